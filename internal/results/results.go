@@ -1,0 +1,206 @@
+// Package results defines what a leakbench run leaves on disk: the time
+// series of samples, the child's event stream, and the summary derived from
+// them. The runner writes these types, the reports and the gate read them;
+// nothing here measures anything.
+//
+// Units: every memory figure is in bytes and every time in seconds unless a
+// field name says otherwise. Derived figures in MiB are computed on display.
+package results
+
+import "time"
+
+// Phase is a stage of one run, in the order a run passes through them.
+type Phase string
+
+// The phases of a run.
+const (
+	PhaseStartup Phase = "startup" // child started, codecs compiling, baseline taken at its end
+	PhaseLoad    Phase = "load"    // requests in flight
+	PhaseIdle    Phase = "idle"    // load over, process left alone: the natural curve
+	PhaseSettle  Phase = "settle"  // GC twice and debug.FreeOSMemory: what is truly retained
+	PhaseDone    Phase = "done"    // child finished its work and is exiting
+)
+
+// Snapshot is the child's own view of its memory at one instant: the
+// engine's instance accounting and the Go runtime's heap figures
+// (runtime/metrics). The child emits one with every sample-interval tick.
+type Snapshot struct {
+	LiveInstances  int    `json:"live_instances"`  // wasm instances not yet closed
+	TotalInstances int    `json:"total_instances"` // instances ever created
+	LinearMemory   uint64 `json:"linear_memory"`   // linear memory of live instances, bytes
+	LeakedViews    uint64 `json:"leaked_views"`    // memory of closed instances kept by leaked glue views
+	Listeners      uint64 `json:"listeners"`       // memory of closed instances kept by leaked listeners
+	ListenerCount  int    `json:"listener_count"`  // closures in the global listener registry
+	HeapLive       uint64 `json:"heap_live"`       // /gc/heap/live:bytes
+	HeapObjects    uint64 `json:"heap_objects"`    // /memory/classes/heap/objects:bytes
+	HeapFree       uint64 `json:"heap_free"`       // /memory/classes/heap/free:bytes
+	HeapReleased   uint64 `json:"heap_released"`   // /memory/classes/heap/released:bytes
+	GCCycles       uint64 `json:"gc_cycles"`       // /gc/cycles/total:gc-cycles
+	Requests       int    `json:"requests"`        // requests completed (ok or failed)
+	Errors         int    `json:"errors"`          // requests failed
+}
+
+// Sample is one row of a run's time series: the parent's reading of the
+// child's RSS merged with the child's latest snapshot at that time.
+type Sample struct {
+	T     float64 `json:"t"`     // seconds since the child was started
+	Phase Phase   `json:"phase"` // the child's phase when the sample was taken
+	Round int     `json:"round"` // rounds completed so far
+	RSS   uint64  `json:"rss"`   // resident set size, bytes (gopsutil, /proc/PID/statm)
+	HWM   uint64  `json:"hwm"`   // kernel high-water mark of RSS (VmHWM), bytes
+	Snapshot
+}
+
+// EventKind names a kind of child event.
+type EventKind string
+
+// The kinds of event a child emits on its event stream.
+const (
+	EventHello           EventKind = "hello"            // first event: versions and settings
+	EventPhase           EventKind = "phase"            // a new phase began
+	EventSnapshot        EventKind = "snapshot"         // periodic self-report
+	EventRound           EventKind = "round"            // a round of the workload completed
+	EventInstanceCreated EventKind = "instance_created" // a codec instance was created
+	EventInstanceClosed  EventKind = "instance_closed"  // a codec instance was closed
+	EventOp              EventKind = "op"               // one codec operation finished
+	EventRequest         EventKind = "request"          // one request finished
+	EventError           EventKind = "error"            // something failed; Err says what
+)
+
+// Event is one line of the child's event stream (JSON lines). Fields that
+// do not apply to a kind are omitted.
+type Event struct {
+	Time     int64     `json:"time"` // wall clock, Unix nanoseconds
+	Kind     EventKind `json:"kind"`
+	Phase    Phase     `json:"phase,omitempty"`
+	Round    int       `json:"round,omitempty"`
+	Snapshot *Snapshot `json:"snapshot,omitempty"`
+	Env      *Env      `json:"env,omitempty"`
+
+	Codec    string  `json:"codec,omitempty"`    // decode, resize, rotate, encodeJpeg, encodePng, encodeWebp
+	Worker   int     `json:"worker,omitempty"`   // worker index, from 1
+	Instance int     `json:"instance,omitempty"` // instance id, from 1
+	Memory   uint64  `json:"memory,omitempty"`   // instance linear memory, bytes
+	Request  int     `json:"request,omitempty"`  // request id, from 1
+	Seconds  float64 `json:"seconds,omitempty"`  // duration of the op or request
+	BytesIn  int     `json:"bytes_in,omitempty"`
+	BytesOut int     `json:"bytes_out,omitempty"`
+	RSS      uint64  `json:"rss,omitempty"` // for EventRound: RSS at the round's end (child's own reading)
+	Err      string  `json:"err,omitempty"`
+}
+
+// Env records where and how a run was taken, so numbers are never compared
+// across machines or versions without saying so.
+type Env struct {
+	GoVersion     string `json:"go_version"`
+	WazeroVersion string `json:"wazero_version"`
+	GOOS          string `json:"goos"`
+	GOARCH        string `json:"goarch"`
+	CPUs          int    `json:"cpus"`
+	Hostname      string `json:"hostname,omitempty"`
+	Kernel        string `json:"kernel,omitempty"`
+	GOGC          string `json:"gogc"`       // as set for the child, "" if the runtime default
+	GOMEMLIMIT    string `json:"gomemlimit"` // as set for the child, "" if the runtime default
+}
+
+// Outcome says how a run ended.
+type Outcome string
+
+// The ways a run can end.
+const (
+	OutcomeCompleted   Outcome = "completed"   // the child did all its work and exited 0
+	OutcomeRSSCap      Outcome = "rss-cap"     // the parent killed the child for exceeding its RSS cap
+	OutcomeCrashed     Outcome = "crashed"     // the child exited non-zero on its own
+	OutcomeSignaled    Outcome = "signaled"    // the child was killed by a signal it did not ask for (OOM killer, kill -9)
+	OutcomeInterrupted Outcome = "interrupted" // the user interrupted the run (Ctrl-C)
+	OutcomeTimeout     Outcome = "timeout"     // the run exceeded its wall-clock limit
+)
+
+// Strategy is the engine configuration a run used, as text.
+type Strategy struct {
+	Preset    string `json:"preset,omitempty"`
+	Topology  string `json:"topology"`
+	Lifetime  string `json:"lifetime"`
+	Views     string `json:"views"`
+	Listeners string `json:"listeners"`
+	Workers   int    `json:"workers"`
+}
+
+// Slope is the leak slope: memory at the end of each round fitted linearly
+// against the round number (gonum/stat), in MiB per round, with a 95%
+// confidence interval. With fewer than three rounds the interval is
+// unbounded and Warnings on the summary say so.
+type Slope struct {
+	MiBPerRound float64 `json:"mib_per_round"`
+	CILow       float64 `json:"ci_low"`
+	CIHigh      float64 `json:"ci_high"`
+	Rounds      int     `json:"rounds"`
+}
+
+// Instances counts codec instances over a run.
+type Instances struct {
+	Created  int `json:"created"`
+	PeakLive int `json:"peak_live"`
+	EndLive  int `json:"end_live"`
+}
+
+// Latency summarises one codec's operation durations, in seconds.
+type Latency struct {
+	Count int     `json:"count"`
+	P50   float64 `json:"p50"`
+	P95   float64 `json:"p95"`
+	Max   float64 `json:"max"`
+}
+
+// Summary is the derived result of one run, written as summary.json beside
+// the time series.
+type Summary struct {
+	Scenario string    `json:"scenario"`
+	Workload string    `json:"workload"`
+	Strategy Strategy  `json:"strategy"`
+	Rounds   int       `json:"rounds"`
+	InFlight int       `json:"in_flight"`
+	Env      Env       `json:"env"`
+	Started  time.Time `json:"started"`
+	Seconds  float64   `json:"seconds"` // wall time of the whole run
+
+	Outcome  Outcome `json:"outcome"`
+	ExitCode int     `json:"exit_code"`
+	Signal   string  `json:"signal,omitempty"`
+	Error    string  `json:"error,omitempty"`
+
+	Baseline    uint64 `json:"baseline"`     // RSS at the end of start-up, before the first request
+	Peak        uint64 `json:"peak"`         // highest sampled RSS
+	PeakHWM     uint64 `json:"peak_hwm"`     // kernel high-water mark, catches peaks between samples
+	EndOfLoad   uint64 `json:"end_of_load"`  // RSS when the last request finished
+	AfterIdle   uint64 `json:"after_idle"`   // RSS at the end of the idle phase
+	AfterSettle uint64 `json:"after_settle"` // RSS after GC twice and FreeOSMemory
+	Growth      int64  `json:"growth"`       // EndOfLoad - Baseline
+	Retained    int64  `json:"retained"`     // AfterIdle - Baseline
+	Settled     int64  `json:"settled"`      // AfterSettle - Baseline
+
+	HeapLiveAfterSettle uint64    `json:"heap_live_after_settle"`
+	LeakedAfterSettle   uint64    `json:"leaked_after_settle"` // LeakedViews + Listeners after settle
+	RoundRSS            []uint64  `json:"round_rss"`           // RSS at the end of each round
+	Slope               Slope     `json:"slope"`
+	Instances           Instances `json:"instances"`
+
+	Requests   int                `json:"requests"`
+	Errors     int                `json:"errors"`
+	Throughput float64            `json:"throughput"` // requests per second during the load phase
+	Latency    map[string]Latency `json:"latency,omitempty"`
+
+	Samples  int      `json:"samples"` // rows in samples.csv
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// File names inside one run's directory.
+const (
+	SummaryFile = "summary.json"
+	SamplesCSV  = "samples.csv"
+	SamplesJSON = "samples.jsonl"
+	EventsJSON  = "events.jsonl"
+)
+
+// MiB is the unit memory is shown in.
+const MiB = 1 << 20
