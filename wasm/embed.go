@@ -1,0 +1,64 @@
+// Package wasm embeds the leakbench codec modules: WASI reactor modules
+// built from the C sources in wasm/src/ by wasm/build.sh, one per image
+// operation, all implementing the C ABI described in wasm/ABI.md.
+//
+// The modules are plain bytes here; internal/codecs compiles and runs them
+// with wazero. wasm/SHA256SUMS, embedded too, lists the checksum of every
+// built module, and `wasm/build.sh --check` verifies that the committed
+// modules are exactly what the sources build to.
+package wasm
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+)
+
+//go:embed *.wasm SHA256SUMS
+var files embed.FS
+
+// names lists the modules in the order of codecs.Op.
+var names = [...]string{"decode", "resize", "rotate", "encode_jpeg", "encode_png", "encode_webp"}
+
+// Names returns the names of all six codec modules, built or not, in the
+// order of the codecs.Op constants: decode, resize, rotate, encode_jpeg,
+// encode_png, encode_webp. The slice is a fresh copy.
+func Names() []string {
+	return slices.Clone(names[:])
+}
+
+// Module returns the bytes of the module name (one of Names) as a fresh
+// copy the caller may keep or modify.
+//
+// # Errors
+//
+// An unknown name is an error. A known module that is not built yet (as
+// encode_webp before its encoder lands) gives an error wrapping
+// fs.ErrNotExist.
+func Module(name string) ([]byte, error) {
+	if !slices.Contains(names[:], name) {
+		return nil, fmt.Errorf("wasm: unknown module %q (want one of %q)", name, names)
+	}
+	b, err := files.ReadFile(name + ".wasm")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("wasm: module %q is not built (run wasm/build.sh): %w", name, fs.ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("wasm: reading module %q: %w", name, err)
+	}
+	return b, nil
+}
+
+// Manifest returns a copy of the embedded SHA256SUMS: one line per built
+// module, "<sha256 hex>  <name>.wasm", sorted by file name, as written by
+// wasm/build.sh and checked by sha256sum -c.
+func Manifest() []byte {
+	b, err := files.ReadFile("SHA256SUMS")
+	if err != nil {
+		// Unreachable: the go:embed pattern fails the build without it.
+		return nil
+	}
+	return b
+}
