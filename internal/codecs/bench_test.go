@@ -1,0 +1,438 @@
+package codecs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The benchmarks run each operation on a 12-megapixel photo-like image
+// (4000x3000) and report throughput in megapixels per second of input,
+// plus the same operation's native speed (the same C sources built with
+// gcc by wasm/src/native/build.sh) and the wasm/native time ratio:
+//
+//	go test -run '^$' -bench . -benchtime 3x ./internal/codecs/
+//
+// The image is generated once and cached in the user cache directory
+// (leakbench/codecs-bench/); the native driver is built once per run.
+
+const (
+	benchW, benchH = 4000, 3000
+	benchVersion   = "v2" // bump when photoLike changes
+)
+
+// benchInput is the benchmark image, decoded and encoded.
+type benchInput struct {
+	img       Image
+	png, jpeg string // paths of the cached files
+	pngBytes  []byte
+	jpegBytes []byte
+}
+
+var (
+	benchOnce sync.Once
+	benchIn   benchInput
+	benchErr  error
+)
+
+func loadBenchInput(b *testing.B) *benchInput {
+	b.Helper()
+	benchOnce.Do(func() { benchIn, benchErr = makeBenchInput() })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return &benchIn
+}
+
+func makeBenchInput() (benchInput, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = testCacheDir
+	}
+	dir = filepath.Join(dir, "leakbench", "codecs-bench")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return benchInput{}, err
+	}
+	base := filepath.Join(dir, fmt.Sprintf("photo-%dx%d-%s", benchW, benchH, benchVersion))
+	in := benchInput{png: base + ".png", jpeg: base + ".jpg"}
+	var m *image.NRGBA
+	pngBytes, err1 := os.ReadFile(in.png)
+	jpegBytes, err2 := os.ReadFile(in.jpeg)
+	if err1 != nil || err2 != nil {
+		m = photoLike(benchW, benchH, 1)
+		var pb, jb bytes.Buffer
+		if err := png.Encode(&pb, m); err != nil {
+			return in, err
+		}
+		if err := jpeg.Encode(&jb, m, &jpeg.Options{Quality: 90}); err != nil {
+			return in, err
+		}
+		pngBytes, jpegBytes = pb.Bytes(), jb.Bytes()
+		if err := writeAtomic(in.png, pngBytes); err != nil {
+			return in, err
+		}
+		if err := writeAtomic(in.jpeg, jpegBytes); err != nil {
+			return in, err
+		}
+	} else {
+		d, err := png.Decode(bytes.NewReader(pngBytes))
+		if err != nil {
+			return in, fmt.Errorf("cached %s: %w (delete it to regenerate)", in.png, err)
+		}
+		switch d := d.(type) {
+		case *image.NRGBA:
+			m = d
+		case *image.RGBA: // an opaque image: the same bytes
+			m = &image.NRGBA{Pix: d.Pix, Stride: d.Stride, Rect: d.Rect}
+		default:
+			return in, fmt.Errorf("cached %s decodes as %T, want *image.NRGBA (delete it to regenerate)", in.png, d)
+		}
+	}
+	in.img = Image{Width: benchW, Height: benchH, Pix: m.Pix}
+	in.pngBytes, in.jpegBytes = pngBytes, jpegBytes
+	return in, nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// photoLike generates a deterministic photograph-like image: smooth
+// gradients (sky to ground), multi-scale value noise (shapes, texture) in
+// luminance and, at coarse scales, chroma, hard-edged blobs (objects'
+// outlines, which is what makes photographs expensive to compress), and
+// per-pixel grain. Opaque.
+func photoLike(w, h int, seed uint64) *image.NRGBA {
+	m := image.NewNRGBA(image.Rect(0, 0, w, h))
+	type octave struct {
+		scale  int
+		amp    float64
+		gw, gh int
+		grid   []float32
+		chroma bool
+	}
+	var octs []octave
+	for i, s := range []int{640, 256, 96, 32, 10, 3} {
+		o := octave{scale: s, amp: []float64{70, 45, 28, 16, 14, 10}[i], gw: w/s + 2, gh: h/s + 2, chroma: s >= 96}
+		n := o.gw * o.gh
+		if o.chroma {
+			n *= 3
+		}
+		o.grid = make([]float32, n)
+		for j := range o.grid {
+			o.grid[j] = float32(hash01(seed, uint64(i), uint64(j))*2 - 1)
+		}
+		octs = append(octs, o)
+	}
+	smooth := func(t float64) float64 { return t * t * (3 - 2*t) }
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for k := range workers {
+		wg.Go(func() {
+			for y := k; y < h; y += workers {
+				fy := float64(y) / float64(h)
+				row := m.Pix[y*m.Stride : y*m.Stride+4*w]
+				for x := range w {
+					fx := float64(x) / float64(w)
+					// Sky-to-ground gradient with a warm horizontal tint.
+					l := 200 - 120*fy + 20*math.Sin(3*fx+1)
+					cr, cb := 25*(fx-0.5)-10*fy, 30*(0.5-fy)
+					for _, o := range octs {
+						gx, gy := x/o.scale, y/o.scale
+						tx := smooth(float64(x%o.scale) / float64(o.scale))
+						ty := smooth(float64(y%o.scale) / float64(o.scale))
+						at := func(c, gx, gy int) float64 { return float64(o.grid[(c*o.gh+gy)*o.gw+gx]) }
+						v := func(c int) float64 {
+							a := at(c, gx, gy) + (at(c, gx+1, gy)-at(c, gx, gy))*tx
+							d := at(c, gx, gy+1) + (at(c, gx+1, gy+1)-at(c, gx, gy+1))*tx
+							return a + (d-a)*ty
+						}
+						l += o.amp * v(0)
+						if o.chroma {
+							cr += 0.35 * o.amp * v(1)
+							cb += 0.35 * o.amp * v(2)
+							if o.scale == 96 && v(1) > 0.3 { // hard-edged objects
+								l -= 45
+								cb += 12
+							}
+						}
+					}
+					l += 12 * (hash01(seed, 99, uint64(y*w+x)) - 0.5) // grain
+					r, g, bl := l+1.4*cr, l-0.34*cb-0.71*cr, l+1.77*cb
+					row[4*x] = clamp8(r)
+					row[4*x+1] = clamp8(g)
+					row[4*x+2] = clamp8(bl)
+					row[4*x+3] = 255
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return m
+}
+
+func clamp8(v float64) byte { return byte(max(0, min(255, math.Round(v)))) }
+
+// hash01 maps (seed, a, b) to [0, 1) with splitmix64.
+func hash01(seed, a, b uint64) float64 {
+	z := seed*0x9e3779b97f4a7c15 + a*0xbf58476d1ce4e5b9 + b*0x94d049bb133111eb
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	z ^= z >> 31
+	return float64(z>>11) / (1 << 53)
+}
+
+// native builds the gcc driver once per run and times ops with it.
+var (
+	nativeOnce sync.Once
+	nativeBin  string
+	nativeErr  error
+	nativeMu   sync.Mutex
+	nativeRuns = map[string]float64{} // seconds per op, by op+input+arg
+)
+
+func nativeSecondsPerOp(b *testing.B, op Op, input, arg string) (float64, error) {
+	nativeOnce.Do(func() {
+		if _, err := exec.LookPath("gcc"); err != nil {
+			nativeErr = errors.New("gcc not found")
+			return
+		}
+		script, err := filepath.Abs("../../wasm/src/native/build.sh")
+		if err == nil {
+			_, err = os.Stat(script)
+		}
+		if err != nil {
+			nativeErr = fmt.Errorf("native driver sources: %w", err)
+			return
+		}
+		dir := filepath.Join(testCacheDir, "native")
+		out, err := exec.Command("bash", script, dir).CombinedOutput()
+		if err != nil {
+			nativeErr = fmt.Errorf("building the native driver: %v\n%s", err, out)
+			return
+		}
+		nativeBin = filepath.Join(dir, "bench_native")
+	})
+	if nativeErr != nil {
+		return 0, nativeErr
+	}
+	key := op.Module() + " " + input + " " + arg
+	nativeMu.Lock()
+	defer nativeMu.Unlock()
+	if s, ok := nativeRuns[key]; ok {
+		return s, nil
+	}
+	args := []string{op.Module(), input, "3"}
+	if arg != "" {
+		args = append(args, arg)
+	}
+	out, err := exec.Command(nativeBin, args...).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("bench_native %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if v, ok := strings.CutPrefix(f, "seconds_per_op="); ok {
+			s, err := strconv.ParseFloat(v, 64)
+			if err != nil || s <= 0 {
+				return 0, fmt.Errorf("bench_native printed %q", out)
+			}
+			nativeRuns[key] = s
+			return s, nil
+		}
+	}
+	return 0, fmt.Errorf("bench_native printed no seconds_per_op: %q", out)
+}
+
+var (
+	fastOnce sync.Once
+	fastLib  *Library
+	fastErr  error
+)
+
+// benchLibrary returns the shared test Library (interruptible, the
+// default) or an Uninterruptible one.
+func benchLibrary(b *testing.B, interruptible bool) *Library {
+	if interruptible {
+		return testLibrary(b)
+	}
+	fastOnce.Do(func() { fastLib, fastErr = New(testCtx, Options{Uninterruptible: true, CacheDir: testCacheDir}) })
+	if fastErr != nil {
+		b.Fatal(fastErr)
+	}
+	return fastLib
+}
+
+// benchOp runs one operation b.N times on a reused instance, in an
+// interruptible and in an uninterruptible Library, and reports MP/s of
+// input, plus native-MP/s and wasm/native when the native driver can be
+// built.
+func benchOp(b *testing.B, op Op, input, arg string, mpix float64, run func(context.Context, *Instance) error) {
+	setBytes := int64(0)
+	if op == Decode {
+		if fi, err := os.Stat(input); err == nil {
+			setBytes = fi.Size()
+		}
+	}
+	for _, mode := range []string{"interruptible", "uninterruptible"} {
+		b.Run(mode, func(b *testing.B) {
+			b.SetBytes(setBytes)
+			benchOpIn(b, benchLibrary(b, mode == "interruptible"), op, input, arg, mpix, run)
+		})
+	}
+}
+
+func benchOpIn(b *testing.B, lib *Library, op Op, input, arg string, mpix float64, run func(context.Context, *Instance) error) {
+	in := instanceOf(b, lib, op)
+	ctx := context.Background()
+	if err := run(ctx, in); err != nil { // warm up: memory grown once
+		b.Fatal(err)
+	}
+	native, nerr := nativeSecondsPerOp(b, op, input, arg)
+	b.ResetTimer()
+	for range b.N {
+		if err := run(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(mpix/sec, "MP/s")
+	b.ReportMetric(float64(in.MemorySize())/(1<<20), "linear-MiB")
+	if nerr != nil {
+		b.Logf("no native comparison: %v", nerr)
+		return
+	}
+	b.ReportMetric(mpix/native, "native-MP/s")
+	b.ReportMetric(sec/native, "wasm/native")
+}
+
+func BenchmarkDecode(b *testing.B) {
+	bi := loadBenchInput(b)
+	mpix := float64(benchW*benchH) / 1e6
+	b.Run("png", func(b *testing.B) {
+		benchOp(b, Decode, bi.png, "", mpix, func(ctx context.Context, in *Instance) error {
+			_, err := in.Decode(ctx, bi.pngBytes)
+			return err
+		})
+	})
+	b.Run("jpeg", func(b *testing.B) {
+		benchOp(b, Decode, bi.jpeg, "", mpix, func(ctx context.Context, in *Instance) error {
+			_, err := in.Decode(ctx, bi.jpegBytes)
+			return err
+		})
+	})
+}
+
+func BenchmarkResize(b *testing.B) {
+	bi := loadBenchInput(b)
+	mpix := float64(benchW*benchH) / 1e6
+	for _, width := range []int{2000, 640} {
+		b.Run(fmt.Sprint("to", width), func(b *testing.B) {
+			benchOp(b, Resize, bi.png, fmt.Sprint(width), mpix, func(ctx context.Context, in *Instance) error {
+				_, err := in.Resize(ctx, bi.img, width)
+				return err
+			})
+		})
+	}
+}
+
+func BenchmarkRotate(b *testing.B) {
+	bi := loadBenchInput(b)
+	mpix := float64(benchW*benchH) / 1e6
+	for _, deg := range []int{90, 180} {
+		b.Run(fmt.Sprint(deg), func(b *testing.B) {
+			benchOp(b, Rotate, bi.png, fmt.Sprint(deg), mpix, func(ctx context.Context, in *Instance) error {
+				_, err := in.Rotate(ctx, bi.img, deg)
+				return err
+			})
+		})
+	}
+}
+
+func BenchmarkEncodePNG(b *testing.B) {
+	bi := loadBenchInput(b)
+	mpix := float64(benchW*benchH) / 1e6
+	benchOp(b, EncodePNG, bi.png, "6", mpix, func(ctx context.Context, in *Instance) error {
+		_, err := in.EncodePNG(ctx, bi.img, 6)
+		return err
+	})
+}
+
+func BenchmarkEncodeJPEG(b *testing.B) {
+	bi := loadBenchInput(b)
+	mpix := float64(benchW*benchH) / 1e6
+	benchOp(b, EncodeJPEG, bi.png, "75", mpix, func(ctx context.Context, in *Instance) error {
+		_, err := in.EncodeJPEG(ctx, bi.img, 75)
+		return err
+	})
+}
+
+func BenchmarkEncodeWebP(b *testing.B) {
+	bi := loadBenchInput(b)
+	mpix := float64(benchW*benchH) / 1e6
+	benchOp(b, EncodeWebP, bi.png, "75", mpix, func(ctx context.Context, in *Instance) error {
+		_, err := in.EncodeWebP(ctx, bi.img, 75)
+		return err
+	})
+}
+
+// BenchmarkInstantiate measures a fresh instance (the "fresh" lifetime's
+// per-operation overhead): instantiate, _initialize, ABI check, close.
+func BenchmarkInstantiate(b *testing.B) {
+	lib := testLibrary(b)
+	for op := range Op(NumOps) {
+		b.Run(op.String(), func(b *testing.B) {
+			if !lib.Has(op) {
+				b.Skipf("%s.wasm is not embedded yet", op.Module())
+			}
+			ctx := context.Background()
+			for range b.N {
+				in, err := lib.Instantiate(ctx, op)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_ = in.Close(ctx)
+			}
+		})
+	}
+}
+
+// BenchmarkDecodeChecks measures the host-side checks Decode runs before
+// the guest sees the input (header parse, and for PNG a full inflate of
+// the image data to rule out zip bombs): part of Decode's time above.
+func BenchmarkDecodeChecks(b *testing.B) {
+	bi := loadBenchInput(b)
+	lim := DefaultLimits()
+	for _, c := range []struct {
+		name string
+		src  []byte
+	}{{"png", bi.pngBytes}, {"jpeg", bi.jpegBytes}} {
+		b.Run(c.name, func(b *testing.B) {
+			var zr zlibReader
+			b.SetBytes(int64(len(c.src)))
+			for range b.N {
+				if _, err := lim.checkEncoded(c.src, &zr); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(benchW*benchH)/1e6/(b.Elapsed().Seconds()/float64(b.N)), "MP/s")
+		})
+	}
+}

@@ -1,0 +1,250 @@
+// Package codecs is the typed Go API over leakbench's six WebAssembly image
+// codec modules (decode, resize, rotate, encodeJpeg, encodePng,
+// encodeWebp), run by wazero.
+//
+// A Library compiles every embedded module once, in one wazero.Runtime
+// configured to interrupt calls when their context is done (unless
+// Options.Uninterruptible: wazero v1.12 makes interruptible code 10-20x
+// slower) and to cap each instance's linear memory. A Library hands out Instances: one wasm module
+// instance per operation type, the unit the engine reuses, discards or leaks.
+//
+//	lib, err := codecs.New(ctx, codecs.Options{})
+//	...
+//	defer lib.Close(ctx)
+//	dec, err := lib.Instantiate(ctx, codecs.Decode)
+//	...
+//	defer dec.Close(ctx)
+//	img, err := dec.Decode(ctx, pngBytes)
+//
+// # Safety
+//
+// Every operation checks its input on the host first (input size, image
+// header dimensions, pixel counts, argument ranges), so hostile input fails
+// with ErrLimit, ErrInvalid or ErrCorrupt before the guest allocates
+// anything. Every guest allocation is freed before the operation returns.
+// A trap or a context deadline closes the instance; the caller instantiates
+// a fresh one. No exported function panics.
+//
+// # Memory
+//
+// wazero keeps an instance's linear memory in an ordinary Go []byte. An
+// Instance references it until the Instance itself is unreachable, even
+// after Close, as a JavaScript instance object does; a slice from View keeps
+// it reachable too. This is what the engine's leak strategies rely on.
+package codecs
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// Op is one codec operation. Each Op has its own wasm module.
+type Op uint8
+
+// The six operations, in the order of their modules in wasm.Names.
+const (
+	Decode Op = iota
+	Resize
+	Rotate
+	EncodeJPEG
+	EncodePNG
+	EncodeWebP
+)
+
+// NumOps is the number of operations; Op values run from 0 to NumOps-1.
+const NumOps = 6
+
+var opNames = [NumOps]string{"decode", "resize", "rotate", "encodeJpeg", "encodePng", "encodeWebp"}
+
+// moduleNames are the module names of wasm.Module, per Op.
+var moduleNames = [NumOps]string{"decode", "resize", "rotate", "encode_jpeg", "encode_png", "encode_webp"}
+
+// opExports are the operation exports of the C ABI, per Op.
+var opExports = [NumOps]string{"lb_decode", "lb_resize", "lb_rotate", "lb_encode_jpeg", "lb_encode_png", "lb_encode_webp"}
+
+// opParams is the number of i32 parameters of each operation export.
+var opParams = [NumOps]int{2, 5, 4, 4, 4, 4}
+
+// String returns the operation's name as the results and events spell it:
+// "decode", "resize", "rotate", "encodeJpeg", "encodePng" or "encodeWebp".
+func (op Op) String() string {
+	if op < NumOps {
+		return opNames[op]
+	}
+	return fmt.Sprintf("Op(%d)", uint8(op))
+}
+
+// Valid reports whether op is one of the six operations.
+func (op Op) Valid() bool { return op < NumOps }
+
+// ParseOp returns the Op named s, as spelled by Op.String.
+func ParseOp(s string) (Op, error) {
+	for i, n := range opNames {
+		if s == n {
+			return Op(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: unknown operation %q (want one of decode, resize, rotate, encodeJpeg, encodePng, encodeWebp)", ErrInvalid, s)
+}
+
+// MarshalText implements encoding.TextMarshaler with Op.String.
+func (op Op) MarshalText() ([]byte, error) {
+	if !op.Valid() {
+		return nil, fmt.Errorf("%w: invalid operation %d", ErrInvalid, uint8(op))
+	}
+	return []byte(op.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseOp.
+func (op *Op) UnmarshalText(b []byte) error {
+	v, err := ParseOp(string(b))
+	if err != nil {
+		return err
+	}
+	*op = v
+	return nil
+}
+
+// Module returns the name of the operation's wasm module, as wasm.Module
+// takes it: "decode", "resize", "rotate", "encode_jpeg", "encode_png" or
+// "encode_webp".
+func (op Op) Module() string {
+	if op < NumOps {
+		return moduleNames[op]
+	}
+	return ""
+}
+
+// Glue is the JavaScript glue style the original codec of an operation
+// used; the engine models each style's leak.
+type Glue uint8
+
+// The glue styles.
+const (
+	GluePlain      Glue = iota // no glue state (rotate)
+	GlueBindgen                // wasm-bindgen: module-level instance and memory views
+	GlueEmscripten             // emscripten: process-global listeners per instantiation
+)
+
+// String returns "plain", "bindgen" or "emscripten".
+func (g Glue) String() string {
+	switch g {
+	case GluePlain:
+		return "plain"
+	case GlueBindgen:
+		return "bindgen"
+	case GlueEmscripten:
+		return "emscripten"
+	}
+	return fmt.Sprintf("Glue(%d)", uint8(g))
+}
+
+// Glue returns the glue style of the operation's original codec: decode,
+// resize and encodePng were wasm-bindgen modules, encodeJpeg and
+// encodeWebp emscripten ones, and rotate a plain module.
+func (op Op) Glue() Glue {
+	switch op {
+	case Decode, Resize, EncodePNG:
+		return GlueBindgen
+	case EncodeJPEG, EncodeWebP:
+		return GlueEmscripten
+	}
+	return GluePlain
+}
+
+// Format is an encoded image format.
+type Format uint8
+
+// The formats. The zero Format is invalid.
+const (
+	PNG Format = iota + 1
+	JPEG
+	WebP
+)
+
+// String returns "png", "jpeg" or "webp".
+func (f Format) String() string {
+	switch f {
+	case PNG:
+		return "png"
+	case JPEG:
+		return "jpeg"
+	case WebP:
+		return "webp"
+	}
+	return fmt.Sprintf("Format(%d)", uint8(f))
+}
+
+// ParseFormat returns the Format named s: "png", "jpeg" (or "jpg") or
+// "webp".
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "png":
+		return PNG, nil
+	case "jpeg", "jpg":
+		return JPEG, nil
+	case "webp":
+		return WebP, nil
+	}
+	return 0, fmt.Errorf("%w: unknown format %q (want png, jpeg or webp)", ErrInvalid, s)
+}
+
+// MarshalText implements encoding.TextMarshaler with Format.String.
+func (f Format) MarshalText() ([]byte, error) {
+	if f < PNG || f > WebP {
+		return nil, fmt.Errorf("%w: invalid format %d", ErrInvalid, uint8(f))
+	}
+	return []byte(f.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseFormat.
+func (f *Format) UnmarshalText(b []byte) error {
+	v, err := ParseFormat(string(b))
+	if err != nil {
+		return err
+	}
+	*f = v
+	return nil
+}
+
+// EncodeOp returns the operation that encodes to f.
+func (f Format) EncodeOp() (Op, error) {
+	switch f {
+	case PNG:
+		return EncodePNG, nil
+	case JPEG:
+		return EncodeJPEG, nil
+	case WebP:
+		return EncodeWebP, nil
+	}
+	return 0, fmt.Errorf("%w: no encoder for %s", ErrInvalid, f)
+}
+
+var (
+	magicPNG  = []byte("\x89PNG\r\n\x1a\n")
+	magicJPEG = []byte{0xff, 0xd8, 0xff}
+)
+
+// Sniff returns the format of an encoded image from its magic bytes. It
+// fails with an error wrapping ErrCorrupt when src starts with none of them.
+func Sniff(src []byte) (Format, error) {
+	switch {
+	case bytes.HasPrefix(src, magicPNG):
+		return PNG, nil
+	case bytes.HasPrefix(src, magicJPEG):
+		return JPEG, nil
+	case len(src) >= 12 && string(src[:4]) == "RIFF" && string(src[8:12]) == "WEBP":
+		return WebP, nil
+	case len(src) == 0:
+		return 0, fmt.Errorf("%w: empty input", ErrCorrupt)
+	}
+	n := min(len(src), 8)
+	return 0, fmt.Errorf("%w: unknown image format (first bytes % x; want PNG, JPEG or WebP)", ErrCorrupt, src[:n])
+}
+
+// Image is a decoded image: RGBA8, non-premultiplied, rows top to bottom,
+// stride 4*Width, no padding, so len(Pix) == 4*Width*Height.
+type Image struct {
+	Width, Height int
+	Pix           []byte
+}

@@ -1,0 +1,209 @@
+package codecs
+
+import (
+	"bytes"
+	"encoding"
+	"testing"
+
+	"github.com/tetratelabs/wazero"
+)
+
+var (
+	_ encoding.TextMarshaler   = Op(0)
+	_ encoding.TextUnmarshaler = (*Op)(nil)
+	_ encoding.TextMarshaler   = Format(0)
+	_ encoding.TextUnmarshaler = (*Format)(nil)
+)
+
+func TestOp(t *testing.T) {
+	tests := []struct {
+		op     Op
+		name   string
+		module string
+		glue   Glue
+	}{
+		{Decode, "decode", "decode", GlueBindgen},
+		{Resize, "resize", "resize", GlueBindgen},
+		{Rotate, "rotate", "rotate", GluePlain},
+		{EncodeJPEG, "encodeJpeg", "encode_jpeg", GlueEmscripten},
+		{EncodePNG, "encodePng", "encode_png", GlueBindgen},
+		{EncodeWebP, "encodeWebp", "encode_webp", GlueEmscripten},
+	}
+	equal(t, len(tests), NumOps, "ops tested")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			equal(t, tt.op.String(), tt.name, "String")
+			equal(t, tt.op.Module(), tt.module, "Module")
+			equal(t, tt.op.Glue(), tt.glue, "Glue")
+			got, err := ParseOp(tt.name)
+			noErr(t, err, "ParseOp")
+			equal(t, got, tt.op, "ParseOp")
+			b, err := tt.op.MarshalText()
+			noErr(t, err, "MarshalText")
+			var back Op
+			noErr(t, back.UnmarshalText(b), "UnmarshalText")
+			equal(t, back, tt.op, "text round trip")
+		})
+	}
+	_, err := ParseOp("encodeGif")
+	wantErr(t, err, ErrInvalid, `"encodeGif"`, "encodeJpeg")
+	equal(t, Op(9).String(), "Op(9)", "String of an invalid Op")
+	_, err = Op(9).MarshalText()
+	wantErr(t, err, ErrInvalid)
+	equal(t, GluePlain.String()+GlueBindgen.String()+GlueEmscripten.String(), "plainbindgenemscripten", "Glue names")
+}
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		f    Format
+		name string
+		op   Op
+	}{
+		{PNG, "png", EncodePNG},
+		{JPEG, "jpeg", EncodeJPEG},
+		{WebP, "webp", EncodeWebP},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			equal(t, tt.f.String(), tt.name, "String")
+			got, err := ParseFormat(tt.name)
+			noErr(t, err, "ParseFormat")
+			equal(t, got, tt.f, "ParseFormat")
+			op, err := tt.f.EncodeOp()
+			noErr(t, err, "EncodeOp")
+			equal(t, op, tt.op, "EncodeOp")
+			b, err := tt.f.MarshalText()
+			noErr(t, err, "MarshalText")
+			var back Format
+			noErr(t, back.UnmarshalText(b), "UnmarshalText")
+			equal(t, back, tt.f, "text round trip")
+		})
+	}
+	jpg, err := ParseFormat("jpg")
+	noErr(t, err, "ParseFormat(jpg)")
+	equal(t, jpg, JPEG, "jpg")
+	_, err = ParseFormat("gif")
+	wantErr(t, err, ErrInvalid, `"gif"`)
+	_, err = Format(0).EncodeOp()
+	wantErr(t, err, ErrInvalid)
+	_, err = Format(0).MarshalText()
+	wantErr(t, err, ErrInvalid)
+}
+
+func TestSniff(t *testing.T) {
+	tests := []struct {
+		name string
+		src  []byte
+		want Format
+		err  string
+	}{
+		{"png", encodePNG(t, toNRGBA(testPattern(2, 2, false))), PNG, ""},
+		{"jpeg", []byte{0xff, 0xd8, 0xff, 0xe0, 0, 0x10}, JPEG, ""},
+		{"webp", []byte("RIFF\x10\x00\x00\x00WEBPVP8 "), WebP, ""},
+		{"empty", nil, 0, "empty input"},
+		{"riff but not webp", []byte("RIFF\x10\x00\x00\x00WAVEfmt "), 0, "unknown image format"},
+		{"short", []byte{0x89, 'P'}, 0, "89 50"},
+		{"gif", []byte("GIF89a"), 0, "unknown image format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Sniff(tt.src)
+			if tt.err != "" {
+				wantErr(t, err, ErrCorrupt, tt.err)
+				return
+			}
+			noErr(t, err, "Sniff")
+			equal(t, got, tt.want, "format")
+		})
+	}
+}
+
+// wasmModule assembles a minimal module that exports a memory and one
+// function, () -> i32 returning version, under each of names.
+func wasmModule(version byte, names ...string) []byte {
+	section := func(id byte, body ...byte) []byte {
+		if len(body) > 127 {
+			panic("section too long for a one-byte LEB128 size")
+		}
+		return append([]byte{id, byte(len(body))}, body...)
+	}
+	name := func(s string) []byte { return append([]byte{byte(len(s))}, s...) }
+	exports := []byte{byte(1 + len(names))}
+	exports = append(append(exports, name("memory")...), 0x02, 0)
+	for _, n := range names {
+		exports = append(append(exports, name(n)...), 0x00, 0)
+	}
+	var m []byte
+	m = append(m, 0, 'a', 's', 'm', 1, 0, 0, 0)
+	m = append(m, section(1, 1, 0x60, 0, 1, 0x7f)...)                // type: () -> i32
+	m = append(m, section(3, 1, 0)...)                               // one function of type 0
+	m = append(m, section(5, 1, 0, 1)...)                            // memory, min 1 page
+	m = append(m, section(7, exports...)...)                         // exports
+	m = append(m, section(10, 1, 4, 0, 0x41, version&0x3f, 0x0b)...) // i32.const version; end
+	return m
+}
+
+func TestCheckExports(t *testing.T) {
+	rt := wazero.NewRuntime(testCtx)
+	defer rt.Close(testCtx)
+	cm, err := rt.CompileModule(testCtx, wasmModule(1, "lb_abi_version"))
+	noErr(t, err, "compiling the hand-made module")
+	err = checkExports(Decode, cm)
+	wantErr(t, err, ErrBadModule, "decode.wasm has no export lb_alloc")
+
+	// A real module passes.
+	lib := testLibrary(t)
+	for op := range Op(NumOps) {
+		if lib.Has(op) {
+			noErr(t, checkExports(op, lib.mods[op]), op.String())
+		}
+	}
+	// Its exports checked against another op's ABI: the op export is missing.
+	if lib.Has(Rotate) {
+		wantErr(t, checkExports(Decode, lib.mods[Rotate]), ErrBadModule, "decode.wasm has no export lb_decode")
+	}
+}
+
+func TestNewInstance_badModule(t *testing.T) {
+	rt := wazero.NewRuntime(testCtx)
+	defer rt.Close(testCtx)
+	cfg := wazero.NewModuleConfig().WithName("")
+	mod, err := rt.InstantiateModule(testCtx, mustCompile(t, rt, wasmModule(1, "lb_abi_version")), cfg)
+	noErr(t, err, "instantiating the hand-made module")
+	_, err = newInstance(testCtx, testLibrary(t), Rotate, mod)
+	wantErr(t, err, ErrBadModule, "rotate.wasm has no export lb_rotate")
+
+	// Every export present (all the same function), but version 2. The
+	// export section outgrows one-byte sizes, so split the names: the
+	// check only needs them present, not distinct.
+	all := []string{"lb_rotate"}
+	for _, e := range abiExports {
+		all = append(all, e.name)
+	}
+	mod2, err := rt.InstantiateModule(testCtx, mustCompile(t, rt, wasmModuleLong(2, all)), cfg)
+	noErr(t, err, "instantiating the version-2 module")
+	_, err = newInstance(testCtx, testLibrary(t), Rotate, mod2)
+	wantErr(t, err, ErrBadModule, "lb_abi_version 2, want 1")
+}
+
+func mustCompile(t *testing.T, rt wazero.Runtime, bin []byte) wazero.CompiledModule {
+	t.Helper()
+	cm, err := rt.CompileModule(testCtx, bin)
+	noErr(t, err, "compiling a hand-made module")
+	return cm
+}
+
+// wasmModuleLong is wasmModule with two-byte LEB128 section sizes.
+func wasmModuleLong(version byte, names []string) []byte {
+	short := wasmModule(version) // memory export only
+	exports := []byte{byte(1 + len(names)), 6, 'm', 'e', 'm', 'o', 'r', 'y', 0x02, 0}
+	for _, n := range names {
+		exports = append(append(append(exports, byte(len(n))), n...), 0x00, 0)
+	}
+	// Replace the export section (id 7) of short with a long one.
+	i := bytes.Index(short, []byte{7, 10, 1, 6, 'm', 'e', 'm', 'o', 'r', 'y', 2, 0})
+	sec := []byte{7, byte(len(exports)&0x7f | 0x80), byte(len(exports) >> 7)}
+	out := append([]byte{}, short[:i]...)
+	out = append(append(out, sec...), exports...)
+	return append(out, short[i+12:]...)
+}

@@ -1,0 +1,231 @@
+package codecs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+type fn = api.Function
+
+// funcs are an instance's cached exports.
+type funcs struct {
+	op                                                          fn // the operation: lb_decode, lb_resize, ...
+	alloc, free                                                 fn
+	resultPtr, resultLen, resultWidth, resultHeight, resultFree fn
+	errPtr, errLen, trap                                        fn
+}
+
+// Instance is one instance of one codec module. It runs its operation any
+// number of times, one call at a time: it is NOT goroutine-safe (Op, ID,
+// MemorySize and Closed may be called from any goroutine).
+//
+// A trap or a done context closes the instance: the failing call returns
+// an error wrapping ErrTrap or the context's error, and later calls return
+// ErrClosed. A closed Instance keeps referencing its linear memory until
+// the Instance itself becomes unreachable, like a JavaScript instance
+// object: drop it after Close.
+type Instance struct {
+	lib *Library
+	op  Op
+	id  int
+	mod api.Module
+	mem api.Memory
+	fns funcs
+
+	stack  [5]uint64 // reused by every call
+	ptrs   []ptr     // guest allocations of the running operation
+	zr     zlibReader
+	closed atomic.Bool
+	size   atomic.Uint64 // linear memory size after the last guest call
+}
+
+// newInstance caches mod's exports and checks its ABI version.
+func newInstance(ctx context.Context, lib *Library, op Op, mod api.Module) (*Instance, error) {
+	in := &Instance{lib: lib, op: op, mod: mod, mem: mod.Memory()}
+	if in.mem == nil {
+		return nil, fmt.Errorf("%w: %s.wasm has no exported memory", ErrBadModule, op.Module())
+	}
+	var missing error
+	get := func(name string) fn {
+		f := mod.ExportedFunction(name)
+		if f == nil && missing == nil {
+			missing = fmt.Errorf("%w: %s.wasm has no export %s", ErrBadModule, op.Module(), name)
+		}
+		return f
+	}
+	in.fns = funcs{
+		op:           get(opExports[op]),
+		alloc:        get("lb_alloc"),
+		free:         get("lb_free"),
+		resultPtr:    get("lb_result_ptr"),
+		resultLen:    get("lb_result_len"),
+		resultWidth:  get("lb_result_width"),
+		resultHeight: get("lb_result_height"),
+		resultFree:   get("lb_result_free"),
+		errPtr:       get("lb_error"),
+		errLen:       get("lb_error_len"),
+		trap:         get("lb_trap"),
+	}
+	version := get("lb_abi_version")
+	if missing != nil {
+		return nil, missing
+	}
+	in.size.Store(uint64(in.mem.Size()))
+	v, err := in.call(ctx, version, "lb_abi_version")
+	if err != nil {
+		return nil, err
+	}
+	if v != abiVersion {
+		return nil, fmt.Errorf("%w: %s.wasm has lb_abi_version %d, want %d", ErrBadModule, op.Module(), int32(v), abiVersion)
+	}
+	in.id = int(lib.nextID.Add(1))
+	return in, nil
+}
+
+// Op returns the operation this instance runs.
+func (in *Instance) Op() Op { return in.op }
+
+// ID returns the instance's number, unique per Library, from 1.
+func (in *Instance) ID() int { return in.id }
+
+// MemorySize returns the size of the instance's linear memory in bytes, as
+// of the end of its last guest call (exact whenever no operation is
+// running); after Close, the size it had when it closed.
+func (in *Instance) MemorySize() uint64 { return in.size.Load() }
+
+// View returns the instance's whole linear memory, without copying: a
+// slice of the very []byte wazero allocated, as wasm-bindgen's cached
+// Uint8Array views do. The slice keeps that memory reachable for as long
+// as it is referenced, even after Close; it is invalidated (no longer the
+// live memory) when the memory grows. View returns nil after Close.
+func (in *Instance) View() []byte {
+	if in.closed.Load() {
+		return nil
+	}
+	b, ok := in.mem.Read(0, in.mem.Size())
+	if !ok {
+		return nil
+	}
+	return b
+}
+
+// Closed reports whether the instance is closed: by Close, a trap, a done
+// context or the Library's Close.
+func (in *Instance) Closed() bool { return in == nil || in.closed.Load() || in.mod.IsClosed() }
+
+// Close closes the module instance. It is idempotent and nil-safe.
+func (in *Instance) Close(ctx context.Context) error {
+	if in == nil || !in.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	in.size.Store(uint64(in.mem.Size()))
+	return in.mod.Close(context.WithoutCancel(ctx))
+}
+
+// closeNow closes the instance after a failure, ignoring Close's error.
+func (in *Instance) closeNow(ctx context.Context) { _ = in.Close(ctx) }
+
+// InjectTrap calls lb_trap, which executes `unreachable`: fault injection.
+// It returns the trap's error (wrapping ErrTrap) and leaves the instance
+// closed, as any trap does. Any Op's instance can trap.
+func (in *Instance) InjectTrap(ctx context.Context) (err error) {
+	defer in.recoverTo(ctx, &err)
+	if in.Closed() {
+		in.closeNow(ctx)
+		return fmt.Errorf("%w: %s instance %d: inject trap", ErrClosed, in.op, in.id)
+	}
+	if _, err := in.call(ctx, in.fns.trap, "lb_trap"); err != nil {
+		return err
+	}
+	in.closeNow(ctx)
+	return fmt.Errorf("%w: %s.wasm: lb_trap returned without trapping (instance closed)", ErrBadModule, in.op.Module())
+}
+
+// begin checks that the instance can run op: the right Op, not closed.
+func (in *Instance) begin(ctx context.Context, op Op) error {
+	if in == nil {
+		return fmt.Errorf("%w: %s on a nil instance", ErrClosed, op)
+	}
+	if in.op != op {
+		return fmt.Errorf("%w: %s called on a %s instance", ErrWrongOp, op, in.op)
+	}
+	if in.Closed() {
+		in.closeNow(ctx) // perhaps closed by the Library: record it
+		return fmt.Errorf("%w: %s instance %d", ErrClosed, op, in.id)
+	}
+	return nil
+}
+
+// ready fails, closing the instance, when ctx is already done: a deadline
+// always discards the instance, whether or not the guest was running.
+func (in *Instance) ready(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		in.closeNow(ctx)
+		return fmt.Errorf("codecs: %s instance %d: %w (instance closed)", in.op, in.id, err)
+	}
+	return nil
+}
+
+// call calls a guest function with i32 arguments on the reused stack and
+// returns its first result (0 if none). Any error closes the instance: a
+// trap wraps ErrTrap, an interruption wraps the context's error.
+func (in *Instance) call(ctx context.Context, f fn, name string, args ...uint64) (uint32, error) {
+	if in.closed.Load() {
+		return 0, fmt.Errorf("%w: %s instance %d: %s", ErrClosed, in.op, in.id, name)
+	}
+	s := in.stack[:max(len(args), 1)]
+	copy(s, args)
+	err := f.CallWithStack(ctx, s)
+	in.size.Store(uint64(in.mem.Size()))
+	if err != nil {
+		return 0, in.fail(ctx, name, err)
+	}
+	return uint32(s[0]), nil
+}
+
+// fail closes the instance after a failed call and classifies the error.
+func (in *Instance) fail(ctx context.Context, name string, err error) error {
+	wasClosed := in.Closed()
+	in.closeNow(ctx)
+	cause := ctx.Err()
+	switch {
+	case cause != nil:
+	case errors.Is(err, context.DeadlineExceeded):
+		cause = context.DeadlineExceeded
+	case errors.Is(err, context.Canceled):
+		cause = context.Canceled
+	}
+	if cause != nil {
+		return fmt.Errorf("codecs: %s instance %d: %s interrupted: %w (instance closed)", in.op, in.id, name, cause)
+	}
+	if wasClosed {
+		return fmt.Errorf("%w: %s instance %d was closed during %s: %v", ErrClosed, in.op, in.id, name, err)
+	}
+	return fmt.Errorf("%w in %s instance %d, %s: %w (instance closed)", ErrTrap, in.op, in.id, name, err)
+}
+
+// recoverTo turns a panic below an exported method into an error wrapping
+// ErrTrap and closes the instance.
+func (in *Instance) recoverTo(ctx context.Context, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if in != nil {
+		in.closeNow(ctx)
+		*err = fmt.Errorf("%w: %s instance %d: internal error (instance closed): %v", ErrTrap, in.op, in.id, r)
+		return
+	}
+	*err = fmt.Errorf("%w: internal error: %v", ErrTrap, r)
+}
+
+// recoverTo turns a panic below an exported function into an error.
+func recoverTo(err *error, where string) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s: internal error: %v", where, r)
+	}
+}

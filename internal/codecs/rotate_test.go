@@ -1,0 +1,100 @@
+package codecs
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+)
+
+// goRotate is the reference: rotate img clockwise by degrees.
+func goRotate(img Image, degrees int) Image {
+	w, h := img.Width, img.Height
+	out := Image{Width: w, Height: h, Pix: make([]byte, len(img.Pix))}
+	if degrees == 90 || degrees == 270 {
+		out.Width, out.Height = h, w
+	}
+	for y := range h {
+		for x := range w {
+			var dx, dy int
+			switch degrees {
+			case 0:
+				dx, dy = x, y
+			case 90:
+				dx, dy = h-1-y, x
+			case 180:
+				dx, dy = w-1-x, h-1-y
+			case 270:
+				dx, dy = y, w-1-x
+			}
+			copy(out.Pix[4*(dy*out.Width+dx):][:4], img.Pix[4*(y*w+x):][:4])
+		}
+	}
+	return out
+}
+
+func TestRotate(t *testing.T) {
+	sizes := []struct {
+		name string
+		w, h int
+	}{
+		{"64x48", 64, 48},
+		{"130x67 crosses 64-pixel tiles", 130, 67},
+		{"1x1", 1, 1},
+		{"1x5", 1, 5},
+		{"7x1", 7, 1},
+	}
+	in := instance(t, Rotate)
+	for _, s := range sizes {
+		img := testPattern(s.w, s.h, true)
+		for _, deg := range []int{0, 90, 180, 270} {
+			t.Run(fmt.Sprintf("%s/%d", s.name, deg), func(t *testing.T) {
+				got, err := in.Rotate(testCtx, img, deg)
+				noErr(t, err, "Rotate")
+				want := goRotate(img, deg)
+				equal(t, got.Width, want.Width, "width")
+				equal(t, got.Height, want.Height, "height")
+				if !bytes.Equal(got.Pix, want.Pix) {
+					t.Fatalf("pixels differ from the Go reference (max diff %d)", maxDiff(t, got, want))
+				}
+			})
+		}
+	}
+}
+
+func TestRotate_fourTimesIsIdentity(t *testing.T) {
+	in := instance(t, Rotate)
+	img := testPattern(33, 17, true)
+	cur := img
+	for range 4 {
+		var err error
+		cur, err = in.Rotate(testCtx, cur, 90)
+		noErr(t, err, "Rotate")
+	}
+	if !bytes.Equal(cur.Pix, img.Pix) || cur.Width != img.Width {
+		t.Fatal("four quarter turns changed the image")
+	}
+}
+
+func TestRotate_invalid(t *testing.T) {
+	img := testPattern(8, 4, false)
+	tests := []struct {
+		name      string
+		img       Image
+		degrees   int
+		target    error
+		fragments []string
+	}{
+		{"45 degrees", img, 45, ErrInvalid, []string{"45 degrees", "0, 90, 180 or 270"}},
+		{"-90 degrees", img, -90, ErrInvalid, []string{"-90 degrees"}},
+		{"360 degrees", img, 360, ErrInvalid, []string{"360 degrees"}},
+		{"Pix too long", Image{Width: 8, Height: 4, Pix: make([]byte, 129)}, 90, ErrInvalid, []string{"Pix has 129"}},
+		{"over pixel limit", Image{Width: 20000, Height: 20000}, 90, ErrLimit, []string{"20000x20000"}},
+	}
+	in := instance(t, Rotate)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := in.Rotate(testCtx, tt.img, tt.degrees)
+			wantErr(t, err, tt.target, tt.fragments...)
+		})
+	}
+}
