@@ -1,0 +1,180 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	_ "image/jpeg"
+	_ "image/png"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	_ "golang.org/x/image/webp"
+
+	"github.com/leakbench/leakbench/internal/codecs"
+)
+
+func TestClose_Idempotent(t *testing.T) {
+	for _, name := range Presets() {
+		t.Run(name, func(t *testing.T) {
+			e, rec := newEngine(t, preset(t, name), 2)
+			mustDo(t, e, request(1, codecs.JPEG))
+			var wg sync.WaitGroup
+			for range 3 {
+				wg.Go(func() {
+					if err := e.Close(testCtx); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			if s := e.Snapshot(); s.LiveInstances != 0 || s.LinearMemory != 0 {
+				t.Errorf("after Close: %d live instances, %d bytes", s.LiveInstances, s.LinearMemory)
+			}
+			if n, _ := rec.liveMemory(); n != 0 {
+				t.Errorf("events: %d instances never closed", n)
+			}
+			_, err := e.Do(testCtx, request(2, codecs.PNG))
+			if !errors.Is(err, ErrClosed) {
+				t.Errorf("Do after Close: %v, want ErrClosed", err)
+			}
+		})
+	}
+}
+
+// TestClose_QueuedRequestFails: Close fails a request still waiting for a
+// worker, and lets the running one finish. The single worker is held in
+// the event hook of request 1 until request 2 has failed.
+func TestClose_QueuedRequestFails(t *testing.T) {
+	e, rec := newEngine(t, preset(t, "before"), 1)
+	b := newBarrier(1)
+	var once sync.Once
+	hook := func(ev Event) {
+		if ev.Kind == OpDone && ev.Request == 1 {
+			once.Do(b.wait)
+		}
+	}
+	rec.hook.Store(&hook)
+	first := make(chan error, 1)
+	go func() { _, err := e.Do(testCtx, request(1, codecs.PNG)); first <- err }()
+	b.awaitArrivals(t, 1)
+
+	second := make(chan error, 1)
+	go func() { _, err := e.Do(testCtx, request(2, codecs.PNG)); second <- err }()
+	closed := make(chan error, 1)
+	go func() { closed <- e.Close(testCtx) }()
+	if err := <-second; !errors.Is(err, ErrClosed) {
+		t.Errorf("queued request: %v, want ErrClosed", err)
+	}
+	close(b.release)
+	if err := <-first; err != nil {
+		t.Errorf("running request: %v", err)
+	}
+	if err := <-closed; err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestDo_CancelWhileQueued: a done context fails a request waiting for a
+// worker.
+func TestDo_CancelWhileQueued(t *testing.T) {
+	e, rec := newEngine(t, preset(t, "before"), 1)
+	b := newBarrier(1)
+	var once sync.Once
+	hook := func(ev Event) {
+		if ev.Kind == OpDone && ev.Request == 1 {
+			once.Do(b.wait)
+		}
+	}
+	rec.hook.Store(&hook)
+	first := make(chan error, 1)
+	go func() { _, err := e.Do(testCtx, request(1, codecs.PNG)); first <- err }()
+	b.awaitArrivals(t, 1)
+
+	ctx, cancel := context.WithCancel(testCtx)
+	second := make(chan error, 1)
+	go func() { _, err := e.Do(ctx, request(2, codecs.PNG)); second <- err }()
+	cancel()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled request: %v, want context.Canceled", err)
+	}
+	close(b.release)
+	if err := <-first; err != nil {
+		t.Errorf("running request: %v", err)
+	}
+	// An already-cancelled context never reaches a worker under the
+	// pipeline either.
+	p, _ := newEngine(t, preset(t, "fixed"), 0)
+	if _, err := p.Do(ctx, request(3, codecs.PNG)); !errors.Is(err, context.Canceled) {
+		t.Errorf("pipeline, cancelled context: %v", err)
+	}
+	if s := p.Snapshot(); s.TotalInstances != 0 {
+		t.Errorf("cancelled request instantiated %d codecs", s.TotalInstances)
+	}
+}
+
+// TestHammer runs many goroutines of mixed requests against each preset
+// (run it with -race), then checks every output and the accounting.
+func TestHammer(t *testing.T) {
+	const P, N = 6, 4
+	for _, name := range []string{"before", "fix1+2", "fixed"} {
+		t.Run(name, func(t *testing.T) {
+			s := preset(t, name)
+			e, rec := newEngine(t, s, 3)
+			var wg sync.WaitGroup
+			for p := range P {
+				wg.Go(func() {
+					rng := rand.New(rand.NewPCG(uint64(p), 42))
+					for n := range N {
+						src := srcSmall
+						if rng.IntN(4) == 0 {
+							src = srcJPEG
+						}
+						fs := formats()
+						r := Request{
+							ID: p*N + n + 1, Source: src, Rotate: 90 * rng.IntN(4),
+							Width: []int{0, 24, 40, 300}[rng.IntN(4)], Format: fs[rng.IntN(len(fs))],
+						}
+						resp, err := e.Do(testCtx, r)
+						if err != nil {
+							t.Errorf("request %d: %v", r.ID, err)
+							continue
+						}
+						checkDecodes(t, resp)
+					}
+				})
+			}
+			wg.Wait()
+			snap := e.Snapshot()
+			n, sum := rec.liveMemory()
+			if snap.Requests != P*N || snap.Errors != 0 || snap.LiveInstances != n || snap.LinearMemory != sum {
+				t.Errorf("snapshot %+v; events: %d live, %d bytes", snap, n, sum)
+			}
+			if s.Lifetime == Fresh && snap.LiveInstances != 0 {
+				t.Errorf("fresh: %d live instances after the load", snap.LiveInstances)
+			}
+			if s.Lifetime == Reuse && snap.LiveInstances > 3*codecs.NumOps {
+				t.Errorf("%d live instances > 3 workers × 6", snap.LiveInstances)
+			}
+			if s.Views == ViewsCleared && snap.LeakedViews != 0 || s.Listeners == ListenersRemoved && snap.ListenerCount != 0 {
+				t.Errorf("fixed leaks leak: %+v", snap)
+			}
+		})
+	}
+}
+
+// checkDecodes decodes a response's output with Go's decoders and checks
+// its format and size.
+func checkDecodes(t testing.TB, resp Response) {
+	t.Helper()
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(resp.Output))
+	if err != nil {
+		t.Errorf("response %d: output does not decode: %v", resp.ID, err)
+		return
+	}
+	if format != resp.Format.String() || cfg.Width != resp.Width || cfg.Height != resp.Height {
+		t.Errorf("response %d: output is %s %dx%d, response says %s %dx%d", resp.ID, format, cfg.Width, cfg.Height, resp.Format, resp.Width, resp.Height)
+	}
+}

@@ -1,0 +1,242 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/codecs"
+)
+
+// Errors of the engine. Operation failures wrap the codecs error instead
+// (codecs.ErrTrap, context.DeadlineExceeded, codecs.ErrCorrupt ...).
+var (
+	// ErrClosed is returned by Do once Close has begun.
+	ErrClosed = errors.New("engine: closed")
+	// ErrInvalidRequest is wrapped by Do's errors for requests rejected
+	// before any work: bad rotation, format, quality, source, trap.
+	ErrInvalidRequest = errors.New("engine: invalid request")
+)
+
+// Config configures an Engine.
+type Config struct {
+	Strategy Strategy
+	// Workers is the worker count of the per-worker topology (>= 1). The
+	// pipeline topology always has one worker per operation and ignores
+	// it.
+	Workers int
+	// OpTimeout is the deadline of each codec call; 0 means none. An
+	// operation that exceeds it fails with an error wrapping
+	// context.DeadlineExceeded and its instance is discarded.
+	OpTimeout time.Duration
+	// Events, if set, receives every instance creation and close and every
+	// operation. It is called synchronously from worker goroutines (and
+	// from Close), concurrently, so it must be goroutine-safe and cheap.
+	Events func(Event)
+}
+
+// Engine is the image optimizer: workers running wasm codec instances as
+// its Strategy says, leaks included. Do, Snapshot and Close are
+// goroutine-safe.
+type Engine struct {
+	lib *codecs.Library
+	cfg Config
+
+	queue   chan *task                // per-worker: whole requests, taken by any idle worker
+	pipe    [codecs.NumOps]chan *task // pipeline: steps, one queue per operation
+	workers []*worker                 // all workers, for Close
+	quit    chan struct{}             // closed by Close: workers stop taking tasks, queued Do calls fail
+	abort   context.CancelFunc        // cancels aborted
+	aborted context.Context           // done when Close stops waiting for running tasks
+	wg      sync.WaitGroup            // running workers
+	closed  atomic.Bool
+
+	live, total         atomic.Int64 // instances
+	linear, leakedViews atomic.Int64 // bytes
+	requests, failed    atomic.Int64
+
+	metricsMu sync.Mutex
+	samples   [len(heapMetrics)]metrics.Sample
+}
+
+// task is one unit of work handed to a worker: a whole request
+// (per-worker) or one step (pipeline).
+type task struct {
+	ctx  context.Context
+	run  func(ctx context.Context, w *worker) error
+	err  error         // set by the worker before done is closed
+	done chan struct{} // closed when run has returned
+}
+
+// New starts an engine running lib's codecs with cfg. Instances are created
+// lazily, when a worker first needs one. ctx supplies the values (not the
+// cancellation) of the engine's internal context; the engine lives until
+// Close.
+func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) {
+	if lib == nil {
+		return nil, errors.New("engine: nil codecs library")
+	}
+	if err := cfg.Strategy.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.OpTimeout < 0 {
+		return nil, fmt.Errorf("engine: negative op timeout %s", cfg.OpTimeout)
+	}
+	n := codecs.NumOps
+	if cfg.Strategy.Topology == PerWorker {
+		if cfg.Workers < 1 {
+			return nil, fmt.Errorf("engine: per-worker topology needs at least 1 worker, got %d", cfg.Workers)
+		}
+		n = cfg.Workers
+	}
+	e := &Engine{lib: lib, cfg: cfg, quit: make(chan struct{})}
+	e.aborted, e.abort = context.WithCancel(context.WithoutCancel(ctx))
+	for i, name := range heapMetrics {
+		e.samples[i].Name = name
+	}
+	if cfg.Strategy.Topology == PerWorker {
+		e.queue = make(chan *task) // unbuffered: a send succeeds only into an idle worker
+	}
+	for i := range n {
+		w := &worker{e: e, id: i + 1, tasks: e.queue}
+		if cfg.Strategy.Topology == Pipeline {
+			e.pipe[i] = make(chan *task)
+			w.tasks = e.pipe[i]
+		}
+		e.workers = append(e.workers, w)
+	}
+	e.wg.Add(len(e.workers))
+	for _, w := range e.workers {
+		go w.loop()
+	}
+	return e, nil
+}
+
+// Strategy returns the engine's strategy.
+func (e *Engine) Strategy() Strategy { return e.cfg.Strategy }
+
+// Do runs one request and blocks until it is done: decode, rotate (if
+// Rotate is not 0), resize (if Width is set and smaller than the image),
+// encode. Under the per-worker topology the whole request runs in one idle
+// worker; under the pipeline each step runs in its operation's worker.
+//
+// # Errors
+//
+// An invalid request fails before any work (ErrInvalidRequest). An
+// operation's failure fails the request with the codecs error wrapped
+// with the request id and the operation; the instance involved is closed
+// and never reused. A done ctx fails the request while it waits for a
+// worker, and interrupts the running operation. After Close, Do fails
+// with ErrClosed.
+func (e *Engine) Do(ctx context.Context, req Request) (resp Response, err error) {
+	defer func() {
+		e.requests.Add(1)
+		if err != nil {
+			e.failed.Add(1)
+		}
+	}()
+	if e.closed.Load() {
+		return Response{}, fmt.Errorf("engine: request %d: %w", req.ID, ErrClosed)
+	}
+	p, err := e.prepare(req)
+	if err != nil {
+		return Response{}, err
+	}
+	if e.cfg.Strategy.Topology == Pipeline {
+		return process(ctx, p, e.dispatch)
+	}
+	err = e.submit(ctx, e.queue, func(ctx context.Context, w *worker) error {
+		var err error
+		resp, err = process(ctx, p, w.run)
+		return err
+	})
+	if err != nil {
+		return Response{}, e.queueErr(req.ID, "", err)
+	}
+	return resp, nil
+}
+
+// dispatch is the pipeline's runFunc: it sends the step to its operation's
+// worker and waits for it.
+func (e *Engine) dispatch(ctx context.Context, id int, s step) (stepResult, error) {
+	var res stepResult
+	err := e.submit(ctx, e.pipe[s.op], func(ctx context.Context, w *worker) error {
+		var err error
+		res, err = w.run(ctx, id, s)
+		return err
+	})
+	if err != nil {
+		return stepResult{}, e.queueErr(id, s.op.String(), err)
+	}
+	return res, nil
+}
+
+// errQueued marks errors of a task that never reached a worker.
+type errQueued struct{ err error }
+
+func (q errQueued) Error() string { return q.err.Error() }
+func (q errQueued) Unwrap() error { return q.err }
+
+// queueErr wraps an error from submit: a task's own error is already
+// wrapped by the worker; a queueing error gets the request id (and op).
+func (e *Engine) queueErr(id int, op string, err error) error {
+	var q errQueued
+	if !errors.As(err, &q) {
+		return err
+	}
+	if op != "" {
+		return fmt.Errorf("engine: request %d: %s: waiting for a worker: %w", id, op, q.err)
+	}
+	return fmt.Errorf("engine: request %d: waiting for a worker: %w", id, q.err)
+}
+
+// submit hands run to whichever worker receives from ch first and waits
+// until it has run. It gives up, with an errQueued, when ctx is done or the
+// engine closes before a worker takes the task; once taken, the task runs
+// to its end (ctx interrupts its operations).
+func (e *Engine) submit(ctx context.Context, ch chan *task, run func(context.Context, *worker) error) error {
+	t := &task{ctx: ctx, run: run, done: make(chan struct{})}
+	select {
+	case ch <- t:
+	case <-ctx.Done():
+		return errQueued{context.Cause(ctx)}
+	case <-e.quit:
+		return errQueued{ErrClosed}
+	}
+	<-t.done
+	return t.err
+}
+
+// Close stops the engine: queued and later Do calls fail with ErrClosed,
+// running requests finish (or, once ctx is done, have their operations
+// interrupted), the workers exit and every live instance is closed, in
+// reverse operation order. Glue views and listeners may still reference
+// closed instances afterwards: that is the leak the strategy asked for.
+// Close is idempotent; only the first call does anything.
+func (e *Engine) Close(ctx context.Context) error {
+	if !e.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	close(e.quit)
+	stopped := make(chan struct{})
+	go func() {
+		e.wg.Wait()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-ctx.Done():
+		e.abort()
+		<-stopped
+	}
+	e.abort()
+	var errs []error
+	for _, w := range e.workers {
+		errs = append(errs, w.closeAll(ctx))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,55 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/codecs"
+)
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+// The kinds of event.
+const (
+	InstanceCreated EventKind = iota // a codec instance was instantiated
+	InstanceClosed                   // a codec instance was closed
+	OpDone                           // a codec operation finished, well or not
+)
+
+// String returns "instance_created", "instance_closed" or "op", the
+// spelling of the results event stream.
+func (k EventKind) String() string {
+	switch k {
+	case InstanceCreated:
+		return "instance_created"
+	case InstanceClosed:
+		return "instance_closed"
+	case OpDone:
+		return "op"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event reports one instance lifecycle step or one operation. Fields that
+// do not apply to a kind are zero.
+type Event struct {
+	Kind     EventKind
+	Time     time.Time     // when it happened (for OpDone: when the op ended)
+	Op       codecs.Op     // the codec
+	Worker   int           // worker index, from 1; pipeline workers are numbered by Op+1
+	Instance int           // codecs.Instance.ID
+	Request  int           // Request.ID (OpDone only)
+	Memory   uint64        // the instance's linear memory after the event, bytes
+	Duration time.Duration // OpDone: the codec call's duration
+	BytesIn  int           // OpDone: encoded input (decode) or input pixels
+	BytesOut int           // OpDone: output pixels or encoded output (encoders)
+	Err      error         // OpDone: the op's error; InstanceClosed: Close's error
+}
+
+// emit sends ev to Config.Events, if set.
+func (e *Engine) emit(ev Event) {
+	if e.cfg.Events != nil {
+		e.cfg.Events(ev)
+	}
+}

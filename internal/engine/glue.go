@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"github.com/leakbench/leakbench/internal/codecs"
+)
+
+// bindgenGlue is the module scope of one wasm-bindgen-style codec (decode,
+// resize, encodePng) in one worker, as the JavaScript glue had it:
+//
+//	let wasm;                    // the instance's exports
+//	let cachegetUint8Memory0;    // a Uint8Array over its whole memory
+//
+// The glue sets both when an operation passes its arguments in and
+// refreshes the view when it reads the result out. With ViewsLeaked
+// nothing resets them, so after a Fresh instance is closed they keep it
+// (a *codecs.Instance references its memory even after Close) and its
+// whole linear memory reachable until the worker next uses that codec.
+// With ViewsCleared the worker drops them after every operation, as the
+// published cleanup() does.
+//
+// A bindgenGlue belongs to one worker and is touched only by that
+// worker's goroutine (or by Close once the workers have stopped).
+type bindgenGlue struct {
+	wasm *codecs.Instance // `wasm`
+	view []byte           // `cachegetUint8Memory0`
+	// retained is what this glue adds to Engine.leakedViews: cap(view)
+	// once wasm is closed, else 0.
+	retained int64
+}
+
+// enter is the glue's side of an operation's start on inst: set the module
+// variables and cache a view of memory to pass arguments in. Moving to a
+// new instance releases whatever the glue kept of the previous one.
+func (g *bindgenGlue) enter(e *Engine, inst *codecs.Instance) {
+	if g.wasm != inst {
+		g.release(e)
+	}
+	g.wasm = inst
+	g.view = inst.View()
+}
+
+// exit is the glue's side of a successful operation: refresh the view,
+// which the result is read through (memory may have grown).
+func (g *bindgenGlue) exit(inst *codecs.Instance) {
+	if v := inst.View(); v != nil {
+		g.view = v
+	}
+}
+
+// clear is cleanup(): drop both references.
+func (g *bindgenGlue) clear(e *Engine) {
+	g.release(e)
+	g.wasm, g.view = nil, nil
+}
+
+// instanceClosed accounts for the glue still holding inst after it was
+// closed: what it keeps is now memory reachable only through the leaked
+// glue (see heldBytes). It reports whether it counted anything.
+func (g *bindgenGlue) instanceClosed(e *Engine, inst *codecs.Instance) bool {
+	if g.wasm != inst || g.retained != 0 {
+		return false
+	}
+	g.retained = heldBytes(inst, g.view)
+	e.leakedViews.Add(g.retained)
+	return g.retained != 0
+}
+
+// release stops counting what the glue retains.
+func (g *bindgenGlue) release(e *Engine) {
+	if g.retained != 0 {
+		e.leakedViews.Add(-g.retained)
+		g.retained = 0
+	}
+}
+
+// emModule is the emscripten glue's Module object for one instance (of
+// encodeJpeg or encodeWebp): the instance and HEAPU8, a view of its whole
+// linear memory that the glue refreshes whenever memory grows. With
+// ListenersLeaked a listener closure capturing it is registered in the
+// process-global registry at instantiation and never removed.
+type emModule struct {
+	op     codecs.Op
+	inst   *codecs.Instance
+	heap   []byte // HEAPU8; written by the owning worker only
+	gen    uint64 // registry generation at registration (guarded by registry.mu)
+	worker int
+}
+
+// refresh is emscripten's updateMemoryViews after an operation.
+func (m *emModule) refresh() {
+	if v := m.inst.View(); v != nil {
+		m.heap = v
+	}
+}
+
+// heldBytes is the memory a reference to a closed instance and a view of
+// its memory keep reachable, each backing array counted once: cap(view),
+// which after a successful operation is exactly the instance's final
+// memory. When an operation grew memory past the view and then failed,
+// the *codecs.Instance still references its final memory, which may or
+// may not be a new array (wazero reallocates only past its buffer's
+// capacity); counting the larger of the two keeps the figure a lower
+// bound that never counts one array twice.
+func heldBytes(inst *codecs.Instance, view []byte) int64 {
+	return int64(max(uint64(cap(view)), inst.MemorySize()))
+}

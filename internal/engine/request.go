@@ -1,0 +1,184 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/leakbench/leakbench/internal/codecs"
+)
+
+// Default qualities, used when Request.Quality is 0.
+const (
+	DefaultJPEGQuality = 75 // JPEG quality, 1-100
+	DefaultWebPQuality = 75 // WebP quality, 1-100
+	DefaultPNGLevel    = 6  // PNG zlib level, 1-9
+)
+
+// Request is one image optimisation: decode Source, rotate it, resize it
+// to Width when it is wider, and encode it to Format.
+type Request struct {
+	ID      int           // caller's id, echoed in the Response, errors and events
+	Source  []byte        // encoded PNG or JPEG
+	Rotate  int           // clockwise degrees: 0, 90, 180 or 270
+	Width   int           // resize target; 0 or >= the (rotated) image width: no resize
+	Format  codecs.Format // output format
+	Quality int           // JPEG/WebP quality 1-100, PNG level 1-9; 0 = default (75 / 75 / 6)
+	// TrapAt is fault injection: the named operation traps (the instance
+	// runs lb_trap) instead of running. It must be an operation the
+	// request has: decode, the encoder of Format, rotate when Rotate is
+	// not 0, resize when Width is not 0 (then resize traps even if the
+	// image is narrower than Width).
+	TrapAt *codecs.Op
+}
+
+// Response is the result of a Request.
+type Response struct {
+	ID            int           // Request.ID
+	Output        []byte        // the encoded image
+	Format        codecs.Format // its format
+	Width, Height int           // its dimensions
+}
+
+// step is one codec operation of a request, as sent to a worker.
+type step struct {
+	op   codecs.Op
+	src  []byte       // decode input
+	img  codecs.Image // input of rotate, resize and the encoders
+	arg  int          // degrees, width, quality or level
+	trap bool         // run lb_trap instead of the operation
+}
+
+// stepResult is what a step produced: an image, or encoded bytes.
+type stepResult struct {
+	img codecs.Image
+	out []byte
+}
+
+// plan is a validated request with its defaults filled in.
+type plan struct {
+	Request
+	encode  codecs.Op
+	quality int
+	trap    codecs.Op
+	hasTrap bool
+}
+
+// ops returns the operations the request may run, in order. Resize is
+// listed when Width is set, though it runs only if the image is wider.
+func (p *plan) ops() []codecs.Op {
+	ops := make([]codecs.Op, 0, 4)
+	ops = append(ops, codecs.Decode)
+	if p.Rotate != 0 {
+		ops = append(ops, codecs.Rotate)
+	}
+	if p.Width > 0 {
+		ops = append(ops, codecs.Resize)
+	}
+	return append(ops, p.encode)
+}
+
+// encodeOp returns the operation that encodes to f.
+func encodeOp(f codecs.Format) (codecs.Op, bool) {
+	switch f {
+	case codecs.PNG:
+		return codecs.EncodePNG, true
+	case codecs.JPEG:
+		return codecs.EncodeJPEG, true
+	case codecs.WebP:
+		return codecs.EncodeWebP, true
+	}
+	return 0, false
+}
+
+// prepare checks a request against the engine's library and fills in its
+// defaults. Errors name the request and the offending field.
+func (e *Engine) prepare(r Request) (plan, error) {
+	p := plan{Request: r}
+	bad := func(format string, args ...any) (plan, error) {
+		return plan{}, fmt.Errorf("engine: request %d: %w: %s", r.ID, ErrInvalidRequest, fmt.Sprintf(format, args...))
+	}
+	if len(r.Source) == 0 {
+		return bad("empty source")
+	}
+	if f, err := codecs.Sniff(r.Source); err != nil {
+		return bad("source: %v", err)
+	} else if f != codecs.PNG && f != codecs.JPEG {
+		return bad("source is %s; want png or jpeg", f)
+	}
+	switch r.Rotate {
+	case 0, 90, 180, 270:
+	default:
+		return bad("rotate %d; want 0, 90, 180 or 270", r.Rotate)
+	}
+	if r.Width < 0 {
+		return bad("negative width %d", r.Width)
+	}
+	op, ok := encodeOp(r.Format)
+	if !ok {
+		return bad("output format %v; want png, jpeg or webp", r.Format)
+	}
+	p.encode = op
+	maxQ := 100
+	if r.Format == codecs.PNG {
+		maxQ = 9
+	}
+	if r.Quality < 0 || r.Quality > maxQ {
+		return bad("%s quality %d; want 1-%d, or 0 for the default", r.Format, r.Quality, maxQ)
+	}
+	p.quality = r.Quality
+	if p.quality == 0 {
+		switch r.Format {
+		case codecs.PNG:
+			p.quality = DefaultPNGLevel
+		case codecs.JPEG:
+			p.quality = DefaultJPEGQuality
+		case codecs.WebP:
+			p.quality = DefaultWebPQuality
+		}
+	}
+	ops := p.ops()
+	if r.TrapAt != nil {
+		t := *r.TrapAt
+		if !slices.Contains(ops, t) {
+			return bad("trap at %s, which the request does not run", t)
+		}
+		p.trap, p.hasTrap = t, true
+	}
+	for _, op := range ops {
+		if !e.lib.Has(op) {
+			return bad("%s module not available", op)
+		}
+	}
+	return p, nil
+}
+
+// runFunc runs one step of request id somewhere: in the calling worker
+// (per-worker topology) or in the step's own worker (pipeline).
+type runFunc func(ctx context.Context, id int, s step) (stepResult, error)
+
+// process runs a prepared request's steps in order through run.
+func process(ctx context.Context, p plan, run runFunc) (Response, error) {
+	trap := func(op codecs.Op) bool { return p.hasTrap && p.trap == op }
+	res, err := run(ctx, p.ID, step{op: codecs.Decode, src: p.Source, trap: trap(codecs.Decode)})
+	if err != nil {
+		return Response{}, err
+	}
+	img := res.img
+	if p.Rotate != 0 {
+		if res, err = run(ctx, p.ID, step{op: codecs.Rotate, img: img, arg: p.Rotate, trap: trap(codecs.Rotate)}); err != nil {
+			return Response{}, err
+		}
+		img = res.img
+	}
+	if p.Width > 0 && (p.Width < img.Width || trap(codecs.Resize)) {
+		if res, err = run(ctx, p.ID, step{op: codecs.Resize, img: img, arg: p.Width, trap: trap(codecs.Resize)}); err != nil {
+			return Response{}, err
+		}
+		img = res.img
+	}
+	if res, err = run(ctx, p.ID, step{op: p.encode, img: img, arg: p.quality, trap: trap(p.encode)}); err != nil {
+		return Response{}, err
+	}
+	return Response{ID: p.ID, Output: res.out, Format: p.Format, Width: img.Width, Height: img.Height}, nil
+}

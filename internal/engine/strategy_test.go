@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"encoding"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestStrategy_TextRoundTrip(t *testing.T) {
+	type enum interface {
+		encoding.TextMarshaler
+		String() string
+	}
+	tests := []struct {
+		name    string
+		values  []enum
+		want    []string
+		decoder func() encoding.TextUnmarshaler
+	}{
+		{"topology", []enum{PerWorker, Pipeline}, []string{"per-worker", "pipeline"}, func() encoding.TextUnmarshaler { return new(Topology) }},
+		{"lifetime", []enum{Reuse, Fresh}, []string{"reuse", "fresh"}, func() encoding.TextUnmarshaler { return new(Lifetime) }},
+		{"views", []enum{ViewsLeaked, ViewsCleared}, []string{"leaked", "cleared"}, func() encoding.TextUnmarshaler { return new(Views) }},
+		{"listeners", []enum{ListenersLeaked, ListenersRemoved}, []string{"leaked", "removed"}, func() encoding.TextUnmarshaler { return new(Listeners) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for i, v := range tc.values {
+				b, err := v.MarshalText()
+				if err != nil || string(b) != tc.want[i] || v.String() != tc.want[i] {
+					t.Errorf("%v: MarshalText = %q, %v; String = %q; want %q", i, b, err, v.String(), tc.want[i])
+				}
+				d := tc.decoder()
+				if err := d.UnmarshalText(b); err != nil {
+					t.Errorf("UnmarshalText(%q): %v", b, err)
+				} else if got := d.(enum).String(); got != tc.want[i] {
+					t.Errorf("UnmarshalText(%q) = %q", b, got)
+				}
+			}
+			err := tc.decoder().UnmarshalText([]byte("bogus"))
+			if err == nil {
+				t.Fatal("UnmarshalText(bogus): no error")
+			}
+			for _, allowed := range tc.want {
+				if !strings.Contains(err.Error(), allowed) {
+					t.Errorf("error %q does not list %q", err, allowed)
+				}
+			}
+		})
+	}
+}
+
+func TestStrategy_InvalidValues(t *testing.T) {
+	if _, err := Topology(7).MarshalText(); err == nil {
+		t.Error("Topology(7).MarshalText: no error")
+	}
+	if got := Lifetime(9).String(); got != "Lifetime(9)" {
+		t.Errorf("Lifetime(9).String() = %q", got)
+	}
+	if _, err := New(testCtx, lib, Config{Strategy: Strategy{Views: 5}, Workers: 1}); err == nil {
+		t.Error("New with Views(5): no error")
+	}
+	if _, err := New(testCtx, lib, Config{Strategy: Strategy{Topology: PerWorker}}); err == nil {
+		t.Error("New per-worker with 0 workers: no error")
+	}
+	if _, err := New(testCtx, nil, Config{Workers: 1}); err == nil {
+		t.Error("New with nil library: no error")
+	}
+}
+
+func TestPresets(t *testing.T) {
+	want := map[string]string{
+		"before": "topology=per-worker lifetime=reuse views=leaked listeners=leaked",
+		"fix1":   "topology=pipeline lifetime=reuse views=leaked listeners=leaked",
+		"fix1+2": "topology=pipeline lifetime=fresh views=leaked listeners=leaked",
+		"fixed":  "topology=pipeline lifetime=fresh views=cleared listeners=removed",
+	}
+	names := Presets()
+	if strings.Join(names, ",") != "before,fix1,fix1+2,fixed" {
+		t.Fatalf("Presets() = %v", names)
+	}
+	for _, n := range names {
+		s, ok := Preset(n)
+		if !ok || s.String() != want[n] {
+			t.Errorf("Preset(%q) = %v, %v; want %s", n, s, ok, want[n])
+		}
+	}
+	if _, ok := Preset("after"); ok {
+		t.Error(`Preset("after") found`)
+	}
+	if (Strategy{}) != preset(t, "before") {
+		t.Error("the zero Strategy is not the before preset")
+	}
+}
+
+// TestStrategy_YAMLAndJSON: scenario files decode into a Strategy through
+// the TextUnmarshalers, and bad values name the allowed ones.
+func TestStrategy_YAMLAndJSON(t *testing.T) {
+	var s Strategy
+	src := "topology: pipeline\nlifetime: fresh\nviews: cleared\nlisteners: removed\n"
+	if err := yaml.Unmarshal([]byte(src), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s != preset(t, "fixed") {
+		t.Errorf("YAML decoded %v", s)
+	}
+	err := yaml.Unmarshal([]byte("topology: per_worker\n"), &s)
+	if err == nil || !strings.Contains(err.Error(), "per-worker, pipeline") {
+		t.Errorf("bad YAML topology: %v", err)
+	}
+	b, err := json.Marshal(preset(t, "fix1"))
+	if err != nil || string(b) != `{"topology":"pipeline","lifetime":"reuse","views":"leaked","listeners":"leaked"}` {
+		t.Errorf("JSON: %s, %v", b, err)
+	}
+	var back Strategy
+	if err := json.Unmarshal(b, &back); err != nil || back != preset(t, "fix1") {
+		t.Errorf("JSON round trip: %v, %v", back, err)
+	}
+}

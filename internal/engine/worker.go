@@ -1,0 +1,231 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/codecs"
+)
+
+// worker is one worker of the optimizer, the counterpart of a Node worker
+// thread: it runs tasks one at a time, owns the codec instances it
+// created (kept under Reuse) and the module scope of each bindgen-style
+// codec (the glue). Its fields are touched only by its own goroutine, and
+// by Close once the goroutine has exited.
+type worker struct {
+	e     *Engine
+	id    int        // from 1
+	tasks chan *task // its queue: shared by all workers (per-worker) or its operation's own (pipeline)
+
+	kept [codecs.NumOps]*instance   // Reuse: the instance of each codec, nil until met or after a failure
+	busy *instance                  // the instance of the running step, for panic recovery
+	glue [codecs.NumOps]bindgenGlue // module scope of each bindgen-style codec
+}
+
+// instance is a codec instance with the engine's accounting of it.
+type instance struct {
+	inst *codecs.Instance
+	op   codecs.Op
+	size int64     // linear memory as last added to Engine.linear
+	em   *emModule // its emscripten Module if a listener captured it
+}
+
+// loop takes tasks until the engine closes.
+func (w *worker) loop() {
+	defer w.e.wg.Done()
+	for {
+		select {
+		case <-w.e.quit:
+			return
+		case t := <-w.tasks:
+			w.exec(t)
+		}
+	}
+}
+
+// exec runs one task with a context that Close can abort, and signals its
+// end. A panic (a bug) fails the task and discards the worker's instances
+// rather than crashing the process.
+func (w *worker) exec(t *task) {
+	ctx, cancel := context.WithCancel(t.ctx)
+	stop := context.AfterFunc(w.e.aborted, cancel)
+	defer func() {
+		if p := recover(); p != nil {
+			t.err = fmt.Errorf("engine: worker %d: panic: %v", w.id, p)
+			if w.busy != nil && w.kept[w.busy.op] != w.busy {
+				_ = w.discard(ctx, w.busy)
+			}
+			w.busy = nil
+			_ = w.closeAll(ctx)
+		}
+		stop()
+		cancel()
+		close(t.done)
+	}()
+	t.err = t.run(ctx, w)
+}
+
+// run executes one step of request id in this worker: get an instance,
+// let the glue see it, call the codec (or trap), account for memory and
+// retire the instance when the strategy or a failure says so.
+func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
+	wrap := func(err error) error { return fmt.Errorf("engine: request %d: %s: %w", id, s.op, err) }
+	if err := ctx.Err(); err != nil {
+		return stepResult{}, wrap(context.Cause(ctx))
+	}
+	in, err := w.acquire(ctx, s.op)
+	if err != nil {
+		return stepResult{}, wrap(err)
+	}
+	w.busy = in // until it is discarded or the step ends; read by exec's recover
+	strat := w.e.cfg.Strategy
+	var g *bindgenGlue
+	if s.op.Glue() == codecs.GlueBindgen {
+		g = &w.glue[s.op]
+		g.enter(w.e, in.inst)
+	}
+
+	opCtx, cancel := ctx, context.CancelFunc(func() {})
+	if w.e.cfg.OpTimeout > 0 {
+		opCtx, cancel = context.WithTimeout(ctx, w.e.cfg.OpTimeout)
+	}
+	start := time.Now()
+	res, bytesIn, err := call(opCtx, in.inst, s)
+	end := time.Now()
+	cancel()
+
+	if err == nil {
+		if g != nil {
+			g.exit(in.inst)
+		}
+		if in.em != nil {
+			in.em.refresh()
+		}
+	}
+	w.account(in)
+	w.e.emit(Event{
+		Kind: OpDone, Time: end, Op: s.op, Worker: w.id, Instance: in.inst.ID(), Request: id,
+		Memory: uint64(in.size), Duration: end.Sub(start), BytesIn: bytesIn,
+		BytesOut: len(res.img.Pix) + len(res.out), Err: err,
+	})
+	if g != nil && strat.Views == ViewsCleared {
+		g.clear(w.e)
+	}
+	w.busy = nil
+	if err != nil || strat.Lifetime == Fresh {
+		_ = w.discard(ctx, in) // a Close error is reported in its event
+	}
+	if err != nil {
+		return stepResult{}, wrap(err)
+	}
+	return res, nil
+}
+
+// call runs the codec operation of s on inst, or its trap.
+func call(ctx context.Context, inst *codecs.Instance, s step) (res stepResult, bytesIn int, err error) {
+	bytesIn = len(s.img.Pix)
+	if s.op == codecs.Decode {
+		bytesIn = len(s.src)
+	}
+	if err := ctx.Err(); err != nil { // an expired deadline: do not even start
+		return res, bytesIn, context.Cause(ctx)
+	}
+	if s.trap {
+		err := inst.InjectTrap(ctx)
+		if err == nil {
+			err = fmt.Errorf("injected trap did not trap")
+		}
+		return res, bytesIn, err
+	}
+	switch s.op {
+	case codecs.Decode:
+		res.img, err = inst.Decode(ctx, s.src)
+	case codecs.Rotate:
+		res.img, err = inst.Rotate(ctx, s.img, s.arg)
+	case codecs.Resize:
+		res.img, err = inst.Resize(ctx, s.img, s.arg)
+	case codecs.EncodeJPEG:
+		res.out, err = inst.EncodeJPEG(ctx, s.img, s.arg)
+	case codecs.EncodePNG:
+		res.out, err = inst.EncodePNG(ctx, s.img, s.arg)
+	case codecs.EncodeWebP:
+		res.out, err = inst.EncodeWebP(ctx, s.img, s.arg)
+	default:
+		err = fmt.Errorf("unknown operation %d", s.op)
+	}
+	return res, bytesIn, err
+}
+
+// acquire returns the instance for op: the kept one under Reuse, else a new
+// one. A new emscripten-style instance registers its listener under
+// ListenersLeaked.
+func (w *worker) acquire(ctx context.Context, op codecs.Op) (*instance, error) {
+	e := w.e
+	if in := w.kept[op]; in != nil {
+		return in, nil
+	}
+	inst, err := e.lib.Instantiate(ctx, op)
+	if err != nil {
+		return nil, fmt.Errorf("instantiate: %w", err)
+	}
+	in := &instance{inst: inst, op: op, size: int64(inst.MemorySize())}
+	e.live.Add(1)
+	e.total.Add(1)
+	e.linear.Add(in.size)
+	if op.Glue() == codecs.GlueEmscripten && e.cfg.Strategy.Listeners == ListenersLeaked {
+		in.em = &emModule{op: op, inst: inst, heap: inst.View(), worker: w.id}
+		register(in.em)
+	}
+	if e.cfg.Strategy.Lifetime == Reuse {
+		w.kept[op] = in
+	}
+	e.emit(Event{Kind: InstanceCreated, Time: time.Now(), Op: op, Worker: w.id, Instance: inst.ID(), Memory: uint64(in.size)})
+	return in, nil
+}
+
+// account brings Engine.linear up to date with in's memory size.
+func (w *worker) account(in *instance) {
+	if size := int64(in.inst.MemorySize()); size != in.size {
+		w.e.linear.Add(size - in.size)
+		in.size = size
+	}
+}
+
+// discard closes in and forgets it (it is never reused), then accounts for
+// what still references it: the glue (ViewsLeaked) or a listener
+// (ListenersLeaked).
+func (w *worker) discard(ctx context.Context, in *instance) error {
+	e := w.e
+	if w.kept[in.op] == in {
+		w.kept[in.op] = nil
+	}
+	w.account(in) // the instance may have grown in a failed op
+	err := in.inst.Close(ctx)
+	e.live.Add(-1)
+	e.linear.Add(-in.size)
+	counted := false
+	if in.op.Glue() == codecs.GlueBindgen {
+		counted = w.glue[in.op].instanceClosed(e, in.inst)
+	}
+	if in.em != nil && !counted {
+		retainListener(in.em, heldBytes(in.inst, in.em.heap))
+	}
+	e.emit(Event{Kind: InstanceClosed, Time: time.Now(), Op: in.op, Worker: w.id, Instance: in.inst.ID(), Memory: uint64(in.size), Err: err})
+	if err != nil {
+		return fmt.Errorf("engine: worker %d: closing %s instance %d: %w", w.id, in.op, in.inst.ID(), err)
+	}
+	return nil
+}
+
+// closeAll closes the worker's kept instances in reverse operation order.
+func (w *worker) closeAll(ctx context.Context) error {
+	var errs []error
+	for op := codecs.NumOps - 1; op >= 0; op-- {
+		if in := w.kept[op]; in != nil {
+			errs = append(errs, w.discard(ctx, in))
+		}
+	}
+	return errors.Join(errs...)
+}
