@@ -85,7 +85,8 @@ type Event struct {
 	Seconds  float64 `json:"seconds,omitempty"`  // duration of the op or request
 	BytesIn  int     `json:"bytes_in,omitempty"`
 	BytesOut int     `json:"bytes_out,omitempty"`
-	RSS      uint64  `json:"rss,omitempty"` // for EventRound: RSS at the round's end (child's own reading)
+	RSS      uint64  `json:"rss,omitempty"`   // for EventRound: RSS at the round's end (child's own reading)
+	Total    int     `json:"total,omitempty"` // for EventPhase load: requests the load phase will make
 	Err      string  `json:"err,omitempty"`
 }
 

@@ -1,0 +1,92 @@
+package scenario
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/scenarios"
+)
+
+// Builtin loads every scenario embedded in package scenarios: the four
+// published stages first, in preset order (before, fix1, fix1+2, fixed),
+// then the others by name. Any invalid file or duplicate name is an error;
+// a test keeps that from ever shipping.
+func Builtin() ([]Scenario, error) {
+	return loadAll(scenarios.FS)
+}
+
+func loadAll(fsys fs.FS) ([]Scenario, error) {
+	files, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %w", err)
+	}
+	var (
+		out  []Scenario
+		errs []error
+	)
+	byName := map[string]string{}
+	for _, f := range files {
+		sc, err := Load(fsys, f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if other, dup := byName[sc.Name]; dup {
+			errs = append(errs, &Error{File: f, Field: "name", Msg: fmt.Sprintf("scenario name %q is also used by %s", sc.Name, other)})
+			continue
+		}
+		byName[sc.Name] = f
+		out = append(out, sc)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	rank := func(name string) int {
+		if i := slices.Index(engine.Presets(), name); i >= 0 {
+			return i
+		}
+		return len(engine.Presets())
+	}
+	slices.SortFunc(out, func(a, b Scenario) int {
+		return cmp.Or(cmp.Compare(rank(a.Name), rank(b.Name)), cmp.Compare(a.Name, b.Name))
+	})
+	return out, nil
+}
+
+// Find returns a builtin scenario by name ("fixed", "quick-leaky"; a
+// builtin's file name without ".yaml" also works, e.g. "fix1-2"), or
+// parses the file at nameOrPath when it ends in .yaml or .yml or contains
+// a path separator.
+func Find(nameOrPath string) (Scenario, error) {
+	if isPath(nameOrPath) {
+		data, err := os.ReadFile(nameOrPath)
+		if err != nil {
+			return Scenario{}, fmt.Errorf("scenario: %w", err)
+		}
+		return Parse(nameOrPath, data)
+	}
+	all, err := Builtin()
+	if err != nil {
+		return Scenario{}, err
+	}
+	var names []string
+	for _, sc := range all {
+		if sc.Name == nameOrPath || strings.TrimSuffix(sc.File, ".yaml") == nameOrPath {
+			return sc, nil
+		}
+		names = append(names, sc.Name)
+	}
+	return Scenario{}, fmt.Errorf("scenario: unknown scenario %q (builtin: %s; or give the path of a .yaml file)", nameOrPath, strings.Join(names, ", "))
+}
+
+func isPath(s string) bool {
+	ext := strings.ToLower(filepath.Ext(s))
+	return ext == ".yaml" || ext == ".yml" || strings.ContainsRune(s, '/') || strings.ContainsRune(s, filepath.Separator)
+}

@@ -1,0 +1,474 @@
+package scenario
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/engine"
+)
+
+// Error is one problem in a scenario: where it is and which field it is
+// about. Line and Column are 1-based and 0 when unknown (a Scenario built
+// in Go, or a YAML syntax error, which has a line only).
+type Error struct {
+	File   string
+	Line   int
+	Column int
+	Field  string // the YAML key, "limits[2]" for a list item; "" for the document
+	Msg    string
+}
+
+// Error renders "file:line:col: field: message".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		if b.Len() > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(e.Column))
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ErrorList is every problem found in one scenario, in file order. Parse
+// and Load return one (as error) when anything is wrong; errors.As finds
+// each *Error through Unwrap.
+type ErrorList []error
+
+// Error renders one problem per line.
+func (l ErrorList) Error() string {
+	parts := make([]string, len(l))
+	for i, e := range l {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Unwrap returns the problems, for errors.Is and errors.As.
+func (l ErrorList) Unwrap() []error { return l }
+
+// errorAt builds an *Error for a field, at the field's position when the
+// scenario was parsed.
+func (s Scenario) errorAt(field, msg string) *Error {
+	p := s.pos[field]
+	return &Error{File: s.File, Line: p.line, Column: p.col, Field: field, Msg: msg}
+}
+
+// Fields returns the keys a scenario file may contain, in documentation
+// order.
+func Fields() []string {
+	return []string{
+		"name", "description", "workload", "images", "preset",
+		"topology", "lifetime", "views", "listeners",
+		"workers", "rounds", "in_flight", "idle", "interval",
+		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
+	}
+}
+
+// Load reads and parses one scenario file from fsys. The file name is
+// used in error positions.
+func Load(fsys fs.FS, name string) (Scenario, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return Scenario{}, fmt.Errorf("scenario: %w", err)
+	}
+	return Parse(name, data)
+}
+
+// parser accumulates one file's scenario and its problems.
+type parser struct {
+	sc     Scenario
+	errs   []error
+	failed map[string]bool // fields whose value could not be decoded
+}
+
+func (p *parser) fail(field string, n *yaml.Node, format string, args ...any) {
+	e := &Error{File: p.sc.File, Field: field, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	p.errs = append(p.errs, e)
+	if field != "" {
+		p.failed[field] = true
+	}
+}
+
+var syntaxLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Parse decodes a scenario from YAML, applies the defaults and the preset,
+// and validates it. name is the file name used in error positions; when
+// the file has no name key, the scenario is named after the file's base
+// name without its extension, lower-cased, spaces as dashes. Every
+// problem is reported, as an ErrorList.
+//
+// The document is decoded into a yaml.Node tree and walked key by key
+// rather than decoded into a struct with Decoder.KnownFields(true): that
+// gives every unknown key, duplicate key and wrong type its own line and
+// column and the list of allowed keys or values, and reports them all.
+func Parse(name string, data []byte) (Scenario, error) {
+	p := &parser{
+		sc: Scenario{
+			File:     name,
+			Workload: DefaultWorkload,
+			Rounds:   DefaultRounds,
+			InFlight: DefaultInFlight,
+			Interval: DefaultInterval,
+			pos:      map[string]position{},
+		},
+		failed: map[string]bool{},
+	}
+	root, ok := p.document(data)
+	if !ok {
+		return Scenario{}, ErrorList(p.errs)
+	}
+
+	var (
+		preset           string
+		topo             engine.Topology
+		life             engine.Lifetime
+		views            engine.Views
+		lis              engine.Listeners
+		seen             = map[string]*yaml.Node{}
+		allowed          = Fields()
+		hasName, hasPres bool
+	)
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			p.fail("", k, "keys must be plain names (allowed: %s)", strings.Join(allowed, ", "))
+			continue
+		}
+		key := k.Value
+		if first, dup := seen[key]; dup {
+			p.fail(key, k, "duplicate key (first set at line %d)", first.Line)
+			continue
+		}
+		seen[key] = k
+		if !slices.Contains(allowed, key) {
+			p.fail("", k, "unknown field %q (allowed: %s)", key, strings.Join(allowed, ", "))
+			continue
+		}
+		for v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
+		p.sc.pos[key] = position{v.Line, v.Column}
+		switch key {
+		case "name":
+			p.sc.Name, hasName = p.str(key, v)
+		case "description":
+			p.sc.Description, _ = p.str(key, v)
+		case "workload":
+			p.sc.Workload, _ = p.str(key, v)
+		case "images":
+			if s, ok := p.str(key, v); ok && s == "" {
+				p.fail(key, v, "must not be empty; leave the key out to use the generated images")
+			} else {
+				p.sc.Images = s
+			}
+		case "preset":
+			if s, ok := p.str(key, v); ok {
+				if _, known := engine.Preset(s); !known {
+					p.fail(key, v, "unknown preset %q (allowed: %s)", s, strings.Join(engine.Presets(), ", "))
+				} else {
+					preset, hasPres = s, true
+				}
+			}
+		case "topology":
+			if p.enum(key, v, topologyNames(), func(i int) { topo = []engine.Topology{engine.PerWorker, engine.Pipeline}[i] }) {
+				p.sc.overrides |= overTopology
+			}
+		case "lifetime":
+			if p.enum(key, v, lifetimeNames(), func(i int) { life = []engine.Lifetime{engine.Reuse, engine.Fresh}[i] }) {
+				p.sc.overrides |= overLifetime
+			}
+		case "views":
+			if p.enum(key, v, viewsNames(), func(i int) { views = []engine.Views{engine.ViewsLeaked, engine.ViewsCleared}[i] }) {
+				p.sc.overrides |= overViews
+			}
+		case "listeners":
+			if p.enum(key, v, listenersNames(), func(i int) { lis = []engine.Listeners{engine.ListenersLeaked, engine.ListenersRemoved}[i] }) {
+				p.sc.overrides |= overListeners
+			}
+		case "workers":
+			if v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
+				if v.Value != "auto" {
+					p.fail(key, v, "must be a positive integer or \"auto\", got %s", describe(v))
+				}
+				p.sc.Workers = 0
+			} else if n, ok := p.integer(key, v, `a positive integer or "auto"`); ok {
+				if n < 1 {
+					p.fail(key, v, "must be a positive integer or \"auto\", got %d", n)
+				}
+				p.sc.Workers = n
+			}
+		case "rounds":
+			p.sc.Rounds, _ = p.integer(key, v, "an integer")
+		case "in_flight":
+			p.sc.InFlight, _ = p.integer(key, v, "an integer")
+		case "idle":
+			p.sc.Idle, _ = p.duration(key, v)
+		case "interval":
+			p.sc.Interval, _ = p.duration(key, v)
+		case "op_timeout":
+			p.sc.OpTimeout, _ = p.duration(key, v)
+		case "rss_cap":
+			p.sc.RSSCap, _ = p.size(key, v)
+		case "gomemlimit":
+			p.sc.GOMEMLIMIT, _ = p.size(key, v)
+		case "gogc":
+			if v.Kind == yaml.ScalarNode && v.Value == "off" && (v.Tag == "!!str" || v.Tag == "!!bool") {
+				p.sc.GOGC = GOGCOff
+			} else if n, ok := p.integer(key, v, `a positive percentage or "off"`); ok {
+				if n < 1 {
+					p.fail(key, v, "must be a positive percentage or \"off\", got %d", n)
+				}
+				p.sc.GOGC = n
+			}
+		case "expect":
+			if s, ok := p.str(key, v); ok {
+				e, err := ParseExpect(s)
+				if err != nil {
+					p.fail(key, v, "%v", err)
+				}
+				p.sc.Expect = e
+			}
+		case "limits":
+			p.limits(key, v)
+		}
+	}
+
+	// The strategy: the preset, then the file's switches over it.
+	if hasPres {
+		p.sc.Preset = preset
+		p.sc.Strategy, _ = engine.Preset(preset)
+	} else if !p.failed["preset"] {
+		for _, f := range []struct {
+			bit  uint8
+			name string
+		}{{overTopology, "topology"}, {overLifetime, "lifetime"}, {overViews, "views"}, {overListeners, "listeners"}} {
+			if p.sc.overrides&f.bit == 0 && !p.failed[f.name] {
+				p.fail(f.name, root, "required when no preset is given (presets: %s)", strings.Join(engine.Presets(), ", "))
+			}
+		}
+	}
+	if p.sc.overrides&overTopology != 0 {
+		p.sc.Strategy.Topology = topo
+	}
+	if p.sc.overrides&overLifetime != 0 {
+		p.sc.Strategy.Lifetime = life
+	}
+	if p.sc.overrides&overViews != 0 {
+		p.sc.Strategy.Views = views
+	}
+	if p.sc.overrides&overListeners != 0 {
+		p.sc.Strategy.Listeners = lis
+	}
+	if !hasName && !p.failed["name"] {
+		base := path.Base(strings.ReplaceAll(name, `\`, "/"))
+		p.sc.Name = strings.ToLower(strings.ReplaceAll(strings.TrimSuffix(base, path.Ext(base)), " ", "-"))
+		p.sc.pos["name"] = position{root.Line, root.Column}
+	}
+
+	// Range and consistency checks, skipping fields already reported.
+	for _, err := range p.sc.Validate() {
+		var e *Error
+		if errors.As(err, &e) && p.failed[e.Field] {
+			continue
+		}
+		p.errs = append(p.errs, err)
+	}
+	if len(p.errs) > 0 {
+		slices.SortStableFunc(p.errs, func(a, b error) int {
+			var ea, eb *Error
+			errors.As(a, &ea)
+			errors.As(b, &eb)
+			if ea == nil || eb == nil {
+				return 0
+			}
+			return cmp.Or(cmp.Compare(ea.Line, eb.Line), cmp.Compare(ea.Column, eb.Column))
+		})
+		return Scenario{}, ErrorList(p.errs)
+	}
+	return p.sc, nil
+}
+
+// document decodes the single YAML document and returns its top-level
+// mapping.
+func (p *parser) document(data []byte) (*yaml.Node, bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			p.fail("", nil, "empty scenario: want a mapping with at least a preset or the four switches")
+			return nil, false
+		}
+		e := &Error{File: p.sc.File, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		if m := syntaxLineRE.FindStringSubmatch(err.Error()); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+			e.Msg = "invalid YAML: " + m[2]
+		}
+		p.errs = append(p.errs, e)
+		return nil, false
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		e := &Error{File: p.sc.File, Msg: "only one YAML document is allowed per scenario file"}
+		if err == nil {
+			e.Line, e.Column = extra.Line, extra.Column
+		}
+		p.errs = append(p.errs, e)
+		return nil, false
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		p.fail("", root, "a scenario must be a mapping of keys (%s), got %s", strings.Join(Fields(), ", "), describe(root))
+		return nil, false
+	}
+	return root, true
+}
+
+// describe names a node's type and value for error messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.Tag {
+	case "!!null":
+		return "nothing (null)"
+	case "!!str":
+		return strconv.Quote(n.Value)
+	case "!!int":
+		return "the integer " + n.Value
+	case "!!float":
+		return "the number " + n.Value
+	case "!!bool":
+		return "the boolean " + n.Value
+	}
+	return n.Tag + " " + strconv.Quote(n.Value)
+}
+
+func (p *parser) str(field string, n *yaml.Node) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		p.fail(field, n, "must be a string, got %s", describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// enum reads one of the allowed strings and calls set with its index.
+func (p *parser) enum(field string, n *yaml.Node, allowed []string, set func(int)) bool {
+	s, ok := p.str(field, n)
+	if !ok {
+		return false
+	}
+	i := slices.Index(allowed, s)
+	if i < 0 {
+		p.fail(field, n, "unknown value %q (allowed: %s)", s, strings.Join(allowed, ", "))
+		return false
+	}
+	set(i)
+	return true
+}
+
+func (p *parser) integer(field string, n *yaml.Node, want string) (int, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		p.fail(field, n, "must be %s, got %s", want, describe(n))
+		return 0, false
+	}
+	var v int
+	if err := n.Decode(&v); err != nil {
+		p.fail(field, n, "must be %s, got %s", want, describe(n))
+		return 0, false
+	}
+	return v, true
+}
+
+func (p *parser) duration(field string, n *yaml.Node) (time.Duration, bool) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" && n.Value == "0" {
+		return 0, true
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		p.fail(field, n, "must be a duration with a unit such as \"30s\" or \"100ms\", got %s", describe(n))
+		return 0, false
+	}
+	d, err := time.ParseDuration(n.Value)
+	if err != nil {
+		p.fail(field, n, "invalid duration %q: want a number and a unit (ns, us, ms, s, m, h) such as \"30s\" or \"1m30s\"", n.Value)
+		return 0, false
+	}
+	if d < 0 {
+		p.fail(field, n, "must not be negative, got %s", n.Value)
+		return 0, false
+	}
+	return d, true
+}
+
+func (p *parser) size(field string, n *yaml.Node) (uint64, bool) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" && n.Value == "0" {
+		return 0, true
+	}
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+		p.fail(field, n, "must be a size with a unit such as \"4GiB\" or \"512MB\" (units: %s), got %s", strings.Join(SizeUnits(), ", "), describe(n))
+		return 0, false
+	}
+	b, err := ParseSize(n.Value)
+	if err != nil {
+		p.fail(field, n, "%v", err)
+		return 0, false
+	}
+	return b, true
+}
+
+func (p *parser) limits(field string, n *yaml.Node) {
+	if n.Kind != yaml.SequenceNode {
+		p.fail(field, n, "must be a list of \"<metric> <op> <value>\" strings such as \"retained < 50MiB\", got %s", describe(n))
+		return
+	}
+	for i, item := range n.Content {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		p.sc.pos[f] = position{item.Line, item.Column}
+		s, ok := p.str(f, item)
+		if !ok {
+			continue
+		}
+		l, err := ParseLimit(s)
+		if err != nil {
+			p.fail(f, item, "%v", err)
+			continue
+		}
+		p.sc.Limits = append(p.sc.Limits, l)
+	}
+}
