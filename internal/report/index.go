@@ -1,0 +1,204 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+// IndexFile is the name of the index WriteIndex writes.
+const IndexFile = "index.md"
+
+// WriteIndex writes dir/index.md linking every file below dir (an
+// invocation folder): the plots first, each PNG shown inline with a link
+// to its SVG twin, then the markdown, JSON and CSV files at the top, then
+// one entry per run folder (a folder holding summary.json) with its
+// scenario, outcome and every file in it, then any other file. Links are
+// relative, so the folder can be moved or browsed on GitHub. Hidden files
+// and the index itself are skipped; the order is sorted, so the same
+// folder always gives the same index.
+func WriteIndex(dir, title string) error {
+	var files []string // slash paths relative to dir
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel == IndexFile {
+			return nil
+		}
+		files = append(files, rel)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("report: index of %s: %w", dir, err)
+	}
+	slices.Sort(files)
+
+	// Run folders: those holding a summary.
+	runDirs := map[string]bool{}
+	for _, f := range files {
+		if path.Base(f) == results.SummaryFile && path.Dir(f) != "." {
+			runDirs[path.Dir(f)] = true
+		}
+	}
+	runOf := func(f string) string {
+		for d := path.Dir(f); d != "."; d = path.Dir(d) {
+			if runDirs[d] {
+				return d
+			}
+		}
+		return ""
+	}
+
+	var b bytes.Buffer
+	if title == "" {
+		title = "leakbench results"
+	}
+	fmt.Fprintf(&b, "# %s\n\n", title)
+
+	var plots, docs, other []string
+	byRun := map[string][]string{}
+	fileSet := map[string]bool{}
+	for _, f := range files {
+		fileSet[f] = true
+	}
+	for _, f := range files {
+		if d := runOf(f); d != "" {
+			byRun[d] = append(byRun[d], f)
+			continue
+		}
+		switch ext := strings.ToLower(path.Ext(f)); {
+		case ext == ".png":
+			plots = append(plots, f)
+		case ext == ".svg" && fileSet[strings.TrimSuffix(f, path.Ext(f))+".png"]:
+			// listed with its PNG
+		case ext == ".svg":
+			plots = append(plots, f)
+		case ext == ".md" || ext == ".json" || ext == ".csv" || ext == ".jsonl" || ext == ".txt":
+			if path.Dir(f) == "." {
+				docs = append(docs, f)
+			} else {
+				other = append(other, f)
+			}
+		default:
+			other = append(other, f)
+		}
+	}
+
+	// Top-level figures first, then by name without extension, so
+	// "fix1" comes before "fix1+2".
+	slices.SortStableFunc(plots, func(a, b string) int {
+		if da, db := strings.Count(a, "/"), strings.Count(b, "/"); da != db {
+			return da - db
+		}
+		return strings.Compare(strings.TrimSuffix(a, path.Ext(a)), strings.TrimSuffix(b, path.Ext(b)))
+	})
+	if len(plots) > 0 {
+		fmt.Fprintln(&b, "## Plots")
+		fmt.Fprintln(&b)
+		for _, f := range plots {
+			name := strings.TrimSuffix(f, path.Ext(f))
+			if path.Ext(f) == ".svg" {
+				fmt.Fprintf(&b, "- [%s](%s)\n\n", f, link(f))
+				continue
+			}
+			fmt.Fprintf(&b, "**%s**: [PNG](%s)", name, link(f))
+			if svg := name + ".svg"; fileSet[svg] {
+				fmt.Fprintf(&b, " · [SVG](%s)", link(svg))
+			}
+			fmt.Fprintf(&b, "\n\n![%s](%s)\n\n", name, link(f))
+		}
+	}
+	if len(docs) > 0 {
+		fmt.Fprintln(&b, "## Summaries")
+		fmt.Fprintln(&b)
+		for _, f := range docs {
+			fmt.Fprintf(&b, "- [%s](%s)\n", f, link(f))
+		}
+		fmt.Fprintln(&b)
+	}
+	if len(byRun) > 0 {
+		fmt.Fprintln(&b, "## Runs")
+		fmt.Fprintln(&b)
+		dirs := make([]string, 0, len(byRun))
+		for d := range byRun {
+			dirs = append(dirs, d)
+		}
+		slices.Sort(dirs)
+		for _, d := range dirs {
+			fmt.Fprintf(&b, "- [%s/](%s/)%s\n", d, link(d), runBlurb(filepath.Join(dir, filepath.FromSlash(d), results.SummaryFile)))
+			for _, f := range byRun[d] {
+				rel := strings.TrimPrefix(f, d+"/")
+				fmt.Fprintf(&b, "  - [%s](%s)\n", rel, link(f))
+			}
+		}
+		fmt.Fprintln(&b)
+	}
+	if len(other) > 0 {
+		fmt.Fprintln(&b, "## Other files")
+		fmt.Fprintln(&b)
+		for _, f := range other {
+			fmt.Fprintf(&b, "- [%s](%s)\n", f, link(f))
+		}
+		fmt.Fprintln(&b)
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(&b, "_This folder holds no files yet._")
+	}
+	if err := os.WriteFile(filepath.Join(dir, IndexFile), b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// link escapes a relative slash path for a markdown link ("fix1+2" and
+// spaces survive).
+func link(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+// runBlurb is " — scenario, strategy, outcome" from a run's summary, or a
+// note when the summary cannot be read.
+func runBlurb(summaryPath string) string {
+	data, err := os.ReadFile(summaryPath)
+	if err != nil {
+		return " — summary unreadable"
+	}
+	var s results.Summary
+	if err := json.Unmarshal(data, &s); err != nil {
+		return " — summary corrupt"
+	}
+	r := Run{Summary: s}
+	out := " — " + cell(r.Title())
+	if s.Outcome != "" {
+		out += ", " + string(s.Outcome)
+	}
+	return out
+}

@@ -1,0 +1,105 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestWriteIndex(t *testing.T) {
+	dir := t.TempDir()
+	for _, r := range fakeStages() {
+		writeRunDir(t, filepath.Join(dir, "runs"), r)
+	}
+	files := map[string]string{
+		"overlay.png":               "png",
+		"overlay.svg":               "<svg/>",
+		"summary.md":                "# x",
+		"odd name.svg":              "<svg/>",
+		"notes/extra.log":           "log",
+		".hidden":                   "secret",
+		"runs/repro-before/x.pprof": "prof",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteIndex(dir, "invocation 42"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(data)
+	for _, want := range []string{
+		"# invocation 42",
+		"**overlay**: [PNG](overlay.png) · [SVG](overlay.svg)",
+		"![overlay](overlay.png)",
+		"- [odd name.svg](odd%20name.svg)",
+		"- [summary.md](summary.md)",
+		"- [runs/repro-fix1+2/](runs/repro-fix1+2/) — repro-fix1+2 · fix1+2 (pipeline, fresh, views leaked, listeners leaked), completed",
+		"  - [samples.jsonl](runs/repro-fix1+2/samples.jsonl)",
+		"  - [summary.json](runs/repro-before/summary.json)",
+		"  - [x.pprof](runs/repro-before/x.pprof)",
+		"- [notes/extra.log](notes/extra.log)",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("index lacks %q\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, ".hidden") || strings.Contains(md, "(index.md)") {
+		t.Errorf("index lists a hidden file or itself\n%s", md)
+	}
+	// Every file is linked exactly once as a link target.
+	if n := strings.Count(md, "(overlay.svg)"); n != 1 {
+		t.Errorf("overlay.svg linked %d times", n)
+	}
+}
+
+// TestInvocation builds an invocation folder the way bench does: runs
+// saved by the runner, loaded back, drawn, summarised and indexed.
+func TestInvocation(t *testing.T) {
+	dir := outDir(t)
+	var runs []Run
+	for _, r := range fakeStages() {
+		rd := writeRunDir(t, dir, r)
+		loaded, err := Load(rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := PlotRun(loaded, filepath.Join(rd, "rss")); err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, loaded)
+	}
+	if err := PlotOverlay(runs, "leakbench reproduce", filepath.Join(dir, "overlay")); err != nil {
+		t.Fatal(err)
+	}
+	var md bytes.Buffer
+	if err := WriteReproduction(&md, runs); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, runs); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "summary.md"), md.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteIndex(dir, "leakbench reproduce"); err != nil {
+		t.Fatal(err)
+	}
+	idx, _ := os.ReadFile(filepath.Join(dir, IndexFile))
+	for _, want := range []string{"![overlay](overlay.png)", "(summary.md)",
+		"- [repro-fix1+2/](repro-fix1+2/) — repro-fix1+2 · fix1+2 (pipeline, fresh, views leaked, listeners leaked), completed",
+		"  - [rss.png](repro-fix1+2/rss.png)", "  - [rss.svg](repro-fixed/rss.svg)", "  - [samples.jsonl](repro-before/samples.jsonl)"} {
+		if !strings.Contains(string(idx), want) {
+			t.Errorf("index.md lacks %q\n%s", want, idx)
+		}
+	}
+}

@@ -1,0 +1,217 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"image"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+// outDir is where the plot tests write: a temporary directory, or
+// $LEAKBENCH_REPORT_OUT to keep the pictures and look at them.
+func outDir(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("LEAKBENCH_REPORT_OUT"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// checkPNG checks that path is a PNG of w×h pixels.
+func checkPNG(t *testing.T, path string, w, h int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil {
+		t.Fatalf("%s: not an image: %v", path, err)
+	}
+	if format != "png" || cfg.Width != w || cfg.Height != h {
+		t.Errorf("%s: %s %d×%d, want png %d×%d", path, format, cfg.Width, cfg.Height, w, h)
+	}
+}
+
+// svgText parses path as XML (failing the test when it is not) and
+// returns the text of all its <text> elements, one per line.
+func svgText(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	var b strings.Builder
+	inText, sawSVG := false, false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: not XML: %v", path, err)
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			if tk.Name.Local == "svg" {
+				sawSVG = true
+			}
+			inText = tk.Name.Local == "text"
+		case xml.EndElement:
+			if inText {
+				b.WriteString("\n")
+			}
+			inText = false
+		case xml.CharData:
+			if inText {
+				b.Write(tk)
+			}
+		}
+	}
+	if !sawSVG {
+		t.Fatalf("%s: no <svg> element", path)
+	}
+	return b.String()
+}
+
+// wantTexts checks that every string appears in the SVG's text.
+func wantTexts(t *testing.T, path, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s: no text %q", path, w)
+		}
+	}
+}
+
+func TestPlotRun(t *testing.T) {
+	dir := outDir(t)
+	runs := fakeStages()
+	base := filepath.Join(dir, "run-before")
+	if err := PlotRun(runs[0], base); err != nil {
+		t.Fatal(err)
+	}
+	w, h := pixels(runWidth, runHeight)
+	checkPNG(t, base+".png", w, h)
+	text := svgText(t, base+".svg")
+	wantTexts(t, base+".svg", text,
+		SeriesRSS, SeriesHeap, SeriesWasm, SeriesLeaked, // legend
+		"repro-before", "per-worker×15", // title
+		"time since start (s)", "memory (MiB)", // axes
+		"load", "idle", "settle", // phases
+		"baseline ", "peak ", "end of load ", "after settle ") // annotations
+}
+
+func TestPlotRunOddRuns(t *testing.T) {
+	dir := outDir(t)
+	c := stageCurves()[0]
+	c.outcome, c.cutAt, c.scenario = results.OutcomeRSSCap, 25, "capped"
+	capped := fakeRun(c)
+	empty := Run{Dir: "x/empty", Summary: results.Summary{Scenario: "empty", Outcome: results.OutcomeCrashed}}
+	for _, r := range []Run{capped, empty} {
+		base := filepath.Join(dir, "odd-"+r.Summary.Scenario)
+		if err := PlotRun(r, base); err != nil {
+			t.Fatalf("%s: %v", r.Summary.Scenario, err)
+		}
+		w, h := pixels(runWidth, runHeight)
+		checkPNG(t, base+".png", w, h)
+		text := svgText(t, base+".svg")
+		wantTexts(t, base+".svg", text, string(r.Summary.Outcome))
+	}
+	text := svgText(t, filepath.Join(dir, "odd-capped.svg"))
+	if strings.Contains(text, "after settle ") {
+		t.Error("a run killed during load shows an after-settle point")
+	}
+	text = svgText(t, filepath.Join(dir, "odd-empty.svg"))
+	wantTexts(t, "odd-empty.svg", text, "no samples")
+}
+
+func TestPlotOverlay(t *testing.T) {
+	dir := outDir(t)
+	runs := fakeStages()
+	// Given out of order: the overlay sorts by stage.
+	runs[0], runs[3] = runs[3], runs[0]
+	base := filepath.Join(dir, "overlay")
+	if err := PlotOverlay(runs, "RSS of the four stages", base); err != nil {
+		t.Fatal(err)
+	}
+	w, h := pixels(runWidth, runHeight)
+	checkPNG(t, base+".png", w, h)
+	text := svgText(t, base+".svg")
+	wantTexts(t, base+".svg", text, "RSS of the four stages", "RSS (MiB)",
+		"before: growth +", "fix1: growth +", "fix1+2: growth +", "fixed: growth +")
+	if i, j := strings.Index(text, "before: growth"), strings.Index(text, "fixed: growth"); i > j {
+		t.Error("legend lists fixed before before")
+	}
+	if err := PlotOverlay(nil, "x", filepath.Join(dir, "none")); err == nil {
+		t.Error("overlay of no runs: no error")
+	}
+}
+
+func TestPlotGrid(t *testing.T) {
+	dir := outDir(t)
+	runs := fakeStages()
+	base := filepath.Join(dir, "grid")
+	if err := PlotGrid(runs, "leakbench: the four published stages", base); err != nil {
+		t.Fatal(err)
+	}
+	w, h := pixels(gridWidth, gridHeight)
+	checkPNG(t, base+".png", w, h)
+	text := svgText(t, base+".svg")
+	wantTexts(t, base+".svg", text, "leakbench: the four published stages",
+		"before · growth +", "fix1 · growth +", "fix1+2 · growth +", "fixed · growth +",
+		"(1.00×)", SeriesRSS, SeriesLeaked)
+
+	// Three stages: the fourth panel says it has no run.
+	base = filepath.Join(dir, "grid-missing")
+	if err := PlotGrid(runs[:3], "three stages", base); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, base+".png", w, h)
+	wantTexts(t, base+".svg", svgText(t, base+".svg"), "fixed: no run")
+
+	// before killed by its RSS cap during the load: growth is a lower bound.
+	c := stageCurves()[0]
+	c.outcome, c.cutAt = results.OutcomeRSSCap, 30
+	capped := append([]Run{fakeRun(c)}, runs[1:]...)
+	base = filepath.Join(dir, "grid-capped")
+	if err := PlotGrid(capped, "before capped", base); err != nil {
+		t.Fatal(err)
+	}
+	wantTexts(t, base+".svg", svgText(t, base+".svg"), "before (rss-cap) · growth ≥ +", "run ended early")
+
+	if err := PlotGrid(append(runs, runs[0]), "x", filepath.Join(dir, "five")); err == nil {
+		t.Error("grid of five runs: no error")
+	}
+	if err := PlotGrid([]Run{runs[0], runs[0]}, "x", filepath.Join(dir, "dup")); err == nil {
+		t.Error("grid with two before runs: no error")
+	}
+}
+
+func TestFitTitle(t *testing.T) {
+	p := newPlot(strings.Repeat("a very long scenario name ", 20))
+	fitTitle(p, 300)
+	if w := p.Title.TextStyle.Width(p.Title.Text); w > 300 || !strings.HasSuffix(p.Title.Text, "…") {
+		t.Errorf("title %q is %v wide", p.Title.Text, w)
+	}
+	if p.Title.TextStyle.Font.Size != 8 {
+		t.Errorf("font size %v, want the 8 pt floor", p.Title.TextStyle.Font.Size)
+	}
+	p = newPlot("short")
+	fitTitle(p, 300)
+	if p.Title.Text != "short" || p.Title.TextStyle.Font.Size != 12 {
+		t.Errorf("short title changed: %q %v", p.Title.Text, p.Title.TextStyle.Font.Size)
+	}
+}

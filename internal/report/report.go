@@ -1,0 +1,185 @@
+// Package report turns saved leakbench runs into pictures and text: gonum/plot
+// curves (PNG and SVG) of one run, of several runs on shared axes and of the
+// four published stages in a 2×2 grid, plus GitHub-flavoured markdown
+// summaries, the reproduction table against the published figures of the
+// Next.js pull request 23565, and an index of an invocation folder.
+//
+// The package only reads what the runner wrote (internal/results); it
+// measures nothing. Memory is stored in bytes and shown in MiB; time is in
+// seconds since the child started.
+//
+// # Entry points
+//
+//	Load(dir)                      one run directory -> Run
+//	PlotRun(run, base)             base.png + base.svg: one run, all series, phases
+//	PlotOverlay(runs, title, base) RSS of several runs on shared axes
+//	PlotGrid(runs, title, base)    the four stages, 2×2, one shared scale
+//	WriteMarkdown(w, runs)         per-run tables for a CI job summary
+//	Reproduce(runs) / WriteReproduction(w, runs)
+//	                               our ratios against Published()
+//	WriteIndex(dir, title)         dir/index.md linking every file below dir
+//
+// No function panics: gonum/plot panics raised while drawing are returned
+// as errors.
+package report
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+// Run is one run as loaded from its directory.
+type Run struct {
+	Dir     string           // the run directory as given to Load
+	Summary results.Summary  // summary.json
+	Samples []results.Sample // samples.jsonl, or samples.csv when the JSON lines are absent
+	// Warnings are problems found while loading (a truncated last line,
+	// a sample count that disagrees with the summary). They are shown with
+	// the summary's own warnings.
+	Warnings []string
+}
+
+// Name is the short name a run is shown under: its scenario, else its
+// strategy preset, else its directory's name.
+func (r Run) Name() string {
+	switch {
+	case r.Summary.Scenario != "":
+		return r.Summary.Scenario
+	case r.Summary.Strategy.Preset != "":
+		return r.Summary.Strategy.Preset
+	case r.Dir != "":
+		return filepath.Base(r.Dir)
+	}
+	return "run"
+}
+
+// Title is the long name of a run: scenario and strategy, e.g.
+// "quick-leaky · fixed (pipeline, fresh, views cleared, listeners leaked)",
+// or "before (per-worker×15, reuse, views leaked, listeners leaked)" when
+// the scenario is named after its preset.
+func (r Run) Title() string {
+	st := strategyText(r.Summary.Strategy)
+	switch {
+	case st == "":
+		return r.Name()
+	case r.Name() == r.Summary.Strategy.Preset:
+		return st
+	}
+	return r.Name() + " · " + st
+}
+
+// AllWarnings returns the load warnings followed by the summary's warnings.
+func (r Run) AllWarnings() []string {
+	out := make([]string, 0, len(r.Warnings)+len(r.Summary.Warnings))
+	out = append(out, r.Warnings...)
+	return append(out, r.Summary.Warnings...)
+}
+
+// strategyText renders a strategy as "preset (switches)".
+func strategyText(s results.Strategy) string {
+	var parts []string
+	if s.Topology != "" {
+		t := s.Topology
+		if s.Topology == "per-worker" && s.Workers > 0 {
+			t = fmt.Sprintf("per-worker×%d", s.Workers)
+		}
+		parts = append(parts, t)
+	}
+	if s.Lifetime != "" {
+		parts = append(parts, s.Lifetime)
+	}
+	if s.Views != "" {
+		parts = append(parts, "views "+s.Views)
+	}
+	if s.Listeners != "" {
+		parts = append(parts, "listeners "+s.Listeners)
+	}
+	sw := strings.Join(parts, ", ")
+	switch {
+	case s.Preset != "" && sw != "":
+		return s.Preset + " (" + sw + ")"
+	case s.Preset != "":
+		return s.Preset
+	}
+	return sw
+}
+
+// mib converts bytes to MiB.
+func mib[T uint64 | int64 | int](b T) float64 { return float64(b) / results.MiB }
+
+// fmtMiB formats a byte count in MiB with one decimal, "—" for zero
+// (a figure the run never reached).
+func fmtMiB(b uint64) string {
+	if b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f", mib(b))
+}
+
+// fmtDelta formats a signed byte difference in MiB with an explicit sign.
+func fmtDelta(b int64) string {
+	return fmt.Sprintf("%+.1f", mib(b))
+}
+
+// finite reports whether x is neither NaN nor infinite.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// loadEnded reports whether the run got past its load phase: a sample of a
+// later phase, or a figure of one in the summary.
+func loadEnded(r Run) bool {
+	for i := len(r.Samples) - 1; i >= 0; i-- {
+		switch r.Samples[i].Phase {
+		case results.PhaseIdle, results.PhaseSettle, results.PhaseDone:
+			return true
+		}
+	}
+	s := r.Summary
+	return s.AfterIdle > 0 || s.AfterSettle > 0 || (len(r.Samples) == 0 && s.Outcome == results.OutcomeCompleted)
+}
+
+// completed reports whether the run ended as planned; a summary without an
+// outcome counts as completed.
+func completed(r Run) bool {
+	return r.Summary.Outcome == "" || r.Summary.Outcome == results.OutcomeCompleted
+}
+
+// runGrowth returns the run's growth (end of load - baseline) and the end
+// of load it used, in bytes. A run that ended during its load phase has no
+// true end of load: its last load sample (or, failing that, its last
+// sample) stands in, and lowerBound says the growth is then a lower bound.
+// ok is false when either figure is unknown.
+func runGrowth(r Run) (growth int64, end uint64, lowerBound, ok bool) {
+	s := r.Summary
+	base, end := s.Baseline, s.EndOfLoad
+	if base == 0 {
+		base = runMarks(r).baseline
+	}
+	if !completed(r) && !loadEnded(r) {
+		if end == 0 && len(r.Samples) > 0 {
+			end = r.Samples[len(r.Samples)-1].RSS
+		}
+		lowerBound = end > 0
+	}
+	if end == 0 || base == 0 {
+		return 0, end, false, false
+	}
+	return int64(end) - int64(base), end, lowerBound, true
+}
+
+// fmtGrowth formats a run's growth in MiB, "≥ " marking a lower bound and
+// "—" an unknown.
+func fmtGrowth(r Run, format string) string {
+	g, _, lb, ok := runGrowth(r)
+	if !ok {
+		return "—"
+	}
+	s := fmt.Sprintf(format, mib(g))
+	if lb {
+		s = "≥ " + s
+	}
+	return s
+}

@@ -1,0 +1,373 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// Tolerances of the reproduction checks.
+const (
+	// GrowthRatioTolerance is how far our growth ratio may be from the
+	// published one.
+	GrowthRatioTolerance = 0.10
+	// RetainedTolerance is the share of its baseline the fixed run may
+	// still hold after the idle phase.
+	RetainedTolerance = 0.20
+)
+
+// ReproRow is our figures for one published stage beside the published
+// ones.
+type ReproRow struct {
+	Stage Stage // the published figures
+	Found bool  // a run of this stage's preset was given
+	Run   Run   // that run, when Found
+
+	Baseline, End, Peak uint64 // ours, bytes (End: end of load)
+	AfterIdle           uint64 // ours, bytes; 0 when never reached
+	AfterSettle         uint64 // ours, bytes; 0 when never reached
+	Growth              int64  // End - Baseline, bytes
+	// EndIsLowerBound is set when the run did not complete and End is its
+	// last sampled RSS: growth and peak are then lower bounds.
+	EndIsLowerBound bool
+
+	// HasRatios is set when both this run and "before" have a usable
+	// growth and peak; the ratios are relative to our "before".
+	HasRatios              bool
+	GrowthRatio, PeakRatio float64
+	GrowthDelta, PeakDelta float64 // ours - published
+}
+
+// Check is one pass/fail statement of the reproduction.
+type Check struct {
+	Name    string // what is checked, e.g. "growth strictly falling"
+	Checked bool   // false when a missing stage or figure prevents the check
+	OK      bool   // meaningful only when Checked
+	Detail  string // the numbers behind the verdict, or why it was not checked
+}
+
+// Reproduction compares runs of the four presets with the published
+// stages. Build it with Reproduce; WriteReproduction renders it.
+type Reproduction struct {
+	Rows    []ReproRow // one per published stage, in stage order
+	Missing []string   // presets without a run
+	Checks  []Check
+	Notes   []string // caveats: duplicates, lower bounds, no "before"
+}
+
+// Passed reports whether every check was made and passed.
+func (r Reproduction) Passed() bool {
+	for _, c := range r.Checks {
+		if !c.Checked || !c.OK {
+			return false
+		}
+	}
+	return len(r.Checks) > 0
+}
+
+// Reproduce picks the runs whose strategy preset is before, fix1, fix1+2
+// or fixed (the first of each when there are several; a run that names a
+// preset but overrides one of its switches is left out, with a note) and
+// compares them
+// with Published(): our growth (end of load - baseline) and sampled peak
+// relative to our "before", against the published ratios. Checks: growth
+// and peak strictly falling across the stages present, the fixed run's
+// RSS after idle within RetainedTolerance of its baseline, and each growth
+// ratio within GrowthRatioTolerance of the published one. A missing stage
+// is listed in Missing, its checks are marked not checked, and no ratio is
+// invented for it.
+func Reproduce(runs []Run) Reproduction {
+	var rep Reproduction
+	pub := Published()
+	rep.Rows = make([]ReproRow, len(pub))
+	for i, st := range pub {
+		rep.Rows[i].Stage = st
+	}
+	for _, r := range runs {
+		i, why := stageOf(r)
+		if why != "" {
+			rep.Notes = append(rep.Notes, why)
+		}
+		if i < 0 {
+			continue
+		}
+		row := &rep.Rows[i]
+		if row.Found {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("more than one run of preset %s: used %s, ignored %s",
+				row.Stage.Preset, runRef(row.Run), runRef(r)))
+			continue
+		}
+		fillRow(row, r)
+		if row.EndIsLowerBound {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s did not complete (%s): its end of load is its last sampled RSS, so its growth and peak are lower bounds",
+				r.Name(), r.Summary.Outcome))
+		}
+	}
+	for _, row := range rep.Rows {
+		if !row.Found {
+			rep.Missing = append(rep.Missing, row.Stage.Preset)
+		}
+	}
+
+	before := rep.Rows[0]
+	ratiosOK := before.Found && before.Growth > 0 && before.Peak > 0
+	switch {
+	case !before.Found:
+		rep.Notes = append(rep.Notes, "no run of preset before: ratios need it, none computed")
+	case !ratiosOK:
+		rep.Notes = append(rep.Notes, fmt.Sprintf("before has growth %s MiB and peak %s MiB: ratios need both above zero, none computed",
+			fmtDelta(before.Growth), fmtMiB(before.Peak)))
+	}
+	for i := range rep.Rows {
+		row := &rep.Rows[i]
+		if !ratiosOK || !row.Found || row.End == 0 || row.Peak == 0 {
+			continue
+		}
+		row.HasRatios = true
+		row.GrowthRatio = float64(row.Growth) / float64(before.Growth)
+		row.PeakRatio = float64(row.Peak) / float64(before.Peak)
+		row.GrowthDelta = row.GrowthRatio - row.Stage.GrowthRatio
+		row.PeakDelta = row.PeakRatio - row.Stage.PeakRatio
+	}
+
+	rep.Checks = append(rep.Checks,
+		fallingCheck(rep.Rows, "growth strictly falling", func(r ReproRow) (float64, bool) {
+			return mib(r.Growth), r.End > 0 && r.Baseline > 0
+		}, "%+.1f"),
+		fallingCheck(rep.Rows, "peak strictly falling", func(r ReproRow) (float64, bool) {
+			return mib(r.Peak), r.Peak > 0
+		}, "%.1f"),
+		retainedCheck(rep.Rows[len(rep.Rows)-1]),
+	)
+	for _, row := range rep.Rows[1:] {
+		rep.Checks = append(rep.Checks, ratioCheck(row, ratiosOK))
+	}
+	return rep
+}
+
+// runRef names a run by name and directory.
+func runRef(r Run) string {
+	if r.Dir == "" {
+		return r.Name()
+	}
+	return r.Name() + " (" + r.Dir + ")"
+}
+
+// fillRow copies our figures of run r into row.
+func fillRow(row *ReproRow, r Run) {
+	s := r.Summary
+	m := runMarks(r)
+	row.Found, row.Run = true, r
+	row.Baseline, row.Peak = m.baseline, m.peak
+	row.AfterIdle, row.AfterSettle = s.AfterIdle, s.AfterSettle
+	var ok bool
+	row.Growth, row.End, row.EndIsLowerBound, ok = runGrowth(r)
+	if !ok {
+		row.Growth, row.End = 0, 0
+	}
+}
+
+// fallingCheck checks that a figure strictly falls from stage to stage
+// over the stages present.
+func fallingCheck(rows []ReproRow, name string, fig func(ReproRow) (float64, bool), format string) Check {
+	c := Check{Name: name}
+	var parts, absent []string
+	var prev float64
+	n := 0
+	c.OK = true
+	for _, r := range rows {
+		v, ok := fig(r)
+		if !r.Found || !ok {
+			absent = append(absent, r.Stage.Preset)
+			continue
+		}
+		if n > 0 {
+			if v < prev {
+				parts = append(parts, ">")
+			} else {
+				parts = append(parts, "≤")
+				c.OK = false
+			}
+		}
+		parts = append(parts, r.Stage.Preset+" "+fmt.Sprintf(format, v))
+		prev = v
+		n++
+	}
+	if n < 2 {
+		c.Checked, c.OK = false, false
+		c.Detail = fmt.Sprintf("needs two stages, have %d (missing %s)", n, strings.Join(absent, ", "))
+		return c
+	}
+	c.Checked = true
+	c.Detail = strings.Join(parts, " ") + " MiB"
+	if len(absent) > 0 {
+		c.Detail += fmt.Sprintf(" (only %d of %d stages: missing %s)", n, len(rows), strings.Join(absent, ", "))
+	}
+	return c
+}
+
+// retainedCheck checks that the fixed run gave its memory back during the
+// idle phase: after idle it holds at most RetainedTolerance of its
+// baseline above the baseline.
+func retainedCheck(fixed ReproRow) Check {
+	c := Check{Name: fmt.Sprintf("fixed retains at most %.0f%% of its baseline after idle", RetainedTolerance*100)}
+	switch {
+	case !fixed.Found:
+		c.Detail = "no run of preset fixed"
+		return c
+	case fixed.AfterIdle == 0 || fixed.Baseline == 0:
+		c.Detail = fmt.Sprintf("the fixed run has no after-idle figure (outcome %s)", fixed.Run.Summary.Outcome)
+		return c
+	}
+	c.Checked = true
+	retained := int64(fixed.AfterIdle) - int64(fixed.Baseline)
+	share := float64(retained) / float64(fixed.Baseline)
+	c.OK = share <= RetainedTolerance
+	c.Detail = fmt.Sprintf("after idle %s MiB, baseline %s MiB: retained %s MiB = %.0f%% of baseline",
+		fmtMiB(fixed.AfterIdle), fmtMiB(fixed.Baseline), fmtDelta(retained), share*100)
+	return c
+}
+
+// ratioCheck checks one stage's growth ratio against the published one.
+func ratioCheck(row ReproRow, ratiosOK bool) Check {
+	c := Check{Name: fmt.Sprintf("%s growth ratio within %.2f of published %.2f", row.Stage.Preset, GrowthRatioTolerance, row.Stage.GrowthRatio)}
+	switch {
+	case !row.Found:
+		c.Detail = "no run of preset " + row.Stage.Preset
+		return c
+	case !ratiosOK:
+		c.Detail = "no usable before run to divide by"
+		return c
+	case !row.HasRatios:
+		c.Detail = "the run has no end-of-load figure"
+		return c
+	}
+	c.Checked = true
+	// Round to the two decimals shown, so the verdict agrees with the table.
+	d := math.Round(row.GrowthDelta*100) / 100
+	c.OK = math.Abs(d) <= GrowthRatioTolerance+1e-9
+	c.Detail = fmt.Sprintf("ours %.2f, published %.2f, difference %s", row.GrowthRatio, row.Stage.GrowthRatio, fmtDiff(row.GrowthDelta))
+	return c
+}
+
+// WriteReproduction writes the reproduction of the published graphs as
+// GitHub-flavoured markdown: our growth and peak ratios (relative to our
+// "before") beside the published ones with the difference, the absolute
+// figures beside the published ones, and the checks, each marked ✓, ✗ or
+// "not checked" with its numbers, then a one-line verdict. Missing stages
+// are named and get no ratios.
+func WriteReproduction(w io.Writer, runs []Run) error {
+	return Reproduce(runs).Write(w)
+}
+
+// fmtDiff formats a ratio difference with its sign, never "-0.00".
+func fmtDiff(d float64) string {
+	if math.Abs(d) < 0.005 {
+		return "±0.00"
+	}
+	return fmt.Sprintf("%+.2f", d)
+}
+
+// Write renders the reproduction as markdown (see WriteReproduction).
+func (rep Reproduction) Write(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, "### Reproduction of the published memory graphs (Next.js PR 23565)")
+	fmt.Fprintln(bw)
+	if len(rep.Missing) > 0 {
+		fmt.Fprintf(bw, "**Missing stages: %s.** No ratios or checks are made for them.\n\n", strings.Join(rep.Missing, ", "))
+	}
+	writeRow(bw, "stage", "run", "growth MiB", "growth ratio", "published", "difference",
+		"peak MiB", "peak ratio", "published", "difference")
+	fmt.Fprintln(bw, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rep.Rows {
+		if !r.Found {
+			writeRow(bw, r.Stage.Label, "missing", "—", "—", fmt.Sprintf("%.2f", r.Stage.GrowthRatio), "—",
+				"—", "—", fmt.Sprintf("%.2f", r.Stage.PeakRatio), "—")
+			continue
+		}
+		bound := ""
+		if r.EndIsLowerBound {
+			bound = "≥ "
+		}
+		growth := "—"
+		if r.End > 0 && r.Baseline > 0 {
+			growth = bound + fmtDelta(r.Growth)
+		}
+		gr, gd, pr, pd := "—", "—", "—", "—"
+		if r.HasRatios {
+			gr, gd = fmt.Sprintf("%.2f", r.GrowthRatio), fmtDiff(r.GrowthDelta)
+			pr, pd = fmt.Sprintf("%.2f", r.PeakRatio), fmtDiff(r.PeakDelta)
+		}
+		writeRow(bw, r.Stage.Label, r.Run.Name(), growth, gr, fmt.Sprintf("%.2f", r.Stage.GrowthRatio), gd,
+			bound+fmtMiB(r.Peak), pr, fmt.Sprintf("%.2f", r.Stage.PeakRatio), pd)
+	}
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "Growth is RSS at the end of the load minus the baseline; peak is the highest sampled RSS. "+
+		"Ratios are relative to the before stage, ours to our before run. Absolute sizes depend on the runtime, "+
+		"the images and the core count (the published graphs came from Node.js on a 16-thread machine), so the "+
+		"ratios and their ordering are what a reproduction is judged on.")
+	fmt.Fprintln(bw)
+
+	fmt.Fprintln(bw, "**Absolute figures** (ours in MiB, published in MB as read off the graphs)")
+	fmt.Fprintln(bw)
+	writeRow(bw, "stage", "ours: start / end / peak", "after idle / after settle", "published: start / end / peak", "published after the load")
+	fmt.Fprintln(bw, "|---|---:|---:|---:|---|")
+	for _, r := range rep.Rows {
+		ours, after := "missing", "—"
+		if r.Found {
+			ours = fmt.Sprintf("%s / %s / %s", fmtMiB(r.Baseline), fmtMiB(r.End), fmtMiB(r.Peak))
+			after = fmt.Sprintf("%s / %s", fmtMiB(r.AfterIdle), fmtMiB(r.AfterSettle))
+		}
+		pa := r.Stage.After
+		if pa == "" {
+			pa = "—"
+		}
+		writeRow(bw, r.Stage.Label, ours, after,
+			fmt.Sprintf("~%.0f / %.0f / %.0f", r.Stage.RSSStartMB, r.Stage.RSSEndMB, r.Stage.PeakMB), pa)
+	}
+	fmt.Fprintln(bw)
+
+	fmt.Fprintln(bw, "**Checks**")
+	fmt.Fprintln(bw)
+	pass, fail, skip := 0, 0, 0
+	for _, c := range rep.Checks {
+		mark := "✓"
+		switch {
+		case !c.Checked:
+			mark = "–"
+			skip++
+		case !c.OK:
+			mark = "✗"
+			fail++
+		default:
+			pass++
+		}
+		verdict := "passes"
+		switch {
+		case !c.Checked:
+			verdict = "not checked"
+		case !c.OK:
+			verdict = "FAILS"
+		}
+		fmt.Fprintf(bw, "- %s %s: %s. %s.\n", mark, c.Name, verdict, c.Detail)
+	}
+	fmt.Fprintln(bw)
+	if len(rep.Notes) > 0 {
+		fmt.Fprintln(bw, "Notes:")
+		fmt.Fprintln(bw)
+		for _, n := range rep.Notes {
+			fmt.Fprintf(bw, "- %s.\n", n)
+		}
+		fmt.Fprintln(bw)
+	}
+	switch {
+	case rep.Passed():
+		fmt.Fprintf(bw, "**Verdict: reproduced. All %d checks pass.**\n", pass)
+	default:
+		fmt.Fprintf(bw, "**Verdict: not reproduced. %d of %d checks pass, %d fail, %d not checked.**\n",
+			pass, len(rep.Checks), fail, skip)
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,273 @@
+package report
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+// stageRun is a run of a preset with the given figures in MiB.
+func stageRun(preset string, base, end, peak, afterIdle float64) Run {
+	return Run{Dir: "out/" + preset, Summary: results.Summary{
+		Scenario: preset, Strategy: results.Strategy{Preset: preset},
+		Outcome:  results.OutcomeCompleted,
+		Baseline: uint64(base * mb), EndOfLoad: uint64(end * mb), Peak: uint64(peak * mb),
+		AfterIdle: uint64(afterIdle * mb), AfterSettle: uint64(afterIdle * mb),
+		Growth: int64((end - base) * mb),
+	}}
+}
+
+// goodStages match the published ratios: growth 1000, 410, 280, 60 MiB
+// (1.00, 0.41, 0.28, 0.06) and peaks 2000, 1140, 920, 680 MiB (1.00,
+// 0.57, 0.46, 0.34); fixed holds 10% of its baseline after idle.
+func goodStages() []Run {
+	return []Run{
+		stageRun("fixed", 100, 160, 680, 110), // out of order on purpose
+		stageRun("before", 100, 1100, 2000, 1100),
+		stageRun("fix1", 100, 510, 1140, 500),
+		stageRun("fix1+2", 100, 380, 920, 300),
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func TestReproduceRatios(t *testing.T) {
+	rep := Reproduce(goodStages())
+	want := []struct{ growth, peak float64 }{{1, 1}, {0.41, 0.57}, {0.28, 0.46}, {0.06, 0.34}}
+	for i, row := range rep.Rows {
+		if !row.Found || !row.HasRatios {
+			t.Fatalf("%s: found %v ratios %v", row.Stage.Preset, row.Found, row.HasRatios)
+		}
+		if !near(row.GrowthRatio, want[i].growth) || !near(row.PeakRatio, want[i].peak) {
+			t.Errorf("%s: ratios %.4f %.4f, want %.2f %.2f", row.Stage.Preset, row.GrowthRatio, row.PeakRatio, want[i].growth, want[i].peak)
+		}
+		if !near(row.GrowthDelta, 0) || !near(row.PeakDelta, 0) {
+			t.Errorf("%s: deltas %.4f %.4f, want 0", row.Stage.Preset, row.GrowthDelta, row.PeakDelta)
+		}
+	}
+	if len(rep.Missing) != 0 {
+		t.Errorf("missing %v", rep.Missing)
+	}
+	if !rep.Passed() {
+		t.Errorf("checks fail on the published ratios: %+v", rep.Checks)
+	}
+
+	var b bytes.Buffer
+	if err := rep.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	if dir := os.Getenv("LEAKBENCH_REPORT_OUT"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "repro-good.md"), b.Bytes(), 0o644)
+	}
+	for _, s := range []string{
+		"| fix 1 | fix1 | +410.0 | 0.41 | 0.41 | ±0.00 | 1140.0 | 0.57 | 0.57 | ±0.00 |",
+		"| fix 1+2+3+4 | fixed | +60.0 | 0.06 | 0.06 | ±0.00 | 680.0 | 0.34 | 0.34 | ±0.00 |",
+		"✓ growth strictly falling: passes. before +1000.0 > fix1 +410.0 > fix1+2 +280.0 > fixed +60.0 MiB.",
+		"✓ fixed retains at most 20% of its baseline after idle: passes.",
+		"retained +10.0 MiB = 10% of baseline",
+		"| fix 1 | 100.0 / 510.0 / 1140.0 | 500.0 / 500.0 | ~280 / 1500 / 2000 | — |",
+		"**Verdict: reproduced. All 6 checks pass.**",
+	} {
+		if !strings.Contains(md, s) {
+			t.Errorf("reproduction lacks %q\n%s", s, md)
+		}
+	}
+}
+
+func TestReproduceFlagsWrongOrdering(t *testing.T) {
+	runs := goodStages()
+	runs[3] = stageRun("fix1+2", 100, 550, 1200, 500) // grows and peaks more than fix1
+	runs[0] = stageRun("fixed", 100, 160, 680, 150)   // holds 50% after idle
+	rep := Reproduce(runs)
+	got := map[string]Check{}
+	for _, c := range rep.Checks {
+		got[c.Name] = c
+	}
+	fails := []string{
+		"growth strictly falling",
+		"peak strictly falling",
+		"fixed retains at most 20% of its baseline after idle",
+		"fix1+2 growth ratio within 0.10 of published 0.28",
+	}
+	for _, name := range fails {
+		c, ok := got[name]
+		if !ok || !c.Checked || c.OK {
+			t.Errorf("check %q: %+v, want a failure", name, c)
+		}
+	}
+	for _, name := range []string{"fix1 growth ratio within 0.10 of published 0.41", "fixed growth ratio within 0.10 of published 0.06"} {
+		if c := got[name]; !c.Checked || !c.OK {
+			t.Errorf("check %q: %+v, want a pass", name, c)
+		}
+	}
+	if rep.Passed() {
+		t.Error("Passed with a wrong ordering")
+	}
+	var b bytes.Buffer
+	rep.Write(&b)
+	md := b.String()
+	for _, s := range []string{
+		"✗ growth strictly falling: FAILS. before +1000.0 > fix1 +410.0 ≤ fix1+2 +450.0 > fixed +60.0 MiB.",
+		"✗ fix1+2 growth ratio within 0.10 of published 0.28: FAILS. ours 0.45, published 0.28, difference +0.17.",
+		"**Verdict: not reproduced. 2 of 6 checks pass, 4 fail, 0 not checked.**",
+	} {
+		if !strings.Contains(md, s) {
+			t.Errorf("reproduction lacks %q\n%s", s, md)
+		}
+	}
+}
+
+func TestReproduceRatioBoundary(t *testing.T) {
+	// fix1 at 0.51 is 0.10 off: passes; at 0.52 it fails.
+	for _, c := range []struct {
+		end float64
+		ok  bool
+	}{{610, true}, {620, false}} {
+		runs := goodStages()
+		runs[2] = stageRun("fix1", 100, c.end, 1140, 500)
+		rep := Reproduce(runs)
+		if chk := rep.Checks[3]; chk.OK != c.ok || !strings.HasPrefix(chk.Name, "fix1 ") {
+			t.Errorf("end %v: %+v, want ok=%v", c.end, chk, c.ok)
+		}
+	}
+}
+
+func TestReproduceMissingStages(t *testing.T) {
+	runs := goodStages()
+	runs = append(runs[:2], runs[3]) // no fix1
+	rep := Reproduce(runs)
+	if len(rep.Missing) != 1 || rep.Missing[0] != "fix1" {
+		t.Fatalf("missing %v", rep.Missing)
+	}
+	if rep.Rows[1].HasRatios {
+		t.Error("ratios for a missing stage")
+	}
+	var b bytes.Buffer
+	rep.Write(&b)
+	md := b.String()
+	for _, s := range []string{
+		"**Missing stages: fix1.**",
+		"| fix 1 | missing | — | — | 0.41 | — | — | — | 0.57 | — |",
+		"– fix1 growth ratio within 0.10 of published 0.41: not checked. no run of preset fix1.",
+		"(only 3 of 4 stages: missing fix1)",
+		"not reproduced",
+	} {
+		if !strings.Contains(md, s) {
+			t.Errorf("reproduction lacks %q\n%s", s, md)
+		}
+	}
+
+	// Without before there is nothing to divide by.
+	rep = Reproduce(goodStages()[2:])
+	for _, row := range rep.Rows {
+		if row.HasRatios {
+			t.Errorf("%s has ratios without a before run", row.Stage.Preset)
+		}
+	}
+	b.Reset()
+	rep.Write(&b)
+	if !strings.Contains(b.String(), "no run of preset before") {
+		t.Errorf("no note about the missing before run:\n%s", b.String())
+	}
+
+	// No runs of any preset at all.
+	b.Reset()
+	if err := WriteReproduction(&b, nil); err != nil || !strings.Contains(b.String(), "Missing stages: before, fix1, fix1+2, fixed") {
+		t.Errorf("no runs: %v\n%s", err, b.String())
+	}
+}
+
+func TestReproduceKilledBefore(t *testing.T) {
+	// The runner's summary of a run killed during the load: end of load is
+	// the last load sample. Also a summary without it.
+	for _, endOfLoad := range []float64{1000, 0} {
+		runs := goodStages()
+		killed := stageRun("before", 100, endOfLoad, 1500, 0)
+		killed.Summary.Outcome = results.OutcomeRSSCap
+		killed.Samples = []results.Sample{
+			{T: 0, Phase: results.PhaseStartup, RSS: 100 * mb},
+			{T: 5, Phase: results.PhaseLoad, RSS: 1000 * mb},
+		}
+		runs[1] = killed
+		rep := Reproduce(runs)
+		if !rep.Rows[0].EndIsLowerBound || rep.Rows[0].Growth != 900*mb {
+			t.Errorf("end of load %v: before row %+v: want growth 900 MiB as a lower bound", endOfLoad, rep.Rows[0])
+		}
+		var b bytes.Buffer
+		rep.Write(&b)
+		if !strings.Contains(b.String(), "lower bounds") || !strings.Contains(b.String(), "≥ +900.0") {
+			t.Errorf("lower bound not stated:\n%s", b.String())
+		}
+	}
+	// Killed after the load ended (during idle): its growth is exact.
+	runs := goodStages()
+	late := stageRun("before", 100, 1100, 2000, 0)
+	late.Summary.Outcome = results.OutcomeCrashed
+	late.Samples = []results.Sample{{T: 0, Phase: results.PhaseStartup}, {T: 5, Phase: results.PhaseLoad}, {T: 6, Phase: results.PhaseIdle}}
+	runs[1] = late
+	if row := Reproduce(runs).Rows[0]; row.EndIsLowerBound || row.Growth != 1000*mb {
+		t.Errorf("crashed in idle: %+v", row)
+	}
+}
+
+func TestReproduceDuplicatePreset(t *testing.T) {
+	runs := append(goodStages(), stageRun("fix1", 100, 900, 1900, 800))
+	rep := Reproduce(runs)
+	if rep.Rows[1].End != 510*mb {
+		t.Error("the second fix1 run replaced the first")
+	}
+	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "more than one run of preset fix1") {
+		t.Errorf("notes %q", rep.Notes)
+	}
+}
+
+func TestPublished(t *testing.T) {
+	pub := Published()
+	names := []string{"before", "fix1", "fix1+2", "fixed"}
+	if len(pub) != 4 {
+		t.Fatalf("%d stages", len(pub))
+	}
+	for i, s := range pub {
+		if s.Preset != names[i] {
+			t.Errorf("stage %d is %q, want %q", i, s.Preset, names[i])
+		}
+		// The stated figures agree with each other.
+		if !near(s.GrowthMB, s.RSSEndMB-s.RSSStartMB) {
+			t.Errorf("%s: growth %v != end - start %v", s.Preset, s.GrowthMB, s.RSSEndMB-s.RSSStartMB)
+		}
+		if g := s.GrowthMB / pub[0].GrowthMB; math.Abs(g-s.GrowthRatio) > 0.005 {
+			t.Errorf("%s: growth ratio %v, computed %.3f", s.Preset, s.GrowthRatio, g)
+		}
+		if p := s.PeakMB / pub[0].PeakMB; math.Abs(p-s.PeakRatio) > 0.005 {
+			t.Errorf("%s: peak ratio %v, computed %.3f", s.Preset, s.PeakRatio, p)
+		}
+	}
+	pub[0].Preset = "changed"
+	if Published()[0].Preset != "before" {
+		t.Error("Published shares its slice between calls")
+	}
+}
+
+func TestReproduceSkipsOverriddenPreset(t *testing.T) {
+	// quick-leaky names preset fixed but leaks listeners: not the fixed stage.
+	leaky := stageRun("fixed", 100, 400, 700, 390)
+	leaky.Summary.Scenario = "quick-leaky"
+	leaky.Summary.Strategy = results.Strategy{Preset: "fixed", Topology: "pipeline", Lifetime: "fresh", Views: "cleared", Listeners: "leaked"}
+	runs := append([]Run{leaky}, goodStages()...)
+	rep := Reproduce(runs)
+	if rep.Rows[3].Run.Name() != "fixed" {
+		t.Errorf("fixed stage taken from %s", rep.Rows[3].Run.Name())
+	}
+	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "quick-leaky names preset fixed but runs listeners leaked instead of removed") {
+		t.Errorf("notes %q", rep.Notes)
+	}
+	if !rep.Passed() {
+		t.Errorf("checks: %+v", rep.Checks)
+	}
+}

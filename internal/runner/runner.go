@@ -1,0 +1,487 @@
+// Package runner runs one scenario in a child process and measures it from
+// outside.
+//
+// The parent side (Run) starts the same binary with the hidden child
+// subcommand, samples the child's RSS and VmHWM at the scenario's interval,
+// merges the child's own event stream (phases, rounds, snapshots of the
+// engine and the Go heap) into every sample, streams samples and events to
+// the run's directory as they happen, and ends with summary.json however
+// the child ended: completed, crashed, killed by a signal, killed for
+// exceeding its RSS cap, interrupted, or timed out.
+//
+// The child side (Child) loads the workload, compiles the codecs, starts
+// the engine, and runs the phases startup, load, idle, settle and done; see
+// protocol.go for what passes between the two.
+package runner
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/sampler"
+	"github.com/leakbench/leakbench/internal/scenario"
+)
+
+// Sampler reads the memory of the child process: its resident set size and
+// the kernel's high-water mark of it, in bytes. *sampler.Sampler is the
+// real one; tests inject fakes through Options.NewSampler.
+type Sampler interface {
+	Sample() (rss, hwm uint64, err error)
+}
+
+// Options says how to run a scenario.
+type Options struct {
+	// OutDir is the run's directory: it is created, and must not hold a
+	// run already. The four files of package results (and ChildLog) go
+	// there.
+	OutDir string
+
+	// Command is the child's command line; nil runs this executable with
+	// the ChildCommand subcommand.
+	Command []string
+	// Env is added to the child's environment (after GOGC and GOMEMLIMIT
+	// are set from the scenario).
+	Env []string
+
+	// Timeout is the wall-clock limit of the run; 0 means DefaultTimeout.
+	Timeout time.Duration
+
+	// Progress, if set, is called from Run's goroutine at every phase
+	// change, every sample, and once at the end (Done set).
+	Progress func(Progress)
+
+	// NewSampler returns the sampler of the child; nil means sampler.New.
+	NewSampler func(pid int) (Sampler, error)
+}
+
+// Progress is the state of a running scenario, for display.
+type Progress struct {
+	Scenario string
+	Phase    results.Phase
+	Requests int // completed so far
+	Total    int // requests the run will make; 0 while unknown
+	RSS      uint64
+	Elapsed  time.Duration
+	Done     bool
+	Outcome  results.Outcome // set when Done
+}
+
+// Run runs the scenario in a child process and writes its results into
+// opts.OutDir. The returned summary is the one written to summary.json; it
+// records how the child ended, and Run returns no error for a child that
+// crashed, was killed, or timed out. Run returns an error only when it
+// could not measure at all (bad directory, no executable) or could not
+// write its files; the summary then still says as much as is known.
+//
+// When ctx is done (Ctrl-C), the child is killed and the summary says
+// OutcomeInterrupted.
+func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Summary, error) {
+	sp, warns := resolve(sc)
+	sum := results.Summary{
+		Scenario: sc.Name,
+		Workload: sc.Workload,
+		Strategy: results.Strategy{
+			Preset:    sc.Preset,
+			Topology:  sc.Strategy.Topology.String(),
+			Lifetime:  sc.Strategy.Lifetime.String(),
+			Views:     sc.Strategy.Views.String(),
+			Listeners: sc.Strategy.Listeners.String(),
+			Workers:   sp.Workers,
+		},
+		Rounds:   sp.Rounds,
+		InFlight: sp.InFlight,
+		Env:      Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
+		Started:  time.Now().UTC(),
+	}
+	if opts.OutDir == "" {
+		return sum, errors.New("runner: no output directory")
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return sum, fmt.Errorf("runner: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(opts.OutDir, results.SummaryFile)); err == nil {
+		return sum, fmt.Errorf("runner: %s already holds a run", opts.OutDir)
+	}
+	series, err := createSeries(opts.OutDir)
+	if err != nil {
+		return sum, err
+	}
+	p := &parent{
+		opts:   opts,
+		sc:     sc,
+		spec:   sp,
+		sum:    sum,
+		series: series,
+		warns:  warns,
+		phase:  results.PhaseStartup,
+	}
+	runErr := p.run(ctx)
+	if err := series.close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	p.finish(runErr)
+	if err := writeSummary(opts.OutDir, p.sum); err != nil && runErr == nil {
+		runErr = err
+	}
+	p.progress(true)
+	return p.sum, runErr
+}
+
+// parent is the state of one run on the parent's side.
+type parent struct {
+	opts   Options
+	sc     scenario.Scenario
+	spec   spec
+	sum    results.Summary
+	series *seriesWriter
+	warns  []string
+
+	start   time.Time
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	sampler Sampler
+
+	phase    results.Phase
+	round    int
+	snap     results.Snapshot
+	total    int // requests the run will make, once known
+	lastRSS  uint64
+	samples  []results.Sample
+	events   []results.Event
+	sawDone  bool
+	childErr string // the child's last error event
+
+	sampleErrs    int
+	trailingErrs  int // sampler errors since the last good sample
+	firstSmplErr  error
+	killedFor     results.Outcome // why the parent killed the child, if it did
+	lastProgress  time.Time
+	badEventLines int
+}
+
+// run starts the child and measures it until it exits.
+func (p *parent) run(ctx context.Context) error {
+	argv := p.opts.Command
+	if len(argv) == 0 {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("runner: finding this executable to start the child: %w", err)
+		}
+		argv = []string{exe, ChildCommand}
+	}
+	specLine, err := json.Marshal(p.spec)
+	if err != nil {
+		return fmt.Errorf("runner: encoding the spec: %w", err)
+	}
+	log, err := os.OpenFile(filepath.Join(p.opts.OutDir, ChildLog), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("runner: %w", err)
+	}
+	defer log.Close()
+	evR, evW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("runner: event pipe: %w", err)
+	}
+	defer evR.Close()
+
+	p.cmd = exec.Command(argv[0], argv[1:]...)
+	p.cmd.Env = append(childEnv(os.Environ(), p.sc), p.opts.Env...)
+	p.cmd.Stdout, p.cmd.Stderr = log, log
+	p.cmd.ExtraFiles = []*os.File{evW}
+	p.cmd.SysProcAttr = childSysProcAttr()
+	p.stdin, err = p.cmd.StdinPipe()
+	if err != nil {
+		evW.Close()
+		return fmt.Errorf("runner: %w", err)
+	}
+	p.start = time.Now()
+	p.sum.Started = p.start.UTC()
+	err = p.cmd.Start()
+	evW.Close() // the child holds its own copy
+	if err != nil {
+		return fmt.Errorf("runner: starting the child %s: %w", argv[0], err)
+	}
+	waitCh := make(chan error, 1)
+	go func() { waitCh <- p.cmd.Wait() }()
+
+	if _, err := p.stdin.Write(append(specLine, '\n')); err != nil {
+		p.warns = append(p.warns, "writing the spec to the child: "+err.Error())
+	}
+	newSampler := p.opts.NewSampler
+	if newSampler == nil {
+		newSampler = func(pid int) (Sampler, error) { return sampler.New(pid) }
+	}
+	p.sampler, err = newSampler(p.cmd.Process.Pid)
+	if err != nil {
+		// The child died at once, or /proc is unreadable: wait and record.
+		p.warns = append(p.warns, "no sampler: "+err.Error())
+		p.sampler = nil
+	}
+
+	lines := make(chan []byte, 256)
+	go readLines(evR, lines)
+
+	deadline := time.NewTimer(p.timeout())
+	defer deadline.Stop()
+	tick := time.NewTicker(p.spec.Interval)
+	defer tick.Stop()
+
+	p.sample()
+	exited := false
+	for !exited || lines != nil {
+		select {
+		case <-tick.C:
+			if !exited {
+				p.sample()
+			}
+		case line, ok := <-lines:
+			if !ok {
+				lines = nil
+				continue
+			}
+			p.event(line)
+		case <-waitCh: // the outcome is read from cmd.ProcessState
+			exited = true
+			tick.Stop()
+			deadline.Stop()
+		case <-ctx.Done():
+			if !exited {
+				p.kill(results.OutcomeInterrupted)
+			}
+			ctx = context.Background() // once; the child's exit ends the loop
+		case <-deadline.C:
+			p.kill(results.OutcomeTimeout)
+		}
+	}
+	return nil
+}
+
+// timeout is the run's wall-clock limit.
+func (p *parent) timeout() time.Duration {
+	if p.opts.Timeout > 0 {
+		return p.opts.Timeout
+	}
+	return DefaultTimeout
+}
+
+// readLines sends each line of r, then closes lines at EOF.
+func readLines(r io.Reader, lines chan<- []byte) {
+	defer close(lines)
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			lines <- line
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// kill kills the child with SIGKILL and remembers why.
+func (p *parent) kill(why results.Outcome) {
+	if p.killedFor != "" {
+		return
+	}
+	p.killedFor = why
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		p.warns = append(p.warns, "killing the child: "+err.Error())
+	}
+}
+
+// sample reads the child's memory, merges the latest snapshot, records the
+// sample, and enforces the RSS cap.
+func (p *parent) sample() {
+	if p.sampler == nil || p.killedFor != "" {
+		return
+	}
+	rss, hwm, err := p.sampler.Sample()
+	if err == nil && rss == 0 {
+		// A zombie (exited, not yet reaped) has no memory map; its zeros
+		// are not a measurement.
+		err = errors.New("process has exited")
+	}
+	if err != nil {
+		p.sampleErrs++
+		p.trailingErrs++
+		if p.firstSmplErr == nil {
+			p.firstSmplErr = err
+		}
+		return
+	}
+	p.trailingErrs = 0
+	s := results.Sample{
+		T:        time.Since(p.start).Seconds(),
+		Phase:    p.phase,
+		Round:    p.round,
+		RSS:      rss,
+		HWM:      hwm,
+		Snapshot: p.snap,
+	}
+	p.samples = append(p.samples, s)
+	p.series.sample(s)
+	p.lastRSS = rss
+	if p.sc.RSSCap > 0 && rss > p.sc.RSSCap {
+		p.kill(results.OutcomeRSSCap)
+	}
+	if time.Since(p.lastProgress) >= 250*time.Millisecond {
+		p.progress(false)
+	}
+}
+
+// event handles one line of the child's event stream.
+func (p *parent) event(line []byte) {
+	var ev results.Event
+	if err := json.Unmarshal(line, &ev); err != nil {
+		p.badEventLines++
+		return
+	}
+	p.series.event(line)
+	p.events = append(p.events, ev)
+	if ev.Snapshot != nil {
+		p.snap = *ev.Snapshot
+	}
+	switch ev.Kind {
+	case results.EventPhase:
+		if ev.Total > 0 {
+			p.total = ev.Total
+		}
+		// Barrier: sample the end of the phase that ends, then let the
+		// child go on.
+		p.sample()
+		p.phase = ev.Phase
+		if ev.Phase == results.PhaseDone {
+			p.sawDone = true
+		}
+		if _, err := p.stdin.Write([]byte{'\n'}); err != nil && p.killedFor == "" && !p.sawDone {
+			p.warns = append(p.warns, "acknowledging a phase to the child: "+err.Error())
+		}
+		p.progress(false)
+	case results.EventRound:
+		p.round = ev.Round
+	case results.EventError:
+		p.childErr = ev.Err
+	case results.EventHello:
+		if ev.Env != nil {
+			p.sum.Env = *ev.Env
+		}
+	}
+}
+
+// finish sets the outcome and the derived figures of the summary.
+func (p *parent) finish(runErr error) {
+	s := &p.sum
+	if !p.start.IsZero() {
+		s.Seconds = time.Since(p.start).Seconds()
+	}
+	s.ExitCode = -1
+	switch {
+	case p.cmd == nil || p.cmd.ProcessState == nil:
+		// never started
+		s.Outcome = results.OutcomeCrashed
+	default:
+		ps := p.cmd.ProcessState
+		s.ExitCode = ps.ExitCode()
+		ws, _ := ps.Sys().(syscall.WaitStatus)
+		if ws.Signaled() {
+			s.Signal = ws.Signal().String()
+		}
+		switch {
+		case p.killedFor != "":
+			s.Outcome = p.killedFor
+		case ws.Signaled():
+			s.Outcome = results.OutcomeSignaled
+		case s.ExitCode != 0:
+			s.Outcome = results.OutcomeCrashed
+		case !p.sawDone:
+			s.Outcome = results.OutcomeCrashed
+			s.Error = "the child exited 0 before it finished its phases"
+		default:
+			s.Outcome = results.OutcomeCompleted
+		}
+	}
+	switch {
+	case runErr != nil:
+		s.Error = runErr.Error()
+	case p.childErr != "":
+		s.Error = p.childErr
+	case s.Outcome == results.OutcomeRSSCap:
+		s.Error = fmt.Sprintf("RSS %.1f MiB exceeded the cap of %.1f MiB", mib(p.lastRSS), mib(p.sc.RSSCap))
+	case s.Outcome == results.OutcomeCrashed && s.Error == "":
+		s.Error = fmt.Sprintf("the child exited with status %d", s.ExitCode)
+		if tail := logTail(filepath.Join(p.opts.OutDir, ChildLog), 5); tail != "" {
+			s.Error += ": " + tail
+		}
+	case s.Outcome == results.OutcomeInterrupted:
+		s.Error = "interrupted (Ctrl-C or SIGTERM): the parent killed the child"
+	case s.Outcome == results.OutcomeTimeout:
+		s.Error = fmt.Sprintf("the run exceeded its wall-clock limit of %v: the parent killed the child", p.timeout())
+	case s.Outcome == results.OutcomeSignaled:
+		s.Error = "the child was killed by signal " + s.Signal + " (the OOM killer? kill -9?)"
+	}
+
+	p.sampleErrs -= p.trailingErrs // the child exiting, not a failure to sample
+	if p.sampleErrs > 0 {
+		p.warns = append(p.warns, fmt.Sprintf("%d samples failed, the first: %v", p.sampleErrs, p.firstSmplErr))
+	}
+	if p.badEventLines > 0 {
+		p.warns = append(p.warns, fmt.Sprintf("%d lines of the child's event stream were not JSON events and were dropped", p.badEventLines))
+	}
+	*s = Summarize(*s, p.samples, p.events)
+	s.Warnings = append(p.warns, s.Warnings...)
+}
+
+// progress reports the state of the run to Options.Progress.
+func (p *parent) progress(done bool) {
+	if p.opts.Progress == nil {
+		return
+	}
+	p.lastProgress = time.Now()
+	pr := Progress{
+		Scenario: p.sc.Name,
+		Phase:    p.phase,
+		Requests: p.snap.Requests,
+		Total:    p.total,
+		RSS:      p.lastRSS,
+		Done:     done,
+	}
+	if !p.start.IsZero() {
+		pr.Elapsed = time.Since(p.start)
+	}
+	if done {
+		pr.Outcome = p.sum.Outcome
+	}
+	p.opts.Progress(pr)
+}
+
+func mib(b uint64) float64 { return float64(b) / results.MiB }
+
+// logTail returns the last n non-empty lines of a file, joined by " | ".
+func logTail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var lines []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}

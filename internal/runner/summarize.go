@@ -1,0 +1,221 @@
+package runner
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+// Unbounded is the value of Slope.CILow (negated) and Slope.CIHigh when the
+// confidence interval is unbounded: with fewer than three rounds there are
+// no degrees of freedom left to estimate the slope's error. JSON can't hold
+// an infinity, so the interval is written as ±math.MaxFloat64
+// (±1.7976931348623157e+308); readers test Slope.Rounds < 3, or
+// math.Abs(v) == Unbounded, and show "unbounded".
+const Unbounded = math.MaxFloat64
+
+// MinSlopeRounds is the fewest rounds that give the slope a bounded
+// confidence interval.
+const MinSlopeRounds = 3
+
+// Summarize derives a run's figures from its samples and events and
+// returns head with them filled in. head carries what Summarize can't
+// know: the scenario, strategy, environment, outcome and start time; its
+// derived fields are overwritten, its Warnings kept and appended to.
+//
+// Baseline is the last sample of the startup phase (the parent samples at
+// every phase change, so that is the end of start-up, with the workload
+// already in memory), or the first sample of the load phase when there is
+// none. EndOfLoad, AfterIdle and AfterSettle are the last samples of those
+// phases; a phase the run never reached leaves its figure 0 and the
+// differences from the baseline 0. RoundRSS comes from the child's round
+// events, and the slope is fitted on it in MiB per round with a 95%
+// confidence interval (Student's t on n-2 degrees of freedom); see
+// Unbounded for fewer than three rounds. Throughput is requests per second
+// of the load phase, up to the child's last event when the run ended in it.
+func Summarize(head results.Summary, samples []results.Sample, events []results.Event) results.Summary {
+	s := head
+	s.Samples = len(samples)
+	s.Baseline, s.Peak, s.PeakHWM, s.EndOfLoad, s.AfterIdle, s.AfterSettle = 0, 0, 0, 0, 0, 0
+	s.Growth, s.Retained, s.Settled = 0, 0, 0
+	s.HeapLiveAfterSettle, s.LeakedAfterSettle = 0, 0
+	s.RoundRSS, s.Latency = nil, nil
+	s.Instances = results.Instances{}
+	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
+
+	last := map[results.Phase]int{}
+	firstLoad := -1
+	var lastSnap *results.Snapshot
+	for i := range samples {
+		x := &samples[i]
+		last[x.Phase] = i
+		if x.Phase == results.PhaseLoad && firstLoad < 0 {
+			firstLoad = i
+		}
+		s.Peak = max(s.Peak, x.RSS)
+		s.PeakHWM = max(s.PeakHWM, x.HWM, x.RSS)
+		s.Instances.PeakLive = max(s.Instances.PeakLive, x.LiveInstances)
+		lastSnap = &x.Snapshot
+	}
+	rss := func(p results.Phase) (uint64, bool) {
+		i, ok := last[p]
+		if !ok {
+			return 0, false
+		}
+		return samples[i].RSS, true
+	}
+	diff := func(v uint64, ok bool) int64 {
+		if !ok || s.Baseline == 0 {
+			return 0
+		}
+		return int64(v) - int64(s.Baseline)
+	}
+	switch i, ok := last[results.PhaseStartup]; {
+	case ok:
+		s.Baseline = samples[i].RSS
+	case firstLoad >= 0:
+		s.Baseline = samples[firstLoad].RSS
+		warn("no sample at the end of start-up: the baseline is the first sample of the load phase")
+	case len(samples) > 0:
+		warn("no baseline: the run never reached the end of start-up")
+	}
+	var ok bool
+	s.EndOfLoad, ok = rss(results.PhaseLoad)
+	s.Growth = diff(s.EndOfLoad, ok)
+	s.AfterIdle, ok = rss(results.PhaseIdle)
+	s.Retained = diff(s.AfterIdle, ok)
+	s.AfterSettle, ok = rss(results.PhaseSettle)
+	s.Settled = diff(s.AfterSettle, ok)
+	if i, ok := last[results.PhaseSettle]; ok {
+		s.HeapLiveAfterSettle = samples[i].HeapLive
+		s.LeakedAfterSettle = samples[i].LeakedViews + samples[i].Listeners
+	}
+
+	// Events: rounds, the latest snapshot, op latencies, load duration.
+	var (
+		rounds             = map[int]uint64{}
+		maxRound           int
+		loadStart, loadEnd int64
+		latencies          = map[string][]float64{}
+		eventSnap          *results.Snapshot
+		requestEvents      int
+	)
+	var lastTime int64
+	for i := range events {
+		ev := &events[i]
+		lastTime = max(lastTime, ev.Time)
+		if ev.Snapshot != nil {
+			eventSnap = ev.Snapshot
+			s.Instances.PeakLive = max(s.Instances.PeakLive, ev.Snapshot.LiveInstances)
+		}
+		switch ev.Kind {
+		case results.EventRound:
+			rounds[ev.Round] = ev.RSS
+			maxRound = max(maxRound, ev.Round)
+		case results.EventPhase:
+			switch ev.Phase {
+			case results.PhaseLoad:
+				loadStart = ev.Time
+			case results.PhaseIdle:
+				loadEnd = ev.Time
+			}
+		case results.EventOp:
+			if ev.Err == "" && ev.Codec != "" {
+				latencies[ev.Codec] = append(latencies[ev.Codec], ev.Seconds)
+			}
+		case results.EventInstanceCreated:
+			s.Instances.Created++
+		case results.EventRequest:
+			requestEvents++
+		}
+	}
+	// The child's event snapshots are newer than the samples' copies.
+	if eventSnap != nil {
+		lastSnap = eventSnap
+	}
+	if lastSnap != nil {
+		s.Instances.Created = max(s.Instances.Created, lastSnap.TotalInstances)
+		s.Instances.EndLive = lastSnap.LiveInstances
+		s.Requests = lastSnap.Requests
+		s.Errors = lastSnap.Errors
+	}
+	s.Requests = max(s.Requests, requestEvents)
+
+	for r := 1; r <= maxRound; r++ {
+		v, ok := rounds[r]
+		if !ok {
+			warn("round %d has no round event; the round figures stop at round %d", r, r-1)
+			break
+		}
+		s.RoundRSS = append(s.RoundRSS, v)
+	}
+	s.Slope = Slope(s.RoundRSS)
+	if n := len(s.RoundRSS); n < MinSlopeRounds {
+		warn("%d round(s) measured: the leak slope needs at least %d for a confidence interval", n, MinSlopeRounds)
+	}
+
+	if loadStart > 0 && loadEnd == 0 {
+		loadEnd = lastTime // the run ended during the load phase
+	}
+	if loadStart > 0 && loadEnd > loadStart && s.Requests > 0 {
+		s.Throughput = float64(s.Requests) / (float64(loadEnd-loadStart) / 1e9)
+	}
+	if len(latencies) > 0 {
+		s.Latency = make(map[string]results.Latency, len(latencies))
+		for codec, d := range latencies {
+			s.Latency[codec] = latency(d)
+		}
+	}
+	return s
+}
+
+// Slope fits RSS at the end of each round (bytes, round 1 first) against
+// the round number and returns the slope in MiB per round with its 95%
+// confidence interval. With one round the slope is 0; with fewer than
+// MinSlopeRounds the interval is ±Unbounded.
+func Slope(roundRSS []uint64) results.Slope {
+	n := len(roundRSS)
+	out := results.Slope{Rounds: n, CILow: -Unbounded, CIHigh: Unbounded}
+	if n < 2 {
+		return out
+	}
+	x := make([]float64, n)
+	y := make([]float64, n)
+	for i, v := range roundRSS {
+		x[i] = float64(i + 1)
+		y[i] = float64(v) / results.MiB
+	}
+	alpha, beta := stat.LinearRegression(x, y, nil, false)
+	out.MiBPerRound = beta
+	if n < MinSlopeRounds {
+		return out
+	}
+	// Standard error of the slope: sqrt(SSR / (n-2) / Sxx).
+	mx := stat.Mean(x, nil)
+	var ssr, sxx float64
+	for i := range x {
+		r := y[i] - (alpha + beta*x[i])
+		ssr += r * r
+		sxx += (x[i] - mx) * (x[i] - mx)
+	}
+	se := math.Sqrt(ssr / float64(n-2) / sxx)
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 2)}.Quantile(0.975)
+	out.CILow, out.CIHigh = beta-t*se, beta+t*se
+	return out
+}
+
+// latency summarises durations in seconds; it sorts d.
+func latency(d []float64) results.Latency {
+	slices.Sort(d)
+	return results.Latency{
+		Count: len(d),
+		P50:   stat.Quantile(0.5, stat.Empirical, d, nil),
+		P95:   stat.Quantile(0.95, stat.Empirical, d, nil),
+		Max:   d[len(d)-1],
+	}
+}

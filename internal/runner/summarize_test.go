@@ -1,0 +1,208 @@
+package runner
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+const MiB = results.MiB
+
+// fakeTrace is a run in numbers chosen by hand: baseline 100 MiB, rounds
+// ending at 110, 120, 131 and 139 MiB, a peak of 150 MiB (HWM 155),
+// after idle 130, after settle 105.
+func fakeTrace() ([]results.Sample, []results.Event) {
+	snap := func(live, total, req int, heap, leaked uint64) results.Snapshot {
+		return results.Snapshot{LiveInstances: live, TotalInstances: total, Requests: req, HeapLive: heap, Listeners: leaked}
+	}
+	samples := []results.Sample{
+		{T: 0.1, Phase: results.PhaseStartup, RSS: 20 * MiB, HWM: 20 * MiB},
+		{T: 0.2, Phase: results.PhaseStartup, RSS: 100 * MiB, HWM: 101 * MiB},
+		{T: 0.3, Phase: results.PhaseLoad, RSS: 140 * MiB, HWM: 141 * MiB, Snapshot: snap(3, 6, 2, 50*MiB, 0)},
+		{T: 0.4, Phase: results.PhaseLoad, Round: 2, RSS: 150 * MiB, HWM: 155 * MiB, Snapshot: snap(5, 12, 4, 60*MiB, 0)},
+		{T: 0.5, Phase: results.PhaseLoad, Round: 4, RSS: 139 * MiB, HWM: 155 * MiB, Snapshot: snap(2, 20, 8, 40*MiB, 0)},
+		{T: 0.6, Phase: results.PhaseIdle, Round: 4, RSS: 130 * MiB, HWM: 155 * MiB, Snapshot: snap(0, 20, 8, 30*MiB, 0)},
+		{T: 0.7, Phase: results.PhaseSettle, Round: 4, RSS: 105 * MiB, HWM: 155 * MiB, Snapshot: snap(0, 20, 8, 12*MiB, 3*MiB)},
+	}
+	s := func(v results.Snapshot) *results.Snapshot { return &v }
+	sec := int64(1e9)
+	events := []results.Event{
+		{Time: 1 * sec, Kind: results.EventPhase, Phase: results.PhaseStartup},
+		{Time: 2 * sec, Kind: results.EventPhase, Phase: results.PhaseLoad, Total: 8},
+		{Time: 3 * sec, Kind: results.EventOp, Codec: "decode", Seconds: 0.1},
+		{Time: 3 * sec, Kind: results.EventOp, Codec: "decode", Seconds: 0.3},
+		{Time: 3 * sec, Kind: results.EventOp, Codec: "decode", Seconds: 0.2},
+		{Time: 3 * sec, Kind: results.EventOp, Codec: "decode", Seconds: 9, Err: "trap"}, // failed ops don't count
+		{Time: 3 * sec, Kind: results.EventOp, Codec: "encodePng", Seconds: 0.5},
+		{Time: 4 * sec, Kind: results.EventRound, Round: 1, RSS: 110 * MiB},
+		{Time: 5 * sec, Kind: results.EventRound, Round: 2, RSS: 120 * MiB},
+		{Time: 6 * sec, Kind: results.EventRound, Round: 3, RSS: 131 * MiB},
+		{Time: 6 * sec, Kind: results.EventRound, Round: 4, RSS: 139 * MiB, Snapshot: s(snap(2, 20, 8, 40*MiB, 0))},
+		{Time: 6 * sec, Kind: results.EventPhase, Phase: results.PhaseIdle},
+		{Time: 7 * sec, Kind: results.EventPhase, Phase: results.PhaseSettle},
+		{Time: 8 * sec, Kind: results.EventSnapshot, Snapshot: s(snap(0, 20, 8, 12*MiB, 3*MiB))},
+		{Time: 8 * sec, Kind: results.EventPhase, Phase: results.PhaseDone},
+	}
+	return samples, events
+}
+
+func TestSummarize(t *testing.T) {
+	samples, events := fakeTrace()
+	head := results.Summary{Scenario: "fake", Outcome: results.OutcomeCompleted, Warnings: []string{"from the runner"}}
+	s := Summarize(head, samples, events)
+
+	checkU := func(name string, got, want uint64) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s = %.2f MiB, want %.2f MiB", name, float64(got)/MiB, float64(want)/MiB)
+		}
+	}
+	checkI := func(name string, got, want int64) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s = %+.2f MiB, want %+.2f MiB", name, float64(got)/MiB, float64(want)/MiB)
+		}
+	}
+	checkU("Baseline", s.Baseline, 100*MiB)
+	checkU("Peak", s.Peak, 150*MiB)
+	checkU("PeakHWM", s.PeakHWM, 155*MiB)
+	checkU("EndOfLoad", s.EndOfLoad, 139*MiB)
+	checkU("AfterIdle", s.AfterIdle, 130*MiB)
+	checkU("AfterSettle", s.AfterSettle, 105*MiB)
+	checkI("Growth", s.Growth, 39*MiB)
+	checkI("Retained", s.Retained, 30*MiB)
+	checkI("Settled", s.Settled, 5*MiB)
+	checkU("HeapLiveAfterSettle", s.HeapLiveAfterSettle, 12*MiB)
+	checkU("LeakedAfterSettle", s.LeakedAfterSettle, 3*MiB)
+
+	if s.Scenario != "fake" || s.Outcome != results.OutcomeCompleted {
+		t.Errorf("head fields lost: %q %q", s.Scenario, s.Outcome)
+	}
+	if s.Samples != len(samples) {
+		t.Errorf("Samples = %d, want %d", s.Samples, len(samples))
+	}
+	if want := []uint64{110 * MiB, 120 * MiB, 131 * MiB, 139 * MiB}; !equalU(s.RoundRSS, want) {
+		t.Errorf("RoundRSS = %v, want %v", s.RoundRSS, want)
+	}
+	// x = 1..4, y = 110, 120, 131, 139: slope 9.8, intercept 100.5,
+	// residuals -0.3, -0.1, 1.1, -0.7: SSR 1.8, Sxx 5,
+	// se = sqrt(1.8/2/5) = 0.42426, t(0.975, 2) = 4.30265.
+	const slope, se, tq = 9.8, 0.4242640687119285, 4.302652729911275
+	if s.Slope.Rounds != 4 || !near(s.Slope.MiBPerRound, slope) ||
+		!near(s.Slope.CILow, slope-tq*se) || !near(s.Slope.CIHigh, slope+tq*se) {
+		t.Errorf("Slope = %+v, want %.4f [%.4f, %.4f] over 4 rounds", s.Slope, slope, slope-tq*se, slope+tq*se)
+	}
+	if s.Instances != (results.Instances{Created: 20, PeakLive: 5, EndLive: 0}) {
+		t.Errorf("Instances = %+v", s.Instances)
+	}
+	if s.Requests != 8 || s.Errors != 0 {
+		t.Errorf("Requests, Errors = %d, %d; want 8, 0", s.Requests, s.Errors)
+	}
+	if !near(s.Throughput, 2) { // 8 requests over the 4 s from load to idle
+		t.Errorf("Throughput = %v, want 2", s.Throughput)
+	}
+	if d := s.Latency["decode"]; d.Count != 3 || !near(d.P50, 0.2) || !near(d.P95, 0.3) || !near(d.Max, 0.3) {
+		t.Errorf("Latency[decode] = %+v, want 3 ops, p50 0.2, p95 0.3, max 0.3", d)
+	}
+	if d := s.Latency["encodePng"]; d.Count != 1 || !near(d.Max, 0.5) {
+		t.Errorf("Latency[encodePng] = %+v", d)
+	}
+	if len(s.Warnings) != 1 || s.Warnings[0] != "from the runner" {
+		t.Errorf("Warnings = %q, want only the runner's", s.Warnings)
+	}
+	if _, err := json.Marshal(s); err != nil {
+		t.Errorf("the summary does not encode as JSON: %v", err)
+	}
+}
+
+func TestSummarize_CrashedDuringLoad(t *testing.T) {
+	samples, events := fakeTrace()
+	samples, events = samples[:4], events[:9] // up to round 2 and the peak
+	s := Summarize(results.Summary{}, samples, events)
+	if s.Baseline != 100*MiB || s.EndOfLoad != 150*MiB || s.Growth != 50*MiB {
+		t.Errorf("baseline %d, end of load %d, growth %d", s.Baseline, s.EndOfLoad, s.Growth)
+	}
+	if s.AfterIdle != 0 || s.Retained != 0 || s.AfterSettle != 0 || s.Settled != 0 {
+		t.Errorf("phases never reached must stay 0: after idle %d (%d), after settle %d (%d)", s.AfterIdle, s.Retained, s.AfterSettle, s.Settled)
+	}
+	if s.Slope.Rounds != 2 || !near(s.Slope.MiBPerRound, 10) || s.Slope.CIHigh != Unbounded || s.Slope.CILow != -Unbounded {
+		t.Errorf("Slope = %+v, want 10 MiB/round, unbounded", s.Slope)
+	}
+	if !near(s.Throughput, 4.0/3) { // 4 requests from load (2 s) to the last event (5 s)
+		t.Errorf("Throughput = %v, want 4/3, up to the last event", s.Throughput)
+	}
+	if !hasWarning(s.Warnings, "at least 3") {
+		t.Errorf("Warnings = %q, want one about too few rounds", s.Warnings)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatalf("an unbounded interval must still encode as JSON: %v", err)
+	}
+	var back results.Summary
+	if err := json.Unmarshal(b, &back); err != nil || back.Slope.CIHigh != Unbounded {
+		t.Errorf("unbounded interval did not survive JSON: %v, %+v", err, back.Slope)
+	}
+}
+
+func TestSummarize_NoStartupSample(t *testing.T) {
+	samples, events := fakeTrace()
+	s := Summarize(results.Summary{}, samples[2:], events)
+	if s.Baseline != 140*MiB || !hasWarning(s.Warnings, "first sample of the load phase") {
+		t.Errorf("baseline %d, warnings %q: want the first load sample, with a warning", s.Baseline, s.Warnings)
+	}
+}
+
+func TestSlope(t *testing.T) {
+	tests := []struct {
+		name      string
+		rss       []uint64
+		slope     float64
+		unbounded bool
+	}{
+		{name: "none", rss: nil, unbounded: true},
+		{name: "one", rss: []uint64{5 * MiB}, unbounded: true},
+		{name: "two", rss: []uint64{5 * MiB, 7 * MiB}, slope: 2, unbounded: true},
+		{name: "flat", rss: []uint64{5 * MiB, 5 * MiB, 5 * MiB}, slope: 0},
+		{name: "exact line", rss: []uint64{1 * MiB, 4 * MiB, 7 * MiB, 10 * MiB}, slope: 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := Slope(tc.rss)
+			if s.Rounds != len(tc.rss) || !near(s.MiBPerRound, tc.slope) {
+				t.Errorf("Slope(%v) = %+v, want %v over %d rounds", tc.rss, s, tc.slope, len(tc.rss))
+			}
+			if tc.unbounded != (s.CIHigh == Unbounded && s.CILow == -Unbounded) {
+				t.Errorf("Slope(%v) interval [%v, %v], unbounded: want %v", tc.rss, s.CILow, s.CIHigh, tc.unbounded)
+			}
+			if !tc.unbounded && (!near(s.CILow, tc.slope) || !near(s.CIHigh, tc.slope)) {
+				t.Errorf("Slope(%v) of a perfect line: interval [%v, %v], want zero width", tc.rss, s.CILow, s.CIHigh)
+			}
+		})
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9*max(1, math.Abs(b)) }
+
+func equalU(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func hasWarning(ws []string, sub string) bool {
+	for _, w := range ws {
+		if strings.Contains(w, sub) {
+			return true
+		}
+	}
+	return false
+}
