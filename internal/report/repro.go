@@ -14,7 +14,7 @@ const (
 	// published one.
 	GrowthRatioTolerance = 0.10
 	// RetainedTolerance is the share of its baseline the fixed run may
-	// still hold after the idle phase.
+	// still hold after the idle phase and the settle step.
 	RetainedTolerance = 0.20
 )
 
@@ -74,7 +74,7 @@ func (r Reproduction) Passed() bool {
 // with Published(): our growth (end of load - baseline) and sampled peak
 // relative to our "before", against the published ratios. Checks: growth
 // and peak strictly falling across the stages present, the fixed run's
-// RSS after idle within RetainedTolerance of its baseline, and each growth
+// RSS after idle and settle within RetainedTolerance of its baseline, and each growth
 // ratio within GrowthRatioTolerance of the published one. A missing stage
 // is listed in Missing, its checks are marked not checked, and no ratio is
 // invented for it.
@@ -208,25 +208,30 @@ func fallingCheck(rows []ReproRow, name string, fig func(ReproRow) (float64, boo
 	return c
 }
 
-// retainedCheck checks that the fixed run gave its memory back during the
-// idle phase: after idle it holds at most RetainedTolerance of its
-// baseline above the baseline.
+// retainedCheck checks that the fixed run gives its memory back: after
+// the idle phase and the settle step (GC twice, memory returned to the
+// OS) it holds at most RetainedTolerance of its baseline above the
+// baseline. The settled figure is judged, not the one at the end of the
+// idle phase: V8, which the published graphs measured, runs an idle-time
+// GC (its memory reducer) a few seconds after the load, but an idle Go
+// process collects only every two minutes, so its natural idle curve stays
+// flat for minutes whatever the strategy. The plots show both.
 func retainedCheck(fixed ReproRow) Check {
-	c := Check{Name: fmt.Sprintf("fixed retains at most %.0f%% of its baseline after idle", RetainedTolerance*100)}
+	c := Check{Name: fmt.Sprintf("fixed returns within %.0f%% of its baseline after idle and settle", RetainedTolerance*100)}
 	switch {
 	case !fixed.Found:
 		c.Detail = "no run of preset fixed"
 		return c
-	case fixed.AfterIdle == 0 || fixed.Baseline == 0:
-		c.Detail = fmt.Sprintf("the fixed run has no after-idle figure (outcome %s)", fixed.Run.Summary.Outcome)
+	case fixed.AfterSettle == 0 || fixed.Baseline == 0:
+		c.Detail = fmt.Sprintf("the fixed run has no after-settle figure (outcome %s)", fixed.Run.Summary.Outcome)
 		return c
 	}
 	c.Checked = true
-	retained := int64(fixed.AfterIdle) - int64(fixed.Baseline)
+	retained := int64(fixed.AfterSettle) - int64(fixed.Baseline)
 	share := float64(retained) / float64(fixed.Baseline)
 	c.OK = share <= RetainedTolerance
-	c.Detail = fmt.Sprintf("after idle %s MiB, baseline %s MiB: retained %s MiB = %.0f%% of baseline",
-		fmtMiB(fixed.AfterIdle), fmtMiB(fixed.Baseline), fmtDelta(retained), share*100)
+	c.Detail = fmt.Sprintf("after settle %s MiB (after idle %s MiB), baseline %s MiB: retained %s MiB = %.0f%% of baseline",
+		fmtMiB(fixed.AfterSettle), fmtMiB(fixed.AfterIdle), fmtMiB(fixed.Baseline), fmtDelta(retained), share*100)
 	return c
 }
 

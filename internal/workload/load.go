@@ -221,7 +221,7 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 			continue
 		}
 		files[r.i] = r.file
-		w.Images[r.i] = Source{Name: r.file.Name, Data: r.data, Format: codecs.PNG, Width: r.file.Width, Height: r.file.Height}
+		w.Images[r.i] = Source{Name: r.file.Name, Path: filepath.Join(dir, r.file.Name), Data: r.data, Format: codecs.PNG, Width: r.file.Width, Height: r.file.Height}
 		if r.fresh {
 			fresh++
 		}
@@ -340,7 +340,7 @@ func readDir(ctx context.Context, dir string, progress func(int, int)) (*Workloa
 		if err != nil {
 			return nil, fmt.Errorf("workload: images dir: %s: not a readable %s: %v", path, f, err)
 		}
-		w.Images = append(w.Images, Source{Name: name, Data: data, Format: f, Width: cfg.Width, Height: cfg.Height})
+		w.Images = append(w.Images, Source{Name: name, Path: path, Data: data, Format: f, Width: cfg.Width, Height: cfg.Height})
 	}
 	if len(w.Images) == 0 {
 		if len(skipped) > 0 {

@@ -43,6 +43,7 @@ type Workload struct {
 // Source is one encoded source image, as the optimizer receives it.
 type Source struct {
 	Name   string // file name
+	Path   string // the file, verified when the workload was loaded
 	Data   []byte // encoded PNG or JPEG
 	Format codecs.Format
 	Width  int // pixels, from the file's header

@@ -297,6 +297,7 @@ func TestLoadCacheVerifyRegenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkPaths(t, w)
 	def, _ := Lookup("tiny")
 	if w.Name != "tiny" || len(w.Images) != 3 || len(w.Requests) != def.Requests.Visits*3 {
 		t.Fatalf("workload %s: %d images, %d requests", w.Name, len(w.Images), len(w.Requests))
@@ -442,6 +443,7 @@ func TestImagesDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkPaths(t, w)
 	var got []string
 	for _, s := range w.Images {
 		got = append(got, fmt.Sprintf("%s:%v:%dx%d", s.Name, s.Format, s.Width, s.Height))
@@ -475,5 +477,20 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkPaths checks that every source's Path holds exactly its Data: the
+// runner drops Data and reads each source from Path per request.
+func checkPaths(t *testing.T, w *Workload) {
+	t.Helper()
+	for _, src := range w.Images {
+		got, err := os.ReadFile(src.Path)
+		if err != nil {
+			t.Fatalf("source %s: %v", src.Name, err)
+		}
+		if !bytes.Equal(got, src.Data) {
+			t.Fatalf("source %s: %s holds %d bytes that differ from the loaded %d", src.Name, src.Path, len(got), len(src.Data))
+		}
 	}
 }
