@@ -1,0 +1,240 @@
+package gate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+// SchemaVersion is the version of the baseline file format this package
+// reads and writes. A file of another version is rejected with an error
+// that says how to regenerate it.
+const SchemaVersion = 1
+
+// ErrBaseline is wrapped by every error about a baseline file: missing,
+// unreadable, corrupt, of another schema version or inconsistent. The gate
+// maps it to exit code 2.
+var ErrBaseline = errors.New("gate: bad baseline")
+
+// Baseline is the committed reference the gate compares against: per
+// scenario the medians and spread of every metric over R runs, and where
+// they were measured.
+type Baseline struct {
+	Schema    int                         `json:"schema"`
+	Created   time.Time                   `json:"created"`
+	Env       results.Env                 `json:"env"`
+	Runs      int                         `json:"runs"` // R, runs per scenario
+	Scenarios map[string]ScenarioBaseline `json:"scenarios"`
+}
+
+// ScenarioBaseline is one scenario's reference figures and what it ran, so
+// that a changed workload or strategy is noticed instead of compared.
+type ScenarioBaseline struct {
+	Expect   Expect           `json:"expect"`
+	Workload string           `json:"workload,omitempty"`
+	Strategy results.Strategy `json:"strategy"`
+	Rounds   int              `json:"rounds"`
+	Requests int              `json:"requests"` // median requests per run
+	Runs     int              `json:"runs"`
+	Metrics  map[Metric]Stat  `json:"metrics"`
+}
+
+// NewBaseline builds a baseline from the measurements of a gate run. It
+// refuses measurements with failed or incomplete runs: a baseline must
+// come from clean runs only.
+func NewBaseline(created time.Time, env results.Env, ms []Measurement) (*Baseline, error) {
+	if len(ms) == 0 {
+		return nil, errors.New("gate: no scenarios to put in the baseline")
+	}
+	b := &Baseline{Schema: SchemaVersion, Created: created.UTC(), Env: env, Scenarios: make(map[string]ScenarioBaseline, len(ms))}
+	for _, m := range ms {
+		if len(m.Failures) > 0 {
+			return nil, fmt.Errorf("gate: scenario %s: %d run(s) failed, first: %v: refusing to write a baseline", m.Scenario, len(m.Failures), m.Failures[0])
+		}
+		if len(m.Runs) == 0 {
+			return nil, fmt.Errorf("gate: scenario %s: no runs: refusing to write a baseline", m.Scenario)
+		}
+		for i, s := range m.Runs {
+			if s.Outcome != results.OutcomeCompleted {
+				return nil, fmt.Errorf("gate: scenario %s: run %d ended %q, not completed: refusing to write a baseline", m.Scenario, i+1, s.Outcome)
+			}
+		}
+		if _, dup := b.Scenarios[m.Scenario]; dup {
+			return nil, fmt.Errorf("gate: scenario %s measured twice", m.Scenario)
+		}
+		b.Scenarios[m.Scenario] = m.baseline()
+		b.Runs = max(b.Runs, len(m.Runs))
+	}
+	return b, nil
+}
+
+// baseline condenses a measurement's runs into its baseline entry.
+func (m Measurement) baseline() ScenarioBaseline {
+	first := m.Runs[0]
+	reqs := make([]float64, len(m.Runs))
+	for i, s := range m.Runs {
+		reqs[i] = float64(s.Requests)
+	}
+	sb := ScenarioBaseline{
+		Expect:   m.Expect,
+		Workload: first.Workload,
+		Strategy: first.Strategy,
+		Rounds:   first.Rounds,
+		Requests: int(NewStat(reqs).Median),
+		Runs:     len(m.Runs),
+		Metrics:  make(map[Metric]Stat, len(Metrics())),
+	}
+	for _, met := range Metrics() {
+		if st := m.stat(met); st.N() > 0 {
+			sb.Metrics[met] = st
+		}
+	}
+	return sb
+}
+
+// Names returns the baseline's scenario names, sorted.
+func (b *Baseline) Names() []string {
+	names := make([]string, 0, len(b.Scenarios))
+	for n := range b.Scenarios {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Validate reports every inconsistency of a baseline: schema version,
+// missing scenarios, runs, metrics whose median, min, max or values are
+// not finite or not ordered.
+func (b *Baseline) Validate() []error {
+	var errs []error
+	if b.Schema != SchemaVersion {
+		errs = append(errs, fmt.Errorf("schema version %d, this gate reads version %d", b.Schema, SchemaVersion))
+	}
+	if len(b.Scenarios) == 0 {
+		errs = append(errs, errors.New("no scenarios"))
+	}
+	for _, name := range b.Names() {
+		sb := b.Scenarios[name]
+		if sb.Runs < 1 {
+			errs = append(errs, fmt.Errorf("scenario %s: runs must be >= 1, is %d", name, sb.Runs))
+		}
+		if len(sb.Metrics) == 0 {
+			errs = append(errs, fmt.Errorf("scenario %s: no metrics", name))
+		}
+		for _, m := range Metrics() {
+			st, ok := sb.Metrics[m]
+			if ok && !st.valid() {
+				errs = append(errs, fmt.Errorf("scenario %s: metric %s: median %g, min %g, max %g over %d values is not a valid summary",
+					name, m, st.Median, st.Min, st.Max, st.N()))
+			}
+		}
+	}
+	return errs
+}
+
+// Load reads and validates a baseline file. Every error wraps ErrBaseline
+// and names the file; a missing file says how to create one and also
+// wraps fs.ErrNotExist.
+func Load(path string) (*Baseline, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s does not exist: create it with `bench gate --update-baseline` (%w)", ErrBaseline, path, fs.ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBaseline, err)
+	}
+	return Decode(data, path)
+}
+
+// Decode parses and validates a baseline held in memory; name is used in
+// errors. It checks the schema version before decoding strictly (unknown
+// fields are errors), so a file of another version is reported as such.
+func Decode(data []byte, name string) (*Baseline, error) {
+	var probe struct {
+		Schema *int `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%w: %s: corrupt JSON%s: %v", ErrBaseline, name, position(data, err), err)
+	}
+	if probe.Schema == nil {
+		return nil, fmt.Errorf("%w: %s: no schema version: not a leakbench gate baseline", ErrBaseline, name)
+	}
+	if *probe.Schema != SchemaVersion {
+		return nil, fmt.Errorf("%w: %s: schema version %d, this gate reads version %d: regenerate it with `bench gate --update-baseline`",
+			ErrBaseline, name, *probe.Schema, SchemaVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var b Baseline
+	if err := dec.Decode(&b); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBaseline, name, err)
+	}
+	if errs := b.Validate(); len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %s: %w", ErrBaseline, name, errors.Join(errs...))
+	}
+	return &b, nil
+}
+
+// position turns a JSON syntax error's offset into " at line L, column C".
+func position(data []byte, err error) string {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return ""
+	}
+	off := min(int(se.Offset), len(data))
+	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	col := off - bytes.LastIndexByte(data[:off], '\n')
+	return fmt.Sprintf(" at line %d, column %d", line, col)
+}
+
+// Marshal encodes the baseline as indented JSON with a final newline.
+func (b *Baseline) Marshal() ([]byte, error) {
+	if errs := b.Validate(); len(errs) > 0 {
+		return nil, fmt.Errorf("gate: refusing to write an invalid baseline: %w", errors.Join(errs...))
+	}
+	data, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("gate: encoding baseline: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// Write writes the baseline to path atomically (a temporary file in the
+// same directory, then a rename), creating the directory if needed.
+func (b *Baseline) Write(path string) error {
+	data, err := b.Marshal()
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("gate: writing baseline: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".baseline-*.json")
+	if err != nil {
+		return fmt.Errorf("gate: writing baseline: %w", err)
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("gate: writing baseline %s: %w", path, err)
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("gate: writing baseline %s: %w", path, err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("gate: writing baseline %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+// Package gate is the logic of the CI memory-regression gate: it turns R
+// runs per scenario (results.Summary) into medians, compares them with a
+// committed baseline under per-metric thresholds and the scenarios' own
+// absolute limits, checks that the leaky control still leaks, and renders
+// the verdict as a text table, GitHub markdown and JUnit XML.
+//
+// The package measures nothing and starts no process: cmd/bench runs the
+// scenarios and hands the summaries to Evaluate.
+//
+// # Verdicts and exit codes
+//
+//	Pass        0  every metric within its thresholds and limits
+//	Regression  1  a metric worsened past BOTH its relative threshold and its
+//	               absolute noise floor, broke a scenario limit, a stable run
+//	               hit its RSS cap, or the leaky control stopped leaking
+//	Error       2  the gate could not judge: no or bad baseline, a scenario
+//	               missing from it, a baseline that measured another workload,
+//	               strategy, round or request count (update it), a run that
+//	               crashed or produced nothing
+//
+// A regression only counts when both thresholds are exceeded: the relative
+// one keeps big numbers honest, the absolute floor keeps small numbers
+// (a retained figure near zero, a slope of 0.1 MiB/round) from failing on
+// noise. Breaches of advisory metrics (throughput by default, and every
+// comparison of a scenario expected to leak) are warnings, not failures.
+// DefaultThresholds documents the measured run-to-run spread the defaults
+// are set against.
+//
+// # The leaky control
+//
+// A scenario with Expect = ExpectLeak is a control: the harness must still
+// see its leak, in RSS-derived figures (retained, settled or slope clearly
+// above the noise floor and above every stable scenario of the same gate
+// run, taken at its baseline medians when the baseline has them). If it
+// doesn't, the verdict is Regression (exit 1) with the message
+// "the leaky control <name> no longer leaks: ...": a pass would mean
+// nothing. The engine's own leak accounting (LeakedAfterSettle) is
+// deliberately not used, because it would keep reporting the leak even if
+// the RSS sampling that the other scenarios are judged by had gone blind.
+//
+// # Medians
+//
+// Every metric is the median of the R runs (gonum/stat Quantile, Empirical,
+// p = 0.5: the middle value for odd R, the lower middle value for even R);
+// the spread (min, max and (max-min)/|median|) is reported beside it and a
+// wide spread is a warning.
+package gate
