@@ -56,9 +56,9 @@ func TestBuiltin(t *testing.T) {
 		if sc.Preset != sc.Name || sc.Strategy != p || sc.StrategyName() != sc.Name {
 			t.Errorf("%s: preset %q strategy %v, want the %s preset", sc.Name, sc.Preset, sc.Strategy, sc.Name)
 		}
-		if sc.Workers != 15 || sc.ResolvedWorkers() != 15 || sc.Workload != "default" || sc.Rounds != 3 ||
-			sc.RSSCap != 8<<30 || sc.Idle != 20*time.Second || sc.InFlight != 6 || sc.Interval != 100*time.Millisecond {
-			t.Errorf("%s: %+v: want 15 workers, default workload, 3 rounds, 20s idle, 8GiB cap", sc.Name, sc)
+		if sc.Workers != 15 || sc.ResolvedWorkers() != 15 || sc.Workload != "default" || sc.Rounds != 1 ||
+			sc.RSSCap < 8<<30 || sc.Idle != 20*time.Second || sc.InFlight != 6 || sc.Interval != 100*time.Millisecond {
+			t.Errorf("%s: %+v: want 15 workers, default workload, 1 round (one page, as published), 20s idle, a cap of at least 8GiB", sc.Name, sc)
 		}
 		if sc.Expect != ExpectStable {
 			t.Errorf("%s: expect %v", sc.Name, sc.Expect)
