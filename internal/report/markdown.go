@@ -200,6 +200,9 @@ func fmtSlope(s results.Slope) string {
 	if s.Rounds == 0 && s.MiBPerRound == 0 {
 		return "—"
 	}
+	if s.Rounds == 1 {
+		return "— (1 round: no slope)"
+	}
 	v := fmt.Sprintf("%.2f", s.MiBPerRound)
 	// The runner writes an unbounded interval as ±math.MaxFloat64.
 	if s.Rounds < 3 || !finite(s.CILow) || !finite(s.CIHigh) || s.CIHigh < s.CILow ||

@@ -95,6 +95,7 @@ func TestFmtSlope(t *testing.T) {
 		want string
 	}{
 		{results.Slope{}, "—"},
+		{results.Slope{Rounds: 1, CILow: -math.MaxFloat64, CIHigh: math.MaxFloat64}, "— (1 round: no slope)"},
 		{results.Slope{MiBPerRound: 1, CILow: 0.5, CIHigh: 1.5, Rounds: 5}, "1.00 ± 0.50"},
 		{results.Slope{MiBPerRound: 1, CILow: math.Inf(-1), CIHigh: math.Inf(1), Rounds: 5}, "1.00 (CI unbounded, 5 rounds)"},
 		{results.Slope{MiBPerRound: -0.25, CILow: -0.5, CIHigh: 0, Rounds: 3}, "-0.25 ± 0.25"},
