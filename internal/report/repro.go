@@ -46,6 +46,10 @@ type Check struct {
 	Checked bool   // false when a missing stage or figure prevents the check
 	OK      bool   // meaningful only when Checked
 	Detail  string // the numbers behind the verdict, or why it was not checked
+	// Aim marks a check that is reported but does not decide the verdict:
+	// the growth ratios, which depend on the runtime, the images and the
+	// core count; the ordering and the return to baseline are required.
+	Aim bool
 }
 
 // Reproduction compares runs of the four presets with the published
@@ -57,14 +61,23 @@ type Reproduction struct {
 	Notes   []string // caveats: duplicates, lower bounds, no "before"
 }
 
-// Passed reports whether every check was made and passed.
+// Passed reports whether all four stages ran and every required check
+// (every check but the aims) was made and passed.
 func (r Reproduction) Passed() bool {
+	if len(r.Missing) > 0 {
+		return false
+	}
+	required := 0
 	for _, c := range r.Checks {
+		if c.Aim {
+			continue
+		}
+		required++
 		if !c.Checked || !c.OK {
 			return false
 		}
 	}
-	return len(r.Checks) > 0
+	return required > 0
 }
 
 // Reproduce picks the runs whose strategy preset is before, fix1, fix1+2
@@ -237,7 +250,7 @@ func retainedCheck(fixed ReproRow) Check {
 
 // ratioCheck checks one stage's growth ratio against the published one.
 func ratioCheck(row ReproRow, ratiosOK bool) Check {
-	c := Check{Name: fmt.Sprintf("%s growth ratio within %.2f of published %.2f", row.Stage.Preset, GrowthRatioTolerance, row.Stage.GrowthRatio)}
+	c := Check{Aim: true, Name: fmt.Sprintf("%s growth ratio within %.2f of published %.2f", row.Stage.Preset, GrowthRatioTolerance, row.Stage.GrowthRatio)}
 	switch {
 	case !row.Found:
 		c.Detail = "no run of preset " + row.Stage.Preset
@@ -337,24 +350,36 @@ func (rep Reproduction) Write(w io.Writer) error {
 	fmt.Fprintln(bw, "**Checks**")
 	fmt.Fprintln(bw)
 	pass, fail, skip := 0, 0, 0
+	aims, aimsMet := 0, 0
 	for _, c := range rep.Checks {
 		mark := "✓"
 		switch {
 		case !c.Checked:
 			mark = "–"
-			skip++
 		case !c.OK:
 			mark = "✗"
-			fail++
-		default:
-			pass++
 		}
 		verdict := "passes"
 		switch {
 		case !c.Checked:
 			verdict = "not checked"
+		case !c.OK && c.Aim:
+			verdict = "missed (an aim, not required)"
 		case !c.OK:
 			verdict = "FAILS"
+		}
+		switch {
+		case c.Aim:
+			aims++
+			if c.Checked && c.OK {
+				aimsMet++
+			}
+		case !c.Checked:
+			skip++
+		case !c.OK:
+			fail++
+		default:
+			pass++
 		}
 		fmt.Fprintf(bw, "- %s %s: %s. %s.\n", mark, c.Name, verdict, c.Detail)
 	}
@@ -367,12 +392,14 @@ func (rep Reproduction) Write(w io.Writer) error {
 		}
 		fmt.Fprintln(bw)
 	}
+	required := len(rep.Checks) - aims
 	switch {
 	case rep.Passed():
-		fmt.Fprintf(bw, "**Verdict: reproduced. All %d checks pass.**\n", pass)
+		fmt.Fprintf(bw, "**Verdict: reproduced. All %d required checks pass; %d of %d growth ratios within %.2f of the published ones.**\n",
+			required, aimsMet, aims, GrowthRatioTolerance)
 	default:
-		fmt.Fprintf(bw, "**Verdict: not reproduced. %d of %d checks pass, %d fail, %d not checked.**\n",
-			pass, len(rep.Checks), fail, skip)
+		fmt.Fprintf(bw, "**Verdict: not reproduced. %d of %d required checks pass, %d fail, %d not checked; %d of %d growth ratios within %.2f of the published ones.**\n",
+			pass, required, fail, skip, aimsMet, aims, GrowthRatioTolerance)
 	}
 	return bw.Flush()
 }
