@@ -14,8 +14,13 @@ import (
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 
-// quickWorkload is the workload of `bench reproduce --quick`.
-const quickWorkload = "quick"
+// quickWorkload is the workload of `bench reproduce --quick`, and
+// quickIdle the longest idle phase it keeps: the idle phases would
+// otherwise be most of its wall time.
+const (
+	quickWorkload = "quick"
+	quickIdle     = 5 * time.Second
+)
 
 var reproduceHelp = help{
 	usage: "bench reproduce [flags]",
@@ -29,7 +34,8 @@ ones, and index.md. Prints the wall time and where the results are. This
 is what "bench" with no command does.
 
 The default workload takes minutes and gigabytes (the "before" stage is
-meant to reach several GiB); --quick uses the quick workload instead.
+meant to reach several GiB); --quick uses the quick workload instead, with
+idle phases of at most 5s.
 Exit 1 if a run hit its RSS cap or a required check fails (growth and
 peak strictly falling from before to fixed, the fixed stage returning near
 its baseline), 2 if a run crashed. Growth ratios within 0.10 of the
@@ -48,7 +54,7 @@ func doReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs := newFlagSet("reproduce")
 	var f runFlags
 	f.register(fs)
-	quick := fs.Bool("quick", false, "use the quick workload (six ~3 MP PNGs) instead of the default one")
+	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 5s) instead of the default one")
 	if status, done := parseFlags(fs, reproduceHelp, args, stdout, stderr); done {
 		return status
 	}
@@ -67,6 +73,7 @@ func doReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		if *quick {
 			sc.Workload = quickWorkload
+			sc.Idle = min(sc.Idle, quickIdle)
 		}
 		if err := f.apply(&sc); err != nil {
 			fmt.Fprintf(stderr, "bench reproduce: scenario %s: %v\n", sc.Name, err)
