@@ -69,7 +69,7 @@ func TestReproduceRatios(t *testing.T) {
 		"| fix 1 | fix1 | +410.0 | 0.41 | 0.41 | ±0.00 | 1140.0 | 0.57 | 0.57 | ±0.00 |",
 		"| fix 1+2+3+4 | fixed | +60.0 | 0.06 | 0.06 | ±0.00 | 680.0 | 0.34 | 0.34 | ±0.00 |",
 		"✓ growth strictly falling: passes. before +1000.0 > fix1 +410.0 > fix1+2 +280.0 > fixed +60.0 MiB.",
-		"✓ fixed returns within 20% of its baseline after idle and settle: passes.",
+		"✓ fixed returns within 20% of its baseline (at least 16 MiB) after idle and settle: passes.",
 		"retained +10.0 MiB = 10% of baseline",
 		"| fix 1 | 100.0 / 510.0 / 1140.0 | 500.0 / 500.0 | ~280 / 1500 / 2000 | — |",
 		"**Verdict: reproduced. All 3 required checks pass; 3 of 3 growth ratios within 0.10 of the published ones.**",
@@ -92,7 +92,7 @@ func TestReproduceFlagsWrongOrdering(t *testing.T) {
 	fails := []string{
 		"growth strictly falling",
 		"peak strictly falling",
-		"fixed returns within 20% of its baseline after idle and settle",
+		"fixed returns within 20% of its baseline (at least 16 MiB) after idle and settle",
 		"fix1+2 growth ratio within 0.10 of published 0.28",
 	}
 	for _, name := range fails {
@@ -286,6 +286,15 @@ func TestReproduceRetainedJudgesSettle(t *testing.T) {
 	runs[0].Summary.AfterSettle = uint64(150 * mb) // 50% of baseline after settle
 	if c := fixedCheck(t, Reproduce(runs)); !c.Checked || c.OK {
 		t.Fatalf("retained check = %+v, want a failure at 50%% after settle", c)
+	}
+	// A small baseline: +5 MiB is 29% of 17 MiB, but within the floor.
+	runs[0].Summary.Baseline, runs[0].Summary.AfterSettle = uint64(17*mb), uint64(22*mb)
+	if c := fixedCheck(t, Reproduce(runs)); !c.Checked || !c.OK {
+		t.Fatalf("retained check = %+v, want a pass within the %d MiB floor", c, RetainedFloor>>20)
+	}
+	runs[0].Summary.AfterSettle = uint64(60 * mb) // +43 MiB: past 20% and past the floor
+	if c := fixedCheck(t, Reproduce(runs)); !c.Checked || c.OK {
+		t.Fatalf("retained check = %+v, want a failure past the floor", c)
 	}
 }
 
