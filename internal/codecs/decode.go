@@ -19,20 +19,6 @@ func (in *Instance) Decode(ctx context.Context, src []byte) (img Image, err erro
 	if err != nil {
 		return Image{}, err
 	}
-	if err := in.ready(ctx); err != nil {
-		return Image{}, err
-	}
-	defer in.mark(ctx)()
-	p, err := in.write(ctx, src)
-	if err != nil {
-		return Image{}, err
-	}
-	status, err := in.call(ctx, in.fns.op, "lb_decode", uint64(p), uint64(len(src)))
-	if err != nil {
-		return Image{}, err
-	}
-	if status != 0 {
-		return Image{}, in.statusErr(ctx, int32(status))
-	}
-	return in.imageResult(ctx, hdr.width, hdr.height)
+	return callOp(ctx, in, src, func() (Image, error) { return in.imageResult(ctx, hdr.width, hdr.height) },
+		uint64(len(src)))
 }

@@ -55,20 +55,6 @@ func (in *Instance) encode(ctx context.Context, op Op, f Format, img Image, arg 
 	if err := lim.checkMemory(op, 4*uint64(img.Width)*uint64(img.Height)); err != nil {
 		return nil, err
 	}
-	if err := in.ready(ctx); err != nil {
-		return nil, err
-	}
-	defer in.mark(ctx)()
-	p, err := in.write(ctx, img.Pix)
-	if err != nil {
-		return nil, err
-	}
-	status, err := in.call(ctx, in.fns.op, opExports[op], uint64(p), uint64(img.Width), uint64(img.Height), uint64(arg))
-	if err != nil {
-		return nil, err
-	}
-	if status != 0 {
-		return nil, in.statusErr(ctx, int32(status))
-	}
-	return in.bytesResult(ctx, f)
+	return callOp(ctx, in, img.Pix, func() ([]byte, error) { return in.bytesResult(ctx, f) },
+		uint64(img.Width), uint64(img.Height), uint64(arg))
 }

@@ -170,6 +170,31 @@ func (in *Instance) ready(ctx context.Context) error {
 	return nil
 }
 
+// callOp runs the instance's operation export: it writes input into the
+// guest, calls the export with the input's address followed by args, maps
+// a non-zero status to an error, and on success copies the output out with
+// read. Every guest allocation, input and result, is freed before it
+// returns.
+func callOp[T any](ctx context.Context, in *Instance, input []byte, read func() (T, error), args ...uint64) (T, error) {
+	var zero T
+	if err := in.ready(ctx); err != nil {
+		return zero, err
+	}
+	defer in.mark(ctx)()
+	p, err := in.write(ctx, input)
+	if err != nil {
+		return zero, err
+	}
+	status, err := in.call(ctx, in.fns.op, opExports[in.op], append([]uint64{uint64(p)}, args...)...)
+	if err != nil {
+		return zero, err
+	}
+	if status != 0 {
+		return zero, in.statusErr(ctx, int32(status))
+	}
+	return read()
+}
+
 // call calls a guest function with i32 arguments on the reused stack and
 // returns its first result (0 if none). Any error closes the instance: a
 // trap wraps ErrTrap, an interruption wraps the context's error.

@@ -37,20 +37,6 @@ func (in *Instance) Resize(ctx context.Context, img Image, width int) (out Image
 	if err := lim.checkMemory(Resize, 4*(uint64(img.Width)*uint64(img.Height)+uint64(width)*uint64(height))); err != nil {
 		return Image{}, err
 	}
-	if err := in.ready(ctx); err != nil {
-		return Image{}, err
-	}
-	defer in.mark(ctx)()
-	p, err := in.write(ctx, img.Pix)
-	if err != nil {
-		return Image{}, err
-	}
-	status, err := in.call(ctx, in.fns.op, "lb_resize", uint64(p), uint64(img.Width), uint64(img.Height), uint64(width), uint64(height))
-	if err != nil {
-		return Image{}, err
-	}
-	if status != 0 {
-		return Image{}, in.statusErr(ctx, int32(status))
-	}
-	return in.imageResult(ctx, width, height)
+	return callOp(ctx, in, img.Pix, func() (Image, error) { return in.imageResult(ctx, width, height) },
+		uint64(img.Width), uint64(img.Height), uint64(width), uint64(height))
 }

@@ -27,20 +27,6 @@ func (in *Instance) Rotate(ctx context.Context, img Image, degrees int) (out Ima
 	if err := lim.checkMemory(Rotate, 8*uint64(w)*uint64(h)); err != nil {
 		return Image{}, err
 	}
-	if err := in.ready(ctx); err != nil {
-		return Image{}, err
-	}
-	defer in.mark(ctx)()
-	p, err := in.write(ctx, img.Pix)
-	if err != nil {
-		return Image{}, err
-	}
-	status, err := in.call(ctx, in.fns.op, "lb_rotate", uint64(p), uint64(img.Width), uint64(img.Height), uint64(degrees))
-	if err != nil {
-		return Image{}, err
-	}
-	if status != 0 {
-		return Image{}, in.statusErr(ctx, int32(status))
-	}
-	return in.imageResult(ctx, w, h)
+	return callOp(ctx, in, img.Pix, func() (Image, error) { return in.imageResult(ctx, w, h) },
+		uint64(img.Width), uint64(img.Height), uint64(degrees))
 }
