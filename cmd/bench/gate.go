@@ -306,15 +306,7 @@ func gateLimit(l scenario.Limit) gate.Limit {
 		Text:   l.String(),
 		Metric: l.Metric.Name,
 		Value:  l.Metric.Value,
-		Format: func(v float64) string {
-			switch unit {
-			case scenario.Bytes:
-				return fmt.Sprintf("%.1fMiB", v/results.MiB)
-			case scenario.BytesPerRound:
-				return fmt.Sprintf("%.2fMiB/round", v/results.MiB)
-			}
-			return unit.Format(v)
-		},
+		Format: func(v float64) string { return formatUnit(unit, v, "") },
 	}
 	if l.Op != nil {
 		op, bound := l.Op, l.Limit

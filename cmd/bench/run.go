@@ -207,12 +207,16 @@ func verdict(w io.Writer, sc scenario.Scenario, s results.Summary) int {
 
 // formatValue shows a metric's value the way the summaries do: memory in
 // MiB, slopes in MiB per round, counts as they are.
-func formatValue(u scenario.Unit, v float64) string {
+func formatValue(u scenario.Unit, v float64) string { return formatUnit(u, v, " ") }
+
+// formatUnit is formatValue with sep between the number and its unit
+// (the gate's table writes them together).
+func formatUnit(u scenario.Unit, v float64, sep string) string {
 	switch u {
 	case scenario.Bytes:
-		return fmt.Sprintf("%.1f MiB", v/results.MiB)
+		return fmt.Sprintf("%.1f%sMiB", v/results.MiB, sep)
 	case scenario.BytesPerRound:
-		return fmt.Sprintf("%.2f MiB/round", v/results.MiB)
+		return fmt.Sprintf("%.2f%sMiB/round", v/results.MiB, sep)
 	}
 	return u.Format(v)
 }
