@@ -34,8 +34,8 @@ func Names() []string {
 //
 // # Errors
 //
-// An unknown name is an error. A known module that is not built yet (as
-// encode_webp before its encoder lands) gives an error wrapping
+// An unknown name is an error. A known module missing from the build (a
+// checkout whose wasm/build.sh failed half-way) gives an error wrapping
 // fs.ErrNotExist.
 func Module(name string) ([]byte, error) {
 	if !slices.Contains(names[:], name) {

@@ -4,8 +4,8 @@
 //
 // A Library compiles every embedded module once, in one wazero.Runtime
 // configured to interrupt calls when their context is done (unless
-// Options.Uninterruptible: wazero v1.12 makes interruptible code 10-20x
-// slower) and to cap each instance's linear memory. A Library hands out Instances: one wasm module
+// Options.Uninterruptible: wazero v1.12 makes interruptible code 4-35x
+// slower, as measured by the codecs benchmark) and to cap each instance's linear memory. A Library hands out Instances: one wasm module
 // instance per operation type, the unit the engine reuses, discards or leaks.
 //
 //	lib, err := codecs.New(ctx, codecs.Options{})
@@ -36,6 +36,8 @@ package codecs
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/leakbench/leakbench/internal/enum"
 )
 
 // Op is one codec operation. Each Op has its own wasm module.
@@ -54,7 +56,7 @@ const (
 // NumOps is the number of operations; Op values run from 0 to NumOps-1.
 const NumOps = 6
 
-var opNames = [NumOps]string{"decode", "resize", "rotate", "encodeJpeg", "encodePng", "encodeWebp"}
+var ops = enum.New[Op]("operation", "decode", "resize", "rotate", "encodeJpeg", "encodePng", "encodeWebp")
 
 // moduleNames are the module names of wasm.Module, per Op.
 var moduleNames = [NumOps]string{"decode", "resize", "rotate", "encode_jpeg", "encode_png", "encode_webp"}
@@ -67,42 +69,36 @@ var opParams = [NumOps]int{2, 5, 4, 4, 4, 4}
 
 // String returns the operation's name as the results and events spell it:
 // "decode", "resize", "rotate", "encodeJpeg", "encodePng" or "encodeWebp".
-func (op Op) String() string {
-	if op < NumOps {
-		return opNames[op]
-	}
-	return fmt.Sprintf("Op(%d)", uint8(op))
-}
+func (op Op) String() string { return ops.String(op) }
 
 // Valid reports whether op is one of the six operations.
-func (op Op) Valid() bool { return op < NumOps }
+func (op Op) Valid() bool { return ops.Valid(op) }
 
 // ParseOp returns the Op named s, as spelled by Op.String.
 func ParseOp(s string) (Op, error) {
-	for i, n := range opNames {
-		if s == n {
-			return Op(i), nil
-		}
+	op, err := ops.Parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	return 0, fmt.Errorf("%w: unknown operation %q (want one of decode, resize, rotate, encodeJpeg, encodePng, encodeWebp)", ErrInvalid, s)
+	return op, nil
 }
 
 // MarshalText implements encoding.TextMarshaler with Op.String.
 func (op Op) MarshalText() ([]byte, error) {
-	if !op.Valid() {
-		return nil, fmt.Errorf("%w: invalid operation %d", ErrInvalid, uint8(op))
+	b, err := ops.Marshal(op)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	return []byte(op.String()), nil
+	return b, nil
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseOp.
 func (op *Op) UnmarshalText(b []byte) error {
 	v, err := ParseOp(string(b))
-	if err != nil {
-		return err
+	if err == nil {
+		*op = v
 	}
-	*op = v
-	return nil
+	return err
 }
 
 // Module returns the name of the operation's wasm module, as wasm.Module
@@ -126,18 +122,10 @@ const (
 	GlueEmscripten             // emscripten: process-global listeners per instantiation
 )
 
+var glues = enum.New[Glue]("glue", "plain", "bindgen", "emscripten")
+
 // String returns "plain", "bindgen" or "emscripten".
-func (g Glue) String() string {
-	switch g {
-	case GluePlain:
-		return "plain"
-	case GlueBindgen:
-		return "bindgen"
-	case GlueEmscripten:
-		return "emscripten"
-	}
-	return fmt.Sprintf("Glue(%d)", uint8(g))
-}
+func (g Glue) String() string { return glues.String(g) }
 
 // Glue returns the glue style of the operation's original codec: decode,
 // resize and encodePng were wasm-bindgen modules, encodeJpeg and
@@ -162,49 +150,38 @@ const (
 	WebP
 )
 
+// formats names the formats; the zero Format has no name.
+var formats = enum.New[Format]("format", "", "png", "jpeg", "webp").WithAlias("jpg", JPEG)
+
 // String returns "png", "jpeg" or "webp".
-func (f Format) String() string {
-	switch f {
-	case PNG:
-		return "png"
-	case JPEG:
-		return "jpeg"
-	case WebP:
-		return "webp"
-	}
-	return fmt.Sprintf("Format(%d)", uint8(f))
-}
+func (f Format) String() string { return formats.String(f) }
 
 // ParseFormat returns the Format named s: "png", "jpeg" (or "jpg") or
 // "webp".
 func ParseFormat(s string) (Format, error) {
-	switch s {
-	case "png":
-		return PNG, nil
-	case "jpeg", "jpg":
-		return JPEG, nil
-	case "webp":
-		return WebP, nil
+	f, err := formats.Parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	return 0, fmt.Errorf("%w: unknown format %q (want png, jpeg or webp)", ErrInvalid, s)
+	return f, nil
 }
 
 // MarshalText implements encoding.TextMarshaler with Format.String.
 func (f Format) MarshalText() ([]byte, error) {
-	if f < PNG || f > WebP {
-		return nil, fmt.Errorf("%w: invalid format %d", ErrInvalid, uint8(f))
+	b, err := formats.Marshal(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	return []byte(f.String()), nil
+	return b, nil
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseFormat.
 func (f *Format) UnmarshalText(b []byte) error {
 	v, err := ParseFormat(string(b))
-	if err != nil {
-		return err
+	if err == nil {
+		*f = v
 	}
-	*f = v
-	return nil
+	return err
 }
 
 // EncodeOp returns the operation that encodes to f.

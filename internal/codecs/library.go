@@ -26,7 +26,7 @@ type Options struct {
 	// Uninterruptible turns off wazero's WithCloseOnContextDone, which is
 	// on by default. With it on, a context deadline interrupts a running
 	// guest call, but wazero v1.12's compiler then exits to Go at every
-	// loop back-edge, which makes the codecs 10-20x slower (wazero issue
+	// loop back-edge, which makes the codecs 4-35x slower as measured by the codecs benchmark (wazero issue
 	// #2466). With it off, the codecs run at full speed, a done context is
 	// noticed only between guest calls (before an operation and between
 	// its steps), and a long guest call delays the process's GC

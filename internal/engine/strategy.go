@@ -2,7 +2,8 @@ package engine
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/leakbench/leakbench/internal/enum"
 )
 
 // Topology says how requests meet workers: the first published cause.
@@ -61,110 +62,81 @@ const (
 	ListenersRemoved
 )
 
+// The switches' names, as scenario files and results spell them.
 var (
-	topologyNames  = []string{PerWorker: "per-worker", Pipeline: "pipeline"}
-	lifetimeNames  = []string{Reuse: "reuse", Fresh: "fresh"}
-	viewsNames     = []string{ViewsLeaked: "leaked", ViewsCleared: "cleared"}
-	listenersNames = []string{ListenersLeaked: "leaked", ListenersRemoved: "removed"}
+	topologies    = enum.New[Topology]("topology", "per-worker", "pipeline")
+	lifetimes     = enum.New[Lifetime]("lifetime", "reuse", "fresh")
+	viewPolicies  = enum.New[Views]("views", "leaked", "cleared")
+	listenerKinds = enum.New[Listeners]("listeners", "leaked", "removed")
 )
 
 // String returns "per-worker" or "pipeline".
-func (t Topology) String() string { return enumString(topologyNames, uint8(t), "Topology") }
+func (t Topology) String() string { return topologies.String(t) }
 
 // String returns "reuse" or "fresh".
-func (l Lifetime) String() string { return enumString(lifetimeNames, uint8(l), "Lifetime") }
+func (l Lifetime) String() string { return lifetimes.String(l) }
 
 // String returns "leaked" or "cleared".
-func (v Views) String() string { return enumString(viewsNames, uint8(v), "Views") }
+func (v Views) String() string { return viewPolicies.String(v) }
 
 // String returns "leaked" or "removed".
-func (l Listeners) String() string { return enumString(listenersNames, uint8(l), "Listeners") }
+func (l Listeners) String() string { return listenerKinds.String(l) }
 
 // ParseTopology returns the Topology named s: "per-worker" or "pipeline".
-func ParseTopology(s string) (Topology, error) {
-	v, err := parseEnum(topologyNames, s, "topology")
-	return Topology(v), err
-}
+func ParseTopology(s string) (Topology, error) { return topologies.Parse(s) }
 
 // ParseLifetime returns the Lifetime named s: "reuse" or "fresh".
-func ParseLifetime(s string) (Lifetime, error) {
-	v, err := parseEnum(lifetimeNames, s, "lifetime")
-	return Lifetime(v), err
-}
+func ParseLifetime(s string) (Lifetime, error) { return lifetimes.Parse(s) }
 
 // ParseViews returns the Views named s: "leaked" or "cleared".
-func ParseViews(s string) (Views, error) {
-	v, err := parseEnum(viewsNames, s, "views")
-	return Views(v), err
-}
+func ParseViews(s string) (Views, error) { return viewPolicies.Parse(s) }
 
 // ParseListeners returns the Listeners named s: "leaked" or "removed".
-func ParseListeners(s string) (Listeners, error) {
-	v, err := parseEnum(listenersNames, s, "listeners")
-	return Listeners(v), err
-}
+func ParseListeners(s string) (Listeners, error) { return listenerKinds.Parse(s) }
+
+// TopologyNames returns the topologies' names, in order.
+func TopologyNames() []string { return topologies.Names() }
+
+// LifetimeNames returns the lifetimes' names, in order.
+func LifetimeNames() []string { return lifetimes.Names() }
+
+// ViewsNames returns the view policies' names, in order.
+func ViewsNames() []string { return viewPolicies.Names() }
+
+// ListenersNames returns the listener policies' names, in order.
+func ListenersNames() []string { return listenerKinds.Names() }
 
 // MarshalText implements encoding.TextMarshaler; an undefined value is an
 // error.
-func (t Topology) MarshalText() ([]byte, error) {
-	return marshalEnum(topologyNames, uint8(t), "topology")
-}
+func (t Topology) MarshalText() ([]byte, error) { return topologies.Marshal(t) }
 
 // MarshalText implements encoding.TextMarshaler; an undefined value is an
 // error.
-func (l Lifetime) MarshalText() ([]byte, error) {
-	return marshalEnum(lifetimeNames, uint8(l), "lifetime")
-}
+func (l Lifetime) MarshalText() ([]byte, error) { return lifetimes.Marshal(l) }
 
 // MarshalText implements encoding.TextMarshaler; an undefined value is an
 // error.
-func (v Views) MarshalText() ([]byte, error) { return marshalEnum(viewsNames, uint8(v), "views") }
+func (v Views) MarshalText() ([]byte, error) { return viewPolicies.Marshal(v) }
 
 // MarshalText implements encoding.TextMarshaler; an undefined value is an
 // error.
-func (l Listeners) MarshalText() ([]byte, error) {
-	return marshalEnum(listenersNames, uint8(l), "listeners")
-}
+func (l Listeners) MarshalText() ([]byte, error) { return listenerKinds.Marshal(l) }
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseTopology;
 // the error lists the allowed values.
-func (t *Topology) UnmarshalText(b []byte) error {
-	v, err := ParseTopology(string(b))
-	if err == nil {
-		*t = v
-	}
-	return err
-}
+func (t *Topology) UnmarshalText(b []byte) error { return topologies.Unmarshal(b, t) }
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseLifetime;
 // the error lists the allowed values.
-func (l *Lifetime) UnmarshalText(b []byte) error {
-	v, err := ParseLifetime(string(b))
-	if err == nil {
-		*l = v
-	}
-	return err
-}
+func (l *Lifetime) UnmarshalText(b []byte) error { return lifetimes.Unmarshal(b, l) }
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseViews; the
 // error lists the allowed values.
-func (v *Views) UnmarshalText(b []byte) error {
-	x, err := ParseViews(string(b))
-	if err == nil {
-		*v = x
-	}
-	return err
-}
+func (v *Views) UnmarshalText(b []byte) error { return viewPolicies.Unmarshal(b, v) }
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseListeners;
 // the error lists the allowed values.
-func (l *Listeners) UnmarshalText(b []byte) error {
-	v, err := ParseListeners(string(b))
-	if err == nil {
-		*l = v
-	}
-	return err
-}
+func (l *Listeners) UnmarshalText(b []byte) error { return listenerKinds.Unmarshal(b, l) }
 
 // Strategy is one setting of the four switches, one per published leak
 // cause. The zero Strategy is the leakiest: per-worker, reuse, views and
@@ -186,37 +158,18 @@ func (s Strategy) String() string {
 // validate reports the first switch holding an undefined value.
 func (s Strategy) validate() error {
 	switch {
-	case int(s.Topology) >= len(topologyNames):
-		return fmt.Errorf("engine: invalid topology %d (allowed: %s)", s.Topology, strings.Join(topologyNames, ", "))
-	case int(s.Lifetime) >= len(lifetimeNames):
-		return fmt.Errorf("engine: invalid lifetime %d (allowed: %s)", s.Lifetime, strings.Join(lifetimeNames, ", "))
-	case int(s.Views) >= len(viewsNames):
-		return fmt.Errorf("engine: invalid views %d (allowed: %s)", s.Views, strings.Join(viewsNames, ", "))
-	case int(s.Listeners) >= len(listenersNames):
-		return fmt.Errorf("engine: invalid listeners %d (allowed: %s)", s.Listeners, strings.Join(listenersNames, ", "))
+	case !topologies.Valid(s.Topology):
+		_, err := s.Topology.MarshalText()
+		return fmt.Errorf("engine: %w", err)
+	case !lifetimes.Valid(s.Lifetime):
+		_, err := s.Lifetime.MarshalText()
+		return fmt.Errorf("engine: %w", err)
+	case !viewPolicies.Valid(s.Views):
+		_, err := s.Views.MarshalText()
+		return fmt.Errorf("engine: %w", err)
+	case !listenerKinds.Valid(s.Listeners):
+		_, err := s.Listeners.MarshalText()
+		return fmt.Errorf("engine: %w", err)
 	}
 	return nil
-}
-
-func enumString(names []string, v uint8, typ string) string {
-	if int(v) < len(names) {
-		return names[v]
-	}
-	return fmt.Sprintf("%s(%d)", typ, v)
-}
-
-func marshalEnum(names []string, v uint8, what string) ([]byte, error) {
-	if int(v) >= len(names) {
-		return nil, fmt.Errorf("engine: invalid %s %d (allowed: %s)", what, v, strings.Join(names, ", "))
-	}
-	return []byte(names[v]), nil
-}
-
-func parseEnum(names []string, s, what string) (uint8, error) {
-	for i, n := range names {
-		if s == n {
-			return uint8(i), nil
-		}
-	}
-	return 0, fmt.Errorf("engine: unknown %s %q (allowed: %s)", what, s, strings.Join(names, ", "))
 }
