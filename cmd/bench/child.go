@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/runner"
 )
 
-// childCommand is the hidden subcommand a run's child process runs.
+// childCommand is the hidden subcommand a run's child process runs: the
+// runner starts it, the driver is its body.
 const childCommand = runner.ChildCommand
 
 // doChild is the child process of one scenario run: the parent writes the
 // scenario on its stdin and reads its events from file descriptor 3.
 func doChild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if err := runner.Child(ctx, args); err != nil {
+	if err := driver.Child(ctx, args); err != nil {
 		fmt.Fprintf(stderr, "bench %s: %v\n", childCommand, err)
 		return statusError
 	}

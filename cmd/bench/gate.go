@@ -107,7 +107,7 @@ func doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := gateCmd{
 		stdout: stdout,
 		stderr: stderr,
-		run:    runner.Run,
+		run:    runSummary,
 		now:    time.Now,
 		getenv: os.Getenv,
 		plot:   gatePlotRun,

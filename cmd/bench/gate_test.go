@@ -267,7 +267,7 @@ func TestGate_EndToEnd(t *testing.T) {
 		stderr: &stderr,
 		run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Summary, error) {
 			opts.Command = []string{bin, runner.ChildCommand}
-			return runner.Run(ctx, sc, opts)
+			return runSummary(ctx, sc, opts)
 		},
 		now:    time.Now,
 		getenv: func(string) string { return "" },

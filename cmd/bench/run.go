@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"path/filepath"
 	"strings"
 	"time"
@@ -82,8 +81,9 @@ func doRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // runAll runs the scenarios into a new invocation folder, prints each
-// result and verdict, and returns the folder, the runs as saved, and the
-// worst exit status. An empty folder means nothing could run.
+// result and verdict, and returns the folder, the runs as saved (summary,
+// samples and events, as runner.Run returns them), and the worst exit
+// status. An empty folder means nothing could run.
 func runAll(ctx context.Context, command string, scs []scenario.Scenario, f runFlags, stdout, stderr io.Writer) (string, []report.Run, int) {
 	start := time.Now()
 	inv, err := invocationDir(f.out, command, start)
@@ -108,23 +108,14 @@ func runAll(ctx context.Context, command string, scs []scenario.Scenario, f runF
 			fmt.Fprintf(stderr, "bench %s: %v\n", command, err)
 			return inv, runs, statusError
 		}
-		sum, err := runner.Run(ctx, sc, runner.Options{OutDir: dir, Timeout: f.timeout, Progress: progress})
+		run, err := runner.Run(ctx, sc, runner.Options{OutDir: dir, Timeout: f.timeout, Progress: progress})
 		if err != nil {
 			fmt.Fprintf(stderr, "bench %s: %s: %v\n", command, sc.Name, err)
 			status = max(status, statusError)
 		}
-		printSummary(stdout, sum)
-		status = max(status, verdict(stdout, sc, sum))
-		runs = append(runs, report.Run{Dir: dir, Summary: sum})
-	}
-	// Reload from disk: the reports draw the time series.
-	for i := range runs {
-		if r, err := report.Load(runs[i].Dir); err == nil {
-			runs[i] = r
-		} else {
-			fmt.Fprintf(stderr, "bench %s: %v\n", command, err)
-			status = max(status, statusError)
-		}
+		printSummary(stdout, run.Summary)
+		status = max(status, verdict(stdout, sc, run.Summary))
+		runs = append(runs, report.Run{Run: run})
 	}
 	fmt.Fprintf(stdout, "%d scenario(s) in %s\n", len(scs), time.Since(start).Round(100*time.Millisecond))
 	return inv, runs, status
@@ -168,7 +159,7 @@ func slopeText(s results.Slope) string {
 	if s.Rounds < 2 {
 		return "n/a (one round)"
 	}
-	if s.Rounds < runner.MinSlopeRounds || math.Abs(s.CIHigh) == runner.Unbounded {
+	if !s.Bounded() {
 		return fmt.Sprintf("%+.2f MiB/round (CI unbounded, %d rounds)", s.MiBPerRound, s.Rounds)
 	}
 	return fmt.Sprintf("%+.2f MiB/round [%+.2f, %+.2f]", s.MiBPerRound, s.CILow, s.CIHigh)
@@ -221,6 +212,13 @@ func formatUnit(u scenario.Unit, v float64, sep string) string {
 	return u.Format(v)
 }
 
+// runSummary is runner.Run for a caller that keeps only the summary (the
+// gate, which reads runs back for its plots).
+func runSummary(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Summary, error) {
+	run, err := runner.Run(ctx, sc, opts)
+	return run.Summary, err
+}
+
 // writeReports draws each run and writes the invocation's overlay,
 // summary.md and index.md; with repro, also the 2×2 grid of the published
 // stages and the reproduction table.
@@ -253,7 +251,7 @@ func writeReports(inv string, runs []report.Run, repro bool, title string) error
 	}
 	fail(report.WriteMarkdown(&md, runs))
 	fail(writeFile(filepath.Join(inv, "summary.md"), md.String()))
-	fail(report.WriteIndex(inv, title))
+	fail(report.WriteIndex(inv, title, runs))
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"runtime/debug"
 
-	"github.com/leakbench/leakbench/internal/runner"
+	"github.com/leakbench/leakbench/internal/driver"
 )
 
 var versionHelp = help{
@@ -43,7 +43,7 @@ func doVersion(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if revision != "" {
 		fmt.Fprintf(stdout, " (%s)", revision)
 	}
-	env := runner.Environment("", "")
+	env := driver.Environment("", "")
 	fmt.Fprintf(stdout, " %s wazero %s %s/%s\n", env.GoVersion, env.WazeroVersion, env.GOOS, env.GOARCH)
 	return statusOK
 }

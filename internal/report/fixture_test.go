@@ -133,11 +133,11 @@ func fakeRun(c curve) Run {
 		hwm = max(hwm, ss[i].RSS+ss[i].RSS/50)
 		ss[i].HWM = hwm
 	}
-	return Run{
+	return Run{results.Run{
 		Dir:     filepath.Join("fake", c.preset),
 		Summary: summarize(c, ss),
 		Samples: ss,
-	}
+	}}
 }
 
 // summarize derives a summary from samples the way the runner does.

@@ -2,7 +2,7 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -26,7 +26,11 @@ const IndexFile = "index.md"
 // relative, so the folder can be moved or browsed on GitHub. Hidden files
 // and the index itself are skipped; the order is sorted, so the same
 // folder always gives the same index.
-func WriteIndex(dir, title string) error {
+//
+// runs are the runs the caller holds: a run folder's entry is described
+// from the run of that directory among them, and only a folder none of
+// them is read from has its summary.json read.
+func WriteIndex(dir, title string, runs []Run) error {
 	var files []string // slash paths relative to dir
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -149,7 +153,7 @@ func WriteIndex(dir, title string) error {
 		}
 		slices.Sort(dirs)
 		for _, d := range dirs {
-			fmt.Fprintf(&b, "- [%s/](%s/)%s\n", d, link(d), runBlurb(filepath.Join(dir, filepath.FromSlash(d), results.SummaryFile)))
+			fmt.Fprintf(&b, "- [%s/](%s/)%s\n", d, link(d), runBlurb(filepath.Join(dir, filepath.FromSlash(d)), runs))
 			for _, f := range byRun[d] {
 				rel := strings.TrimPrefix(f, d+"/")
 				fmt.Fprintf(&b, "  - [%s](%s)\n", rel, link(f))
@@ -184,21 +188,45 @@ func link(p string) string {
 	return strings.Join(parts, "/")
 }
 
-// runBlurb is " — scenario, strategy, outcome" from a run's summary, or a
-// note when the summary cannot be read.
-func runBlurb(summaryPath string) string {
-	data, err := os.ReadFile(summaryPath)
-	if err != nil {
-		return " — summary unreadable"
-	}
+// runBlurb is " — scenario, strategy, outcome" of the run in runDir: the
+// one among runs read from it, else its summary.json, or a note when that
+// cannot be read.
+func runBlurb(runDir string, runs []Run) string {
 	var s results.Summary
-	if err := json.Unmarshal(data, &s); err != nil {
-		return " — summary corrupt"
+	found := false
+	for _, r := range runs {
+		if sameDir(r.Dir, runDir) {
+			s, found = r.Summary, true
+			break
+		}
 	}
-	r := Run{Summary: s}
+	if !found {
+		var err error
+		s, err = results.ReadSummary(runDir)
+		switch {
+		case errors.Is(err, results.ErrCorrupt):
+			return " — summary corrupt"
+		case err != nil:
+			return " — summary unreadable"
+		}
+	}
+	r := Run{results.Run{Summary: s}}
 	out := " — " + cell(r.Title())
 	if s.Outcome != "" {
 		out += ", " + string(s.Outcome)
 	}
 	return out
+}
+
+// sameDir reports whether two paths name the same directory.
+func sameDir(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }

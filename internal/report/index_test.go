@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 func TestWriteIndex(t *testing.T) {
@@ -29,7 +31,7 @@ func TestWriteIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := WriteIndex(dir, "invocation 42"); err != nil {
+	if err := WriteIndex(dir, "invocation 42", nil); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, IndexFile))
@@ -59,6 +61,26 @@ func TestWriteIndex(t *testing.T) {
 	// Every file is linked exactly once as a link target.
 	if n := strings.Count(md, "(overlay.svg)"); n != 1 {
 		t.Errorf("overlay.svg linked %d times", n)
+	}
+
+	// A run the caller holds is described from memory, not from its
+	// summary.json; the others still from disk.
+	held := fakeStages()[0]
+	held.Dir = filepath.Join(dir, "runs", held.Name())
+	held.Summary.Outcome = results.OutcomeRSSCap
+	os.WriteFile(filepath.Join(dir, "runs", "repro-fix1", results.SummaryFile), []byte("{oops"), 0o644)
+	if err := WriteIndex(dir, "invocation 43", []Run{held}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = os.ReadFile(filepath.Join(dir, IndexFile))
+	for _, want := range []string{
+		"- [runs/repro-before/](runs/repro-before/) — repro-before · before (per-worker×15, reuse, views leaked, listeners leaked), rss-cap",
+		"- [runs/repro-fix1/](runs/repro-fix1/) — summary corrupt",
+		"- [runs/repro-fixed/](runs/repro-fixed/) — repro-fixed · fixed (pipeline, fresh, views cleared, listeners removed), completed",
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("index lacks %q\n%s", want, data)
+		}
 	}
 }
 
@@ -91,7 +113,7 @@ func TestInvocation(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "summary.md"), md.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteIndex(dir, "leakbench reproduce"); err != nil {
+	if err := WriteIndex(dir, "leakbench reproduce", runs); err != nil {
 		t.Fatal(err)
 	}
 	idx, _ := os.ReadFile(filepath.Join(dir, IndexFile))

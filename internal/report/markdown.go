@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"github.com/leakbench/leakbench/internal/results"
@@ -204,14 +203,8 @@ func fmtSlope(s results.Slope) string {
 		return "— (1 round: no slope)"
 	}
 	v := fmt.Sprintf("%.2f", s.MiBPerRound)
-	// The runner writes an unbounded interval as ±math.MaxFloat64.
-	if s.Rounds < 3 || !finite(s.CILow) || !finite(s.CIHigh) || s.CIHigh < s.CILow ||
-		math.Abs(s.CILow) == math.MaxFloat64 || math.Abs(s.CIHigh) == math.MaxFloat64 {
-		unit := "rounds"
-		if s.Rounds == 1 {
-			unit = "round"
-		}
-		return fmt.Sprintf("%s (CI unbounded, %d %s)", v, s.Rounds, unit)
+	if !s.Bounded() {
+		return fmt.Sprintf("%s (CI unbounded, %d rounds)", v, s.Rounds)
 	}
 	return fmt.Sprintf("%s ± %.2f", v, (s.CIHigh-s.CILow)/2)
 }

@@ -16,7 +16,7 @@ const mb = results.MiB
 // knownRun is a run with round numbers: growth +250 MiB, retained +200,
 // settled +20, slope 2.50 ± 0.40.
 func knownRun() Run {
-	return Run{Dir: "out/known", Summary: results.Summary{
+	return Run{results.Run{Dir: "out/known", Summary: results.Summary{
 		Scenario: "known|pipe",
 		Strategy: results.Strategy{Preset: "fix1", Topology: "pipeline", Lifetime: "reuse", Views: "leaked", Listeners: "leaked", Workers: 6},
 		Rounds:   8, Outcome: results.OutcomeCompleted, Seconds: 61.5,
@@ -29,15 +29,15 @@ func knownRun() Run {
 		Requests:  480, Errors: 3, Throughput: 12.345,
 		Env:      results.Env{GoVersion: "go1.26.8", WazeroVersion: "v1.12.0", GOOS: "linux", GOARCH: "amd64", CPUs: 2},
 		Warnings: []string{"only 8 rounds"},
-	}}
+	}}}
 }
 
 func TestWriteMarkdown(t *testing.T) {
-	crashed := Run{Dir: "out/crash", Summary: results.Summary{
+	crashed := Run{results.Run{Dir: "out/crash", Summary: results.Summary{
 		Scenario: "crashy", Outcome: results.OutcomeRSSCap, Baseline: 90 * mb, Peak: 900 * mb,
 		Error: "RSS 900 MiB over the cap of 800 MiB", Env: results.Env{GoVersion: "go1.26.8", CPUs: 16},
 		Slope: results.Slope{MiBPerRound: 40, Rounds: 2},
-	}, Warnings: []string{"samples.jsonl: dropped line 77, the last one, as truncated (a killed writer?)"}}
+	}, Warnings: []string{"samples.jsonl: dropped line 77, the last one, as truncated (a killed writer?)"}}}
 	// Killed during the load the runner's way: end of load is the last
 	// load sample, so growth is a lower bound.
 	killed := knownRun()
@@ -112,12 +112,12 @@ func TestRunNames(t *testing.T) {
 		r           Run
 		name, title string
 	}{
-		{Run{Summary: results.Summary{Scenario: "quick-leaky", Strategy: st}}, "quick-leaky",
+		{Run{results.Run{Summary: results.Summary{Scenario: "quick-leaky", Strategy: st}}}, "quick-leaky",
 			"quick-leaky · fixed (pipeline, fresh, views cleared, listeners leaked)"},
-		{Run{Summary: results.Summary{Scenario: "before", Strategy: results.Strategy{Preset: "before", Topology: "per-worker", Workers: 15}}},
+		{Run{results.Run{Summary: results.Summary{Scenario: "before", Strategy: results.Strategy{Preset: "before", Topology: "per-worker", Workers: 15}}}},
 			"before", "before (per-worker×15)"},
-		{Run{Summary: results.Summary{Strategy: results.Strategy{Preset: "fix1"}}}, "fix1", "fix1"},
-		{Run{Dir: "a/b/run-7"}, "run-7", "run-7"},
+		{Run{results.Run{Summary: results.Summary{Strategy: results.Strategy{Preset: "fix1"}}}}, "fix1", "fix1"},
+		{Run{results.Run{Dir: "a/b/run-7"}}, "run-7", "run-7"},
 	} {
 		if n, ti := c.r.Name(), c.r.Title(); n != c.name || ti != c.title {
 			t.Errorf("Name %q Title %q, want %q %q", n, ti, c.name, c.title)

@@ -119,7 +119,7 @@ func TestPlotRunOddRuns(t *testing.T) {
 	c := stageCurves()[0]
 	c.outcome, c.cutAt, c.scenario = results.OutcomeRSSCap, 25, "capped"
 	capped := fakeRun(c)
-	empty := Run{Dir: "x/empty", Summary: results.Summary{Scenario: "empty", Outcome: results.OutcomeCrashed}}
+	empty := Run{results.Run{Dir: "x/empty", Summary: results.Summary{Scenario: "empty", Outcome: results.OutcomeCrashed}}}
 	for _, r := range []Run{capped, empty} {
 		base := filepath.Join(dir, "odd-"+r.Summary.Scenario)
 		if err := PlotRun(r, base); err != nil {

@@ -4,9 +4,12 @@
 // summaries, the reproduction table against the published figures of the
 // Next.js pull request 23565, and an index of an invocation folder.
 //
-// The package only reads what the runner wrote (internal/results); it
-// measures nothing. Memory is stored in bytes and shown in MiB; time is in
-// seconds since the child started.
+// It owns how runs are shown: plots, tables, the comparison with the
+// published figures, the index. It leaves the rest to others: the runs and
+// their files are package results (Load is results.Read), measuring is the
+// runner's, verdicts on limits are the commands' and the gate's. Memory is
+// stored in bytes and shown in MiB; time is in seconds since the child
+// started.
 //
 // # Entry points
 //
@@ -17,7 +20,7 @@
 //	WriteMarkdown(w, runs)         per-run tables for a CI job summary
 //	Reproduce(runs) / WriteReproduction(w, runs)
 //	                               our ratios against Published()
-//	WriteIndex(dir, title)         dir/index.md linking every file below dir
+//	WriteIndex(dir, title, runs)   dir/index.md linking every file below dir
 //
 // No function panics: gonum/plot panics raised while drawing are returned
 // as errors.
@@ -32,15 +35,18 @@ import (
 	"github.com/leakbench/leakbench/internal/results"
 )
 
-// Run is one run as loaded from its directory.
+// Run is one run as the reports see it: a results.Run (directory,
+// summary, samples, events, read warnings) with the names it is shown
+// under.
 type Run struct {
-	Dir     string           // the run directory as given to Load
-	Summary results.Summary  // summary.json
-	Samples []results.Sample // samples.jsonl, or samples.csv when the JSON lines are absent
-	// Warnings are problems found while loading (a truncated last line,
-	// a sample count that disagrees with the summary). They are shown with
-	// the summary's own warnings.
-	Warnings []string
+	results.Run
+}
+
+// Load reads one run directory (see results.Read for the files, the
+// errors and the warnings).
+func Load(dir string) (Run, error) {
+	r, err := results.Read(dir)
+	return Run{r}, err
 }
 
 // Name is the short name a run is shown under: its scenario, else its

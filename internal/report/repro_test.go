@@ -13,13 +13,13 @@ import (
 
 // stageRun is a run of a preset with the given figures in MiB.
 func stageRun(preset string, base, end, peak, afterIdle float64) Run {
-	return Run{Dir: "out/" + preset, Summary: results.Summary{
+	return Run{results.Run{Dir: "out/" + preset, Summary: results.Summary{
 		Scenario: preset, Strategy: results.Strategy{Preset: preset},
 		Outcome:  results.OutcomeCompleted,
 		Baseline: uint64(base * mb), EndOfLoad: uint64(end * mb), Peak: uint64(peak * mb),
 		AfterIdle: uint64(afterIdle * mb), AfterSettle: uint64(afterIdle * mb),
 		Growth: int64((end - base) * mb),
-	}}
+	}}}
 }
 
 // goodStages match the published ratios: growth 1000, 410, 280, 60 MiB

@@ -1,7 +1,13 @@
-// Package results defines what a leakbench run leaves on disk: the time
-// series of samples, the child's event stream, and the summary derived from
-// them. The runner writes these types, the reports and the gate read them;
-// nothing here measures anything.
+// Package results owns what a leakbench run leaves behind: the data model
+// (samples, the child's events, the summary), the figures derived from
+// them (Summarize, FitSlope and the rule Slope.Bounded), and the files
+// they are kept in: Writer and WriteSummary write a run's directory, Read
+// reads it back, both from one definition of the CSV columns.
+//
+// It measures nothing and runs nothing: the runner measures a child and
+// hands its samples and events here; the reports, the gate and the
+// commands read runs through Read and show them. Every other package of
+// leakbench may import this one; it imports none of them.
 //
 // Units: every memory figure is in bytes and every time in seconds unless a
 // field name says otherwise. Derived figures in MiB are computed on display.
@@ -129,8 +135,9 @@ type Strategy struct {
 
 // Slope is the leak slope: memory at the end of each round fitted linearly
 // against the round number (gonum/stat), in MiB per round, with a 95%
-// confidence interval. With fewer than three rounds the interval is
-// unbounded and Warnings on the summary say so.
+// confidence interval. With fewer than MinSlopeRounds rounds the interval
+// is unbounded (see Unbounded and Bounded) and Warnings on the summary say
+// so.
 type Slope struct {
 	MiBPerRound float64 `json:"mib_per_round"`
 	CILow       float64 `json:"ci_low"`

@@ -1,17 +1,19 @@
 // Package runner runs one scenario in a child process and measures it from
 // outside.
 //
-// The parent side (Run) starts the same binary with the hidden child
-// subcommand, samples the child's RSS and VmHWM at the scenario's interval,
-// merges the child's own event stream (phases, rounds, snapshots of the
-// engine and the Go heap) into every sample, streams samples and events to
-// the run's directory as they happen, and ends with summary.json however
-// the child ended: completed, crashed, killed by a signal, killed for
-// exceeding its RSS cap, interrupted, or timed out.
+// It owns the parent's side of a run: resolving the scenario into the
+// child's spec (driver.Spec), starting the child (this executable with the
+// hidden ChildCommand), sampling its RSS and VmHWM at the scenario's
+// interval, merging the child's event stream (phases, rounds, snapshots of
+// the engine and the Go heap) into every sample, answering the child's
+// phase barriers, enforcing the RSS cap and the wall-clock limit, and
+// recording how the child ended: completed, crashed, killed by a signal,
+// killed for exceeding its RSS cap, interrupted, or timed out.
 //
-// The child side (Child) loads the workload, compiles the codecs, starts
-// the engine, and runs the phases startup, load, idle, settle and done; see
-// protocol.go for what passes between the two.
+// It leaves to others what is not supervision: what runs inside the child
+// is package driver; the files of a run (written as the samples and events
+// arrive, and summary.json at the end) and the figures of its summary are
+// package results; verdicts on a run are the commands' and the gate's.
 package runner
 
 import (
@@ -28,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
 	"github.com/leakbench/leakbench/internal/scenario"
@@ -77,18 +80,19 @@ type Progress struct {
 	Outcome  results.Outcome // set when Done
 }
 
-// Run runs the scenario in a child process and writes its results into
-// opts.OutDir. The returned summary is the one written to summary.json; it
-// records how the child ended, and Run returns no error for a child that
-// crashed, was killed, or timed out. Run returns an error only when it
-// could not measure at all (bad directory, no executable) or could not
-// write its files; the summary then still says as much as is known.
+// Run runs the scenario in a child process, writes its results into
+// opts.OutDir, and returns the run: its directory, its summary (the one
+// written to summary.json), and every sample and event, as written. The
+// summary records how the child ended, and Run returns no error for a
+// child that crashed, was killed, or timed out. Run returns an error only
+// when it could not measure at all (bad directory, no executable) or could
+// not write its files; the run then still holds as much as is known.
 //
 // When ctx is done (Ctrl-C), the child is killed and the summary says
 // OutcomeInterrupted.
-func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Summary, error) {
+func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
 	sp, warns := resolve(sc)
-	sum := results.Summary{
+	run := results.Run{Dir: opts.OutDir, Summary: results.Summary{
 		Scenario: sc.Name,
 		Workload: sc.Workload,
 		Strategy: results.Strategy{
@@ -101,51 +105,52 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Summa
 		},
 		Rounds:   sp.Rounds,
 		InFlight: sp.InFlight,
-		Env:      Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
+		Env:      driver.Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
 		Started:  time.Now().UTC(),
-	}
+	}}
 	if opts.OutDir == "" {
-		return sum, errors.New("runner: no output directory")
+		return run, errors.New("runner: no output directory")
 	}
 	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return sum, fmt.Errorf("runner: %w", err)
+		return run, fmt.Errorf("runner: %w", err)
 	}
 	if _, err := os.Stat(filepath.Join(opts.OutDir, results.SummaryFile)); err == nil {
-		return sum, fmt.Errorf("runner: %s already holds a run", opts.OutDir)
+		return run, fmt.Errorf("runner: %s already holds a run", opts.OutDir)
 	}
-	series, err := createSeries(opts.OutDir)
+	files, err := results.Create(opts.OutDir)
 	if err != nil {
-		return sum, err
+		return run, fmt.Errorf("runner: %w", err)
 	}
 	p := &parent{
-		opts:   opts,
-		sc:     sc,
-		spec:   sp,
-		sum:    sum,
-		series: series,
-		warns:  warns,
-		phase:  results.PhaseStartup,
+		opts:  opts,
+		sc:    sc,
+		spec:  sp,
+		sum:   run.Summary,
+		files: files,
+		warns: warns,
+		phase: results.PhaseStartup,
 	}
 	runErr := p.run(ctx)
-	if err := series.close(); err != nil && runErr == nil {
-		runErr = err
+	if err := files.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("runner: %w", err)
 	}
 	p.finish(runErr)
-	if err := writeSummary(opts.OutDir, p.sum); err != nil && runErr == nil {
-		runErr = err
+	if err := results.WriteSummary(opts.OutDir, p.sum); err != nil && runErr == nil {
+		runErr = fmt.Errorf("runner: %w", err)
 	}
 	p.progress(true)
-	return p.sum, runErr
+	run.Summary, run.Samples, run.Events = p.sum, p.samples, p.events
+	return run, runErr
 }
 
 // parent is the state of one run on the parent's side.
 type parent struct {
-	opts   Options
-	sc     scenario.Scenario
-	spec   spec
-	sum    results.Summary
-	series *seriesWriter
-	warns  []string
+	opts  Options
+	sc    scenario.Scenario
+	spec  driver.Spec
+	sum   results.Summary
+	files *results.Writer
+	warns []string
 
 	start   time.Time
 	cmd     *exec.Cmd
@@ -180,9 +185,9 @@ func (p *parent) run(ctx context.Context) error {
 		}
 		argv = []string{exe, ChildCommand}
 	}
-	specLine, err := json.Marshal(p.spec)
+	specLine, err := driver.EncodeSpec(p.spec)
 	if err != nil {
-		return fmt.Errorf("runner: encoding the spec: %w", err)
+		return fmt.Errorf("runner: %w", err)
 	}
 	log, err := os.OpenFile(filepath.Join(p.opts.OutDir, ChildLog), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -215,7 +220,7 @@ func (p *parent) run(ctx context.Context) error {
 	waitCh := make(chan error, 1)
 	go func() { waitCh <- p.cmd.Wait() }()
 
-	if _, err := p.stdin.Write(append(specLine, '\n')); err != nil {
+	if _, err := p.stdin.Write(specLine); err != nil {
 		p.warns = append(p.warns, "writing the spec to the child: "+err.Error())
 	}
 	newSampler := p.opts.NewSampler
@@ -331,7 +336,7 @@ func (p *parent) sample() {
 		Snapshot: p.snap,
 	}
 	p.samples = append(p.samples, s)
-	p.series.sample(s)
+	p.files.Sample(s)
 	p.lastRSS = rss
 	if p.sc.RSSCap > 0 && rss > p.sc.RSSCap {
 		p.kill(results.OutcomeRSSCap)
@@ -348,7 +353,7 @@ func (p *parent) event(line []byte) {
 		p.badEventLines++
 		return
 	}
-	p.series.event(line)
+	p.files.Event(line)
 	p.events = append(p.events, ev)
 	if ev.Snapshot != nil {
 		p.snap = *ev.Snapshot
@@ -365,7 +370,7 @@ func (p *parent) event(line []byte) {
 		if ev.Phase == results.PhaseDone {
 			p.sawDone = true
 		}
-		if _, err := p.stdin.Write([]byte{'\n'}); err != nil && p.killedFor == "" && !p.sawDone {
+		if _, err := io.WriteString(p.stdin, driver.AckLine); err != nil && p.killedFor == "" && !p.sawDone {
 			p.warns = append(p.warns, "acknowledging a phase to the child: "+err.Error())
 		}
 		p.progress(false)
@@ -439,7 +444,7 @@ func (p *parent) finish(runErr error) {
 	if p.badEventLines > 0 {
 		p.warns = append(p.warns, fmt.Sprintf("%d lines of the child's event stream were not JSON events and were dropped", p.badEventLines))
 	}
-	*s = Summarize(*s, p.samples, p.events)
+	*s = results.Summarize(*s, p.samples, p.events)
 	s.Warnings = append(p.warns, s.Warnings...)
 }
 

@@ -9,12 +9,14 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
@@ -28,7 +30,7 @@ const childEnvVar = "LEAKBENCH_RUNNER_TEST_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnvVar) == "1" {
-		if err := Child(context.Background(), nil); err != nil {
+		if err := driver.Child(context.Background(), nil); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(2)
 		}
@@ -145,7 +147,10 @@ func readSummary(t *testing.T, dir string) results.Summary {
 	return s
 }
 
-func mibf(b uint64) float64 { return float64(b) / results.MiB }
+// MiB is results.MiB, for short.
+const MiB = results.MiB
+
+func mibf(b uint64) float64 { return float64(b) / MiB }
 
 // TestRun_LeakyVersusFixed runs two real children on the same big images:
 // fresh instances with the glue views and listeners leaked (the fix1+2
@@ -160,10 +165,11 @@ func TestRun_LeakyVersusFixed(t *testing.T) {
 		sc := testScenario(t, name, preset, 3)
 		sc.Images = images
 		opts := testOptions(t)
-		sum, err := Run(context.Background(), sc, opts)
+		r, err := Run(context.Background(), sc, opts)
 		if err != nil {
 			t.Fatalf("%s: Run: %v", name, err)
 		}
+		sum := r.Summary
 		if sum.Outcome != results.OutcomeCompleted {
 			log, _ := os.ReadFile(filepath.Join(opts.OutDir, ChildLog))
 			t.Fatalf("%s: outcome %s (%s), child log:\n%s", name, sum.Outcome, sum.Error, log)
@@ -174,6 +180,16 @@ func TestRun_LeakyVersusFixed(t *testing.T) {
 		samples := readSamples(t, opts.OutDir)
 		if len(samples) != sum.Samples {
 			t.Errorf("%s: %d samples on disk, summary counts %d", name, len(samples), sum.Samples)
+		}
+		// Run returns the run as it wrote it.
+		disk, err := results.Read(opts.OutDir)
+		if err != nil {
+			t.Fatalf("%s: reading the run back: %v", name, err)
+		}
+		if r.Dir != opts.OutDir || !reflect.DeepEqual(disk.Samples, r.Samples) || !reflect.DeepEqual(disk.Events, r.Events) ||
+			!reflect.DeepEqual(disk.Summary, r.Summary) || len(disk.Warnings) != 0 {
+			t.Errorf("%s: Run returned %d samples and %d events, %s holds %d and %d (warnings %q)",
+				name, len(r.Samples), len(r.Events), opts.OutDir, len(disk.Samples), len(disk.Events), disk.Warnings)
 		}
 		for _, p := range []results.Phase{results.PhaseStartup, results.PhaseLoad, results.PhaseIdle, results.PhaseSettle} {
 			found := false
@@ -254,10 +270,11 @@ func TestRun_ChildKilled(t *testing.T) {
 	opts := testOptions(t)
 	k := &killingSampler{n: 10, action: func(pid int) { syscall.Kill(pid, syscall.SIGKILL) }}
 	k.install(&opts)
-	sum, err := Run(context.Background(), longScenario(t, "killed"), opts)
+	r, err := Run(context.Background(), longScenario(t, "killed"), opts)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	sum := r.Summary
 	if sum.Outcome != results.OutcomeSignaled || sum.Signal != syscall.SIGKILL.String() {
 		t.Fatalf("outcome %s, signal %q; want %s, %q", sum.Outcome, sum.Signal, results.OutcomeSignaled, syscall.SIGKILL.String())
 	}
@@ -285,10 +302,11 @@ func TestRun_Interrupted(t *testing.T) {
 	opts := testOptions(t)
 	k := &killingSampler{n: 5, action: func(int) { cancel() }}
 	k.install(&opts)
-	sum, err := Run(ctx, longScenario(t, "interrupted"), opts)
+	r, err := Run(ctx, longScenario(t, "interrupted"), opts)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	sum := r.Summary
 	if sum.Outcome != results.OutcomeInterrupted {
 		t.Fatalf("outcome %s (%s), want %s", sum.Outcome, sum.Error, results.OutcomeInterrupted)
 	}
@@ -307,10 +325,11 @@ func TestRun_RSSCap(t *testing.T) {
 	sc := longScenario(t, "capped")
 	sc.RSSCap = 1 << 20 // any Go process exceeds 1 MiB at once
 	opts := testOptions(t)
-	sum, err := Run(context.Background(), sc, opts)
+	r, err := Run(context.Background(), sc, opts)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	sum := r.Summary
 	if sum.Outcome != results.OutcomeRSSCap {
 		t.Fatalf("outcome %s (%s), want %s", sum.Outcome, sum.Error, results.OutcomeRSSCap)
 	}
@@ -328,10 +347,11 @@ func TestRun_Timeout(t *testing.T) {
 	}
 	opts := testOptions(t)
 	opts.Timeout = 300 * time.Millisecond
-	sum, err := Run(context.Background(), longScenario(t, "timeout"), opts)
+	r, err := Run(context.Background(), longScenario(t, "timeout"), opts)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	sum := r.Summary
 	if sum.Outcome != results.OutcomeTimeout {
 		t.Fatalf("outcome %s (%s), want %s", sum.Outcome, sum.Error, results.OutcomeTimeout)
 	}
@@ -347,10 +367,11 @@ func TestRun_ChildCrashes(t *testing.T) {
 	sc := testScenario(t, "crash", "fixed", 1)
 	sc.Workload = "no-such-workload"
 	opts := testOptions(t)
-	sum, err := Run(context.Background(), sc, opts)
+	r, err := Run(context.Background(), sc, opts)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	sum := r.Summary
 	if sum.Outcome != results.OutcomeCrashed || sum.ExitCode != 2 {
 		t.Fatalf("outcome %s, exit code %d; want %s, 2", sum.Outcome, sum.ExitCode, results.OutcomeCrashed)
 	}

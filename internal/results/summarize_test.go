@@ -1,57 +1,53 @@
-package runner
+package results
 
 import (
 	"encoding/json"
 	"math"
 	"strings"
 	"testing"
-
-	"github.com/leakbench/leakbench/internal/results"
 )
-
-const MiB = results.MiB
 
 // fakeTrace is a run in numbers chosen by hand: baseline 100 MiB, rounds
 // ending at 110, 120, 131 and 139 MiB, a peak of 150 MiB (HWM 155),
 // after idle 130, after settle 105.
-func fakeTrace() ([]results.Sample, []results.Event) {
-	snap := func(live, total, req int, heap, leaked uint64) results.Snapshot {
-		return results.Snapshot{LiveInstances: live, TotalInstances: total, Requests: req, HeapLive: heap, Listeners: leaked}
+func fakeTrace() ([]Sample, []Event) {
+	snap := func(live, total, req int, heap, leaked uint64) Snapshot {
+		return Snapshot{LiveInstances: live, TotalInstances: total, Requests: req, HeapLive: heap, Listeners: leaked}
 	}
-	samples := []results.Sample{
-		{T: 0.1, Phase: results.PhaseStartup, RSS: 20 * MiB, HWM: 20 * MiB},
-		{T: 0.2, Phase: results.PhaseStartup, RSS: 100 * MiB, HWM: 101 * MiB},
-		{T: 0.3, Phase: results.PhaseLoad, RSS: 140 * MiB, HWM: 141 * MiB, Snapshot: snap(3, 6, 2, 50*MiB, 0)},
-		{T: 0.4, Phase: results.PhaseLoad, Round: 2, RSS: 150 * MiB, HWM: 155 * MiB, Snapshot: snap(5, 12, 4, 60*MiB, 0)},
-		{T: 0.5, Phase: results.PhaseLoad, Round: 4, RSS: 139 * MiB, HWM: 155 * MiB, Snapshot: snap(2, 20, 8, 40*MiB, 0)},
-		{T: 0.6, Phase: results.PhaseIdle, Round: 4, RSS: 130 * MiB, HWM: 155 * MiB, Snapshot: snap(0, 20, 8, 30*MiB, 0)},
-		{T: 0.7, Phase: results.PhaseSettle, Round: 4, RSS: 105 * MiB, HWM: 155 * MiB, Snapshot: snap(0, 20, 8, 12*MiB, 3*MiB)},
+	samples := []Sample{
+		{T: 0.1, Phase: PhaseStartup, RSS: 20 * MiB, HWM: 20 * MiB},
+		{T: 0.2, Phase: PhaseStartup, RSS: 100 * MiB, HWM: 101 * MiB},
+		{T: 0.3, Phase: PhaseLoad, RSS: 140 * MiB, HWM: 141 * MiB, Snapshot: snap(3, 6, 2, 50*MiB, 0)},
+		{T: 0.4, Phase: PhaseLoad, Round: 2, RSS: 150 * MiB, HWM: 155 * MiB, Snapshot: snap(5, 12, 4, 60*MiB, 0)},
+		{T: 0.5, Phase: PhaseLoad, Round: 4, RSS: 139 * MiB, HWM: 155 * MiB, Snapshot: snap(2, 20, 8, 40*MiB, 0)},
+		{T: 0.6, Phase: PhaseIdle, Round: 4, RSS: 130 * MiB, HWM: 155 * MiB, Snapshot: snap(0, 20, 8, 30*MiB, 0)},
+		{T: 0.7, Phase: PhaseSettle, Round: 4, RSS: 105 * MiB, HWM: 155 * MiB, Snapshot: snap(0, 20, 8, 12*MiB, 3*MiB)},
 	}
-	s := func(v results.Snapshot) *results.Snapshot { return &v }
+	s := func(v Snapshot) *Snapshot { return &v }
 	sec := int64(1e9)
-	events := []results.Event{
-		{Time: 1 * sec, Kind: results.EventPhase, Phase: results.PhaseStartup},
-		{Time: 2 * sec, Kind: results.EventPhase, Phase: results.PhaseLoad, Total: 8},
-		{Time: 3 * sec, Kind: results.EventOp, Codec: "decode", Seconds: 0.1},
-		{Time: 3 * sec, Kind: results.EventOp, Codec: "decode", Seconds: 0.3},
-		{Time: 3 * sec, Kind: results.EventOp, Codec: "decode", Seconds: 0.2},
-		{Time: 3 * sec, Kind: results.EventOp, Codec: "decode", Seconds: 9, Err: "trap"}, // failed ops don't count
-		{Time: 3 * sec, Kind: results.EventOp, Codec: "encodePng", Seconds: 0.5},
-		{Time: 4 * sec, Kind: results.EventRound, Round: 1, RSS: 110 * MiB},
-		{Time: 5 * sec, Kind: results.EventRound, Round: 2, RSS: 120 * MiB},
-		{Time: 6 * sec, Kind: results.EventRound, Round: 3, RSS: 131 * MiB},
-		{Time: 6 * sec, Kind: results.EventRound, Round: 4, RSS: 139 * MiB, Snapshot: s(snap(2, 20, 8, 40*MiB, 0))},
-		{Time: 6 * sec, Kind: results.EventPhase, Phase: results.PhaseIdle},
-		{Time: 7 * sec, Kind: results.EventPhase, Phase: results.PhaseSettle},
-		{Time: 8 * sec, Kind: results.EventSnapshot, Snapshot: s(snap(0, 20, 8, 12*MiB, 3*MiB))},
-		{Time: 8 * sec, Kind: results.EventPhase, Phase: results.PhaseDone},
+	events := []Event{
+		{Time: 1 * sec, Kind: EventPhase, Phase: PhaseStartup},
+		{Time: 2 * sec, Kind: EventPhase, Phase: PhaseLoad, Total: 8},
+		{Time: 3 * sec, Kind: EventOp, Codec: "decode", Seconds: 0.1},
+		{Time: 3 * sec, Kind: EventOp, Codec: "decode", Seconds: 0.3},
+		{Time: 3 * sec, Kind: EventOp, Codec: "decode", Seconds: 0.2},
+		{Time: 3 * sec, Kind: EventOp, Codec: "decode", Seconds: 9, Err: "trap"}, // failed ops don't count
+		{Time: 3 * sec, Kind: EventOp, Codec: "encodePng", Seconds: 0.5},
+		{Time: 4 * sec, Kind: EventRound, Round: 1, RSS: 110 * MiB},
+		{Time: 5 * sec, Kind: EventRound, Round: 2, RSS: 120 * MiB},
+		{Time: 6 * sec, Kind: EventRound, Round: 3, RSS: 131 * MiB},
+		{Time: 6 * sec, Kind: EventRound, Round: 4, RSS: 139 * MiB, Snapshot: s(snap(2, 20, 8, 40*MiB, 0))},
+		{Time: 6 * sec, Kind: EventPhase, Phase: PhaseIdle},
+		{Time: 7 * sec, Kind: EventPhase, Phase: PhaseSettle},
+		{Time: 8 * sec, Kind: EventSnapshot, Snapshot: s(snap(0, 20, 8, 12*MiB, 3*MiB))},
+		{Time: 8 * sec, Kind: EventPhase, Phase: PhaseDone},
 	}
 	return samples, events
 }
 
 func TestSummarize(t *testing.T) {
 	samples, events := fakeTrace()
-	head := results.Summary{Scenario: "fake", Outcome: results.OutcomeCompleted, Warnings: []string{"from the runner"}}
+	head := Summary{Scenario: "fake", Outcome: OutcomeCompleted, Warnings: []string{"from the runner"}}
 	s := Summarize(head, samples, events)
 
 	checkU := func(name string, got, want uint64) {
@@ -78,7 +74,7 @@ func TestSummarize(t *testing.T) {
 	checkU("HeapLiveAfterSettle", s.HeapLiveAfterSettle, 12*MiB)
 	checkU("LeakedAfterSettle", s.LeakedAfterSettle, 3*MiB)
 
-	if s.Scenario != "fake" || s.Outcome != results.OutcomeCompleted {
+	if s.Scenario != "fake" || s.Outcome != OutcomeCompleted {
 		t.Errorf("head fields lost: %q %q", s.Scenario, s.Outcome)
 	}
 	if s.Samples != len(samples) {
@@ -95,7 +91,7 @@ func TestSummarize(t *testing.T) {
 		!near(s.Slope.CILow, slope-tq*se) || !near(s.Slope.CIHigh, slope+tq*se) {
 		t.Errorf("Slope = %+v, want %.4f [%.4f, %.4f] over 4 rounds", s.Slope, slope, slope-tq*se, slope+tq*se)
 	}
-	if s.Instances != (results.Instances{Created: 20, PeakLive: 5, EndLive: 0}) {
+	if s.Instances != (Instances{Created: 20, PeakLive: 5, EndLive: 0}) {
 		t.Errorf("Instances = %+v", s.Instances)
 	}
 	if s.Requests != 8 || s.Errors != 0 {
@@ -121,7 +117,7 @@ func TestSummarize(t *testing.T) {
 func TestSummarize_CrashedDuringLoad(t *testing.T) {
 	samples, events := fakeTrace()
 	samples, events = samples[:4], events[:9] // up to round 2 and the peak
-	s := Summarize(results.Summary{}, samples, events)
+	s := Summarize(Summary{}, samples, events)
 	if s.Baseline != 100*MiB || s.EndOfLoad != 150*MiB || s.Growth != 50*MiB {
 		t.Errorf("baseline %d, end of load %d, growth %d", s.Baseline, s.EndOfLoad, s.Growth)
 	}
@@ -141,7 +137,7 @@ func TestSummarize_CrashedDuringLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("an unbounded interval must still encode as JSON: %v", err)
 	}
-	var back results.Summary
+	var back Summary
 	if err := json.Unmarshal(b, &back); err != nil || back.Slope.CIHigh != Unbounded {
 		t.Errorf("unbounded interval did not survive JSON: %v, %+v", err, back.Slope)
 	}
@@ -149,7 +145,7 @@ func TestSummarize_CrashedDuringLoad(t *testing.T) {
 
 func TestSummarize_NoStartupSample(t *testing.T) {
 	samples, events := fakeTrace()
-	s := Summarize(results.Summary{}, samples[2:], events)
+	s := Summarize(Summary{}, samples[2:], events)
 	if s.Baseline != 140*MiB || !hasWarning(s.Warnings, "first sample of the load phase") {
 		t.Errorf("baseline %d, warnings %q: want the first load sample, with a warning", s.Baseline, s.Warnings)
 	}
@@ -170,7 +166,7 @@ func TestSlope(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Slope(tc.rss)
+			s := FitSlope(tc.rss)
 			if s.Rounds != len(tc.rss) || !near(s.MiBPerRound, tc.slope) {
 				t.Errorf("Slope(%v) = %+v, want %v over %d rounds", tc.rss, s, tc.slope, len(tc.rss))
 			}

@@ -1,4 +1,18 @@
-package runner
+// Package driver is the body of a run's child process: it reads its Spec
+// from the parent, loads the workload, compiles the codecs, starts the
+// engine, drives it through the phases startup, load, idle, settle and done,
+// and reports what happens as results.Event lines on file descriptor 3,
+// waiting at each phase for the parent's acknowledgement (see protocol.go).
+//
+// It owns the child's side of the protocol and the request loop: which
+// request is sent when, InFlight at a time, each source read from its file
+// per request. It leaves to others what is around it: the parent
+// (package runner) starts this process, samples its memory from outside,
+// writes the files and derives the summary; the scenario was resolved
+// into the Spec before it got here; the engine owns workers, instances
+// and leaks. It imports neither runner nor scenario: the data flows
+// scenario → runner → driver → engine → codecs, with results below all.
+package driver
 
 import (
 	"bufio"
@@ -25,7 +39,7 @@ import (
 // the figure after settle is taken, at least.
 const settlePause = 200 * time.Millisecond
 
-// Child is the body of the hidden child subcommand: it reads its spec from
+// Child is the body of the child process: it reads its spec from
 // stdin, runs the engine over the workload through the phases startup,
 // load, idle, settle and done, and writes its events as JSON lines to file
 // descriptor 3. It takes no arguments. Errors of single requests are
@@ -33,11 +47,11 @@ const settlePause = 200 * time.Millisecond
 // work at all (no spec, no workload, no engine), after an error event.
 func Child(ctx context.Context, args []string) error {
 	if len(args) > 0 {
-		return fmt.Errorf("%s takes no arguments, got %q (the spec comes on stdin)", ChildCommand, args)
+		return fmt.Errorf("the child takes no arguments, got %q (the spec comes on stdin)", args)
 	}
 	events := os.NewFile(eventsFD, "events")
 	if events == nil {
-		return fmt.Errorf("%s: no event stream on file descriptor %d: run by the parent only", ChildCommand, eventsFD)
+		return fmt.Errorf("no event stream on file descriptor %d: the child is run by the parent only", eventsFD)
 	}
 	defer events.Close()
 	return runChild(ctx, bufio.NewReader(os.Stdin), events)
@@ -69,7 +83,7 @@ func runChild(ctx context.Context, in *bufio.Reader, out io.Writer) (err error) 
 
 // child is the state of one child run.
 type child struct {
-	spec spec
+	spec Spec
 	em   *emitter
 	acks chan struct{} // one value per line the parent writes back; closed at EOF
 	self *sampler.Sampler
@@ -131,13 +145,6 @@ func (c *child) run(ctx context.Context) error {
 	stop := c.tickSnapshots()
 	defer stop()
 
-	// Like the original optimizer, which fetched each source from upstream
-	// per request, the child reads each source from its (verified) file per
-	// request: 400 MB of sources held in the Go heap would count as live
-	// and raise the GC's heap goal, and so every stage's RSS, by as much.
-	for i := range w.Images {
-		w.Images[i].Data = nil
-	}
 	// The baseline is what the server holds with its codecs compiled, not
 	// the garbage of getting there, which would otherwise make every later
 	// figure look smaller.
@@ -219,7 +226,11 @@ feed:
 	return err
 }
 
-// pending is a request whose source is still on disk.
+// pending is a request whose source is still on disk. Like the original
+// optimizer, which fetched each source from upstream per request, the child
+// reads each source from its (verified) file per request: 400 MB of sources
+// held in the Go heap would count as live and raise the GC's heap goal, and
+// so every stage's RSS, by as much.
 type pending struct {
 	path string
 	req  engine.Request
@@ -258,6 +269,7 @@ func (c *child) engineEvent(e engine.Event) {
 		Codec:    e.Op.String(),
 		Worker:   e.Worker,
 		Instance: e.Instance,
+		Request:  e.Request,
 		Memory:   e.Memory,
 	}
 	switch e.Kind {

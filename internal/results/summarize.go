@@ -1,4 +1,4 @@
-package runner
+package results
 
 import (
 	"fmt"
@@ -7,21 +7,27 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
-
-	"github.com/leakbench/leakbench/internal/results"
 )
 
 // Unbounded is the value of Slope.CILow (negated) and Slope.CIHigh when the
-// confidence interval is unbounded: with fewer than three rounds there are
-// no degrees of freedom left to estimate the slope's error. JSON can't hold
-// an infinity, so the interval is written as ±math.MaxFloat64
-// (±1.7976931348623157e+308); readers test Slope.Rounds < 3, or
-// math.Abs(v) == Unbounded, and show "unbounded".
+// confidence interval is unbounded: with fewer than MinSlopeRounds rounds
+// there are no degrees of freedom left to estimate the slope's error. JSON
+// can't hold an infinity, so the interval is written as ±math.MaxFloat64
+// (±1.7976931348623157e+308). Readers ask Slope.Bounded, never this value.
 const Unbounded = math.MaxFloat64
 
 // MinSlopeRounds is the fewest rounds that give the slope a bounded
 // confidence interval.
 const MinSlopeRounds = 3
+
+// Bounded reports whether the slope has a confidence interval to show: at
+// least MinSlopeRounds rounds and two finite ends, in order, neither of
+// them ±Unbounded. It is the one rule every reader of a slope (the run's
+// printout, the markdown tables) applies.
+func (s Slope) Bounded() bool {
+	end := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) && math.Abs(v) != Unbounded }
+	return s.Rounds >= MinSlopeRounds && end(s.CILow) && end(s.CIHigh) && s.CILow <= s.CIHigh
+}
 
 // Summarize derives a run's figures from its samples and events and
 // returns head with them filled in. head carries what Summarize can't
@@ -38,23 +44,23 @@ const MinSlopeRounds = 3
 // confidence interval (Student's t on n-2 degrees of freedom); see
 // Unbounded for fewer than three rounds. Throughput is requests per second
 // of the load phase, up to the child's last event when the run ended in it.
-func Summarize(head results.Summary, samples []results.Sample, events []results.Event) results.Summary {
+func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s := head
 	s.Samples = len(samples)
 	s.Baseline, s.Peak, s.PeakHWM, s.EndOfLoad, s.AfterIdle, s.AfterSettle = 0, 0, 0, 0, 0, 0
 	s.Growth, s.Retained, s.Settled = 0, 0, 0
 	s.HeapLiveAfterSettle, s.LeakedAfterSettle = 0, 0
 	s.RoundRSS, s.Latency = nil, nil
-	s.Instances = results.Instances{}
+	s.Instances = Instances{}
 	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
 
-	last := map[results.Phase]int{}
+	last := map[Phase]int{}
 	firstLoad := -1
-	var lastSnap *results.Snapshot
+	var lastSnap *Snapshot
 	for i := range samples {
 		x := &samples[i]
 		last[x.Phase] = i
-		if x.Phase == results.PhaseLoad && firstLoad < 0 {
+		if x.Phase == PhaseLoad && firstLoad < 0 {
 			firstLoad = i
 		}
 		s.Peak = max(s.Peak, x.RSS)
@@ -62,7 +68,7 @@ func Summarize(head results.Summary, samples []results.Sample, events []results.
 		s.Instances.PeakLive = max(s.Instances.PeakLive, x.LiveInstances)
 		lastSnap = &x.Snapshot
 	}
-	rss := func(p results.Phase) (uint64, bool) {
+	rss := func(p Phase) (uint64, bool) {
 		i, ok := last[p]
 		if !ok {
 			return 0, false
@@ -75,7 +81,7 @@ func Summarize(head results.Summary, samples []results.Sample, events []results.
 		}
 		return int64(v) - int64(s.Baseline)
 	}
-	switch i, ok := last[results.PhaseStartup]; {
+	switch i, ok := last[PhaseStartup]; {
 	case ok:
 		s.Baseline = samples[i].RSS
 	case firstLoad >= 0:
@@ -85,13 +91,13 @@ func Summarize(head results.Summary, samples []results.Sample, events []results.
 		warn("no baseline: the run never reached the end of start-up")
 	}
 	var ok bool
-	s.EndOfLoad, ok = rss(results.PhaseLoad)
+	s.EndOfLoad, ok = rss(PhaseLoad)
 	s.Growth = diff(s.EndOfLoad, ok)
-	s.AfterIdle, ok = rss(results.PhaseIdle)
+	s.AfterIdle, ok = rss(PhaseIdle)
 	s.Retained = diff(s.AfterIdle, ok)
-	s.AfterSettle, ok = rss(results.PhaseSettle)
+	s.AfterSettle, ok = rss(PhaseSettle)
 	s.Settled = diff(s.AfterSettle, ok)
-	if i, ok := last[results.PhaseSettle]; ok {
+	if i, ok := last[PhaseSettle]; ok {
 		s.HeapLiveAfterSettle = samples[i].HeapLive
 		s.LeakedAfterSettle = samples[i].LeakedViews + samples[i].Listeners
 	}
@@ -102,7 +108,7 @@ func Summarize(head results.Summary, samples []results.Sample, events []results.
 		maxRound           int
 		loadStart, loadEnd int64
 		latencies          = map[string][]float64{}
-		eventSnap          *results.Snapshot
+		eventSnap          *Snapshot
 		requestEvents      int
 	)
 	var lastTime int64
@@ -114,23 +120,23 @@ func Summarize(head results.Summary, samples []results.Sample, events []results.
 			s.Instances.PeakLive = max(s.Instances.PeakLive, ev.Snapshot.LiveInstances)
 		}
 		switch ev.Kind {
-		case results.EventRound:
+		case EventRound:
 			rounds[ev.Round] = ev.RSS
 			maxRound = max(maxRound, ev.Round)
-		case results.EventPhase:
+		case EventPhase:
 			switch ev.Phase {
-			case results.PhaseLoad:
+			case PhaseLoad:
 				loadStart = ev.Time
-			case results.PhaseIdle:
+			case PhaseIdle:
 				loadEnd = ev.Time
 			}
-		case results.EventOp:
+		case EventOp:
 			if ev.Err == "" && ev.Codec != "" {
 				latencies[ev.Codec] = append(latencies[ev.Codec], ev.Seconds)
 			}
-		case results.EventInstanceCreated:
+		case EventInstanceCreated:
 			s.Instances.Created++
-		case results.EventRequest:
+		case EventRequest:
 			requestEvents++
 		}
 	}
@@ -154,7 +160,7 @@ func Summarize(head results.Summary, samples []results.Sample, events []results.
 		}
 		s.RoundRSS = append(s.RoundRSS, v)
 	}
-	s.Slope = Slope(s.RoundRSS)
+	s.Slope = FitSlope(s.RoundRSS)
 	if n := len(s.RoundRSS); n < MinSlopeRounds {
 		warn("%d round(s) measured: the leak slope needs at least %d for a confidence interval", n, MinSlopeRounds)
 	}
@@ -166,7 +172,7 @@ func Summarize(head results.Summary, samples []results.Sample, events []results.
 		s.Throughput = float64(s.Requests) / (float64(loadEnd-loadStart) / 1e9)
 	}
 	if len(latencies) > 0 {
-		s.Latency = make(map[string]results.Latency, len(latencies))
+		s.Latency = make(map[string]Latency, len(latencies))
 		for codec, d := range latencies {
 			s.Latency[codec] = latency(d)
 		}
@@ -174,13 +180,13 @@ func Summarize(head results.Summary, samples []results.Sample, events []results.
 	return s
 }
 
-// Slope fits RSS at the end of each round (bytes, round 1 first) against
+// FitSlope fits RSS at the end of each round (bytes, round 1 first) against
 // the round number and returns the slope in MiB per round with its 95%
 // confidence interval. With one round the slope is 0; with fewer than
 // MinSlopeRounds the interval is ±Unbounded.
-func Slope(roundRSS []uint64) results.Slope {
+func FitSlope(roundRSS []uint64) Slope {
 	n := len(roundRSS)
-	out := results.Slope{Rounds: n, CILow: -Unbounded, CIHigh: Unbounded}
+	out := Slope{Rounds: n, CILow: -Unbounded, CIHigh: Unbounded}
 	if n < 2 {
 		return out
 	}
@@ -188,7 +194,7 @@ func Slope(roundRSS []uint64) results.Slope {
 	y := make([]float64, n)
 	for i, v := range roundRSS {
 		x[i] = float64(i + 1)
-		y[i] = float64(v) / results.MiB
+		y[i] = float64(v) / MiB
 	}
 	alpha, beta := stat.LinearRegression(x, y, nil, false)
 	out.MiBPerRound = beta
@@ -210,9 +216,9 @@ func Slope(roundRSS []uint64) results.Slope {
 }
 
 // latency summarises durations in seconds; it sorts d.
-func latency(d []float64) results.Latency {
+func latency(d []float64) Latency {
 	slices.Sort(d)
-	return results.Latency{
+	return Latency{
 		Count: len(d),
 		P50:   stat.Quantile(0.5, stat.Empirical, d, nil),
 		P95:   stat.Quantile(0.95, stat.Empirical, d, nil),
