@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -156,7 +158,6 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 	type result struct {
 		i     int
 		file  ManifestFile
-		data  []byte
 		fresh bool // generated now, not read from the cache
 		err   error
 	}
@@ -176,8 +177,8 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 				spec := specs[i]
 				name := fmt.Sprintf("%02d-%dx%d.png", i, spec.Width, spec.Height)
 				if f, ok := old[name]; ok {
-					if data, ok := verify(filepath.Join(dir, name), f); ok {
-						r.file, r.data = f, data
+					if verify(filepath.Join(dir, name), f) {
+						r.file = f
 						results <- r
 						continue
 					}
@@ -193,7 +194,7 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 				}
 				sum := sha256.Sum256(data)
 				r.file = ManifestFile{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Width: spec.Width, Height: spec.Height}
-				r.data, r.fresh, r.err = data, true, err
+				r.fresh, r.err = true, err
 				results <- r
 			}
 		})
@@ -221,7 +222,7 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 			continue
 		}
 		files[r.i] = r.file
-		w.Images[r.i] = Source{Name: r.file.Name, Path: filepath.Join(dir, r.file.Name), Data: r.data, Format: codecs.PNG, Width: r.file.Width, Height: r.file.Height}
+		w.Images[r.i] = Source{Name: r.file.Name, Path: filepath.Join(dir, r.file.Name), Size: r.file.Size, Format: codecs.PNG, Width: r.file.Width, Height: r.file.Height}
 		if r.fresh {
 			fresh++
 		}
@@ -249,18 +250,23 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 	return w, nil
 }
 
-// verify reads a cached file and checks it against its manifest entry.
-func verify(file string, f ManifestFile) ([]byte, bool) {
-	st, err := os.Stat(file)
-	if err != nil || st.Size() != f.Size {
-		return nil, false
-	}
-	data, err := os.ReadFile(file)
+// verify checks a cached file against its manifest entry: its size, then
+// its SHA-256, hashed as it is read.
+func verify(file string, f ManifestFile) bool {
+	fh, err := os.Open(file)
 	if err != nil {
-		return nil, false
+		return false
 	}
-	sum := sha256.Sum256(data)
-	return data, hex.EncodeToString(sum[:]) == f.SHA256
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil || st.Size() != f.Size {
+		return false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, fh); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == f.SHA256
 }
 
 // encode writes img as PNG. An opaque image is written as 8-bit RGB, one
@@ -322,25 +328,15 @@ func readDir(ctx context.Context, dir string, progress func(int, int)) (*Workloa
 			skipped = append(skipped, name)
 			continue
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("workload: images dir: %w", err)
-		}
-		f, err := codecs.Sniff(data)
-		if err != nil || (f != codecs.PNG && f != codecs.JPEG) {
+		f, cfg, err := readHeader(path)
+		if errors.Is(err, errNotAnImage) {
 			skipped = append(skipped, name)
 			continue
 		}
-		var cfg image.Config
-		if f == codecs.PNG {
-			cfg, err = png.DecodeConfig(bytes.NewReader(data))
-		} else {
-			cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
-		}
 		if err != nil {
-			return nil, fmt.Errorf("workload: images dir: %s: not a readable %s: %v", path, f, err)
+			return nil, fmt.Errorf("workload: images dir: %w", err)
 		}
-		w.Images = append(w.Images, Source{Name: name, Path: path, Data: data, Format: f, Width: cfg.Width, Height: cfg.Height})
+		w.Images = append(w.Images, Source{Name: name, Path: path, Size: st.Size(), Format: f, Width: cfg.Width, Height: cfg.Height})
 	}
 	if len(w.Images) == 0 {
 		if len(skipped) > 0 {
@@ -352,4 +348,34 @@ func readDir(ctx context.Context, dir string, progress func(int, int)) (*Workloa
 		progress(len(w.Images), len(w.Images))
 	}
 	return w, nil
+}
+
+// errNotAnImage is readHeader's error for a file that is neither PNG nor
+// JPEG.
+var errNotAnImage = errors.New("not a PNG or JPEG image")
+
+// readHeader reads the format and the dimensions of an image file from its
+// first bytes and its header, not the whole file.
+func readHeader(path string) (codecs.Format, image.Config, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return 0, image.Config{}, err
+	}
+	defer fh.Close()
+	br := bufio.NewReader(fh)
+	magic, _ := br.Peek(12) // enough for every format Sniff knows
+	f, err := codecs.Sniff(magic)
+	if err != nil || (f != codecs.PNG && f != codecs.JPEG) {
+		return 0, image.Config{}, errNotAnImage
+	}
+	var cfg image.Config
+	if f == codecs.PNG {
+		cfg, err = png.DecodeConfig(br)
+	} else {
+		cfg, err = jpeg.DecodeConfig(br)
+	}
+	if err != nil {
+		return 0, image.Config{}, fmt.Errorf("%s: not a readable %s: %v", path, f, err)
+	}
+	return f, cfg, nil
 }

@@ -32,7 +32,7 @@ func TestMeasureWorkload(t *testing.T) {
 	wall, cpu := time.Since(t0), cpuTime()-c0
 	var size, raw int
 	for i, s := range w.Images {
-		size += len(s.Data)
+		size += int(s.Size)
 		px := 3
 		if def.specs()[i].Alpha {
 			px = 4

@@ -40,13 +40,16 @@ type Workload struct {
 	Dir      string // where the sources are: the cache directory or Options.ImagesDir
 }
 
-// Source is one encoded source image, as the optimizer receives it.
+// Source is one encoded source image, as the optimizer receives it: a file
+// on disk, not its bytes. Whoever needs the bytes reads Path (the child
+// does so per request, as the original optimizer fetched each source per
+// request), so a loaded workload holds no image in memory.
 type Source struct {
-	Name   string // file name
-	Path   string // the file, verified when the workload was loaded
-	Data   []byte // encoded PNG or JPEG
-	Format codecs.Format
-	Width  int // pixels, from the file's header
+	Name   string        // file name
+	Path   string        // the file, verified when the workload was loaded
+	Size   int64         // bytes of the file
+	Format codecs.Format // PNG or JPEG
+	Width  int           // pixels, from the file's header
 	Height int
 }
 
