@@ -202,3 +202,24 @@ func hasWarning(ws []string, sub string) bool {
 	}
 	return false
 }
+
+func TestSlope_Bounded(t *testing.T) {
+	for _, tc := range []struct {
+		s    Slope
+		want bool
+	}{
+		{FitSlope([]uint64{1 * MiB, 4 * MiB, 8 * MiB}), true},
+		{FitSlope([]uint64{1 * MiB, 4 * MiB}), false},
+		{Slope{MiBPerRound: 2, CILow: 1, CIHigh: 3, Rounds: 8}, true},
+		{Slope{MiBPerRound: 2, CILow: 1, CIHigh: 3, Rounds: 2}, false}, // too few rounds, whatever the ends say
+		{Slope{MiBPerRound: 2, CILow: -Unbounded, CIHigh: 3, Rounds: 5}, false},
+		{Slope{MiBPerRound: 2, CILow: 1, CIHigh: math.Inf(1), Rounds: 5}, false},
+		{Slope{MiBPerRound: 2, CILow: math.NaN(), CIHigh: 3, Rounds: 5}, false},
+		{Slope{MiBPerRound: 2, CILow: 3, CIHigh: 1, Rounds: 5}, false},
+		{Slope{}, false},
+	} {
+		if got := tc.s.Bounded(); got != tc.want {
+			t.Errorf("%+v.Bounded() = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}
