@@ -45,52 +45,42 @@ var sampleColumns = []column{
 // requiredColumns are the columns a samples.csv must have to be read.
 var requiredColumns = []string{"t", "rss"}
 
-// floatColumn is a column of seconds written with prec decimals.
-func floatColumn(name string, prec int, field func(*Sample) *float64) column {
+// numberColumn is a column of numbers of type T, written by format and
+// read by parse; what names the kind of number in the reader's errors.
+func numberColumn[T any](name string, field func(*Sample) *T, format func([]byte, T) []byte, parse func(string) (T, error), what string) column {
 	return column{
 		name:  name,
-		write: func(b []byte, s *Sample) []byte { return strconv.AppendFloat(b, *field(s), 'f', prec, 64) },
+		write: func(b []byte, s *Sample) []byte { return format(b, *field(s)) },
 		read: func(s *Sample, raw string) error {
-			v, err := strconv.ParseFloat(raw, 64)
+			v, err := parse(raw)
 			if err != nil {
-				return fmt.Errorf("%q is not a number", raw)
+				return fmt.Errorf("%q is not %s", raw, what)
 			}
 			*field(s) = v
 			return nil
 		},
 	}
+}
+
+// floatColumn is a column of seconds written with prec decimals.
+func floatColumn(name string, prec int, field func(*Sample) *float64) column {
+	return numberColumn(name, field,
+		func(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'f', prec, 64) },
+		func(raw string) (float64, error) { return strconv.ParseFloat(raw, 64) }, "a number")
 }
 
 // intColumn is a column of counts.
 func intColumn(name string, field func(*Sample) *int) column {
-	return column{
-		name:  name,
-		write: func(b []byte, s *Sample) []byte { return strconv.AppendInt(b, int64(*field(s)), 10) },
-		read: func(s *Sample, raw string) error {
-			v, err := strconv.Atoi(raw)
-			if err != nil {
-				return fmt.Errorf("%q is not an integer", raw)
-			}
-			*field(s) = v
-			return nil
-		},
-	}
+	return numberColumn(name, field,
+		func(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) },
+		strconv.Atoi, "an integer")
 }
 
 // uintColumn is a column of byte counts (and the GC's cycle count).
 func uintColumn(name string, field func(*Sample) *uint64) column {
-	return column{
-		name:  name,
-		write: func(b []byte, s *Sample) []byte { return strconv.AppendUint(b, *field(s), 10) },
-		read: func(s *Sample, raw string) error {
-			v, err := strconv.ParseUint(raw, 10, 64)
-			if err != nil {
-				return fmt.Errorf("%q is not a byte count", raw)
-			}
-			*field(s) = v
-			return nil
-		},
-	}
+	return numberColumn(name, field,
+		func(b []byte, v uint64) []byte { return strconv.AppendUint(b, v, 10) },
+		func(raw string) (uint64, error) { return strconv.ParseUint(raw, 10, 64) }, "a byte count")
 }
 
 // csvHeader is the header line of samples.csv.
