@@ -150,6 +150,16 @@ func readSummary(t *testing.T, dir string) results.Summary {
 // MiB is results.MiB, for short.
 const MiB = results.MiB
 
+// mustRun is Run that fails the test on an error.
+func mustRun(t *testing.T, ctx context.Context, sc scenario.Scenario, opts Options) results.Run {
+	t.Helper()
+	r, err := Run(ctx, sc, opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return r
+}
+
 func mibf(b uint64) float64 { return float64(b) / MiB }
 
 // TestRun_LeakyVersusFixed runs two real children on the same big images:
@@ -270,11 +280,7 @@ func TestRun_ChildKilled(t *testing.T) {
 	opts := testOptions(t)
 	k := &killingSampler{n: 10, action: func(pid int) { syscall.Kill(pid, syscall.SIGKILL) }}
 	k.install(&opts)
-	r, err := Run(context.Background(), longScenario(t, "killed"), opts)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	sum := r.Summary
+	sum := mustRun(t, context.Background(), longScenario(t, "killed"), opts).Summary
 	if sum.Outcome != results.OutcomeSignaled || sum.Signal != syscall.SIGKILL.String() {
 		t.Fatalf("outcome %s, signal %q; want %s, %q", sum.Outcome, sum.Signal, results.OutcomeSignaled, syscall.SIGKILL.String())
 	}
@@ -302,11 +308,7 @@ func TestRun_Interrupted(t *testing.T) {
 	opts := testOptions(t)
 	k := &killingSampler{n: 5, action: func(int) { cancel() }}
 	k.install(&opts)
-	r, err := Run(ctx, longScenario(t, "interrupted"), opts)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	sum := r.Summary
+	sum := mustRun(t, ctx, longScenario(t, "interrupted"), opts).Summary
 	if sum.Outcome != results.OutcomeInterrupted {
 		t.Fatalf("outcome %s (%s), want %s", sum.Outcome, sum.Error, results.OutcomeInterrupted)
 	}
@@ -325,11 +327,7 @@ func TestRun_RSSCap(t *testing.T) {
 	sc := longScenario(t, "capped")
 	sc.RSSCap = 1 << 20 // any Go process exceeds 1 MiB at once
 	opts := testOptions(t)
-	r, err := Run(context.Background(), sc, opts)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	sum := r.Summary
+	sum := mustRun(t, context.Background(), sc, opts).Summary
 	if sum.Outcome != results.OutcomeRSSCap {
 		t.Fatalf("outcome %s (%s), want %s", sum.Outcome, sum.Error, results.OutcomeRSSCap)
 	}
@@ -347,11 +345,7 @@ func TestRun_Timeout(t *testing.T) {
 	}
 	opts := testOptions(t)
 	opts.Timeout = 300 * time.Millisecond
-	r, err := Run(context.Background(), longScenario(t, "timeout"), opts)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	sum := r.Summary
+	sum := mustRun(t, context.Background(), longScenario(t, "timeout"), opts).Summary
 	if sum.Outcome != results.OutcomeTimeout {
 		t.Fatalf("outcome %s (%s), want %s", sum.Outcome, sum.Error, results.OutcomeTimeout)
 	}
@@ -367,11 +361,7 @@ func TestRun_ChildCrashes(t *testing.T) {
 	sc := testScenario(t, "crash", "fixed", 1)
 	sc.Workload = "no-such-workload"
 	opts := testOptions(t)
-	r, err := Run(context.Background(), sc, opts)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	sum := r.Summary
+	sum := mustRun(t, context.Background(), sc, opts).Summary
 	if sum.Outcome != results.OutcomeCrashed || sum.ExitCode != 2 {
 		t.Fatalf("outcome %s, exit code %d; want %s, 2", sum.Outcome, sum.ExitCode, results.OutcomeCrashed)
 	}
