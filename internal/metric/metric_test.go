@@ -111,6 +111,10 @@ func TestExpect(t *testing.T) {
 		if got, err := ParseExpect(e.String()); err != nil || got != e {
 			t.Errorf("ParseExpect(%q) = %v, %v", e, got, err)
 		}
+		var back Expect
+		if b, err := e.MarshalText(); err != nil || back.UnmarshalText(b) != nil || back != e {
+			t.Errorf("%v: text round trip %q, %v -> %v", e, b, err, back)
+		}
 	}
 	if _, err := ParseExpect("leaks"); err == nil || !strings.Contains(err.Error(), "(allowed: stable, leak)") {
 		t.Errorf("ParseExpect(leaks): %v", err)
