@@ -201,19 +201,19 @@ func Parse(name string, data []byte) (Scenario, error) {
 				}
 			}
 		case "topology":
-			if p.enum(key, v, func(s string) (err error) { topo, err = engine.ParseTopology(s); return err }) {
+			if enumField(p, key, v, engine.ParseTopology, &topo) {
 				p.sc.overrides |= overTopology
 			}
 		case "lifetime":
-			if p.enum(key, v, func(s string) (err error) { life, err = engine.ParseLifetime(s); return err }) {
+			if enumField(p, key, v, engine.ParseLifetime, &life) {
 				p.sc.overrides |= overLifetime
 			}
 		case "views":
-			if p.enum(key, v, func(s string) (err error) { views, err = engine.ParseViews(s); return err }) {
+			if enumField(p, key, v, engine.ParseViews, &views) {
 				p.sc.overrides |= overViews
 			}
 		case "listeners":
-			if p.enum(key, v, func(s string) (err error) { lis, err = engine.ParseListeners(s); return err }) {
+			if enumField(p, key, v, engine.ParseListeners, &lis) {
 				p.sc.overrides |= overListeners
 			}
 		case "workers":
@@ -252,7 +252,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 				p.sc.GOGC = n
 			}
 		case "expect":
-			p.enum(key, v, func(s string) (err error) { p.sc.Expect, err = metric.ParseExpect(s); return err })
+			enumField(p, key, v, metric.ParseExpect, &p.sc.Expect)
 		case "limits":
 			p.limits(key, v)
 		}
@@ -384,15 +384,16 @@ func (p *parser) str(field string, n *yaml.Node) (string, bool) {
 	return n.Value, true
 }
 
-// enum reads a string and hands it to parse, the type's own parser (an
-// internal/enum Set's Parse); an unknown name is reported with the names
-// parse allows.
-func (p *parser) enum(field string, n *yaml.Node, parse func(string) error) bool {
+// enumField reads a string into *dst with parse, the type's own parser
+// (an internal/enum Set's Parse), and reports whether it did; an unknown
+// name is reported with the names parse allows.
+func enumField[T any](p *parser, field string, n *yaml.Node, parse func(string) (T, error), dst *T) bool {
 	s, ok := p.str(field, n)
 	if !ok {
 		return false
 	}
-	if err := parse(s); err != nil {
+	v, err := parse(s)
+	if err != nil {
 		var e *enum.Error
 		if errors.As(err, &e) {
 			p.fail(field, n, "unknown value %q (allowed: %s)", s, strings.Join(e.Allowed, ", "))
@@ -401,6 +402,7 @@ func (p *parser) enum(field string, n *yaml.Node, parse func(string) error) bool
 		}
 		return false
 	}
+	*dst = v
 	return true
 }
 
