@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/scenarios"
 )
 
@@ -60,15 +61,15 @@ func TestBuiltin(t *testing.T) {
 			sc.RSSCap < 8<<30 || sc.Idle != 20*time.Second || sc.InFlight != 6 || sc.Interval != 100*time.Millisecond {
 			t.Errorf("%s: %+v: want 15 workers, default workload, 1 round (one page, as published), 20s idle, a cap of at least 8GiB", sc.Name, sc)
 		}
-		if sc.Expect != ExpectStable {
+		if sc.Expect != metric.ExpectStable {
 			t.Errorf("%s: expect %v", sc.Name, sc.Expect)
 		}
 	}
 	qf, ql := all[4], all[5]
-	if qf.Workload != "quick" || qf.Expect != ExpectStable || len(qf.Limits) == 0 || qf.Leaky() {
+	if qf.Workload != "quick" || qf.Expect != metric.ExpectStable || len(qf.Limits) == 0 || qf.Leaky() {
 		t.Errorf("quick-fixed: %+v", qf)
 	}
-	if ql.Workload != "quick" || ql.Expect != ExpectLeak || len(ql.Limits) == 0 || !ql.Leaky() ||
+	if ql.Workload != "quick" || ql.Expect != metric.ExpectLeak || len(ql.Limits) == 0 || !ql.Leaky() ||
 		ql.Strategy.Listeners != engine.ListenersLeaked || ql.StrategyName() != "fixed, listeners=leaked" {
 		t.Errorf("quick-leaky: %+v (%s)", ql, ql.StrategyName())
 	}
@@ -116,7 +117,7 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if sc.Name != "my-run" || sc.Workload != "default" || sc.Rounds != 1 || sc.InFlight != 6 ||
-		sc.Interval != 100*time.Millisecond || sc.Workers != 0 || sc.Expect != ExpectStable ||
+		sc.Interval != 100*time.Millisecond || sc.Workers != 0 || sc.Expect != metric.ExpectStable ||
 		sc.GOGC != 0 || sc.GOMEMLIMIT != 0 || sc.RSSCap != 0 || sc.Idle != 0 || sc.OpTimeout != 0 {
 		t.Errorf("defaults: %+v", sc)
 	}
@@ -160,7 +161,7 @@ limits:
 	want := engine.Strategy{Topology: engine.PerWorker, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked}
 	if sc.Name != "custom" || sc.Workload != "tiny" || sc.Images != "/tmp/pics" || sc.Preset != "" || sc.Strategy != want ||
 		sc.Workers != 0 || sc.Rounds != 7 || sc.InFlight != 2 || sc.Idle != 90*time.Second || sc.Interval != 10*time.Millisecond ||
-		sc.RSSCap != 512e6 || sc.GOGC != GOGCOff || sc.GOMEMLIMIT != 256<<20 || sc.OpTimeout != 5*time.Second || sc.Expect != ExpectLeak {
+		sc.RSSCap != 512e6 || sc.GOGC != GOGCOff || sc.GOMEMLIMIT != 256<<20 || sc.OpTimeout != 5*time.Second || sc.Expect != metric.ExpectLeak {
 		t.Errorf("parsed: %+v", sc)
 	}
 	if sc.GOGCEnv() != "off" || sc.GOMEMLIMITEnv() != "268435456B" {
@@ -272,7 +273,7 @@ func TestParseErrors(t *testing.T) {
 		{"limit without operator", "preset: fixed\nlimits:\n  - retained 50MiB\n",
 			[]string{`t.yaml:3:5: limits[0]: invalid limit "retained 50MiB": want "<metric> <op> <value>"`, "<, <=, >, >="}},
 		{"limit unknown metric", "preset: fixed\nlimits: [\"rss < 1GiB\"]\n",
-			[]string{`t.yaml:2:10: limits[0]: invalid limit "rss < 1GiB": unknown metric "rss" (metrics: baseline, peak,`, "retained", "slope", "instances_peak"}},
+			[]string{`t.yaml:2:10: limits[0]: invalid limit "rss < 1GiB": unknown metric "rss" (metrics: baseline, peak,`, "retained", "slope", "instances"}},
 		{"limit missing unit", "preset: fixed\nlimits:\n  - settled < 64MiB\n  - retained < 50\n",
 			[]string{`t.yaml:4:5: limits[1]: invalid limit "retained < 50": invalid size "50": missing unit`}},
 		{"limit slope without per round", "preset: fixed\nlimits: [slope < 1MiB]\n",
@@ -350,7 +351,7 @@ func TestParseReportsEverything(t *testing.T) {
 // positions, but every problem names its field.
 func TestValidateBuiltInGo(t *testing.T) {
 	sc := Scenario{Workload: "nope", Preset: "later", Workers: -1, Rounds: 0, InFlight: 0, Interval: time.Millisecond,
-		Idle: -time.Second, GOGC: -5, OpTimeout: -1, Expect: Expect(9), Limits: []Limit{{}}}
+		Idle: -time.Second, GOGC: -5, OpTimeout: -1, Expect: metric.Expect(9), Limits: []metric.Limit{{}}}
 	sc.Strategy.Topology = engine.Topology(7)
 	errs := sc.Validate()
 	fields := map[string]bool{}
@@ -385,16 +386,6 @@ func TestErrorFormat(t *testing.T) {
 	} {
 		if got := tt.e.Error(); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
-		}
-	}
-}
-
-func TestExpectText(t *testing.T) {
-	for _, e := range []Expect{ExpectStable, ExpectLeak} {
-		b, _ := e.MarshalText()
-		var back Expect
-		if err := back.UnmarshalText(b); err != nil || back != e {
-			t.Errorf("%v: round trip gave %v, %v", e, back, err)
 		}
 	}
 }
