@@ -51,6 +51,11 @@ func simulate(d Design, metrics map[string]truth, reps int, seed uint64) []Run {
 	for i, s := range d.Switches() {
 		idx[s.Name] = i
 	}
+	names := make([]string, 0, len(metrics))
+	for name := range metrics {
+		names = append(names, name)
+	}
+	slices.Sort(names) // one order of draws per seed
 	var runs []Run
 	for _, c := range d.Cells() {
 		for range reps {
@@ -58,7 +63,8 @@ func simulate(d Design, metrics map[string]truth, reps int, seed uint64) []Run {
 			for i, l := range d.Levels(c) {
 				run.Levels[d.switches[i].Name] = l
 			}
-			for name, tr := range metrics {
+			for _, name := range names {
+				tr := metrics[name]
 				y := tr.mu
 				if tr.log {
 					y = math.Log(tr.mu)
