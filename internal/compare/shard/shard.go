@@ -31,13 +31,11 @@ import (
 	"strings"
 )
 
-// Shard is the K-th of N parts, K from 1.
+// Shard is the K-th of N parts, K from 1. Shard{K: 1, N: 1} holds every
+// cell.
 type Shard struct {
 	K, N int
 }
-
-// All is the one shard that holds every cell.
-var All = Shard{K: 1, N: 1}
 
 // Parse parses "K/N" with 1 ≤ K ≤ N.
 func Parse(s string) (Shard, error) {

@@ -60,11 +60,14 @@ func TestPlan_EveryCellExactlyOnce(t *testing.T) {
 	}
 }
 
+// all is the one shard that holds every cell.
+var all = Shard{K: 1, N: 1}
+
 func spread(xs []int) int { return slices.Max(xs) - slices.Min(xs) }
 
 func TestPlan_InterleavesInASeededShuffle(t *testing.T) {
 	scenarios := []string{"a", "b", "c", "d", "e"}
-	cells, err := Plan(scenarios, 6, 7, All)
+	cells, err := Plan(scenarios, 6, 7, all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +92,7 @@ func TestPlan_InterleavesInASeededShuffle(t *testing.T) {
 	if len(first) < 2 {
 		t.Errorf("one scenario always runs first: %v", first)
 	}
-	other, _ := Plan(scenarios, 6, 8, All)
+	other, _ := Plan(scenarios, 6, 8, all)
 	if slices.Equal(cells, other) {
 		t.Errorf("seeds 7 and 8 give the same plan")
 	}
@@ -112,7 +115,7 @@ func TestParse(t *testing.T) {
 		want Shard
 		err  string
 	}{
-		{in: "1/1", want: All},
+		{in: "1/1", want: all},
 		{in: " 3/7 ", want: Shard{3, 7}},
 		{in: "3", err: `shard "3": want K/N, such as 2/4`},
 		{in: "", err: `shard "": want K/N`},
@@ -134,7 +137,7 @@ func TestParse(t *testing.T) {
 	if _, err := Plan([]string{"a"}, 3, 1, Shard{K: 4, N: 3}); err == nil || !strings.Contains(err.Error(), "K must be between 1 and 3") {
 		t.Errorf("Plan with a bad shard: %v", err)
 	}
-	if _, err := Plan([]string{"a", "a"}, 3, 1, All); err == nil || !strings.Contains(err.Error(), "scenario a given twice") {
+	if _, err := Plan([]string{"a", "a"}, 3, 1, all); err == nil || !strings.Contains(err.Error(), "scenario a given twice") {
 		t.Errorf("Plan with a duplicate scenario: %v", err)
 	}
 }
