@@ -141,6 +141,7 @@ func TestDiff_RatioIntervalCoverage(t *testing.T) {
 		}
 	}
 	got := float64(covered) / trials
+	t.Logf("ratio interval covered the true ratio in %d of %d trials (stated confidence %.4f)", covered, trials, conf)
 	// sd of the coverage over 2000 trials is about 0.004.
 	if got < conf-0.015 || got > conf+0.015 {
 		t.Errorf("ratio interval covered the true ratio in %.3f of %d trials, stated confidence %.3f", got, trials, conf)
