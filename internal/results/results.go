@@ -108,6 +108,9 @@ type Env struct {
 	Kernel        string `json:"kernel,omitempty"`
 	GOGC          string `json:"gogc"`       // as set for the child, "" if the runtime default
 	GOMEMLIMIT    string `json:"gomemlimit"` // as set for the child, "" if the runtime default
+
+	WorkloadHash     string `json:"workload_hash,omitempty"`     // checksum of the workload's images and request list
+	LeakbenchVersion string `json:"leakbench_version,omitempty"` // version of the harness that took the run
 }
 
 // Outcome says how a run ended.
