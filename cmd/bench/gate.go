@@ -84,13 +84,13 @@ Exit status:
 type gateCmd struct {
 	stdout, stderr io.Writer
 	// run runs one scenario once into opts.OutDir; runner.Run in production.
-	run func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Summary, error)
+	run func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error)
 	// now is the clock of the baseline's creation time and the output folder.
 	now func() time.Time
 	// getenv reads GITHUB_STEP_SUMMARY.
 	getenv func(string) string
 	// plot draws one run's curves (report.PlotRun); nil disables plots.
-	plot func(dir, base string) error
+	plot func(r report.Run, base string) error
 }
 
 // gateFlags are the parsed flags of `bench gate`.
@@ -109,21 +109,12 @@ func doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := gateCmd{
 		stdout: stdout,
 		stderr: stderr,
-		run:    runSummary,
+		run:    runner.Run,
 		now:    time.Now,
 		getenv: os.Getenv,
-		plot:   gatePlotRun,
+		plot:   report.PlotRun,
 	}
 	return g.main(ctx, args)
-}
-
-// gatePlotRun loads a run directory and plots it to base.png and base.svg.
-func gatePlotRun(dir, base string) error {
-	r, err := report.Load(dir)
-	if err != nil {
-		return err
-	}
-	return report.PlotRun(r, base)
 }
 
 // parseGateFlags parses flags and scenario names in any order. done is
@@ -163,11 +154,19 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 	if done {
 		return status
 	}
-	base, ms, dir, ok := g.measure(ctx, f)
+	m, ok := g.measure(ctx, f)
 	if !ok {
 		return statusError
 	}
-	return g.publish(decide(base, ms, f, g.now()), f, dir)
+	return g.publish(decide(m.base, m.ms, f, g.now()), f, m)
+}
+
+// gateMeasured is what measure leaves for decide and publish.
+type gateMeasured struct {
+	base *gate.Baseline     // nil: no baseline to compare with
+	ms   []gate.Measurement // per scenario, in the order named
+	runs map[string][]results.Run
+	dir  string // the gate's output folder
 }
 
 // measure resolves the scenarios and the baseline, creates the output
@@ -175,7 +174,7 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 // fail without measuring fails first, reported on stderr with ok false.
 // base is nil when there is no baseline to compare with (updating one
 // that is missing or unreadable).
-func (g gateCmd) measure(ctx context.Context, f gateFlags) (base *gate.Baseline, ms []gate.Measurement, dir string, ok bool) {
+func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) {
 	var scs []scenario.Scenario
 	seen := map[string]bool{}
 	for _, name := range f.Scenarios {
@@ -185,66 +184,73 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (base *gate.Baseline,
 		}
 		if err != nil {
 			fmt.Fprintf(g.stderr, "bench gate: scenario %s: %v\n", name, err)
-			return nil, nil, "", false
+			return gateMeasured{}, false
 		}
 		if seen[sc.Name] {
 			fmt.Fprintf(g.stderr, "bench gate: scenario %s named twice\n", sc.Name)
-			return nil, nil, "", false
+			return gateMeasured{}, false
 		}
 		seen[sc.Name] = true
 		scs = append(scs, sc)
 	}
+	var m gateMeasured
 	base, err := gate.Load(f.Baseline)
 	if err != nil {
 		if !f.Update {
 			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
-			return nil, nil, "", false
+			return gateMeasured{}, false
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(g.stderr, "bench gate: replacing an unreadable baseline: %v\n", err)
 		}
 		base = nil
 	}
-	dir, err = makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)))
+	m.base = base
+	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)))
 	if err != nil {
 		fmt.Fprintf(g.stderr, "bench gate: creating output folder: %v\n", err)
-		return nil, nil, "", false
+		return gateMeasured{}, false
 	}
 
 	// Runs are interleaved (A1 B1 A2 B2 ...), so that a machine whose load
 	// drifts during the gate weighs on every scenario alike.
 	start := g.now()
-	ms = make([]gate.Measurement, len(scs))
+	m.dir, m.runs = dir, map[string][]results.Run{}
+	ms := make([]gate.Measurement, len(scs))
 	for j, sc := range scs {
 		ms[j] = gate.Measurement{Scenario: sc.Name, Expect: sc.Expect, Limits: sc.Limits}
 	}
 	for i := 1; i <= f.Runs; i++ {
 		for j, sc := range scs {
-			m := &ms[j]
+			mj := &ms[j]
 			if ctx.Err() != nil {
-				m.Failures = append(m.Failures, fmt.Errorf("not run: %w", context.Cause(ctx)))
+				mj.Failures = append(mj.Failures, fmt.Errorf("not run: %w", context.Cause(ctx)))
 				continue
 			}
 			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", sc.Name, i))
 			fmt.Fprintf(g.stderr, "bench gate: %s run %d/%d ...", sc.Name, i, f.Runs)
 			t0 := g.now()
-			sum, err := g.run(ctx, sc, runner.Options{OutDir: runDir})
-			if err != nil && sum.Outcome == "" {
+			run, err := g.run(ctx, sc, runner.Options{OutDir: runDir})
+			if err != nil && run.Summary.Outcome == "" {
 				fmt.Fprintf(g.stderr, " failed: %v\n", err)
-				m.Failures = append(m.Failures, err)
+				mj.Failures = append(mj.Failures, err)
 				continue
 			}
 			if err != nil {
-				sum.Warnings = append(sum.Warnings, "runner: "+err.Error())
+				run.Summary.Warnings = append(run.Summary.Warnings, "runner: "+err.Error())
 			}
+			sum := run.Summary
 			fmt.Fprintf(g.stderr, " %s in %.1fs: peak %s, retained %s, slope %s\n", sum.Outcome, g.now().Sub(t0).Seconds(),
 				metric.Peak.Format(metric.Peak.Value(sum)), metric.Retained.Format(metric.Retained.Value(sum)), metric.Slope.Format(metric.Slope.Value(sum)))
-			m.Runs = append(m.Runs, sum)
-			m.Dirs = append(m.Dirs, runDir)
+			mj.Runs = append(mj.Runs, sum)
+			mj.Dirs = append(mj.Dirs, runDir)
+			run.Dir = runDir
+			m.runs[sc.Name] = append(m.runs[sc.Name], run)
 		}
 	}
 	fmt.Fprintf(g.stderr, "bench gate: measured %d scenario(s) × %d run(s) in %.0fs\n", len(scs), f.Runs, g.now().Sub(start).Seconds())
-	return base, ms, dir, true
+	m.ms = ms
+	return m, true
 }
 
 // gateDecision is what the gate decided from its measurements: the report,
@@ -316,7 +322,8 @@ func verdictStatus(v gate.Verdict) int {
 // the update of the baseline file, plots of the runs of failing scenarios,
 // the table on stdout and the reports in dir. It returns the exit status,
 // made worse by anything it could not write.
-func (g gateCmd) publish(d gateDecision, f gateFlags, dir string) int {
+func (g gateCmd) publish(d gateDecision, f gateFlags, m gateMeasured) int {
+	dir := m.dir
 	rep, status := d.report, d.status
 	// The measured numbers in baseline form, whatever the verdict: the
 	// artifact a reviewer copies to accept a change.
@@ -337,7 +344,7 @@ func (g gateCmd) publish(d gateDecision, f gateFlags, dir string) int {
 		}
 	}
 	if status != statusOK && g.plot != nil {
-		g.plotFailing(rep)
+		g.plotFailing(rep, m.runs)
 	}
 	if err := g.writeOutputs(rep, f, dir); err != nil {
 		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
@@ -356,21 +363,21 @@ func gateEnv(ms []gate.Measurement) results.Env {
 	return results.Env{}
 }
 
-// plotFailing plots every run of every scenario that did not pass; a
-// plot that fails becomes a warning.
-func (g gateCmd) plotFailing(rep *gate.Report) {
+// plotFailing plots every run of every scenario that did not pass, from
+// the runs kept in memory; a plot that fails becomes a warning.
+func (g gateCmd) plotFailing(rep *gate.Report, runs map[string][]results.Run) {
 	for i := range rep.Scenarios {
 		s := &rep.Scenarios[i]
 		if s.Verdict == gate.Pass {
 			continue
 		}
-		for _, rd := range s.Dirs {
-			if err := g.plot(rd, filepath.Join(rd, "plot")); err != nil {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("no plot of %s: %v", rd, err))
+		for _, r := range runs[s.Name] {
+			if err := g.plot(report.Run{Run: r}, filepath.Join(r.Dir, "plot")); err != nil {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("no plot of %s: %v", r.Dir, err))
 			}
 		}
-		if len(s.Dirs) > 0 {
-			s.Warnings = append(s.Warnings, fmt.Sprintf("plots: %s (and the other runs')", filepath.Join(s.Dirs[0], "plot.png")))
+		if rs := runs[s.Name]; len(rs) > 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("plots: %s (and the other runs')", filepath.Join(rs[0].Dir, "plot.png")))
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
@@ -40,18 +41,18 @@ func (f *fakeGate) cmd(stdout, stderr *bytes.Buffer) gateCmd {
 	return gateCmd{
 		stdout: stdout,
 		stderr: stderr,
-		run: func(_ context.Context, sc scenario.Scenario, opts runner.Options) (results.Summary, error) {
+		run: func(_ context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
 			f.runs++
 			fig, ok := f.figures[sc.Name]
 			if !ok {
-				return results.Summary{}, fmt.Errorf("fake: no figures for %s", sc.Name)
+				return results.Run{}, fmt.Errorf("fake: no figures for %s", sc.Name)
 			}
 			jitter := 1 + 0.01*float64(f.runs%3)
 			out := fig.outcome
 			if out == "" {
 				out = results.OutcomeCompleted
 			}
-			return results.Summary{
+			return results.Run{Dir: opts.OutDir, Summary: results.Summary{
 				Scenario:   sc.Name,
 				Workload:   sc.Workload,
 				Rounds:     sc.Rounds,
@@ -65,12 +66,12 @@ func (f *fakeGate) cmd(stdout, stderr *bytes.Buffer) gateCmd {
 				Instances:  results.Instances{PeakLive: fig.instances},
 				Requests:   48,
 				Throughput: 4,
-			}, nil
+			}}, nil
 		},
 		now:    func() time.Time { clock = clock.Add(time.Second); return clock },
 		getenv: func(k string) string { return map[string]string{"GITHUB_STEP_SUMMARY": f.summary}[k] },
-		plot: func(dir, base string) error {
-			f.plotted = append(f.plotted, dir)
+		plot: func(r report.Run, base string) error {
+			f.plotted = append(f.plotted, r.Dir)
 			return nil
 		},
 	}
@@ -266,9 +267,9 @@ func TestGate_EndToEnd(t *testing.T) {
 	g := gateCmd{
 		stdout: &stdout,
 		stderr: &stderr,
-		run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Summary, error) {
+		run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
 			opts.Command = []string{bin, runner.ChildCommand}
-			return runSummary(ctx, sc, opts)
+			return runner.Run(ctx, sc, opts)
 		},
 		now:    time.Now,
 		getenv: func(string) string { return "" },

@@ -129,7 +129,7 @@ func dirName(name string) string {
 
 // printSummary prints the figures of one run in a few lines.
 func printSummary(w io.Writer, s results.Summary) {
-	fmt.Fprintf(w, "%s (%s): %s in %.1fs", s.Scenario, strategyText(s.Strategy), s.Outcome, s.Seconds)
+	fmt.Fprintf(w, "%s · %s: %s in %.1fs", s.Scenario, s.Strategy, s.Outcome, s.Seconds)
 	if s.Signal != "" {
 		fmt.Fprintf(w, ", signal %s", s.Signal)
 	}
@@ -146,14 +146,6 @@ func printSummary(w io.Writer, s results.Summary) {
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
 	}
-}
-
-func strategyText(st results.Strategy) string {
-	sw := fmt.Sprintf("%s/%s/%s/%s, %d workers", st.Topology, st.Lifetime, st.Views, st.Listeners, st.Workers)
-	if st.Preset != "" {
-		return st.Preset + ": " + sw
-	}
-	return sw
 }
 
 func slopeText(s results.Slope) string {
@@ -205,13 +197,6 @@ func verdict(w io.Writer, sc scenario.Scenario, s results.Summary) int {
 // MiB, slopes in MiB per round, counts as they are, a space before the
 // unit.
 func formatValue(u metric.Unit, v float64) string { return u.FormatSep(v, " ") }
-
-// runSummary is runner.Run for a caller that keeps only the summary (the
-// gate, which reads runs back for its plots).
-func runSummary(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Summary, error) {
-	run, err := runner.Run(ctx, sc, opts)
-	return run.Summary, err
-}
 
 // writeReports draws each run and writes the invocation's overlay,
 // summary.md and index.md; with repro, also the 2×2 grid of the published

@@ -59,6 +59,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/workload"
 )
 
@@ -127,51 +128,17 @@ func (s Scenario) ResolvedWorkers() int {
 	return max(1, runtime.NumCPU()-1)
 }
 
-// StrategyName names the strategy for display: the preset's name when the
-// switches match it, the preset plus the overridden switches otherwise
-// ("fixed, listeners=leaked"), or the four switches without a preset.
-func (s Scenario) StrategyName() string {
-	if s.Preset == "" {
-		return switches(s.Strategy, overAll)
+// ResultsStrategy is the strategy as a run records it in its summary, with
+// the resolved worker count; its String is the strategy's one text.
+func (s Scenario) ResultsStrategy() results.Strategy {
+	return results.Strategy{
+		Preset:    s.Preset,
+		Topology:  s.Strategy.Topology.String(),
+		Lifetime:  s.Strategy.Lifetime.String(),
+		Views:     s.Strategy.Views.String(),
+		Listeners: s.Strategy.Listeners.String(),
+		Workers:   s.ResolvedWorkers(),
 	}
-	p, ok := engine.Preset(s.Preset)
-	if !ok {
-		return s.Preset + "?"
-	}
-	var diff uint8
-	if p.Topology != s.Strategy.Topology {
-		diff |= overTopology
-	}
-	if p.Lifetime != s.Strategy.Lifetime {
-		diff |= overLifetime
-	}
-	if p.Views != s.Strategy.Views {
-		diff |= overViews
-	}
-	if p.Listeners != s.Strategy.Listeners {
-		diff |= overListeners
-	}
-	if diff == 0 {
-		return s.Preset
-	}
-	return s.Preset + ", " + switches(s.Strategy, diff)
-}
-
-func switches(st engine.Strategy, which uint8) string {
-	var parts []string
-	if which&overTopology != 0 {
-		parts = append(parts, "topology="+st.Topology.String())
-	}
-	if which&overLifetime != 0 {
-		parts = append(parts, "lifetime="+st.Lifetime.String())
-	}
-	if which&overViews != 0 {
-		parts = append(parts, "views="+st.Views.String())
-	}
-	if which&overListeners != 0 {
-		parts = append(parts, "listeners="+st.Listeners.String())
-	}
-	return strings.Join(parts, ", ")
 }
 
 // GOGCEnv returns the value for the child's GOGC environment variable:
@@ -274,7 +241,7 @@ func (s Scenario) Validate() []error {
 		bad("expect", "invalid value %d (allowed: %s)", s.Expect, strings.Join(metric.ExpectNames(), ", "))
 	}
 	if s.Expect == metric.ExpectLeak && !s.Leaky() {
-		bad("expect", "a leak is expected but the strategy (%s) retains nothing: set lifetime: reuse, views: leaked or listeners: leaked", s.StrategyName())
+		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, views: leaked or listeners: leaked", s.ResultsStrategy())
 	}
 	for i, l := range s.Limits {
 		if !l.Valid() {

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func TestBuiltin(t *testing.T) {
 	// machine's shape.
 	for _, sc := range all[:4] {
 		p, _ := engine.Preset(sc.Name)
-		if sc.Preset != sc.Name || sc.Strategy != p || sc.StrategyName() != sc.Name {
+		if sc.Preset != sc.Name || sc.Strategy != p || sc.ResultsStrategy().Preset != sc.Name {
 			t.Errorf("%s: preset %q strategy %v, want the %s preset", sc.Name, sc.Preset, sc.Strategy, sc.Name)
 		}
 		if sc.Workers != 15 || sc.ResolvedWorkers() != 15 || sc.Workload != "default" || sc.Rounds != 1 ||
@@ -70,8 +71,8 @@ func TestBuiltin(t *testing.T) {
 		t.Errorf("quick-fixed: %+v", qf)
 	}
 	if ql.Workload != "quick" || ql.Expect != metric.ExpectLeak || len(ql.Limits) == 0 || !ql.Leaky() ||
-		ql.Strategy.Listeners != engine.ListenersLeaked || ql.StrategyName() != "fixed, listeners=leaked" {
-		t.Errorf("quick-leaky: %+v (%s)", ql, ql.StrategyName())
+		ql.Strategy.Listeners != engine.ListenersLeaked || ql.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" {
+		t.Errorf("quick-leaky: %+v (%s)", ql, ql.ResultsStrategy())
 	}
 }
 
@@ -174,8 +175,8 @@ limits:
 	if got := strings.Join(lims, "; "); got != "settled > 20MiB; slope >= 1.5MiB/round; instances_peak <= 6" {
 		t.Errorf("limits = %q", got)
 	}
-	if sc.StrategyName() != "topology=per-worker, lifetime=fresh, views=cleared, listeners=leaked" {
-		t.Errorf("StrategyName = %q", sc.StrategyName())
+	if got, want := sc.ResultsStrategy().String(), fmt.Sprintf("per-worker×%d, fresh, views cleared, listeners leaked", sc.ResolvedWorkers()); got != want {
+		t.Errorf("strategy text = %q", got)
 	}
 }
 
@@ -185,14 +186,14 @@ func TestOverridePreset(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked}
-	if sc.Strategy != want || sc.Preset != "fixed" || sc.StrategyName() != "fixed, listeners=leaked" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
-		t.Errorf("got %+v (%s)", sc, sc.StrategyName())
+	if sc.Strategy != want || sc.Preset != "fixed" || sc.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
+		t.Errorf("got %+v (%s)", sc, sc.ResultsStrategy())
 	}
 	// Overriding a switch with the preset's own value is allowed and
 	// changes nothing.
 	sc, err = Parse("o.yaml", []byte("preset: fix1\ntopology: pipeline\n"))
-	if err != nil || sc.StrategyName() != "fix1" {
-		t.Errorf("got %q, %v", sc.StrategyName(), err)
+	if err != nil || sc.ResultsStrategy().String() != "fix1 (pipeline, reuse, views leaked, listeners leaked)" {
+		t.Errorf("got %q, %v", sc.ResultsStrategy(), err)
 	}
 }
 
@@ -237,7 +238,7 @@ func TestParseErrors(t *testing.T) {
 		{"no preset and missing switches", "topology: pipeline\nlifetime: fresh\nviews: cleared\n",
 			[]string{"t.yaml:1:1: listeners: required when no preset is given (presets: before, fix1, fix1+2, fixed)"}},
 		{"expect leak without a leak", "preset: fixed\nexpect: leak\n",
-			[]string{"t.yaml:2:9: expect: a leak is expected but the strategy (fixed) retains nothing"}},
+			[]string{"t.yaml:2:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views cleared, listeners removed) retains nothing"}},
 		{"bad duration unit", "preset: fixed\nidle: 30 seconds\n",
 			[]string{`t.yaml:2:7: idle: invalid duration "30 seconds": want a number and a unit`}},
 		{"duration without unit", "preset: fixed\nop_timeout: 30\n",
