@@ -84,7 +84,6 @@ func (r Run) AllWarnings() []string {
 	return append(out, r.Summary.Warnings...)
 }
 
-
 // mib converts bytes to MiB.
 func mib[T uint64 | int64 | int](b T) float64 { return float64(b) / results.MiB }
 
