@@ -11,8 +11,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/shirou/gopsutil/v4/process"
@@ -86,26 +88,43 @@ var errNoHWM = errors.New("sampler: no VmHWM line")
 // readHWM reads /proc/PID/status into the reused buffer and parses only its
 // VmHWM line ("VmHWM:\t  123456 kB").
 func (s *Sampler) readHWM() (uint64, error) {
-	f, err := os.Open(s.statusPath)
+	b, err := readInto(s.statusPath, s.buf)
+	if cap(b) > cap(s.buf) {
+		s.buf = b[:cap(b)]
+	}
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
 			return 0, errNoHWM
 		}
 		return 0, fmt.Errorf("sampler: %w", err)
 	}
+	return parseHWM(b)
+}
+
+// readInto reads the whole file name into buf, growing it when the file is
+// larger, and returns the contents (which share buf's array unless it grew).
+// /proc files have no size, so it reads until EOF.
+func readInto(name string, buf []byte) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return buf[:0], err
+	}
 	defer f.Close()
+	buf = buf[:cap(buf)]
 	n := 0
 	for {
-		if n == len(s.buf) {
-			s.buf = append(s.buf, make([]byte, len(s.buf))...)
+		if n == len(buf) {
+			buf = append(buf, make([]byte, len(buf)+1)...)
 		}
-		m, err := f.Read(s.buf[n:])
+		m, err := f.Read(buf[n:])
 		n += m
-		if err != nil || m == 0 {
-			break
+		if err == io.EOF || (err == nil && m == 0) {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return buf[:n], err
 		}
 	}
-	return parseHWM(s.buf[:n])
 }
 
 var hwmKey = []byte("VmHWM:")
