@@ -113,6 +113,7 @@ function readPlan(file) {
     return {problems};
   }
   const ids = new Set();
+  let lastRound = 1;
   plan.requests.forEach((r, i) => {
     const at = `${where}: requests[${i}]`;
     if (r === null || typeof r !== 'object') {
@@ -124,6 +125,10 @@ function readPlan(file) {
     if (ids.has(id)) problems.push(`${at}: id ${id} used twice`);
     ids.add(id);
     const round = int(r.round, `requests[${i}].round`, 1, undefined, 1);
+    lastRound = Math.max(lastRound, round);
+    if (out.rounds !== undefined && round > out.rounds) {
+      problems.push(`${at}: round ${round} but the plan has ${out.rounds} rounds`);
+    }
     const width = int(r.width, `requests[${i}].width`, 1, undefined, undefined);
     if (width === undefined && r.width === undefined) problems.push(`${at}: width missing`);
     if (!FORMATS.includes(r.format)) {
@@ -149,12 +154,7 @@ function readPlan(file) {
       out.requests.push({id, round, width, format: r.format, quality, rotate, source: r.source});
     }
   });
-  const last = Math.max(...out.requests.map(r => r.round));
-  if (out.rounds === undefined) {
-    out.rounds = last;
-  } else if (last > out.rounds) {
-    problems.push(`${where}: a request is in round ${last} but the plan has ${out.rounds} rounds`);
-  }
+  if (out.rounds === undefined) out.rounds = lastRound;
   return {plan: out, problems};
 }
 
