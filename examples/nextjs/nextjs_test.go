@@ -108,6 +108,20 @@ type driverRun struct {
 // fd 3 (os/exec ExtraFiles), and env added to the environment.
 func runDriver(t *testing.T, nodeFlags []string, nextDir string, p plan, env ...string) driverRun {
 	t.Helper()
+	return startDriver(t, nodeFlags, nextDir, p, env...).wait(t)
+}
+
+// runningDriver is a started driver whose events are not read yet.
+type runningDriver struct {
+	cmd    *exec.Cmd
+	events *os.File
+	stderr *bytes.Buffer
+	cancel context.CancelFunc
+}
+
+// startDriver starts driver.js as runDriver does and returns at once.
+func startDriver(t *testing.T, nodeFlags []string, nextDir string, p plan, env ...string) *runningDriver {
+	t.Helper()
 	planFile := filepath.Join(t.TempDir(), "plan.json")
 	b, err := json.Marshal(p)
 	if err != nil {
@@ -116,24 +130,31 @@ func runDriver(t *testing.T, nodeFlags []string, nextDir string, p plan, env ...
 	if err := os.WriteFile(planFile, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
 	cmd := exec.CommandContext(ctx, "node", append(nodeFlags, "driver.js", nextDir)...)
 	cmd.Env = append(os.Environ(), append([]string{"LEAKBENCH_EVENTS_FD=3", "LEAKBENCH_PLAN=" + planFile}, env...)...)
 	cmd.ExtraFiles = []*os.File{w}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	d := &runningDriver{cmd: cmd, events: r, stderr: new(bytes.Buffer), cancel: cancel}
+	cmd.Stderr = d.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	w.Close() // the child holds the only write end: EOF when it exits
+	return d
+}
+
+// wait reads the events until the driver closes its end, then waits for
+// the driver.
+func (d *runningDriver) wait(t *testing.T) driverRun {
+	t.Helper()
+	defer d.cancel()
+	defer d.events.Close()
 	var run driverRun
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(d.events)
 	sc.Buffer(make([]byte, 64<<10), 64<<10)
 	for sc.Scan() {
 		run.raw = append(run.raw, sc.Text())
@@ -147,8 +168,8 @@ func runDriver(t *testing.T, nodeFlags []string, nextDir string, p plan, env ...
 	if err := sc.Err(); err != nil {
 		t.Errorf("reading events: %v", err)
 	}
-	run.err = cmd.Wait()
-	run.stderr = stderr.String()
+	run.err = d.cmd.Wait()
+	run.stderr = d.stderr.String()
 	return run
 }
 
