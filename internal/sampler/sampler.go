@@ -1,6 +1,9 @@
 // Package sampler reads the memory of a running process from outside: its
 // resident set size through gopsutil and the kernel's own high-water mark of
-// it (VmHWM), which catches peaks that fall between two samples.
+// it (VmHWM), which catches peaks that fall between two samples. A
+// TreeSampler adds the proportional set size (PSS) of the process and all
+// its descendants, which counts pages shared between them once where a sum
+// of their RSS would count them once per process.
 //
 // A Sampler is meant to be called in a loop at a short interval (10 ms at
 // the finest), so it keeps one gopsutil *process.Process and one read
