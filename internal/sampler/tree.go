@@ -78,8 +78,9 @@ type TreeSampler struct {
 }
 
 // NewTree returns a TreeSampler for the tree rooted at process pid that
-// reads PSS at most every pssEvery (0: at every Sample; PSSEvery is the
-// default), and at most every PSSCostFactor times the last read's duration.
+// reads PSS at most every pssEvery and at most every PSSCostFactor times
+// the last read's duration (PSSEvery is the default; 0 reads PSS at every
+// Sample, whatever it costs).
 // It fails if the process does not exist or if the kernel has no
 // /proc/PID/smaps_rollup (Linux 4.14 and later have it).
 func NewTree(pid int, pssEvery time.Duration) (*TreeSampler, error) {
@@ -103,7 +104,8 @@ func NewTree(pid int, pssEvery time.Duration) (*TreeSampler, error) {
 func (t *TreeSampler) Pid() int { return t.root.Pid() }
 
 // Sample reads the root's RSS and VmHWM and, when the last PSS reading is
-// old enough (pssEvery, stretched by PSSCostFactor) or there was none,
+// old enough (pssEvery, stretched by PSSCostFactor; always when pssEvery
+// is 0) or there was none,
 // lists the tree and sums its PSS. An error means the root could not be read (it has exited, or /proc
 // refused); descendants that exit meanwhile are skipped.
 func (t *TreeSampler) Sample() (TreeSample, error) {
@@ -113,7 +115,8 @@ func (t *TreeSampler) Sample() (TreeSample, error) {
 	}
 	s := TreeSample{RSS: rss, HWM: hwm}
 	now := time.Now()
-	if wait := max(t.pssEvery, PSSCostFactor*t.pssCost); t.pssAt.IsZero() || now.Sub(t.pssAt) >= wait {
+	wait := max(t.pssEvery, PSSCostFactor*t.pssCost)
+	if t.pssEvery == 0 || t.pssAt.IsZero() || now.Sub(t.pssAt) >= wait {
 		pss, n, err := t.readTreePSS()
 		if err != nil {
 			return s, err
@@ -220,9 +223,7 @@ func (t *TreeSampler) scanParents() error {
 	if t.parents == nil {
 		t.parents = make(map[int][]int)
 	}
-	for k, v := range t.parents {
-		t.parents[k] = v[:0]
-	}
+	clear(t.parents)
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {

@@ -281,10 +281,13 @@ func TestTreePSS_Every(t *testing.T) {
 			if !first.PSSFresh || first.PSS == 0 || first.Processes != 1 {
 				t.Fatalf("first Sample() = %+v, want a fresh PSS > 0 of 1 process", first)
 			}
-			hold := make([]byte, 8*mib) // move PSS so a stale reading shows
-			for i := range hold {
-				hold[i] = 1
+			// Touch 8 MiB of new memory so that a stale reading shows.
+			hold, err := syscall.Mmap(-1, 0, 8*mib, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+			if err != nil {
+				t.Fatal(err)
 			}
+			defer syscall.Munmap(hold)
+			touch(hold, true)
 			second, err := tr.Sample()
 			if err != nil {
 				t.Fatal(err)
@@ -295,18 +298,17 @@ func TestTreePSS_Every(t *testing.T) {
 			if !tc.fresh && (second.PSS != first.PSS || second.Processes != first.Processes) {
 				t.Fatalf("stale PSS changed: %+v then %+v", first, second)
 			}
-			if tc.fresh && second.PSS == first.PSS {
-				t.Fatalf("fresh PSS %d unchanged after touching 8 MiB", second.PSS)
+			if tc.fresh && second.PSS < first.PSS+4*mib {
+				t.Fatalf("fresh PSS %d after touching 8 MiB, first %d: want at least 4 MiB more", second.PSS, first.PSS)
 			}
-			_ = hold[len(hold)-1]
 		})
 	}
 }
 
 // TestTreePSS_CostStretchesInterval: a PSS read that took long delays the
-// next one even when pssEvery is 0.
+// next one beyond pssEvery.
 func TestTreePSS_CostStretchesInterval(t *testing.T) {
-	tr, err := NewTree(os.Getpid(), 0)
+	tr, err := NewTree(os.Getpid(), time.Nanosecond)
 	if err != nil {
 		t.Fatal(err)
 	}
