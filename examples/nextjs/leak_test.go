@@ -104,16 +104,28 @@ func measure(t *testing.T, flags []string, dir string, p plan) measurement {
 		stop    = make(chan struct{})
 		stopped = make(chan struct{})
 	)
+	var pssReads, threads int
+	var pssCost, pssMax time.Duration
+	status := fmt.Sprintf("/proc/%d/status", d.cmd.Process.Pid)
 	go func() {
 		defer close(stopped)
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
-		for {
+		for i := 0; ; i++ {
+			t0 := time.Now()
 			s, err := tree.Sample()
 			if err == nil {
 				mu.Lock()
 				samples = append(samples, treeSample{at: time.Now().UnixNano(), s: s})
 				mu.Unlock()
+				if s.PSSFresh {
+					pssReads++
+					pssCost += time.Since(t0)
+					pssMax = max(pssMax, time.Since(t0))
+				}
+			}
+			if i%10 == 0 {
+				threads = max(threads, threadCount(status))
 			}
 			select {
 			case <-stop:
@@ -164,6 +176,25 @@ func measure(t *testing.T, flags []string, dir string, p plan) measurement {
 	end, idle, settle := before("round"), before("settle"), before("done")
 	m.endLoad, m.idle, m.settle = float64(end.RSS)/mib, float64(idle.RSS)/mib, float64(settle.RSS)/mib
 	m.pssEndLoad, m.pssSettle = float64(end.PSS)/mib, float64(settle.PSS)/mib
-	t.Logf("%s: %d samples, %d events, tree of %d; %s", dir, len(samples), len(run.events), end.Processes, strings.TrimSpace(run.stderr))
+	t.Logf("%s: %d samples, %d events, tree of %d, at most %d threads; %d PSS reads, mean %v, max %v; %s",
+		dir, len(samples), len(run.events), end.Processes, threads, pssReads,
+		(pssCost / time.Duration(max(pssReads, 1))).Round(time.Microsecond), pssMax.Round(time.Microsecond), strings.TrimSpace(run.stderr))
 	return m
+}
+
+// threadCount returns the Threads: line of a /proc/PID/status file, 0 if
+// it can't be read.
+func threadCount(status string) int {
+	b, err := os.ReadFile(status)
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if n, ok := strings.CutPrefix(line, "Threads:"); ok {
+			var v int
+			fmt.Sscan(n, &v)
+			return v
+		}
+	}
+	return 0
 }
