@@ -155,6 +155,13 @@ function readPlan(file) {
     }
   });
   if (out.rounds === undefined) out.rounds = lastRound;
+  // The plan lists every round's requests, each with its round; a round
+  // without any is a plan written for another convention (one page to
+  // replay), not an instant round.
+  const used = new Set(plan.requests.map(r => (r && r.round) || 1));
+  for (let round = 1; round <= out.rounds; round++) {
+    if (!used.has(round)) problems.push(`${where}: round ${round} of ${out.rounds} has no requests: list each round's requests with their "round"`);
+  }
   return {plan: out, problems};
 }
 

@@ -330,7 +330,7 @@ func decodeImage(format string, b []byte) (image.Image, error) {
 func TestDriver_BadPlan(t *testing.T) {
 	needNode(t)
 	src := writePNG(t, "a.png", 8, 8, false)
-	p := plan{Rounds: 1, Requests: []planRequest{
+	p := plan{Rounds: 2, Requests: []planRequest{
 		{ID: 1, Round: 1, Source: src, Width: 8, Format: "avif", Quality: 50},
 		{ID: 2, Round: 1, Source: src, Width: 8, Format: "webp", Quality: 50, Rotate: 45},
 		{ID: 3, Round: 1, Source: src + ".missing", Width: 8, Format: "png"},
@@ -355,8 +355,9 @@ func TestDriver_BadPlan(t *testing.T) {
 		`rotate 45 unsupported`,
 		`a.png.missing: no such file`,
 		`requests[3].quality 101`,
-		`round 3 but the plan has 1 rounds`,
-		`5 problem(s) in the plan; nothing run`,
+		`round 3 but the plan has 2 rounds`,
+		`round 2 of 2 has no requests`,
+		`6 problem(s) in the plan; nothing run`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("errors lack %q:\n%s", want, all)
