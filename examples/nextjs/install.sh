@@ -30,12 +30,22 @@ if [[ -f $marker && $(<"$marker") == "$want" && -f $dir/node_modules/next/packag
 	exit 0
 fi
 
-mkdir -p "$dir" || die "cannot create $dir"
-dir=$(cd -P -- "$dir" && pwd)
+# resolve prints the absolute, symlink-free form of a path that may not
+# exist yet: its deepest existing ancestor resolved, plus the rest.
+resolve() {
+	local d=$1 rest=
+	while [[ ! -d $d ]]; do
+		rest=/$(basename -- "$d")$rest
+		d=$(dirname -- "$d")
+	done
+	echo "$(cd -P -- "$d" && pwd)$rest"
+}
+dir=$(resolve "$dir")
 repo=$(cd -P -- "$(dirname -- "$0")/../.." && pwd)
 case $dir/ in
 "$repo"/*) die "refusing to install into the repository ($dir is inside $repo); pick a DIR outside it" ;;
 esac
+mkdir -p "$dir" || die "cannot create $dir"
 
 rm -f "$dir/.leakbench-installed"
 # A package.json of its own keeps npm from walking up to a parent project.
