@@ -22,13 +22,7 @@ command -v npm >/dev/null || die "npm not found on PATH"
 
 # React 17 is the newest React next 10 accepts (peer range ^16.6.0 || ^17).
 react=17.0.2
-marker=$dir/.leakbench-installed
 want="next@$version react@$react react-dom@$react"
-
-if [[ -f $marker && $(<"$marker") == "$want" && -f $dir/node_modules/next/package.json ]]; then
-	echo "$dir"
-	exit 0
-fi
 
 # resolve prints the absolute, symlink-free form of a path that may not
 # exist yet: its deepest existing ancestor resolved, plus the rest.
@@ -45,9 +39,15 @@ repo=$(cd -P -- "$(dirname -- "$0")/../.." && pwd)
 case $dir/ in
 "$repo"/*) die "refusing to install into the repository ($dir is inside $repo); pick a DIR outside it" ;;
 esac
+marker=$dir/.leakbench-installed
+if [[ -f $marker && $(<"$marker") == "$want" && -f $dir/node_modules/next/package.json ]]; then
+	echo "$dir"
+	exit 0
+fi
+
 mkdir -p "$dir" || die "cannot create $dir"
 
-rm -f "$dir/.leakbench-installed"
+rm -f "$marker"
 # A package.json of its own keeps npm from walking up to a parent project.
 printf '{"name":"leakbench-nextjs-%s","private":true}\n' "$version" >"$dir/package.json"
 log=$dir/npm-install.log
@@ -56,7 +56,7 @@ if ! npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund --no-save
 	tail -n 20 "$log" >&2
 	die "npm install next@$version into $dir failed (full log: $log)"
 fi
-got=$(node -p "require('$dir/node_modules/next/package.json').version") ||
+got=$(node -p 'require(process.argv[1]).version' "$dir/node_modules/next/package.json") ||
 	die "npm finished but $dir/node_modules/next/package.json is unreadable"
 [[ $got == "$version" ]] || die "npm installed next@$got into $dir, wanted $version"
 printf '%s' "$want" >"$marker"
