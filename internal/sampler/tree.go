@@ -23,8 +23,9 @@ const PSSEvery = 500 * time.Millisecond
 
 // PSSCostFactor bounds what PSS reads may cost: the next read waits at
 // least PSSCostFactor times as long as the last one took, so they take at
-// most 1/PSSCostFactor (5%) of one core however large the tree grows
-// (a 5 GiB tree, ~100 ms a read here, is read every 2 s, not every 0.5 s).
+// most 1/PSSCostFactor (5%) of one core however large the tree grows: a
+// read that took 100 ms is followed by the next after 2 s, not 0.5 s. The
+// cost is wall time, so a sampler starved of CPU reads less often still.
 const PSSCostFactor = 20
 
 // TreeSample is one reading of a process tree.
@@ -61,7 +62,9 @@ type TreeSample struct {
 // it), and one that exits between the listing and the read of its
 // smaps_rollup is skipped, not an error. gopsutil's Process.Children is not
 // used: it scans every /proc/N/stat of the machine once per node of the
-// tree, allocates a Process per child and fails on a leaf.
+// tree, allocates a Process per child and fails on a leaf. A descendant
+// whose parent exits is reparented (to init or a subreaper) and leaves the
+// tree.
 //
 // A TreeSampler is not goroutine-safe: it reuses its read buffers.
 type TreeSampler struct {
