@@ -29,6 +29,7 @@ const path = require('path');
 const FORMATS = ['png', 'jpeg', 'webp'];
 const QUARTER_TURNS = new Map([[0, 0], [90, 1], [180, 2], [270, 3]]);
 const SNAPSHOT_EVERY_MS = 1000;
+const MAX_LINE = 64 << 10; // bytes per event line, newline included
 const DEFAULTS = {rounds: 1, in_flight: 6, idle_seconds: 0, workers: 15, quality: 75};
 
 // usageError ends the process before events can be written.
@@ -58,7 +59,11 @@ function openEvents() {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   return function emit(event) {
     const now = wall0 + (process.hrtime.bigint() - mono0);
-    const buf = Buffer.from(`{"time":${now},${JSON.stringify(event).slice(1)}\n`);
+    let buf = Buffer.from(`{"time":${now},${JSON.stringify(event).slice(1)}\n`);
+    if (buf.length > MAX_LINE && typeof event.err === 'string') {
+      // The protocol caps lines at 64 KiB: shorten the message, not the event.
+      return emit({...event, err: `${event.err.slice(0, 4096)}... (${event.err.length} characters)`});
+    }
     // Synchronous writes keep the order of events and survive
     // process.exit(); a full non-blocking pipe is retried, never dropped.
     for (let off = 0; off < buf.length;) {
