@@ -1,6 +1,9 @@
 // Package sampler reads the memory of a running process from outside: its
 // resident set size through gopsutil and the kernel's own high-water mark of
-// it (VmHWM), which catches peaks that fall between two samples.
+// it (VmHWM), which catches peaks that fall between two samples. A
+// TreeSampler adds the proportional set size (PSS) of the process and all
+// its descendants, which counts pages shared between them once where a sum
+// of their RSS would count them once per process.
 //
 // A Sampler is meant to be called in a loop at a short interval (10 ms at
 // the finest), so it keeps one gopsutil *process.Process and one read
@@ -14,8 +17,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/shirou/gopsutil/v4/process"
@@ -89,26 +94,43 @@ var errNoHWM = errors.New("sampler: no VmHWM line")
 // readHWM reads /proc/PID/status into the reused buffer and parses only its
 // VmHWM line ("VmHWM:\t  123456 kB").
 func (s *Sampler) readHWM() (uint64, error) {
-	f, err := os.Open(s.statusPath)
+	b, err := readInto(s.statusPath, s.buf)
+	if cap(b) > cap(s.buf) {
+		s.buf = b[:cap(b)]
+	}
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
 			return 0, errNoHWM
 		}
 		return 0, fmt.Errorf("sampler: %w", err)
 	}
+	return parseHWM(b)
+}
+
+// readInto reads the whole file name into buf, growing it when the file is
+// larger, and returns the contents (which share buf's array unless it grew).
+// /proc files have no size, so it reads until EOF.
+func readInto(name string, buf []byte) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return buf[:0], err
+	}
 	defer f.Close()
+	buf = buf[:cap(buf)]
 	n := 0
 	for {
-		if n == len(s.buf) {
-			s.buf = append(s.buf, make([]byte, len(s.buf))...)
+		if n == len(buf) {
+			buf = append(buf, make([]byte, len(buf)+1)...)
 		}
-		m, err := f.Read(s.buf[n:])
+		m, err := f.Read(buf[n:])
 		n += m
-		if err != nil || m == 0 {
-			break
+		if err == io.EOF || (err == nil && m == 0) {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return buf[:n], err
 		}
 	}
-	return parseHWM(s.buf[:n])
 }
 
 var hwmKey = []byte("VmHWM:")
