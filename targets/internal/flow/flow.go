@@ -94,10 +94,32 @@ func (p Params) check() error {
 }
 
 // ToRGBA returns a copy of img as an *image.RGBA with its origin at 0,0.
+// An *image.NYCbCrA (webp's decode) takes image/draw's fast YCbCr path and
+// then its alpha plane, premultiplied, instead of the per-pixel generic
+// path, which is several times slower.
 func ToRGBA(img image.Image) *image.RGBA {
 	b := img.Bounds()
 	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(dst, dst.Rect, img, b.Min, draw.Src)
+	m, ok := img.(*image.NYCbCrA)
+	if !ok {
+		draw.Draw(dst, dst.Rect, img, b.Min, draw.Src)
+		return dst
+	}
+	draw.Draw(dst, dst.Rect, &m.YCbCr, b.Min, draw.Src)
+	for y := range b.Dy() {
+		alpha := m.A[m.AOffset(b.Min.X, b.Min.Y+y):][:b.Dx()]
+		px := dst.Pix[y*dst.Stride:][:4*b.Dx()]
+		for x, a := range alpha {
+			if a == 0xff {
+				continue
+			}
+			p := px[4*x : 4*x+4]
+			for c := range 3 {
+				p[c] = uint8((uint32(p[c])*uint32(a) + 127) / 255)
+			}
+			p[3] = a
+		}
+	}
 	return dst
 }
 

@@ -17,7 +17,8 @@
 // (wazero.NewRuntime with the default configuration, WASI preview 1, a
 // default module configuration, so no start function runs) and makes the
 // same export calls with the same arguments in the same order as the
-// library's decode (read from webp_wazero.go, avif_wazero.go and decode.go
+// library's decode, including the frees it defers until after it has taken
+// the view (read from webp_wazero.go, avif_wazero.go and decode.go
 // of webp v0.5.5, avif v0.4.4 and heic v0.4.5). The guest's allocator is
 // deterministic, so the memory grows exactly as in the library's instance.
 // The probe returns the decoded bytes too; the tests check that they equal
@@ -33,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -46,9 +48,21 @@ type Result struct {
 	// MemorySize is api.Memory.Size() of the decoder instance after the
 	// decode, before the instance is closed: the linear memory in bytes.
 	MemorySize uint64
+	// BufferCap is the capacity of the Go slice behind that memory, read
+	// through reflect from wazero's MemoryInstance.Buffer: wazero grows a
+	// memory with append, so the backing array (what a view keeps alive)
+	// has up to a quarter more room than Size. It is the allocation a view
+	// retains: growslice rounds the capacity up to the allocation's size.
+	BufferCap uint64
 	// Out is a copy of the output buffer the library wraps as the image's
-	// pixels (all planes, in the library's layout).
+	// pixels (all planes, in the library's layout), as the image sees it
+	// when Decode has returned: after the library's deferred frees.
 	Out []byte
+	// Clobbered counts the bytes of Out that the library's deferred
+	// free(out) changed after the decode wrote them: the guest allocator
+	// keeps its free-list links in a freed chunk, and the image is a view
+	// of that chunk.
+	Clobbered int
 	// Module names the wasm binary replayed: module path, version and file.
 	Module string
 }
@@ -70,35 +84,35 @@ var errDecode = errors.New("memprobe: the guest's decode failed")
 
 // WebP replays github.com/gen2brain/webp's Decode of data (a still image;
 // animations are not replayed).
-func WebP(ctx context.Context, data []byte) (Result, error) {
-	return replay(ctx, webpLib, data, func(g *guest) ([]byte, error) {
+func (p *Prober) WebP(ctx context.Context, data []byte) (Result, error) {
+	return p.replay(ctx, webpLib, func(g *guest) (view, error) {
 		in := g.put(data)
 		hdr := g.malloc(16) // width, height, frame count, has-animation
 		if g.call("decode", in, uint64(len(data)), 1, 0, hdr, hdr+4, hdr+8, hdr+12, 0, 0) == 0 {
-			return nil, errDecode
+			return view{}, errDecode
 		}
 		w, h := int(g.u32(hdr)), int(g.u32(hdr+4))
 		if g.u32(hdr+12) != 0 {
-			return nil, errors.New("memprobe: animated webp is not replayed")
+			return view{}, errors.New("memprobe: animated webp is not replayed")
 		}
 		cw, ch := (w+1)/2, (h+1)/2
 		size := 2*w*h + 2*cw*ch // Y, Cb, Cr, A
 		out := g.malloc(uint64(size))
 		if g.call("decode", in, uint64(len(data)), 0, 0, hdr, hdr+4, hdr+8, hdr+12, 0, out) == 0 {
-			return nil, errDecode
+			return view{}, errDecode
 		}
-		return g.read(out, size), nil
+		return g.viewAfterFrees(out, size, out, hdr, in), nil
 	})
 }
 
 // AVIF replays github.com/gen2brain/avif's Decode of data (its first
 // frame).
-func AVIF(ctx context.Context, data []byte) (Result, error) {
-	return replay(ctx, avifLib, data, func(g *guest) ([]byte, error) {
+func (p *Prober) AVIF(ctx context.Context, data []byte) (Result, error) {
+	return p.replay(ctx, avifLib, func(g *guest) (view, error) {
 		in := g.put(data)
 		hdr := g.malloc(16) // width, height, depth, frame count
 		if g.call("decode", in, uint64(len(data)), 1, 0, hdr, hdr+4, hdr+8, hdr+12, 0, 0) == 0 {
-			return nil, errDecode
+			return view{}, errDecode
 		}
 		w, h, depth := int(g.u32(hdr)), int(g.u32(hdr+4)), g.u32(hdr+8)
 		size := w * h * 4
@@ -108,19 +122,19 @@ func AVIF(ctx context.Context, data []byte) (Result, error) {
 		out := g.malloc(uint64(size))
 		delay := g.malloc(8)
 		if g.call("decode", in, uint64(len(data)), 0, 0, hdr, hdr+4, hdr+8, hdr+12, delay, out) == 0 {
-			return nil, errDecode
+			return view{}, errDecode
 		}
-		return g.read(out, size), nil
+		return g.viewAfterFrees(out, size, delay, out, hdr, in), nil
 	})
 }
 
 // HEIC replays github.com/gen2brain/heic's Decode of data.
-func HEIC(ctx context.Context, data []byte) (Result, error) {
-	return replay(ctx, heicLib, data, func(g *guest) ([]byte, error) {
+func (p *Prober) HEIC(ctx context.Context, data []byte) (Result, error) {
+	return p.replay(ctx, heicLib, func(g *guest) (view, error) {
 		in := g.put(data)
 		hdr := g.malloc(20) // width, height, colorspace, chroma, premultiplied
 		if g.call("decode", in, uint64(len(data)), 1, hdr, hdr+4, hdr+8, hdr+12, hdr+16, 0) == 0 {
-			return nil, errDecode
+			return view{}, errDecode
 		}
 		w, h := int(g.u32(hdr)), int(g.u32(hdr+4))
 		colorspace, chroma := g.u32(hdr+8), g.u32(hdr+12)
@@ -136,7 +150,7 @@ func HEIC(ctx context.Context, data []byte) (Result, error) {
 				cw = (w + 1) / 2
 			case 3: // 4:4:4
 			default:
-				return nil, fmt.Errorf("memprobe: heic chroma %d is not replayed", chroma)
+				return view{}, fmt.Errorf("memprobe: heic chroma %d is not replayed", chroma)
 			}
 			size = align(w)*h + 2*align(cw)*ch
 		case 1: // RGB, interleaved RGBA
@@ -144,15 +158,19 @@ func HEIC(ctx context.Context, data []byte) (Result, error) {
 		case 2: // monochrome
 			size = h * align(w)
 		default:
-			return nil, fmt.Errorf("memprobe: heic colorspace %d is not replayed", colorspace)
+			return view{}, fmt.Errorf("memprobe: heic colorspace %d is not replayed", colorspace)
 		}
 		out := g.malloc(uint64(size))
 		if g.call("decode", in, uint64(len(data)), 0, hdr, hdr+4, hdr+8, hdr+12, hdr+16, out) == 0 {
-			return nil, errDecode
+			return view{}, errDecode
 		}
-		return g.read(out, size), nil
+		return g.viewAfterFrees(out, size, out, hdr, in), nil
 	})
 }
+
+// view is the output buffer twice: as the decode wrote it and as the
+// library's image sees it after the deferred frees.
+type view struct{ decoded, after []byte }
 
 // guest is an instance being replayed. Its methods panic with a guestError
 // on a failed call or an out-of-range access; replay recovers it.
@@ -206,6 +224,17 @@ func (g *guest) u32(p uint64) uint32 {
 	return v
 }
 
+// viewAfterFrees copies the n-byte output at out, frees ptrs in the order
+// given (the library's defers run last-registered first; callers list them
+// in that order) and copies the output again.
+func (g *guest) viewAfterFrees(out uint64, n int, ptrs ...uint64) view {
+	decoded := g.read(out, n)
+	for _, p := range ptrs {
+		g.call("free", p)
+	}
+	return view{decoded, g.read(out, n)}
+}
+
 func (g *guest) read(p uint64, n int) []byte {
 	b, ok := g.mod.Memory().Read(uint32(p), uint32(n))
 	if !ok {
@@ -216,25 +245,62 @@ func (g *guest) read(p uint64, n int) []byte {
 
 // replay runs decode against a fresh instance of lib's wasm binary and
 // reads the instance's memory size when decode returns.
-func replay(ctx context.Context, lib library, data []byte, decode func(*guest) ([]byte, error)) (res Result, err error) {
+// Prober replays decodes. It compiles each library's binary once, in its
+// own wazero runtime, and instantiates it afresh for every replay, as the
+// libraries do. A Prober may be used from one goroutine at a time.
+type Prober struct {
+	rt       wazero.Runtime
+	compiled map[library]compiled
+}
+
+type compiled struct {
+	mod  wazero.CompiledModule
+	name string // module path, version and file
+}
+
+// New returns a Prober. Close it when done.
+func New(ctx context.Context) *Prober {
+	rt := wazero.NewRuntime(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	return &Prober{rt: rt, compiled: map[library]compiled{}}
+}
+
+// Close releases the runtime and the compiled binaries.
+func (p *Prober) Close(ctx context.Context) error { return p.rt.Close(ctx) }
+
+func (p *Prober) compile(ctx context.Context, lib library) (compiled, error) {
+	if c, ok := p.compiled[lib]; ok {
+		return c, nil
+	}
 	file, m, err := moddir.File(ctx, lib.path, lib.wasm)
 	if err != nil {
-		return Result{}, err
+		return compiled{}, err
 	}
 	bin, err := readGzip(file)
 	if err != nil {
-		return Result{}, fmt.Errorf("memprobe: %s: %w", file, err)
+		return compiled{}, fmt.Errorf("memprobe: %s: %w", file, err)
 	}
-	rt := wazero.NewRuntime(ctx)
-	defer rt.Close(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	compiled, err := rt.CompileModule(ctx, bin)
+	mod, err := p.rt.CompileModule(ctx, bin)
 	if err != nil {
-		return Result{}, fmt.Errorf("memprobe: compiling %s: %w", file, err)
+		return compiled{}, fmt.Errorf("memprobe: compiling %s: %w", file, err)
 	}
-	mod, err := rt.InstantiateModule(ctx, compiled, wazero.NewModuleConfig())
+	c := compiled{mod, m.Path + " " + m.Version + " " + lib.wasm}
+	p.compiled[lib] = c
+	return c, nil
+}
+
+// replay runs decode against a fresh instance of lib's wasm binary and
+// reads the instance's memory size when decode returns.
+func (p *Prober) replay(ctx context.Context, lib library, decode func(*guest) (view, error)) (res Result, err error) {
+	c, err := p.compile(ctx, lib)
 	if err != nil {
-		return Result{}, fmt.Errorf("memprobe: instantiating %s: %w", file, err)
+		return Result{}, err
+	}
+	// No name: the libraries' instances are anonymous, and so any number
+	// may live at once.
+	mod, err := p.rt.InstantiateModule(ctx, c.mod, wazero.NewModuleConfig().WithName(""))
+	if err != nil {
+		return Result{}, fmt.Errorf("memprobe: instantiating %s: %w", c.name, err)
 	}
 	defer mod.Close(ctx)
 	defer func() {
@@ -250,11 +316,40 @@ func replay(ctx context.Context, lib library, data []byte, decode func(*guest) (
 	if err != nil {
 		return Result{}, err
 	}
+	clobbered := 0
+	for i := range out.after {
+		if out.after[i] != out.decoded[i] {
+			clobbered++
+		}
+	}
+	bufCap, err := bufferCap(mod.Memory())
+	if err != nil {
+		return Result{}, err
+	}
 	return Result{
 		MemorySize: uint64(mod.Memory().Size()),
-		Out:        out,
-		Module:     m.Path + " " + m.Version + " " + lib.wasm,
+		BufferCap:  bufCap,
+		Out:        out.after,
+		Clobbered:  clobbered,
+		Module:     c.name,
 	}, nil
+}
+
+// bufferCap reads cap(Buffer) of wazero's *wasm.MemoryInstance, the
+// concrete type behind api.Memory (an exported field of a type in an
+// internal package: reflect reads it, no import needed). It checks that
+// len(Buffer) is Memory.Size, so a wazero that changed the field fails here
+// rather than giving a wrong capacity.
+func bufferCap(mem api.Memory) (uint64, error) {
+	v := reflect.ValueOf(mem)
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		if b := v.Elem().FieldByName("Buffer"); b.IsValid() && b.Kind() == reflect.Slice && b.Type().Elem().Kind() == reflect.Uint8 {
+			if uint64(b.Len()) == uint64(mem.Size()) {
+				return uint64(b.Cap()), nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("memprobe: %T has no Buffer []byte of length Memory.Size(); this wazero lays out its memory differently", mem)
 }
 
 func readGzip(file string) ([]byte, error) {
