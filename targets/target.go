@@ -65,7 +65,8 @@ func Names() []string {
 type Target struct {
 	name    string
 	flow    *flow.Flow
-	sources srccache.Sources // the decode targets' sources; nil: the request's own file
+	sources srccache.Sources  // the decode targets' sources; nil: the request's own file
+	sink    func(flow.Result) // tests: sees every request's output
 }
 
 // check validates opts for the target name; decode says whether it is a
@@ -84,16 +85,35 @@ func (o Options) check(name string, decode bool) error {
 	return nil
 }
 
+// SourceFile returns the file the target decodes for the workload source
+// at path: path itself for an encode target; for a decode target, the
+// source in the library's format, made (once, then cached) by the
+// library's encoder, or heic's sample.
+func (t *Target) SourceFile(ctx context.Context, path string) (string, error) {
+	if t.sources == nil {
+		return path, nil
+	}
+	return t.sources.Source(ctx, path)
+}
+
+// Prepare makes the decode target's sources for the workload's source
+// files ahead of the load, so that no request pays for the encoding (and
+// no encoder instance runs during the measurement).
+func (t *Target) Prepare(ctx context.Context, sources []string) error {
+	for _, s := range sources {
+		if _, err := t.SourceFile(ctx, s); err != nil {
+			return fmt.Errorf("%s: preparing %s: %w", t.name, filepath.Base(s), err)
+		}
+	}
+	return nil
+}
+
 // Do runs one request: its source (for a decode target, the source in the
 // library's format made from it) through the flow.
 func (t *Target) Do(ctx context.Context, req Request) error {
-	path := req.Source
-	if t.sources != nil {
-		p, err := t.sources.Source(ctx, req.Source)
-		if err != nil {
-			return t.fail(req, err)
-		}
-		path = p
+	path, err := t.SourceFile(ctx, req.Source)
+	if err != nil {
+		return t.fail(req, err)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -103,9 +123,12 @@ func (t *Target) Do(ctx context.Context, req Request) error {
 	if q == 0 {
 		q = DefaultQuality
 	}
-	_, err = t.flow.Run(ctx, data, flow.Params{Width: req.Width, Rotate: req.Rotate, Format: req.Format, Quality: q})
+	res, err := t.flow.Run(ctx, data, flow.Params{Width: req.Width, Rotate: req.Rotate, Format: req.Format, Quality: q})
 	if err != nil {
 		return t.fail(req, err)
+	}
+	if t.sink != nil {
+		t.sink(res)
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ import (
 // at quality 100; garbage scores near 10 dB.
 const (
 	webpFloor = 25.0 // dB, at quality 75
-	avifFloor = 35.0 // dB, at quality 60
+	avifFloor = 33.0 // dB, at quality 60
 )
 
 func TestRoundTrip(t *testing.T) {

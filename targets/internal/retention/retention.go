@@ -14,6 +14,7 @@ import (
 
 // Result is one measurement.
 type Result struct {
+	Source   string // the file the target decoded
 	N        int    // images kept
 	LiveNone uint64 // heap live bytes after GC, target with keep 0 after N requests
 	LiveKept uint64 // heap live bytes after GC, target with keep N after the same N requests
@@ -39,6 +40,7 @@ func Measure(ctx context.Context, name string, opts targets.Options, req targets
 	if !ok {
 		return Result{}, fmt.Errorf("retention: unknown target %q", name)
 	}
+	var source string
 	run := func(keep, requests int) (uint64, error) {
 		o := opts
 		o.Keep = keep
@@ -47,6 +49,9 @@ func Measure(ctx context.Context, name string, opts targets.Options, req targets
 			return 0, err
 		}
 		defer t.Close(ctx)
+		if source, err = t.SourceFile(ctx, req.Source); err != nil {
+			return 0, err
+		}
 		for i := range requests {
 			r := req
 			r.ID = i + 1
@@ -61,7 +66,7 @@ func Measure(ctx context.Context, name string, opts targets.Options, req targets
 		runtime.KeepAlive(t)
 		return live, nil
 	}
-	if _, err := run(0, 1); err != nil {
+	if _, err := run(0, 1); err != nil { // also makes the source
 		return Result{}, err
 	}
 	none, err := run(0, n)
@@ -72,7 +77,7 @@ func Measure(ctx context.Context, name string, opts targets.Options, req targets
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{N: n, LiveNone: none, LiveKept: kept}, nil
+	return Result{Source: source, N: n, LiveNone: none, LiveKept: kept}, nil
 }
 
 // LiveHeap runs two garbage collections (the second frees what the first
