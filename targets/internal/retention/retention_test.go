@@ -48,7 +48,7 @@ func TestRetention(t *testing.T) {
 			if tc.w > 0 {
 				src, err = testimage.WritePNG(dir, fmt.Sprintf("photo-%dx%d.png", tc.w, tc.h), testimage.Photo(tc.w, tc.h, 1))
 			} else {
-				src, err = sourceFor(ctx, "test.heic")
+				src, err = srccache.HEICSamples().NameFor(ctx, "test.heic")
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -96,21 +96,4 @@ func TestRetention(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sourceFor returns a workload source name that heic-decode maps to the
-// named sample (the mapping hashes the name; no file is needed).
-func sourceFor(ctx context.Context, sample string) (string, error) {
-	s := srccache.HEICSamples()
-	for i := range 1000 {
-		name := fmt.Sprintf("/workload/img-%03d.png", i)
-		p, err := s.Source(ctx, name)
-		if err != nil {
-			return "", err
-		}
-		if filepath.Base(p) == sample {
-			return name, nil
-		}
-	}
-	return "", fmt.Errorf("no source name maps to %s", sample)
 }

@@ -62,6 +62,22 @@ func (s *Samples) Source(ctx context.Context, path string) (string, error) {
 	return files[int(h.Sum32()%uint32(len(files)))], nil
 }
 
+// NameFor returns a workload source name that Source maps to the sample
+// named sample (its base name), for measuring one sample on purpose.
+func (s *Samples) NameFor(ctx context.Context, sample string) (string, error) {
+	for i := range 10000 {
+		name := fmt.Sprintf("img-%04d.png", i)
+		p, err := s.Source(ctx, name)
+		if err != nil {
+			return "", err
+		}
+		if filepath.Base(p) == sample {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("srccache: no source name maps to %s of %s", sample, s.Module)
+}
+
 var (
 	_ Sources = (*Cache)(nil)
 	_ Sources = (*Samples)(nil)

@@ -180,3 +180,24 @@ func TestHEICSamples(t *testing.T) {
 		t.Error("a glob with no files gave no error")
 	}
 }
+
+func TestNameFor(t *testing.T) {
+	ctx := context.Background()
+	s := srccache.HEICSamples()
+	files, err := s.Files(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name, err := s.NameFor(ctx, filepath.Base(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Source(ctx, name); got != f {
+			t.Errorf("NameFor(%s) = %s, which maps to %s", filepath.Base(f), name, got)
+		}
+	}
+	if _, err := s.NameFor(ctx, "no-such.heic"); err == nil {
+		t.Error("a missing sample gave no error")
+	}
+}
