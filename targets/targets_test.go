@@ -199,3 +199,50 @@ func TestDoErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentDo: Do from several goroutines at once, as the harness
+// calls it; the decode target makes its source once (Prepare) and keeps
+// exactly its last Keep images.
+func TestConcurrentDo(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var srcs []string
+	for i := range 3 {
+		p, err := testimage.WritePNG(dir, "img-"+string(rune('a'+i))+".png", testimage.Photo(96, 64, uint64(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, p)
+	}
+	tg, err := WebPDecode(ctx, Options{Keep: 2, CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tg.Prepare(ctx, srcs); err != nil {
+		t.Fatal(err)
+	}
+	if err := tg.Prepare(ctx, []string{dir + "/missing.png"}); err == nil || !strings.Contains(err.Error(), "missing.png") {
+		t.Errorf("preparing a missing source: %v", err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 12)
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 3 {
+				formats := []string{"webp", "png", "jpeg"}
+				req := Request{ID: 3*w + i + 1, Round: 1, Source: srcs[i], Width: 48, Format: formats[(w+i)%3], Quality: 75, Rotate: 90 * (w % 4)}
+				if err := tg.Do(ctx, req); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if tg.Kept() != 2 {
+		t.Errorf("kept %d images after 12 requests, want 2", tg.Kept())
+	}
+}
