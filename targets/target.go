@@ -3,6 +3,7 @@ package targets
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,14 +52,7 @@ func Factories() map[string]Factory {
 }
 
 // Names returns the names of Factories, sorted.
-func Names() []string {
-	names := make([]string, 0, 5)
-	for n := range Factories() {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func Names() []string { return slices.Sorted(maps.Keys(Factories())) }
 
 // Target is one library target. Do may be called from several goroutines
 // at once.
