@@ -89,6 +89,8 @@ type gateCmd struct {
 	getenv func(string) string
 	// plot draws one run's curves (report.PlotRun); nil disables plots.
 	plot func(dir, base string) error
+	// find resolves a scenario name or file and checks its target (cli.find).
+	find func(nameOrPath string) (scenario.Scenario, error)
 }
 
 // gateFlags are the parsed flags of `bench gate`.
@@ -103,8 +105,9 @@ type gateFlags struct {
 
 // doGate is `bench gate`: it returns the exit code (gate.ExitPass,
 // gate.ExitRegression or gate.ExitError).
-func doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := gateCmd{
+		find:   c.find,
 		stdout: stdout,
 		stderr: stderr,
 		run:    runSummary,
@@ -164,7 +167,7 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 	var scs []scenario.Scenario
 	seen := map[string]bool{}
 	for _, name := range f.Scenarios {
-		sc, err := scenario.Find(name)
+		sc, err := g.find(name)
 		if err == nil {
 			err = errors.Join(sc.Validate()...)
 		}

@@ -41,7 +41,7 @@ scenario is invalid or a run crashed, was interrupted or timed out.`,
 	},
 }
 
-func doRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run")
 	var f runFlags
 	f.register(fs)
@@ -57,7 +57,7 @@ func doRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var scs []scenario.Scenario
 	for _, name := range names {
-		sc, err := scenario.Find(name)
+		sc, err := c.find(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "bench run: %v\n", err)
 			return statusError

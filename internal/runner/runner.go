@@ -91,23 +91,26 @@ type Progress struct {
 // When ctx is done (Ctrl-C), the child is killed and the summary says
 // OutcomeInterrupted.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
-	sp, warns := resolve(sc)
+	sp, warns, specErr := resolve(sc)
 	run := results.Run{Dir: opts.OutDir, Summary: results.Summary{
 		Scenario: sc.Name,
+		Target:   sp.Target,
 		Workload: sc.Workload,
-		Strategy: results.Strategy{
-			Preset:    sc.Preset,
-			Topology:  sc.Strategy.Topology.String(),
-			Lifetime:  sc.Strategy.Lifetime.String(),
-			Views:     sc.Strategy.Views.String(),
-			Listeners: sc.Strategy.Listeners.String(),
-			Workers:   sp.Workers,
-		},
+		Strategy: results.Strategy{Workers: sp.Workers},
 		Rounds:   sp.Rounds,
 		InFlight: sp.InFlight,
 		Env:      driver.Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
 		Started:  time.Now().UTC(),
 	}}
+	if sc.Builtin() {
+		st := &run.Summary.Strategy
+		st.Preset = sc.Preset
+		st.Topology, st.Lifetime = sc.Strategy.Topology.String(), sc.Strategy.Lifetime.String()
+		st.Views, st.Listeners = sc.Strategy.Views.String(), sc.Strategy.Listeners.String()
+	}
+	if specErr != nil {
+		return run, specErr
+	}
 	if opts.OutDir == "" {
 		return run, errors.New("runner: no output directory")
 	}
