@@ -128,7 +128,7 @@ func dirName(name string) string {
 
 // printSummary prints the figures of one run in a few lines.
 func printSummary(w io.Writer, s results.Summary) {
-	fmt.Fprintf(w, "%s (%s): %s in %.1fs", s.Scenario, strategyText(s.Strategy), s.Outcome, s.Seconds)
+	fmt.Fprintf(w, "%s (%s): %s in %.1fs", s.Scenario, targetText(s), s.Outcome, s.Seconds)
 	if s.Signal != "" {
 		fmt.Fprintf(w, ", signal %s", s.Signal)
 	}
@@ -145,6 +145,15 @@ func printSummary(w io.Writer, s results.Summary) {
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
 	}
+}
+
+// targetText names what a run measured: the builtin's strategy, or
+// another target's name.
+func targetText(s results.Summary) string {
+	if s.Target != "" && s.Target != scenario.DefaultTarget {
+		return fmt.Sprintf("target %s, %d workers", s.Target, s.Strategy.Workers)
+	}
+	return strategyText(s.Strategy)
 }
 
 func strategyText(st results.Strategy) string {
