@@ -6,6 +6,9 @@
 // with wazero. wasm/SHA256SUMS, embedded too, lists the checksum of every
 // built module, and `wasm/build.sh --check` verifies that the committed
 // modules are exactly what the sources build to.
+//
+// It owns the C sources, their build and the built bytes. Compiling,
+// instantiating and calling the modules belong to internal/codecs.
 package wasm
 
 import (

@@ -19,6 +19,9 @@ import (
 // reportsRoot is where invocation folders go unless --out says otherwise.
 const reportsRoot = "reports"
 
+// stampLayout names output folders by their UTC creation time.
+const stampLayout = "20060102T150405Z"
+
 // runFlags are the flags shared by the subcommands that run scenarios.
 type runFlags struct {
 	out     string
@@ -83,7 +86,7 @@ func (f *runFlags) apply(sc *scenario.Scenario) error {
 // folder: it appends -2, -3, ... until the name is free.
 func invocationDir(dir, command string, now time.Time) (string, error) {
 	if dir == "" {
-		dir = filepath.Join(reportsRoot, now.UTC().Format("20060102T150405Z")+"-"+command)
+		dir = filepath.Join(reportsRoot, now.UTC().Format(stampLayout)+"-"+command)
 	}
 	return makeFresh(dir)
 }

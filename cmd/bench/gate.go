@@ -8,9 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/leakbench/leakbench/internal/gate"
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
@@ -82,13 +84,13 @@ Exit status:
 type gateCmd struct {
 	stdout, stderr io.Writer
 	// run runs one scenario once into opts.OutDir; runner.Run in production.
-	run func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Summary, error)
+	run func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error)
 	// now is the clock of the baseline's creation time and the output folder.
 	now func() time.Time
 	// getenv reads GITHUB_STEP_SUMMARY.
 	getenv func(string) string
 	// plot draws one run's curves (report.PlotRun); nil disables plots.
-	plot func(dir, base string) error
+	plot func(r report.Run, base string) error
 	// find resolves a scenario name or file and checks its target (cli.find).
 	find func(nameOrPath string) (scenario.Scenario, error)
 }
@@ -103,28 +105,19 @@ type gateFlags struct {
 	Scenarios []string
 }
 
-// doGate is `bench gate`: it returns the exit code (gate.ExitPass,
-// gate.ExitRegression or gate.ExitError).
+// doGate is `bench gate`: it returns the exit status (statusOK,
+// statusFailed for a regression, statusError).
 func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := gateCmd{
 		find:   c.find,
 		stdout: stdout,
 		stderr: stderr,
-		run:    runSummary,
+		run:    runner.Run,
 		now:    time.Now,
 		getenv: os.Getenv,
-		plot:   gatePlotRun,
+		plot:   report.PlotRun,
 	}
 	return g.main(ctx, args)
-}
-
-// gatePlotRun loads a run directory and plots it to base.png and base.svg.
-func gatePlotRun(dir, base string) error {
-	r, err := report.Load(dir)
-	if err != nil {
-		return err
-	}
-	return report.PlotRun(r, base)
 }
 
 // parseGateFlags parses flags and scenario names in any order. done is
@@ -155,15 +148,36 @@ func parseGateFlags(args []string, stdout, stderr io.Writer) (f gateFlags, statu
 	return f, 0, false
 }
 
-// main runs the gate and returns the exit code.
+// main runs the gate in three steps and returns the exit status: measure
+// (resolve the scenarios and the baseline, make the output folder, run),
+// decide (a pure function of the measurements) and publish (write the
+// baselines, plots, tables and reports).
 func (g gateCmd) main(ctx context.Context, args []string) int {
 	f, status, done := parseGateFlags(args, g.stdout, g.stderr)
 	if done {
 		return status
 	}
+	m, ok := g.measure(ctx, f)
+	if !ok {
+		return statusError
+	}
+	return g.publish(decide(m.base, m.ms, f, g.now()), f, m)
+}
 
-	// Everything that can fail without measuring fails first: scenarios,
-	// then the baseline.
+// gateMeasured is what measure leaves for decide and publish.
+type gateMeasured struct {
+	base *gate.Baseline     // nil: no baseline to compare with
+	ms   []gate.Measurement // per scenario, in the order named
+	runs map[string][]results.Run
+	dir  string // the gate's output folder
+}
+
+// measure resolves the scenarios and the baseline, creates the output
+// folder and runs every scenario f.Runs times into it. Everything that can
+// fail without measuring fails first, reported on stderr with ok false.
+// base is nil when there is no baseline to compare with (updating one
+// that is missing or unreadable).
+func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) {
 	var scs []scenario.Scenario
 	seen := map[string]bool{}
 	for _, name := range f.Scenarios {
@@ -173,149 +187,173 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 		}
 		if err != nil {
 			fmt.Fprintf(g.stderr, "bench gate: scenario %s: %v\n", name, err)
-			return gate.ExitError
+			return gateMeasured{}, false
 		}
 		if seen[sc.Name] {
 			fmt.Fprintf(g.stderr, "bench gate: scenario %s named twice\n", sc.Name)
-			return gate.ExitError
+			return gateMeasured{}, false
 		}
 		seen[sc.Name] = true
 		scs = append(scs, sc)
 	}
+	var m gateMeasured
 	base, err := gate.Load(f.Baseline)
 	if err != nil {
 		if !f.Update {
 			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
-			return gate.ExitError
+			return gateMeasured{}, false
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(g.stderr, "bench gate: replacing an unreadable baseline: %v\n", err)
 		}
 		base = nil
 	}
-
-	dir, err := g.outDir(f.Out)
+	m.base = base
+	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)))
 	if err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
-		return gate.ExitError
+		fmt.Fprintf(g.stderr, "bench gate: creating output folder: %v\n", err)
+		return gateMeasured{}, false
 	}
 
 	// Runs are interleaved (A1 B1 A2 B2 ...), so that a machine whose load
 	// drifts during the gate weighs on every scenario alike.
 	start := g.now()
+	m.dir, m.runs = dir, map[string][]results.Run{}
 	ms := make([]gate.Measurement, len(scs))
 	for j, sc := range scs {
-		m, err := gateMeasurement(sc)
-		if err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: scenario %s: %v\n", sc.Name, err)
-			return gate.ExitError
-		}
-		ms[j] = m
+		ms[j] = gate.Measurement{Scenario: sc.Name, Expect: sc.Expect, Limits: sc.Limits}
 	}
 	for i := 1; i <= f.Runs; i++ {
 		for j, sc := range scs {
-			m := &ms[j]
+			mj := &ms[j]
 			if ctx.Err() != nil {
-				m.Failures = append(m.Failures, fmt.Errorf("not run: %w", context.Cause(ctx)))
+				mj.Failures = append(mj.Failures, fmt.Errorf("not run: %w", context.Cause(ctx)))
 				continue
 			}
 			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", sc.Name, i))
 			fmt.Fprintf(g.stderr, "bench gate: %s run %d/%d ...", sc.Name, i, f.Runs)
 			t0 := g.now()
-			sum, err := g.run(ctx, sc, runner.Options{OutDir: runDir})
-			if err != nil && sum.Outcome == "" {
+			run, err := g.run(ctx, sc, runner.Options{OutDir: runDir})
+			if err != nil && run.Summary.Outcome == "" {
 				fmt.Fprintf(g.stderr, " failed: %v\n", err)
-				m.Failures = append(m.Failures, err)
+				mj.Failures = append(mj.Failures, err)
 				continue
 			}
 			if err != nil {
-				sum.Warnings = append(sum.Warnings, "runner: "+err.Error())
+				run.Summary.Warnings = append(run.Summary.Warnings, "runner: "+err.Error())
 			}
+			sum := run.Summary
 			fmt.Fprintf(g.stderr, " %s in %.1fs: peak %s, retained %s, slope %s\n", sum.Outcome, g.now().Sub(t0).Seconds(),
-				gate.Peak.Format(gate.Peak.Value(sum)), gate.Retained.Format(gate.Retained.Value(sum)), gate.Slope.Format(gate.Slope.Value(sum)))
-			m.Runs = append(m.Runs, sum)
-			m.Dirs = append(m.Dirs, runDir)
+				metric.Peak.Format(metric.Peak.Value(sum)), metric.Retained.Format(metric.Retained.Value(sum)), metric.Slope.Format(metric.Slope.Value(sum)))
+			mj.Runs = append(mj.Runs, sum)
+			mj.Dirs = append(mj.Dirs, runDir)
+			run.Dir = runDir
+			m.runs[sc.Name] = append(m.runs[sc.Name], run)
 		}
 	}
 	fmt.Fprintf(g.stderr, "bench gate: measured %d scenario(s) × %d run(s) in %.0fs\n", len(scs), f.Runs, g.now().Sub(start).Seconds())
+	m.ms = ms
+	return m, true
+}
 
+// gateDecision is what the gate decided from its measurements: the report,
+// the exit status, and what to do with the baseline.
+type gateDecision struct {
+	report *gate.Report
+	status int
+	// measured is the measurements in baseline form, written beside the
+	// runs whatever the verdict; nil when they cannot be a baseline (a run
+	// failed or did not complete).
+	measured *gate.Baseline
+	// update says to write measured over the baseline file: --update-baseline
+	// and nothing failed.
+	update bool
+	// dropped names the scenarios of the old baseline that the new one
+	// lacks, for the warnings after a successful update.
+	dropped []string
+}
+
+// decide judges the measurements against base (nil: none) and applies the
+// update policy: --update-baseline writes the new baseline only when the
+// gate passed and every run completed. It reads no file and writes none;
+// now is the new baseline's creation time.
+func decide(base *gate.Baseline, ms []gate.Measurement, f gateFlags, now time.Time) gateDecision {
 	rep := gate.Evaluate(base, ms, gate.Config{
 		Thresholds:   gate.DefaultThresholds(),
 		BaselineName: f.Baseline,
 		Updating:     f.Update,
 	})
-	code := rep.ExitCode()
-
-	// The measured numbers in baseline form, whatever the verdict: the
-	// artifact a reviewer copies to accept a change.
-	newBase, baseErr := gate.NewBaseline(g.now(), gateEnv(ms), ms)
-	if baseErr == nil {
-		if err := newBase.Write(filepath.Join(dir, "baseline.json")); err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
-		}
+	d := gateDecision{report: rep, status: verdictStatus(rep.Verdict)}
+	measured, err := gate.NewBaseline(now, gateEnv(ms), ms)
+	if err == nil {
+		d.measured = measured
 	}
-	if f.Update {
-		switch {
-		case code != gate.ExitPass:
-			rep.Warnings = append(rep.Warnings, "baseline NOT updated: fix the failures first")
-		case baseErr != nil:
-			rep.Warnings = append(rep.Warnings, "baseline NOT updated: "+baseErr.Error())
-			code = gate.ExitError
-		default:
-			if err := newBase.Write(f.Baseline); err != nil {
-				rep.Warnings = append(rep.Warnings, "baseline NOT updated: "+err.Error())
-				code = gate.ExitError
-			} else {
-				rep.Warnings = append(rep.Warnings, "baseline updated: wrote "+f.Baseline)
-				if base != nil {
-					for _, name := range base.Names() {
-						if !seen[name] {
-							rep.Warnings = append(rep.Warnings, "the new baseline drops scenario "+name+" (not measured in this run)")
-						}
-					}
+	if !f.Update {
+		return d
+	}
+	switch {
+	case d.status != statusOK:
+		rep.Warnings = append(rep.Warnings, "baseline NOT updated: fix the failures first")
+	case err != nil:
+		rep.Warnings = append(rep.Warnings, "baseline NOT updated: "+err.Error())
+		d.status = statusError
+	default:
+		d.update = true
+		if base != nil {
+			for _, name := range base.Names() {
+				if !slices.ContainsFunc(ms, func(m gate.Measurement) bool { return m.Scenario == name }) {
+					d.dropped = append(d.dropped, name)
 				}
 			}
 		}
 	}
-	if code != gate.ExitPass && g.plot != nil {
-		g.plotFailing(rep)
+	return d
+}
+
+// verdictStatus is the exit status of a gate verdict.
+func verdictStatus(v gate.Verdict) int {
+	switch v {
+	case gate.Pass:
+		return statusOK
+	case gate.Regression:
+		return statusFailed
+	}
+	return statusError
+}
+
+// publish carries out a decision: the measured baseline beside the runs,
+// the update of the baseline file, plots of the runs of failing scenarios,
+// the table on stdout and the reports in dir. It returns the exit status,
+// made worse by anything it could not write.
+func (g gateCmd) publish(d gateDecision, f gateFlags, m gateMeasured) int {
+	dir := m.dir
+	rep, status := d.report, d.status
+	// The measured numbers in baseline form, whatever the verdict: the
+	// artifact a reviewer copies to accept a change.
+	if d.measured != nil {
+		if err := d.measured.Write(filepath.Join(dir, "baseline.json")); err != nil {
+			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		}
+	}
+	if d.update {
+		if err := d.measured.Write(f.Baseline); err != nil {
+			rep.Warnings = append(rep.Warnings, "baseline NOT updated: "+err.Error())
+			status = statusError
+		} else {
+			rep.Warnings = append(rep.Warnings, "baseline updated: wrote "+f.Baseline)
+			for _, name := range d.dropped {
+				rep.Warnings = append(rep.Warnings, "the new baseline drops scenario "+name+" (not measured in this run)")
+			}
+		}
+	}
+	if status != statusOK && g.plot != nil {
+		g.plotFailing(rep, m.runs)
 	}
 	if err := g.writeOutputs(rep, f, dir); err != nil {
 		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
-		code = max(code, gate.ExitError)
+		status = max(status, statusError)
 	}
-	return code
-}
-
-// gateMeasurement starts a measurement of sc, adapting its expectation and
-// limits to the gate's types.
-func gateMeasurement(sc scenario.Scenario) (gate.Measurement, error) {
-	exp, err := gate.ParseExpect(sc.Expect.String())
-	if err != nil {
-		return gate.Measurement{}, err
-	}
-	m := gate.Measurement{Scenario: sc.Name, Expect: exp}
-	for _, l := range sc.Limits {
-		m.Limits = append(m.Limits, gateLimit(l))
-	}
-	return m, nil
-}
-
-// gateLimit turns a scenario limit into a gate limit, keeping the
-// scenario's units (bytes, bytes per round, counts) and comparison.
-func gateLimit(l scenario.Limit) gate.Limit {
-	unit := l.Metric.Unit
-	gl := gate.Limit{
-		Text:   l.String(),
-		Metric: l.Metric.Name,
-		Value:  l.Metric.Value,
-		Format: func(v float64) string { return formatUnit(unit, v, "") },
-	}
-	if l.Op != nil {
-		op, bound := l.Op, l.Limit
-		gl.Holds = func(v float64) bool { return op(v, bound) }
-	}
-	return gl
+	return status
 }
 
 // gateEnv is the environment of the first run measured.
@@ -328,46 +366,21 @@ func gateEnv(ms []gate.Measurement) results.Env {
 	return results.Env{}
 }
 
-// outDir creates a new folder below root named by the UTC time.
-func (g gateCmd) outDir(root string) (string, error) {
-	stamp := g.now().UTC().Format("20060102T150405Z")
-	for i := 1; ; i++ {
-		dir := filepath.Join(root, stamp)
-		if i > 1 {
-			dir += fmt.Sprintf("-%d", i)
-		}
-		err := os.Mkdir(dir, 0o755)
-		if errors.Is(err, os.ErrNotExist) {
-			if err := os.MkdirAll(root, 0o755); err != nil {
-				return "", fmt.Errorf("creating output folder: %w", err)
-			}
-			err = os.Mkdir(dir, 0o755)
-		}
-		if errors.Is(err, os.ErrExist) && i < 100 {
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("creating output folder: %w", err)
-		}
-		return dir, nil
-	}
-}
-
-// plotFailing plots every run of every scenario that did not pass; a
-// plot that fails becomes a warning.
-func (g gateCmd) plotFailing(rep *gate.Report) {
+// plotFailing plots every run of every scenario that did not pass, from
+// the runs kept in memory; a plot that fails becomes a warning.
+func (g gateCmd) plotFailing(rep *gate.Report, runs map[string][]results.Run) {
 	for i := range rep.Scenarios {
 		s := &rep.Scenarios[i]
 		if s.Verdict == gate.Pass {
 			continue
 		}
-		for _, rd := range s.Dirs {
-			if err := g.plot(rd, filepath.Join(rd, "plot")); err != nil {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("no plot of %s: %v", rd, err))
+		for _, r := range runs[s.Name] {
+			if err := g.plot(report.Run{Run: r}, filepath.Join(r.Dir, "plot")); err != nil {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("no plot of %s: %v", r.Dir, err))
 			}
 		}
-		if len(s.Dirs) > 0 {
-			s.Warnings = append(s.Warnings, fmt.Sprintf("plots: %s (and the other runs')", filepath.Join(s.Dirs[0], "plot.png")))
+		if rs := runs[s.Name]; len(rs) > 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("plots: %s (and the other runs')", filepath.Join(rs[0].Dir, "plot.png")))
 		}
 	}
 }

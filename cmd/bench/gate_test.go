@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/internal/gate"
+	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
@@ -40,18 +42,18 @@ func (f *fakeGate) cmd(stdout, stderr *bytes.Buffer) gateCmd {
 		find:   testCLI.find,
 		stdout: stdout,
 		stderr: stderr,
-		run: func(_ context.Context, sc scenario.Scenario, opts runner.Options) (results.Summary, error) {
+		run: func(_ context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
 			f.runs++
 			fig, ok := f.figures[sc.Name]
 			if !ok {
-				return results.Summary{}, fmt.Errorf("fake: no figures for %s", sc.Name)
+				return results.Run{}, fmt.Errorf("fake: no figures for %s", sc.Name)
 			}
 			jitter := 1 + 0.01*float64(f.runs%3)
 			out := fig.outcome
 			if out == "" {
 				out = results.OutcomeCompleted
 			}
-			return results.Summary{
+			return results.Run{Dir: opts.OutDir, Summary: results.Summary{
 				Scenario:   sc.Name,
 				Workload:   sc.Workload,
 				Rounds:     sc.Rounds,
@@ -65,12 +67,12 @@ func (f *fakeGate) cmd(stdout, stderr *bytes.Buffer) gateCmd {
 				Instances:  results.Instances{PeakLive: fig.instances},
 				Requests:   48,
 				Throughput: 4,
-			}, nil
+			}}, nil
 		},
 		now:    func() time.Time { clock = clock.Add(time.Second); return clock },
 		getenv: func(k string) string { return map[string]string{"GITHUB_STEP_SUMMARY": f.summary}[k] },
-		plot: func(dir, base string) error {
-			f.plotted = append(f.plotted, dir)
+		plot: func(r report.Run, base string) error {
+			f.plotted = append(f.plotted, r.Dir)
 			return nil
 		},
 	}
@@ -267,9 +269,9 @@ func TestGate_EndToEnd(t *testing.T) {
 		find:   testCLI.find,
 		stdout: &stdout,
 		stderr: &stderr,
-		run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Summary, error) {
+		run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
 			opts.Command = []string{bin, runner.ChildCommand}
-			return runSummary(ctx, sc, opts)
+			return runner.Run(ctx, sc, opts)
 		},
 		now:    time.Now,
 		getenv: func(string) string { return "" },
@@ -302,6 +304,114 @@ func TestGate_EndToEnd(t *testing.T) {
 		}
 		if len(b.Scenarios) != 2 {
 			t.Fatalf("baseline has %d scenarios", len(b.Scenarios))
+		}
+	}
+}
+
+// fakeMeasurement is three completed runs of a scenario with figures (MiB,
+// MiB/round), built without the command.
+func fakeMeasurement(name string, expect metric.Expect, fig fakeFigures) gate.Measurement {
+	m := gate.Measurement{Scenario: name, Expect: expect}
+	for i := range 3 {
+		j := 1 + 0.01*float64(i)
+		out := fig.outcome
+		if out == "" {
+			out = results.OutcomeCompleted
+		}
+		m.Runs = append(m.Runs, results.Summary{
+			Scenario: name, Workload: "quick", Rounds: 4, Outcome: out, Requests: 48, Throughput: 4,
+			Env:       results.Env{GoVersion: "go1.26.8", GOOS: "linux", GOARCH: "amd64", CPUs: 2},
+			Peak:      uint64(fig.peak * j * results.MiB),
+			EndOfLoad: uint64(fig.peak * 0.9 * results.MiB),
+			Retained:  int64(fig.retained * j * results.MiB),
+			Settled:   int64(fig.settled * j * results.MiB),
+			Slope:     results.Slope{MiBPerRound: fig.slope * j, Rounds: 4},
+			Instances: results.Instances{PeakLive: fig.instances},
+		})
+	}
+	return m
+}
+
+func TestDecide(t *testing.T) {
+	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	fixed := fakeMeasurement("quick-fixed", metric.ExpectStable, fixedFigures)
+	leaky := fakeMeasurement("quick-leaky", metric.ExpectLeak, leakyFigures)
+	old, err := gate.NewBaseline(now, results.Env{}, []gate.Measurement{fixed, leaky, fakeMeasurement("gone", metric.ExpectStable, fixedFigures)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings := func(d gateDecision) string { return strings.Join(d.report.Warnings, "\n") }
+
+	// Unchanged figures pass; the measured baseline is offered, not written.
+	d := decide(old, []gate.Measurement{fixed, leaky}, gateFlags{Baseline: "b.json"}, now)
+	if d.status != statusOK || d.update || d.measured == nil || !d.measured.Created.Equal(now) {
+		t.Fatalf("pass: status %d update %v measured %v", d.status, d.update, d.measured)
+	}
+
+	// Updating a passing gate writes the baseline and names what it drops.
+	d = decide(old, []gate.Measurement{fixed, leaky}, gateFlags{Baseline: "b.json", Update: true}, now)
+	if d.status != statusOK || !d.update || len(d.dropped) != 1 || d.dropped[0] != "gone" {
+		t.Fatalf("update: status %d update %v dropped %v", d.status, d.update, d.dropped)
+	}
+
+	// A blind control is a regression, and no update.
+	blind := fakeMeasurement("quick-leaky", metric.ExpectLeak, fixedFigures)
+	d = decide(old, []gate.Measurement{fixed, blind}, gateFlags{Baseline: "b.json", Update: true}, now)
+	if d.status != statusFailed || d.update || !strings.Contains(warnings(d), "baseline NOT updated: fix the failures first") {
+		t.Fatalf("blind control: status %d update %v\n%s", d.status, d.update, warnings(d))
+	}
+
+	// A control killed at its RSS cap passes the gate but cannot be a
+	// baseline: an error, and no update.
+	capped := leakyFigures
+	capped.outcome = results.OutcomeRSSCap
+	d = decide(nil, []gate.Measurement{fixed, fakeMeasurement("quick-leaky", metric.ExpectLeak, capped)}, gateFlags{Baseline: "b.json", Update: true}, now)
+	if d.status != statusError || d.update || d.measured != nil || !strings.Contains(warnings(d), "baseline NOT updated: gate: scenario quick-leaky: run 1 ended") {
+		t.Fatalf("capped control: status %d update %v\n%s", d.status, d.update, warnings(d))
+	}
+
+	// A regression of the stable scenario fails without touching anything.
+	flipped := fixedFigures
+	flipped.retained, flipped.settled = 380, 360
+	d = decide(old, []gate.Measurement{fakeMeasurement("quick-fixed", metric.ExpectStable, flipped), leaky}, gateFlags{Baseline: "b.json"}, now)
+	if d.status != statusFailed || d.update {
+		t.Fatalf("regression: status %d update %v", d.status, d.update)
+	}
+
+	// No baseline at all is an error unless updating.
+	if d := decide(nil, []gate.Measurement{fixed, leaky}, gateFlags{Baseline: "b.json"}, now); d.status != statusError {
+		t.Fatalf("no baseline: status %d", d.status)
+	}
+}
+
+func TestVerdictStatus(t *testing.T) {
+	for v, want := range map[gate.Verdict]int{gate.Pass: statusOK, gate.Regression: statusFailed, gate.Error: statusError} {
+		if got := verdictStatus(v); got != want {
+			t.Errorf("verdictStatus(%v) = %d, want %d", v, got, want)
+		}
+	}
+}
+
+// TestVerdict_LeakRule checks bench run's verdict on a scenario that
+// expects a leak: the gate's rule, with no stable scenario beside it.
+func TestVerdict_LeakRule(t *testing.T) {
+	sc := scenario.Scenario{Name: "leaky", Expect: metric.ExpectLeak}
+	for _, tt := range []struct {
+		name string
+		s    results.Summary
+		want int
+	}{
+		{"settled", results.Summary{Settled: 61 << 20}, statusOK},
+		{"retained and slope", results.Summary{Retained: 200 << 20, Slope: results.Slope{MiBPerRound: 20, Rounds: 4}}, statusOK},
+		{"a few MiB", results.Summary{Settled: 9 << 20, Retained: 9 << 20, Slope: results.Slope{MiBPerRound: 2, CILow: 1, Rounds: 4}}, statusFailed},
+	} {
+		tt.s.Outcome = results.OutcomeCompleted
+		var b bytes.Buffer
+		if got := verdict(&b, sc, tt.s); got != tt.want {
+			t.Errorf("%s: status %d, want %d\n%s", tt.name, got, tt.want, b.String())
+		}
+		if tt.want == statusFailed && !strings.Contains(b.String(), "FAIL leaky: expected to leak, but the leak is not seen") {
+			t.Errorf("%s: %s", tt.name, b.String())
 		}
 	}
 }

@@ -31,6 +31,12 @@
 // Instance references it until the Instance itself is unreachable, even
 // after Close, as a JavaScript instance object does; a slice from View keeps
 // it reachable too. This is what the engine's leak strategies rely on.
+//
+// # What it owns
+//
+// The guest ABI, the host-side checks of input, and the Go face of every
+// operation. When to instantiate, reuse, leak or close an instance is the
+// engine's choice; the modules' bytes belong to package wasm.
 package codecs
 
 import (

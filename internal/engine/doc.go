@@ -31,4 +31,12 @@
 // Config.OpTimeout, a done context) fails its request with the codecs
 // error wrapped with the request id and operation; the instance is closed
 // and never reused. Request.TrapAt injects a trap for tests.
+//
+// # What it owns
+//
+// Workers, instances and their lifetimes, the glue's references, the
+// listener registry and the accounting of what they hold. It leaves the
+// codecs' guest calls and limits to package codecs, the request list and
+// the phases of a run to the child driver, and every measurement from
+// outside (RSS, the summary) to the runner and package results.
 package engine

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -38,13 +39,49 @@ type Baseline struct {
 // ScenarioBaseline is one scenario's reference figures and what it ran, so
 // that a changed workload or strategy is noticed instead of compared.
 type ScenarioBaseline struct {
-	Expect   Expect           `json:"expect"`
-	Workload string           `json:"workload,omitempty"`
-	Strategy results.Strategy `json:"strategy"`
-	Rounds   int              `json:"rounds"`
-	Requests int              `json:"requests"` // median requests per run
-	Runs     int              `json:"runs"`
-	Metrics  map[Metric]Stat  `json:"metrics"`
+	Expect   metric.Expect          `json:"expect"`
+	Workload string                 `json:"workload,omitempty"`
+	Strategy results.Strategy       `json:"strategy"`
+	Rounds   int                    `json:"rounds"`
+	Requests int                    `json:"requests"` // median requests per run
+	Runs     int                    `json:"runs"`
+	Metrics  map[metric.Metric]Stat `json:"metrics"` // in the metrics' units; see fileScale for the file's
+}
+
+// fileScale is what a metric's values in a baseline file are multiplied by
+// to get them in the metric's unit. The file keeps the slope in MiB per
+// round, as every baseline so far and results.Slope in summary.json do;
+// in memory it is in bytes per round like everywhere else. Scaling by a
+// power of two is exact, so a baseline read and written again is
+// unchanged to the bit.
+func fileScale(m metric.Metric) float64 {
+	if m.Unit() == metric.BytesPerRound {
+		return results.MiB
+	}
+	return 1
+}
+
+// scaled returns a copy of b with every metric's values multiplied by
+// fileScale (up) or divided by it (down).
+func (b Baseline) scaled(up bool) Baseline {
+	out := b
+	out.Scenarios = make(map[string]ScenarioBaseline, len(b.Scenarios))
+	for name, sb := range b.Scenarios {
+		ms := make(map[metric.Metric]Stat, len(sb.Metrics))
+		for m, st := range sb.Metrics {
+			f := fileScale(m)
+			if !up {
+				f = 1 / f
+			}
+			if f != 1 {
+				st = st.times(f)
+			}
+			ms[m] = st
+		}
+		sb.Metrics = ms
+		out.Scenarios[name] = sb
+	}
+	return out
 }
 
 // NewBaseline builds a baseline from the measurements of a gate run. It
@@ -90,9 +127,9 @@ func (m Measurement) baseline() ScenarioBaseline {
 		Rounds:   first.Rounds,
 		Requests: int(NewStat(reqs).Median),
 		Runs:     len(m.Runs),
-		Metrics:  make(map[Metric]Stat, len(Metrics())),
+		Metrics:  make(map[metric.Metric]Stat, len(metric.Gated())),
 	}
-	for _, met := range Metrics() {
+	for _, met := range metric.Gated() {
 		if st := m.stat(met); st.N() > 0 {
 			sb.Metrics[met] = st
 		}
@@ -129,7 +166,7 @@ func (b *Baseline) Validate() []error {
 		if len(sb.Metrics) == 0 {
 			errs = append(errs, fmt.Errorf("scenario %s: no metrics", name))
 		}
-		for _, m := range Metrics() {
+		for _, m := range metric.Gated() {
 			st, ok := sb.Metrics[m]
 			if ok && !st.valid() {
 				errs = append(errs, fmt.Errorf("scenario %s: metric %s: median %g, min %g, max %g over %d values is not a valid summary",
@@ -177,6 +214,7 @@ func Decode(data []byte, name string) (*Baseline, error) {
 	if err := dec.Decode(&b); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrBaseline, name, err)
 	}
+	b = b.scaled(true)
 	if errs := b.Validate(); len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %s: %w", ErrBaseline, name, errors.Join(errs...))
 	}
@@ -200,7 +238,7 @@ func (b *Baseline) Marshal() ([]byte, error) {
 	if errs := b.Validate(); len(errs) > 0 {
 		return nil, fmt.Errorf("gate: refusing to write an invalid baseline: %w", errors.Join(errs...))
 	}
-	data, err := json.MarshalIndent(b, "", "  ")
+	data, err := json.MarshalIndent(b.scaled(false), "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("gate: encoding baseline: %w", err)
 	}

@@ -4,10 +4,17 @@
 // absolute limits, checks that the leaky control still leaks, and renders
 // the verdict as a text table, GitHub markdown and JUnit XML.
 //
-// The package measures nothing and starts no process: cmd/bench runs the
-// scenarios and hands the summaries to Evaluate.
+// The package owns the judgement and its files: Evaluate, the Thresholds
+// it judges by, the baseline file (Baseline, Load, Write) and the three
+// renderings of a Report. It measures nothing and starts no process:
+// cmd/bench runs the scenarios, hands the summaries to Evaluate, applies
+// the update policy and maps the verdict to its exit status. What a
+// figure is called, its unit, how a limit is parsed and what "the control
+// leaks" means are internal/metric's; the gate compares the figures
+// metric.Gated marks and evaluates the scenarios' metric.Limit values as
+// they are.
 //
-// # Verdicts and exit codes
+// # Verdicts and exit statuses of bench gate
 //
 //	Pass        0  every metric within its thresholds and limits
 //	Regression  1  a metric worsened past BOTH its relative threshold and its
@@ -28,15 +35,13 @@
 //
 // # The leaky control
 //
-// A scenario with Expect = ExpectLeak is a control: the harness must still
-// see its leak, in RSS-derived figures (retained, settled or slope clearly
-// above the noise floor and above every stable scenario of the same gate
-// run, taken at its baseline medians when the baseline has them). If it
-// doesn't, the verdict is Regression (exit 1) with the message
+// A scenario with Expect = metric.ExpectLeak is a control: the harness
+// must still see its leak by metric.LeakRule, in RSS-derived figures
+// (settled, or retained and slope together, clearly above the noise floor
+// and above every stable scenario of the same gate run, taken at its
+// baseline medians when the baseline has them). If it doesn't, the verdict is Regression (exit 1) with the message
 // "the leaky control <name> no longer leaks: ...": a pass would mean
-// nothing. The engine's own leak accounting (LeakedAfterSettle) is
-// deliberately not used, because it would keep reporting the leak even if
-// the RSS sampling that the other scenarios are judged by had gone blind.
+// nothing.
 //
 // # Medians
 //

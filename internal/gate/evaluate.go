@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -45,7 +46,7 @@ type BaselineInfo struct {
 // ScenarioReport is the verdict on one scenario.
 type ScenarioReport struct {
 	Name     string
-	Expect   Expect
+	Expect   metric.Expect
 	Runs     int // runs that produced a summary
 	Verdict  Verdict
 	Rows     []Row   // one per metric
@@ -57,7 +58,7 @@ type ScenarioReport struct {
 // Row is one metric of one scenario: the line of the table and the JUnit
 // test case.
 type Row struct {
-	Metric   Metric
+	Metric   metric.Metric
 	Baseline *Stat // nil when the baseline has no value for it
 	Now      Stat
 	Worse    float64 // how much worse now is than the baseline (positive = worse), metric unit
@@ -115,9 +116,6 @@ func (r *Report) AllWarnings() []string {
 	}
 	return out
 }
-
-// ExitCode is the exit status of `bench gate` for this report.
-func (r *Report) ExitCode() int { return r.Verdict.ExitCode() }
 
 // Evaluate judges the measurements against the baseline (nil: none) and
 // returns the report. It never fails: every problem becomes a check, a row
@@ -192,7 +190,7 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 		switch s.Outcome {
 		case results.OutcomeCompleted:
 		case results.OutcomeRSSCap:
-			if m.Expect == ExpectLeak {
+			if m.Expect == metric.ExpectLeak {
 				sr.Warnings = append(sr.Warnings, fmt.Sprintf("run %d of %d hit its RSS cap (the control leaks, its figures are truncated)", i+1, total))
 				continue
 			}
@@ -249,7 +247,7 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 		}
 	}
 
-	for _, met := range Metrics() {
+	for _, met := range metric.Gated() {
 		row := Row{Metric: met, Now: m.stat(met), Change: math.NaN(), Worse: math.NaN()}
 		t := th.For(met)
 		var limitText []string
@@ -273,13 +271,13 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 			if exceeded {
 				why := fmt.Sprintf("%s: %s -> %s (%s, %s) exceeds both thresholds (%s)",
 					met, met.Format(b), met.Format(n), met.FormatDelta(n-b), pct(row.Change), t.describe(met))
-				advisory := t.Advisory || m.Expect == ExpectLeak || cfg.Updating
+				advisory := t.Advisory || m.Expect == metric.ExpectLeak || cfg.Updating
 				if advisory {
 					row.Warn = true
 					switch {
 					case cfg.Updating:
 						why += " [baseline being replaced]"
-					case m.Expect == ExpectLeak && !t.Advisory:
+					case m.Expect == metric.ExpectLeak && !t.Advisory:
 						why += " [leaky control: compared for information only]"
 					}
 				} else {
@@ -289,8 +287,8 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 			}
 		}
 		for _, l := range m.Limits {
-			if lm, err := ParseMetric(l.Metric); err == nil && lm == met {
-				limitText = append(limitText, l.Text)
+			if l.Metric == met {
+				limitText = append(limitText, l.String())
 			}
 		}
 		row.Limit = strings.Join(limitText, "; ")
@@ -304,10 +302,7 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 	// on other figures of the summary are checks of their own.
 	for _, l := range m.Limits {
 		c := checkLimit(l, m.Runs)
-		row := -1
-		if lm, err := ParseMetric(l.Metric); err == nil {
-			row = slices.IndexFunc(sr.Rows, func(r Row) bool { return r.Metric == lm })
-		}
+		row := slices.IndexFunc(sr.Rows, func(r Row) bool { return r.Metric == l.Metric })
 		if row < 0 {
 			sr.Checks = append(sr.Checks, c)
 			continue
@@ -323,40 +318,36 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 }
 
 // checkLimit checks one absolute limit on the median of the runs.
-func checkLimit(l Limit, runs []results.Summary) Check {
-	c := Check{Name: "limit " + l.Text}
-	if l.Value == nil || l.Holds == nil {
-		c.Verdict, c.Message = Error, fmt.Sprintf("limit %q was not parsed", l.Text)
+func checkLimit(l metric.Limit, runs []results.Summary) Check {
+	c := Check{Name: "limit " + l.String()}
+	if !l.Valid() {
+		c.Verdict, c.Message = Error, fmt.Sprintf("limit %q was not parsed", l.String())
 		return c
 	}
-	st := l.median(runs)
+	st := Measurement{Runs: runs}.stat(l.Metric)
 	switch {
 	case st.N() == 0:
-		c.Verdict, c.Message = Error, fmt.Sprintf("%s: no run has a value to check the limit %s against", l.Metric, l.Text)
+		c.Verdict, c.Message = Error, fmt.Sprintf("%s: no run has a value to check the limit %s against", l.Name(), l)
 	case !l.Holds(st.Median):
-		c.Verdict, c.Message = Regression, fmt.Sprintf("%s: median %s breaks the scenario limit %s", l.Metric, l.format(st.Median), l.Text)
+		c.Verdict, c.Message = Regression, fmt.Sprintf("%s: median %s breaks the scenario limit %s", l.Name(), l.Metric.Format(st.Median), l)
 	default:
-		c.Message = fmt.Sprintf("%s: median %s within %s", l.Metric, l.format(st.Median), l.Text)
+		c.Message = fmt.Sprintf("%s: median %s within %s", l.Name(), l.Metric.Format(st.Median), l)
 	}
 	return c
 }
 
-// leakSignals returns the RSS-derived metrics a leaky control may show its
-// leak in.
-func leakSignals() []Metric { return []Metric{Retained, Settled, Slope} }
-
 // checkControls adds the leak-control check to every scenario expected to
-// leak: some RSS-derived signal must lie clearly above zero and above every
-// stable scenario of the same gate run. A stable scenario is represented by
+// leak: its medians must meet the leak rule (Thresholds.Control, a
+// metric.LeakRule) against every stable scenario of the same gate run. A stable scenario is represented by
 // its baseline medians when the baseline has them (so that a stable
 // scenario that starts leaking as much as the control fails on its own
 // instead of making the control look blind), else by its current medians.
 func checkControls(rep *Report, base *Baseline, ms []Measurement, cfg Config) {
-	th := cfg.Thresholds
-	stableMax := map[Metric]float64{}
+	rule := cfg.Thresholds.Control
+	stableMax := map[metric.Metric]float64{}
 	var stableNames []string
 	for _, m := range ms {
-		if m.Expect != ExpectStable || len(m.Runs) == 0 {
+		if m.Expect != metric.ExpectStable || len(m.Runs) == 0 {
 			continue
 		}
 		var sb *ScenarioBaseline
@@ -370,7 +361,7 @@ func checkControls(rep *Report, base *Baseline, ms []Measurement, cfg Config) {
 			name += " (baseline)"
 		}
 		stableNames = append(stableNames, name)
-		for _, met := range leakSignals() {
+		for _, met := range metric.LeakSignals() {
 			st := m.stat(met)
 			if sb != nil {
 				if bst, ok := sb.Metrics[met]; ok {
@@ -385,7 +376,7 @@ func checkControls(rep *Report, base *Baseline, ms []Measurement, cfg Config) {
 		}
 	}
 	for i, m := range ms {
-		if m.Expect != ExpectLeak {
+		if m.Expect != metric.ExpectLeak {
 			continue
 		}
 		sr := &rep.Scenarios[i]
@@ -400,38 +391,29 @@ func checkControls(rep *Report, base *Baseline, ms []Measurement, cfg Config) {
 		for _, s := range m.Runs {
 			capped = capped || s.Outcome == results.OutcomeRSSCap
 		}
-		// The leak is seen in settled alone (after GC + FreeOSMemory: what
-		// is truly retained, the steadiest figure), or in retained and slope
-		// together: each of those two alone moves by tens of MiB on
-		// unchanged code, so alone it could make a blind control pass.
-		seen := map[Metric]bool{}
+		medians := map[metric.Metric]float64{}
 		var descs []string
-		for _, met := range leakSignals() {
+		for _, met := range metric.LeakSignals() {
 			st := m.stat(met)
 			if st.N() == 0 {
 				continue
 			}
-			margin := th.ControlMemory
-			if met == Slope {
-				margin = th.ControlSlope
-			}
-			ref := max(stableMax[met], 0) // 0 without stable scenarios
+			medians[met] = st.Median
 			desc := fmt.Sprintf("%s %s", met, met.Format(st.Median))
 			if _, ok := stableMax[met]; ok {
 				desc += fmt.Sprintf(" vs %s in %s", met.Format(stableMax[met]), strings.Join(stableNames, ", "))
 			}
-			seen[met] = st.Median >= margin && st.Median-ref >= margin
 			descs = append(descs, desc)
 		}
 		switch {
-		case seen[Settled] || seen[Retained] && seen[Slope]:
+		case rule.Seen(medians, stableMax):
 			sr.Checks = append(sr.Checks, Check{Name: "leak control", Verdict: Pass, Message: "leaks as expected: " + strings.Join(descs, "; ")})
 		case capped:
 			sr.Checks = append(sr.Checks, Check{Name: "leak control", Verdict: Pass, Message: "leaks as expected: hit its RSS cap"})
 		default:
 			sr.Checks = append(sr.Checks, Check{Name: "leak control", Verdict: Regression,
 				Message: fmt.Sprintf("the leaky control %s no longer leaks: the harness cannot see leaks, so a pass would mean nothing (%s; needs settled %s above zero and the stable scenarios, or retained %s and slope %s above them)",
-					m.Scenario, strings.Join(descs, "; "), Settled.Format(th.ControlMemory), Retained.Format(th.ControlMemory), Slope.Format(th.ControlSlope))})
+					m.Scenario, strings.Join(descs, "; "), metric.Settled.Format(rule.Memory), metric.Retained.Format(rule.Memory), metric.Slope.Format(rule.Slope))})
 		}
 	}
 }

@@ -2,15 +2,18 @@ package gate
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -19,7 +22,7 @@ const mib = results.MiB
 // run builds a completed summary with the figures the gate compares.
 type run struct {
 	peak, end, retained, settled float64 // MiB
-	slope                        float64 // MiB/round
+	slope                        float64 // MiB/round, as results.Slope has it
 	instances, errors            int
 	throughput                   float64
 }
@@ -51,7 +54,7 @@ var (
 )
 
 // measure builds a measurement of three runs jittered around r.
-func measure(name string, expect Expect, r run) Measurement {
+func measure(name string, expect metric.Expect, r run) Measurement {
 	m := Measurement{Scenario: name, Expect: expect}
 	for _, j := range []float64{-0.02, 0, 0.02} {
 		x := r
@@ -79,7 +82,7 @@ func defaultConfig() Config {
 	return Config{Thresholds: DefaultThresholds(), BaselineName: "baseline.json"}
 }
 
-func rowOf(t *testing.T, r *Report, scenario string, m Metric) Row {
+func rowOf(t *testing.T, r *Report, scenario string, m metric.Metric) Row {
 	t.Helper()
 	for _, s := range r.Scenarios {
 		if s.Name != scenario {
@@ -141,7 +144,7 @@ func TestNewStat(t *testing.T) {
 }
 
 func TestEvaluate_PassesOnBaselineOwnNumbers(t *testing.T) {
-	fixed, leaky := measure("quick-fixed", ExpectStable, fixedRun), measure("quick-leaky", ExpectLeak, leakyRun)
+	fixed, leaky := measure("quick-fixed", metric.ExpectStable, fixedRun), measure("quick-leaky", metric.ExpectLeak, leakyRun)
 	base := baselineFor(t, fixed, leaky)
 
 	// Through the file, as CI does.
@@ -155,13 +158,10 @@ func TestEvaluate_PassesOnBaselineOwnNumbers(t *testing.T) {
 	}
 	r := Evaluate(loaded, []Measurement{fixed, leaky}, defaultConfig())
 	wantVerdict(t, r, Pass)
-	if r.ExitCode() != ExitPass {
-		t.Fatalf("exit %d", r.ExitCode())
-	}
 	if w := r.AllWarnings(); len(w) != 0 {
 		t.Fatalf("unexpected warnings: %q", w)
 	}
-	row := rowOf(t, r, "quick-fixed", Retained)
+	row := rowOf(t, r, "quick-fixed", metric.Retained)
 	if row.Baseline == nil || row.Baseline.Median != 20*mib || row.Change != 0 {
 		t.Fatalf("retained row %+v", row)
 	}
@@ -174,34 +174,31 @@ func TestEvaluate_PassesOnBaselineOwnNumbers(t *testing.T) {
 }
 
 func TestEvaluate_RegressionNamesTheMetric(t *testing.T) {
-	fixed, leaky := measure("quick-fixed", ExpectStable, fixedRun), measure("quick-leaky", ExpectLeak, leakyRun)
+	fixed, leaky := measure("quick-fixed", metric.ExpectStable, fixedRun), measure("quick-leaky", metric.ExpectLeak, leakyRun)
 	base := baselineFor(t, fixed, leaky)
 
 	// The fixed scenario with listeners flipped to "leaked": every fresh
 	// instance stays reachable, so retained, settled and the slope climb.
 	flipped := fixedRun
 	flipped.retained, flipped.settled, flipped.slope = 420, 400, 95
-	now := measure("quick-fixed", ExpectStable, flipped)
+	now := measure("quick-fixed", metric.ExpectStable, flipped)
 
 	r := Evaluate(base, []Measurement{now, leaky}, defaultConfig())
 	wantVerdict(t, r, Regression)
-	if r.ExitCode() != ExitRegression {
-		t.Fatalf("exit %d", r.ExitCode())
-	}
-	for _, m := range []Metric{Retained, Settled} {
+	for _, m := range []metric.Metric{metric.Retained, metric.Settled} {
 		if row := rowOf(t, r, "quick-fixed", m); row.Verdict != Regression {
 			t.Errorf("%s: verdict %s, want regression", m, row.Verdict)
 		}
 	}
 	// The slope is advisory by default (too noisy over four rounds): a
 	// warning, named.
-	if row := rowOf(t, r, "quick-fixed", Slope); row.Verdict != Pass || !row.Warn {
+	if row := rowOf(t, r, "quick-fixed", metric.Slope); row.Verdict != Pass || !row.Warn {
 		t.Errorf("slope: verdict %s warn %v, want an advisory warning", row.Verdict, row.Warn)
 	}
 	if w := strings.Join(r.AllWarnings(), "\n"); !strings.Contains(w, "quick-fixed: slope: 0.10MiB/round -> 95.00MiB/round") {
 		t.Errorf("warnings don't name the slope:\n%s", w)
 	}
-	for _, m := range []Metric{Peak, EndOfLoad, Instances, EndInstances, Errors, Throughput} {
+	for _, m := range []metric.Metric{metric.Peak, metric.EndOfLoad, metric.Instances, metric.EndInstances, metric.Errors, metric.Throughput} {
 		if row := rowOf(t, r, "quick-fixed", m); row.Verdict != Pass || row.Warn {
 			t.Errorf("%s: verdict %s warn %v, want pass", m, row.Verdict, row.Warn)
 		}
@@ -217,7 +214,7 @@ func TestEvaluate_RegressionNamesTheMetric(t *testing.T) {
 }
 
 func TestEvaluate_NoiseBelowTheFloorPasses(t *testing.T) {
-	fixed := measure("quick-fixed", ExpectStable, fixedRun)
+	fixed := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	base := baselineFor(t, fixed)
 	noisy := fixedRun
 	noisy.retained = 20 + 47   // +235% but only +47 MiB: below the 48 MiB floor
@@ -225,93 +222,90 @@ func TestEvaluate_NoiseBelowTheFloorPasses(t *testing.T) {
 	noisy.peak = 300 + 40      // +40 MiB but +13.3%: below the relative threshold
 	noisy.slope = 0.1 + 15     // ×150 but below 16 MiB/round
 	noisy.throughput = 4 * 0.8 // -20%
-	r := Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, noisy)}, defaultConfig())
+	r := Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, noisy)}, defaultConfig())
 	wantVerdict(t, r, Pass)
 
 	// Just past both thresholds fails.
 	worse := noisy
 	worse.peak = 300 + 50 // +50 MiB, +16.7%
-	r = Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, worse)}, defaultConfig())
+	r = Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, worse)}, defaultConfig())
 	wantVerdict(t, r, Regression)
-	if row := rowOf(t, r, "quick-fixed", Peak); row.Verdict != Regression {
+	if row := rowOf(t, r, "quick-fixed", metric.Peak); row.Verdict != Regression {
 		t.Fatalf("peak row %+v", row)
 	}
 }
 
 func TestEvaluate_ExactAndAdvisoryMetrics(t *testing.T) {
-	base := baselineFor(t, measure("quick-fixed", ExpectStable, fixedRun))
+	base := baselineFor(t, measure("quick-fixed", metric.ExpectStable, fixedRun))
 
 	// Peak live instances jitter by one on unchanged code (timing decides
 	// how many op types overlap): +1 passes, +2 fails.
 	more := fixedRun
 	more.instances = 7
-	r := Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, more)}, defaultConfig())
+	r := Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, more)}, defaultConfig())
 	wantVerdict(t, r, Pass)
 	more.instances = 8
-	r = Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, more)}, defaultConfig())
+	r = Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, more)}, defaultConfig())
 	wantVerdict(t, r, Regression)
-	if row := rowOf(t, r, "quick-fixed", Instances); row.Verdict != Regression {
+	if row := rowOf(t, r, "quick-fixed", metric.Instances); row.Verdict != Regression {
 		t.Fatalf("two more instances must fail: %+v", row)
 	}
 
 	// Instances alive at the end are exact: one that is never closed fails.
-	kept := measure("quick-fixed", ExpectStable, fixedRun)
+	kept := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	kept.Runs[0].Instances.EndLive, kept.Runs[1].Instances.EndLive = 1, 1
 	r = Evaluate(base, []Measurement{kept}, defaultConfig())
 	wantVerdict(t, r, Regression)
-	if row := rowOf(t, r, "quick-fixed", EndInstances); row.Verdict != Regression {
+	if row := rowOf(t, r, "quick-fixed", metric.EndInstances); row.Verdict != Regression {
 		t.Fatalf("an instance left alive must fail: %+v", row)
 	}
 
 	errs := fixedRun
 	errs.errors = 1
-	r = Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, errs)}, defaultConfig())
+	r = Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, errs)}, defaultConfig())
 	wantVerdict(t, r, Regression)
 
 	fewer := fixedRun
 	fewer.instances = 5
-	r = Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, fewer)}, defaultConfig())
+	r = Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, fewer)}, defaultConfig())
 	wantVerdict(t, r, Pass)
 
 	slow := fixedRun
 	slow.throughput = 1 // -75%: advisory by default
-	r = Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, slow)}, defaultConfig())
+	r = Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, slow)}, defaultConfig())
 	wantVerdict(t, r, Pass)
-	row := rowOf(t, r, "quick-fixed", Throughput)
+	row := rowOf(t, r, "quick-fixed", metric.Throughput)
 	if !row.Warn || len(r.AllWarnings()) == 0 || !strings.Contains(strings.Join(r.AllWarnings(), "\n"), "throughput") {
 		t.Fatalf("throughput drop should warn: %+v %q", row, r.AllWarnings())
 	}
 
 	strict := defaultConfig()
 	strict.Thresholds.Throughput.Advisory = false
-	r = Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, slow)}, strict)
+	r = Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, slow)}, strict)
 	wantVerdict(t, r, Regression)
 
 	faster := fixedRun
 	faster.throughput = 40
-	r = Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, faster)}, strict)
+	r = Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, faster)}, strict)
 	wantVerdict(t, r, Pass)
 }
 
 func TestEvaluate_LeakyControlMustLeak(t *testing.T) {
-	fixed, leaky := measure("quick-fixed", ExpectStable, fixedRun), measure("quick-leaky", ExpectLeak, leakyRun)
+	fixed, leaky := measure("quick-fixed", metric.ExpectStable, fixedRun), measure("quick-leaky", metric.ExpectLeak, leakyRun)
 	base := baselineFor(t, fixed, leaky)
 
 	// The control's leak vanished (a broken sampler, a "fixed" control):
 	// its figures look like the fixed scenario's.
-	blind := measure("quick-leaky", ExpectLeak, fixedRun)
+	blind := measure("quick-leaky", metric.ExpectLeak, fixedRun)
 	r := Evaluate(base, []Measurement{fixed, blind}, defaultConfig())
 	wantVerdict(t, r, Regression)
-	if r.ExitCode() != 1 {
-		t.Fatalf("exit %d, want 1", r.ExitCode())
-	}
 	want := "the leaky control quick-leaky no longer leaks: the harness cannot see leaks, so a pass would mean nothing"
 	if f := strings.Join(r.Failures(), "\n"); !strings.Contains(f, want) {
 		t.Fatalf("failures lack %q:\n%s", want, f)
 	}
 	// The control's drop from the baseline is information, not a failure
 	// of its own: only the leak-control check fails.
-	if row := rowOf(t, r, "quick-leaky", Retained); row.Verdict != Pass {
+	if row := rowOf(t, r, "quick-leaky", metric.Retained); row.Verdict != Pass {
 		t.Fatalf("control rows must be advisory: %+v", row)
 	}
 
@@ -319,7 +313,7 @@ func TestEvaluate_LeakyControlMustLeak(t *testing.T) {
 	leakyFixed := fixedRun
 	leakyFixed.retained, leakyFixed.settled, leakyFixed.slope = 60, 40, 0.5
 	stableToo := leakyFixed
-	r = Evaluate(nil, []Measurement{measure("fixed", ExpectStable, stableToo), measure("leaky", ExpectLeak, leakyFixed)},
+	r = Evaluate(nil, []Measurement{measure("fixed", metric.ExpectStable, stableToo), measure("leaky", metric.ExpectLeak, leakyFixed)},
 		Config{Thresholds: DefaultThresholds(), Updating: true})
 	wantVerdict(t, r, Regression)
 
@@ -327,7 +321,7 @@ func TestEvaluate_LeakyControlMustLeak(t *testing.T) {
 	// unchanged code); slope with retained is, and so is settled alone.
 	control := func(r run) Check {
 		t.Helper()
-		rep := Evaluate(base, []Measurement{fixed, measure("quick-leaky", ExpectLeak, r)}, defaultConfig())
+		rep := Evaluate(base, []Measurement{fixed, measure("quick-leaky", metric.ExpectLeak, r)}, defaultConfig())
 		cs := rep.Scenarios[1].Checks
 		if c := cs[len(cs)-1]; c.Name == "leak control" {
 			return c
@@ -353,10 +347,10 @@ func TestEvaluate_LeakyControlMustLeak(t *testing.T) {
 }
 
 func TestEvaluate_RunFailures(t *testing.T) {
-	fixed := measure("quick-fixed", ExpectStable, fixedRun)
+	fixed := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	base := baselineFor(t, fixed)
 
-	crashed := measure("quick-fixed", ExpectStable, fixedRun)
+	crashed := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	crashed.Runs[1].Outcome, crashed.Runs[1].ExitCode, crashed.Runs[1].Error = results.OutcomeCrashed, 2, "panic: boom"
 	r := Evaluate(base, []Measurement{crashed}, defaultConfig())
 	wantVerdict(t, r, Error)
@@ -364,20 +358,20 @@ func TestEvaluate_RunFailures(t *testing.T) {
 		t.Fatalf("failures: %s", f)
 	}
 
-	noSummary := measure("quick-fixed", ExpectStable, fixedRun)
+	noSummary := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	noSummary.Failures = []error{errors.New("runner: child did not start")}
 	r = Evaluate(base, []Measurement{noSummary}, defaultConfig())
 	wantVerdict(t, r, Error)
 
-	capped := measure("quick-fixed", ExpectStable, fixedRun)
+	capped := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	capped.Runs[0].Outcome = results.OutcomeRSSCap
 	r = Evaluate(base, []Measurement{capped}, defaultConfig())
 	wantVerdict(t, r, Regression)
 }
 
 func TestEvaluate_MissingScenarioIsAnError(t *testing.T) {
-	base := baselineFor(t, measure("quick-fixed", ExpectStable, fixedRun))
-	r := Evaluate(base, []Measurement{measure("other", ExpectStable, fixedRun)}, defaultConfig())
+	base := baselineFor(t, measure("quick-fixed", metric.ExpectStable, fixedRun))
+	r := Evaluate(base, []Measurement{measure("other", metric.ExpectStable, fixedRun)}, defaultConfig())
 	wantVerdict(t, r, Error)
 	if f := strings.Join(r.Failures(), "\n"); !strings.Contains(f, "scenario other is missing from baseline.json (it has quick-fixed)") {
 		t.Fatalf("failures: %s", f)
@@ -385,23 +379,23 @@ func TestEvaluate_MissingScenarioIsAnError(t *testing.T) {
 	// When updating the baseline it is the point.
 	cfg := defaultConfig()
 	cfg.Updating = true
-	wantVerdict(t, Evaluate(base, []Measurement{measure("other", ExpectStable, fixedRun)}, cfg), Pass)
+	wantVerdict(t, Evaluate(base, []Measurement{measure("other", metric.ExpectStable, fixedRun)}, cfg), Pass)
 }
 
 func TestEvaluate_Limits(t *testing.T) {
-	fixed := measure("quick-fixed", ExpectStable, fixedRun)
+	fixed := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	base := baselineFor(t, fixed)
-	fixed.Limits = []Limit{MetricLimit(Retained, "<", 50*mib), MetricLimit(Instances, "<=", 6)}
+	fixed.Limits = []metric.Limit{{Metric: metric.Retained, Op: metric.Less, Bound: 50 * mib}, {Metric: metric.Instances, Op: metric.LessEq, Bound: 6}}
 	r := Evaluate(base, []Measurement{fixed}, defaultConfig())
 	wantVerdict(t, r, Pass)
-	if row := rowOf(t, r, "quick-fixed", Retained); !strings.Contains(row.Limit, "retained < 50.0MiB") {
+	if row := rowOf(t, r, "quick-fixed", metric.Retained); !strings.Contains(row.Limit, "retained < 50MiB") {
 		t.Fatalf("limit column %q", row.Limit)
 	}
 
-	fixed.Limits = []Limit{MetricLimit(Retained, "<", 10*mib)}
+	fixed.Limits = []metric.Limit{{Metric: metric.Retained, Op: metric.Less, Bound: 10 * mib}}
 	r = Evaluate(base, []Measurement{fixed}, defaultConfig())
 	wantVerdict(t, r, Regression)
-	if f := strings.Join(r.Failures(), "\n"); !strings.Contains(f, "retained: median 20.0MiB breaks the scenario limit retained < 10.0MiB") {
+	if f := strings.Join(r.Failures(), "\n"); !strings.Contains(f, "retained: median 20.0MiB breaks the scenario limit retained < 10MiB") {
 		t.Fatalf("failures: %s", f)
 	}
 
@@ -412,9 +406,9 @@ func TestEvaluate_Limits(t *testing.T) {
 }
 
 func TestEvaluate_Warnings(t *testing.T) {
-	fixed := measure("quick-fixed", ExpectStable, fixedRun)
+	fixed := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	base := baselineFor(t, fixed)
-	now := measure("quick-fixed", ExpectStable, fixedRun)
+	now := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	for i := range now.Runs {
 		now.Runs[i].Env.GoVersion = "go1.27"
 		now.Runs[i].Requests = 96
@@ -440,7 +434,7 @@ func TestEvaluate_Warnings(t *testing.T) {
 
 func TestLoad_Errors(t *testing.T) {
 	dir := t.TempDir()
-	good := baselineFor(t, measure("quick-fixed", ExpectStable, fixedRun))
+	good := baselineFor(t, measure("quick-fixed", metric.ExpectStable, fixedRun))
 	data, err := good.Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -477,7 +471,7 @@ func TestLoad_Errors(t *testing.T) {
 }
 
 func TestNewBaseline_RefusesBadRuns(t *testing.T) {
-	m := measure("quick-fixed", ExpectStable, fixedRun)
+	m := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	m.Runs[0].Outcome = results.OutcomeCrashed
 	if _, err := NewBaseline(time.Now(), results.Env{}, []Measurement{m}); err == nil {
 		t.Fatal("a baseline from a crashed run was accepted")
@@ -488,14 +482,14 @@ func TestNewBaseline_RefusesBadRuns(t *testing.T) {
 }
 
 func TestWriteJUnit(t *testing.T) {
-	fixed, leaky := measure("quick-fixed", ExpectStable, fixedRun), measure("quick-leaky", ExpectLeak, leakyRun)
+	fixed, leaky := measure("quick-fixed", metric.ExpectStable, fixedRun), measure("quick-leaky", metric.ExpectLeak, leakyRun)
 	base := baselineFor(t, fixed, leaky)
 	flipped := fixedRun
 	flipped.retained = 420
-	crashed := measure("quick-leaky", ExpectLeak, leakyRun)
+	crashed := measure("quick-leaky", metric.ExpectLeak, leakyRun)
 	crashed.Runs[0].Outcome = results.OutcomeSignaled
 	crashed.Runs[0].Error = `killed <"OOM" & co>`
-	r := Evaluate(base, []Measurement{measure("quick-fixed", ExpectStable, flipped), crashed}, defaultConfig())
+	r := Evaluate(base, []Measurement{measure("quick-fixed", metric.ExpectStable, flipped), crashed}, defaultConfig())
 
 	var b bytes.Buffer
 	if err := r.WriteJUnit(&b); err != nil {
@@ -544,7 +538,7 @@ func TestWriteJUnit(t *testing.T) {
 }
 
 func TestWriteMarkdown(t *testing.T) {
-	fixed := measure("quick-fixed", ExpectStable, fixedRun)
+	fixed := measure("quick-fixed", metric.ExpectStable, fixedRun)
 	r := Evaluate(baselineFor(t, fixed), []Measurement{fixed}, defaultConfig())
 	var b bytes.Buffer
 	if err := r.WriteMarkdown(&b); err != nil {
@@ -564,30 +558,53 @@ func TestThresholds(t *testing.T) {
 	}
 	bad := DefaultThresholds()
 	bad.Peak.Relative = -1
-	bad.ControlSlope = math.NaN()
+	bad.Control.Slope = math.NaN()
 	if errs := bad.Validate(); len(errs) != 2 {
 		t.Fatalf("Validate = %v, want 2 errors", errs)
 	}
 	th := DefaultThresholds().Throughput
-	if ex, w := th.Exceeded(Throughput, 10, 6.9); !ex || math.Abs(w-3.1) > 1e-9 {
+	if ex, w := th.Exceeded(metric.Throughput, 10, 6.9); !ex || math.Abs(w-3.1) > 1e-9 {
 		t.Fatalf("throughput 10 -> 6.9: exceeded %v worse %g", ex, w)
 	}
-	if ex, _ := th.Exceeded(Throughput, 10, 20); ex {
+	if ex, _ := th.Exceeded(metric.Throughput, 10, 20); ex {
 		t.Fatal("a throughput gain was a regression")
 	}
 }
 
-func TestParseMetric(t *testing.T) {
-	for _, m := range Metrics() {
-		got, err := ParseMetric(m.String())
-		if err != nil || got != m {
-			t.Fatalf("ParseMetric(%q) = %v, %v", m.String(), got, err)
+// TestBaselineFile checks that the committed baseline, which keeps the
+// slope in MiB/round, reads as bytes/round and writes back to the bit.
+func TestBaselineFile(t *testing.T) {
+	path := filepath.Join("..", "..", "reports", "baseline.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("no committed baseline: %v", err)
+	}
+	b, err := Decode(data, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Scenarios map[string]struct {
+			Metrics map[string]Stat `json:"metrics"`
+		} `json:"scenarios"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for name, sb := range b.Scenarios {
+		onDisk, inMemory := raw.Scenarios[name].Metrics["slope"].Median, sb.Metrics[metric.Slope].Median
+		if inMemory != onDisk*mib {
+			t.Errorf("%s: slope %v bytes/round in memory, %v MiB/round on disk", name, inMemory, onDisk)
+		}
+		if !reflect.DeepEqual(sb.Metrics[metric.Settled], raw.Scenarios[name].Metrics["settled"]) {
+			t.Errorf("%s: settled changed on reading", name)
 		}
 	}
-	if m, err := ParseMetric("instances_peak"); err != nil || m != Instances {
-		t.Fatalf("instances_peak: %v %v", m, err)
+	back, err := b.Marshal()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := ParseMetric("rss"); err == nil || !strings.Contains(err.Error(), "known: peak") {
-		t.Fatalf("ParseMetric(rss) error %v", err)
+	if !bytes.Equal(back, data) {
+		t.Errorf("%s read and written again differs:\n%s", path, back)
 	}
 }

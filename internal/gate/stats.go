@@ -63,6 +63,15 @@ func (s Stat) Spread() float64 {
 	return r / math.Abs(s.Median)
 }
 
+// times returns the Stat with every figure multiplied by f.
+func (s Stat) times(f float64) Stat {
+	out := Stat{Median: s.Median * f, Min: s.Min * f, Max: s.Max * f, Values: make([]float64, len(s.Values))}
+	for i, v := range s.Values {
+		out.Values[i] = v * f
+	}
+	return out
+}
+
 // valid reports whether the Stat holds at least one finite value and its
 // figures are consistent; used to validate baselines read from disk.
 func (s Stat) valid() bool {

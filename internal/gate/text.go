@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -48,8 +49,8 @@ func envText(e results.Env) string {
 }
 
 // scenarioKind says what a scenario is: "stable" or "leak control".
-func scenarioKind(e Expect) string {
-	if e == ExpectLeak {
+func scenarioKind(e metric.Expect) string {
+	if e == metric.ExpectLeak {
 		return "leak control"
 	}
 	return "stable"

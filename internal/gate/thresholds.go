@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -16,8 +17,8 @@ type Threshold struct {
 	// Relative is the allowed worsening as a fraction of |baseline|:
 	// 0.15 allows +15% (for throughput, a drop of 15%).
 	Relative float64
-	// Absolute is the noise floor in the metric's unit (bytes, MiB/round,
-	// count, req/s): a worsening up to this much always passes.
+	// Absolute is the noise floor in the metric's unit (bytes, bytes per
+	// round, count, req/s): a worsening up to this much always passes.
 	Absolute float64
 	// Advisory makes a breach a warning instead of a regression.
 	Advisory bool
@@ -25,7 +26,7 @@ type Threshold struct {
 
 // Exceeded reports whether going from base to now breaches the threshold
 // for metric m, and by how much now is worse than base (positive = worse).
-func (t Threshold) Exceeded(m Metric, base, now float64) (bool, float64) {
+func (t Threshold) Exceeded(m metric.Metric, base, now float64) (bool, float64) {
 	worse := now - base
 	if m.HigherIsBetter() {
 		worse = base - now
@@ -35,7 +36,7 @@ func (t Threshold) Exceeded(m Metric, base, now float64) (bool, float64) {
 
 // describe renders the threshold for the table's limit column:
 // "+15% & +16.0MiB", "any increase", "-30% (advisory)".
-func (t Threshold) describe(m Metric) string {
+func (t Threshold) describe(m metric.Metric) string {
 	sign := "+"
 	if m.HigherIsBetter() {
 		sign = "-"
@@ -60,9 +61,9 @@ func (t Threshold) describe(m Metric) string {
 	return s
 }
 
-// Thresholds are the gate's tunables: one Threshold per metric, the
-// margins the leaky control must keep above the stable scenarios, and when
-// a spread between runs becomes a warning. DefaultThresholds documents the
+// Thresholds are the gate's tunables: one Threshold per compared metric
+// (metric.Gated), the margins the leaky control must keep above the
+// stable scenarios, and when a spread between runs becomes a warning. DefaultThresholds documents the
 // measurements the defaults come from.
 type Thresholds struct {
 	Peak         Threshold
@@ -75,22 +76,15 @@ type Thresholds struct {
 	Errors       Threshold
 	Throughput   Threshold
 
-	// ControlMemory is how far (bytes) the leaky control's retained or
-	// settled median must lie above zero and above every stable scenario's
-	// to count as leaking.
-	ControlMemory float64
-	// ControlSlope is the same margin for the slope, in MiB/round.
-	ControlSlope float64
+	// Control is the rule the leaky control's medians must meet, against
+	// the stable scenarios', to count as leaking (metric.LeakRule).
+	Control metric.LeakRule
 
 	// MaxSpread is the relative spread (max-min)/|median| of the R runs of
 	// one metric above which the gate warns that the metric is noisy
 	// (only when the range also exceeds the metric's absolute floor).
 	MaxSpread float64
 }
-
-// MemoryFloor is the default absolute noise floor of settled, the memory
-// metric that varies least between runs.
-const MemoryFloor = 16 * results.MiB
 
 // DefaultThresholds returns the gate's defaults, set against the noise
 // measured on the 2-core machine that made reports/baseline.json: one
@@ -131,48 +125,49 @@ const MemoryFloor = 16 * results.MiB
 //	errors              any increase
 //	throughput          -30%, ADVISORY: a memory gate must not fail on CPU noise
 //
-// The leaky control must show settled 32 MiB above zero and above the
-// stable scenarios (measured: about +60 MiB, steady to ±3 MiB), or retained
+// The settled floor is metric.NoiseFloor. The leaky control must meet
+// metric.DefaultLeakRule: settled 32 MiB above zero and above the stable
+// scenarios (measured: about +60 MiB, steady to ±3 MiB), or retained
 // 32 MiB and slope 16 MiB/round above them together. A spread of the R runs
 // of a binding metric wider than its median (and than its absolute floor)
 // is a warning; retained and end_of_load reach 50-80% within one gate.
 func DefaultThresholds() Thresholds {
 	return Thresholds{
-		Peak:          Threshold{Relative: 0.15, Absolute: 32 * results.MiB},
-		EndOfLoad:     Threshold{Relative: 0.25, Absolute: 48 * results.MiB},
-		Retained:      Threshold{Relative: 0.25, Absolute: 48 * results.MiB},
-		Settled:       Threshold{Relative: 0.15, Absolute: MemoryFloor},
-		Slope:         Threshold{Relative: 0.15, Absolute: 16, Advisory: true},
-		Instances:     Threshold{Absolute: 1},
-		EndInstances:  Threshold{},
-		Errors:        Threshold{},
-		Throughput:    Threshold{Relative: 0.30, Advisory: true},
-		ControlMemory: 2 * MemoryFloor,
-		ControlSlope:  16,
-		MaxSpread:     1.0,
+		Peak:         Threshold{Relative: 0.15, Absolute: 32 * results.MiB},
+		EndOfLoad:    Threshold{Relative: 0.25, Absolute: 48 * results.MiB},
+		Retained:     Threshold{Relative: 0.25, Absolute: 48 * results.MiB},
+		Settled:      Threshold{Relative: 0.15, Absolute: metric.NoiseFloor},
+		Slope:        Threshold{Relative: 0.15, Absolute: metric.NoiseFloor, Advisory: true},
+		Instances:    Threshold{Absolute: 1},
+		EndInstances: Threshold{},
+		Errors:       Threshold{},
+		Throughput:   Threshold{Relative: 0.30, Advisory: true},
+		Control:      metric.DefaultLeakRule(),
+		MaxSpread:    1.0,
 	}
 }
 
-// For returns the threshold of metric m.
-func (t Thresholds) For(m Metric) Threshold {
+// For returns the threshold of metric m; the zero Threshold for a metric
+// the gate does not compare.
+func (t Thresholds) For(m metric.Metric) Threshold {
 	switch m {
-	case Peak:
+	case metric.Peak:
 		return t.Peak
-	case EndOfLoad:
+	case metric.EndOfLoad:
 		return t.EndOfLoad
-	case Retained:
+	case metric.Retained:
 		return t.Retained
-	case Settled:
+	case metric.Settled:
 		return t.Settled
-	case Slope:
+	case metric.Slope:
 		return t.Slope
-	case Instances:
+	case metric.Instances:
 		return t.Instances
-	case EndInstances:
+	case metric.EndInstances:
 		return t.EndInstances
-	case Errors:
+	case metric.Errors:
 		return t.Errors
-	case Throughput:
+	case metric.Throughput:
 		return t.Throughput
 	}
 	return Threshold{}
@@ -181,7 +176,7 @@ func (t Thresholds) For(m Metric) Threshold {
 // Validate reports every negative or non-finite figure, naming it.
 func (t Thresholds) Validate() []error {
 	var errs []error
-	for _, m := range Metrics() {
+	for _, m := range metric.Gated() {
 		th := t.For(m)
 		if !finite(th.Relative) || th.Relative < 0 {
 			errs = append(errs, fmt.Errorf("gate: threshold %s: relative must be >= 0, is %g", m, th.Relative))
@@ -193,7 +188,7 @@ func (t Thresholds) Validate() []error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"control memory", t.ControlMemory}, {"control slope", t.ControlSlope}, {"max spread", t.MaxSpread}} {
+	}{{"control memory", t.Control.Memory}, {"control slope", t.Control.Slope}, {"max spread", t.MaxSpread}} {
 		if !finite(f.v) || f.v < 0 {
 			errs = append(errs, fmt.Errorf("gate: %s must be >= 0, is %g", f.name, f.v))
 		}
@@ -204,10 +199,10 @@ func (t Thresholds) Validate() []error {
 // String renders the thresholds on one line, for reports.
 func (t Thresholds) String() string {
 	parts := make([]string, 0, 10)
-	for _, m := range Metrics() {
+	for _, m := range metric.Gated() {
 		parts = append(parts, m.String()+" "+t.For(m).describe(m))
 	}
 	parts = append(parts, fmt.Sprintf("leak control: %s or %s above the stable scenarios",
-		Retained.Format(t.ControlMemory), Slope.Format(t.ControlSlope)))
+		metric.Retained.Format(t.Control.Memory), metric.Slope.Format(t.Control.Slope)))
 	return strings.Join(parts, "; ")
 }

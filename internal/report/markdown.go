@@ -35,7 +35,7 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 		if lb {
 			endCell, cut = "≥ "+endCell, true
 		}
-		st := strategyText(s.Strategy)
+		st := s.Strategy.String()
 		if st == "" {
 			st = "—"
 		}

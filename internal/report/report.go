@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"strings"
 
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -68,7 +67,7 @@ func (r Run) Name() string {
 // or "before (per-worker×15, reuse, views leaked, listeners leaked)" when
 // the scenario is named after its preset.
 func (r Run) Title() string {
-	st := strategyText(r.Summary.Strategy)
+	st := r.Summary.Strategy.String()
 	switch {
 	case st == "":
 		return r.Name()
@@ -83,35 +82,6 @@ func (r Run) AllWarnings() []string {
 	out := make([]string, 0, len(r.Warnings)+len(r.Summary.Warnings))
 	out = append(out, r.Warnings...)
 	return append(out, r.Summary.Warnings...)
-}
-
-// strategyText renders a strategy as "preset (switches)".
-func strategyText(s results.Strategy) string {
-	var parts []string
-	if s.Topology != "" {
-		t := s.Topology
-		if s.Topology == "per-worker" && s.Workers > 0 {
-			t = fmt.Sprintf("per-worker×%d", s.Workers)
-		}
-		parts = append(parts, t)
-	}
-	if s.Lifetime != "" {
-		parts = append(parts, s.Lifetime)
-	}
-	if s.Views != "" {
-		parts = append(parts, "views "+s.Views)
-	}
-	if s.Listeners != "" {
-		parts = append(parts, "listeners "+s.Listeners)
-	}
-	sw := strings.Join(parts, ", ")
-	switch {
-	case s.Preset != "" && sw != "":
-		return s.Preset + " (" + sw + ")"
-	case s.Preset != "":
-		return s.Preset
-	}
-	return sw
 }
 
 // mib converts bytes to MiB.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/leakbench/leakbench/internal/metric"
 )
 
 // Tolerances of the reproduction checks.
@@ -14,13 +16,11 @@ const (
 	// published one.
 	GrowthRatioTolerance = 0.10
 	// RetainedTolerance is the share of its baseline the fixed run may
-	// still hold after the idle phase and the settle step.
+	// still hold after the idle phase and the settle step. It may always
+	// hold metric.NoiseFloor, whatever its baseline: a Go child's baseline
+	// is ~17 MiB (the published Node one was ~300 MB), and 20% of it is
+	// below the noise of RSS itself.
 	RetainedTolerance = 0.20
-	// RetainedFloor is what the fixed run may always hold, whatever its
-	// baseline: a Go child's baseline is ~17 MiB (the published Node one
-	// was ~300 MB), and 20% of it is below the noise of RSS itself. The
-	// gate's noise floor for settled memory is the same.
-	RetainedFloor = 16 << 20
 )
 
 // ReproRow is our figures for one published stage beside the published
@@ -235,7 +235,7 @@ func fallingCheck(rows []ReproRow, name string, fig func(ReproRow) (float64, boo
 // process collects only every two minutes, so its natural idle curve stays
 // flat for minutes whatever the strategy. The plots show both.
 func retainedCheck(fixed ReproRow) Check {
-	c := Check{Name: fmt.Sprintf("fixed returns within %.0f%% of its baseline (at least %d MiB) after idle and settle", RetainedTolerance*100, RetainedFloor>>20)}
+	c := Check{Name: fmt.Sprintf("fixed returns within %.0f%% of its baseline (at least %d MiB) after idle and settle", RetainedTolerance*100, metric.NoiseFloor>>20)}
 	switch {
 	case !fixed.Found:
 		c.Detail = "no run of preset fixed"
@@ -247,7 +247,7 @@ func retainedCheck(fixed ReproRow) Check {
 	c.Checked = true
 	retained := int64(fixed.AfterSettle) - int64(fixed.Baseline)
 	share := float64(retained) / float64(fixed.Baseline)
-	c.OK = share <= RetainedTolerance || retained <= RetainedFloor
+	c.OK = share <= RetainedTolerance || retained <= metric.NoiseFloor
 	c.Detail = fmt.Sprintf("after settle %s MiB (after idle %s MiB), baseline %s MiB: retained %s MiB = %.0f%% of baseline",
 		fmtMiB(fixed.AfterSettle), fmtMiB(fixed.AfterIdle), fmtMiB(fixed.Baseline), fmtDelta(retained), share*100)
 	return c

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -290,7 +291,7 @@ func TestReproduceRetainedJudgesSettle(t *testing.T) {
 	// A small baseline: +5 MiB is 29% of 17 MiB, but within the floor.
 	runs[0].Summary.Baseline, runs[0].Summary.AfterSettle = uint64(17*mb), uint64(22*mb)
 	if c := fixedCheck(t, Reproduce(runs)); !c.Checked || !c.OK {
-		t.Fatalf("retained check = %+v, want a pass within the %d MiB floor", c, RetainedFloor>>20)
+		t.Fatalf("retained check = %+v, want a pass within the %d MiB floor", c, metric.NoiseFloor>>20)
 	}
 	runs[0].Summary.AfterSettle = uint64(60 * mb) // +43 MiB: past 20% and past the floor
 	if c := fixedCheck(t, Reproduce(runs)); !c.Checked || c.OK {

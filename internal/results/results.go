@@ -13,7 +13,11 @@
 // field name says otherwise. Derived figures in MiB are computed on display.
 package results
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Phase is a stage of one run, in the order a run passes through them.
 type Phase string
@@ -113,6 +117,9 @@ type Env struct {
 	Kernel        string `json:"kernel,omitempty"`
 	GOGC          string `json:"gogc"`       // as set for the child, "" if the runtime default
 	GOMEMLIMIT    string `json:"gomemlimit"` // as set for the child, "" if the runtime default
+
+	WorkloadHash     string `json:"workload_hash,omitempty"`     // checksum of the workload's images and request list
+	LeakbenchVersion string `json:"leakbench_version,omitempty"` // version of the harness that took the run
 }
 
 // Outcome says how a run ended.
@@ -136,6 +143,38 @@ type Strategy struct {
 	Views     string `json:"views"`
 	Listeners string `json:"listeners"`
 	Workers   int    `json:"workers"`
+}
+
+// String is the one text of a strategy, used by every command, table and
+// plot title: the preset and the switches, "fixed (pipeline, fresh, views
+// cleared, listeners removed)", with the worker count of a per-worker
+// topology ("per-worker×15"). Either part alone when the other is empty.
+func (s Strategy) String() string {
+	var parts []string
+	if s.Topology != "" {
+		t := s.Topology
+		if s.Topology == "per-worker" && s.Workers > 0 {
+			t = fmt.Sprintf("per-worker×%d", s.Workers)
+		}
+		parts = append(parts, t)
+	}
+	if s.Lifetime != "" {
+		parts = append(parts, s.Lifetime)
+	}
+	if s.Views != "" {
+		parts = append(parts, "views "+s.Views)
+	}
+	if s.Listeners != "" {
+		parts = append(parts, "listeners "+s.Listeners)
+	}
+	sw := strings.Join(parts, ", ")
+	switch {
+	case s.Preset != "" && sw != "":
+		return s.Preset + " (" + sw + ")"
+	case s.Preset != "":
+		return s.Preset
+	}
+	return sw
 }
 
 // Slope is the leak slope: memory at the end of each round fitted linearly

@@ -96,18 +96,12 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 		Scenario: sc.Name,
 		Target:   sp.Target,
 		Workload: sc.Workload,
-		Strategy: results.Strategy{Workers: sp.Workers},
+		Strategy: sc.ResultsStrategy(),
 		Rounds:   sp.Rounds,
 		InFlight: sp.InFlight,
 		Env:      driver.Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
 		Started:  time.Now().UTC(),
 	}}
-	if sc.Builtin() {
-		st := &run.Summary.Strategy
-		st.Preset = sc.Preset
-		st.Topology, st.Lifetime = sc.Strategy.Topology.String(), sc.Strategy.Lifetime.String()
-		st.Views, st.Listeners = sc.Strategy.Views.String(), sc.Strategy.Listeners.String()
-	}
 	if specErr != nil {
 		return run, specErr
 	}

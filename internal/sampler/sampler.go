@@ -5,6 +5,9 @@
 // A Sampler is meant to be called in a loop at a short interval (10 ms at
 // the finest), so it keeps one gopsutil *process.Process and one read
 // buffer and allocates as little as it can per call.
+//
+// It owns reading /proc and gopsutil; what to sample when, and what the
+// numbers mean, belong to the runner that calls it.
 package sampler
 
 import (

@@ -17,6 +17,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/enum"
+	"github.com/leakbench/leakbench/internal/metric"
 )
 
 // Error is one problem in a scenario: where it is and which field it is
@@ -214,19 +216,19 @@ func Parse(name string, data []byte) (Scenario, error) {
 				}
 			}
 		case "topology":
-			if p.enum(key, v, topologyNames(), func(i int) { topo = []engine.Topology{engine.PerWorker, engine.Pipeline}[i] }) {
+			if enumField(p, key, v, engine.ParseTopology, &topo) {
 				p.sc.overrides |= overTopology
 			}
 		case "lifetime":
-			if p.enum(key, v, lifetimeNames(), func(i int) { life = []engine.Lifetime{engine.Reuse, engine.Fresh}[i] }) {
+			if enumField(p, key, v, engine.ParseLifetime, &life) {
 				p.sc.overrides |= overLifetime
 			}
 		case "views":
-			if p.enum(key, v, viewsNames(), func(i int) { views = []engine.Views{engine.ViewsLeaked, engine.ViewsCleared}[i] }) {
+			if enumField(p, key, v, engine.ParseViews, &views) {
 				p.sc.overrides |= overViews
 			}
 		case "listeners":
-			if p.enum(key, v, listenersNames(), func(i int) { lis = []engine.Listeners{engine.ListenersLeaked, engine.ListenersRemoved}[i] }) {
+			if enumField(p, key, v, engine.ParseListeners, &lis) {
 				p.sc.overrides |= overListeners
 			}
 		case "workers":
@@ -265,13 +267,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 				p.sc.GOGC = n
 			}
 		case "expect":
-			if s, ok := p.str(key, v); ok {
-				e, err := ParseExpect(s)
-				if err != nil {
-					p.fail(key, v, "%v", err)
-				}
-				p.sc.Expect = e
-			}
+			enumField(p, key, v, metric.ParseExpect, &p.sc.Expect)
 		case "limits":
 			p.limits(key, v)
 		}
@@ -416,18 +412,25 @@ func (p *parser) str(field string, n *yaml.Node) (string, bool) {
 	return n.Value, true
 }
 
-// enum reads one of the allowed strings and calls set with its index.
-func (p *parser) enum(field string, n *yaml.Node, allowed []string, set func(int)) bool {
+// enumField reads a string into *dst with parse, the type's own parser
+// (an internal/enum Set's Parse), and reports whether it did; an unknown
+// name is reported with the names parse allows.
+func enumField[T any](p *parser, field string, n *yaml.Node, parse func(string) (T, error), dst *T) bool {
 	s, ok := p.str(field, n)
 	if !ok {
 		return false
 	}
-	i := slices.Index(allowed, s)
-	if i < 0 {
-		p.fail(field, n, "unknown value %q (allowed: %s)", s, strings.Join(allowed, ", "))
+	v, err := parse(s)
+	if err != nil {
+		var e *enum.Error
+		if errors.As(err, &e) {
+			p.fail(field, n, "unknown value %q (allowed: %s)", s, strings.Join(e.Allowed, ", "))
+		} else {
+			p.fail(field, n, "%v", err)
+		}
 		return false
 	}
-	set(i)
+	*dst = v
 	return true
 }
 
@@ -469,10 +472,10 @@ func (p *parser) size(field string, n *yaml.Node) (uint64, bool) {
 		return 0, true
 	}
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		p.fail(field, n, "must be a size with a unit such as \"4GiB\" or \"512MB\" (units: %s), got %s", strings.Join(SizeUnits(), ", "), describe(n))
+		p.fail(field, n, "must be a size with a unit such as \"4GiB\" or \"512MB\" (units: %s), got %s", strings.Join(metric.SizeUnits(), ", "), describe(n))
 		return 0, false
 	}
-	b, err := ParseSize(n.Value)
+	b, err := metric.ParseSize(n.Value)
 	if err != nil {
 		p.fail(field, n, "%v", err)
 		return 0, false
@@ -492,7 +495,7 @@ func (p *parser) limits(field string, n *yaml.Node) {
 		if !ok {
 			continue
 		}
-		l, err := ParseLimit(s)
+		l, err := metric.ParseLimit(s)
 		if err != nil {
 			p.fail(f, item, "%v", err)
 			continue

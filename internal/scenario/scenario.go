@@ -1,7 +1,16 @@
 // Package scenario reads leakbench scenarios: YAML files naming a workload,
 // an engine strategy (a published preset and/or its four switches), the
-// worker count, rounds, idle time, sampling interval, memory caps and the
-// absolute limits the gate checks.
+// worker count, rounds, idle time, sampling interval, memory caps, what
+// the run is expected to show and the absolute limits bench run and the
+// gate check.
+//
+// The package owns the file format, its defaults and its validation, and
+// the builtin files. The values it reads belong to their types and are
+// parsed by their own parsers: the switches and presets to
+// internal/engine, the workloads to internal/workload, expectations,
+// limits and sizes to internal/metric. Running a scenario is
+// internal/runner's job, judging its results bench run's and
+// internal/gate's.
 //
 // Parsing is strict. Unknown keys, wrong types, unknown enum values, bad
 // durations, sizes and limit expressions are all errors that carry
@@ -46,9 +55,11 @@
 package scenario
 
 import (
+	"encoding"
 	"fmt"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +68,8 @@ import (
 
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/workload"
 )
 
@@ -74,49 +87,6 @@ const (
 	MinRSSCap       = 64 << 20 // a Go process with the codecs compiled needs more than this
 	GOGCOff         = -1       // Scenario.GOGC value for gogc: off
 )
-
-// Expect says what a scenario is for.
-type Expect uint8
-
-// The expectations a scenario can declare.
-const (
-	ExpectStable Expect = iota // memory must stay within the limits and the baseline
-	ExpectLeak                 // a leaky control: the harness must still see it leak
-)
-
-// String returns "stable" or "leak".
-func (e Expect) String() string {
-	switch e {
-	case ExpectStable:
-		return "stable"
-	case ExpectLeak:
-		return "leak"
-	}
-	return "expect(" + strconv.Itoa(int(e)) + ")"
-}
-
-// MarshalText returns String.
-func (e Expect) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
-
-// UnmarshalText parses "stable" or "leak".
-func (e *Expect) UnmarshalText(b []byte) error {
-	v, err := ParseExpect(string(b))
-	if err == nil {
-		*e = v
-	}
-	return err
-}
-
-// ParseExpect parses "stable" or "leak".
-func ParseExpect(s string) (Expect, error) {
-	switch s {
-	case "stable":
-		return ExpectStable, nil
-	case "leak":
-		return ExpectLeak, nil
-	}
-	return 0, fmt.Errorf("unknown value %q (allowed: stable, leak)", s)
-}
 
 // Scenario is one parsed, defaulted scenario. Parse and Load return it
 // validated; a Scenario built in Go should be checked with Validate.
@@ -138,17 +108,17 @@ type Scenario struct {
 	Preset   string          // optional; "" when the switches were all given explicitly
 	Strategy engine.Strategy // the preset with the file's switches applied
 
-	Workers    int           // worker count of the per-worker topology; 0 = auto, see ResolvedWorkers
-	Rounds     int           // >= 1
-	InFlight   int           // requests in flight, default 6
-	Idle       time.Duration // idle phase after the load
-	Interval   time.Duration // sampling interval, default 100ms, floor 10ms
-	RSSCap     uint64        // bytes; 0 = none
-	GOGC       int           // 0 = runtime default, GOGCOff (-1) = off, else the percentage
-	GOMEMLIMIT uint64        // bytes; 0 = none
-	OpTimeout  time.Duration // per codec operation; 0 = none. Setting it makes wasm calls interruptible, which costs 4-35x in codec speed (wazero 1.12)
-	Expect     Expect        // ExpectStable unless the file says "expect: leak"
-	Limits     []Limit       // absolute limits for the gate
+	Workers    int            // worker count of the per-worker topology; 0 = auto, see ResolvedWorkers
+	Rounds     int            // >= 1
+	InFlight   int            // requests in flight, default 6
+	Idle       time.Duration  // idle phase after the load
+	Interval   time.Duration  // sampling interval, default 100ms, floor 10ms
+	RSSCap     uint64         // bytes; 0 = none
+	GOGC       int            // 0 = runtime default, GOGCOff (-1) = off, else the percentage
+	GOMEMLIMIT uint64         // bytes; 0 = none
+	OpTimeout  time.Duration  // per codec operation; 0 = none. Setting it makes wasm calls interruptible, which costs 4-35x in codec speed (wazero 1.12)
+	Expect     metric.Expect  // metric.ExpectStable unless the file says "expect: leak"
+	Limits     []metric.Limit // absolute limits, checked by bench run and the gate
 
 	// Set by the parser: which switches the file overrode, and where each
 	// field was, so that Validate can point at the line.
@@ -206,51 +176,21 @@ func (s Scenario) ResolvedWorkers() int {
 	return max(1, runtime.NumCPU()-1)
 }
 
-// StrategyName names the strategy for display: the preset's name when the
-// switches match it, the preset plus the overridden switches otherwise
-// ("fixed, listeners=leaked"), or the four switches without a preset.
-func (s Scenario) StrategyName() string {
-	if s.Preset == "" {
-		return switches(s.Strategy, overAll)
+// ResultsStrategy is the strategy as a run records it in its summary, with
+// the resolved worker count; its String is the strategy's one text. A
+// scenario of another target has no strategy: only the worker count.
+func (s Scenario) ResultsStrategy() results.Strategy {
+	if !s.Builtin() {
+		return results.Strategy{Workers: s.ResolvedWorkers()}
 	}
-	p, ok := engine.Preset(s.Preset)
-	if !ok {
-		return s.Preset + "?"
+	return results.Strategy{
+		Preset:    s.Preset,
+		Topology:  s.Strategy.Topology.String(),
+		Lifetime:  s.Strategy.Lifetime.String(),
+		Views:     s.Strategy.Views.String(),
+		Listeners: s.Strategy.Listeners.String(),
+		Workers:   s.ResolvedWorkers(),
 	}
-	var diff uint8
-	if p.Topology != s.Strategy.Topology {
-		diff |= overTopology
-	}
-	if p.Lifetime != s.Strategy.Lifetime {
-		diff |= overLifetime
-	}
-	if p.Views != s.Strategy.Views {
-		diff |= overViews
-	}
-	if p.Listeners != s.Strategy.Listeners {
-		diff |= overListeners
-	}
-	if diff == 0 {
-		return s.Preset
-	}
-	return s.Preset + ", " + switches(s.Strategy, diff)
-}
-
-func switches(st engine.Strategy, which uint8) string {
-	var parts []string
-	if which&overTopology != 0 {
-		parts = append(parts, "topology="+st.Topology.String())
-	}
-	if which&overLifetime != 0 {
-		parts = append(parts, "lifetime="+st.Lifetime.String())
-	}
-	if which&overViews != 0 {
-		parts = append(parts, "views="+st.Views.String())
-	}
-	if which&overListeners != 0 {
-		parts = append(parts, "listeners="+st.Listeners.String())
-	}
-	return strings.Join(parts, ", ")
 }
 
 // GOGCEnv returns the value for the child's GOGC environment variable:
@@ -297,7 +237,7 @@ func (s Scenario) Validate() []error {
 	case !nameRE.MatchString(s.Name):
 		bad("name", "%q must be lower-case letters, digits and + . _ - (starting with a letter or digit)", s.Name)
 	}
-	if names := workload.Names(); !contains(names, s.Workload) {
+	if names := workload.Names(); !slices.Contains(names, s.Workload) {
 		bad("workload", "unknown workload %q (allowed: %s)", s.Workload, strings.Join(names, ", "))
 	}
 	if s.Preset != "" {
@@ -307,17 +247,20 @@ func (s Scenario) Validate() []error {
 			bad("preset", "preset %q conflicts with topology, lifetime, views and listeners, which override all of it: drop the preset or one of the switches", s.Preset)
 		}
 	}
-	if s.Strategy.Topology > engine.Pipeline {
-		bad("topology", "invalid value %d (allowed: %s)", s.Strategy.Topology, strings.Join(topologyNames(), ", "))
-	}
-	if s.Strategy.Lifetime > engine.Fresh {
-		bad("lifetime", "invalid value %d (allowed: %s)", s.Strategy.Lifetime, strings.Join(lifetimeNames(), ", "))
-	}
-	if s.Strategy.Views > engine.ViewsCleared {
-		bad("views", "invalid value %d (allowed: %s)", s.Strategy.Views, strings.Join(viewsNames(), ", "))
-	}
-	if s.Strategy.Listeners > engine.ListenersRemoved {
-		bad("listeners", "invalid value %d (allowed: %s)", s.Strategy.Listeners, strings.Join(listenersNames(), ", "))
+	// A switch without a name is one its own MarshalText refuses.
+	for _, sw := range []struct {
+		field string
+		value encoding.TextMarshaler
+		names []string
+	}{
+		{"topology", s.Strategy.Topology, engine.TopologyNames()},
+		{"lifetime", s.Strategy.Lifetime, engine.LifetimeNames()},
+		{"views", s.Strategy.Views, engine.ViewsNames()},
+		{"listeners", s.Strategy.Listeners, engine.ListenersNames()},
+	} {
+		if _, err := sw.value.MarshalText(); err != nil {
+			bad(sw.field, "invalid value %d (allowed: %s)", sw.value, strings.Join(sw.names, ", "))
+		}
 	}
 	if s.Workers < 0 || s.Workers > MaxWorkers {
 		bad("workers", "must be between 1 and %d, or \"auto\"; got %d", MaxWorkers, s.Workers)
@@ -335,48 +278,27 @@ func (s Scenario) Validate() []error {
 		bad("interval", "must be at least %s (the sampling floor); got %s", MinInterval, s.Interval)
 	}
 	if s.RSSCap != 0 && s.RSSCap < MinRSSCap {
-		bad("rss_cap", "must be at least %s when set; got %s", FormatSize(MinRSSCap), FormatSize(s.RSSCap))
+		bad("rss_cap", "must be at least %s when set; got %s", metric.FormatSize(MinRSSCap), metric.FormatSize(s.RSSCap))
 	}
 	if s.GOGC < GOGCOff {
 		bad("gogc", "must be a positive percentage or \"off\"; got %d", s.GOGC)
 	}
 	if s.GOMEMLIMIT != 0 && s.RSSCap != 0 && s.GOMEMLIMIT >= s.RSSCap {
-		bad("gomemlimit", "%s must be below rss_cap %s, or the child is killed before the runtime tries to hold its limit", FormatSize(s.GOMEMLIMIT), FormatSize(s.RSSCap))
+		bad("gomemlimit", "%s must be below rss_cap %s, or the child is killed before the runtime tries to hold its limit", metric.FormatSize(s.GOMEMLIMIT), metric.FormatSize(s.RSSCap))
 	}
 	if s.OpTimeout < 0 {
 		bad("op_timeout", "must not be negative; got %s", s.OpTimeout)
 	}
-	if s.Expect > ExpectLeak {
-		bad("expect", "invalid value %d (allowed: stable, leak)", s.Expect)
+	if !s.Expect.Valid() {
+		bad("expect", "invalid value %d (allowed: %s)", s.Expect, strings.Join(metric.ExpectNames(), ", "))
 	}
-	if s.Expect == ExpectLeak && s.Builtin() && !s.Leaky() {
-		bad("expect", "a leak is expected but the strategy (%s) retains nothing: set lifetime: reuse, views: leaked or listeners: leaked", s.StrategyName())
+	if s.Expect == metric.ExpectLeak && s.Builtin() && !s.Leaky() {
+		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, views: leaked or listeners: leaked", s.ResultsStrategy())
 	}
 	for i, l := range s.Limits {
-		if l.Op == nil || l.Metric.value == nil {
+		if !l.Valid() {
 			bad(fmt.Sprintf("limits[%d]", i), "not a parsed limit; build limits with ParseLimit")
 		}
 	}
 	return errs
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-// The switch values, as written in files, from the engine's own constants.
-func topologyNames() []string {
-	return []string{engine.PerWorker.String(), engine.Pipeline.String()}
-}
-func lifetimeNames() []string { return []string{engine.Reuse.String(), engine.Fresh.String()} }
-func viewsNames() []string {
-	return []string{engine.ViewsLeaked.String(), engine.ViewsCleared.String()}
-}
-func listenersNames() []string {
-	return []string{engine.ListenersLeaked.String(), engine.ListenersRemoved.String()}
 }

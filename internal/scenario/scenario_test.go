@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/scenarios"
 )
 
@@ -53,24 +55,24 @@ func TestBuiltin(t *testing.T) {
 	// machine's shape.
 	for _, sc := range all[:4] {
 		p, _ := engine.Preset(sc.Name)
-		if sc.Preset != sc.Name || sc.Strategy != p || sc.StrategyName() != sc.Name {
+		if sc.Preset != sc.Name || sc.Strategy != p || sc.ResultsStrategy().Preset != sc.Name {
 			t.Errorf("%s: preset %q strategy %v, want the %s preset", sc.Name, sc.Preset, sc.Strategy, sc.Name)
 		}
 		if sc.Workers != 15 || sc.ResolvedWorkers() != 15 || sc.Workload != "default" || sc.Rounds != 1 ||
 			sc.RSSCap < 8<<30 || sc.Idle != 20*time.Second || sc.InFlight != 6 || sc.Interval != 100*time.Millisecond {
 			t.Errorf("%s: %+v: want 15 workers, default workload, 1 round (one page, as published), 20s idle, a cap of at least 8GiB", sc.Name, sc)
 		}
-		if sc.Expect != ExpectStable {
+		if sc.Expect != metric.ExpectStable {
 			t.Errorf("%s: expect %v", sc.Name, sc.Expect)
 		}
 	}
 	qf, ql := all[4], all[5]
-	if qf.Workload != "quick" || qf.Expect != ExpectStable || len(qf.Limits) == 0 || qf.Leaky() {
+	if qf.Workload != "quick" || qf.Expect != metric.ExpectStable || len(qf.Limits) == 0 || qf.Leaky() {
 		t.Errorf("quick-fixed: %+v", qf)
 	}
-	if ql.Workload != "quick" || ql.Expect != ExpectLeak || len(ql.Limits) == 0 || !ql.Leaky() ||
-		ql.Strategy.Listeners != engine.ListenersLeaked || ql.StrategyName() != "fixed, listeners=leaked" {
-		t.Errorf("quick-leaky: %+v (%s)", ql, ql.StrategyName())
+	if ql.Workload != "quick" || ql.Expect != metric.ExpectLeak || len(ql.Limits) == 0 || !ql.Leaky() ||
+		ql.Strategy.Listeners != engine.ListenersLeaked || ql.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" {
+		t.Errorf("quick-leaky: %+v (%s)", ql, ql.ResultsStrategy())
 	}
 }
 
@@ -116,7 +118,7 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if sc.Name != "my-run" || sc.Workload != "default" || sc.Rounds != 1 || sc.InFlight != 6 ||
-		sc.Interval != 100*time.Millisecond || sc.Workers != 0 || sc.Expect != ExpectStable ||
+		sc.Interval != 100*time.Millisecond || sc.Workers != 0 || sc.Expect != metric.ExpectStable ||
 		sc.GOGC != 0 || sc.GOMEMLIMIT != 0 || sc.RSSCap != 0 || sc.Idle != 0 || sc.OpTimeout != 0 {
 		t.Errorf("defaults: %+v", sc)
 	}
@@ -160,7 +162,7 @@ limits:
 	want := engine.Strategy{Topology: engine.PerWorker, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked}
 	if sc.Name != "custom" || sc.Workload != "tiny" || sc.Images != "/tmp/pics" || sc.Preset != "" || sc.Strategy != want ||
 		sc.Workers != 0 || sc.Rounds != 7 || sc.InFlight != 2 || sc.Idle != 90*time.Second || sc.Interval != 10*time.Millisecond ||
-		sc.RSSCap != 512e6 || sc.GOGC != GOGCOff || sc.GOMEMLIMIT != 256<<20 || sc.OpTimeout != 5*time.Second || sc.Expect != ExpectLeak {
+		sc.RSSCap != 512e6 || sc.GOGC != GOGCOff || sc.GOMEMLIMIT != 256<<20 || sc.OpTimeout != 5*time.Second || sc.Expect != metric.ExpectLeak {
 		t.Errorf("parsed: %+v", sc)
 	}
 	if sc.GOGCEnv() != "off" || sc.GOMEMLIMITEnv() != "268435456B" {
@@ -173,8 +175,8 @@ limits:
 	if got := strings.Join(lims, "; "); got != "settled > 20MiB; slope >= 1.5MiB/round; instances_peak <= 6" {
 		t.Errorf("limits = %q", got)
 	}
-	if sc.StrategyName() != "topology=per-worker, lifetime=fresh, views=cleared, listeners=leaked" {
-		t.Errorf("StrategyName = %q", sc.StrategyName())
+	if got, want := sc.ResultsStrategy().String(), fmt.Sprintf("per-worker×%d, fresh, views cleared, listeners leaked", sc.ResolvedWorkers()); got != want {
+		t.Errorf("strategy text = %q", got)
 	}
 }
 
@@ -184,14 +186,14 @@ func TestOverridePreset(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked}
-	if sc.Strategy != want || sc.Preset != "fixed" || sc.StrategyName() != "fixed, listeners=leaked" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
-		t.Errorf("got %+v (%s)", sc, sc.StrategyName())
+	if sc.Strategy != want || sc.Preset != "fixed" || sc.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
+		t.Errorf("got %+v (%s)", sc, sc.ResultsStrategy())
 	}
 	// Overriding a switch with the preset's own value is allowed and
 	// changes nothing.
 	sc, err = Parse("o.yaml", []byte("preset: fix1\ntopology: pipeline\n"))
-	if err != nil || sc.StrategyName() != "fix1" {
-		t.Errorf("got %q, %v", sc.StrategyName(), err)
+	if err != nil || sc.ResultsStrategy().String() != "fix1 (pipeline, reuse, views leaked, listeners leaked)" {
+		t.Errorf("got %q, %v", sc.ResultsStrategy(), err)
 	}
 }
 
@@ -236,7 +238,7 @@ func TestParseErrors(t *testing.T) {
 		{"no preset and missing switches", "topology: pipeline\nlifetime: fresh\nviews: cleared\n",
 			[]string{"t.yaml:1:1: listeners: required when no preset is given (presets: before, fix1, fix1+2, fixed)"}},
 		{"expect leak without a leak", "preset: fixed\nexpect: leak\n",
-			[]string{"t.yaml:2:9: expect: a leak is expected but the strategy (fixed) retains nothing"}},
+			[]string{"t.yaml:2:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views cleared, listeners removed) retains nothing"}},
 		{"bad duration unit", "preset: fixed\nidle: 30 seconds\n",
 			[]string{`t.yaml:2:7: idle: invalid duration "30 seconds": want a number and a unit`}},
 		{"duration without unit", "preset: fixed\nop_timeout: 30\n",
@@ -272,7 +274,7 @@ func TestParseErrors(t *testing.T) {
 		{"limit without operator", "preset: fixed\nlimits:\n  - retained 50MiB\n",
 			[]string{`t.yaml:3:5: limits[0]: invalid limit "retained 50MiB": want "<metric> <op> <value>"`, "<, <=, >, >="}},
 		{"limit unknown metric", "preset: fixed\nlimits: [\"rss < 1GiB\"]\n",
-			[]string{`t.yaml:2:10: limits[0]: invalid limit "rss < 1GiB": unknown metric "rss" (metrics: baseline, peak,`, "retained", "slope", "instances_peak"}},
+			[]string{`t.yaml:2:10: limits[0]: invalid limit "rss < 1GiB": unknown metric "rss" (metrics: baseline, peak,`, "retained", "slope", "instances"}},
 		{"limit missing unit", "preset: fixed\nlimits:\n  - settled < 64MiB\n  - retained < 50\n",
 			[]string{`t.yaml:4:5: limits[1]: invalid limit "retained < 50": invalid size "50": missing unit`}},
 		{"limit slope without per round", "preset: fixed\nlimits: [slope < 1MiB]\n",
@@ -350,7 +352,7 @@ func TestParseReportsEverything(t *testing.T) {
 // positions, but every problem names its field.
 func TestValidateBuiltInGo(t *testing.T) {
 	sc := Scenario{Workload: "nope", Preset: "later", Workers: -1, Rounds: 0, InFlight: 0, Interval: time.Millisecond,
-		Idle: -time.Second, GOGC: -5, OpTimeout: -1, Expect: Expect(9), Limits: []Limit{{}}}
+		Idle: -time.Second, GOGC: -5, OpTimeout: -1, Expect: metric.Expect(9), Limits: []metric.Limit{{}}}
 	sc.Strategy.Topology = engine.Topology(7)
 	errs := sc.Validate()
 	fields := map[string]bool{}
@@ -385,16 +387,6 @@ func TestErrorFormat(t *testing.T) {
 	} {
 		if got := tt.e.Error(); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
-		}
-	}
-}
-
-func TestExpectText(t *testing.T) {
-	for _, e := range []Expect{ExpectStable, ExpectLeak} {
-		b, _ := e.MarshalText()
-		var back Expect
-		if err := back.UnmarshalText(b); err != nil || back != e {
-			t.Errorf("%v: round trip gave %v, %v", e, back, err)
 		}
 	}
 }

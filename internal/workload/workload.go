@@ -15,6 +15,11 @@
 // from the definition, never the global source). The PNG bytes also depend
 // on Go's compress/flate, so the manifest is rewritten, not trusted, when a
 // regenerated file differs from it.
+//
+// It owns the workload definitions, image generation, the cache and its
+// verification, and the request list. It leaves to others what is done
+// with them: the driver reads each source from its path per request, the
+// engine runs the requests, and nothing here measures memory.
 package workload
 
 import (

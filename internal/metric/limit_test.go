@@ -1,4 +1,4 @@
-package scenario
+package metric
 
 import (
 	"encoding/json"
@@ -81,14 +81,8 @@ func TestLimits(t *testing.T) {
 		}
 		// The canonical form parses back to the same limit.
 		back, err := ParseLimit(l.String())
-		if err != nil || back.String() != l.String() || back.Limit != l.Limit {
+		if err != nil || back.String() != l.String() || back.Bound != l.Bound {
 			t.Errorf("%q: String %q parsed back as %q, %v", tt.expr, l.String(), back.String(), err)
-		}
-	}
-	// Every metric has a unit, a doc and a value.
-	for _, m := range Metrics() {
-		if m.Unit == 0 || m.Doc == "" || math.IsNaN(m.Value(s)) {
-			t.Errorf("metric %+v incomplete", m)
 		}
 	}
 	if v, ok := (Limit{}).Check(s); ok || !math.IsNaN(v) {
@@ -111,5 +105,35 @@ func TestLimitJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`["nope"]`), &back); err == nil || !strings.Contains(err.Error(), "invalid limit") {
 		t.Errorf("bad limit in JSON: %v", err)
+	}
+}
+
+func TestParseLimit_Spellings(t *testing.T) {
+	for _, tt := range []struct{ in, str string }{
+		{"instances_peak <= 6", "instances_peak <= 6"}, // kept as written, for messages
+		{"instances <= 6", "instances <= 6"},
+		{"Retained < 50MiB", "retained < 50MiB"},
+		{"throughput >= 2.5", "throughput >= 2.5req/s"},
+		{"throughput > 2req/s", "throughput > 2req/s"},
+	} {
+		l, err := ParseLimit(tt.in)
+		if err != nil || l.String() != tt.str {
+			t.Errorf("ParseLimit(%q) = %q, %v; want %q", tt.in, l.String(), err, tt.str)
+			continue
+		}
+		if back, err := ParseLimit(l.String()); err != nil || back != l {
+			t.Errorf("%q: parsed back as %+v, %v", tt.in, back, err)
+		}
+	}
+	if l, _ := ParseLimit("instances_peak <= 6"); l.Metric != Instances || l.Name() != "instances_peak" {
+		t.Errorf("instances_peak limit: %+v", l)
+	}
+	for _, bad := range []string{"retained", "retained =< 5MiB", "a < b < c", "< 5MiB", "rss < 1GiB", "retained <", "slope < 1MiB", "errors < -1", "throughput > fast"} {
+		if l, err := ParseLimit(bad); err == nil {
+			t.Errorf("ParseLimit(%q) = %v, want an error", bad, l)
+		}
+	}
+	if (Limit{Metric: Peak}).Holds(0) || (Limit{Op: Less}).Holds(0) {
+		t.Error("an incomplete limit holds")
 	}
 }
