@@ -90,7 +90,7 @@ commands:
 			fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 		}
 	}
-	fmt.Fprintf(w, "\ntargets (target: NAME in a scenario file): %s\n", strings.Join(c.targets.Names(), ", "))
+	fmt.Fprintf(w, "\ntargets (target: NAME in a scenario file): %s\n", c.targets.List())
 	fmt.Fprint(w, `
 Run "bench <command> --help" for a command's flags and examples.
 

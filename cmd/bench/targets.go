@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/target"
@@ -31,7 +30,7 @@ func (c cli) checkTarget(sc scenario.Scenario) error {
 	f, ok := c.targets[name]
 	if !ok {
 		return sc.TargetError("target", 0, 0, fmt.Sprintf("target %q is not registered in this program (registered: %s)",
-			name, strings.Join(c.targets.Names(), ", ")))
+			name, c.targets.List()))
 	}
 	var errs scenario.ErrorList
 	for _, err := range f.Check(sc.Options) {

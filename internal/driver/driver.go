@@ -30,7 +30,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -189,7 +188,7 @@ func (c *child) start(ctx context.Context) error {
 	f, ok := c.targets[c.spec.Target]
 	if !ok {
 		return fmt.Errorf("target %q is not registered in this program (registered: %s)",
-			c.spec.Target, strings.Join(c.targets.Names(), ", "))
+			c.spec.Target, c.targets.List())
 	}
 	tgt, err := f.New(ctx, target.Config{
 		Workers:  max(c.spec.Workers, 1),

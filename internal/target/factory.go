@@ -115,6 +115,14 @@ func (f Factory) New(ctx context.Context, cfg Config, options string) (Target, e
 // Targets is a set of factories by name, the targets a program can run.
 type Targets map[string]Factory
 
+// List returns the names, sorted, joined by ", "; "none" for no targets.
+func (t Targets) List() string {
+	if len(t) == 0 {
+		return "none"
+	}
+	return strings.Join(t.Names(), ", ")
+}
+
 // Names returns the names, sorted.
 func (t Targets) Names() []string {
 	names := make([]string, 0, len(t))
