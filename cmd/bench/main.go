@@ -7,13 +7,13 @@ import (
 	"syscall"
 
 	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/cli"
 	"github.com/leakbench/leakbench/internal/target"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	c := cli{targets: target.Targets{builtin.Name: target.NewFactory(builtin.New)}}
-	code := c.run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.Run(ctx, target.Targets{builtin.Name: target.NewFactory(builtin.New)}, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

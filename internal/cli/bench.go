@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -44,6 +44,13 @@ func (c cli) commands() []command {
 		{name: "version", summary: "print the version of bench and of what it measures with", run: doVersion},
 		{name: childCommand, hidden: true, run: c.doChild},
 	}
+}
+
+// Run is the bench command line with the given targets registered: it
+// runs the command of args (os.Args[1:]), writes to stdout and stderr, and
+// returns the exit status. It is main without the process.
+func Run(ctx context.Context, targets target.Targets, args []string, stdout, stderr io.Writer) int {
+	return cli{targets: targets}.run(ctx, args, stdout, stderr)
 }
 
 // run is main without the process: it dispatches args to a subcommand and

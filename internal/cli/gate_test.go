@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -248,7 +248,7 @@ func TestGate_EndToEnd(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bench")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-o", bin, "github.com/leakbench/leakbench/cmd/bench")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -1,3 +1,7 @@
+// Package cli is the bench command line: Run is the whole of it, for
+// cmd/bench and for any program built on package harness, with the
+// targets that program registered. Its documentation is the command's.
+//
 // Command bench measures the memory of WebAssembly image codecs under
 // wazero and reproduces the leak fixed by the Next.js pull request 23565.
 //
@@ -98,4 +102,4 @@
 //	   its RSS cap, failed reproduction checks, a gate regression
 //	2  usage error, bad scenario file, a run that crashed, timed out or
 //	   was interrupted
-package main
+package cli
