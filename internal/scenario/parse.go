@@ -19,6 +19,7 @@ import (
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/enum"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Error is one problem in a scenario: where it is and which field it is
@@ -187,7 +188,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 			p.sc.Description, _ = p.str(key, v)
 		case "target":
 			if s, ok := p.str(key, v); ok {
-				if !nameRE.MatchString(s) {
+				if !target.ValidName(s) {
 					p.fail(key, v, "%q must be a target's name: lower-case letters, digits and + . _ -", s)
 				} else {
 					p.sc.Target = s

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -111,6 +112,12 @@ func (f Factory) New(ctx context.Context, cfg Config, options string) (Target, e
 	}
 	return t, nil
 }
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+._-]*$`)
+
+// ValidName reports whether s can name a target: lower-case letters,
+// digits and + . _ -, starting with a letter or digit.
+func ValidName(s string) bool { return nameRE.MatchString(s) }
 
 // Targets is a set of factories by name, the targets a program can run.
 type Targets map[string]Factory
