@@ -129,7 +129,7 @@ func dirName(name string) string {
 
 // printSummary prints the figures of one run in a few lines.
 func printSummary(w io.Writer, s results.Summary) {
-	fmt.Fprintf(w, "%s · %s: %s in %.1fs", s.Scenario, targetText(s), s.Outcome, s.Seconds)
+	fmt.Fprintf(w, "%s · %s: %s in %.1fs", s.Scenario, s.Engine(), s.Outcome, s.Seconds)
 	if s.Signal != "" {
 		fmt.Fprintf(w, ", signal %s", s.Signal)
 	}
@@ -146,15 +146,6 @@ func printSummary(w io.Writer, s results.Summary) {
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
 	}
-}
-
-// targetText names what a run measured: the builtin's strategy, or
-// another target's name.
-func targetText(s results.Summary) string {
-	if s.Target != "" && s.Target != scenario.DefaultTarget {
-		return "target " + s.Target
-	}
-	return s.Strategy.String()
 }
 
 func slopeText(s results.Slope) string {

@@ -177,6 +177,15 @@ func (s Strategy) String() string {
 	return sw
 }
 
+// Engine is the one text of what a run measured: the builtin engine's
+// strategy (Strategy.String), or "target NAME" for any other target.
+func (s Summary) Engine() string {
+	if s.Target != "" {
+		return "target " + s.Target
+	}
+	return s.Strategy.String()
+}
+
 // Slope is the leak slope: memory at the end of each round fitted linearly
 // against the round number (gonum/stat), in MiB per round, with a 95%
 // confidence interval. With fewer than MinSlopeRounds rounds the interval
@@ -208,7 +217,7 @@ type Latency struct {
 // the time series.
 type Summary struct {
 	Scenario string    `json:"scenario"`
-	Target   string    `json:"target,omitempty"` // the target that ran; "" in summaries written before targets existed (the builtin)
+	Target   string    `json:"target,omitempty"` // the target that ran; "" for the builtin engine
 	Workload string    `json:"workload"`
 	Strategy Strategy  `json:"strategy"` // the builtin target's switches; zero for other targets
 	Rounds   int       `json:"rounds"`

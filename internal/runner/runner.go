@@ -94,7 +94,7 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 	sp, warns, specErr := resolve(sc)
 	run := results.Run{Dir: opts.OutDir, Summary: results.Summary{
 		Scenario: sc.Name,
-		Target:   sp.Target,
+		Target:   otherTarget(sc),
 		Workload: sc.Workload,
 		Strategy: sc.ResultsStrategy(),
 		Rounds:   sp.Rounds,
@@ -486,4 +486,13 @@ func logTail(path string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// otherTarget is the summary's Target: the scenario's target, or "" for
+// the builtin engine, whose summaries name its strategy instead.
+func otherTarget(sc scenario.Scenario) string {
+	if sc.Builtin() {
+		return ""
+	}
+	return sc.Target
 }
