@@ -78,10 +78,18 @@
 //	--out DIR        results folder (default reports/<UTC time>-<command>;
 //	                 never overwritten: an existing one gets -2, -3, ...)
 //	--images DIR     your own PNG/JPEG images instead of the generated ones
-//	--workers N      worker count of per-worker scenarios
+//	--workers N      worker count: of the builtin's per-worker topology,
+//	                 Config.Workers of any other target
 //	--rounds N       rounds of the workload
 //	--timeout D      wall-clock limit per scenario run (default 30m)
 //	--quiet          no progress lines
+//
+// # Targets
+//
+// A scenario runs the builtin engine unless it says target: NAME, a target
+// the program registered with package harness (bench itself registers
+// only the builtin; "bench help" lists them). Its options: mapping is
+// checked against the target's options type before anything runs.
 //
 // # Output
 //
