@@ -42,16 +42,15 @@
 //	gogc: 100                    # >= 1 or "off"; default: the runtime's
 //	gomemlimit: 2GiB             # default none
 //	op_timeout: 2m               # per codec operation; default none
-//
-// preset, topology, lifetime, views, listeners and op_timeout
-// (BuiltinFields) are the builtin target's settings and are errors for
-// any other target; workers, in_flight and the rest apply to every target.
-//
 //	expect: stable               # stable | leak (a control that must still leak)
 //	limits:                      # absolute limits for the gate: "<metric> <op> <value>"
 //	  - settled < 64MiB
 //	  - slope < 8MiB/round
 //	  - instances_peak <= 6
+//
+// preset, topology, lifetime, views, listeners and op_timeout
+// (BuiltinFields) are the builtin target's settings and are errors for
+// any other target; workers, in_flight and the rest apply to every target.
 package scenario
 
 import (
