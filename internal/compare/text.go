@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/leakbench/leakbench/internal/texttab"
 	"golang.org/x/perf/benchunit"
 )
 
@@ -258,7 +259,7 @@ func (t *Table) WriteMarkdown(w io.Writer) error {
 	sep := "|---|"
 	for _, gr := range g.groups {
 		for _, h := range gr.cols {
-			b.WriteString(" " + mdEscape(gr.title+" "+h) + " |")
+			b.WriteString(" " + texttab.MarkdownCell(gr.title+" "+h) + " |")
 			sep += "---|"
 		}
 	}
@@ -266,7 +267,7 @@ func (t *Table) WriteMarkdown(w io.Writer) error {
 	for _, r := range g.rows {
 		b.WriteString("|")
 		for _, c := range r {
-			b.WriteString(" " + mdEscape(c) + " |")
+			b.WriteString(" " + texttab.MarkdownCell(c) + " |")
 		}
 		b.WriteString("\n")
 	}
@@ -305,9 +306,6 @@ func center(s string, width int) string {
 	gap := max(0, width-utf8.RuneCountInString(s))
 	return strings.Repeat(" ", gap/2) + s + strings.Repeat(" ", gap-gap/2)
 }
-
-// mdEscape keeps a cell's text from breaking the markdown table.
-func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 // writeAll writes s to w, wrapping the error.
 func writeAll(w io.Writer, s string) error {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/leakbench/leakbench/internal/texttab"
 )
 
 // WriteMarkdown writes the report as GitHub-flavoured markdown, fit for a
@@ -25,13 +27,13 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if f := r.Failures(); len(f) > 0 {
 		b.WriteString("**Why:**\n\n")
 		for _, msg := range f {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(msg))
+			fmt.Fprintf(&b, "- %s\n", texttab.MarkdownCell(msg))
 		}
 		b.WriteString("\n")
 	}
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(&b, "### %s: %s\n\n%s, %d run(s); medians, spread = (max−min)/median of the runs.\n\n",
-			mdEscape(s.Name), strings.ToUpper(s.Verdict.String()), scenarioKind(s.Expect), s.Runs)
+			texttab.MarkdownCell(s.Name), strings.ToUpper(s.Verdict.String()), scenarioKind(s.Expect), s.Runs)
 		if len(s.Rows) > 0 {
 			b.WriteString("| metric | baseline | now | change | spread | limit | verdict |\n")
 			b.WriteString("|---|---:|---:|---:|---:|---|---|\n")
@@ -41,7 +43,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 					c[6] = "**" + c[6] + "**"
 				}
 				for i := range c {
-					c[i] = mdEscape(c[i])
+					c[i] = texttab.MarkdownCell(c[i])
 				}
 				fmt.Fprintf(&b, "| %s |\n", strings.Join(c, " | "))
 			}
@@ -53,16 +55,16 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				if c.Verdict != Pass {
 					mark = "❌"
 				}
-				fmt.Fprintf(&b, "- %s %s: %s\n", mark, c.Name, mdEscape(c.Message))
+				fmt.Fprintf(&b, "- %s %s: %s\n", mark, c.Name, texttab.MarkdownCell(c.Message))
 			}
 		}
 		for _, wmsg := range s.Warnings {
-			fmt.Fprintf(&b, "- ⚠️ %s\n", mdEscape(wmsg))
+			fmt.Fprintf(&b, "- ⚠️ %s\n", texttab.MarkdownCell(wmsg))
 		}
 		for _, row := range s.Rows {
 			if row.Warn {
 				for _, why := range row.Reasons {
-					fmt.Fprintf(&b, "- ⚠️ %s\n", mdEscape(why))
+					fmt.Fprintf(&b, "- ⚠️ %s\n", texttab.MarkdownCell(why))
 				}
 			}
 		}
@@ -71,16 +73,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if len(r.Warnings) > 0 {
 		b.WriteString("**Warnings:**\n\n")
 		for _, wmsg := range r.Warnings {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(wmsg))
+			fmt.Fprintf(&b, "- %s\n", texttab.MarkdownCell(wmsg))
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "<sub>Thresholds: %s. A metric regresses only when it exceeds both its relative threshold and its absolute floor.</sub>\n", mdEscape(r.Thresholds.String()))
+	fmt.Fprintf(&b, "<sub>Thresholds: %s. A metric regresses only when it exceeds both its relative threshold and its absolute floor.</sub>\n", texttab.MarkdownCell(r.Thresholds.String()))
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// mdEscape keeps table cells and list items from breaking the markdown.
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }

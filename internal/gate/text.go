@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/texttab"
 )
 
 // headline is the one-line verdict: "PASS", "REGRESSION (exit 1)".
@@ -122,7 +122,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			for _, row := range s.Rows {
 				table = append(table, row.cells())
 			}
-			layout(&b, "  ", table, []bool{false, true, true, true, true, false, false})
+			texttab.Layout(&b, "  ", table, []bool{false, true, true, true, true, false, false})
 		}
 		for _, c := range s.Checks {
 			mark := map[Verdict]string{Pass: "ok", Regression: "FAIL", Error: "ERROR"}[c.Verdict]
@@ -154,32 +154,4 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// layout writes rows as aligned columns two spaces apart, right-aligning
-// the columns marked in right (numbers), with no trailing spaces.
-func layout(b *strings.Builder, indent string, rows [][]string, right []bool) {
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
-	for _, r := range rows {
-		var line strings.Builder
-		line.WriteString(indent)
-		for i, c := range r {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			if right[i] {
-				line.WriteString(pad + c)
-			} else {
-				line.WriteString(c + pad)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
 }

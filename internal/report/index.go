@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/texttab"
 )
 
 // IndexFile is the name of the index WriteIndex writes.
@@ -211,7 +212,7 @@ func runBlurb(runDir string, runs []Run) string {
 		}
 	}
 	r := Run{results.Run{Summary: s}}
-	out := " — " + cell(r.Title())
+	out := " — " + texttab.MarkdownCell(r.Title())
 	if s.Outcome != "" {
 		out += ", " + string(s.Outcome)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/texttab"
 )
 
 // WriteMarkdown writes the runs as GitHub-flavoured markdown, fit for a
@@ -163,21 +164,17 @@ func envText(e results.Env) string {
 	return strings.Join(parts, ", ")
 }
 
-// writeRow writes one table row, escaping pipes and newlines in cells.
+// writeRow writes one table row, each cell made safe by
+// texttab.MarkdownCell.
 func writeRow(w io.Writer, cells ...string) {
 	var b strings.Builder
 	b.WriteString("|")
 	for _, c := range cells {
 		b.WriteString(" ")
-		b.WriteString(cell(c))
+		b.WriteString(texttab.MarkdownCell(c))
 		b.WriteString(" |")
 	}
 	fmt.Fprintln(w, b.String())
-}
-
-// cell makes text safe inside a GFM table cell.
-func cell(s string) string {
-	return strings.ReplaceAll(oneLine(s), "|", `\|`)
 }
 
 // oneLine folds line breaks into spaces.

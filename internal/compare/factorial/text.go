@@ -5,7 +5,8 @@ import (
 	"io"
 	"math"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/leakbench/leakbench/internal/texttab"
 )
 
 // header describes the design and the intervals of one metric.
@@ -66,20 +67,7 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	b.WriteString(a.levels() + "\n")
 	for _, me := range a.Metrics {
 		b.WriteString("\n" + a.header(me) + "\n")
-		rows := a.rows(me)
-		width := make([]int, len(rows[0]))
-		for _, r := range rows {
-			for i, c := range r {
-				width[i] = max(width[i], utf8.RuneCountInString(c))
-			}
-		}
-		for _, r := range rows {
-			var line strings.Builder
-			for i, c := range r {
-				line.WriteString(c + strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2))
-			}
-			b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
-		}
+		texttab.Layout(&b, "", a.rows(me), nil)
 		for _, wn := range me.Warnings {
 			b.WriteString("note: " + wn + "\n")
 		}
