@@ -8,8 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // runInProcess runs the child's body in this process on the tiny workload
@@ -21,23 +25,37 @@ func runInProcess(t *testing.T, preset string, rounds int) []results.Event {
 	if !ok {
 		t.Fatalf("no preset %q", preset)
 	}
-	line, err := EncodeSpec(Spec{
+	opts, err := yaml.Marshal(builtin.Options{Strategy: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := runSpec(t, Spec{
 		Scenario: "test-" + preset,
 		Workload: "tiny",
-		Strategy: st,
+		Target:   builtin.Name,
+		Options:  string(opts),
 		Workers:  2,
 		Rounds:   rounds,
 		InFlight: 2,
 		Interval: 20 * time.Millisecond,
 		CacheDir: t.TempDir(),
-	})
+	}, target.Targets{builtin.Name: target.NewFactory(builtin.New)})
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	return events
+}
+
+// runSpec runs the child's body in this process with the spec and the
+// targets and returns its events and its error.
+func runSpec(t *testing.T, sp Spec, targets target.Targets) ([]results.Event, error) {
+	t.Helper()
+	line, err := EncodeSpec(sp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := runChild(context.Background(), bufio.NewReader(bytes.NewReader(line)), &out); err != nil {
-		t.Fatalf("child: %v\nevents:\n%s", err, out.String())
-	}
+	runErr := runChild(context.Background(), bufio.NewReader(bytes.NewReader(line)), &out, targets)
 	var events []results.Event
 	sc := bufio.NewScanner(&out)
 	sc.Buffer(nil, 1<<20)
@@ -48,7 +66,7 @@ func runInProcess(t *testing.T, preset string, rounds int) []results.Event {
 		}
 		events = append(events, ev)
 	}
-	return events
+	return events, runErr
 }
 
 // TestChild_OpEventsCarryRequestIDs checks that every op event of a run

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -44,17 +43,17 @@ const barrierTimeout = 5 * time.Second
 // Spec is the resolved scenario the parent hands the child: every default
 // applied, every value within its bounds.
 type Spec struct {
-	Scenario  string          `json:"scenario"`
-	Workload  string          `json:"workload"`
-	Images    string          `json:"images,omitempty"`
-	Strategy  engine.Strategy `json:"strategy"`
-	Workers   int             `json:"workers"`
-	Rounds    int             `json:"rounds"`
-	InFlight  int             `json:"in_flight"`
-	Idle      time.Duration   `json:"idle"`
-	Interval  time.Duration   `json:"interval"` // of the child's snapshots
-	OpTimeout time.Duration   `json:"op_timeout"`
-	CacheDir  string          `json:"cache_dir,omitempty"` // leakbench's cache root; "" = no disk cache
+	Scenario string        `json:"scenario"`
+	Workload string        `json:"workload"`
+	Images   string        `json:"images,omitempty"`
+	Target   string        `json:"target"`            // the registered target to run
+	Options  string        `json:"options,omitempty"` // its options, YAML text; "" = none
+	Workers  int           `json:"workers"`
+	Rounds   int           `json:"rounds"`
+	InFlight int           `json:"in_flight"`
+	Idle     time.Duration `json:"idle"`
+	Interval time.Duration `json:"interval"`            // of the child's snapshots
+	CacheDir string        `json:"cache_dir,omitempty"` // leakbench's cache root; "" = no disk cache
 }
 
 // EncodeSpec returns the spec as the line the parent writes first on the

@@ -31,7 +31,7 @@ type series struct {
 // runSeries are the curves of PlotRun and PlotGrid, drawn in this order
 // (RSS last, on top) and listed in the legend in reverse.
 var runSeries = []series{
-	{SeriesLeaked, styleLeaked, func(s results.Sample) uint64 { return s.LeakedViews + s.Listeners }},
+	{SeriesLeaked, styleLeaked, func(s results.Sample) uint64 { return s.Leaked() }},
 	{SeriesWasm, styleWasm, func(s results.Sample) uint64 { return s.LinearMemory }},
 	{SeriesHeap, styleHeap, func(s results.Sample) uint64 { return s.HeapLive }},
 	{SeriesRSS, styleRSS, func(s results.Sample) uint64 { return s.RSS }},

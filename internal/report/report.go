@@ -67,7 +67,7 @@ func (r Run) Name() string {
 // or "before (per-worker×15, reuse, views leaked, listeners leaked)" when
 // the scenario is named after its preset.
 func (r Run) Title() string {
-	st := r.Summary.Strategy.String()
+	st := r.Summary.Engine()
 	switch {
 	case st == "":
 		return r.Name()

@@ -41,6 +41,7 @@ type Snapshot struct {
 	LeakedViews    uint64 `json:"leaked_views"`    // memory of closed instances kept by leaked glue views
 	Listeners      uint64 `json:"listeners"`       // memory of closed instances kept by leaked listeners
 	ListenerCount  int    `json:"listener_count"`  // closures in the global listener registry
+	Held           uint64 `json:"held"`            // memory kept by the target's other holders (a pool, a cache, off-heap), bytes
 	HeapLive       uint64 `json:"heap_live"`       // /gc/heap/live:bytes
 	HeapObjects    uint64 `json:"heap_objects"`    // /memory/classes/heap/objects:bytes
 	HeapFree       uint64 `json:"heap_free"`       // /memory/classes/heap/free:bytes
@@ -49,6 +50,10 @@ type Snapshot struct {
 	Requests       int    `json:"requests"`        // requests completed (ok or failed)
 	Errors         int    `json:"errors"`          // requests failed
 }
+
+// Leaked returns the memory the target reported as held through leaked
+// references: glue views, listeners and its other holders.
+func (s Snapshot) Leaked() uint64 { return s.LeakedViews + s.Listeners + s.Held }
 
 // Sample is one row of a run's time series: the parent's reading of the
 // child's RSS merged with the child's latest snapshot at that time.
@@ -130,7 +135,7 @@ const (
 	OutcomeTimeout     Outcome = "timeout"     // the run exceeded its wall-clock limit
 )
 
-// Strategy is the engine configuration a run used, as text.
+// Strategy is the builtin engine's configuration a run used, as text.
 type Strategy struct {
 	Preset    string `json:"preset,omitempty"`
 	Topology  string `json:"topology"`
@@ -172,6 +177,15 @@ func (s Strategy) String() string {
 	return sw
 }
 
+// Engine is the one text of what a run measured: the builtin engine's
+// strategy (Strategy.String), or "target NAME" for any other target.
+func (s Summary) Engine() string {
+	if s.Target != "" {
+		return "target " + s.Target
+	}
+	return s.Strategy.String()
+}
+
 // Slope is the leak slope: memory at the end of each round fitted linearly
 // against the round number (gonum/stat), in MiB per round, with a 95%
 // confidence interval. With fewer than MinSlopeRounds rounds the interval
@@ -203,8 +217,9 @@ type Latency struct {
 // the time series.
 type Summary struct {
 	Scenario string    `json:"scenario"`
+	Target   string    `json:"target,omitempty"` // the target that ran; "" for the builtin engine
 	Workload string    `json:"workload"`
-	Strategy Strategy  `json:"strategy"`
+	Strategy Strategy  `json:"strategy"` // the builtin target's switches; zero for other targets
 	Rounds   int       `json:"rounds"`
 	InFlight int       `json:"in_flight"`
 	Env      Env       `json:"env"`
@@ -227,7 +242,7 @@ type Summary struct {
 	Settled     int64  `json:"settled"`      // AfterSettle - Baseline
 
 	HeapLiveAfterSettle uint64    `json:"heap_live_after_settle"`
-	LeakedAfterSettle   uint64    `json:"leaked_after_settle"` // LeakedViews + Listeners after settle
+	LeakedAfterSettle   uint64    `json:"leaked_after_settle"` // Snapshot.Leaked after settle
 	RoundRSS            []uint64  `json:"round_rss"`           // RSS at the end of each round
 	Slope               Slope     `json:"slope"`
 	Instances           Instances `json:"instances"`

@@ -91,9 +91,10 @@ type Progress struct {
 // When ctx is done (Ctrl-C), the child is killed and the summary says
 // OutcomeInterrupted.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
-	sp, warns := resolve(sc)
+	sp, warns, specErr := resolve(sc)
 	run := results.Run{Dir: opts.OutDir, Summary: results.Summary{
 		Scenario: sc.Name,
+		Target:   otherTarget(sc),
 		Workload: sc.Workload,
 		Strategy: sc.ResultsStrategy(),
 		Rounds:   sp.Rounds,
@@ -101,6 +102,9 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 		Env:      driver.Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
 		Started:  time.Now().UTC(),
 	}}
+	if specErr != nil {
+		return run, specErr
+	}
 	if opts.OutDir == "" {
 		return run, errors.New("runner: no output directory")
 	}
@@ -482,4 +486,13 @@ func logTail(path string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// otherTarget is the summary's Target: the scenario's target, or "" for
+// the builtin engine, whose summaries name its strategy instead.
+func otherTarget(sc scenario.Scenario) string {
+	if sc.Builtin() {
+		return ""
+	}
+	return sc.Target
 }

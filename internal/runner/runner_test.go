@@ -16,11 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
 	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // childEnvVar makes the test binary act as a child: the tests spawn
@@ -30,7 +32,8 @@ const childEnvVar = "LEAKBENCH_RUNNER_TEST_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnvVar) == "1" {
-		if err := driver.Child(context.Background(), nil); err != nil {
+		targets := target.Targets{builtin.Name: target.NewFactory(builtin.New)}
+		if err := driver.Child(context.Background(), nil, targets); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(2)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/enum"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Error is one problem in a scenario: where it is and which field it is
@@ -85,7 +86,7 @@ func (s Scenario) errorAt(field, msg string) *Error {
 // order.
 func Fields() []string {
 	return []string{
-		"name", "description", "workload", "images", "preset",
+		"name", "description", "target", "options", "workload", "images", "preset",
 		"topology", "lifetime", "views", "listeners",
 		"workers", "rounds", "in_flight", "idle", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
@@ -136,6 +137,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 	p := &parser{
 		sc: Scenario{
 			File:     name,
+			Target:   DefaultTarget,
 			Workload: DefaultWorkload,
 			Rounds:   DefaultRounds,
 			InFlight: DefaultInFlight,
@@ -184,6 +186,20 @@ func Parse(name string, data []byte) (Scenario, error) {
 			p.sc.Name, hasName = p.str(key, v)
 		case "description":
 			p.sc.Description, _ = p.str(key, v)
+		case "target":
+			if s, ok := p.str(key, v); ok {
+				if !target.ValidName(s) {
+					p.fail(key, v, "%q must be a target's name: lower-case letters, digits and + . _ -", s)
+				} else {
+					p.sc.Target = s
+				}
+			}
+		case "options":
+			if v.Kind != yaml.MappingNode {
+				p.fail(key, v, "must be a mapping of the target's settings, got %s", describe(v))
+			} else {
+				p.sc.Options = v
+			}
 		case "workload":
 			p.sc.Workload, _ = p.str(key, v)
 		case "images":
@@ -258,11 +274,24 @@ func Parse(name string, data []byte) (Scenario, error) {
 		}
 	}
 
+	// The builtin target's settings are top-level keys; another target's
+	// go under options.
+	builtin := p.sc.Builtin()
+	if !builtin {
+		for _, key := range BuiltinFields() {
+			if k, ok := seen[key]; ok {
+				p.fail(key, k, "applies to the builtin target only; the settings of target %q go under options:", p.sc.Target)
+			}
+		}
+	} else if k, ok := seen["options"]; ok && !p.failed["options"] {
+		p.fail("options", k, "the builtin target takes its settings as top-level keys (%s), not options", strings.Join(BuiltinFields(), ", "))
+	}
+
 	// The strategy: the preset, then the file's switches over it.
 	if hasPres {
 		p.sc.Preset = preset
 		p.sc.Strategy, _ = engine.Preset(preset)
-	} else if !p.failed["preset"] {
+	} else if builtin && !p.failed["preset"] {
 		for _, f := range []struct {
 			bit  uint8
 			name string

@@ -24,6 +24,8 @@
 //
 //	name: fixed                  # required for builtins; defaults to the file's base name
 //	description: all four fixes  # free text
+//	target: builtin              # the engine under test: builtin (the default) or a target registered with package harness
+//	options: {keep: 10}          # another target's settings, decoded strictly into its options type
 //	workload: default            # default | quick | tiny
 //	images: ~/photos             # optional: a directory of PNG/JPEG replacing the generated images
 //	preset: fixed                # before | fix1 | fix1+2 | fixed
@@ -45,6 +47,10 @@
 //	  - settled < 64MiB
 //	  - slope < 8MiB/round
 //	  - instances_peak <= 6
+//
+// preset, topology, lifetime, views, listeners and op_timeout
+// (BuiltinFields) are the builtin target's settings and are errors for
+// any other target; workers, in_flight and the rest apply to every target.
 package scenario
 
 import (
@@ -57,6 +63,9 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
@@ -65,6 +74,7 @@ import (
 
 // Defaults and bounds of the scenario fields.
 const (
+	DefaultTarget   = builtin.Name // the target of a scenario without a target key
 	DefaultWorkload = "default"
 	DefaultRounds   = 1
 	DefaultInFlight = 6
@@ -83,6 +93,13 @@ type Scenario struct {
 	Name        string
 	Description string
 	File        string // where it was read from ("fixed.yaml" for builtins); "" if built in Go
+
+	// Target names the engine under test: DefaultTarget, or a target
+	// registered with package harness. Parse checks its spelling only;
+	// whether it is registered, and whether Options suit it, is checked by
+	// the program that has the registry.
+	Target  string
+	Options *yaml.Node // the target's options: mapping; nil when absent (always for the builtin)
 
 	Workload string // workload name: "default", "quick" or "tiny" (workload.Names)
 	Images   string // optional directory of user images replacing the generated ones
@@ -119,6 +136,36 @@ const (
 
 type position struct{ line, col int }
 
+// Builtin reports whether the scenario runs the builtin target, whose
+// settings are the Strategy and OpTimeout.
+func (s Scenario) Builtin() bool { return s.Target == "" || s.Target == DefaultTarget }
+
+// BuiltinFields returns the keys that set the builtin target.
+func BuiltinFields() []string {
+	return []string{"preset", "topology", "lifetime", "views", "listeners", "op_timeout"}
+}
+
+// OptionsAt returns the position of the options mapping (line, column;
+// 0, 0 without one), for the errors of checking it against a target.
+func (s Scenario) OptionsAt() (line, col int) {
+	if s.Options == nil {
+		return 0, 0
+	}
+	return s.Options.Line, s.Options.Column
+}
+
+// TargetError returns an error about the target or its options, at the
+// position of the target key (field "target") or of the options (field
+// "options" or "options.<key>", with the line and column given), in the
+// form of every other error of the scenario.
+func (s Scenario) TargetError(field string, line, col int, msg string) *Error {
+	e := s.errorAt(field, msg)
+	if line > 0 {
+		e.Line, e.Column = line, col
+	}
+	return e
+}
+
 // ResolvedWorkers returns the worker count to run with: Workers, or for
 // auto (0) max(1, NumCPU-1), like the original optimizer's cpus - 1.
 func (s Scenario) ResolvedWorkers() int {
@@ -129,8 +176,12 @@ func (s Scenario) ResolvedWorkers() int {
 }
 
 // ResultsStrategy is the strategy as a run records it in its summary, with
-// the resolved worker count; its String is the strategy's one text.
+// the resolved worker count; its String is the strategy's one text. A
+// scenario of another target has no strategy: only the worker count.
 func (s Scenario) ResultsStrategy() results.Strategy {
+	if !s.Builtin() {
+		return results.Strategy{Workers: s.ResolvedWorkers()}
+	}
 	return results.Strategy{
 		Preset:    s.Preset,
 		Topology:  s.Strategy.Topology.String(),
@@ -240,7 +291,7 @@ func (s Scenario) Validate() []error {
 	if !s.Expect.Valid() {
 		bad("expect", "invalid value %d (allowed: %s)", s.Expect, strings.Join(metric.ExpectNames(), ", "))
 	}
-	if s.Expect == metric.ExpectLeak && !s.Leaky() {
+	if s.Expect == metric.ExpectLeak && s.Builtin() && !s.Leaky() {
 		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, views: leaked or listeners: leaked", s.ResultsStrategy())
 	}
 	for i, l := range s.Limits {

@@ -206,7 +206,7 @@ func TestParseErrors(t *testing.T) {
 		want []string // substrings of the single error expected
 	}{
 		{"unknown key", "preset: fixed\nroundz: 3\n",
-			[]string{`t.yaml:2:1: unknown field "roundz" (allowed: name, description, workload, images, preset, topology,`}},
+			[]string{`t.yaml:2:1: unknown field "roundz" (allowed: name, description, target, options, workload, images, preset, topology,`}},
 		{"duplicate key", "preset: fixed\nrounds: 2\nrounds: 3\n",
 			[]string{"t.yaml:3:1: rounds: duplicate key (first set at line 2)"}},
 		{"wrong type string for int", "preset: fixed\nrounds: \"3\"\n",

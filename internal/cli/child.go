@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -15,8 +15,8 @@ const childCommand = runner.ChildCommand
 
 // doChild is the child process of one scenario run: the parent writes the
 // scenario on its stdin and reads its events from file descriptor 3.
-func doChild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if err := driver.Child(ctx, args); err != nil {
+func (c cli) doChild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if err := driver.Child(ctx, args, c.targets); err != nil {
 		fmt.Fprintf(stderr, "bench %s: %v\n", childCommand, err)
 		return statusError
 	}

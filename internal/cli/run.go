@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -42,7 +42,7 @@ scenario is invalid or a run crashed, was interrupted or timed out.`,
 	},
 }
 
-func doRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run")
 	var f runFlags
 	f.register(fs)
@@ -58,7 +58,7 @@ func doRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var scs []scenario.Scenario
 	for _, name := range names {
-		sc, err := scenario.Find(name)
+		sc, err := c.find(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "bench run: %v\n", err)
 			return statusError
@@ -129,7 +129,7 @@ func dirName(name string) string {
 
 // printSummary prints the figures of one run in a few lines.
 func printSummary(w io.Writer, s results.Summary) {
-	fmt.Fprintf(w, "%s · %s: %s in %.1fs", s.Scenario, s.Strategy, s.Outcome, s.Seconds)
+	fmt.Fprintf(w, "%s · %s: %s in %.1fs", s.Scenario, s.Engine(), s.Outcome, s.Seconds)
 	if s.Signal != "" {
 		fmt.Fprintf(w, ", signal %s", s.Signal)
 	}

@@ -1,3 +1,7 @@
+// Package cli is the bench command line: Run is the whole of it, for
+// cmd/bench and for any program built on package harness, with the
+// targets that program registered. Its documentation is the command's.
+//
 // Command bench measures the memory of WebAssembly image codecs under
 // wazero and reproduces the leak fixed by the Next.js pull request 23565.
 //
@@ -74,10 +78,18 @@
 //	--out DIR        results folder (default reports/<UTC time>-<command>;
 //	                 never overwritten: an existing one gets -2, -3, ...)
 //	--images DIR     your own PNG/JPEG images instead of the generated ones
-//	--workers N      worker count of per-worker scenarios
+//	--workers N      worker count: of the builtin's per-worker topology,
+//	                 Config.Workers of any other target
 //	--rounds N       rounds of the workload
 //	--timeout D      wall-clock limit per scenario run (default 30m)
 //	--quiet          no progress lines
+//
+// # Targets
+//
+// A scenario runs the builtin engine unless it says target: NAME, a target
+// the program registered with package harness (bench itself registers
+// only the builtin; "bench help" lists them). Its options: mapping is
+// checked against the target's options type before anything runs.
 //
 // # Output
 //
@@ -98,4 +110,4 @@
 //	   its RSS cap, failed reproduction checks, a gate regression
 //	2  usage error, bad scenario file, a run that crashed, timed out or
 //	   was interrupted
-package main
+package cli

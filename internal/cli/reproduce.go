@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -50,7 +50,7 @@ published ones are an aim, reported as "miss" when they are not.`,
 	},
 }
 
-func doReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("reproduce")
 	var f runFlags
 	f.register(fs)
@@ -66,7 +66,7 @@ func doReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	var scs []scenario.Scenario
 	for _, name := range engine.Presets() {
-		sc, err := scenario.Find(name)
+		sc, err := c.find(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "bench reproduce: stage %s: %v\n", name, err)
 			return statusError

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Exit statuses of bench.
@@ -15,6 +17,13 @@ const (
 	statusFailed = 1 // a verdict failed: a scenario limit, an expectation, the RSS cap, the gate
 	statusError  = 2 // bad usage, a bad scenario file, a run that crashed or could not be measured
 )
+
+// cli is the bench command line of one program: the targets it has
+// registered (package harness), which scenarios select with target: NAME
+// and the child builds.
+type cli struct {
+	targets target.Targets
+}
 
 // command is one subcommand of bench.
 type command struct {
@@ -25,49 +34,56 @@ type command struct {
 }
 
 // commands lists the subcommands in the order usage shows them.
-func commands() []command {
+func (c cli) commands() []command {
 	return []command{
-		{name: "run", summary: "run scenarios, each in its own child process, and write their results", run: doRun},
+		{name: "run", summary: "run scenarios, each in its own child process, and write their results", run: c.doRun},
 		{name: "list", summary: "list the builtin scenarios with their switches", run: doList},
-		{name: "reproduce", summary: "run the four published stages and compare with the published graphs (default)", run: doReproduce},
+		{name: "reproduce", summary: "run the four published stages and compare with the published graphs (default)", run: c.doReproduce},
 		{name: "report", summary: "redraw plots and markdown from saved results", run: doReport},
-		{name: "gate", summary: "run the CI memory-regression gate against a baseline", run: doGate},
+		{name: "gate", summary: "run the CI memory-regression gate against a baseline", run: c.doGate},
 		{name: "version", summary: "print the version of bench and of what it measures with", run: doVersion},
-		{name: childCommand, hidden: true, run: doChild},
+		{name: childCommand, hidden: true, run: c.doChild},
 	}
+}
+
+// Run is the bench command line with the given targets registered: it
+// runs the command of args (os.Args[1:]), writes to stdout and stderr, and
+// returns the exit status. It is main without the process.
+func Run(ctx context.Context, targets target.Targets, args []string, stdout, stderr io.Writer) int {
+	return cli{targets: targets}.run(ctx, args, stdout, stderr)
 }
 
 // run is main without the process: it dispatches args to a subcommand and
 // returns the exit status. With no arguments it runs reproduce.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return doReproduce(ctx, nil, stdout, stderr)
+		return c.doReproduce(ctx, nil, stdout, stderr)
 	}
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
-			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+			return c.run(ctx, []string{args[1], "--help"}, stdout, stderr)
 		}
-		usage(stdout)
+		c.usage(stdout)
 		return statusOK
 	}
-	for _, c := range commands() {
-		if c.name == name {
-			return c.run(ctx, args[1:], stdout, stderr)
+	for _, cmd := range c.commands() {
+		if cmd.name == name {
+			return cmd.run(ctx, args[1:], stdout, stderr)
 		}
 	}
 	if strings.HasPrefix(name, "-") {
 		// Flags without a subcommand belong to the default one.
-		return doReproduce(ctx, args, stdout, stderr)
+		return c.doReproduce(ctx, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "bench: unknown command %q\n\n", name)
-	usage(stderr)
+	c.usage(stderr)
 	return statusError
 }
 
 // usage writes the top-level help.
-func usage(w io.Writer) {
+func (c cli) usage(w io.Writer) {
 	fmt.Fprint(w, `usage: bench <command> [flags] [arguments]
 
 bench measures the memory of WebAssembly image codecs under wazero, one
@@ -76,11 +92,12 @@ pull request 23565. With no command it runs reproduce.
 
 commands:
 `)
-	for _, c := range commands() {
-		if !c.hidden {
-			fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	for _, cmd := range c.commands() {
+		if !cmd.hidden {
+			fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 		}
 	}
+	fmt.Fprintf(w, "\ntargets (target: NAME in a scenario file): %s\n", c.targets.List())
 	fmt.Fprint(w, `
 Run "bench <command> --help" for a command's flags and examples.
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -91,6 +91,8 @@ type gateCmd struct {
 	getenv func(string) string
 	// plot draws one run's curves (report.PlotRun); nil disables plots.
 	plot func(r report.Run, base string) error
+	// find resolves a scenario name or file and checks its target (cli.find).
+	find func(nameOrPath string) (scenario.Scenario, error)
 }
 
 // gateFlags are the parsed flags of `bench gate`.
@@ -105,8 +107,9 @@ type gateFlags struct {
 
 // doGate is `bench gate`: it returns the exit status (statusOK,
 // statusFailed for a regression, statusError).
-func doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := gateCmd{
+		find:   c.find,
 		stdout: stdout,
 		stderr: stderr,
 		run:    runner.Run,
@@ -178,7 +181,7 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	var scs []scenario.Scenario
 	seen := map[string]bool{}
 	for _, name := range f.Scenarios {
-		sc, err := scenario.Find(name)
+		sc, err := g.find(name)
 		if err == nil {
 			err = errors.Join(sc.Validate()...)
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -39,6 +39,7 @@ type fakeGate struct {
 func (f *fakeGate) cmd(stdout, stderr *bytes.Buffer) gateCmd {
 	clock := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 	return gateCmd{
+		find:   testCLI.find,
 		stdout: stdout,
 		stderr: stderr,
 		run: func(_ context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
@@ -189,7 +190,7 @@ func TestGate_Errors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			args := append([]string{"--out", filepath.Join(dir, "out")}, tc.args...)
-			if code := doGate(t.Context(), args, &stdout, &stderr); code != 2 {
+			if code := testCLI.doGate(t.Context(), args, &stdout, &stderr); code != 2 {
 				t.Fatalf("exit %d, want 2\nstderr:\n%s", code, stderr.String())
 			}
 			if !strings.Contains(stderr.String(), tc.want) {
@@ -228,7 +229,7 @@ func TestGate_CrashedRunAndMissingScenario(t *testing.T) {
 
 func TestGate_Help(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := doGate(t.Context(), []string{"--help"}, &stdout, &stderr); code != 0 {
+	if code := testCLI.doGate(t.Context(), []string{"--help"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("--help: exit %d", code)
 	}
 	for _, want := range []string{"usage: bench gate", "Exit status:", "--update-baseline", "bench gate --runs 5 --junit reports/gate.xml"} {
@@ -247,7 +248,7 @@ func TestGate_EndToEnd(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bench")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-o", bin, "github.com/leakbench/leakbench/cmd/bench")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -265,6 +266,7 @@ func TestGate_EndToEnd(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	g := gateCmd{
+		find:   testCLI.find,
 		stdout: &stdout,
 		stderr: &stderr,
 		run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // TestMain lets the test binary serve as bench's child process: runner
@@ -19,16 +21,19 @@ import (
 // this binary.
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == childCommand {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(testCLI.run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
+
+// testCLI is bench as cmd/bench registers it: the builtin target.
+var testCLI = cli{targets: target.Targets{builtin.Name: target.NewFactory(builtin.New)}}
 
 // bench runs the command line in process.
 func bench(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(t.Context(), args, &out, &errb)
+	code = testCLI.run(t.Context(), args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -46,7 +51,7 @@ func helps() map[string]help {
 
 func TestHelp_EveryCommand(t *testing.T) {
 	hs := helps()
-	for _, c := range commands() {
+	for _, c := range testCLI.commands() {
 		if c.hidden {
 			continue
 		}
@@ -99,7 +104,7 @@ func TestUsage(t *testing.T) {
 	if code != statusOK {
 		t.Fatalf("bench help: exit %d", code)
 	}
-	for _, c := range commands() {
+	for _, c := range testCLI.commands() {
 		if got := strings.Contains(out, "\n  "+c.name+" "); got == c.hidden {
 			t.Errorf("bench help lists %s: %v, want %v", c.name, got, !c.hidden)
 		}
