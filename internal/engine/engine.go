@@ -304,6 +304,7 @@ func (e *Engine) Close(ctx context.Context) error {
 	for op := codecs.NumOps - 1; op >= 0; op-- {
 		if b := e.bounded[op]; b != nil {
 			for _, in := range b.drain() {
+				e.pooled.Add(-1)
 				errs = append(errs, e.workers[0].discard(ctx, in))
 			}
 		}

@@ -15,6 +15,13 @@ import (
 // whole linear memory, until the runtime closes. The engine then runs a
 // runtime of its own (see New), so its Close is that moment.
 //
+// sync.Pool keeps a private slot per P (processor) that only that P can
+// take from: a worker that runs on another P than when it put its
+// instance back may find its pool empty and create another, so between
+// GCs a worker may hold up to GOMAXPROCS instances of a codec, as any Go
+// program pooling this way does. Close takes back what it can reach; the
+// rest is closed with the runtime.
+//
 // The engine notices a drop through a cleanup (runtime.AddCleanup) on the
 // wrapper, which receives the instance's poolRecord: a record of values
 // that references no instance (only, under ListenersLeaked, the emscripten

@@ -24,9 +24,9 @@ var published = []namedPreset{
 		fixedStrategy},
 }
 
-// field are the patterns from the field (issue 12), each on the published
+// fromTheField are the patterns from the field (issue 12), each on the published
 // fixes so that only the pattern differs.
-var field = []namedPreset{
+var fromTheField = []namedPreset{
 	{"pool-unclosed", "fixed, but instances live in a sync.Pool per codec and worker, and what the pool drops at a GC is never closed: it stays in the runtime until the engine closes",
 		with(fixedStrategy, func(s *Strategy) { s.Lifetime = Pool })},
 	{"pool-bounded-capped", "15 workers share a bounded pool of 4 reused instances per codec, each capped at 384 MiB of linear memory: an oversized image fails instead of growing",
@@ -67,7 +67,7 @@ func PresetDescription(name string) (description string, ok bool) {
 }
 
 func findPreset(name string) (namedPreset, bool) {
-	for _, list := range [][]namedPreset{published, field} {
+	for _, list := range [][]namedPreset{published, fromTheField} {
 		for _, p := range list {
 			if p.name == name {
 				return p, true
@@ -85,7 +85,7 @@ func Presets() []string { return names(published) }
 // FieldPresets returns the patterns from the field: "pool-unclosed",
 // "pool-bounded-capped", "recycle-512", "mmap-fixed", "aliased-cache".
 // mmap-fixed is refused off Linux by Strategy.Validate.
-func FieldPresets() []string { return names(field) }
+func FieldPresets() []string { return names(fromTheField) }
 
 func names(ps []namedPreset) []string {
 	out := make([]string, len(ps))

@@ -144,6 +144,7 @@ func (w *worker) release(ctx context.Context, in *instance, opErr error) {
 	case strat.Lifetime == Pool:
 		w.repool(in)
 	case w.e.bounded[in.op] != nil:
+		w.e.pooled.Add(1)
 		w.e.bounded[in.op].put(in)
 	}
 }
@@ -200,6 +201,7 @@ func (w *worker) acquire(ctx context.Context, op codecs.Op) (*instance, error) {
 			return nil, fmt.Errorf("waiting for one of the %d %s instances (pool_size): %w", e.cfg.Strategy.PoolSize, op, err)
 		}
 		if in != nil {
+			e.pooled.Add(-1)
 			return in, nil
 		}
 		in, err = w.instantiate(ctx, op)
