@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bytes"
+	"image"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -160,3 +162,8 @@ func (r *recorder) createdPerOp() map[codecs.Op]int {
 
 // setGCPercent is debug.SetGCPercent.
 func setGCPercent(p int) int { return debug.SetGCPercent(p) }
+
+// decodeConfig returns an encoded image's dimensions.
+func decodeConfig(src []byte) (image.Config, string, error) {
+	return image.DecodeConfig(bytes.NewReader(src))
+}
