@@ -15,5 +15,4 @@ import "sync/atomic"
 // reports.
 type mmapAllocator struct {
 	committed atomic.Int64 // bytes committed read-write, over the allocator's memories not yet freed
-	memories  atomic.Int64 // memories allocated and not yet freed
 }

@@ -28,7 +28,6 @@ func (a *mmapAllocator) Allocate(_, max uint64) experimental.LinearMemory {
 	if err != nil {
 		return &mmapMemory{}
 	}
-	a.memories.Add(1)
 	return &mmapMemory{a: a, buf: buf, page: page}
 }
 
@@ -71,6 +70,5 @@ func (m *mmapMemory) Free() {
 	// nothing better to do than forget it.
 	_ = unix.Munmap(m.buf)
 	m.a.committed.Add(-int64(m.committed))
-	m.a.memories.Add(-1)
 	m.buf, m.committed = nil, 0
 }
