@@ -139,3 +139,23 @@ func TestPoolSize_Bounds(t *testing.T) {
 		})
 	}
 }
+
+// TestPool_DroppedWithLeakedGlue: a dropped instance that leaked glue or a
+// listener still references is closed with the runtime at Close; from
+// then on its memory counts as retained by them, like any closed
+// instance's.
+func TestPool_DroppedWithLeakedGlue(t *testing.T) {
+	e, _ := newEngine(t, Strategy{Topology: Pipeline, Lifetime: Pool, Views: ViewsLeaked, Listeners: ListenersLeaked}, 0)
+	mustDo(t, e, Request{ID: 1, Source: srcPNG, Format: codecs.JPEG}) // decode (bindgen), encodeJpeg (emscripten)
+	eventually(t, "the pools to drop their instances", func() bool { return e.Snapshot().DroppedInstances == 2 })
+	if s := e.Snapshot(); s.LeakedViews != 0 || s.Listeners != 0 || s.ListenerCount != 1 {
+		t.Errorf("dropped but not closed: leaked views %d, listeners %d (%d); want 0, 0 (1): the memory is live", s.LeakedViews, s.Listeners, s.ListenerCount)
+	}
+	if err := e.Close(testCtx); err != nil {
+		t.Fatal(err)
+	}
+	s := e.Snapshot()
+	if s.LiveInstances != 0 || s.DroppedInstances != 0 || s.LeakedViews == 0 || s.Listeners == 0 {
+		t.Errorf("after Close: %+v; want the glue and the listener retaining the closed instances", s)
+	}
+}
