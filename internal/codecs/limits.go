@@ -78,6 +78,13 @@ func (l Limits) resolve() (Limits, error) {
 	return l, nil
 }
 
+// Validate reports what New would refuse in l (zero fields take their
+// defaults).
+func (l Limits) Validate() error {
+	_, err := l.resolve()
+	return err
+}
+
 // pages returns the wazero memory limit in 64 KiB pages.
 func (l Limits) pages() uint32 {
 	p := l.MaxMemoryBytes / pageSize
