@@ -222,7 +222,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad topology", "preset: fixed\ntopology: perworker\n",
 			[]string{`t.yaml:2:11: topology: unknown value "perworker" (allowed: per-worker, pipeline)`}},
 		{"bad lifetime", "preset: fixed\nlifetime: forever\n",
-			[]string{`t.yaml:2:11: lifetime: unknown value "forever" (allowed: reuse, fresh)`}},
+			[]string{`t.yaml:2:11: lifetime: unknown value "forever" (allowed: reuse, fresh, pool, recycle)`}},
 		{"bad views", "preset: fixed\nviews: kept\n",
 			[]string{`t.yaml:2:8: views: unknown value "kept" (allowed: leaked, cleared)`}},
 		{"bad listeners", "preset: fixed\nlisteners: yes please\n",
