@@ -6,7 +6,7 @@
 //
 // It owns the child's side of the protocol and the request loop: which
 // request is sent when, InFlight at a time, each source read from its file
-// per request. It leaves to others what is around it: the parent
+// per request, and the idle phase's model (idlegc.go). It leaves to others what is around it: the parent
 // (package runner) starts this process, samples its memory from outside,
 // writes the files and derives the summary; the scenario was resolved
 // into the Spec before it got here; the engine owns workers, instances
@@ -108,15 +108,9 @@ func (c *child) readAcks(in *bufio.Reader) {
 // run runs the phases.
 func (c *child) run(ctx context.Context) error {
 	c.phase(results.PhaseStartup)
-	w, err := workload.Load(ctx, c.spec.Workload, workload.Options{
-		CacheDir:  subdir(c.spec.CacheDir, "workloads"),
-		ImagesDir: c.spec.Images,
-	})
+	w, err := c.workload()
 	if err != nil {
-		return fmt.Errorf("loading workload %q: %w", c.spec.Workload, err)
-	}
-	if len(w.Requests) == 0 {
-		return fmt.Errorf("workload %q has no requests", c.spec.Workload)
+		return err
 	}
 	// Interruptible wasm calls (wazero's WithCloseOnContextDone) make every
 	// codec 4-35x slower under wazero 1.12, so only a scenario that asks for
@@ -163,7 +157,7 @@ func (c *child) run(ctx context.Context) error {
 
 	c.snapshot()
 	c.phase(results.PhaseIdle)
-	if err := sleep(ctx, c.spec.Idle); err != nil {
+	if err := c.idle(ctx); err != nil {
 		return err
 	}
 

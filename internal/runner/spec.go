@@ -38,6 +38,7 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string) {
 		Rounds:    max(sc.Rounds, 1),
 		InFlight:  sc.InFlight,
 		Idle:      sc.Idle,
+		IdleGC:    sc.IdleGC,
 		Interval:  sc.Interval,
 		OpTimeout: sc.OpTimeout,
 		CacheDir:  cacheRoot(),

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/idlegc"
 )
 
 // Error is one problem in a scenario: where it is and which field it is
@@ -85,7 +86,7 @@ func Fields() []string {
 	return []string{
 		"name", "description", "workload", "images", "preset",
 		"topology", "lifetime", "views", "listeners",
-		"workers", "rounds", "in_flight", "idle", "interval",
+		"workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
 	}
 }
@@ -232,6 +233,8 @@ func Parse(name string, data []byte) (Scenario, error) {
 			p.sc.InFlight, _ = p.integer(key, v, "an integer")
 		case "idle":
 			p.sc.Idle, _ = p.duration(key, v)
+		case "idle_gc":
+			p.enum(key, v, idlegc.Names(), func(i int) { p.sc.IdleGC = idlegc.Mode(i) })
 		case "interval":
 			p.sc.Interval, _ = p.duration(key, v)
 		case "op_timeout":
