@@ -89,6 +89,9 @@ type gateCmd struct {
 	getenv func(string) string
 	// plot draws one run's curves (report.PlotRun); nil disables plots.
 	plot func(dir, base string) error
+	// workloads prepares the scenarios' workloads before the first run
+	// and is shared by all runs; nil leaves it to each run.
+	workloads *runner.Workloads
 }
 
 // gateFlags are the parsed flags of `bench gate`.
@@ -112,6 +115,7 @@ func doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		getenv: os.Getenv,
 		plot:   gatePlotRun,
 	}
+	g.workloads = runner.NewWorkloads(newProgressPrinter(stderr).workload)
 	return g.main(ctx, args)
 }
 
@@ -209,6 +213,12 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 		}
 		ms[j] = m
 	}
+	if g.workloads != nil {
+		if err := g.workloads.Prepare(ctx, scs...); err != nil {
+			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			return gate.ExitError
+		}
+	}
 	for i := 1; i <= f.Runs; i++ {
 		for j, sc := range scs {
 			m := &ms[j]
@@ -219,7 +229,7 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", sc.Name, i))
 			fmt.Fprintf(g.stderr, "bench gate: %s run %d/%d ...", sc.Name, i, f.Runs)
 			t0 := g.now()
-			sum, err := g.run(ctx, sc, runner.Options{OutDir: runDir})
+			sum, err := g.run(ctx, sc, runner.Options{OutDir: runDir, Workloads: g.workloads})
 			if err != nil && sum.Outcome == "" {
 				fmt.Fprintf(g.stderr, " failed: %v\n", err)
 				m.Failures = append(m.Failures, err)
