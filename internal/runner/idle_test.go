@@ -1,0 +1,151 @@
+package runner
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/idlegc"
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+// TestRun_IdleGC runs real children on the quick workload with an idle
+// phase long enough for V8's memory reducer (8 s wait, then collections
+// 500 ms apart) and checks the three curves the published graphs and the
+// Go runtime give:
+//   - fixed under v8: RSS back within 20% (at least 16 MiB) of the
+//     baseline before the idle phase ends, after 2 or 3 reducer GCs;
+//   - before under v8: the reducer runs but what the leaks hold stays:
+//     the end of idle is no lower than after settle, far above baseline;
+//   - fixed under go: no reducer GC, and the idle curve stays flat (within
+//     5% of the growth, at least 4 MiB) far from the baseline.
+func TestRun_IdleGC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three children with 10 s idle phases")
+	}
+	idle := idlegc.LongDelay + 2*time.Second
+	run := func(preset string, mode idlegc.Mode) results.Run {
+		sc := testScenario(t, preset+"-"+mode.String(), preset, 1)
+		sc.Workload, sc.Workers, sc.InFlight = "quick", 2, 6
+		sc.Idle, sc.Interval, sc.IdleGC = idle, 50*time.Millisecond, mode
+		r := mustRun(t, context.Background(), sc, testOptions(t))
+		s := r.Summary
+		if s.Outcome != results.OutcomeCompleted {
+			t.Fatalf("%s: %s: %s", sc.Name, s.Outcome, s.Error)
+		}
+		if s.IdleGC != mode.String() {
+			t.Errorf("%s: summary idle_gc %q, want %q", sc.Name, s.IdleGC, mode)
+		}
+		t.Logf("%s: baseline %.1f MiB, end of load %.1f, after idle %.1f, after settle %.1f; %d reducer GCs",
+			sc.Name, mibf(s.Baseline), mibf(s.EndOfLoad), mibf(s.AfterIdle), mibf(s.AfterSettle), len(reducerGCs(r)))
+		return r
+	}
+	// bound is the return-to-baseline allowance of the reproduction.
+	bound := func(s results.Summary) int64 { return max(int64(s.Baseline)/5, 16*MiB) }
+
+	fixedV8 := run("fixed", idlegc.V8)
+	s := fixedV8.Summary
+	if s.Growth <= 2*bound(s) {
+		t.Fatalf("fixed/v8: growth %+.1f MiB is too small to tell a return to baseline (bound %.1f MiB)", float64(s.Growth)/MiB, float64(bound(s))/MiB)
+	}
+	if s.Retained > bound(s) {
+		t.Errorf("fixed/v8: after idle %+.1f MiB over the baseline %.1f MiB, want within %.1f MiB", float64(s.Retained)/MiB, mibf(s.Baseline), float64(bound(s))/MiB)
+	}
+	gcs := reducerGCs(fixedV8)
+	if len(gcs) < 2 || len(gcs) > idlegc.MaxGCs {
+		t.Errorf("fixed/v8: %d reducer GCs, want 2 to %d", len(gcs), idlegc.MaxGCs)
+	}
+	checkReducerSchedule(t, fixedV8, gcs)
+
+	beforeV8 := run("before", idlegc.V8)
+	s = beforeV8.Summary
+	if len(reducerGCs(beforeV8)) < 2 {
+		t.Errorf("before/v8: %d reducer GCs, want at least 2", len(reducerGCs(beforeV8)))
+	}
+	if s.Settled <= 2*bound(s) || s.Retained <= 2*bound(s) {
+		t.Errorf("before/v8: retained %+.1f MiB after idle, %+.1f after settle: want both far above the baseline (%.1f MiB)",
+			float64(s.Retained)/MiB, float64(s.Settled)/MiB, float64(2*bound(s))/MiB)
+	}
+	if s.AfterIdle+16*MiB < s.AfterSettle {
+		t.Errorf("before/v8: after idle %.1f MiB is below after settle %.1f MiB: the reducer freed what the leaks hold", mibf(s.AfterIdle), mibf(s.AfterSettle))
+	}
+
+	fixedGo := run("fixed", idlegc.Go)
+	s = fixedGo.Summary
+	if n := len(reducerGCs(fixedGo)); n != 0 {
+		t.Errorf("fixed/go: %d reducer GCs, want none", n)
+	}
+	if s.Retained <= bound(s) {
+		t.Errorf("fixed/go: after idle %+.1f MiB over the baseline: the Go runtime alone came back (within %.1f MiB)", float64(s.Retained)/MiB, float64(bound(s))/MiB)
+	}
+	lo, hi := idleRange(fixedGo, settleIn)
+	if flat := max(s.Growth/20, 4*MiB); int64(hi-lo) > flat {
+		t.Errorf("fixed/go: the idle curve spans %.1f-%.1f MiB, want flat (within %.1f MiB)", mibf(lo), mibf(hi), float64(flat)/MiB)
+	}
+}
+
+// reducerGCs returns the run's memory-reducer events.
+func reducerGCs(r results.Run) []results.Event {
+	var out []results.Event
+	for _, ev := range r.Events {
+		if ev.Kind == results.EventIdleGC {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// checkReducerSchedule checks V8's schedule in the events: the first GC
+// at least LongDelay into the idle phase, the next ones ShortDelay apart,
+// numbered from 1.
+func checkReducerSchedule(t *testing.T, r results.Run, gcs []results.Event) {
+	t.Helper()
+	var idleAt int64
+	for _, ev := range r.Events {
+		if ev.Kind == results.EventPhase && ev.Phase == results.PhaseIdle {
+			idleAt = ev.Time
+		}
+	}
+	for i, g := range gcs {
+		if g.GC != i+1 {
+			t.Errorf("reducer GC %d numbered %d", i+1, g.GC)
+		}
+		if i == 0 {
+			if wait := time.Duration(g.Time - idleAt); wait < idlegc.LongDelay || wait > idlegc.LongDelay+time.Second {
+				t.Errorf("first reducer GC %v into the idle phase, want %v (+ polling)", wait, idlegc.LongDelay)
+			}
+			continue
+		}
+		if gap := time.Duration(g.Time - gcs[i-1].Time); gap < idlegc.ShortDelay || gap > idlegc.ShortDelay+time.Second {
+			t.Errorf("reducer GC %d %v after the previous, want %v", i+1, gap, idlegc.ShortDelay)
+		}
+	}
+}
+
+// settleIn is how long the idle phase's first samples are left out of
+// its flatness: the last requests' instances are still being closed and
+// their linear memory unmapped as the phase begins.
+const settleIn = 0.5
+
+// idleRange returns the lowest and highest RSS sampled in the idle phase,
+// from skip seconds into it.
+func idleRange(r results.Run, skip float64) (lo, hi uint64) {
+	start := -1.0
+	for _, s := range r.Samples {
+		if s.Phase != results.PhaseIdle {
+			continue
+		}
+		if start < 0 {
+			start = s.T
+		}
+		if s.T < start+skip {
+			continue
+		}
+		if lo == 0 || s.RSS < lo {
+			lo = s.RSS
+		}
+		hi = max(hi, s.RSS)
+	}
+	return lo, hi
+}
+
