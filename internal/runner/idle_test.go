@@ -148,4 +148,3 @@ func idleRange(r results.Run, skip float64) (lo, hi uint64) {
 	}
 	return lo, hi
 }
-
