@@ -48,7 +48,6 @@ const barrierTimeout = 5 * time.Second
 type Spec struct {
 	Scenario  string          `json:"scenario"`
 	Workload  string          `json:"workload"`
-	Images    string          `json:"images,omitempty"`
 	Strategy  engine.Strategy `json:"strategy"`
 	Workers   int             `json:"workers"`
 	Rounds    int             `json:"rounds"`

@@ -32,7 +32,6 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string) {
 	sp := driver.Spec{
 		Scenario:  sc.Name,
 		Workload:  sc.Workload,
-		Images:    sc.Images,
 		Strategy:  sc.Strategy,
 		Workers:   sc.ResolvedWorkers(),
 		Rounds:    max(sc.Rounds, 1),
