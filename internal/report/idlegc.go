@@ -9,9 +9,9 @@ import (
 var idleGCGlyph = draw.GlyphStyle{Color: vermillion, Radius: 3, Shape: draw.RingGlyph{}}
 
 // idleGCMarkers returns a marker per collection of the V8 memory-reducer
-// model in the run's idle phase (results.EventIdleGC), at its time (seconds
-// since the child started, as the samples) and the child's RSS just
-// after it; the first is labelled when labels is set.
+// model in the run's idle phase (results.EventIdleGC), at its end (seconds
+// since the child started, as the samples) and the child's RSS read just
+// then; the first is labelled when labels is set.
 func idleGCMarkers(r Run, labels bool) []marker {
 	if r.Summary.Started.IsZero() {
 		return nil
@@ -22,7 +22,7 @@ func idleGCMarkers(r Run, labels bool) []marker {
 		if ev.Kind != results.EventIdleGC || ev.RSS == 0 {
 			continue
 		}
-		m := marker{x: float64(ev.Time-t0) / 1e9, y: mib(ev.RSS), glyph: idleGCGlyph}
+		m := marker{x: float64(ev.Time-t0)/1e9 + ev.Seconds, y: mib(ev.RSS), glyph: idleGCGlyph}
 		if labels && len(out) == 0 {
 			m.label, m.dx, m.dy = "memory reducer GC", 7, 7
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 // TestIdleGCMarkers: each memory-reducer collection of a run becomes a
-// marker at its time since the child started and its RSS, and the plots
+// marker at its end (seconds since the child started) and its RSS, and the plots
 // of such a run draw, title and legend them.
 func TestIdleGCMarkers(t *testing.T) {
 	r := fakeStages()[3]
@@ -18,14 +18,14 @@ func TestIdleGCMarkers(t *testing.T) {
 	t0 := r.Summary.Started
 	for i, at := range []float64{9, 9.5, 10} {
 		r.Events = append(r.Events, results.Event{Kind: results.EventIdleGC, GC: i + 1,
-			Time: t0.Add(time.Duration(at * float64(time.Second))).UnixNano(), RSS: uint64(40-10*i) * results.MiB})
+			Time: t0.Add(time.Duration(at * float64(time.Second))).UnixNano(), Seconds: 0.25, RSS: uint64(40-10*i) * results.MiB})
 	}
 	r.Events = append(r.Events, results.Event{Kind: results.EventRound, Time: t0.UnixNano(), RSS: results.MiB})
 	ms := idleGCMarkers(r, true)
 	if len(ms) != 3 {
 		t.Fatalf("%d markers, want 3", len(ms))
 	}
-	if ms[1].x != 9.5 || ms[1].y != 30 || ms[0].label == "" || ms[1].label != "" {
+	if ms[1].x != 9.75 || ms[1].y != 30 || ms[0].label == "" || ms[1].label != "" {
 		t.Errorf("markers %+v", ms)
 	}
 	if !strings.HasSuffix(r.Title(), " · idle GC: v8") || !strings.HasSuffix(gridTitle(r, nil), " · idle GC: v8") {
