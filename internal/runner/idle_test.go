@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,8 +19,11 @@ import (
 //     baseline before the idle phase ends, after 2 or 3 reducer GCs;
 //   - before under v8: the reducer runs but what the leaks hold stays:
 //     the end of idle is no lower than after settle, far above baseline;
-//   - fixed under go: no reducer GC, and the idle curve stays flat (within
-//     5% of the growth, at least 4 MiB) far from the baseline.
+//   - fixed under go: no reducer GC, and the idle curve stays flat far
+//     from the baseline: within a fifth of the growth (at least 8 MiB),
+//     which leaves room for the background scavenger's trimming on a
+//     loaded machine (one of four runs here trimmed 9 MiB of 87), where v8
+//     gives back all of it.
 func TestRun_IdleGC(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three children with 10 s idle phases")
@@ -79,8 +84,9 @@ func TestRun_IdleGC(t *testing.T) {
 		t.Errorf("fixed/go: after idle %+.1f MiB over the baseline: the Go runtime alone came back (within %.1f MiB)", float64(s.Retained)/MiB, float64(bound(s))/MiB)
 	}
 	lo, hi := idleRange(fixedGo, settleIn)
-	if flat := max(s.Growth/20, 4*MiB); int64(hi-lo) > flat {
-		t.Errorf("fixed/go: the idle curve spans %.1f-%.1f MiB, want flat (within %.1f MiB)", mibf(lo), mibf(hi), float64(flat)/MiB)
+	if flat := max(s.Growth/5, 8*MiB); int64(hi-lo) > flat {
+		t.Errorf("fixed/go: the idle curve spans %.1f-%.1f MiB, want flat (within %.1f MiB); its changes:\n%s",
+			mibf(lo), mibf(hi), float64(flat)/MiB, idleChanges(fixedGo))
 	}
 }
 
@@ -147,4 +153,19 @@ func idleRange(r results.Run, skip float64) (lo, hi uint64) {
 		hi = max(hi, s.RSS)
 	}
 	return lo, hi
+}
+
+// idleChanges lists the idle phase's samples where RSS changed, with the
+// heap figures beside them, for a failure message.
+func idleChanges(r results.Run) string {
+	var b strings.Builder
+	var last uint64
+	for _, s := range r.Samples {
+		if s.Phase == results.PhaseIdle && s.RSS != last {
+			fmt.Fprintf(&b, "  t=%.2fs rss %.1f MiB, heap live %.1f, free %.1f, released %.1f, GC cycles %d, live instances %d\n",
+				s.T, mibf(s.RSS), mibf(s.HeapLive), mibf(s.HeapFree), mibf(s.HeapReleased), s.GCCycles, s.LiveInstances)
+		}
+		last = s.RSS
+	}
+	return b.String()
 }
