@@ -6,8 +6,9 @@
 //
 // It owns the child's side of the protocol and the request loop: which
 // request is sent when, InFlight at a time, each source read from its file
-// per request, and the idle phase's model (idlegc.go). It leaves to others what is around it: the parent
-// (package runner) starts this process, samples its memory from outside,
+// per request, and the idle phase's model (idlegc.go). It leaves to others
+// what is around it: the parent (package runner) prepares the workload and
+// starts this process, samples its memory from outside,
 // writes the files and derives the summary; the scenario was resolved
 // into the Spec before it got here; the engine owns workers, instances
 // and leaks. It imports neither runner nor scenario: the data flows
