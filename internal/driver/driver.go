@@ -1,15 +1,16 @@
 // Package driver is the body of a run's child process: it reads its Spec
-// from the parent, loads the workload, compiles the codecs, starts the
-// engine, drives it through the phases startup, load, idle, settle and done,
-// and reports what happens as results.Event lines on file descriptor 3,
-// waiting at each phase for the parent's acknowledgement (see protocol.go).
+// from the parent, re-checks the workload the parent verified, compiles
+// the codecs, starts the engine, drives it through the phases startup,
+// load, idle, settle and done, and reports what happens as results.Event
+// lines on file descriptor 3, waiting at each phase for the parent's
+// acknowledgement (see protocol.go).
 //
 // It owns the child's side of the protocol and the request loop: which
 // request is sent when, InFlight at a time, each source read from its file
 // per request, and the idle phase's model (idlegc.go). It leaves to others
-// what is around it: the parent (package runner) prepares the workload and
-// starts this process, samples its memory from outside,
-// writes the files and derives the summary; the scenario was resolved
+// what is around it: the parent (package runner) prepares the workload,
+// starts this process, samples its memory from outside, writes the files
+// and derives the summary; the scenario was resolved
 // into the Spec before it got here; the engine owns workers, instances
 // and leaks. It imports neither runner nor scenario: the data flows
 // scenario → runner → driver → engine → codecs, with results below all.
