@@ -162,6 +162,47 @@ func (p *progressPrinter) update(pr runner.Progress) {
 	}
 }
 
+// workload is a runner.Workloads progress function: the preparation of a
+// workload in the parent before its first child, as a live line on a
+// terminal (left on screen when it is ready), otherwise one key=value
+// line when it begins and one when it is ready.
+func (p *progressPrinter) workload(wp runner.WorkloadProgress) {
+	name := wp.Workload
+	if wp.Images != "" {
+		name += " (images from " + wp.Images + ")"
+	}
+	state := "preparing"
+	switch {
+	case wp.Finished && wp.Err != nil:
+		state = "failed"
+	case wp.Finished:
+		state = "ready"
+	}
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\x1b[Kworkload %s: %s, images %d/%d verified or generated  %6.1fs", name, state, wp.Done, wp.Total, wp.Elapsed.Seconds())
+		p.live = true
+		if wp.Finished {
+			if wp.Generated > 0 {
+				fmt.Fprintf(p.w, " (%d generated)", wp.Generated)
+			}
+			fmt.Fprintln(p.w)
+			p.live = false
+		}
+		return
+	}
+	if wp.Done > 0 && !wp.Finished {
+		return
+	}
+	fmt.Fprintf(p.w, "workload=%s phase=%s images=%d/%d generated=%d elapsed_s=%.1f", wp.Workload, state, wp.Done, wp.Total, wp.Generated, wp.Elapsed.Seconds())
+	if wp.Images != "" {
+		fmt.Fprintf(p.w, " images_dir=%s", strconv.Quote(wp.Images))
+	}
+	if wp.Err != nil {
+		fmt.Fprintf(p.w, " error=%s", strconv.Quote(wp.Err.Error()))
+	}
+	fmt.Fprintln(p.w)
+}
+
 func mib(b uint64) float64 { return float64(b) / results.MiB }
 
 func mibSigned(b int64) float64 { return float64(b) / results.MiB }

@@ -93,6 +93,9 @@ type gateCmd struct {
 	plot func(r report.Run, base string) error
 	// find resolves a scenario name or file and checks its target (cli.find).
 	find func(nameOrPath string) (scenario.Scenario, error)
+	// workloads prepares the scenarios' workloads before the first run
+	// and is shared by all runs; nil leaves it to each run.
+	workloads *runner.Workloads
 }
 
 // gateFlags are the parsed flags of `bench gate`.
@@ -117,6 +120,7 @@ func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer
 		getenv: os.Getenv,
 		plot:   report.PlotRun,
 	}
+	g.workloads = runner.NewWorkloads(newProgressPrinter(stderr).workload)
 	return g.main(ctx, args)
 }
 
@@ -223,6 +227,12 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	for j, sc := range scs {
 		ms[j] = gate.Measurement{Scenario: sc.Name, Expect: sc.Expect, Limits: sc.Limits}
 	}
+	if g.workloads != nil {
+		if err := g.workloads.Prepare(ctx, scs...); err != nil {
+			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			return gateMeasured{}, false
+		}
+	}
 	for i := 1; i <= f.Runs; i++ {
 		for j, sc := range scs {
 			mj := &ms[j]
@@ -233,7 +243,7 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", sc.Name, i))
 			fmt.Fprintf(g.stderr, "bench gate: %s run %d/%d ...", sc.Name, i, f.Runs)
 			t0 := g.now()
-			run, err := g.run(ctx, sc, runner.Options{OutDir: runDir})
+			run, err := g.run(ctx, sc, runner.Options{OutDir: runDir, Workloads: g.workloads})
 			if err != nil && run.Summary.Outcome == "" {
 				fmt.Fprintf(g.stderr, " failed: %v\n", err)
 				mj.Failures = append(mj.Failures, err)

@@ -151,7 +151,7 @@ func TestList(t *testing.T) {
 		t.Fatalf("bench list: exit %d, stderr %q", code, errOut)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME WORKLOAD TOPOLOGY LIFETIME VIEWS LISTENERS WORKERS ROUNDS IDLE EXPECT DESCRIPTION" {
+	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME WORKLOAD TOPOLOGY LIFETIME VIEWS LISTENERS WORKERS ROUNDS IDLE IDLE_GC EXPECT DESCRIPTION" {
 		t.Errorf("header = %q", lines[0])
 	}
 	all, err := scenario.Builtin()

@@ -10,16 +10,18 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 
 // quickWorkload is the workload of `bench reproduce --quick`, and
 // quickIdle the longest idle phase it keeps: the idle phases would
-// otherwise be most of its wall time.
+// otherwise be most of its wall time. 10 s leaves V8's memory reducer
+// (idle_gc: v8) its 8 s wait and its collections 500 ms apart.
 const (
 	quickWorkload = "quick"
-	quickIdle     = 5 * time.Second
+	quickIdle     = idlegc.LongDelay + 2*time.Second
 )
 
 var reproduceHelp = help{
@@ -35,7 +37,7 @@ is what "bench" with no command does.
 
 The default workload takes minutes and gigabytes (the "before" stage is
 meant to reach several GiB); --quick uses the quick workload instead, with
-idle phases of at most 5s.
+idle phases of at most 10s (enough for the memory reducer's 8s wait).
 Exit 1 if a run hit its RSS cap or a required check fails (growth and
 peak strictly falling from before to fixed, the fixed stage returning near
 its baseline), 2 if a run crashed. Growth ratios within 0.10 of the
@@ -54,7 +56,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	fs := newFlagSet("reproduce")
 	var f runFlags
 	f.register(fs)
-	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 5s) instead of the default one")
+	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 10s) instead of the default one")
 	if status, done := parseFlags(fs, reproduceHelp, args, stdout, stderr); done {
 		return status
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -92,9 +93,21 @@ func runAll(ctx context.Context, command string, scs []scenario.Scenario, f runF
 		fmt.Fprintf(stderr, "bench %s: output folder: %v\n", command, err)
 		return "", nil, statusError
 	}
-	var progress func(runner.Progress)
+	var (
+		progress func(runner.Progress)
+		prepared func(runner.WorkloadProgress)
+	)
 	if !f.quiet {
-		progress = newProgressPrinter(stderr).update
+		pp := newProgressPrinter(stderr)
+		progress, prepared = pp.update, pp.workload
+	}
+	// Every workload is generated and verified here, before the first
+	// child starts, and once for all the scenarios that share it.
+	workloads := runner.NewWorkloads(prepared)
+	if err := workloads.Prepare(ctx, scs...); err != nil {
+		fmt.Fprintf(stderr, "bench %s: %v\n", command, err)
+		os.Remove(inv) // still empty
+		return "", nil, statusError
 	}
 	status := statusOK
 	var runs []report.Run
@@ -109,7 +122,7 @@ func runAll(ctx context.Context, command string, scs []scenario.Scenario, f runF
 			fmt.Fprintf(stderr, "bench %s: %v\n", command, err)
 			return inv, runs, statusError
 		}
-		run, err := runner.Run(ctx, sc, runner.Options{OutDir: dir, Timeout: f.timeout, Progress: progress})
+		run, err := runner.Run(ctx, sc, runner.Options{OutDir: dir, Timeout: f.timeout, Progress: progress, Workloads: workloads})
 		if err != nil {
 			fmt.Fprintf(stderr, "bench %s: %s: %v\n", command, sc.Name, err)
 			status = max(status, statusError)

@@ -1,22 +1,23 @@
 // Package driver is the body of a run's child process: it reads its Spec
-// from the parent, loads the workload, builds the scenario's target from
-// the program's registered targets, drives it through the phases startup,
+// from the parent, re-checks the workload the parent verified, builds
+// the scenario's target from the program's registered targets, drives it
+// through the phases startup,
 // load, idle, settle and done, and reports what happens as results.Event
 // lines on file descriptor 3, waiting at each phase for the parent's
 // acknowledgement (see protocol.go).
 //
 // It owns the child's side of the protocol and the request loop: which
-// request is sent when, InFlight at a time, and the child's snapshot: the
-// target's own figures (when it is a target.Snapshotter), the Go heap
-// from runtime/metrics and the request counters. It runs any
-// target.Target and knows none: the builtin engine is one target among
-// others, reached through the same Factory. It leaves to others what is
-// around it: the parent (package runner) starts this process, samples its
-// memory from outside, writes the files and derives the summary; the
-// scenario was resolved into the Spec before it got here. It imports
-// neither runner nor scenario nor any target: the data flows scenario →
-// runner → driver → target, with the contract (package target) and
-// results below all.
+// request is sent when, InFlight at a time, the idle phase's model
+// (idlegc.go), and the child's snapshot: the target's own figures (when it
+// is a target.Snapshotter), the Go heap from runtime/metrics and the
+// request counters. It runs any target.Target and knows none: the builtin
+// engine is one target among others, reached through the same Factory. It
+// leaves to others what is around it: the parent (package runner)
+// prepares the workload, starts this process, samples its memory from
+// outside, writes the files and derives the summary; the scenario was
+// resolved into the Spec before it got here. It imports neither runner nor
+// scenario nor any target: the data flows scenario → runner → driver →
+// target, with the contract (package target) and results below all.
 package driver
 
 import (
@@ -123,15 +124,9 @@ func (c *child) readAcks(in *bufio.Reader) {
 // run runs the phases.
 func (c *child) run(ctx context.Context) (err error) {
 	c.phase(results.PhaseStartup)
-	w, err := workload.Load(ctx, c.spec.Workload, workload.Options{
-		CacheDir:  subdir(c.spec.CacheDir, "workloads"),
-		ImagesDir: c.spec.Images,
-	})
+	w, err := c.workload()
 	if err != nil {
-		return fmt.Errorf("loading workload %q: %w", c.spec.Workload, err)
-	}
-	if len(w.Requests) == 0 {
-		return fmt.Errorf("workload %q has no requests", c.spec.Workload)
+		return err
 	}
 	if err := c.start(ctx); err != nil {
 		return err
@@ -167,7 +162,7 @@ func (c *child) run(ctx context.Context) (err error) {
 
 	c.snapshot()
 	c.phase(results.PhaseIdle)
-	if err := sleep(ctx, c.spec.Idle); err != nil {
+	if err := c.idle(ctx); err != nil {
 		return err
 	}
 

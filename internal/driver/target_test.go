@@ -61,16 +61,10 @@ func (f *fakeTarget) Close(context.Context) error {
 }
 
 func fakeSpec(t *testing.T) Spec {
-	return Spec{
-		Scenario: "fake",
-		Workload: "tiny",
-		Target:   "fake",
-		Workers:  3,
-		Rounds:   2,
-		InFlight: 2,
-		Interval: 10 * time.Millisecond,
-		CacheDir: t.TempDir(),
-	}
+	sp := tinySpec(t)
+	sp.Scenario, sp.Target, sp.Options = "fake", "fake", ""
+	sp.Workers, sp.Rounds, sp.InFlight, sp.Interval = 3, 2, 2, 10*time.Millisecond
+	return sp
 }
 
 // TestChild_RunsAnyTarget runs a target that is not the builtin engine
@@ -85,7 +79,7 @@ func TestChild_RunsAnyTarget(t *testing.T) {
 	})}
 	sp := fakeSpec(t)
 	sp.Options = "fail: 2\n"
-	events, err := runSpec(t, sp, targets)
+	events, err := runSpecWith(t, sp, targets)
 	if err != nil {
 		t.Fatalf("child: %v", err)
 	}
@@ -183,7 +177,7 @@ func TestChild_TargetErrors(t *testing.T) {
 			sp := fakeSpec(t)
 			sp.Rounds = 1
 			sp.Options = tc.options
-			events, err := runSpec(t, sp, tc.targets)
+			events, err := runSpecWith(t, sp, tc.targets)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}

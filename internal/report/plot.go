@@ -202,6 +202,9 @@ func runPanel(r Run, title string, o panelOptions) (*plot.Plot, error) {
 		p.Add(marker{x: m.tEndOfLoad, y: mib(m.endOfLoad), glyph: endLoadGlyph,
 			label: lbl("end of load " + fmtMiBShort(m.endOfLoad)), dx: 7, dy: 7})
 	}
+	for _, g := range idleGCMarkers(r, o.labels) {
+		p.Add(g)
+	}
 	if m.hasSettle {
 		p.Add(marker{x: m.tSettled, y: mib(m.settled), glyph: settleGlyph,
 			label: lbl("after settle " + fmtMiBShort(m.settled)), dx: -7, dy: -7})
@@ -230,11 +233,12 @@ func runLegend(runs ...Run) []legendEntry {
 		out = append(out, legendEntry{s.name, []plot.Thumbnailer{lineThumb{s.style}}})
 	}
 	out = append(out, legendEntry{"baseline / peak", []plot.Thumbnailer{lineThumb{styleRef}}})
-	var endLoad, settle, ended bool
+	var endLoad, settle, ended, idleGC bool
 	phases := map[results.Phase]bool{}
 	for _, r := range runs {
 		m := runMarks(r)
 		endLoad, settle, ended = endLoad || m.hasEndLoad, settle || m.hasSettle, ended || m.ended
+		idleGC = idleGC || len(idleGCMarkers(r, false)) > 0
 		for _, x := range r.Samples {
 			phases[x.Phase] = true
 		}
@@ -244,6 +248,9 @@ func runLegend(runs ...Run) []legendEntry {
 	}
 	if settle {
 		out = append(out, legendEntry{"after settle", []plot.Thumbnailer{glyphThumb{settleGlyph}}})
+	}
+	if idleGC {
+		out = append(out, legendEntry{"memory reducer GC (idle_gc: v8)", []plot.Thumbnailer{glyphThumb{idleGCGlyph}}})
 	}
 	if ended {
 		out = append(out, legendEntry{"run ended early", []plot.Thumbnailer{glyphThumb{endedGlyph}}})
@@ -452,5 +459,5 @@ func gridTitle(r Run, before *Run) string {
 			s += fmt.Sprintf(" (%.2f×)", float64(m.peak)/float64(bp))
 		}
 	}
-	return s
+	return s + idleGCTitle(r.Summary)
 }

@@ -62,19 +62,21 @@ func (r Run) Name() string {
 	return "run"
 }
 
-// Title is the long name of a run: scenario and strategy, e.g.
+// Title is the long name of a run: scenario, strategy and the idle
+// phase's model (" · idle GC: v8", when recorded), e.g.
 // "quick-leaky · fixed (pipeline, fresh, views cleared, listeners leaked)",
 // or "before (per-worker×15, reuse, views leaked, listeners leaked)" when
 // the scenario is named after its preset.
 func (r Run) Title() string {
 	st := r.Summary.Engine()
+	idle := idleGCTitle(r.Summary)
 	switch {
 	case st == "":
-		return r.Name()
+		return r.Name() + idle
 	case r.Name() == r.Summary.Strategy.Preset:
-		return st
+		return st + idle
 	}
-	return r.Name() + " · " + st
+	return r.Name() + " · " + st + idle
 }
 
 // AllWarnings returns the load warnings followed by the summary's warnings.

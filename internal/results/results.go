@@ -80,6 +80,13 @@ const (
 	EventOp              EventKind = "op"               // one codec operation finished
 	EventRequest         EventKind = "request"          // one request finished
 	EventError           EventKind = "error"            // something failed; Err says what
+	// EventIdleGC is a collection of the V8 memory-reducer model (scenario
+	// idle_gc: v8, package idlegc) during the idle phase: a full GC and the
+	// release of freed memory to the OS. GC numbers it (1 to 3), Seconds is
+	// how long GC and release took, Memory the committed memory it freed
+	// (bytes), RSS the child's own reading just after, Snapshot the heap
+	// after it.
+	EventIdleGC EventKind = "idle_gc"
 )
 
 // Event is one line of the child's event stream (JSON lines). Fields that
@@ -95,13 +102,14 @@ type Event struct {
 	Codec    string  `json:"codec,omitempty"`    // decode, resize, rotate, encodeJpeg, encodePng, encodeWebp
 	Worker   int     `json:"worker,omitempty"`   // worker index, from 1
 	Instance int     `json:"instance,omitempty"` // instance id, from 1
-	Memory   uint64  `json:"memory,omitempty"`   // instance linear memory, bytes
+	Memory   uint64  `json:"memory,omitempty"`   // instance linear memory, bytes (EventIdleGC: memory freed)
 	Request  int     `json:"request,omitempty"`  // request id, from 1
 	Seconds  float64 `json:"seconds,omitempty"`  // duration of the op or request
 	BytesIn  int     `json:"bytes_in,omitempty"`
 	BytesOut int     `json:"bytes_out,omitempty"`
 	RSS      uint64  `json:"rss,omitempty"`   // for EventRound: RSS at the round's end (child's own reading)
 	Total    int     `json:"total,omitempty"` // for EventPhase load: requests the load phase will make
+	GC       int     `json:"gc,omitempty"`    // for EventIdleGC: which of the reducer's collections, from 1
 	Err      string  `json:"err,omitempty"`
 }
 
@@ -222,6 +230,7 @@ type Summary struct {
 	Strategy Strategy  `json:"strategy"` // the builtin target's switches; zero for other targets
 	Rounds   int       `json:"rounds"`
 	InFlight int       `json:"in_flight"`
+	IdleGC   string    `json:"idle_gc,omitempty"` // the idle phase's model: "go" (the Go runtime alone) or "v8" (V8's memory reducer); "" in runs recorded before it existed
 	Env      Env       `json:"env"`
 	Started  time.Time `json:"started"`
 	Seconds  float64   `json:"seconds"` // wall time of the whole run

@@ -2,7 +2,8 @@
 // outside.
 //
 // It owns the parent's side of a run: resolving the scenario into the
-// child's spec (driver.Spec), starting the child (this executable with the
+// child's spec (driver.Spec), preparing its workload before the child
+// starts (Workloads), starting the child (this executable with the
 // hidden ChildCommand), sampling its RSS and VmHWM at the scenario's
 // interval, merging the child's event stream (phases, rounds, snapshots of
 // the engine and the Go heap) into every sample, answering the child's
@@ -66,6 +67,12 @@ type Options struct {
 
 	// NewSampler returns the sampler of the child; nil means sampler.New.
 	NewSampler func(pid int) (Sampler, error)
+
+	// Workloads prepares the scenario's workload in this process before
+	// the child starts (generated if missing, verified); nil means a new
+	// one without progress. Share one across the runs of a command, so
+	// that each workload is verified once.
+	Workloads *Workloads
 }
 
 // Progress is the state of a running scenario, for display.
@@ -99,6 +106,7 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 		Strategy: sc.ResultsStrategy(),
 		Rounds:   sp.Rounds,
 		InFlight: sp.InFlight,
+		IdleGC:   sp.IdleGC.String(),
 		Env:      driver.Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
 		Started:  time.Now().UTC(),
 	}}
@@ -172,8 +180,18 @@ type parent struct {
 	badEventLines int
 }
 
-// run starts the child and measures it until it exits.
+// run prepares the workload, starts the child and measures it until it
+// exits.
 func (p *parent) run(ctx context.Context) error {
+	ws := p.opts.Workloads
+	if ws == nil {
+		ws = NewWorkloads(nil)
+	}
+	w, err := ws.workload(ctx, p.sc)
+	if err != nil {
+		return err
+	}
+	p.spec.Sources, p.spec.Requests = w.Images, w.Requests
 	argv := p.opts.Command
 	if len(argv) == 0 {
 		exe, err := os.Executable()

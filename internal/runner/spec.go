@@ -39,12 +39,12 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 	sp := driver.Spec{
 		Scenario: sc.Name,
 		Workload: sc.Workload,
-		Images:   sc.Images,
 		Target:   sc.Target,
 		Workers:  sc.ResolvedWorkers(),
 		Rounds:   max(sc.Rounds, 1),
 		InFlight: sc.InFlight,
 		Idle:     sc.Idle,
+		IdleGC:   sc.IdleGC,
 		Interval: sc.Interval,
 		CacheDir: cacheRoot(),
 	}

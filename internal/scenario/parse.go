@@ -18,6 +18,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/enum"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/target"
 )
@@ -88,7 +89,7 @@ func Fields() []string {
 	return []string{
 		"name", "description", "target", "options", "workload", "images", "preset",
 		"topology", "lifetime", "views", "listeners",
-		"workers", "rounds", "in_flight", "idle", "interval",
+		"workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
 	}
 }
@@ -250,6 +251,8 @@ func Parse(name string, data []byte) (Scenario, error) {
 			p.sc.InFlight, _ = p.integer(key, v, "an integer")
 		case "idle":
 			p.sc.Idle, _ = p.duration(key, v)
+		case "idle_gc":
+			enumField(p, key, v, idlegc.ParseMode, &p.sc.IdleGC)
 		case "interval":
 			p.sc.Interval, _ = p.duration(key, v)
 		case "op_timeout":

@@ -37,6 +37,7 @@
 //	rounds: 3                    # >= 1, default 1
 //	in_flight: 6                 # requests in flight, default 6
 //	idle: 20s                    # idle phase after the load, default 0
+//	idle_gc: v8                  # go (default): the Go runtime alone | v8: V8's memory reducer in the idle phase
 //	interval: 100ms              # sampling interval, default 100ms, at least 10ms
 //	rss_cap: 8GiB                # the parent kills the child above this; default none
 //	gogc: 100                    # >= 1 or "off"; default: the runtime's
@@ -67,6 +68,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/workload"
@@ -111,6 +113,7 @@ type Scenario struct {
 	Rounds     int            // >= 1
 	InFlight   int            // requests in flight, default 6
 	Idle       time.Duration  // idle phase after the load
+	IdleGC     idlegc.Mode    // what the idle phase does with memory; idlegc.Go (the zero value) unless the file says v8
 	Interval   time.Duration  // sampling interval, default 100ms, floor 10ms
 	RSSCap     uint64         // bytes; 0 = none
 	GOGC       int            // 0 = runtime default, GOGCOff (-1) = off, else the percentage
@@ -272,6 +275,9 @@ func (s Scenario) Validate() []error {
 	}
 	if s.Idle < 0 {
 		bad("idle", "must not be negative; got %s", s.Idle)
+	}
+	if !s.IdleGC.Valid() {
+		bad("idle_gc", "invalid value %d (allowed: %s)", s.IdleGC, strings.Join(idlegc.Names(), ", "))
 	}
 	if s.Interval < MinInterval {
 		bad("interval", "must be at least %s (the sampling floor); got %s", MinInterval, s.Interval)
