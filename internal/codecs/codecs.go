@@ -65,7 +65,7 @@ var moduleNames = [NumOps]string{"decode", "resize", "rotate", "encode_jpeg", "e
 var opExports = [NumOps]string{"lb_decode", "lb_resize", "lb_rotate", "lb_encode_jpeg", "lb_encode_png", "lb_encode_webp"}
 
 // opParams is the number of i32 parameters of each operation export.
-var opParams = [NumOps]int{2, 5, 4, 4, 4, 4}
+var opParams = [NumOps]int{4, 5, 4, 4, 4, 4}
 
 // String returns the operation's name as the results and events spell it:
 // "decode", "resize", "rotate", "encodeJpeg", "encodePng" or "encodeWebp".
