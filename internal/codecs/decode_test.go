@@ -2,8 +2,8 @@ package codecs
 
 import (
 	"bytes"
-	"errors"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
