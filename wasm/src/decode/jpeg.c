@@ -106,6 +106,44 @@ static int32_t parse_sof(const uint8_t *d, uint32_t n, uint32_t at, uint64_t max
 }
 
 /*
+ * check_tables checks that a DHT or DQT segment's tables fill it exactly
+ * (stb_image fails such a segment without saying why).
+ */
+static int32_t check_tables(uint32_t m, const uint8_t *d, uint32_t n, uint32_t at) {
+  uint32_t p = 0;
+  while (p < n) {
+    uint32_t size;
+    if (m == 0xc4) {
+      if (n - p < 17) {
+        return lb_fail(LB_ECORRUPT, "jpeg: DHT segment at offset %u: a table header at byte %u needs 17 bytes, %u remain", at, p, n - p);
+      }
+      if ((d[p] >> 4) > 1 || (d[p] & 15) > 3) {
+        return lb_fail(LB_ECORRUPT, "jpeg: DHT segment at offset %u: table class %u id %u, want class 0-1 and id 0-3", at, d[p] >> 4, d[p] & 15);
+      }
+      uint32_t codes = 0;
+      for (int i = 1; i <= 16; i++) {
+        codes += d[p + i];
+      }
+      if (codes > 256) {
+        return lb_fail(LB_ECORRUPT, "jpeg: DHT segment at offset %u: a table of %u codes, over 256", at, codes);
+      }
+      size = 17 + codes;
+    } else {
+      if ((d[p] >> 4) > 1 || (d[p] & 15) > 3) {
+        return lb_fail(LB_ECORRUPT, "jpeg: DQT segment at offset %u: precision %u id %u, want 0-1 and 0-3", at, d[p] >> 4, d[p] & 15);
+      }
+      size = 1 + ((d[p] >> 4) ? 128 : 64);
+    }
+    if (size > n - p) {
+      return lb_fail(LB_ECORRUPT, "jpeg: %s segment at offset %u: a table at byte %u takes %u bytes, but the segment has %u left",
+                     m == 0xc4 ? "DHT" : "DQT", at, p, size, n - p);
+    }
+    p += size;
+  }
+  return LB_OK;
+}
+
+/*
  * entropy_end returns the offset of the marker that ends the entropy-coded
  * data starting at pos (its 0xff), or len when the file ends first; *bytes
  * gets the data bytes, restart markers excluded.
@@ -282,6 +320,12 @@ int32_t lb_jpeg_scan(const uint8_t *src, uint32_t len, uint64_t max_pixels, lb_j
     case 0xcb: case 0xcd: case 0xce: case 0xcf:
       return lb_fail(LB_ECORRUPT, "jpeg: %s JPEG (SOF%u) is not supported: the decoder reads baseline, extended and progressive Huffman JPEG",
                      sof_name(m), m - 0xc0);
+    case 0xc4:
+    case 0xdb:
+      if ((st = check_tables(m, d, dn, at)) != LB_OK) {
+        return st;
+      }
+      break;
     case 0xda: {
       if (!seen_sof) {
         return lb_fail(LB_ECORRUPT, "jpeg: scan at offset %u before the frame header", at);
