@@ -655,6 +655,67 @@ const (
 	jpegBudgetPerByte = 4096      // <= 8 blocks per byte (1 bit each), <= 448 bytes of budget per block
 )
 
+// Outcomes of decodeHostile.
+const (
+	decoded = iota
+	failed
+	outOfMemory
+)
+
+// decodeHostile decodes src on a fresh instance of lib with a 30 s
+// deadline and checks what TestDecode_hostileCorpus promises (see there):
+// no trap or hang, a named cause wrapping the right sentinel (target, when
+// not nil), and peak linear memory within the bound for its size. It
+// returns decoded, failed or outOfMemory.
+func decodeHostile(t testing.TB, lib *Library, what string, src []byte, target error) int {
+	t.Helper()
+	in := instanceOf(t, lib, Decode)
+	defer in.Close(testCtx)
+	m0 := in.MemorySize()
+	ctx, cancel := context.WithTimeout(testCtx, 30*time.Second)
+	start := time.Now()
+	img, err := in.Decode(ctx, src)
+	elapsed := time.Since(start)
+	cancel()
+	peak := in.MemorySize()
+	k := uint64(0)
+	switch f, _ := Sniff(src); f {
+	case PNG:
+		k = pngBudgetPerByte
+	case JPEG:
+		k = jpegBudgetPerByte
+	}
+	n := uint64(len(src))
+	if bound := m0 + 2*n + 2*k*n + 512<<10; peak > bound {
+		t.Errorf("%s: peak linear memory %d bytes for a %d-byte file, over the bound %d", what, peak, n, bound)
+	}
+	switch {
+	case err == nil:
+		if img.Width*img.Height*4 != len(img.Pix) || img.Width <= 0 {
+			t.Errorf("%s: result %dx%d with %d bytes", what, img.Width, img.Height, len(img.Pix))
+		}
+		if target != nil {
+			t.Errorf("%s: decoded %dx%d, want an error wrapping %v", what, img.Width, img.Height, target)
+		}
+		return decoded
+	case errors.Is(err, ErrTrap), errors.Is(err, ErrBadModule), errors.Is(err, context.DeadlineExceeded), errors.Is(err, ErrClosed):
+		t.Errorf("%s: %v (after %v)", what, err, elapsed)
+	case !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrLimit):
+		t.Errorf("%s: error %q wraps neither ErrCorrupt nor ErrLimit", what, err)
+	case target != nil && !errors.Is(err, target):
+		t.Errorf("%s: error %q, want one wrapping %v", what, err, target)
+	}
+	msg := err.Error()
+	reason := msg[strings.Index(msg, "decode")+len("decode"):]
+	if len(strings.Trim(reason, ": ")) < 8 || strings.Contains(msg, "unknown error") || strings.Contains(msg, "no message") || strings.Contains(msg, "gave no reason") {
+		t.Errorf("%s: error %q does not name its cause", what, msg)
+	}
+	if errors.Is(err, ErrOutOfMemory) {
+		return outOfMemory
+	}
+	return failed
+}
+
 // TestDecode_hostileCorpus decodes at least 250 generated hostile files,
 // each on a fresh instance with a 30 s deadline, and checks:
 //   - no panic or trap (ErrTrap, ErrBadModule) and no hang (the deadline);
@@ -675,58 +736,12 @@ func TestDecode_hostileCorpus(t *testing.T) {
 		t.Fatalf("the corpus has %d files, want at least 250", len(files))
 	}
 	lib := testLibrary(t)
-	counts := map[string][3]int{} // ok, corrupt/limit, oom
+	counts := map[string][3]int{} // decoded, failed, out of memory
 	for i, f := range files {
-		in := instanceOf(t, lib, Decode)
-		m0 := in.MemorySize()
-		ctx, cancel := context.WithTimeout(testCtx, 30*time.Second)
-		start := time.Now()
-		img, err := in.Decode(ctx, f.src)
-		elapsed := time.Since(start)
-		cancel()
-		peak := in.MemorySize()
-		_ = in.Close(testCtx)
-		what := func() string { return f.class + " " + f.name + " #" + strconv.Itoa(i) }
+		o := decodeHostile(t, lib, f.class+" "+f.name+" #"+strconv.Itoa(i), f.src, f.target)
 		c := counts[f.class]
-		switch {
-		case err == nil:
-			if img.Width*img.Height*4 != len(img.Pix) {
-				t.Errorf("%s: result %dx%d with %d bytes", what(), img.Width, img.Height, len(img.Pix))
-			}
-			if f.target != nil {
-				t.Errorf("%s: decoded %dx%d, want an error wrapping %v", what(), img.Width, img.Height, f.target)
-			}
-			c[0]++
-		case errors.Is(err, ErrTrap), errors.Is(err, ErrBadModule), errors.Is(err, context.DeadlineExceeded), errors.Is(err, ErrClosed):
-			t.Errorf("%s: %v (after %v)", what(), err, elapsed)
-		case !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrLimit):
-			t.Errorf("%s: error %q wraps neither ErrCorrupt nor ErrLimit", what(), err)
-		case f.target != nil && !errors.Is(err, f.target):
-			t.Errorf("%s: error %q, want one wrapping %v", what(), err, f.target)
-		default:
-			msg := err.Error()
-			reason := msg[strings.Index(msg, "decode")+len("decode"):]
-			if len(strings.Trim(reason, ": ")) < 8 || strings.Contains(msg, "unknown error") || strings.Contains(msg, "no message") || strings.Contains(msg, "gave no reason") {
-				t.Errorf("%s: error %q does not name its cause", what(), msg)
-			}
-			if errors.Is(err, ErrOutOfMemory) {
-				c[2]++
-			} else {
-				c[1]++
-			}
-		}
+		c[o]++
 		counts[f.class] = c
-		k := uint64(0)
-		switch fmt, _ := Sniff(f.src); fmt {
-		case PNG:
-			k = pngBudgetPerByte
-		case JPEG:
-			k = jpegBudgetPerByte
-		}
-		n := uint64(len(f.src))
-		if bound := m0 + 2*n + 2*k*n + 512<<10; peak > bound {
-			t.Errorf("%s: peak linear memory %d bytes for a %d-byte file, over the bound %d", what(), peak, n, bound)
-		}
 	}
 	for _, class := range slices.Sorted(maps.Keys(counts)) {
 		c := counts[class]
