@@ -21,7 +21,13 @@
 // Every operation checks its input on the host first (input size, image
 // header dimensions, pixel counts, argument ranges), so hostile input fails
 // with ErrLimit, ErrInvalid or ErrCorrupt before the guest allocates
-// anything. Every guest allocation is freed before the operation returns.
+// anything. What the host can't judge without decoding, decode.wasm judges
+// where the work happens (see Instance.Decode and wasm/ABI.md): it scans
+// the whole file first, bounds its allocations by a budget derived from the
+// header and the limits, and zeroes them, so a small file can cost only
+// memory and time in proportion to its size, and no output contains bytes
+// of an earlier request. Every guest allocation is freed before the
+// operation returns.
 // A trap or a context deadline closes the instance; the caller instantiates
 // a fresh one. No exported function panics.
 //
