@@ -38,7 +38,6 @@ type Instance struct {
 
 	stack  [5]uint64 // reused by every call
 	ptrs   []ptr     // guest allocations of the running operation
-	zr     zlibReader
 	closed atomic.Bool
 	size   atomic.Uint64 // linear memory size after the last guest call
 	alias  bool          // results are slices of linear memory (AliasResults)

@@ -74,7 +74,7 @@ var abiExports = []struct {
 }
 
 // abiVersion is the lb_abi_version this package speaks.
-const abiVersion = 1
+const abiVersion = 2
 
 // New compiles every embedded codec module once in a new wazero.Runtime:
 // the compiler where the platform supports it, else the interpreter; calls

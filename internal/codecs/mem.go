@@ -137,6 +137,8 @@ func (in *Instance) statusErr(ctx context.Context, status int32) error {
 			ErrOutOfMemory, in.op, msg, in.MemorySize(), uint64(in.lib.limits.pages())*pageSize), ErrLimit)
 	case -3:
 		return fmt.Errorf("%w: %s: %s", ErrCorrupt, in.op, msg)
+	case -4:
+		return fmt.Errorf("%w: %s: %s", ErrLimit, in.op, msg)
 	}
 	return fmt.Errorf("%w: %s: %s returned unknown status %d: %s", ErrBadModule, in.op, opExports[in.op], status, msg)
 }
