@@ -201,11 +201,11 @@ func (e *Engine) Do(ctx context.Context, req Request) (resp Response, err error)
 	}
 	var out processed
 	if e.cfg.Strategy.Topology == Pipeline {
-		out, err = process(ctx, p, e.dispatch, src)
+		out, err = process(ctx, p, e.dispatch, src, cached)
 	} else {
 		err = e.submit(ctx, e.queue, func(ctx context.Context, w *worker) error {
 			var err error
-			out, err = process(ctx, p, w.run, src)
+			out, err = process(ctx, p, w.run, src, cached)
 			return err
 		})
 		if err != nil {

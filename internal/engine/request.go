@@ -174,8 +174,10 @@ type runFunc func(ctx context.Context, id int, s step) (stepResult, error)
 
 // process runs a prepared request's steps in order through run. A
 // non-nil src is the request's decoded source, from the cache: the decode
-// step is skipped.
-func process(ctx context.Context, p plan, run runFunc, src *codecs.Image) (processed, error) {
+// step is skipped. keep says to return the decode's result for the cache;
+// otherwise nothing references it past the next step, so its pixels are
+// garbage as soon as they are rotated or resized, as without a cache.
+func process(ctx context.Context, p plan, run runFunc, src *codecs.Image, keep bool) (processed, error) {
 	trap := func(op codecs.Op) bool { return p.hasTrap && p.trap == op }
 	var out processed
 	var img codecs.Image
@@ -186,7 +188,9 @@ func process(ctx context.Context, p plan, run runFunc, src *codecs.Image) (proce
 		if err != nil {
 			return processed{}, err
 		}
-		out.decoded = &res
+		if keep {
+			out.decoded = &res
+		}
 		img = res.img
 	}
 	if p.Rotate != 0 {
