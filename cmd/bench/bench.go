@@ -31,6 +31,7 @@ func commands() []command {
 		{name: "list", summary: "list the builtin scenarios with their switches", run: doList},
 		{name: "reproduce", summary: "run the four published stages and compare with the published graphs (default)", run: doReproduce},
 		{name: "report", summary: "redraw plots and markdown from saved results", run: doReport},
+		{name: "compare", summary: "compare scenarios with statistics over repeated runs; the factorial of the four causes", run: doCompare},
 		{name: "gate", summary: "run the CI memory-regression gate against a baseline", run: doGate},
 		{name: "version", summary: "print the version of bench and of what it measures with", run: doVersion},
 		{name: childCommand, hidden: true, run: doChild},

@@ -206,3 +206,34 @@ func (t Thresholds) String() string {
 		metric.Retained.Format(t.Control.Memory), metric.Slope.Format(t.Control.Slope)))
 	return strings.Join(parts, "; ")
 }
+
+// Floor returns the absolute noise floor of metric m, in its unit: the
+// absolute figure of m's threshold for the metrics the gate compares; for
+// the others, that of the gated metric measured alongside it (peak_hwm
+// has peak's, growth and after_idle end_of_load's and retained's,
+// after_settle settled's), and otherwise metric.NoiseFloor for memory (and
+// per round for a slope) and 0 for counts, rates and durations, which
+// have no measured floor. bench compare shows a difference within it as
+// "~", and the A/B gate fails only past it.
+func (t Thresholds) Floor(m metric.Metric) float64 {
+	if m.Gated() {
+		return t.For(m).Absolute
+	}
+	switch m {
+	case metric.PeakHWM:
+		return t.Peak.Absolute
+	case metric.Growth:
+		return t.EndOfLoad.Absolute
+	case metric.AfterIdle:
+		return t.Retained.Absolute
+	case metric.AfterSettle:
+		return t.Settled.Absolute
+	case metric.SlopeCIHigh:
+		return t.Slope.Absolute
+	}
+	switch m.Unit() {
+	case metric.Bytes, metric.BytesPerRound:
+		return metric.NoiseFloor
+	}
+	return 0
+}

@@ -92,13 +92,15 @@ type Progress struct {
 // OutcomeInterrupted.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
 	sp, warns := resolve(sc)
+	env, envWarns := parentEnv(sc, len(opts.Command) == 0)
+	warns = append(warns, envWarns...)
 	run := results.Run{Dir: opts.OutDir, Summary: results.Summary{
 		Scenario: sc.Name,
 		Workload: sc.Workload,
 		Strategy: sc.ResultsStrategy(),
 		Rounds:   sp.Rounds,
 		InFlight: sp.InFlight,
-		Env:      driver.Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
+		Env:      env,
 		Started:  time.Now().UTC(),
 	}}
 	if opts.OutDir == "" {
@@ -119,6 +121,7 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 		sc:    sc,
 		spec:  sp,
 		sum:   run.Summary,
+		env:   env,
 		files: files,
 		warns: warns,
 		phase: results.PhaseStartup,
@@ -142,6 +145,7 @@ type parent struct {
 	sc    scenario.Scenario
 	spec  driver.Spec
 	sum   results.Summary
+	env   results.Env // the parent's view of the environment (parentEnv)
 	files *results.Writer
 	warns []string
 
@@ -373,7 +377,7 @@ func (p *parent) event(line []byte) {
 		p.childErr = ev.Err
 	case results.EventHello:
 		if ev.Env != nil {
-			p.sum.Env = *ev.Env
+			p.sum.Env = completeEnv(*ev.Env, p.env)
 		}
 	}
 }
