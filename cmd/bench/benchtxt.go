@@ -30,7 +30,6 @@ func benchMetrics() []metric.Metric {
 	return out
 }
 
-
 // benchRun is one run as a benchmark line: BenchmarkLeak/scenario=…/
 // topology=…/lifetime=…/views=…/listeners=…-<cpus>, with the
 // configuration lines goos, goarch, cpu, wazero and workload.
