@@ -8,7 +8,9 @@ import (
 	"slices"
 
 	"github.com/leakbench/leakbench/internal/compare/gobench"
+	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -90,4 +92,22 @@ func writeBenchTxt(dir string, runs []results.Summary) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// gateSummaries are the gate's runs in the order measured per scenario.
+func gateSummaries(ms []gate.Measurement) []results.Summary {
+	var out []results.Summary
+	for _, m := range ms {
+		out = append(out, m.Runs...)
+	}
+	return out
+}
+
+// runSummaries are the summaries of bench run's runs, in order.
+func runSummaries(runs []report.Run) []results.Summary {
+	out := make([]results.Summary, len(runs))
+	for i, r := range runs {
+		out[i] = r.Summary
+	}
+	return out
 }

@@ -34,6 +34,10 @@ func (t Threshold) Exceeded(m metric.Metric, base, now float64) (bool, float64) 
 	return worse > t.Absolute && worse > t.Relative*math.Abs(base), worse
 }
 
+// Describe renders the threshold as the gate's tables show it:
+// "+15% & +16.0MiB", "any increase", "-30% (advisory)".
+func (t Threshold) Describe(m metric.Metric) string { return t.describe(m) }
+
 // describe renders the threshold for the table's limit column:
 // "+15% & +16.0MiB", "any increase", "-30% (advisory)".
 func (t Threshold) describe(m metric.Metric) string {
