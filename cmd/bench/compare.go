@@ -351,6 +351,21 @@ func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs
 	return runs, status
 }
 
+// benchSummaries are the runs as bench.txt names them. A factorial's
+// cells are named after their base scenario there: the switches have
+// their own name parts, so that "benchstat -col /lifetime bench.txt"
+// lines up the cells that differ only in their lifetime.
+func benchSummaries(p comparePlan, done []results.Summary) []results.Summary {
+	if p.Factorial == nil {
+		return done
+	}
+	out := slices.Clone(done)
+	for i := range out {
+		out[i].Scenario = p.Factorial.Base
+	}
+	return out
+}
+
 // compareMetrics are the metrics of the table, described for package
 // compare from internal/metric, with the gate's absolute noise floors.
 func compareMetrics(ms []metric.Metric) []compare.Metric {
@@ -393,7 +408,7 @@ func (c compareCmd) report(dir string, p comparePlan, runs []compareRun, notes [
 		}
 	}
 	done := completed(runs)
-	fail(writeBenchTxt(dir, done))
+	fail(writeBenchTxt(dir, benchSummaries(p, done)))
 	for _, r := range runs {
 		if r.err != nil {
 			notes = append(notes, fmt.Sprintf("left out: %s (%s, repetition %d): %v", r.dir, r.cell.Scenario, r.cell.Rep, r.err))

@@ -263,6 +263,22 @@ func TestCompare_Factorial(t *testing.T) {
 			t.Errorf("missing output: %v", err)
 		}
 	}
+	// bench.txt names every cell after its base, so that benchstat's
+	// -col /lifetime lines up the cells that differ only in lifetime.
+	lines, _, err := gobench.Read(strings.NewReader(readFile(t, filepath.Join(out, "bench.txt"))), "bench.txt")
+	if err != nil || len(lines) != 48 {
+		t.Fatalf("bench.txt: %d lines, %v", len(lines), err)
+	}
+	names := map[string]bool{}
+	for _, l := range lines {
+		if l.Parts[0] != (gobench.KV{Key: "scenario", Value: "quick-fixed"}) {
+			t.Fatalf("bench.txt line %s", l.FullName())
+		}
+		names[l.FullName()] = true
+	}
+	if len(names) != 16 {
+		t.Errorf("%d distinct benchmark names, want one per cell (16)", len(names))
+	}
 	// Each cell ran with its own levels and 15 workers.
 	s, err := results.ReadSummary(filepath.Join(out, dirName(plan.Scenarios[15])+"-1"))
 	if err != nil {
