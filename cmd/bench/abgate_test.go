@@ -2,17 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/gate"
-	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 
@@ -98,9 +102,6 @@ func TestABDecide(t *testing.T) {
 	if rep.Status != statusError || !strings.Contains(buf.String(), "crashed: the child exited") ||
 		!strings.Contains(buf.String(), "no comparison: 0 completed run(s) of base, 0 of head") {
 		t.Errorf("status %d\n%s", rep.Status, buf.String())
-	}
-	if _, err := metric.ParseMetric("settled"); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -201,5 +202,51 @@ func TestGateAB_RealBuilds(t *testing.T) {
 	t.Logf("identical builds passed %d of %d", passed, repeat)
 	if passed != repeat {
 		t.Errorf("identical builds passed %d of %d", passed, repeat)
+	}
+}
+
+// TestGateAB_ShardsMergeAsAComparison runs the A/B gate in two shards
+// with a fake runner (base runs settle 40 MiB higher) and merges the two
+// folders with bench compare --merge: one table, base against head.
+func TestGateAB_ShardsMergeAsAComparison(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	fc := &fakeCompare{}
+	var dirs []string
+	for k := 1; k <= 2; k++ {
+		var stdout, stderr bytes.Buffer
+		run := fc.cmd(&stdout, &stderr).run
+		g := gateCmd{
+			stdout: &stdout, stderr: &stderr,
+			run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
+				if len(opts.Command) > 0 {
+					sc.Strategy.Listeners = engine.ListenersLeaked // the base leaks
+				}
+				return run(ctx, sc, opts)
+			},
+			now:    time.Now,
+			getenv: func(string) string { return "" },
+		}
+		out := filepath.Join(root, fmt.Sprintf("ab%d", k))
+		code := g.main(t.Context(), []string{"--base-bin", exe, "--runs", "4", "--shard", fmt.Sprintf("%d/2", k), "--out", out, "quick-fixed"})
+		if code != statusOK || !strings.Contains(stdout.String(), fmt.Sprintf("shard %d/2: only this shard's runs are judged", k)) {
+			t.Fatalf("shard %d: exit %d\n%s\n%s", k, code, stdout.String(), stderr.String())
+		}
+		entries, err := os.ReadDir(out)
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("%s: %v %v", out, entries, err)
+		}
+		dirs = append(dirs, filepath.Join(out, entries[0].Name()))
+	}
+	if len(fc.order) != 8 {
+		t.Fatalf("two shards ran %d runs, want 8", len(fc.order))
+	}
+	code, stdout, stderr := fc.main(t, append([]string{"--merge", "--out", filepath.Join(root, "merged")}, dirs...)...)
+	if code != statusOK || !strings.Contains(stdout, "vs quick-fixed@base") || !strings.Contains(lineOf(stdout, "settled "), "n=4)") ||
+		strings.Contains(stdout, "not in the plan") {
+		t.Errorf("merge of A/B shards: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

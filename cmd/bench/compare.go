@@ -377,12 +377,16 @@ func compareMetrics(ms []metric.Metric) []compare.Metric {
 	return out
 }
 
-// completed returns the summaries of the runs that completed, in order.
+// completed returns the summaries of the runs that completed, in order,
+// each named as its plan names it (an A/B gate's plan names the two
+// builds' runs of a scenario "quick-fixed@base" and "quick-fixed@head").
 func completed(runs []compareRun) []results.Summary {
 	var out []results.Summary
 	for _, r := range runs {
 		if r.err == nil && r.summary.Outcome == results.OutcomeCompleted {
-			out = append(out, r.summary)
+			s := r.summary
+			s.Scenario = r.cell.Scenario
+			out = append(out, s)
 		}
 	}
 	return out
