@@ -182,8 +182,12 @@ func (c compareCmd) reportFactorial(dir string, p comparePlan, done []results.Su
 	if err != nil {
 		return err
 	}
-	head := fmt.Sprintf("Factorial of %s over %s (per-worker cells with %d workers), %d cells: %s",
-		strings.Join(fp.Switches, ", "), fp.Base, fp.Workers, len(d.Cells()), compareHead(p, done))
+	workers := ""
+	if slices.Contains(fp.Switches, "topology") || slices.ContainsFunc(done, func(s results.Summary) bool { return s.Strategy.Topology == engine.PerWorker.String() }) {
+		workers = fmt.Sprintf(" (per-worker cells with %d workers)", fp.Workers)
+	}
+	head := fmt.Sprintf("Factorial of %s over %s%s, %d cells: %s",
+		strings.Join(fp.Switches, ", "), fp.Base, workers, len(d.Cells()), compareHead(p, done))
 	var txt, md strings.Builder
 	txt.WriteString(head + "\n\n" + answers + "\n")
 	if err := a.WriteText(&txt); err != nil {
