@@ -185,6 +185,9 @@ type compareCmd struct {
 	stdout, stderr io.Writer
 	// run runs one scenario once into opts.OutDir; runner.Run in production.
 	run func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error)
+	// find resolves a builtin scenario name or a file; scenario.Find in
+	// production.
+	find func(nameOrPath string) (scenario.Scenario, error)
 	// now is the clock of the output folder's name and the wall times.
 	now func() time.Time
 	// plots says to draw the factorial's figures.
@@ -193,7 +196,7 @@ type compareCmd struct {
 
 // doCompare is `bench compare`.
 func doCompare(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c := compareCmd{stdout: stdout, stderr: stderr, run: runner.Run, now: time.Now, plots: true}
+	c := compareCmd{stdout: stdout, stderr: stderr, run: runner.Run, find: scenario.Find, now: time.Now, plots: true}
 	return c.main(ctx, args)
 }
 
@@ -266,7 +269,7 @@ func (c compareCmd) plan(f compareFlags) (comparePlan, map[string]scenario.Scena
 	var scs []scenario.Scenario
 	p := comparePlan{Ref: f.ref, Runs: f.runs, Seed: f.seed, Shard: f.shard.String()}
 	if f.factorial {
-		base, err := findScenario(f.base, f.run)
+		base, err := c.findScenario(f.base, f.run)
 		if err != nil {
 			return p, nil, err
 		}
@@ -277,7 +280,7 @@ func (c compareCmd) plan(f compareFlags) (comparePlan, map[string]scenario.Scena
 		p.Factorial, scs = &fp, cells
 	} else {
 		for _, name := range f.args {
-			sc, err := findScenario(name, f.run)
+			sc, err := c.findScenario(name, f.run)
 			if err != nil {
 				return p, nil, err
 			}
@@ -306,8 +309,8 @@ func (c compareCmd) plan(f compareFlags) (comparePlan, map[string]scenario.Scena
 }
 
 // findScenario resolves a builtin name or a file and applies the run flags.
-func findScenario(name string, f runFlags) (scenario.Scenario, error) {
-	sc, err := scenario.Find(name)
+func (c compareCmd) findScenario(name string, f runFlags) (scenario.Scenario, error) {
+	sc, err := c.find(name)
 	if err != nil {
 		return sc, err
 	}

@@ -78,7 +78,8 @@ func (f *fakeCompare) cmd(stdout, stderr *bytes.Buffer) compareCmd {
 			}
 			return results.Run{Dir: opts.OutDir, Summary: s}, results.WriteSummary(opts.OutDir, s)
 		},
-		now: func() time.Time { return time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC) },
+		find: scenario.Find,
+		now:  func() time.Time { return time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC) },
 	}
 }
 
