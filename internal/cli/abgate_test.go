@@ -148,7 +148,7 @@ func TestGateAB_RealBuilds(t *testing.T) {
 		if len(tags) > 0 {
 			args = append(args, "-tags", strings.Join(tags, ","))
 		}
-		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
+		out, err := exec.Command("go", append(args, "github.com/leakbench/leakbench/cmd/bench")...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go %v: %v\n%s", args, err, out)
 		}
@@ -220,6 +220,7 @@ func TestGateAB_ShardsMergeAsAComparison(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		run := fc.cmd(&stdout, &stderr).run
 		g := gateCmd{
+			find:   testCLI.find,
 			stdout: &stdout, stderr: &stderr,
 			run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
 				if len(opts.Command) > 0 {

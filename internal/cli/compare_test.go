@@ -78,7 +78,7 @@ func (f *fakeCompare) cmd(stdout, stderr *bytes.Buffer) compareCmd {
 			}
 			return results.Run{Dir: opts.OutDir, Summary: s}, results.WriteSummary(opts.OutDir, s)
 		},
-		find: scenario.Find,
+		find: testCLI.find,
 		now:  func() time.Time { return time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC) },
 	}
 }
