@@ -192,15 +192,16 @@ type compareCmd struct {
 	now func() time.Time
 	// plots says to draw the factorial's figures.
 	plots bool
-	// workloads prepares the scenarios' workloads before the first run
-	// and is shared by all runs; nil leaves it to each run.
-	workloads *runner.Workloads
+	// newWorkloads returns what prepares the scenarios' workloads before
+	// the first run, shared by all runs, reporting to progress (nil with
+	// --quiet); runner.NewWorkloads in production, nil leaves it to each
+	// run.
+	newWorkloads func(progress func(runner.WorkloadProgress)) *runner.Workloads
 }
 
 // doCompare is `bench compare`.
 func (c cli) doCompare(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := compareCmd{stdout: stdout, stderr: stderr, run: runner.Run, find: c.find, now: time.Now, plots: true}
-	cmd.workloads = runner.NewWorkloads(newProgressPrinter(stderr).workload)
+	cmd := compareCmd{stdout: stdout, stderr: stderr, run: runner.Run, find: c.find, now: time.Now, plots: true, newWorkloads: runner.NewWorkloads}
 	return cmd.main(ctx, args)
 }
 
@@ -214,8 +215,9 @@ func (c compareCmd) main(ctx context.Context, args []string) int {
 		return c.mergeFolders(f)
 	}
 	plan, scs, err := c.plan(f)
+	var ws *runner.Workloads
 	if err == nil {
-		err = c.prepare(ctx, plan, scs)
+		ws, err = c.prepare(ctx, plan, scs, f.run.quiet)
 	}
 	if err != nil {
 		fmt.Fprintf(c.stderr, "bench compare: %v\n", err)
@@ -230,7 +232,7 @@ func (c compareCmd) main(ctx context.Context, args []string) int {
 		fmt.Fprintf(c.stderr, "bench compare: %v\n", err)
 		return statusError
 	}
-	runs, status := c.runCells(ctx, dir, plan, scs, f.run)
+	runs, status := c.runCells(ctx, dir, plan, scs, ws, f.run)
 	return max(status, c.report(dir, plan, runs, nil))
 }
 
@@ -317,16 +319,22 @@ func (c compareCmd) plan(f compareFlags) (comparePlan, map[string]scenario.Scena
 
 // prepare generates and verifies the workloads of the plan's scenarios in
 // this process, before the first child starts and before the output
-// folder exists, once for all the cells that share a workload.
-func (c compareCmd) prepare(ctx context.Context, p comparePlan, scs map[string]scenario.Scenario) error {
-	if c.workloads == nil {
-		return nil
+// folder exists, once for all the cells that share a workload. It returns
+// what the runs share (nil without newWorkloads).
+func (c compareCmd) prepare(ctx context.Context, p comparePlan, scs map[string]scenario.Scenario, quiet bool) (*runner.Workloads, error) {
+	if c.newWorkloads == nil {
+		return nil, nil
 	}
+	var progress func(runner.WorkloadProgress)
+	if !quiet {
+		progress = newProgressPrinter(c.stderr).workload
+	}
+	ws := c.newWorkloads(progress)
 	ordered := make([]scenario.Scenario, 0, len(p.Scenarios))
 	for _, name := range p.Scenarios {
 		ordered = append(ordered, scs[name])
 	}
-	return c.workloads.Prepare(ctx, ordered...)
+	return ws, ws.Prepare(ctx, ordered...)
 }
 
 // findScenario resolves a builtin name or a file and applies the run flags.
@@ -342,8 +350,9 @@ func (c compareCmd) findScenario(name string, f runFlags) (scenario.Scenario, er
 }
 
 // runCells runs the plan's cells in order, each in its own child, into
-// dir. It returns the runs and statusError when one did not complete.
-func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs map[string]scenario.Scenario, f runFlags) ([]compareRun, int) {
+// dir, with the workloads ws prepared. It returns the runs and
+// statusError when one did not complete.
+func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs map[string]scenario.Scenario, ws *runner.Workloads, f runFlags) ([]compareRun, int) {
 	var progress func(runner.Progress)
 	if !f.quiet {
 		progress = newProgressPrinter(c.stderr).update
@@ -360,7 +369,7 @@ func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs
 			continue
 		}
 		fmt.Fprintf(c.stderr, "bench compare: run %d/%d: %s (repetition %d of %d)\n", i+1, len(p.Cells), cell.Scenario, cell.Rep, p.Runs)
-		run, err := c.run(ctx, scs[cell.Scenario], runner.Options{OutDir: r.dir, Timeout: f.timeout, Progress: progress, Workloads: c.workloads})
+		run, err := c.run(ctx, scs[cell.Scenario], runner.Options{OutDir: r.dir, Timeout: f.timeout, Progress: progress, Workloads: ws})
 		r.summary, r.err = run.Summary, err
 		if err == nil && run.Summary.Outcome != results.OutcomeCompleted {
 			r.err = fmt.Errorf("%s: %s", run.Summary.Outcome, run.Summary.Error)

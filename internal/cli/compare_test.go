@@ -403,3 +403,159 @@ func TestCompare_RealChildren(t *testing.T) {
 		t.Fatalf("bench.txt: %d runs, %v", len(runs), err)
 	}
 }
+
+// writeScenarios writes scenario files into dir and returns their paths,
+// in the order given (name, YAML, name, YAML, ...).
+func writeScenarios(t *testing.T, dir string, nameYAML ...string) []string {
+	t.Helper()
+	var paths []string
+	for i := 0; i+1 < len(nameYAML); i += 2 {
+		p := filepath.Join(dir, nameYAML[i])
+		if err := os.WriteFile(p, []byte(nameYAML[i+1]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// TestCompare_WorkloadsPreparedInTheParent checks that bench compare
+// prepares every workload once, before the first run, and hands that
+// one preparation to every run; and that a workload that cannot be
+// prepared stops the comparison before any run or output folder.
+func TestCompare_WorkloadsPreparedInTheParent(t *testing.T) {
+	dir := t.TempDir()
+	paths := writeScenarios(t, dir,
+		"tiny-fixed.yaml", "name: tiny-fixed\nworkload: tiny\npreset: fixed\n",
+		"tiny-leaky.yaml", "name: tiny-leaky\nworkload: tiny\npreset: fixed\nlisteners: leaked\n")
+	f := &fakeCompare{}
+	var stdout, stderr bytes.Buffer
+	c := f.cmd(&stdout, &stderr)
+	var (
+		ws      *runner.Workloads
+		ready   int // workloads reported ready
+		early   []string
+		handed  []*runner.Workloads
+		fakeRun = c.run
+	)
+	c.newWorkloads = func(progress func(runner.WorkloadProgress)) *runner.Workloads {
+		ws = runner.NewWorkloads(func(p runner.WorkloadProgress) {
+			if p.Finished && p.Err == nil {
+				ready++
+			}
+			if progress != nil {
+				progress(p)
+			}
+		})
+		return ws
+	}
+	c.run = func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
+		if ready == 0 {
+			early = append(early, sc.Name)
+		}
+		handed = append(handed, opts.Workloads)
+		return fakeRun(ctx, sc, opts)
+	}
+	out := filepath.Join(dir, "out")
+	if code := c.main(t.Context(), append([]string{"--quiet", "--runs", "2", "--out", out}, paths...)); code != statusOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	if ready != 1 || len(early) > 0 {
+		t.Errorf("the tiny workload was made ready %d time(s) (want 1, shared); runs before it was: %v", ready, early)
+	}
+	if len(handed) != 4 {
+		t.Fatalf("%d runs, want 4", len(handed))
+	}
+	for i, h := range handed {
+		if h == nil || h != ws {
+			t.Errorf("run %d was not handed the parent's prepared workloads", i+1)
+		}
+	}
+	if strings.Contains(stderr.String(), "workload=") {
+		t.Errorf("--quiet, yet the workload's progress was shown:\n%s", stderr.String())
+	}
+
+	// Images that cannot be read: an error naming the workload, no run.
+	empty := filepath.Join(dir, "no-images")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f2 := &fakeCompare{}
+	stdout.Reset()
+	stderr.Reset()
+	c2 := f2.cmd(&stdout, &stderr)
+	c2.newWorkloads = runner.NewWorkloads
+	out2 := filepath.Join(dir, "out2")
+	code := c2.main(t.Context(), append([]string{"--quiet", "--runs", "2", "--images", empty, "--out", out2}, paths...))
+	if code != statusError || !strings.Contains(stderr.String(), `preparing workload "tiny"`) {
+		t.Errorf("unpreparable workload: exit %d, stderr %q; want 2 naming the workload", code, stderr.String())
+	}
+	if len(f2.order) > 0 {
+		t.Errorf("ran %v with no workload", f2.order)
+	}
+	if _, err := os.Stat(out2); err == nil {
+		t.Errorf("%s was created for a comparison that could not start", out2)
+	}
+}
+
+// TestFactorialCells_Refused checks the bases a factorial cannot be
+// built from: another target's scenario (it has no four switches), and a
+// base whose cells would hold a strategy the engine refuses.
+func TestFactorialCells_Refused(t *testing.T) {
+	other, err := scenario.Parse("other.yaml", []byte("name: other\ntarget: other\nworkload: tiny\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := factorialCells(other, []string{"lifetime"}, 15); err == nil || !strings.Contains(err.Error(), "runs target other") {
+		t.Errorf("a base of another target: %v", err)
+	}
+	pooled, err := scenario.Parse("pooled.yaml", []byte("name: pooled\nworkload: tiny\npreset: pool-bounded-capped\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = factorialCells(pooled, []string{"topology"}, 15)
+	if err == nil || !strings.Contains(err.Error(), "cell pooled.topology-pipeline") || !strings.Contains(err.Error(), "pool_size") {
+		t.Errorf("a pooled base switched to pipeline: %v; want the cell and pool_size named", err)
+	}
+}
+
+// TestCompare_FactorialRealChildren runs a factorial of the topology on
+// real children: the per-worker cell must reach the engine with the
+// pinned 15 workers (more live instances than one worker can hold: one
+// per codec, 6) and record them; the pipeline cell holds at most one
+// instance per codec.
+func TestCompare_FactorialRealChildren(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes; skipped with -short")
+	}
+	dir := t.TempDir()
+	base := writeScenarios(t, dir, "tiny-before.yaml", "name: tiny-before\nworkload: tiny\npreset: before\nrounds: 2\nidle: 200ms\ninterval: 20ms\n")[0]
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := bench(t, "compare", "--quiet", "--factorial", "--switches", "topology", "--base", base, "--runs", "1", "--out", out)
+	t.Logf("exit %d\n%s\n%s", code, stdout, stderr)
+	if code != statusOK {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(stdout, "(per-worker cells with 15 workers)") || !strings.Contains(stdout, "R = 1: no interval") {
+		t.Errorf("the head lacks the worker count or the answers their R = 1 note:\n%s", stdout)
+	}
+	for _, tc := range []struct {
+		cell         string
+		topology     string
+		minLive, max int
+	}{
+		{"tiny-before.topology-per-worker", "per-worker", 7, 15 * 6},
+		{"tiny-before.topology-pipeline", "pipeline", 1, 6},
+	} {
+		s, err := results.ReadSummary(filepath.Join(out, tc.cell+"-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := s.Strategy; st.Topology != tc.topology || st.Lifetime != "reuse" || st.Workers != 15 {
+			t.Errorf("%s recorded %+v; want %s, reuse, 15 workers", tc.cell, st, tc.topology)
+		}
+		if live := s.Instances.PeakLive; live < tc.minLive || live > tc.max {
+			t.Errorf("%s: peak live instances %d, want %d to %d", tc.cell, live, tc.minLive, tc.max)
+		}
+	}
+}
