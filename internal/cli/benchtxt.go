@@ -33,8 +33,10 @@ func benchMetrics() []metric.Metric {
 }
 
 // benchRun is one run as a benchmark line: BenchmarkLeak/scenario=…/
-// topology=…/lifetime=…/views=…/listeners=…-<cpus>, with the
-// configuration lines goos, goarch, cpu, wazero and workload.
+// topology=…/lifetime=…/views=…/listeners=…-<cpus> for the builtin
+// engine, BenchmarkLeak/scenario=…/target=…-<cpus> for another target
+// (which has no switches), with the configuration lines goos, goarch,
+// cpu, wazero and workload.
 func benchRun(s results.Summary, ms []metric.Metric) gobench.Run {
 	st := s.Strategy
 	part := func(k, v string) gobench.KV {
@@ -48,6 +50,9 @@ func benchRun(s results.Summary, ms []metric.Metric) gobench.Run {
 		Parts: []gobench.KV{part("scenario", s.Scenario), part("topology", st.Topology), part("lifetime", st.Lifetime),
 			part("views", st.Views), part("listeners", st.Listeners)},
 		Procs: s.Env.CPUs,
+	}
+	if s.Target != "" {
+		r.Parts = []gobench.KV{part("scenario", s.Scenario), part("target", s.Target)}
 	}
 	workload := s.Workload
 	if s.Env.WorkloadHash != "" {

@@ -559,3 +559,19 @@ func TestCompare_FactorialRealChildren(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchRun_Names checks the benchmark names of bench.txt: the
+// builtin's four switches, or the target of another engine, which has
+// none.
+func TestBenchRun_Names(t *testing.T) {
+	ms := benchMetrics()
+	builtinRun := results.Summary{Scenario: "quick-fixed", Env: results.Env{CPUs: 2},
+		Strategy: results.Strategy{Topology: "pipeline", Lifetime: "fresh", Views: "cleared", Listeners: "removed", Workers: 1}}
+	if got, want := benchRun(builtinRun, ms).FullName(), "Leak/scenario=quick-fixed/topology=pipeline/lifetime=fresh/views=cleared/listeners=removed-2"; got != want {
+		t.Errorf("builtin run: %s, want %s", got, want)
+	}
+	other := results.Summary{Scenario: "imaging", Target: "imaging", Env: results.Env{CPUs: 2}, Strategy: results.Strategy{Workers: 4}}
+	if got, want := benchRun(other, ms).FullName(), "Leak/scenario=imaging/target=imaging-2"; got != want {
+		t.Errorf("another target's run: %s, want %s", got, want)
+	}
+}
