@@ -60,9 +60,11 @@ floor, the gate's (peak 32 MiB, settled 16 MiB, ...: "bench gate --help").
 R = 6 is the smallest R for which every median has a finite interval.
 
 --factorial runs the full 2^k factorial of the four causes (or of the
---switches given) as cells built from a base scenario (--base, default
-quick-fixed) by setting each switch to its leaky or fixed level; per-worker
-cells run --workers workers (default 15, the published machine's). It
+--switches given) as cells built from a base scenario of the builtin
+target (--base, default quick-fixed) by setting each switch to its leaky
+or fixed level; per-worker cells run --workers workers (default 15, the
+published machine's). A cell whose strategy the engine refuses (a base
+with a pool, switched to pipeline) is an error before any run. It
 reports every main effect and two-way interaction of every metric, as a
 difference of means and as a ratio, with 95% intervals from the replicate
 variance (Student's t), an effect plot and a heat map of the cells, and
