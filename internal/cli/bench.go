@@ -40,6 +40,7 @@ func (c cli) commands() []command {
 		{name: "list", summary: "list the builtin scenarios with their switches", run: doList},
 		{name: "reproduce", summary: "run the four published stages and compare with the published graphs (default)", run: c.doReproduce},
 		{name: "report", summary: "redraw plots and markdown from saved results", run: doReport},
+		{name: "compare", summary: "compare scenarios with statistics over repeated runs; the factorial of the four causes", run: c.doCompare},
 		{name: "gate", summary: "run the CI memory-regression gate against a baseline", run: c.doGate},
 		{name: "version", summary: "print the version of bench and of what it measures with", run: doVersion},
 		{name: childCommand, hidden: true, run: c.doChild},

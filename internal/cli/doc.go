@@ -67,6 +67,26 @@
 //	bench gate --update-baseline
 //	# a quick look at one scenario
 //	bench gate quick-fixed --runs 1
+//	# A/B: this build against the base commit's, no baseline
+//	bench gate --base-bin /tmp/bench-base
+//
+// compare runs scenarios R times (default 6) interleaved in a seeded
+// shuffled order per repetition and prints, laid out as benchstat does,
+// each metric's median with its 95% interval and, against the reference
+// scenario, the change with its Mann-Whitney p-value and the ratio with
+// its interval; --factorial runs the 2^k factorial of the four causes and
+// answers which costs most memory and throughput and which pairs
+// interact; --shard and --merge spread it over machines:
+//
+//	# the stable scenario against the leaky control, 6 runs each
+//	bench compare quick-fixed quick-leaky
+//	# against a chosen reference, fewer runs
+//	bench compare --runs 3 --ref fixed fix1 fix1+2 fixed
+//	# the factorial of two causes on the quick workload
+//	bench compare --factorial --switches lifetime,listeners --runs 3
+//	# the second of four machines, then the merge of their folders
+//	bench compare --factorial --shard 2/4 --out shards/2
+//	bench compare --merge shards/1 shards/2 shards/3 shards/4
 //
 // version prints the versions the numbers were measured with:
 //

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/compare/shard"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/report"
@@ -33,7 +34,7 @@ func defaultGateScenarios() []string { return []string{"quick-fixed", "quick-lea
 // gateHelp is the --help of `bench gate`.
 func gateHelp() help {
 	return help{
-		usage: "bench gate [--baseline FILE] [--runs R] [--update-baseline] [--junit FILE] [--out DIR] [scenario ...]",
+		usage: "bench gate [--baseline FILE] [--runs R] [--update-baseline] [--junit FILE] [--out DIR] [scenario ...]\n       bench gate --base-bin PATH [--runs R] [--seed N] [--shard K/N] [--out DIR] [scenario ...]",
 		description: `
 The CI memory-regression gate. Runs each scenario R times (each run in its
 own child process), takes the median of every metric, and compares it with
@@ -55,9 +56,20 @@ Outputs: the table on stdout; in a new folder DIR/<UTC time>/: every run
 (<scenario>-<i>/), gate.txt, gate.md, plots of the runs of failing
 scenarios, and baseline.json with this gate run's numbers in baseline form
 (copy it over the committed baseline to accept them). The markdown is also
-appended to $GITHUB_STEP_SUMMARY when that is set. --update-baseline
+appended to $GITHUB_STEP_SUMMARY when that is set; bench.txt has every
+run in Go's benchmark format. --update-baseline
 writes the baseline only when no run failed, every scenario limit holds
 and the leaky control leaks.
+
+A/B mode, --base-bin PATH: no baseline file. PATH is another bench binary
+(say, built from a pull request's base commit); its children and this
+build's run the same scenarios, R times each (default 6, at least 4),
+interleaved in a seeded shuffled order per repetition on this machine. A
+metric fails only when head is worse than base significantly
+(Mann-Whitney U, p < 0.05) AND past both of its thresholds above; the
+advisory ones warn. The table per scenario compares head with base;
+outputs go to DIR/<UTC time>-ab/. --shard K/N runs and judges part of the
+(build × scenario × repetition) cells.
 
 Exit status:
   0  pass
@@ -75,6 +87,8 @@ Exit status:
 			"bench gate --update-baseline",
 			"# a quick look at one scenario",
 			"bench gate quick-fixed --runs 1",
+			"# A/B: this build against the base commit's, no baseline",
+			"bench gate --base-bin /tmp/bench-base",
 		},
 	}
 }
@@ -106,6 +120,13 @@ type gateFlags struct {
 	JUnit     string
 	Out       string
 	Scenarios []string
+
+	// A/B mode (abgate.go): the base build's binary, the order's seed,
+	// this machine's shard, and whether --runs was given.
+	BaseBin string
+	Seed    uint64
+	Shard   shard.Shard
+	RunsSet bool
 }
 
 // doGate is `bench gate`: it returns the exit status (statusOK,
@@ -134,10 +155,14 @@ func parseGateFlags(args []string, stdout, stderr io.Writer) (f gateFlags, statu
 	fs.BoolVar(&f.Update, "update-baseline", false, "write the medians as the new baseline (refused when a run failed, a limit broke or the control did not leak)")
 	fs.StringVar(&f.JUnit, "junit", "", "also write JUnit XML to `file`: one test case per scenario check and metric")
 	fs.StringVar(&f.Out, "out", defaultGateOut, "output `dir`: runs, reports and plots go into a new folder below it")
+	registerABFlags(fs, &f)
 	if status, done := parseFlags(fs, gateHelp(), args, stdout, stderr); done {
 		return f, status, true
 	}
 	f.Scenarios = fs.Args()
+	if status, done := checkABFlags(fs, &f, stderr); done {
+		return f, status, true
+	}
 	switch {
 	case f.Runs < 1:
 		return f, usageError(stderr, "gate", "--runs must be at least 1, is %d", f.Runs), true
@@ -160,6 +185,9 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 	f, status, done := parseGateFlags(args, g.stdout, g.stderr)
 	if done {
 		return status
+	}
+	if f.BaseBin != "" {
+		return g.abMain(ctx, f)
 	}
 	m, ok := g.measure(ctx, f)
 	if !ok {
@@ -358,6 +386,10 @@ func (g gateCmd) publish(d gateDecision, f gateFlags, m gateMeasured) int {
 	}
 	if status != statusOK && g.plot != nil {
 		g.plotFailing(rep, m.runs)
+	}
+	if err := writeBenchTxt(dir, gateSummaries(m.ms)); err != nil {
+		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		status = max(status, statusError)
 	}
 	if err := g.writeOutputs(rep, f, dir); err != nil {
 		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)

@@ -45,6 +45,7 @@ func helps() map[string]help {
 		"reproduce": reproduceHelp,
 		"report":    reportHelp,
 		"gate":      gateHelp(),
+		"compare":   compareHelp(),
 		"version":   versionHelp,
 	}
 }

@@ -74,6 +74,10 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if inv == "" {
 		return status
 	}
+	if err := writeBenchTxt(inv, runSummaries(runs)); err != nil {
+		fmt.Fprintf(stderr, "bench run: %v\n", err)
+		status = max(status, statusError)
+	}
 	if err := writeReports(inv, runs, false, "bench run"); err != nil {
 		fmt.Fprintf(stderr, "bench run: reports: %v\n", err)
 		status = max(status, statusError)

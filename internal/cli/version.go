@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime/debug"
 
 	"github.com/leakbench/leakbench/internal/driver"
+	"github.com/leakbench/leakbench/internal/runner"
 )
 
 var versionHelp = help{
@@ -23,26 +23,7 @@ func doVersion(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if fs.NArg() > 0 {
 		return usageError(stderr, "version", "unexpected arguments %q", fs.Args())
 	}
-	version, revision := "(devel)", ""
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			version = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				revision = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					revision += "+dirty"
-				}
-			}
-		}
-	}
-	fmt.Fprintf(stdout, "bench %s", version)
-	if revision != "" {
-		fmt.Fprintf(stdout, " (%s)", revision)
-	}
+	fmt.Fprintf(stdout, "bench %s", runner.Version())
 	env := driver.Environment("", "")
 	fmt.Fprintf(stdout, " %s wazero %s %s/%s\n", env.GoVersion, env.WazeroVersion, env.GOOS, env.GOARCH)
 	return statusOK

@@ -34,6 +34,10 @@ func (t Threshold) Exceeded(m metric.Metric, base, now float64) (bool, float64) 
 	return worse > t.Absolute && worse > t.Relative*math.Abs(base), worse
 }
 
+// Describe renders the threshold as the gate's tables show it:
+// "+15% & +16.0MiB", "any increase", "-30% (advisory)".
+func (t Threshold) Describe(m metric.Metric) string { return t.describe(m) }
+
 // describe renders the threshold for the table's limit column:
 // "+15% & +16.0MiB", "any increase", "-30% (advisory)".
 func (t Threshold) describe(m metric.Metric) string {
@@ -205,4 +209,35 @@ func (t Thresholds) String() string {
 	parts = append(parts, fmt.Sprintf("leak control: %s or %s above the stable scenarios",
 		metric.Retained.Format(t.Control.Memory), metric.Slope.Format(t.Control.Slope)))
 	return strings.Join(parts, "; ")
+}
+
+// Floor returns the absolute noise floor of metric m, in its unit: the
+// absolute figure of m's threshold for the metrics the gate compares; for
+// the others, that of the gated metric measured alongside it (peak_hwm
+// has peak's, growth and after_idle end_of_load's and retained's,
+// after_settle settled's), and otherwise metric.NoiseFloor for memory (and
+// per round for a slope) and 0 for counts, rates and durations, which
+// have no measured floor. bench compare shows a difference within it as
+// "~", and the A/B gate fails only past it.
+func (t Thresholds) Floor(m metric.Metric) float64 {
+	if m.Gated() {
+		return t.For(m).Absolute
+	}
+	switch m {
+	case metric.PeakHWM:
+		return t.Peak.Absolute
+	case metric.Growth:
+		return t.EndOfLoad.Absolute
+	case metric.AfterIdle:
+		return t.Retained.Absolute
+	case metric.AfterSettle:
+		return t.Settled.Absolute
+	case metric.SlopeCIHigh:
+		return t.Slope.Absolute
+	}
+	switch m.Unit() {
+	case metric.Bytes, metric.BytesPerRound:
+		return metric.NoiseFloor
+	}
+	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/leakbench/leakbench/internal/enum"
 	"github.com/leakbench/leakbench/internal/results"
@@ -125,6 +126,12 @@ func ParseLimit(s string) (Limit, error) {
 			return Limit{}, fmt.Errorf("invalid limit %q: %s is requests per second, want a non-negative number such as \"2.5\" or \"2.5req/s\", not %q", s, l.Name(), rest)
 		}
 		l.Bound = v
+	case Seconds:
+		d, err := time.ParseDuration(rest)
+		if err != nil || d < 0 {
+			return Limit{}, fmt.Errorf("invalid limit %q: %s is a duration, write it like \"1.5s\" or \"250ms\", not %q", s, l.Name(), rest)
+		}
+		l.Bound = d.Seconds()
 	}
 	return l, nil
 }

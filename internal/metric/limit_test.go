@@ -46,9 +46,10 @@ func TestFormatSize(t *testing.T) {
 func TestLimits(t *testing.T) {
 	s := results.Summary{
 		Peak: 3 << 30, Retained: 40 << 20, Settled: -1 << 20, Growth: 2 << 30,
-		Slope:     results.Slope{MiBPerRound: 0.5, CIHigh: 1.5},
-		Instances: results.Instances{Created: 90, PeakLive: 6},
-		Errors:    1,
+		Slope:          results.Slope{MiBPerRound: 0.5, CIHigh: 1.5},
+		Instances:      results.Instances{Created: 90, PeakLive: 6},
+		Errors:         1,
+		RequestLatency: results.Latency{Count: 12, P50: 0.25, P95: 1.5},
 	}
 	for _, tt := range []struct {
 		expr  string
@@ -69,6 +70,8 @@ func TestLimits(t *testing.T) {
 		{"instances_peak < 6", 6, false},
 		{"instances_created > 50", 90, true},
 		{"errors <= 0", 1, false},
+		{"latency_p95 < 2s", 1.5, true},
+		{"latency_p50 < 200ms", 0.25, false},
 	} {
 		l, err := ParseLimit(tt.expr)
 		if err != nil {

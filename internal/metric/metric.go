@@ -33,39 +33,44 @@ const (
 	Requests                              // requests completed
 	Errors                                // requests failed
 	Throughput                            // requests per second during the load phase
+	LatencyP50                            // median request latency, seconds
+	LatencyP95                            // 95th percentile of request latency, seconds
 )
 
 // info is one row of the table of metrics.
 type info struct {
-	unit   Unit
-	doc    string
-	better bool // a higher value is better
-	gated  bool // bench gate compares it with the baseline by default
-	value  func(*results.Summary) float64
+	unit     Unit
+	doc      string
+	better   bool // a higher value is better
+	gated    bool // bench gate compares it with the baseline by default
+	compared bool // bench compare shows it by default
+	value    func(*results.Summary) float64
 }
 
 // table holds every metric's unit, doc, direction and extractor, indexed
 // by Metric. Its names are in names.
 var table = [...]info{
-	Baseline:            {Bytes, "RSS before the first request", false, false, func(s *results.Summary) float64 { return float64(s.Baseline) }},
-	Peak:                {Bytes, "highest sampled RSS", false, true, func(s *results.Summary) float64 { return float64(s.Peak) }},
-	PeakHWM:             {Bytes, "kernel RSS high-water mark (VmHWM)", false, false, func(s *results.Summary) float64 { return float64(s.PeakHWM) }},
-	EndOfLoad:           {Bytes, "RSS when the last request finished", false, true, func(s *results.Summary) float64 { return float64(s.EndOfLoad) }},
-	AfterIdle:           {Bytes, "RSS at the end of the idle phase", false, false, func(s *results.Summary) float64 { return float64(s.AfterIdle) }},
-	AfterSettle:         {Bytes, "RSS after GC twice and FreeOSMemory", false, false, func(s *results.Summary) float64 { return float64(s.AfterSettle) }},
-	Growth:              {Bytes, "end_of_load - baseline", false, false, func(s *results.Summary) float64 { return float64(s.Growth) }},
-	Retained:            {Bytes, "after_idle - baseline", false, true, func(s *results.Summary) float64 { return float64(s.Retained) }},
-	Settled:             {Bytes, "after_settle - baseline", false, true, func(s *results.Summary) float64 { return float64(s.Settled) }},
-	HeapLiveAfterSettle: {Bytes, "Go live heap after settle", false, false, func(s *results.Summary) float64 { return float64(s.HeapLiveAfterSettle) }},
-	LeakedAfterSettle:   {Bytes, "memory held by leaked views and listeners after settle", false, false, func(s *results.Summary) float64 { return float64(s.LeakedAfterSettle) }},
-	Slope:               {BytesPerRound, "leak slope: RSS at each round's end, linear fit", false, true, func(s *results.Summary) float64 { return s.Slope.MiBPerRound * results.MiB }},
-	SlopeCIHigh:         {BytesPerRound, "upper end of the slope's 95% confidence interval", false, false, func(s *results.Summary) float64 { return s.Slope.CIHigh * results.MiB }},
-	InstancesCreated:    {Count, "codec instances ever created", false, false, func(s *results.Summary) float64 { return float64(s.Instances.Created) }},
-	Instances:           {Count, "most codec instances alive at once", false, true, func(s *results.Summary) float64 { return float64(s.Instances.PeakLive) }},
-	EndInstances:        {Count, "codec instances alive at the end", false, true, func(s *results.Summary) float64 { return float64(s.Instances.EndLive) }},
-	Requests:            {Count, "requests completed", false, false, func(s *results.Summary) float64 { return float64(s.Requests) }},
-	Errors:              {Count, "requests failed", false, true, func(s *results.Summary) float64 { return float64(s.Errors) }},
-	Throughput:          {PerSecond, "requests per second during the load phase", true, true, func(s *results.Summary) float64 { return s.Throughput }},
+	Baseline:            {Bytes, "RSS before the first request", false, false, false, func(s *results.Summary) float64 { return float64(s.Baseline) }},
+	Peak:                {Bytes, "highest sampled RSS", false, true, true, func(s *results.Summary) float64 { return float64(s.Peak) }},
+	PeakHWM:             {Bytes, "kernel RSS high-water mark (VmHWM)", false, false, true, func(s *results.Summary) float64 { return float64(s.PeakHWM) }},
+	EndOfLoad:           {Bytes, "RSS when the last request finished", false, true, false, func(s *results.Summary) float64 { return float64(s.EndOfLoad) }},
+	AfterIdle:           {Bytes, "RSS at the end of the idle phase", false, false, false, func(s *results.Summary) float64 { return float64(s.AfterIdle) }},
+	AfterSettle:         {Bytes, "RSS after GC twice and FreeOSMemory", false, false, false, func(s *results.Summary) float64 { return float64(s.AfterSettle) }},
+	Growth:              {Bytes, "end_of_load - baseline", false, false, true, func(s *results.Summary) float64 { return float64(s.Growth) }},
+	Retained:            {Bytes, "after_idle - baseline", false, true, true, func(s *results.Summary) float64 { return float64(s.Retained) }},
+	Settled:             {Bytes, "after_settle - baseline", false, true, true, func(s *results.Summary) float64 { return float64(s.Settled) }},
+	HeapLiveAfterSettle: {Bytes, "Go live heap after settle", false, false, false, func(s *results.Summary) float64 { return float64(s.HeapLiveAfterSettle) }},
+	LeakedAfterSettle:   {Bytes, "memory held by leaked views and listeners after settle", false, false, false, func(s *results.Summary) float64 { return float64(s.LeakedAfterSettle) }},
+	Slope:               {BytesPerRound, "leak slope: RSS at each round's end, linear fit", false, true, true, func(s *results.Summary) float64 { return s.Slope.MiBPerRound * results.MiB }},
+	SlopeCIHigh:         {BytesPerRound, "upper end of the slope's 95% confidence interval", false, false, false, func(s *results.Summary) float64 { return s.Slope.CIHigh * results.MiB }},
+	InstancesCreated:    {Count, "codec instances ever created", false, false, false, func(s *results.Summary) float64 { return float64(s.Instances.Created) }},
+	Instances:           {Count, "most codec instances alive at once", false, true, true, func(s *results.Summary) float64 { return float64(s.Instances.PeakLive) }},
+	EndInstances:        {Count, "codec instances alive at the end", false, true, false, func(s *results.Summary) float64 { return float64(s.Instances.EndLive) }},
+	Requests:            {Count, "requests completed", false, false, false, func(s *results.Summary) float64 { return float64(s.Requests) }},
+	Errors:              {Count, "requests failed", false, true, false, func(s *results.Summary) float64 { return float64(s.Errors) }},
+	Throughput:          {PerSecond, "requests per second during the load phase", true, true, true, func(s *results.Summary) float64 { return s.Throughput }},
+	LatencyP50:          {Seconds, "median request latency (completed requests)", false, false, true, func(s *results.Summary) float64 { return latency(s.RequestLatency.Count, s.RequestLatency.P50) }},
+	LatencyP95:          {Seconds, "95th percentile of request latency (completed requests)", false, false, true, func(s *results.Summary) float64 { return latency(s.RequestLatency.Count, s.RequestLatency.P95) }},
 }
 
 // names are the metrics' names as files and tables spell them, with the
@@ -75,7 +80,7 @@ var names = enum.New[Metric]("metric", "",
 	"baseline", "peak", "peak_hwm", "end_of_load", "after_idle", "after_settle",
 	"growth", "retained", "settled", "heap_live_after_settle", "leaked_after_settle",
 	"slope", "slope_ci_high", "instances_created", "instances", "instances_end",
-	"requests", "errors", "throughput").
+	"requests", "errors", "throughput", "latency_p50", "latency_p95").
 	WithAlias("instances_peak", Instances).
 	WithAlias("instances_peak_live", Instances).
 	WithAlias("peak_live", Instances).
@@ -97,6 +102,28 @@ func Gated() []Metric {
 		}
 	}
 	return out
+}
+
+// Compared returns the metrics bench compare shows by default, in table
+// order: peak, peak_hwm, growth, retained, settled, slope, instances,
+// throughput, latency_p50, latency_p95.
+func Compared() []Metric {
+	var out []Metric
+	for _, m := range All() {
+		if table[m].compared {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// latency is a request latency, NaN when no request completed (a run
+// from before request latencies were recorded has none).
+func latency(count int, v float64) float64 {
+	if count == 0 {
+		return math.NaN()
+	}
+	return v
 }
 
 // Names returns the names of All, in the same order.
@@ -164,6 +191,22 @@ func (m Metric) Value(s results.Summary) float64 {
 		return math.NaN()
 	}
 	return table[m].value(&s)
+}
+
+// BenchUnit is the metric's unit in Go's benchmark format (benchfmt), the
+// metric's name and its base unit as benchstat reads them: "peak-B",
+// "slope-B/round", "instances", "latency-p95-sec"; a rate is its unit
+// alone: "req/s".
+func (m Metric) BenchUnit() string {
+	name := strings.ReplaceAll(m.String(), "_", "-")
+	switch u := m.Unit().Bench(); u {
+	case "":
+		return name
+	case "req/s":
+		return u
+	default:
+		return name + "-" + u
+	}
 }
 
 // Format renders a value of the metric with its unit (Unit.Format).

@@ -46,6 +46,7 @@ func TestTable(t *testing.T) {
 		Slope:     results.Slope{MiBPerRound: 12, CIHigh: 13},
 		Instances: results.Instances{Created: 14, PeakLive: 15, EndLive: 16},
 		Requests:  17, Errors: 18, Throughput: 19,
+		RequestLatency: results.Latency{Count: 5, P50: 20, P95: 21},
 	}
 	seen := map[float64]Metric{}
 	for _, m := range All() {
@@ -61,8 +62,12 @@ func TestTable(t *testing.T) {
 		}
 		seen[v] = m
 	}
-	if len(seen) != 19 {
-		t.Errorf("%d metrics read distinct fields, want 19", len(seen))
+	if len(seen) != 21 {
+		t.Errorf("%d metrics read distinct fields, want 21", len(seen))
+	}
+	// A run without request latencies (an older summary) has none.
+	if v := LatencyP95.Value(results.Summary{}); !math.IsNaN(v) {
+		t.Errorf("latency of a run without requests = %v, want NaN", v)
 	}
 	if got := Slope.Value(results.Summary{Slope: results.Slope{MiBPerRound: 0.5}}); got != 0.5*mib {
 		t.Errorf("slope value %v, want bytes/round %v", got, 0.5*mib)
@@ -70,6 +75,16 @@ func TestTable(t *testing.T) {
 	want := []Metric{Peak, EndOfLoad, Retained, Settled, Slope, Instances, EndInstances, Errors, Throughput}
 	if got := Gated(); !slices.Equal(got, want) {
 		t.Errorf("Gated() = %v, want %v", got, want)
+	}
+	want = []Metric{Peak, PeakHWM, Growth, Retained, Settled, Slope, Instances, Throughput, LatencyP50, LatencyP95}
+	if got := Compared(); !slices.Equal(got, want) {
+		t.Errorf("Compared() = %v, want %v", got, want)
+	}
+	for m, unit := range map[Metric]string{Peak: "peak-B", Slope: "slope-B/round", Instances: "instances",
+		Throughput: "req/s", LatencyP95: "latency-p95-sec", PeakHWM: "peak-hwm-B"} {
+		if got := m.BenchUnit(); got != unit {
+			t.Errorf("%v.BenchUnit() = %q, want %q", m, got, unit)
+		}
 	}
 	for _, m := range All() {
 		if m.HigherIsBetter() != (m == Throughput) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/leakbench/leakbench/internal/enum"
 	"github.com/leakbench/leakbench/internal/results"
@@ -19,11 +20,12 @@ const (
 	BytesPerRound                 // a size per round (the slope): shown in MiB/round, written "1MiB/round"
 	Count                         // a non-negative integer: instances, requests, errors
 	PerSecond                     // a rate in requests per second: throughput
+	Seconds                       // a duration in seconds: request latency, written "1.5s" or "250ms" in limits
 )
 
-var units = enum.New[Unit]("unit", "", "bytes", "bytes/round", "count", "req/s")
+var units = enum.New[Unit]("unit", "", "bytes", "bytes/round", "count", "req/s", "seconds")
 
-// String returns "bytes", "bytes/round", "count" or "req/s".
+// String returns "bytes", "bytes/round", "count", "req/s" or "seconds".
 func (u Unit) String() string { return units.String(u) }
 
 // Format renders a value for tables, the number and its unit together:
@@ -45,8 +47,27 @@ func (u Unit) FormatSep(v float64, sep string) string {
 		return fmt.Sprintf("%.0f", v)
 	case PerSecond:
 		return fmt.Sprintf("%.2f%sreq/s", v, sep)
+	case Seconds:
+		return fmt.Sprintf("%.3f%ss", v, sep)
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// Bench returns the unit as Go's benchmark format and benchstat spell it
+// (benchunit's base units, which benchstat scales itself): "B",
+// "B/round", "" for a count, "req/s", "sec".
+func (u Unit) Bench() string {
+	switch u {
+	case Bytes:
+		return "B"
+	case BytesPerRound:
+		return "B/round"
+	case PerSecond:
+		return "req/s"
+	case Seconds:
+		return "sec"
+	}
+	return ""
 }
 
 // FormatDelta renders a signed difference as Format does, with "+" before
@@ -76,6 +97,8 @@ func (u Unit) Exact(v float64) string {
 		return s
 	case PerSecond:
 		return strconv.FormatFloat(v, 'f', -1, 64) + "req/s"
+	case Seconds:
+		return time.Duration(math.Round(v * float64(time.Second))).String()
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }

@@ -30,12 +30,14 @@ const (
 	factorialChrome  = 70 // title and legend strip
 )
 
-// displayUnit converts a metric's values for plotting: bytes as MiB,
-// anything else as it is.
+// displayUnit converts a metric's values for plotting: bytes as MiB (a
+// slope's bytes per round as MiB per round), anything else as it is.
 func displayUnit(m compare.Metric) (scale float64, label string) {
 	switch m.Unit {
 	case "B":
 		return 1.0 / results.MiB, "MiB"
+	case "B/round":
+		return 1.0 / results.MiB, "MiB/round"
 	case "":
 		return 1, "count"
 	}

@@ -126,6 +126,7 @@ type Env struct {
 	GOGC          string `json:"gogc"`       // as set for the child, "" if the runtime default
 	GOMEMLIMIT    string `json:"gomemlimit"` // as set for the child, "" if the runtime default
 
+	CPUModel         string `json:"cpu_model,omitempty"`         // the processor's model name, as /proc/cpuinfo gives it
 	WorkloadHash     string `json:"workload_hash,omitempty"`     // checksum of the workload's images and request list
 	LeakbenchVersion string `json:"leakbench_version,omitempty"` // version of the harness that took the run
 }
@@ -258,8 +259,12 @@ type Summary struct {
 
 	Requests   int                `json:"requests"`
 	Errors     int                `json:"errors"`
-	Throughput float64            `json:"throughput"` // requests per second during the load phase
-	Latency    map[string]Latency `json:"latency,omitempty"`
+	Throughput float64            `json:"throughput"`        // requests per second during the load phase
+	Latency    map[string]Latency `json:"latency,omitempty"` // per codec operation
+	// RequestLatency summarises the durations of the completed requests
+	// (a request is every operation of one image, in the order the
+	// optimizer runs them); zero Count in runs from before it was recorded.
+	RequestLatency Latency `json:"request_latency"`
 
 	Samples  int      `json:"samples"` // rows in samples.csv
 	Warnings []string `json:"warnings,omitempty"`

@@ -50,7 +50,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.Baseline, s.Peak, s.PeakHWM, s.EndOfLoad, s.AfterIdle, s.AfterSettle = 0, 0, 0, 0, 0, 0
 	s.Growth, s.Retained, s.Settled = 0, 0, 0
 	s.HeapLiveAfterSettle, s.LeakedAfterSettle = 0, 0
-	s.RoundRSS, s.Latency = nil, nil
+	s.RoundRSS, s.Latency, s.RequestLatency = nil, nil, Latency{}
 	s.Instances = Instances{}
 	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
 
@@ -110,6 +110,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		latencies          = map[string][]float64{}
 		eventSnap          *Snapshot
 		requestEvents      int
+		requestSeconds     []float64
 	)
 	var lastTime int64
 	for i := range events {
@@ -138,6 +139,9 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 			s.Instances.Created++
 		case EventRequest:
 			requestEvents++
+			if ev.Err == "" {
+				requestSeconds = append(requestSeconds, ev.Seconds)
+			}
 		}
 	}
 	// The child's event snapshots are newer than the samples' copies.
@@ -170,6 +174,9 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	}
 	if loadStart > 0 && loadEnd > loadStart && s.Requests > 0 {
 		s.Throughput = float64(s.Requests) / (float64(loadEnd-loadStart) / 1e9)
+	}
+	if len(requestSeconds) > 0 {
+		s.RequestLatency = latency(requestSeconds)
 	}
 	if len(latencies) > 0 {
 		s.Latency = make(map[string]Latency, len(latencies))

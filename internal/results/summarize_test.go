@@ -223,3 +223,21 @@ func TestSlope_Bounded(t *testing.T) {
 		}
 	}
 }
+
+func TestSummarize_RequestLatency(t *testing.T) {
+	var events []Event
+	for i, sec := range []float64{0.4, 0.1, 0.3, 0.2, 9} {
+		ev := Event{Time: int64(i + 1), Kind: EventRequest, Request: i + 1, Seconds: sec}
+		if sec == 9 {
+			ev.Err = "failed" // a failed request is no latency
+		}
+		events = append(events, ev)
+	}
+	s := Summarize(Summary{}, nil, events)
+	if got := s.RequestLatency; got.Count != 4 || got.P50 != 0.2 || got.P95 != 0.4 || got.Max != 0.4 {
+		t.Errorf("request latency %+v, want 4 requests, p50 0.2, p95 0.4, max 0.4", got)
+	}
+	if s := Summarize(Summary{RequestLatency: Latency{Count: 3}}, nil, nil); s.RequestLatency.Count != 0 {
+		t.Errorf("no request events, latency %+v", s.RequestLatency)
+	}
+}

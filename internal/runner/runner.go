@@ -99,6 +99,8 @@ type Progress struct {
 // OutcomeInterrupted.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
 	sp, warns, specErr := resolve(sc)
+	env, envWarns := parentEnv(sc, len(opts.Command) == 0)
+	warns = append(warns, envWarns...)
 	run := results.Run{Dir: opts.OutDir, Summary: results.Summary{
 		Scenario: sc.Name,
 		Target:   otherTarget(sc),
@@ -107,7 +109,7 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 		Rounds:   sp.Rounds,
 		InFlight: sp.InFlight,
 		IdleGC:   sp.IdleGC.String(),
-		Env:      driver.Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
+		Env:      env,
 		Started:  time.Now().UTC(),
 	}}
 	if specErr != nil {
@@ -131,6 +133,7 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 		sc:    sc,
 		spec:  sp,
 		sum:   run.Summary,
+		env:   env,
 		files: files,
 		warns: warns,
 		phase: results.PhaseStartup,
@@ -154,6 +157,7 @@ type parent struct {
 	sc    scenario.Scenario
 	spec  driver.Spec
 	sum   results.Summary
+	env   results.Env // the parent's view of the environment (parentEnv)
 	files *results.Writer
 	warns []string
 
@@ -395,7 +399,7 @@ func (p *parent) event(line []byte) {
 		p.childErr = ev.Err
 	case results.EventHello:
 		if ev.Env != nil {
-			p.sum.Env = *ev.Env
+			p.sum.Env = completeEnv(*ev.Env, p.env)
 		}
 	}
 }

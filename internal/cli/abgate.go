@@ -1,0 +1,448 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/leakbench/leakbench/internal/compare"
+	"github.com/leakbench/leakbench/internal/compare/shard"
+	"github.com/leakbench/leakbench/internal/gate"
+	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/runner"
+	"github.com/leakbench/leakbench/internal/scenario"
+)
+
+// The A/B gate, `bench gate --base-bin PATH`: the base build (another
+// bench binary, typically built from a pull request's base commit) and
+// this build run the same scenarios, R times each, interleaved on the same
+// machine in the same job, and the gate fails only on a difference that
+// is significant (Mann-Whitney, compare.Diff) and past both of the
+// metric's thresholds (gate.Threshold.Exceeded). There is no baseline
+// file, so no baseline from another machine to raise false alarms.
+
+// Defaults of the A/B gate.
+const (
+	// defaultABRuns is R per build when --runs is not given: six, as for
+	// bench compare.
+	defaultABRuns = 6
+	// minABRuns is the least R per build with which a difference can be
+	// significant at α = 0.05: with three runs a side the smallest
+	// two-sided Mann-Whitney p-value is 2/20 = 0.10, with four 2/70 = 0.029.
+	minABRuns = 4
+)
+
+// The two arms of an A/B gate.
+const (
+	armBase = "base"
+	armHead = "head"
+)
+
+// armCell names one arm of a scenario in the plan: "quick-fixed@base".
+func armCell(scenario, arm string) string { return scenario + "@" + arm }
+
+// registerABFlags adds the flags of the A/B mode to the gate's.
+func registerABFlags(fs *flag.FlagSet, f *gateFlags) {
+	f.Shard = shard.Shard{K: 1, N: 1}
+	fs.StringVar(&f.BaseBin, "base-bin", "", "A/B mode: the base build's bench `binary`; its runs and this build's are compared, interleaved, with no baseline file")
+	fs.Uint64Var(&f.Seed, "seed", defaultCompareSeed, "A/B mode: `seed` of the shuffled order of each repetition")
+	fs.Func("shard", "A/B mode: run only part `K/N` of the (build × scenario × repetition) cells and judge those", func(s string) error {
+		sh, err := shard.Parse(s)
+		if err == nil {
+			f.Shard = sh
+		}
+		return err
+	})
+}
+
+// checkABFlags checks the A/B flags against the others; done is true when
+// the command should stop with status.
+func checkABFlags(fs *flag.FlagSet, f *gateFlags, stderr io.Writer) (status int, done bool) {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	f.RunsSet = set["runs"]
+	if f.BaseBin == "" {
+		if set["seed"] || set["shard"] {
+			return usageError(stderr, "gate", "--seed and --shard apply to the A/B mode (--base-bin) only"), true
+		}
+		return 0, false
+	}
+	switch {
+	case f.Update:
+		return usageError(stderr, "gate", "--update-baseline does not apply to --base-bin: the A/B gate has no baseline file"), true
+	case set["baseline"]:
+		return usageError(stderr, "gate", "--baseline does not apply to --base-bin: the base build is measured beside this one"), true
+	case f.JUnit != "":
+		return usageError(stderr, "gate", "--junit is not written in the A/B mode (gate.txt and gate.md are)"), true
+	}
+	if !f.RunsSet {
+		f.Runs = defaultABRuns
+	}
+	if f.Runs < minABRuns {
+		return usageError(stderr, "gate", "--runs %d: the A/B gate needs at least %d runs per build: with 3 a side the smallest Mann-Whitney p-value is 0.10, so no difference could be significant", f.Runs, minABRuns), true
+	}
+	st, err := os.Stat(f.BaseBin)
+	switch {
+	case err != nil:
+		return usageError(stderr, "gate", "--base-bin: %v", err), true
+	case st.IsDir() || st.Mode()&0o111 == 0:
+		return usageError(stderr, "gate", "--base-bin %s: not an executable file", f.BaseBin), true
+	}
+	return 0, false
+}
+
+// abRun is one run of one arm.
+type abRun struct {
+	scenario, arm string
+	dir           string
+	summary       results.Summary
+	err           error // the run did not complete
+}
+
+// abMain is the A/B gate: measure both builds, decide, publish.
+func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
+	var scs []scenario.Scenario
+	byName := map[string]scenario.Scenario{}
+	var names []string
+	for _, name := range f.Scenarios {
+		sc, err := g.find(name)
+		if err == nil {
+			err = errors.Join(sc.Validate()...)
+		}
+		if err != nil {
+			fmt.Fprintf(g.stderr, "bench gate: scenario %s: %v\n", name, err)
+			return statusError
+		}
+		if _, dup := byName[sc.Name]; dup {
+			fmt.Fprintf(g.stderr, "bench gate: scenario %s named twice\n", sc.Name)
+			return statusError
+		}
+		byName[sc.Name] = sc
+		scs = append(scs, sc)
+		names = append(names, armCell(sc.Name, armBase), armCell(sc.Name, armHead))
+	}
+	cells, err := shard.Plan(names, f.Runs, f.Seed, f.Shard)
+	if err != nil {
+		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		return statusError
+	}
+	// Both arms' children get the workload this parent prepared and
+	// verified, before the first of them starts.
+	if g.workloads != nil {
+		if err := g.workloads.Prepare(ctx, scs...); err != nil {
+			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			return statusError
+		}
+	}
+	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)+"-ab"))
+	if err != nil {
+		fmt.Fprintf(g.stderr, "bench gate: creating output folder: %v\n", err)
+		return statusError
+	}
+	plan := comparePlan{Scenarios: names, Ref: "", Runs: f.Runs, Seed: f.Seed, Shard: f.Shard.String()}
+	for _, c := range cells {
+		plan.Cells = append(plan.Cells, plannedCell{Scenario: c.Scenario, Rep: c.Rep, Dir: fmt.Sprintf("%s-%d", dirName(c.Scenario), c.Rep)})
+	}
+	if err := writePlan(dir, plan); err != nil {
+		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		return statusError
+	}
+
+	start := g.now()
+	var runs []abRun
+	for i, c := range plan.Cells {
+		name, arm, _ := strings.Cut(c.Scenario, "@")
+		r := abRun{scenario: name, arm: arm, dir: filepath.Join(dir, c.Dir)}
+		if ctx.Err() != nil {
+			r.err = fmt.Errorf("not run: %w", context.Cause(ctx))
+			runs = append(runs, r)
+			continue
+		}
+		opts := runner.Options{OutDir: r.dir, Workloads: g.workloads}
+		if arm == armBase {
+			opts.Command = []string{f.BaseBin, runner.ChildCommand}
+		}
+		fmt.Fprintf(g.stderr, "bench gate: %d/%d %s (%s) run %d/%d ...", i+1, len(plan.Cells), name, arm, c.Rep, f.Runs)
+		t0 := g.now()
+		run, err := g.run(ctx, byName[name], opts)
+		r.summary, r.err = run.Summary, err
+		if err == nil && run.Summary.Outcome != results.OutcomeCompleted {
+			r.err = fmt.Errorf("%s: %s", run.Summary.Outcome, run.Summary.Error)
+		}
+		if r.err != nil {
+			fmt.Fprintf(g.stderr, " failed: %v\n", r.err)
+		} else {
+			s := run.Summary
+			fmt.Fprintf(g.stderr, " %.1fs: peak %s, settled %s\n", g.now().Sub(t0).Seconds(),
+				metric.Peak.Format(metric.Peak.Value(s)), metric.Settled.Format(metric.Settled.Value(s)))
+		}
+		runs = append(runs, r)
+	}
+	fmt.Fprintf(g.stderr, "bench gate: measured %d run(s) in %.0fs\n", len(runs), g.now().Sub(start).Seconds())
+
+	rep := abDecide(scs, runs, gate.DefaultThresholds())
+	rep.BaseBin, rep.Runs, rep.Shard, rep.Seed = f.BaseBin, f.Runs, f.Shard, f.Seed
+	return g.abPublish(rep, f, dir, runs)
+}
+
+// abReport is what the A/B gate decided.
+type abReport struct {
+	BaseBin string
+	Runs    int
+	Seed    uint64
+	Shard   shard.Shard
+	// Scenarios hold one comparison each, in the order named.
+	Scenarios []abScenario
+	// Failures name the runs that did not complete.
+	Failures []string
+	// Status is the exit status: statusOK, statusFailed (a regression) or
+	// statusError (a run failed, or a scenario has no comparison).
+	Status int
+}
+
+// abScenario is the A/B comparison of one scenario.
+type abScenario struct {
+	Name string
+	// Table compares head with base over the gated metrics; nil when an
+	// arm has no completed run.
+	Table    *compare.Table
+	Findings []abFinding
+	Err      error
+}
+
+// abFinding is a gated metric on which head is significantly worse than
+// base and past both thresholds.
+type abFinding struct {
+	Metric    metric.Metric
+	Diff      compare.Difference
+	Threshold gate.Threshold
+	// Worse is how much head's median is worse than base's, in the
+	// metric's unit.
+	Worse float64
+}
+
+// Regression reports whether the finding fails the gate: it is not
+// advisory.
+func (f abFinding) Regression() bool { return !f.Threshold.Advisory }
+
+// abDecide judges head against base for every scenario and gated metric:
+// a regression is a difference compare.Diff calls Worse (significant at
+// α = 0.05 and past the metric's absolute floor) that also exceeds both
+// of the metric's gate thresholds (gate.Threshold.Exceeded); on an
+// advisory metric it is a warning. It runs nothing and writes nothing.
+func abDecide(scs []scenario.Scenario, runs []abRun, th gate.Thresholds) abReport {
+	rep := abReport{Status: statusOK}
+	ms := metric.Gated()
+	cms := compareMetrics(ms)
+	for _, r := range runs {
+		if r.err != nil {
+			rep.Failures = append(rep.Failures, fmt.Sprintf("%s (%s): %v", r.dir, r.arm, r.err))
+			rep.Status = statusError
+		}
+	}
+	for _, sc := range scs {
+		s := abScenario{Name: sc.Name}
+		values := map[compare.Key][]float64{}
+		for _, m := range ms {
+			for _, arm := range []string{armBase, armHead} {
+				values[compare.Key{Scenario: arm, Metric: m.String()}] = []float64{}
+			}
+		}
+		n := map[string]int{}
+		for _, r := range runs {
+			if r.scenario != sc.Name || r.err != nil {
+				continue
+			}
+			n[r.arm]++
+			for _, m := range ms {
+				k := compare.Key{Scenario: r.arm, Metric: m.String()}
+				values[k] = append(values[k], m.Value(r.summary))
+			}
+		}
+		if n[armBase] == 0 || n[armHead] == 0 {
+			s.Err = fmt.Errorf("no comparison: %d completed run(s) of base, %d of head", n[armBase], n[armHead])
+			rep.Status = statusError
+			rep.Scenarios = append(rep.Scenarios, s)
+			continue
+		}
+		tab, err := compare.Compare(cms, []string{armBase, armHead}, values, compare.Options{Ref: armBase})
+		if err != nil {
+			s.Err = err
+			rep.Status = statusError
+			rep.Scenarios = append(rep.Scenarios, s)
+			continue
+		}
+		s.Table = tab
+		for i, m := range ms {
+			d := tab.Rows[i].Cells[1].Vs
+			t := th.For(m)
+			exceeded, worse := t.Exceeded(m, d.Ref.Median, d.New.Median)
+			if d.Verdict == compare.Worse && exceeded {
+				f := abFinding{Metric: m, Diff: *d, Threshold: t, Worse: worse}
+				s.Findings = append(s.Findings, f)
+				if f.Regression() {
+					rep.Status = max(rep.Status, statusFailed)
+				}
+			}
+		}
+		rep.Scenarios = append(rep.Scenarios, s)
+	}
+	return rep
+}
+
+// text renders one finding: "REGRESSION settled: head 24.0MiB against
+// base 1.7MiB, +22.3MiB worse (p=0.002), past +15% & +16.0MiB".
+func (f abFinding) text() string {
+	kind := "REGRESSION"
+	if !f.Regression() {
+		kind = "warning (advisory)"
+	}
+	return fmt.Sprintf("%s %s: head %s against base %s, %s worse (p=%.3f, n=%d+%d), past %s",
+		kind, f.Metric, f.Metric.Format(f.Diff.New.Median), f.Metric.Format(f.Diff.Ref.Median),
+		f.Metric.Format(f.Worse), f.Diff.P, f.Diff.Ref.N, f.Diff.New.N, f.Threshold.Describe(f.Metric))
+}
+
+// verdictLine is the report's last line.
+func (r abReport) verdictLine() string {
+	var regs []string
+	for _, s := range r.Scenarios {
+		for _, f := range s.Findings {
+			if f.Regression() {
+				regs = append(regs, s.Name+" "+f.Metric.String())
+			}
+		}
+	}
+	switch r.Status {
+	case statusOK:
+		return "Verdict: PASS: head is not worse than base on any gated metric (significant and past both thresholds)."
+	case statusFailed:
+		return fmt.Sprintf("Verdict: FAIL: %d regression(s): %s.", len(regs), strings.Join(regs, ", "))
+	}
+	s := "Verdict: ERROR: runs failed or a scenario could not be compared"
+	if len(regs) > 0 {
+		s += fmt.Sprintf("; regression(s) besides: %s", strings.Join(regs, ", "))
+	}
+	return s + "."
+}
+
+// header is the report's first line.
+func (r abReport) header() string {
+	s := fmt.Sprintf("A/B gate: head (this build) against base %s, %d run(s) each, interleaved (seed %d)", r.BaseBin, r.Runs, r.Seed)
+	if r.Shard.N > 1 {
+		s += fmt.Sprintf(", shard %s: only this shard's runs are judged", r.Shard)
+	}
+	return s
+}
+
+// WriteText writes the report: per scenario its table and findings.
+func (r abReport) WriteText(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString(r.header() + "\n")
+	for _, s := range r.Scenarios {
+		b.WriteString("\n" + s.Name + ": " + s.verdict() + "\n")
+		if s.Err != nil {
+			b.WriteString("  " + s.Err.Error() + "\n")
+			continue
+		}
+		if err := s.Table.WriteText(&b); err != nil {
+			return err
+		}
+		for _, f := range s.Findings {
+			b.WriteString("  " + f.text() + "\n")
+		}
+	}
+	for _, f := range r.Failures {
+		b.WriteString("run failed: " + f + "\n")
+	}
+	b.WriteString("\n" + r.verdictLine() + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteMarkdown writes the report as markdown.
+func (r abReport) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("## Memory gate (A/B)\n\n" + r.header() + "\n\n**" + r.verdictLine() + "**\n")
+	for _, s := range r.Scenarios {
+		b.WriteString("\n### " + s.Name + ": " + s.verdict() + "\n\n")
+		if s.Err != nil {
+			b.WriteString(s.Err.Error() + "\n")
+			continue
+		}
+		for _, f := range s.Findings {
+			b.WriteString("- " + f.text() + "\n")
+		}
+		if len(s.Findings) > 0 {
+			b.WriteString("\n")
+		}
+		if err := s.Table.WriteMarkdown(&b); err != nil {
+			return err
+		}
+	}
+	for _, f := range r.Failures {
+		b.WriteString("\n- run failed: " + f)
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// verdict is a scenario's verdict word.
+func (s abScenario) verdict() string {
+	switch {
+	case s.Err != nil:
+		return "ERROR"
+	case func() bool {
+		for _, f := range s.Findings {
+			if f.Regression() {
+				return true
+			}
+		}
+		return false
+	}():
+		return "FAIL"
+	}
+	return "PASS"
+}
+
+// abPublish prints the report and writes gate.txt, gate.md, bench.txt
+// and the job summary; a file it cannot write makes the status an error.
+func (g gateCmd) abPublish(rep abReport, f gateFlags, dir string, runs []abRun) int {
+	status := rep.Status
+	var errs []error
+	if err := rep.WriteText(g.stdout); err != nil {
+		errs = append(errs, fmt.Errorf("writing the table: %w", err))
+	}
+	fmt.Fprintf(g.stdout, "\noutputs: %s\n", dir)
+	errs = append(errs, writeGateFile(filepath.Join(dir, "gate.txt"), rep.WriteText),
+		writeGateFile(filepath.Join(dir, "gate.md"), rep.WriteMarkdown))
+	var sums []results.Summary
+	for _, r := range runs {
+		if r.err == nil {
+			s := r.summary
+			s.Scenario = armCell(s.Scenario, r.arm) // the two builds' lines apart
+			sums = append(sums, s)
+		}
+	}
+	errs = append(errs, writeBenchTxt(dir, sums))
+	if p := g.getenv("GITHUB_STEP_SUMMARY"); p != "" {
+		fh, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err == nil {
+			err = errors.Join(rep.WriteMarkdown(fh), fh.Close())
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("writing the job summary $GITHUB_STEP_SUMMARY: %w", err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		status = max(status, statusError)
+	}
+	return status
+}

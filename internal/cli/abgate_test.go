@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/gate"
+	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/runner"
+	"github.com/leakbench/leakbench/internal/scenario"
+)
+
+// abRuns fabricates n completed runs of each arm of scenario sc: settled
+// and slope in MiB (and MiB/round) per arm, a little noise.
+func abRuns(sc string, n int, settled, slope map[string]float64) []abRun {
+	var out []abRun
+	for i := range n {
+		for _, arm := range []string{armBase, armHead} {
+			jitter := 1 + 0.01*float64(i)
+			out = append(out, abRun{scenario: sc, arm: arm, dir: arm + strconv.Itoa(i), summary: results.Summary{
+				Scenario: sc, Outcome: results.OutcomeCompleted,
+				Peak:       uint64(200 * jitter * results.MiB),
+				EndOfLoad:  uint64(150 * jitter * results.MiB),
+				Retained:   int64(80 * jitter * results.MiB),
+				Settled:    int64(settled[arm] * jitter * results.MiB),
+				Slope:      results.Slope{MiBPerRound: slope[arm] * jitter, Rounds: 4},
+				Instances:  results.Instances{PeakLive: 3},
+				Throughput: 3.5 * jitter,
+			}})
+		}
+	}
+	return out
+}
+
+func TestABDecide(t *testing.T) {
+	scs := []scenario.Scenario{{Name: "quick-fixed"}}
+	th := gate.DefaultThresholds()
+	for _, tc := range []struct {
+		name    string
+		runs    []abRun
+		status  int
+		finding string // the metric of the one finding, "" for none
+		text    string
+	}{
+		{"head leaks", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
+			statusFailed, "settled", "REGRESSION settled: head 61.5MiB against base 2.0MiB"},
+		{"base leaked, head fixed", abRuns("quick-fixed", 6, map[string]float64{armBase: 60, armHead: 2}, map[string]float64{armBase: 1, armHead: 1}),
+			statusOK, "", ""},
+		// Significant (every head run above every base run) but within the
+		// 16 MiB floor: no regression.
+		{"within the floor", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 12}, map[string]float64{armBase: 1, armHead: 1}),
+			statusOK, "", ""},
+		// The slope is advisory: a warning, the gate passes.
+		{"advisory slope", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 2}, map[string]float64{armBase: 1, armHead: 40}),
+			statusOK, "slope", "warning (advisory) slope"},
+		// Four runs a side can be significant (p = 0.029); three cannot.
+		{"four runs", abRuns("quick-fixed", 4, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
+			statusFailed, "settled", "p=0.029"},
+		{"three runs", abRuns("quick-fixed", 3, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
+			statusOK, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := abDecide(scs, tc.runs, th)
+			var buf bytes.Buffer
+			if err := rep.WriteText(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Status != tc.status {
+				t.Errorf("status %d, want %d\n%s", rep.Status, tc.status, buf.String())
+			}
+			fs := rep.Scenarios[0].Findings
+			switch {
+			case tc.finding == "" && len(fs) > 0:
+				t.Errorf("findings %v, want none\n%s", fs, buf.String())
+			case tc.finding != "" && (len(fs) != 1 || fs[0].Metric.String() != tc.finding):
+				t.Errorf("findings %v, want one on %s\n%s", fs, tc.finding, buf.String())
+			}
+			if !strings.Contains(buf.String(), tc.text) {
+				t.Errorf("report lacks %q:\n%s", tc.text, buf.String())
+			}
+		})
+	}
+	// A run that failed is an error, named; a scenario without runs of an
+	// arm has no comparison.
+	runs := abRuns("quick-fixed", 4, map[string]float64{armBase: 2, armHead: 2}, map[string]float64{armBase: 1, armHead: 1})
+	runs[1].err = errors.New("crashed: the child exited with status 2")
+	rep := abDecide(append(scs, scenario.Scenario{Name: "quick-leaky"}), runs, th)
+	var buf bytes.Buffer
+	if err := rep.WriteMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != statusError || !strings.Contains(buf.String(), "crashed: the child exited") ||
+		!strings.Contains(buf.String(), "no comparison: 0 completed run(s) of base, 0 of head") {
+		t.Errorf("status %d\n%s", rep.Status, buf.String())
+	}
+}
+
+func TestGateAB_UsageErrors(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--base-bin", exe, "--runs", "3"}, "needs at least 4 runs per build"},
+		{[]string{"--base-bin", filepath.Join(t.TempDir(), "nope")}, "--base-bin: stat"},
+		{[]string{"--base-bin", t.TempDir()}, "not an executable file"},
+		{[]string{"--base-bin", exe, "--update-baseline"}, "has no baseline file"},
+		{[]string{"--base-bin", exe, "--baseline", "b.json"}, "--baseline does not apply"},
+		{[]string{"--base-bin", exe, "--junit", "j.xml"}, "--junit is not written"},
+		{[]string{"--seed", "3"}, "apply to the A/B mode (--base-bin) only"},
+		{[]string{"--base-bin", exe, "--shard", "0/2"}, "K must be between 1 and 2"},
+	} {
+		code, _, stderr := bench(t, append([]string{"gate"}, tc.args...)...)
+		if code != statusError || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestGateAB_RealBuilds is the A/B gate on real child processes of two
+// real builds of bench: a correct one, and one built with the
+// leakbench_regress_listeners tag, whose children leak the listeners
+// whatever the scenario says (a change that broke the fourth fix). A leaky
+// base against a fixed head passes; the reverse fails with exit 1 naming
+// the metric; two identical builds pass (LEAKBENCH_AB_REPEAT=5 repeats
+// that five times).
+func TestGateAB_RealBuilds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds bench twice and runs child processes; skipped with -short")
+	}
+	dir := t.TempDir()
+	build := func(name string, tags ...string) string {
+		bin := filepath.Join(dir, name)
+		args := []string{"build", "-o", bin}
+		if len(tags) > 0 {
+			args = append(args, "-tags", strings.Join(tags, ","))
+		}
+		out, err := exec.Command("go", append(args, "github.com/leakbench/leakbench/cmd/bench")...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go %v: %v\n%s", args, err, out)
+		}
+		return bin
+	}
+	fixed, fixed2, leaky := build("bench-fixed"), build("bench-fixed-2"), build("bench-leaky", "leakbench_regress_listeners")
+	// Ten rounds: the broken build's leak grows by about 2.5 MiB a round
+	// on the tiny workload, past the 16 MiB floor of settled memory.
+	sc := filepath.Join(dir, "tiny-fixed.yaml")
+	if err := os.WriteFile(sc, []byte("name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 10\nidle: 300ms\ninterval: 20ms\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gateAB := func(head, base string) (int, string) {
+		t.Helper()
+		cmd := exec.Command(head, "gate", "--base-bin", base, "--runs", "4", "--out", filepath.Join(dir, "out"), sc)
+		cmd.Env = append(os.Environ(), "GITHUB_STEP_SUMMARY=")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		code := 0
+		switch {
+		case errors.As(err, &exit):
+			code = exit.ExitCode()
+		case err != nil:
+			t.Fatal(err)
+		}
+		t.Logf("%s gate --base-bin %s: exit %d\n%s", filepath.Base(head), filepath.Base(base), code, stdout.String())
+		if code == statusError {
+			t.Fatalf("error:\n%s", stderr.String())
+		}
+		return code, stdout.String()
+	}
+	if code, out := gateAB(fixed, leaky); code != statusOK {
+		t.Errorf("leaky base, fixed head: exit %d, want 0\n%s", code, out)
+	}
+	code, out := gateAB(leaky, fixed)
+	if code != statusFailed || !strings.Contains(out, "REGRESSION settled") || !strings.Contains(out, "tiny-fixed: FAIL") {
+		t.Errorf("fixed base, leaky head: exit %d, want 1 and a regression of settled\n%s", code, out)
+	}
+	repeat := 1
+	if n, err := strconv.Atoi(os.Getenv("LEAKBENCH_AB_REPEAT")); err == nil && n > 0 {
+		repeat = n
+	}
+	passed := 0
+	for range repeat {
+		if code, _ := gateAB(fixed, fixed2); code == statusOK {
+			passed++
+		}
+	}
+	t.Logf("identical builds passed %d of %d", passed, repeat)
+	if passed != repeat {
+		t.Errorf("identical builds passed %d of %d", passed, repeat)
+	}
+}
+
+// TestGateAB_ShardsMergeAsAComparison runs the A/B gate in two shards
+// with a fake runner (base runs settle 40 MiB higher) and merges the two
+// folders with bench compare --merge: one table, base against head.
+func TestGateAB_ShardsMergeAsAComparison(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	fc := &fakeCompare{}
+	var dirs []string
+	for k := 1; k <= 2; k++ {
+		var stdout, stderr bytes.Buffer
+		run := fc.cmd(&stdout, &stderr).run
+		g := gateCmd{
+			find:   testCLI.find,
+			stdout: &stdout, stderr: &stderr,
+			run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
+				if len(opts.Command) > 0 {
+					sc.Strategy.Listeners = engine.ListenersLeaked // the base leaks
+				}
+				return run(ctx, sc, opts)
+			},
+			now:    time.Now,
+			getenv: func(string) string { return "" },
+		}
+		out := filepath.Join(root, fmt.Sprintf("ab%d", k))
+		code := g.main(t.Context(), []string{"--base-bin", exe, "--runs", "4", "--shard", fmt.Sprintf("%d/2", k), "--out", out, "quick-fixed"})
+		if code != statusOK || !strings.Contains(stdout.String(), fmt.Sprintf("shard %d/2: only this shard's runs are judged", k)) {
+			t.Fatalf("shard %d: exit %d\n%s\n%s", k, code, stdout.String(), stderr.String())
+		}
+		entries, err := os.ReadDir(out)
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("%s: %v %v", out, entries, err)
+		}
+		dirs = append(dirs, filepath.Join(out, entries[0].Name()))
+	}
+	if len(fc.order) != 8 {
+		t.Fatalf("two shards ran %d runs, want 8", len(fc.order))
+	}
+	code, stdout, stderr := fc.main(t, append([]string{"--merge", "--out", filepath.Join(root, "merged")}, dirs...)...)
+	if code != statusOK || !strings.Contains(stdout, "vs quick-fixed@base") || !strings.Contains(lineOf(stdout, "settled "), "n=4)") ||
+		strings.Contains(stdout, "not in the plan") {
+		t.Errorf("merge of A/B shards: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
