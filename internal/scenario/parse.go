@@ -85,7 +85,7 @@ func (s Scenario) errorAt(field, msg string) *Error {
 // order.
 func Fields() []string {
 	return []string{
-		"name", "description", "workload", "images", "preset",
+		"name", "description", "exec", "setup", "workload", "images", "preset",
 		"topology", "lifetime", "views", "listeners",
 		"workers", "rounds", "in_flight", "idle", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
@@ -184,6 +184,10 @@ func Parse(name string, data []byte) (Scenario, error) {
 			p.sc.Name, hasName = p.str(key, v)
 		case "description":
 			p.sc.Description, _ = p.str(key, v)
+		case "exec":
+			p.sc.Exec = p.command(key, v)
+		case "setup":
+			p.sc.Setup = p.command(key, v)
 		case "workload":
 			p.sc.Workload, _ = p.str(key, v)
 		case "images":
@@ -258,11 +262,12 @@ func Parse(name string, data []byte) (Scenario, error) {
 		}
 	}
 
+	p.checkExec(seen)
 	// The strategy: the preset, then the file's switches over it.
 	if hasPres {
 		p.sc.Preset = preset
 		p.sc.Strategy, _ = engine.Preset(preset)
-	} else if !p.failed["preset"] {
+	} else if !p.failed["preset"] && seen["exec"] == nil {
 		for _, f := range []struct {
 			bit  uint8
 			name string

@@ -45,6 +45,10 @@
 //	  - settled < 64MiB
 //	  - slope < 8MiB/round
 //	  - instances_peak <= 6
+//
+// An exec scenario replaces the engine's keys (preset and the switches,
+// op_timeout) with exec: [program, args...] and an optional setup
+// command; see exec.go.
 package scenario
 
 import (
@@ -83,6 +87,12 @@ type Scenario struct {
 	Name        string
 	Description string
 	File        string // where it was read from ("fixed.yaml" for builtins); "" if built in Go
+
+	// Exec is the command line of a program run as the measured child
+	// instead of the builtin engine (see exec.go); nil for the builtin.
+	// Setup, optional beside Exec, runs to completion before it.
+	Exec  []string
+	Setup []string
 
 	Workload string // workload name: "default", "quick" or "tiny" (workload.Names)
 	Images   string // optional directory of user images replacing the generated ones
@@ -240,7 +250,13 @@ func (s Scenario) Validate() []error {
 	if !s.Expect.Valid() {
 		bad("expect", "invalid value %d (allowed: %s)", s.Expect, strings.Join(metric.ExpectNames(), ", "))
 	}
-	if s.Expect == metric.ExpectLeak && !s.Leaky() {
+	if len(s.Exec) > 0 && strings.TrimSpace(s.Exec[0]) == "" {
+		bad("exec", "the program (the first word) must not be empty")
+	}
+	if len(s.Setup) > 0 && len(s.Exec) == 0 {
+		bad("setup", "applies only beside exec")
+	}
+	if s.Expect == metric.ExpectLeak && len(s.Exec) == 0 && !s.Leaky() {
 		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, views: leaked or listeners: leaked", s.ResultsStrategy())
 	}
 	for i, l := range s.Limits {
