@@ -85,10 +85,11 @@ func (s Scenario) errorAt(field, msg string) *Error {
 // order.
 func Fields() []string {
 	return []string{
-		"name", "description", "exec", "setup", "workload", "images", "preset",
+		"name", "description", "workload", "images", "preset",
 		"topology", "lifetime", "views", "listeners",
 		"workers", "rounds", "in_flight", "idle", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
+		"exec", "setup",
 	}
 }
 
