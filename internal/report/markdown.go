@@ -36,7 +36,7 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 		if lb {
 			endCell, cut = "≥ "+endCell, true
 		}
-		st := s.Strategy.String()
+		st := engineText(s)
 		if st == "" {
 			st = "—"
 		}
@@ -56,6 +56,26 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 	fmt.Fprintln(bw)
 	if cut {
 		fmt.Fprintln(bw, "≥: the run ended during its load phase, so its last sample stands in for the end of load and its growth is a lower bound.")
+		fmt.Fprintln(bw)
+	}
+
+	var pss []Run
+	for _, r := range runs {
+		if r.Summary.PSS != nil {
+			pss = append(pss, r)
+		}
+	}
+	if len(pss) > 0 {
+		fmt.Fprintln(bw, "PSS of the whole process tree of the exec targets (MiB; the table above is the RSS of their main process):")
+		fmt.Fprintln(bw)
+		writeRow(bw, "run", "baseline", "peak read", "end of load", "after idle", "after settle", "growth", "retained", "settled", "processes")
+		fmt.Fprintln(bw, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, r := range pss {
+			f := r.Summary.PSS
+			writeRow(bw, r.Name(), fmtMiB(f.Baseline), fmtMiB(f.Peak), fmtMiB(f.EndOfLoad), fmtMiB(f.AfterIdle), fmtMiB(f.AfterSettle),
+				deltaIf(f.EndOfLoad, f.Baseline, f.Growth), deltaIf(f.AfterIdle, f.Baseline, f.Retained), deltaIf(f.AfterSettle, f.Baseline, f.Settled),
+				fmt.Sprint(f.PeakProcesses))
+		}
 		fmt.Fprintln(bw)
 	}
 

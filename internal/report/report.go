@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"strings"
 
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -67,7 +68,7 @@ func (r Run) Name() string {
 // or "before (per-worker×15, reuse, views leaked, listeners leaked)" when
 // the scenario is named after its preset.
 func (r Run) Title() string {
-	st := r.Summary.Strategy.String()
+	st := engineText(r.Summary)
 	switch {
 	case st == "":
 		return r.Name()
@@ -75,6 +76,23 @@ func (r Run) Title() string {
 		return st
 	}
 	return r.Name() + " · " + st
+}
+
+// engineText is what a run measured, as its title and tables show it: the
+// builtin engine's strategy, or an exec target's command line with its
+// paths shortened to their last element ("exec node driver.js 10.1.0").
+func engineText(s results.Summary) string {
+	if len(s.Exec) == 0 {
+		return s.Strategy.String()
+	}
+	words := make([]string, len(s.Exec))
+	for i, w := range s.Exec {
+		words[i] = w
+		if strings.ContainsRune(w, '/') {
+			words[i] = filepath.Base(w)
+		}
+	}
+	return "exec " + strings.Join(words, " ")
 }
 
 // AllWarnings returns the load warnings followed by the summary's warnings.
