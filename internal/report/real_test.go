@@ -37,7 +37,7 @@ func TestRealStage(t *testing.T) {
 // with ratios to the real before, and change none of ours.
 func TestReproduceWithReal(t *testing.T) {
 	runs := append(goodStages(),
-		stageRun("nextjs-fixed", 50, 1250, 1850, 1000), // growth 1200, peak 1850
+		stageRun("nextjs-fixed", 50, 1250, 1850, 1000),  // growth 1200, peak 1850
 		stageRun("nextjs-before", 50, 9050, 9800, 9000), // growth 9000, peak 9800
 	)
 	for i := range runs[4:] {
