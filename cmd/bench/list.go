@@ -48,7 +48,7 @@ func doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		desc := firstSentence(sc.Description)
 		if len(sc.Exec) > 0 {
 			// An exec target has no switches: its program stands in for them.
-			fmt.Fprintf(tw, "%s\t%s\texec %s\t\t\t\t%s\t%d\t%v\t%s\t%s\n", sc.Name, sc.Workload,
+			fmt.Fprintf(tw, "%s\t%s\texec %s\t—\t—\t—\t%s\t%d\t%v\t%s\t%s\n", sc.Name, sc.Workload,
 				filepath.Base(sc.Exec[0]), workers, sc.Rounds, sc.Idle, sc.Expect, desc)
 			continue
 		}
