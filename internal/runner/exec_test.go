@@ -293,3 +293,26 @@ func TestExec_Setup(t *testing.T) {
 		t.Errorf("failing setup: %v", err)
 	}
 }
+
+// TestExec_LeavesChildren: a program that exits leaving children behind
+// ends the run at once; the children, which hold the events pipe, are
+// killed with its process group, and one that left the group only delays
+// the end by the drain time.
+func TestExec_LeavesChildren(t *testing.T) {
+	start := time.Now()
+	run, err := runExec(t, execScenario("sh", "-c", "sleep 30 & exit 0"), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); run.Summary.Outcome != results.OutcomeCompleted || d > 3*time.Second {
+		t.Errorf("outcome %s after %v; want completed at once", run.Summary.Outcome, d)
+	}
+	start = time.Now()
+	run, err = runExec(t, execScenario("sh", "-c", "setsid sleep 30 & sleep 0.2; exit 0"), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > drainTimeout+3*time.Second || !hasWarning(run.Summary, "the event stream stayed open 5s after the program sh exited") {
+		t.Errorf("after %v, warnings %q; want the end after the drain time, saying so", d, run.Summary.Warnings)
+	}
+}

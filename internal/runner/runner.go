@@ -292,8 +292,18 @@ func (p *parent) run(ctx context.Context) error {
 
 	p.sample(true)
 	exited := false
+	var drained <-chan time.Time // after the child's exit: how long to wait for the rest of its events
 	for !exited || lines != nil {
 		select {
+		case <-drained:
+			// A descendant still holds the events pipe open: stop reading,
+			// and let the reader finish into the void.
+			p.warns = append(p.warns, fmt.Sprintf("the event stream stayed open %v after %s exited; later events were not read", drainTimeout, p.program))
+			go func(lines <-chan eventLine) {
+				for range lines {
+				}
+			}(lines)
+			lines = nil
 		case <-tick.C:
 			if !exited {
 				p.sample(false)
@@ -308,6 +318,13 @@ func (p *parent) run(ctx context.Context) error {
 			exited = true
 			tick.Stop()
 			deadline.Stop()
+			if p.exec {
+				// The run ends with the program: descendants it left
+				// behind are killed with their group, and so close their
+				// copies of the events pipe.
+				killTree(p.cmd.Process)
+			}
+			drained = time.After(drainTimeout)
 		case <-ctx.Done():
 			if !exited {
 				p.kill(results.OutcomeInterrupted)
@@ -319,6 +336,11 @@ func (p *parent) run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// drainTimeout bounds how long the parent reads events after the child
+// exited: a descendant that left the child's process group may hold the
+// pipe open.
+const drainTimeout = 5 * time.Second
 
 // timeout is the run's wall-clock limit.
 func (p *parent) timeout() time.Duration {
