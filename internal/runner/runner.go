@@ -78,6 +78,9 @@ type Options struct {
 	// NewTreeSampler returns the sampler of an exec target's tree; nil
 	// means sampler.NewTree with sampler.PSSEvery.
 	NewTreeSampler func(pid int) (TreeSampler, error)
+	// MaxEvents is how many events are kept before all but phase, round
+	// and error events are dropped; 0 means MaxEvents.
+	MaxEvents int
 }
 
 // Progress is the state of a running scenario, for display.
@@ -342,6 +345,14 @@ func (p *parent) run(ctx context.Context) error {
 // pipe open.
 const drainTimeout = 5 * time.Second
 
+// maxEvents is the run's cap on kept events.
+func (p *parent) maxEvents() int {
+	if p.opts.MaxEvents > 0 {
+		return p.opts.MaxEvents
+	}
+	return MaxEvents
+}
+
 // timeout is the run's wall-clock limit.
 func (p *parent) timeout() time.Duration {
 	if p.opts.Timeout > 0 {
@@ -468,7 +479,7 @@ func (p *parent) event(el eventLine) {
 			line = b
 		}
 	}
-	if len(p.events) >= MaxEvents && ev.Kind != results.EventPhase && ev.Kind != results.EventRound && ev.Kind != results.EventError {
+	if len(p.events) >= p.maxEvents() && ev.Kind != results.EventPhase && ev.Kind != results.EventRound && ev.Kind != results.EventError {
 		p.dropped++
 		return
 	}
@@ -585,7 +596,7 @@ func (p *parent) finish(runErr error) {
 		p.warns = append(p.warns, "dropped event line: "+q)
 	}
 	if p.dropped > 0 {
-		p.warns = append(p.warns, fmt.Sprintf("%s sent more than %d events: %d later ones (all but phase, round and error events) were dropped", p.program, MaxEvents, p.dropped))
+		p.warns = append(p.warns, fmt.Sprintf("%s sent more than %d events: %d later ones (all but phase, round and error events) were dropped", p.program, p.maxEvents(), p.dropped))
 	}
 	if p.exec && !p.sawPhase && len(p.samples) > 1 {
 		p.relabelSilent()
