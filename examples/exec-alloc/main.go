@@ -16,9 +16,10 @@
 //   - settle: frees nothing more: what is left is the leak.
 //
 // After every step it reports a snapshot whose linear_memory is the bytes
-// it holds, and it pauses (-pause, default 100ms) after every phase event
-// so that the parent, which samples when it reads the event, sees the
-// phase's memory before the next step changes it.
+// it holds. After every phase and round event it waits for the parent's
+// acknowledgement on stdin (LEAKBENCH_ACKS=stdin: the parent has sampled
+// it), so the parent sees each phase's memory before the next step changes
+// it; without acknowledgements it pauses (-pause, default 100ms) instead.
 //
 //	name: exec-alloc
 //	exec: [./exec-alloc, -chunk, 8MiB]
@@ -28,6 +29,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -71,6 +73,7 @@ type allocator struct {
 	out    *os.File
 	chunk  int
 	pause  time.Duration
+	acks   chan struct{} // the parent's acknowledgements; nil without them
 	chunks [][]byte
 	done   int
 }
@@ -91,6 +94,19 @@ func run(chunkText string, pause time.Duration) error {
 		return fmt.Errorf("LEAKBENCH_EVENTS_FD=%q: want a descriptor number (run me as a leakbench exec target)", os.Getenv("LEAKBENCH_EVENTS_FD"))
 	}
 	a := &allocator{out: os.NewFile(uintptr(fd), "events"), pause: pause}
+	if os.Getenv("LEAKBENCH_ACKS") == "stdin" {
+		a.acks = make(chan struct{}, 16)
+		go func() {
+			in := bufio.NewReader(os.Stdin)
+			for {
+				if _, err := in.ReadString('\n'); err != nil {
+					close(a.acks)
+					return
+				}
+				a.acks <- struct{}{}
+			}
+		}()
+	}
 	if a.chunk, err = parseSize(chunkText); err != nil {
 		return err
 	}
@@ -125,6 +141,7 @@ func run(chunkText string, pause time.Duration) error {
 			a.report()
 		}
 		a.emit(event{Kind: "round", Round: round})
+		a.wait()
 	}
 	a.phase("idle", 0)
 	for i := len(a.chunks) - 1; i >= 0; i -= 2 {
@@ -165,10 +182,23 @@ func (a *allocator) report() {
 	}})
 }
 
-// phase reports a phase and pauses, so the parent samples its start.
+// phase reports a phase and waits until the parent has sampled.
 func (a *allocator) phase(name string, total int) {
 	a.emit(event{Kind: "phase", Phase: name, Total: total})
-	time.Sleep(a.pause)
+	a.wait()
+}
+
+// wait waits for the parent's acknowledgement of the last event (at most
+// 5 s), or pauses without acknowledgements.
+func (a *allocator) wait() {
+	if a.acks == nil {
+		time.Sleep(a.pause)
+		return
+	}
+	select {
+	case <-a.acks:
+	case <-time.After(5 * time.Second):
+	}
 }
 
 func (a *allocator) emit(ev event) {

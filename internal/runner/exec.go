@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
 	"github.com/leakbench/leakbench/internal/scenario"
@@ -30,6 +31,10 @@ const (
 	// CacheVar names the variable holding leakbench's cache folder, the
 	// folder that scenario.CacheVar in a command line stands for.
 	CacheVar = "LEAKBENCH_CACHE"
+	// AcksVar names the variable that says how the parent acknowledges
+	// the program's phase and round events: "stdin", one newline there
+	// per event once it has sampled the program.
+	AcksVar = "LEAKBENCH_ACKS"
 )
 
 // PlanFile is the plan of an exec target, written into the run's
@@ -199,6 +204,39 @@ func execEnv(plan string) []string {
 		EventsFDVar + "=" + strconv.Itoa(3),
 		PlanVar + "=" + plan,
 		CacheVar + "=" + cacheRoot(),
+		AcksVar + "=stdin",
+	}
+}
+
+// maxPendingAcks bounds the acknowledgements queued for a program that
+// does not read its stdin; past it they are dropped.
+const maxPendingAcks = 1024
+
+// startAcks starts the writer of an exec target's acknowledgements: one
+// AckLine on w per token sent. It never blocks the parent: a program that
+// does not read stdin fills the pipe, the writer waits, and the parent's
+// tokens queue up to maxPendingAcks and are dropped past it; the writer
+// ends when the program closes or exits.
+func startAcks(w io.WriteCloser) chan<- struct{} {
+	acks := make(chan struct{}, maxPendingAcks)
+	go func() {
+		defer w.Close()
+		for range acks {
+			if _, err := io.WriteString(w, driver.AckLine); err != nil {
+				for range acks { // the program is gone: discard
+				}
+				return
+			}
+		}
+	}()
+	return acks
+}
+
+// ack acknowledges an exec target's phase or round event.
+func (p *parent) ack() {
+	select {
+	case p.acks <- struct{}{}:
+	default:
 	}
 }
 

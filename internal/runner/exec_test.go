@@ -223,14 +223,15 @@ printf '{"kind":"phase","phase":"load","total":1}\n{"kind":"request","request":1
 
 // TestExec_PlanAndEnvironment: the program finds its plan and the
 // protocol's variables, and the phases and rounds it reports place the
-// summary's landmarks. (There is no barrier: a program that exits at once
-// after an event may be gone before the parent samples it, so the script
-// pauses after each.)
+// summary's landmarks. The script waits for the parent's acknowledgement
+// of each phase and round event on stdin (a lost one would hang it until
+// the time limit), so the parent samples it at every landmark.
 func TestExec_PlanAndEnvironment(t *testing.T) {
 	script := `
 cat "$LEAKBENCH_PLAN"
 echo "fd=$LEAKBENCH_EVENTS_FD cache=$LEAKBENCH_CACHE" >&2
-ev() { printf '%s\n' "$1" >&$LEAKBENCH_EVENTS_FD; sleep 0.1; }
+test "$LEAKBENCH_ACKS" = stdin || exit 9
+ev() { printf '%s\n' "$1" >&$LEAKBENCH_EVENTS_FD; case $1 in *'"phase"'*|*'"round"'*) read ack;; esac; }
 ev '{"kind":"phase","phase":"load","total":12}'
 ev '{"kind":"round","round":1}'
 ev '{"kind":"snapshot","snapshot":{"linear_memory":1048576,"requests":6}}'

@@ -179,7 +179,8 @@ type parent struct {
 
 	start time.Time
 	cmd   *exec.Cmd
-	stdin io.WriteCloser // nil for an exec target, which gets no spec and no acks
+	stdin io.WriteCloser // the builtin child's spec and acks; an exec target's acks, through acks
+	acks  chan<- struct{}
 	read  func(fresh bool) (reading, error)
 
 	exec          bool   // an exec target (Scenario.Exec)
@@ -255,12 +256,10 @@ func (p *parent) run(ctx context.Context) error {
 	p.cmd.Stdout, p.cmd.Stderr = log, log
 	p.cmd.ExtraFiles = []*os.File{evW}
 	p.cmd.SysProcAttr = childSysProcAttr()
-	if !p.exec {
-		p.stdin, err = p.cmd.StdinPipe()
-		if err != nil {
-			evW.Close()
-			return fmt.Errorf("runner: %w", err)
-		}
+	p.stdin, err = p.cmd.StdinPipe()
+	if err != nil {
+		evW.Close()
+		return fmt.Errorf("runner: %w", err)
 	}
 	p.start = time.Now()
 	p.sum.Started = p.start.UTC()
@@ -275,10 +274,10 @@ func (p *parent) run(ctx context.Context) error {
 	waitCh := make(chan error, 1)
 	go func() { waitCh <- p.cmd.Wait() }()
 
-	if p.stdin != nil {
-		if _, err := p.stdin.Write(specLine); err != nil {
-			p.warns = append(p.warns, "writing the spec to the child: "+err.Error())
-		}
+	if p.exec {
+		p.acks = startAcks(p.stdin)
+	} else if _, err := p.stdin.Write(specLine); err != nil {
+		p.warns = append(p.warns, "writing the spec to the child: "+err.Error())
 	}
 	if err := p.newReader(p.cmd.Process.Pid); err != nil {
 		// The child died at once, or /proc is unreadable: wait and record.
@@ -336,6 +335,9 @@ func (p *parent) run(ctx context.Context) error {
 		case <-deadline.C:
 			p.kill(results.OutcomeTimeout)
 		}
+	}
+	if p.acks != nil {
+		close(p.acks) // no event is read any more: the writer may end
 	}
 	return nil
 }
@@ -504,7 +506,10 @@ func (p *parent) event(el eventLine) {
 		if ev.Phase == results.PhaseDone {
 			p.sawDone = true
 		}
-		if p.stdin != nil {
+		switch {
+		case p.exec:
+			p.ack()
+		default:
 			if _, err := io.WriteString(p.stdin, driver.AckLine); err != nil && p.killedFor == "" && !p.sawDone {
 				p.warns = append(p.warns, "acknowledging a phase to the child: "+err.Error())
 			}
@@ -514,6 +519,7 @@ func (p *parent) event(el eventLine) {
 		p.round = ev.Round
 		if p.exec {
 			p.sample(true) // the round's end, for the slope
+			p.ack()
 		}
 	case results.EventError:
 		p.childErr = ev.Err
