@@ -175,8 +175,8 @@ func TestModulesExportABI(t *testing.T) {
 				t.Fatalf("instantiate: %v", err)
 			}
 			defer m.Close(ctx)
-			if v := call(t, ctx, m, "lb_abi_version"); v != 1 {
-				t.Errorf("lb_abi_version() = %d, want 1", v)
+			if v := call(t, ctx, m, "lb_abi_version"); v != 2 {
+				t.Errorf("lb_abi_version() = %d, want 2", v)
 			}
 			if _, err := m.ExportedFunction("lb_trap").Call(ctx); err == nil {
 				t.Error("lb_trap returned without trapping")
@@ -301,15 +301,22 @@ func TestOperations(t *testing.T) {
 
 	dec := instantiate(t, ctx, rt, "decode")
 	p := dec.put(enc.Bytes())
-	st, pix, gw, gh := dec.run("lb_decode", p, uint64(enc.Len()))
+	const maxPixels, maxBytes = 1000, 1 << 24
+	st, pix, gw, gh := dec.run("lb_decode", p, uint64(enc.Len()), maxPixels, maxBytes)
 	if st != 0 || gw != w || gh != h || !bytes.Equal(pix, src.Pix) {
 		t.Fatalf("lb_decode = %d %dx%d %v, want %dx%d %v", st, gw, gh, pix, w, h, src.Pix)
 	}
-	if st, msg, _, _ := dec.run("lb_decode", p, 4); st != -3 {
+	if st, msg, _, _ := dec.run("lb_decode", p, 4, maxPixels, maxBytes); st != -3 {
 		t.Errorf("lb_decode(truncated) = %d %q, want -3", st, msg)
 	}
-	if st, _, _, _ := dec.run("lb_decode", 0, 0); st != -1 {
+	if st, _, _, _ := dec.run("lb_decode", 0, 0, maxPixels, maxBytes); st != -1 {
 		t.Errorf("lb_decode(empty) = %d, want -1", st)
+	}
+	if st, msg, _, _ := dec.run("lb_decode", p, uint64(enc.Len()), w*h-1, maxBytes); st != -4 {
+		t.Errorf("lb_decode(over the pixel limit) = %d %q, want -4", st, msg)
+	}
+	if st, msg, _, _ := dec.run("lb_decode", p, uint64(enc.Len()), maxPixels, 1024); st != -4 {
+		t.Errorf("lb_decode(over the memory limit) = %d %q, want -4", st, msg)
 	}
 
 	rot := instantiate(t, ctx, rt, "rotate")

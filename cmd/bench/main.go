@@ -1,15 +1,15 @@
+// Command bench is leakbench's command line: the public harness with the
+// builtin engine registered as the target "builtin", the default target
+// of every scenario. See package internal/cli for its commands.
 package main
 
 import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
+	"github.com/leakbench/leakbench/harness"
+	"github.com/leakbench/leakbench/internal/builtin"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	h := harness.New()
+	harness.Register(h, builtin.Name, builtin.New)
+	h.Main()
 }

@@ -21,7 +21,13 @@
 // Every operation checks its input on the host first (input size, image
 // header dimensions, pixel counts, argument ranges), so hostile input fails
 // with ErrLimit, ErrInvalid or ErrCorrupt before the guest allocates
-// anything. Every guest allocation is freed before the operation returns.
+// anything. What the host can't judge without decoding, decode.wasm judges
+// where the work happens (see Instance.Decode and wasm/ABI.md): it scans
+// the whole file first, bounds its allocations by a budget derived from the
+// header and the limits, and zeroes them, so a small file can cost only
+// memory and time in proportion to its size, and no output contains bytes
+// of an earlier request. Every guest allocation is freed before the
+// operation returns.
 // A trap or a context deadline closes the instance; the caller instantiates
 // a fresh one. No exported function panics.
 //
@@ -71,7 +77,7 @@ var moduleNames = [NumOps]string{"decode", "resize", "rotate", "encode_jpeg", "e
 var opExports = [NumOps]string{"lb_decode", "lb_resize", "lb_rotate", "lb_encode_jpeg", "lb_encode_png", "lb_encode_webp"}
 
 // opParams is the number of i32 parameters of each operation export.
-var opParams = [NumOps]int{2, 5, 4, 4, 4, 4}
+var opParams = [NumOps]int{4, 5, 4, 4, 4, 4}
 
 // String returns the operation's name as the results and events spell it:
 // "decode", "resize", "rotate", "encodeJpeg", "encodePng" or "encodeWebp".

@@ -173,17 +173,17 @@ func TestNewInstance_badModule(t *testing.T) {
 	_, err = newInstance(testCtx, testLibrary(t), Rotate, mod)
 	wantErr(t, err, ErrBadModule, "rotate.wasm has no export lb_rotate")
 
-	// Every export present (all the same function), but version 2. The
+	// Every export present (all the same function), but version 3. The
 	// export section outgrows one-byte sizes, so split the names: the
 	// check only needs them present, not distinct.
 	all := []string{"lb_rotate"}
 	for _, e := range abiExports {
 		all = append(all, e.name)
 	}
-	mod2, err := rt.InstantiateModule(testCtx, mustCompile(t, rt, wasmModuleLong(2, all)), cfg)
-	noErr(t, err, "instantiating the version-2 module")
+	mod2, err := rt.InstantiateModule(testCtx, mustCompile(t, rt, wasmModuleLong(3, all)), cfg)
+	noErr(t, err, "instantiating the version-3 module")
 	_, err = newInstance(testCtx, testLibrary(t), Rotate, mod2)
-	wantErr(t, err, ErrBadModule, "lb_abi_version 2, want 1")
+	wantErr(t, err, ErrBadModule, "lb_abi_version 3, want 2")
 }
 
 func mustCompile(t *testing.T, rt wazero.Runtime, bin []byte) wazero.CompiledModule {

@@ -38,9 +38,9 @@ type Instance struct {
 
 	stack  [5]uint64 // reused by every call
 	ptrs   []ptr     // guest allocations of the running operation
-	zr     zlibReader
 	closed atomic.Bool
 	size   atomic.Uint64 // linear memory size after the last guest call
+	alias  bool          // results are slices of linear memory (AliasResults)
 }
 
 // newInstance caches mod's exports and checks its ABI version.
@@ -103,7 +103,7 @@ func (in *Instance) MemorySize() uint64 { return in.size.Load() }
 // as it is referenced, even after Close; it is invalidated (no longer the
 // live memory) when the memory grows. View returns nil after Close.
 func (in *Instance) View() []byte {
-	if in.closed.Load() {
+	if in.Closed() {
 		return nil
 	}
 	b, ok := in.mem.Read(0, in.mem.Size())
@@ -112,6 +112,18 @@ func (in *Instance) View() []byte {
 	}
 	return b
 }
+
+// AliasResults sets whether the results of later operations (decoded,
+// rotated or resized pixels, encoded bytes) are slices of the instance's
+// linear memory instead of copies, as a decoder that hands out
+// api.Memory.Read's slice does. An aliased result stays allocated in the
+// guest (its lb_result_free is skipped, so the guest never reuses it) and
+// keeps the instance's whole linear memory reachable for as long as it is
+// referenced, Close or not. With a memory allocator that returns memory
+// to the OS at Close (wazero's experimental.WithMemoryAllocator), an
+// aliased result must not be read after Close. Not goroutine-safe: call it
+// between operations.
+func (in *Instance) AliasResults(on bool) { in.alias = on }
 
 // Closed reports whether the instance is closed: by Close, a trap, a done
 // context or the Library's Close.

@@ -40,6 +40,7 @@ type Options struct {
 //
 // A Library is goroutine-safe: Instantiate may be called concurrently.
 type Library struct {
+	opts          Options // as given to New, Limits resolved
 	limits        Limits
 	interruptible bool
 	rt            wazero.Runtime
@@ -73,7 +74,7 @@ var abiExports = []struct {
 }
 
 // abiVersion is the lb_abi_version this package speaks.
-const abiVersion = 1
+const abiVersion = 2
 
 // New compiles every embedded codec module once in a new wazero.Runtime:
 // the compiler where the platform supports it, else the interpreter; calls
@@ -92,7 +93,8 @@ func New(ctx context.Context, opts Options) (lib *Library, err error) {
 	cfg := wazero.NewRuntimeConfig(). // compiler if supported, else interpreter
 						WithCloseOnContextDone(!opts.Uninterruptible).
 						WithMemoryLimitPages(limits.pages())
-	l := &Library{limits: limits, interruptible: !opts.Uninterruptible}
+	opts.Limits = limits
+	l := &Library{opts: opts, limits: limits, interruptible: !opts.Uninterruptible}
 	if opts.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
 		if err != nil {
@@ -189,6 +191,11 @@ func (l *Library) Close(ctx context.Context) error {
 	})
 	return l.closeErr
 }
+
+// Options returns the options the Library was made with, Limits resolved:
+// New(ctx, lib.Options()) makes a library like it, with a runtime of its
+// own.
+func (l *Library) Options() Options { return l.opts }
 
 // Limits returns the limits in force, defaults filled in.
 func (l *Library) Limits() Limits { return l.limits }

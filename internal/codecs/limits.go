@@ -2,17 +2,16 @@ package codecs
 
 import (
 	"bytes"
-	"compress/zlib"
-	"encoding/binary"
 	"fmt"
 	"image/jpeg"
 	"image/png"
-	"io"
 )
 
-// Limits bound what an operation accepts. They are checked on the host,
-// before the guest allocates anything; the guest's own malloc is bounded by
-// MaxMemoryBytes through wazero's memory limit.
+// Limits bound what an operation accepts. The host checks them before the
+// guest allocates anything, and Decode also passes MaxPixels and the
+// memory cap to the guest, whose allocator enforces a budget derived from
+// them and from the file's header (see Decode). The guest's malloc as a
+// whole is bounded by MaxMemoryBytes through wazero's memory limit.
 type Limits struct {
 	// MaxInputBytes bounds the size of an encoded input (Decode). Default
 	// 64 MiB.
@@ -76,6 +75,13 @@ func (l Limits) resolve() (Limits, error) {
 		return l, fmt.Errorf("%w: Limits.MaxMemoryBytes is %d, want at least one 64 KiB page", ErrInvalid, l.MaxMemoryBytes)
 	}
 	return l, nil
+}
+
+// Validate reports what New would refuse in l (zero fields take their
+// defaults).
+func (l Limits) Validate() error {
+	_, err := l.resolve()
+	return err
 }
 
 // pages returns the wazero memory limit in 64 KiB pages.
@@ -142,12 +148,12 @@ type header struct {
 	width, height int
 }
 
-// checkEncoded checks an encoded input before decoding: size, format, the
-// header's dimensions (parsed by image/png or image/jpeg, which read only
-// the header, so hostile dimensions fail before any big allocation) and,
-// for PNG, that the image data doesn't inflate to more than the header
-// declares (a zip bomb would otherwise make the guest grow its memory).
-func (l Limits) checkEncoded(src []byte, zr *zlibReader) (header, error) {
+// checkEncoded checks an encoded input before decoding: size, format, and
+// the header's dimensions (parsed by image/png or image/jpeg, which read
+// only the header) against MaxPixels and the memory cap, so a hostile
+// header fails before the input is even copied into the guest. Everything
+// past the header is the guest's to check.
+func (l Limits) checkEncoded(src []byte) (header, error) {
 	const op = Decode
 	if err := l.checkInput(op, len(src)); err != nil {
 		return header{}, err
@@ -185,111 +191,5 @@ func (l Limits) checkEncoded(src []byte, zr *zlibReader) (header, error) {
 	if err := l.checkMemory(op, uint64(len(src))+4*uint64(h.width)*uint64(h.height)); err != nil {
 		return h, err
 	}
-	if f == PNG {
-		if err := checkPNGData(src, zr); err != nil {
-			return h, err
-		}
-	}
 	return h, nil
-}
-
-// checkPNGData inflates a PNG's IDAT stream on the host, discarding the
-// output, and fails when it holds more bytes than the IHDR declares.
-// Other problems with the stream are left to the decoder to report.
-func checkPNGData(src []byte, zr *zlibReader) error {
-	var (
-		w, h             uint64
-		depth, colorType byte
-		interlaced       bool
-		idat             []io.Reader
-		sawIHDR          bool
-	)
-	for p := len(magicPNG); p+8 <= len(src); {
-		n := uint64(binary.BigEndian.Uint32(src[p:]))
-		typ := string(src[p+4 : p+8])
-		start := uint64(p + 8)
-		end := min(start+n, uint64(len(src)))
-		data := src[start:end]
-		switch typ {
-		case "IHDR":
-			if len(data) < 13 {
-				return nil // png.DecodeConfig accepted it; let the decoder judge
-			}
-			w, h = uint64(binary.BigEndian.Uint32(data)), uint64(binary.BigEndian.Uint32(data[4:]))
-			depth, colorType, interlaced = data[8], data[9], data[12] == 1
-			sawIHDR = true
-		case "IDAT":
-			idat = append(idat, bytes.NewReader(data))
-		case "IEND":
-			p = len(src)
-			continue
-		}
-		if start+n+4 > uint64(len(src)) {
-			break
-		}
-		p = int(start + n + 4)
-	}
-	if !sawIHDR || len(idat) == 0 {
-		return nil
-	}
-	channels := map[byte]uint64{0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colorType]
-	bpp := channels * uint64(depth)
-	if bpp == 0 {
-		return nil
-	}
-	want := rawSize(w, h, bpp, interlaced)
-	r, err := zr.reset(io.MultiReader(idat...))
-	if err != nil {
-		return nil // a bad zlib header: the decoder says so in its words
-	}
-	got, _ := io.CopyN(io.Discard, r, int64(want)+1)
-	if uint64(got) > want {
-		return fmt.Errorf("%w: decode: png image data inflates to more than the %d bytes its %dx%d header declares (zip bomb?)", ErrCorrupt, want, w, h)
-	}
-	return nil
-}
-
-// rawSize returns the size of a PNG's inflated image data: filter bytes and
-// packed rows, per Adam7 pass when interlaced.
-func rawSize(w, h, bpp uint64, interlaced bool) uint64 {
-	rows := func(w, h uint64) uint64 {
-		if w == 0 || h == 0 {
-			return 0
-		}
-		return h * (1 + (w*bpp+7)/8)
-	}
-	if !interlaced {
-		return rows(w, h)
-	}
-	passes := [7][4]uint64{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}
-	var n uint64
-	for _, p := range passes {
-		var pw, ph uint64
-		if w > p[0] {
-			pw = (w - p[0] + p[2] - 1) / p[2]
-		}
-		if h > p[1] {
-			ph = (h - p[1] + p[3] - 1) / p[3]
-		}
-		n += rows(pw, ph)
-	}
-	return n
-}
-
-// zlibReader reuses one zlib reader across checks (its window is ~40 KiB).
-type zlibReader struct{ r io.ReadCloser }
-
-func (z *zlibReader) reset(src io.Reader) (io.Reader, error) {
-	if z.r == nil {
-		r, err := zlib.NewReader(src)
-		if err != nil {
-			return nil, err
-		}
-		z.r = r
-		return r, nil
-	}
-	if err := z.r.(zlib.Resetter).Reset(src, nil); err != nil {
-		return nil, err
-	}
-	return z.r, nil
 }

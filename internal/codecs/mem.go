@@ -45,6 +45,26 @@ func (in *Instance) write(ctx context.Context, b []byte) (ptr, error) {
 
 // read copies n bytes at p out of linear memory into Go memory.
 func (in *Instance) read(p ptr, n uint32, what string) ([]byte, error) {
+	b, err := in.slice(p, n, what)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, n)
+	copy(out, b)
+	return out, nil
+}
+
+// resultBytes returns the n bytes of a result at p: a copy, or under
+// AliasResults the slice of linear memory itself.
+func (in *Instance) resultBytes(p ptr, n uint32) ([]byte, error) {
+	if in.alias {
+		return in.slice(p, n, "result")
+	}
+	return in.read(p, n, "result")
+}
+
+// slice returns the n bytes at p of linear memory, without copying.
+func (in *Instance) slice(p ptr, n uint32, what string) ([]byte, error) {
 	if p == 0 && n > 0 {
 		return nil, fmt.Errorf("%w: %s: %s is NULL with length %d", ErrBadModule, in.op, what, n)
 	}
@@ -52,9 +72,7 @@ func (in *Instance) read(p ptr, n uint32, what string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %s: %s at %#x+%d is outside linear memory of %d bytes", ErrBadModule, in.op, what, uint32(p), n, in.mem.Size())
 	}
-	out := make([]byte, n)
-	copy(out, b)
-	return out, nil
+	return b, nil
 }
 
 // mark starts an operation's scratch frame; the returned func (deferred)
@@ -71,8 +89,10 @@ func (in *Instance) mark(ctx context.Context) func() {
 			return
 		}
 		ctx := context.WithoutCancel(ctx)
-		if _, err := in.call(ctx, in.fns.resultFree, "lb_result_free"); err != nil {
-			return
+		if !in.alias { // an aliased result stays allocated: it is the caller's
+			if _, err := in.call(ctx, in.fns.resultFree, "lb_result_free"); err != nil {
+				return
+			}
 		}
 		for i := len(ptrs) - 1; i >= 0; i-- {
 			if _, err := in.call(ctx, in.fns.free, "lb_free", uint64(ptrs[i])); err != nil {
@@ -117,6 +137,8 @@ func (in *Instance) statusErr(ctx context.Context, status int32) error {
 			ErrOutOfMemory, in.op, msg, in.MemorySize(), uint64(in.lib.limits.pages())*pageSize), ErrLimit)
 	case -3:
 		return fmt.Errorf("%w: %s: %s", ErrCorrupt, in.op, msg)
+	case -4:
+		return fmt.Errorf("%w: %s: %s", ErrLimit, in.op, msg)
 	}
 	return fmt.Errorf("%w: %s: %s returned unknown status %d: %s", ErrBadModule, in.op, opExports[in.op], status, msg)
 }
@@ -146,7 +168,7 @@ func (in *Instance) imageResult(ctx context.Context, wantW, wantH int) (Image, e
 		return Image{}, fmt.Errorf("%w: %s: result is %dx%d with %d bytes, want %dx%d with %d bytes",
 			ErrBadModule, in.op, w, h, n, wantW, wantH, 4*wantW*wantH)
 	}
-	pix, err := in.read(p, n, "result")
+	pix, err := in.resultBytes(p, n)
 	if err != nil {
 		return Image{}, err
 	}
@@ -163,7 +185,7 @@ func (in *Instance) bytesResult(ctx context.Context, want Format) ([]byte, error
 	if n == 0 || n > maxBufferBytes {
 		return nil, fmt.Errorf("%w: %s: result has %d bytes", ErrBadModule, in.op, n)
 	}
-	out, err := in.read(p, n, "result")
+	out, err := in.resultBytes(p, n)
 	if err != nil {
 		return nil, err
 	}

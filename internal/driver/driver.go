@@ -1,17 +1,23 @@
 // Package driver is the body of a run's child process: it reads its Spec
-// from the parent, loads the workload, compiles the codecs, starts the
-// engine, drives it through the phases startup, load, idle, settle and done,
-// and reports what happens as results.Event lines on file descriptor 3,
-// waiting at each phase for the parent's acknowledgement (see protocol.go).
+// from the parent, re-checks the workload the parent verified, builds
+// the scenario's target from the program's registered targets, drives it
+// through the phases startup,
+// load, idle, settle and done, and reports what happens as results.Event
+// lines on file descriptor 3, waiting at each phase for the parent's
+// acknowledgement (see protocol.go).
 //
 // It owns the child's side of the protocol and the request loop: which
-// request is sent when, InFlight at a time, each source read from its file
-// per request. It leaves to others what is around it: the parent
-// (package runner) starts this process, samples its memory from outside,
-// writes the files and derives the summary; the scenario was resolved
-// into the Spec before it got here; the engine owns workers, instances
-// and leaks. It imports neither runner nor scenario: the data flows
-// scenario → runner → driver → engine → codecs, with results below all.
+// request is sent when, InFlight at a time, the idle phase's model
+// (idlegc.go), and the child's snapshot: the target's own figures (when it
+// is a target.Snapshotter), the Go heap from runtime/metrics and the
+// request counters. It runs any target.Target and knows none: the builtin
+// engine is one target among others, reached through the same Factory. It
+// leaves to others what is around it: the parent (package runner)
+// prepares the workload, starts this process, samples its memory from
+// outside, writes the files and derives the summary; the scenario was
+// resolved into the Spec before it got here. It imports neither runner nor
+// scenario nor any target: the data flows scenario → runner → driver →
+// target, with the contract (package target) and results below all.
 package driver
 
 import (
@@ -24,14 +30,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/codecs"
-	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
+	"github.com/leakbench/leakbench/internal/target"
 	"github.com/leakbench/leakbench/internal/workload"
 )
 
@@ -39,13 +45,14 @@ import (
 // the figure after settle is taken, at least.
 const settlePause = 200 * time.Millisecond
 
-// Child is the body of the child process: it reads its spec from
-// stdin, runs the engine over the workload through the phases startup,
-// load, idle, settle and done, and writes its events as JSON lines to file
-// descriptor 3. It takes no arguments. Errors of single requests are
-// counted, not returned; an error is returned when the child can't do its
-// work at all (no spec, no workload, no engine), after an error event.
-func Child(ctx context.Context, args []string) error {
+// Child is the body of the child process: it reads its spec from stdin,
+// builds the spec's target from targets, runs it over the workload through
+// the phases startup, load, idle, settle and done, and writes its events
+// as JSON lines to file descriptor 3. It takes no arguments. Errors of
+// single requests are counted, not returned; an error is returned when the
+// child can't do its work at all (no spec, no workload, no target), or
+// when the target's Close fails, after an error event.
+func Child(ctx context.Context, args []string, targets target.Targets) error {
 	if len(args) > 0 {
 		return fmt.Errorf("the child takes no arguments, got %q (the spec comes on stdin)", args)
 	}
@@ -54,11 +61,11 @@ func Child(ctx context.Context, args []string) error {
 		return fmt.Errorf("no event stream on file descriptor %d: the child is run by the parent only", eventsFD)
 	}
 	defer events.Close()
-	return runChild(ctx, bufio.NewReader(os.Stdin), events)
+	return runChild(ctx, bufio.NewReader(os.Stdin), events, targets)
 }
 
 // runChild is Child with its streams as arguments.
-func runChild(ctx context.Context, in *bufio.Reader, out io.Writer) (err error) {
+func runChild(ctx context.Context, in *bufio.Reader, out io.Writer, targets target.Targets) (err error) {
 	em := newEmitter(out)
 	defer func() {
 		if err != nil {
@@ -70,7 +77,10 @@ func runChild(ctx context.Context, in *bufio.Reader, out io.Writer) (err error) 
 	if err != nil {
 		return err
 	}
-	c := &child{spec: sp, em: em, acks: make(chan struct{})}
+	c := &child{spec: sp, em: em, acks: make(chan struct{}), targets: targets}
+	for i, name := range heapMetrics {
+		c.heap[i].Name = name
+	}
 	go c.readAcks(in)
 	c.self, err = sampler.New(os.Getpid())
 	if err != nil {
@@ -87,7 +97,13 @@ type child struct {
 	em   *emitter
 	acks chan struct{} // one value per line the parent writes back; closed at EOF
 	self *sampler.Sampler
-	eng  *engine.Engine
+
+	targets target.Targets
+	tgt     target.Target
+	snapper target.Snapshotter // tgt, when it is one
+
+	heapMu sync.Mutex
+	heap   [len(heapMetrics)]metrics.Sample
 
 	requests atomic.Int64 // requests completed, ok or not
 	errors   atomic.Int64 // requests failed
@@ -106,41 +122,24 @@ func (c *child) readAcks(in *bufio.Reader) {
 }
 
 // run runs the phases.
-func (c *child) run(ctx context.Context) error {
+func (c *child) run(ctx context.Context) (err error) {
 	c.phase(results.PhaseStartup)
-	w, err := workload.Load(ctx, c.spec.Workload, workload.Options{
-		CacheDir:  subdir(c.spec.CacheDir, "workloads"),
-		ImagesDir: c.spec.Images,
-	})
+	w, err := c.workload()
 	if err != nil {
-		return fmt.Errorf("loading workload %q: %w", c.spec.Workload, err)
+		return err
 	}
-	if len(w.Requests) == 0 {
-		return fmt.Errorf("workload %q has no requests", c.spec.Workload)
+	if err := c.start(ctx); err != nil {
+		return err
 	}
-	// Interruptible wasm calls (wazero's WithCloseOnContextDone) make every
-	// codec 4-35x slower under wazero 1.12, so only a scenario that asks for
-	// per-operation deadlines pays for them. Without one, a runaway call is
-	// still bounded: the parent kills this process at the run's time limit.
-	lib, err := codecs.New(ctx, codecs.Options{
-		Limits:          codecs.DefaultLimits(),
-		CacheDir:        subdir(c.spec.CacheDir, "wazero"),
-		Uninterruptible: c.spec.OpTimeout == 0,
-	})
-	if err != nil {
-		return fmt.Errorf("compiling the codecs: %w", err)
+	if cl, ok := c.tgt.(target.Closer); ok {
+		// After the last phase: the target is measured alive, as a server
+		// that runs on; its Close is not a phase.
+		defer func() {
+			if cerr := cl.Close(context.WithoutCancel(ctx)); cerr != nil && err == nil {
+				err = fmt.Errorf("closing target %q: %w", c.spec.Target, cerr)
+			}
+		}()
 	}
-	defer lib.Close(context.WithoutCancel(ctx))
-	c.eng, err = engine.New(ctx, lib, engine.Config{
-		Strategy:  c.spec.Strategy,
-		Workers:   c.spec.Workers,
-		OpTimeout: c.spec.OpTimeout,
-		Events:    c.engineEvent,
-	})
-	if err != nil {
-		return fmt.Errorf("starting the engine: %w", err)
-	}
-	defer c.eng.Close(context.WithoutCancel(ctx))
 
 	stop := c.tickSnapshots()
 	defer stop()
@@ -163,7 +162,7 @@ func (c *child) run(ctx context.Context) error {
 
 	c.snapshot()
 	c.phase(results.PhaseIdle)
-	if err := sleep(ctx, c.spec.Idle); err != nil {
+	if err := c.idle(ctx); err != nil {
 		return err
 	}
 
@@ -179,6 +178,27 @@ func (c *child) run(ctx context.Context) error {
 	return nil
 }
 
+// start builds the spec's target.
+func (c *child) start(ctx context.Context) error {
+	f, ok := c.targets[c.spec.Target]
+	if !ok {
+		return fmt.Errorf("target %q is not registered in this program (registered: %s)",
+			c.spec.Target, c.targets.List())
+	}
+	tgt, err := f.New(ctx, target.Config{
+		Workers:  max(c.spec.Workers, 1),
+		InFlight: c.spec.InFlight,
+		CacheDir: subdir(c.spec.CacheDir, filepath.Join("targets", c.spec.Target)),
+		Recorder: recorder{c.em},
+	}, c.spec.Options)
+	if err != nil {
+		return fmt.Errorf("starting target %q: %w", c.spec.Target, err)
+	}
+	c.tgt = tgt
+	c.snapper, _ = tgt.(target.Snapshotter)
+	return nil
+}
+
 // settle collects garbage twice and returns freed memory to the OS: Go
 // releases memory only after the GC that finds it dead and one more.
 func settle() {
@@ -190,7 +210,7 @@ func settle() {
 // doRound runs the workload's requests once, InFlight at a time, and waits
 // for all of them.
 func (c *child) doRound(ctx context.Context, w *workload.Workload, round int) error {
-	reqs := make(chan pending)
+	reqs := make(chan target.Request)
 	var wg sync.WaitGroup
 	for range c.spec.InFlight {
 		wg.Go(func() {
@@ -207,13 +227,17 @@ feed:
 			err = fmt.Errorf("workload %q: request %d names image %d of %d", c.spec.Workload, i+1, r.Image, len(w.Images))
 			break
 		}
-		req := pending{path: w.Images[r.Image].Path, req: engine.Request{
+		src := w.Images[r.Image]
+		req := target.Request{
 			ID:      base + i + 1,
-			Rotate:  r.Rotate,
+			Round:   round,
+			Source:  src.Path,
+			Size:    src.Size,
 			Width:   r.Width,
-			Format:  r.Format,
+			Format:  r.Format.String(),
 			Quality: r.Quality,
-		}}
+			Rotate:  r.Rotate,
+		}
 		select {
 		case reqs <- req:
 		case <-ctx.Done():
@@ -226,88 +250,128 @@ feed:
 	return err
 }
 
-// pending is a request whose source is still on disk. Like the original
-// optimizer, which fetched each source from upstream per request, the child
-// reads each source from its (verified) file per request: 400 MB of sources
-// held in the Go heap would count as live and raise the GC's heap goal, and
-// so every stage's RSS, by as much.
-type pending struct {
-	path string
-	req  engine.Request
-}
-
-// do reads a request's source, runs the request and reports it.
-func (c *child) do(ctx context.Context, p pending) {
+// do runs a request and reports it. The source stays on disk: like the
+// original optimizer, which fetched each source from upstream per
+// request, the target reads it per request (Request.Data), since 400 MB
+// of sources held in the Go heap would count as live, raise the GC's heap
+// goal, and so every stage's RSS, by as much.
+func (c *child) do(ctx context.Context, req target.Request) {
 	start := time.Now()
-	req := p.req
-	var resp engine.Response
-	src, err := os.ReadFile(p.path)
-	if err == nil {
-		req.Source = src
-		resp, err = c.eng.Do(ctx, req)
-	}
+	err := c.tgt.Do(ctx, req)
 	ev := results.Event{
 		Kind:    results.EventRequest,
 		Request: req.ID,
 		Seconds: time.Since(start).Seconds(),
-		BytesIn: len(req.Source),
+		BytesIn: int(req.Size),
 	}
 	if err != nil {
 		c.errors.Add(1)
 		ev.Err = err.Error()
-	} else {
-		ev.BytesOut = len(resp.Output)
 	}
 	c.requests.Add(1)
 	c.em.emit(ev)
 }
 
-// engineEvent forwards an engine event to the event stream.
-func (c *child) engineEvent(e engine.Event) {
-	ev := results.Event{
-		Time:     e.Time.UnixNano(),
-		Codec:    e.Op.String(),
-		Worker:   e.Worker,
-		Instance: e.Instance,
-		Request:  e.Request,
-		Memory:   e.Memory,
-	}
-	switch e.Kind {
-	case engine.InstanceCreated:
-		ev.Kind = results.EventInstanceCreated
-	case engine.InstanceClosed:
-		ev.Kind = results.EventInstanceClosed
-	case engine.OpDone:
-		ev.Kind = results.EventOp
-		ev.Seconds = e.Duration.Seconds()
-		ev.BytesIn, ev.BytesOut = e.BytesIn, e.BytesOut
-	default:
-		return
-	}
-	if e.Err != nil {
-		ev.Err = e.Err.Error()
-	}
-	c.em.emit(ev)
+// heapMetrics are the runtime/metrics of the child's snapshot, in the
+// order of the fields they fill.
+var heapMetrics = [...]string{
+	"/gc/heap/live:bytes",
+	"/memory/classes/heap/objects:bytes",
+	"/memory/classes/heap/free:bytes",
+	"/memory/classes/heap/released:bytes",
+	"/gc/cycles/total:gc-cycles",
 }
 
-// snap takes the child's snapshot: the engine's and the request counters.
+// snap takes the child's snapshot: the target's own figures, the Go heap
+// and the request counters. Holders other than views and listeners are
+// summed into Held.
 func (c *child) snap() results.Snapshot {
-	s := c.eng.Snapshot()
-	return results.Snapshot{
-		LiveInstances:  s.LiveInstances,
-		TotalInstances: s.TotalInstances,
-		LinearMemory:   s.LinearMemory,
-		LeakedViews:    s.LeakedViews,
-		Listeners:      s.Listeners,
-		ListenerCount:  s.ListenerCount,
-		HeapLive:       s.HeapLive,
-		HeapObjects:    s.HeapObjects,
-		HeapFree:       s.HeapFree,
-		HeapReleased:   s.HeapReleased,
-		GCCycles:       s.GCCycles,
-		Requests:       int(c.requests.Load()),
-		Errors:         int(c.errors.Load()),
+	var s results.Snapshot
+	if c.snapper != nil {
+		ts := c.snapper.Snapshot()
+		s.LiveInstances, s.TotalInstances, s.LinearMemory = ts.LiveInstances, ts.TotalInstances, ts.LinearMemory
+		for _, h := range ts.Held {
+			switch h.Holder {
+			case target.HolderViews:
+				s.LeakedViews += h.Bytes
+			case target.HolderListeners:
+				s.Listeners += h.Bytes
+				s.ListenerCount += h.Refs
+			default:
+				s.Held += h.Bytes
+			}
+		}
 	}
+	c.heapMu.Lock()
+	metrics.Read(c.heap[:])
+	dst := [...]*uint64{&s.HeapLive, &s.HeapObjects, &s.HeapFree, &s.HeapReleased, &s.GCCycles}
+	for i, smp := range c.heap {
+		if smp.Value.Kind() == metrics.KindUint64 {
+			*dst[i] = smp.Value.Uint64()
+		}
+	}
+	c.heapMu.Unlock()
+	s.Requests = int(c.requests.Load())
+	s.Errors = int(c.errors.Load())
+	return s
+}
+
+// recorder is the target.Recorder of the child: it turns a target's
+// events into lines of the event stream.
+type recorder struct{ em *emitter }
+
+// Op reports an operation as an op event.
+func (r recorder) Op(op target.Op) {
+	ev := results.Event{
+		Kind:     results.EventOp,
+		Time:     unixNano(op.End),
+		Codec:    op.Name,
+		Worker:   op.Worker,
+		Instance: op.Instance,
+		Request:  op.Request,
+		Memory:   op.Memory,
+		Seconds:  op.Duration.Seconds(),
+		BytesIn:  op.BytesIn,
+		BytesOut: op.BytesOut,
+	}
+	if op.Err != nil {
+		ev.Err = op.Err.Error()
+	}
+	r.em.emit(ev)
+}
+
+// InstanceCreated reports an instance_created event.
+func (r recorder) InstanceCreated(in target.Instance) {
+	r.em.emit(instanceEvent(results.EventInstanceCreated, in, nil))
+}
+
+// InstanceClosed reports an instance_closed event.
+func (r recorder) InstanceClosed(in target.Instance, err error) {
+	r.em.emit(instanceEvent(results.EventInstanceClosed, in, err))
+}
+
+func instanceEvent(kind results.EventKind, in target.Instance, err error) results.Event {
+	ev := results.Event{
+		Kind:     kind,
+		Time:     unixNano(in.Time),
+		Codec:    in.Name,
+		Worker:   in.Worker,
+		Instance: in.ID,
+		Memory:   in.Memory,
+	}
+	if err != nil {
+		ev.Err = err.Error()
+	}
+	return ev
+}
+
+// unixNano is t in Unix nanoseconds, 0 (stamped by the emitter) for the
+// zero time.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // snapshot emits a snapshot event.

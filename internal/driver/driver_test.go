@@ -5,11 +5,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/internal/workload"
 )
 
 // runInProcess runs the child's body in this process on the tiny workload
@@ -21,25 +32,83 @@ func runInProcess(t *testing.T, preset string, rounds int) []results.Event {
 	if !ok {
 		t.Fatalf("no preset %q", preset)
 	}
-	line, err := EncodeSpec(Spec{
-		Scenario: "test-" + preset,
+	sp := tinySpec(t)
+	sp.Scenario, sp.Options, sp.Rounds = "test-"+preset, builtinOptions(t, st), rounds
+	out, err := runSpec(t, sp)
+	if err != nil {
+		t.Fatalf("child: %v\nevents:\n%s", err, out)
+	}
+	return parseEvents(t, out)
+}
+
+// builtinOptions is the builtin target's options for strategy st, as the
+// runner writes them into the spec.
+func builtinOptions(t *testing.T, st engine.Strategy) string {
+	t.Helper()
+	opts, err := yaml.Marshal(builtin.Options{Strategy: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(opts)
+}
+
+// tinySpec is a spec of the builtin target with the fixed strategy on the
+// tiny workload, prepared as the parent does it: generated into a new
+// cache directory and verified.
+func tinySpec(t *testing.T) Spec {
+	t.Helper()
+	cache := t.TempDir()
+	w, err := workload.Load(context.Background(), "tiny", workload.Options{CacheDir: filepath.Join(cache, "workloads")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Spec{
+		Scenario: "test",
 		Workload: "tiny",
-		Strategy: st,
+		Target:   builtin.Name,
+		Options:  builtinOptions(t, engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersRemoved}),
 		Workers:  2,
-		Rounds:   rounds,
+		Rounds:   1,
 		InFlight: 2,
 		Interval: 20 * time.Millisecond,
-		CacheDir: t.TempDir(),
-	})
+		CacheDir: cache,
+		Sources:  w.Images,
+		Requests: w.Requests,
+	}
+}
+
+// runSpec runs the child's body in this process with sp, with the builtin
+// target registered, and returns its event stream.
+func runSpec(t *testing.T, sp Spec) (string, error) {
+	t.Helper()
+	line, err := EncodeSpec(sp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := runChild(context.Background(), bufio.NewReader(bytes.NewReader(line)), &out); err != nil {
-		t.Fatalf("child: %v\nevents:\n%s", err, out.String())
+	err = runChild(context.Background(), bufio.NewReader(bytes.NewReader(line)), &out, target.Targets{builtin.Name: target.NewFactory(builtin.New)})
+	return out.String(), err
+}
+
+// runSpecWith runs the child's body in this process with sp and the given
+// targets, and returns its events and its error.
+func runSpecWith(t *testing.T, sp Spec, targets target.Targets) ([]results.Event, error) {
+	t.Helper()
+	line, err := EncodeSpec(sp)
+	if err != nil {
+		t.Fatal(err)
 	}
+	var out bytes.Buffer
+	err = runChild(context.Background(), bufio.NewReader(bytes.NewReader(line)), &out, targets)
+	return parseEvents(t, out.String()), err
+}
+
+// parseEvents decodes an event stream.
+func parseEvents(t *testing.T, stream string) []results.Event {
+	t.Helper()
+	out := strings.NewReader(stream)
 	var events []results.Event
-	sc := bufio.NewScanner(&out)
+	sc := bufio.NewScanner(out)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var ev results.Event
@@ -108,18 +177,47 @@ func TestChild_OpEventsCarryRequestIDs(t *testing.T) {
 }
 
 func TestReadSpec(t *testing.T) {
-	good := Spec{Workload: "tiny", Rounds: 1, InFlight: 1, Interval: time.Millisecond}
+	good := Spec{Workload: "tiny", Rounds: 1, InFlight: 1, Interval: time.Millisecond, IdleGC: idlegc.V8,
+		Sources:  []workload.Source{{Name: "a.png", Path: "/tmp/a.png", Size: 10, ModTime: time.Unix(5, 6).UTC(), Format: codecs.PNG}},
+		Requests: []workload.Request{{Image: 0, Width: 64, Format: codecs.WebP, Quality: 75}}}
 	line, err := EncodeSpec(good)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, err := readSpec(bufio.NewReader(bytes.NewReader(line)))
-	if err != nil || got != good {
+	if err != nil || !reflect.DeepEqual(got, good) {
 		t.Errorf("readSpec = %+v, %v; want %+v", got, err, good)
 	}
-	for _, bad := range []string{"", "{oops}\n", `{"rounds":0,"in_flight":1,"interval":1000000}` + "\n", `{"rounds":1,"in_flight":1}` + "\n"} {
+	const src = `"sources":[{"Name":"a","Path":"/a","Size":1,"Format":"png"}],"requests":[{"Image":0,"Format":"webp"}]`
+	for _, bad := range []string{"", "{oops}\n",
+		`{"rounds":0,"in_flight":1,"interval":1000000,` + src + `}` + "\n",
+		`{"rounds":1,"in_flight":1,` + src + `}` + "\n",
+		`{"rounds":1,"in_flight":1,"interval":1000000}` + "\n", // no workload
+	} {
 		if _, err := readSpec(bufio.NewReader(bytes.NewReader([]byte(bad)))); err == nil {
 			t.Errorf("readSpec(%q): no error", bad)
+		}
+	}
+}
+
+// TestChild_TrustsOnlyAnUnchangedWorkload: the child runs the sources the
+// parent verified, and refuses, naming the file, one that changed since.
+func TestChild_TrustsOnlyAnUnchangedWorkload(t *testing.T) {
+	sp := tinySpec(t)
+	if _, err := runSpec(t, sp); err != nil {
+		t.Fatalf("unchanged workload: %v", err)
+	}
+	victim := sp.Sources[1]
+	if err := os.WriteFile(victim.Path, []byte("not the verified image"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runSpec(t, sp)
+	if err == nil || !strings.Contains(err.Error(), victim.Path) || !strings.Contains(err.Error(), "changed since it was verified") {
+		t.Fatalf("changed source: err %v", err)
+	}
+	for _, ev := range parseEvents(t, out) {
+		if ev.Kind == results.EventPhase && ev.Phase == results.PhaseLoad {
+			t.Error("the child went on to the load phase with a changed source")
 		}
 	}
 }

@@ -11,8 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/workload"
 )
 
 // The protocol between the parent (package runner) and the child (this
@@ -44,17 +45,24 @@ const barrierTimeout = 5 * time.Second
 // Spec is the resolved scenario the parent hands the child: every default
 // applied, every value within its bounds.
 type Spec struct {
-	Scenario  string          `json:"scenario"`
-	Workload  string          `json:"workload"`
-	Images    string          `json:"images,omitempty"`
-	Strategy  engine.Strategy `json:"strategy"`
-	Workers   int             `json:"workers"`
-	Rounds    int             `json:"rounds"`
-	InFlight  int             `json:"in_flight"`
-	Idle      time.Duration   `json:"idle"`
-	Interval  time.Duration   `json:"interval"` // of the child's snapshots
-	OpTimeout time.Duration   `json:"op_timeout"`
-	CacheDir  string          `json:"cache_dir,omitempty"` // leakbench's cache root; "" = no disk cache
+	Scenario string        `json:"scenario"`
+	Workload string        `json:"workload"`
+	Target   string        `json:"target"`            // the registered target to run
+	Options  string        `json:"options,omitempty"` // its options, YAML text; "" = none
+	Workers  int           `json:"workers"`
+	Rounds   int           `json:"rounds"`
+	InFlight int           `json:"in_flight"`
+	Idle     time.Duration `json:"idle"`
+	IdleGC   idlegc.Mode   `json:"idle_gc"`             // what the idle phase does with memory
+	Interval time.Duration `json:"interval"`            // of the child's snapshots
+	CacheDir string        `json:"cache_dir,omitempty"` // leakbench's cache root; "" = no disk cache
+
+	// Sources and Requests are the workload as the parent prepared and
+	// verified it (runner.Workloads): the child re-checks each source's
+	// size and modification time (workload.Source.Check), never its
+	// contents, and generates nothing.
+	Sources  []workload.Source  `json:"sources"`
+	Requests []workload.Request `json:"requests"`
 }
 
 // EncodeSpec returns the spec as the line the parent writes first on the
@@ -76,6 +84,10 @@ func readSpec(in *bufio.Reader) (Spec, error) {
 	var sp Spec
 	if err := json.Unmarshal(line, &sp); err != nil {
 		return Spec{}, fmt.Errorf("decoding the spec from stdin: %w", err)
+	}
+	if len(sp.Sources) == 0 || len(sp.Requests) == 0 {
+		return Spec{}, fmt.Errorf("spec: workload %q has %d verified sources and %d requests: the parent prepares the workload and must send both",
+			sp.Workload, len(sp.Sources), len(sp.Requests))
 	}
 	if sp.Rounds < 1 || sp.InFlight < 1 || sp.Interval <= 0 {
 		return Spec{}, fmt.Errorf("spec: rounds %d, in-flight %d, interval %v: want >= 1, >= 1, > 0",

@@ -12,6 +12,25 @@
 // Preset names the four published stages ("before", "fix1", "fix1+2",
 // "fixed"); any of the 16 combinations runs.
 //
+// # Patterns from the field
+//
+// Strategy also carries the ways Go programs hold wasm memory today
+// (issue 12), combinable with the switches above where that makes sense
+// (Strategy.Validate names what it refuses, and why):
+//
+//	Lifetime pool       a sync.Pool per codec and worker; what it drops at a GC is never closed and stays in the runtime
+//	Lifetime recycle    reuse for RecycleAfter operations, then close and replace
+//	PoolSize            at most K instances per codec, shared by the workers (reuse, recycle)
+//	MemoryLimit         a per-instance cap: an operation that needs more fails and its instance goes
+//	Allocator mmap      linear memory outside the Go heap, unmapped at Close (Linux)
+//	Results aliased     results are slices of linear memory, keeping it alive
+//	Cache               an LRU of the last N outputs and decoded sources
+//
+// FieldPresets names one preset per pattern ("pool-unclosed",
+// "pool-bounded-capped", "recycle-512", "mmap-fixed", "aliased-cache").
+// Pool, a MemoryLimit and mmap need a wazero runtime the engine owns; New
+// makes one (see New).
+//
 // # The leaks are real
 //
 // Nothing is simulated. wazero keeps linear memory in an ordinary Go
@@ -21,9 +40,13 @@
 // structs (wasm-bindgen's module-level `wasm` and `cachegetUint8Memory0`)
 // and a process-global registry of listener closures (emscripten's
 // process.on handlers), the one deliberate piece of global state, emptied
-// only by ResetListeners. Snapshot reports what those references hold, by
-// the counting rules documented on Snapshot; the Go heap figures it
-// carries show the same memory from the runtime's side.
+// only by ResetListeners. The field patterns hold memory just as really:
+// wazero's store links every module until it is closed, a sync.Pool drops
+// what it holds at GCs, aliased results and cache entries are slices of
+// linear memory, and the mmap allocator maps and unmaps real pages.
+// Snapshot reports what those references hold, by the counting rules
+// documented on Snapshot; the Go heap figures it carries show the same
+// memory from the runtime's side.
 //
 // # Failures
 //

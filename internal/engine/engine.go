@@ -43,8 +43,13 @@ type Config struct {
 // its Strategy says, leaks included. Do, Snapshot and Close are
 // goroutine-safe.
 type Engine struct {
-	lib *codecs.Library
-	cfg Config
+	lib    *codecs.Library // instances come from it: the caller's, or the engine's own
+	ownLib bool            // lib is the engine's: Close closes it
+	cfg    Config
+	alloc  *mmapAllocator // allocator mmap, else nil
+
+	bounded [codecs.NumOps]*boundedSet // PoolSize: each codec's shared instances, else nil
+	cache   *responseCache             // Cache, else nil
 
 	queue   chan *task                // per-worker: whole requests, taken by any idle worker
 	pipe    [codecs.NumOps]chan *task // pipeline: steps, one queue per operation
@@ -58,6 +63,12 @@ type Engine struct {
 	live, total         atomic.Int64 // instances
 	linear, leakedViews atomic.Int64 // bytes
 	requests, failed    atomic.Int64
+	pooled, dropped     atomic.Int64 // Pool instances idle in a pool; dropped by one, never closed
+	droppedMem          atomic.Int64 // linear memory of the dropped ones
+	deadViews           atomic.Int64 // glues holding a closed mmap instance
+
+	poolMu   sync.Mutex
+	poolRecs map[int]*poolRecord // Pool: every instance not yet closed, by id
 
 	metricsMu sync.Mutex
 	samples   [len(heapMetrics)]metrics.Sample
@@ -75,12 +86,23 @@ type task struct {
 // New starts an engine running lib's codecs with cfg. Instances are created
 // lazily, when a worker first needs one. ctx supplies the values (not the
 // cancellation) of the engine's internal context; the engine lives until
-// Close.
+// Close. cfg.Strategy must pass Validate.
+//
+// The engine borrows lib, which must outlive it, unless the strategy needs
+// a wazero runtime of its own: lifetime pool (what a pool drops lives
+// until its runtime closes, which must be the engine's Close), a
+// MemoryLimit other than lib's Limits.MaxMemoryBytes (wazero caps memory
+// per runtime) or allocator mmap (the memory is unmapped when the runtime
+// closes, which must not happen under a running operation). New then
+// makes a library like lib (codecs.New with lib.Options(), the memory
+// limit applied; its compilation cache, if any, is shared) and Close
+// closes it.
 func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) {
 	if lib == nil {
 		return nil, errors.New("engine: nil codecs library")
 	}
-	if err := cfg.Strategy.validate(); err != nil {
+	s := cfg.Strategy
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.OpTimeout < 0 {
@@ -93,7 +115,30 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 		}
 		n = cfg.Workers
 	}
-	e := &Engine{lib: lib, cfg: cfg, quit: make(chan struct{})}
+	e := &Engine{lib: lib, cfg: cfg, quit: make(chan struct{}), poolRecs: map[int]*poolRecord{}}
+	limit := lib.Limits().MaxMemoryBytes
+	if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && s.MemoryLimit != limit {
+		opts := lib.Options()
+		if s.MemoryLimit != 0 {
+			opts.Limits.MaxMemoryBytes = s.MemoryLimit
+		}
+		own, err := codecs.New(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("engine: making the engine's own codecs runtime (%s): %w", s, err)
+		}
+		e.lib, e.ownLib = own, true
+	}
+	if s.Allocator == AllocatorMmap {
+		e.alloc = new(mmapAllocator)
+	}
+	if s.PoolSize > 0 {
+		for op := range e.bounded {
+			e.bounded[op] = newBoundedSet(s.PoolSize)
+		}
+	}
+	if s.Cache > 0 {
+		e.cache = newResponseCache(s.Cache)
+	}
 	e.aborted, e.abort = context.WithCancel(context.WithoutCancel(ctx))
 	for i, name := range heapMetrics {
 		e.samples[i].Name = name
@@ -146,18 +191,34 @@ func (e *Engine) Do(ctx context.Context, req Request) (resp Response, err error)
 	if err != nil {
 		return Response{}, err
 	}
+	cached := e.cache != nil && !p.hasTrap // fault injection always runs
+	var src *codecs.Image
+	if cached {
+		var hit bool
+		if resp, hit, src = e.cache.lookup(&p); hit {
+			return resp, nil
+		}
+	}
+	var out processed
 	if e.cfg.Strategy.Topology == Pipeline {
-		return process(ctx, p, e.dispatch)
+		out, err = process(ctx, p, e.dispatch, src)
+	} else {
+		err = e.submit(ctx, e.queue, func(ctx context.Context, w *worker) error {
+			var err error
+			out, err = process(ctx, p, w.run, src)
+			return err
+		})
+		if err != nil {
+			err = e.queueErr(req.ID, "", err)
+		}
 	}
-	err = e.submit(ctx, e.queue, func(ctx context.Context, w *worker) error {
-		var err error
-		resp, err = process(ctx, p, w.run)
-		return err
-	})
 	if err != nil {
-		return Response{}, e.queueErr(req.ID, "", err)
+		return Response{}, err
 	}
-	return resp, nil
+	if cached {
+		e.cache.add(&p, out)
+	}
+	return out.resp, nil
 }
 
 // dispatch is the pipeline's runFunc: it sends the step to its operation's
@@ -214,7 +275,9 @@ func (e *Engine) submit(ctx context.Context, ch chan *task, run func(context.Con
 // Close stops the engine: queued and later Do calls fail with ErrClosed,
 // running requests finish (or, once ctx is done, have their operations
 // interrupted), the workers exit and every live instance is closed, in
-// reverse operation order. Glue views and listeners may still reference
+// reverse operation order, the response cache is emptied and, if the
+// engine has a runtime of its own, that runtime is closed, which closes
+// what a pool dropped. Glue views and listeners may still reference
 // closed instances afterwards: that is the leak the strategy asked for.
 // Close is idempotent; only the first call does anything.
 func (e *Engine) Close(ctx context.Context) error {
@@ -237,6 +300,32 @@ func (e *Engine) Close(ctx context.Context) error {
 	var errs []error
 	for _, w := range e.workers {
 		errs = append(errs, w.closeAll(ctx))
+	}
+	for op := codecs.NumOps - 1; op >= 0; op-- {
+		if b := e.bounded[op]; b != nil {
+			for _, in := range b.drain() {
+				e.pooled.Add(-1)
+				errs = append(errs, e.workers[0].discard(ctx, in))
+			}
+		}
+	}
+	if e.cache != nil {
+		e.cache.clear()
+	}
+	if e.ownLib {
+		if err := e.lib.Close(context.WithoutCancel(ctx)); err != nil {
+			errs = append(errs, fmt.Errorf("engine: closing its codecs runtime: %w", err))
+		}
+		e.sweepPool()
+	}
+	// A glue may hold an instance that another worker (PoolSize) or the
+	// runtime (a dropped Pool instance) closed: count it now.
+	for _, w := range e.workers {
+		for op := range w.glue {
+			if g := &w.glue[op]; g.wasm != nil && g.wasm.Closed() {
+				g.instanceClosed(e, g.wasm)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -15,10 +15,14 @@ const (
 	InstanceCreated EventKind = iota // a codec instance was instantiated
 	InstanceClosed                   // a codec instance was closed
 	OpDone                           // a codec operation finished, well or not
+	// InstanceDropped: a sync.Pool (lifetime pool) dropped an idle
+	// instance at a GC without closing it; it stays in the runtime, live,
+	// until the engine closes (an InstanceClosed follows then).
+	InstanceDropped
 )
 
-// String returns "instance_created", "instance_closed" or "op", the
-// spelling of the results event stream.
+// String returns "instance_created", "instance_closed", "op" or
+// "instance_dropped", the spelling of the results event stream.
 func (k EventKind) String() string {
 	switch k {
 	case InstanceCreated:
@@ -27,12 +31,15 @@ func (k EventKind) String() string {
 		return "instance_closed"
 	case OpDone:
 		return "op"
+	case InstanceDropped:
+		return "instance_dropped"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
 
 // Event reports one instance lifecycle step or one operation. Fields that
-// do not apply to a kind are zero.
+// do not apply to a kind are zero. InstanceDropped events come from the
+// Go runtime's cleanup goroutine.
 type Event struct {
 	Kind     EventKind
 	Time     time.Time     // when it happened (for OpDone: when the op ended)

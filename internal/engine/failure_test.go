@@ -22,6 +22,9 @@ func TestTrap(t *testing.T) {
 		{"before", 3, codecs.Decode},
 		{"before", 2, codecs.EncodeJPEG},
 		{"fixed", 0, codecs.Rotate},
+		{"pool-unclosed", 0, codecs.Decode},
+		{"pool-bounded-capped", 3, codecs.EncodeJPEG},
+		{"recycle-512", 0, codecs.Resize},
 	} {
 		t.Run(tc.preset+"/"+tc.at.String(), func(t *testing.T) {
 			s := preset(t, tc.preset)
@@ -183,7 +186,7 @@ func TestRequest_Defaults(t *testing.T) {
 // fails the request instead of crashing the process, and the worker's
 // instances are discarded.
 func TestPanicInHook(t *testing.T) {
-	for _, name := range []string{"before", "fixed"} {
+	for _, name := range []string{"before", "fixed", "pool-unclosed", "pool-bounded-capped"} {
 		t.Run(name, func(t *testing.T) {
 			e, rec := newEngine(t, preset(t, name), 1)
 			hook := func(ev Event) {

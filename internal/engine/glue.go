@@ -26,6 +26,10 @@ type bindgenGlue struct {
 	// retained is what this glue adds to Engine.leakedViews: cap(view)
 	// once wasm is closed, else 0.
 	retained int64
+	// dead: wasm was an mmap instance and is closed, so its memory went
+	// back to the OS; the view was dropped (it would point into unmapped
+	// memory) and the glue counts in Engine.deadViews instead.
+	dead bool
 }
 
 // enter is the glue's side of an operation's start on inst: set the module
@@ -56,9 +60,18 @@ func (g *bindgenGlue) clear(e *Engine) {
 // instanceClosed accounts for the glue still holding inst after it was
 // closed: what it keeps is now memory reachable only through the leaked
 // glue (see heldBytes). It reports whether it counted anything.
+//
+// Under allocator mmap the memory was unmapped at Close: the glue holds
+// nothing but the instance object, so it drops its view (nothing may read
+// through it) and counts as a dead view.
 func (g *bindgenGlue) instanceClosed(e *Engine, inst *codecs.Instance) bool {
-	if g.wasm != inst || g.retained != 0 {
+	if g.wasm != inst || g.retained != 0 || g.dead {
 		return false
+	}
+	if e.alloc != nil {
+		g.view, g.dead = nil, true
+		e.deadViews.Add(1)
+		return true
 	}
 	g.retained = heldBytes(inst, g.view)
 	e.leakedViews.Add(g.retained)
@@ -70,6 +83,10 @@ func (g *bindgenGlue) release(e *Engine) {
 	if g.retained != 0 {
 		e.leakedViews.Add(-g.retained)
 		g.retained = 0
+	}
+	if g.dead {
+		e.deadViews.Add(-1)
+		g.dead = false
 	}
 }
 

@@ -32,8 +32,15 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	var err error
-	lib, err = codecs.New(testCtx, codecs.Options{})
+	// A compilation cache on disk: engines that need a runtime of their
+	// own (pool, mmap, memory_limit) make one from lib.Options() and find
+	// the modules compiled.
+	cache, err := os.MkdirTemp("", "engine-test-wazero-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "engine tests:", err)
+		os.Exit(2)
+	}
+	lib, err = codecs.New(testCtx, codecs.Options{CacheDir: cache})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "engine tests: codecs.New:", err)
 		os.Exit(2)
@@ -43,6 +50,7 @@ func TestMain(m *testing.M) {
 	srcSmall = genImage(64, 48, "png")
 	code := m.Run()
 	_ = lib.Close(testCtx)
+	_ = os.RemoveAll(cache)
 	os.Exit(code)
 }
 

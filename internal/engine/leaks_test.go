@@ -65,7 +65,7 @@ func TestFixed_NothingRetained(t *testing.T) {
 // every emscripten-style instantiation adds a listener that keeps its
 // (closed) instance's memory, without bound.
 func TestListeners_GrowLinearly(t *testing.T) {
-	e, _ := newEngine(t, Strategy{Pipeline, Fresh, ViewsCleared, ListenersLeaked}, 0)
+	e, _ := newEngine(t, Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsCleared, Listeners: ListenersLeaked}, 0)
 	const k = 6
 	var first uint64
 	for i := 1; i <= k; i++ {
@@ -119,7 +119,7 @@ func TestListeners_GrowLinearly(t *testing.T) {
 // not grow with the number of requests.
 func TestViews_Bounded(t *testing.T) {
 	t.Run("pipeline", func(t *testing.T) {
-		e, _ := newEngine(t, Strategy{Pipeline, Fresh, ViewsLeaked, ListenersRemoved}, 0)
+		e, _ := newEngine(t, Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsLeaked, Listeners: ListenersRemoved}, 0)
 		mustDo(t, e, request(1, codecs.PNG))
 		first := e.Snapshot().LeakedViews
 		if first == 0 {
@@ -137,7 +137,7 @@ func TestViews_Bounded(t *testing.T) {
 	})
 	t.Run("per-worker", func(t *testing.T) {
 		const workers = 3
-		e, _ := newEngine(t, Strategy{PerWorker, Fresh, ViewsLeaked, ListenersRemoved}, workers)
+		e, _ := newEngine(t, Strategy{Topology: PerWorker, Lifetime: Fresh, Views: ViewsLeaked, Listeners: ListenersRemoved}, workers)
 		var peak uint64
 		for round := range 3 {
 			reqs := make([]Request, 4)
@@ -193,7 +193,7 @@ func retainedGlues(e *Engine) int {
 // listener holds it, and is collected once they let go.
 func TestLeaks_AreReal(t *testing.T) {
 	t.Run("views", func(t *testing.T) {
-		e, _ := newEngine(t, Strategy{Pipeline, Fresh, ViewsLeaked, ListenersRemoved}, 0)
+		e, _ := newEngine(t, Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsLeaked, Listeners: ListenersRemoved}, 0)
 		mustDo(t, e, request(1, codecs.PNG))
 		wp := weakView(e.workers[codecs.Decode].glue[codecs.Decode].view)
 		runtime.GC()
@@ -209,7 +209,7 @@ func TestLeaks_AreReal(t *testing.T) {
 		}
 	})
 	t.Run("listeners", func(t *testing.T) {
-		e, _ := newEngine(t, Strategy{Pipeline, Reuse, ViewsCleared, ListenersLeaked}, 0)
+		e, _ := newEngine(t, Strategy{Topology: Pipeline, Lifetime: Reuse, Views: ViewsCleared, Listeners: ListenersLeaked}, 0)
 		mustDo(t, e, request(1, codecs.JPEG))
 		wp := weakView(e.workers[codecs.EncodeJPEG].kept[codecs.EncodeJPEG].em.heap)
 		if err := e.Close(testCtx); err != nil {

@@ -23,6 +23,10 @@ var registry struct {
 	// HEAPU8) at close time, unless a leaked glue view already counted
 	// that instance.
 	retained uint64
+	// dead counts registered modules whose mmap instance is closed: its
+	// memory went back to the OS, HEAPU8 was dropped, and the listener
+	// holds only the Module and instance objects.
+	dead int
 }
 
 // register adds a listener capturing m, as emscripten's glue did at
@@ -51,11 +55,30 @@ func retainListener(m *emModule, n int64) {
 	registry.mu.Unlock()
 }
 
-// listenerStats returns the registry's retained bytes and listener count.
-func listenerStats() (retained uint64, count int) {
+// listenerClosed accounts for m's instance having been closed while its
+// listener holds it: under allocator mmap the memory is gone (HEAPU8 is
+// dropped, nothing may read through it) and the listener is dead; else
+// heldBytes of it become reachable only through the registry. It runs on
+// the worker that closed the instance, or in Close once workers stopped.
+func (e *Engine) listenerClosed(m *emModule) {
+	if e.alloc == nil {
+		retainListener(m, heldBytes(m.inst, m.heap))
+		return
+	}
+	m.heap = nil
+	registry.mu.Lock()
+	if m.gen == registry.gen {
+		registry.dead++
+	}
+	registry.mu.Unlock()
+}
+
+// listenerStats returns the registry's retained bytes, listener count and
+// dead listeners.
+func listenerStats() (retained uint64, count, dead int) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
-	return registry.retained, len(registry.fns)
+	return registry.retained, len(registry.fns), registry.dead
 }
 
 // ResetListeners empties the process-global listener registry that the
@@ -68,6 +91,7 @@ func ResetListeners() {
 	clear(registry.fns) // let the closures go even if someone holds the slice
 	registry.fns = nil
 	registry.retained = 0
+	registry.dead = 0
 	registry.gen++
 	registry.mu.Unlock()
 }

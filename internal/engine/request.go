@@ -34,8 +34,12 @@ type Request struct {
 
 // Response is the result of a Request.
 type Response struct {
-	ID            int           // Request.ID
-	Output        []byte        // the encoded image
+	ID int // Request.ID
+	// Output is the encoded image. Under ResultsAliased it is a slice of
+	// the encoder instance's linear memory, which it keeps reachable; a
+	// response from the cache shares its bytes with the cache entry and
+	// with every response served from it: treat it as read-only.
+	Output        []byte
 	Format        codecs.Format // its format
 	Width, Height int           // its dimensions
 }
@@ -49,10 +53,21 @@ type step struct {
 	trap bool         // run lb_trap instead of the operation
 }
 
-// stepResult is what a step produced: an image, or encoded bytes.
+// stepResult is what a step produced: an image, or encoded bytes, and
+// under ResultsAliased the instance memory it is a slice of.
 type stepResult struct {
 	img codecs.Image
 	out []byte
+	pin pin
+}
+
+// processed is a request's outcome: its response and, for the response
+// cache, what it decoded (nil when the decode came from the cache) and
+// what the output pins.
+type processed struct {
+	resp    Response
+	decoded *stepResult
+	outPin  pin
 }
 
 // plan is a validated request with its defaults filled in.
@@ -157,28 +172,42 @@ func (e *Engine) prepare(r Request) (plan, error) {
 // (per-worker topology) or in the step's own worker (pipeline).
 type runFunc func(ctx context.Context, id int, s step) (stepResult, error)
 
-// process runs a prepared request's steps in order through run.
-func process(ctx context.Context, p plan, run runFunc) (Response, error) {
+// process runs a prepared request's steps in order through run. A
+// non-nil src is the request's decoded source, from the cache: the decode
+// step is skipped.
+func process(ctx context.Context, p plan, run runFunc, src *codecs.Image) (processed, error) {
 	trap := func(op codecs.Op) bool { return p.hasTrap && p.trap == op }
-	res, err := run(ctx, p.ID, step{op: codecs.Decode, src: p.Source, trap: trap(codecs.Decode)})
-	if err != nil {
-		return Response{}, err
+	var out processed
+	var img codecs.Image
+	if src != nil {
+		img = *src
+	} else {
+		res, err := run(ctx, p.ID, step{op: codecs.Decode, src: p.Source, trap: trap(codecs.Decode)})
+		if err != nil {
+			return processed{}, err
+		}
+		out.decoded = &res
+		img = res.img
 	}
-	img := res.img
 	if p.Rotate != 0 {
-		if res, err = run(ctx, p.ID, step{op: codecs.Rotate, img: img, arg: p.Rotate, trap: trap(codecs.Rotate)}); err != nil {
-			return Response{}, err
+		res, err := run(ctx, p.ID, step{op: codecs.Rotate, img: img, arg: p.Rotate, trap: trap(codecs.Rotate)})
+		if err != nil {
+			return processed{}, err
 		}
 		img = res.img
 	}
 	if p.Width > 0 && (p.Width < img.Width || trap(codecs.Resize)) {
-		if res, err = run(ctx, p.ID, step{op: codecs.Resize, img: img, arg: p.Width, trap: trap(codecs.Resize)}); err != nil {
-			return Response{}, err
+		res, err := run(ctx, p.ID, step{op: codecs.Resize, img: img, arg: p.Width, trap: trap(codecs.Resize)})
+		if err != nil {
+			return processed{}, err
 		}
 		img = res.img
 	}
-	if res, err = run(ctx, p.ID, step{op: p.encode, img: img, arg: p.quality, trap: trap(p.encode)}); err != nil {
-		return Response{}, err
+	res, err := run(ctx, p.ID, step{op: p.encode, img: img, arg: p.quality, trap: trap(p.encode)})
+	if err != nil {
+		return processed{}, err
 	}
-	return Response{ID: p.ID, Output: res.out, Format: p.Format, Width: img.Width, Height: img.Height}, nil
+	out.resp = Response{ID: p.ID, Output: res.out, Format: p.Format, Width: img.Width, Height: img.Height}
+	out.outPin = res.pin
+	return out, nil
 }

@@ -26,6 +26,29 @@ import (
 // emscripten-style codecs register listeners, only bindgen-style ones
 // have glue views). Listeners and ListenerCount are process-wide, shared
 // by every Engine, and survive Engine.Close until ResetListeners.
+//
+// DroppedInstances and DroppedMemory are instances that a sync.Pool let
+// go at a GC (lifetime pool): no Go value of the engine references them,
+// but they were never closed, so wazero's store keeps them, memory and
+// all; they stay in LiveInstances and LinearMemory (at their size when
+// last pooled) until the engine's Close closes its runtime.
+//
+// MappedMemory is what allocator mmap has committed read-write for the
+// linear memories it has not yet unmapped (live and dropped instances),
+// from its own count: memory outside the Go heap, so not in HeapLive or
+// HeapObjects. Under mmap a closed instance holds nothing: glue views and
+// listeners of it are dropped and counted in DeadViews and DeadListeners
+// (hidden leaks: the references remain, the memory does not), not in
+// LeakedViews and Listeners.
+//
+// CacheBytes is the size of the cached outputs and decoded pixels.
+// CachePinned is, under results aliased, the memory of each instance a
+// cached entry is a slice of, counted once per instance however many
+// entries alias it, the same way as LeakedViews (the capacity of a view
+// of its memory when the result was read, which includes the entry's
+// bytes); under results copied it is 0: entries own their bytes. An
+// instance's memory held by both a cache entry and a leaked view counts
+// in both.
 type Snapshot struct {
 	LiveInstances  int    // instances not yet closed
 	TotalInstances int    // instances ever created by this engine
@@ -40,6 +63,20 @@ type Snapshot struct {
 	GCCycles       uint64 // /gc/cycles/total:gc-cycles
 	Requests       int    // requests finished by Do, ok or failed
 	Errors         int    // requests that failed
+
+	// The holders of the patterns from the field (zero unless the
+	// strategy uses them); see the counting rules.
+	PooledInstances  int    // idle instances in the engine's pools (lifetime pool, pool_size), ready for reuse
+	DroppedInstances int    // instances a sync.Pool dropped without Close: in the runtime only, counted in LiveInstances
+	DroppedMemory    uint64 // their linear memory, part of LinearMemory
+	MappedMemory     uint64 // linear memory committed by allocator mmap, outside the Go heap
+	DeadViews        int    // leaked glue views of closed mmap instances: dropped, holding no memory
+	DeadListeners    int    // leaked listeners of closed mmap instances, holding no memory (process-wide)
+	CacheEntries     int    // entries in the response cache: outputs plus decoded sources
+	CacheBytes       uint64 // bytes of those outputs and pixels
+	CachePinned      uint64 // linear memory that aliased cache entries keep reachable
+	CacheHits        int    // requests answered from the cache
+	CacheDecodeHits  int    // requests whose decode a cached source saved
 }
 
 // heapMetrics are the runtime/metrics read by Snapshot, in the order of
@@ -65,7 +102,17 @@ func (e *Engine) Snapshot() Snapshot {
 		Requests:       int(e.requests.Load()),
 		Errors:         int(e.failed.Load()),
 	}
-	s.Listeners, s.ListenerCount = listenerStats()
+	s.Listeners, s.ListenerCount, s.DeadListeners = listenerStats()
+	s.PooledInstances = int(e.pooled.Load())
+	s.DroppedInstances = int(e.dropped.Load())
+	s.DroppedMemory = uint64(max(e.droppedMem.Load(), 0))
+	s.DeadViews = int(e.deadViews.Load())
+	if e.alloc != nil {
+		s.MappedMemory = uint64(max(e.alloc.committed.Load(), 0))
+	}
+	c := e.cache.stats()
+	s.CacheEntries, s.CacheBytes, s.CachePinned = c.entries, c.bytes, c.pinned
+	s.CacheHits, s.CacheDecodeHits = c.hits, c.decodeHits
 
 	e.metricsMu.Lock()
 	metrics.Read(e.samples[:])

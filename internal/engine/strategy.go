@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
+	"runtime"
+	"strings"
 
+	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/enum"
 )
 
@@ -31,6 +35,47 @@ const (
 	// Fresh creates a new instance for every operation and closes it right
 	// after.
 	Fresh
+	// Pool keeps one sync.Pool per codec and worker: an instance goes back
+	// into its pool after each operation and is taken out for the next.
+	// What the pool drops at a GC is never closed, so it stays linked in
+	// wazero's store, with its whole linear memory, until the runtime
+	// closes (the engine then runs a runtime of its own, closed by Close).
+	Pool
+	// Recycle reuses an instance for Strategy.RecycleAfter operations,
+	// then closes it and creates a new one, which bounds its memory by the
+	// high-water mark of that many operations.
+	Recycle
+)
+
+// Allocator says what backs an instance's linear memory.
+type Allocator uint8
+
+// The allocators.
+const (
+	// AllocatorGo keeps linear memory in an ordinary Go []byte (wazero's
+	// default): Go heap, freed by the GC once nothing references it.
+	AllocatorGo Allocator = iota
+	// AllocatorMmap backs linear memory with an anonymous mapping outside
+	// the Go heap (wazero's experimental.WithMemoryAllocator), reserved at
+	// the instance's maximum, committed as it grows and unmapped at Close
+	// whatever still points at it. Linux only.
+	AllocatorMmap
+)
+
+// Results says how the results of operations (decoded pixels, encoded
+// bytes) leave an instance.
+type Results uint8
+
+// The result policies.
+const (
+	// ResultsCopied copies every result out of linear memory: a result
+	// owns its bytes.
+	ResultsCopied Results = iota
+	// ResultsAliased hands out slices of the instance's linear memory, as
+	// a decoder returning api.Memory.Read's slice does: a result keeps its
+	// instance's whole linear memory alive for as long as it is
+	// referenced, by the caller or the response cache, Close or not.
+	ResultsAliased
 )
 
 // Views says what wasm-bindgen-style glue does with its module-level
@@ -65,15 +110,17 @@ const (
 // The switches' names, as scenario files and results spell them.
 var (
 	topologies    = enum.New[Topology]("topology", "per-worker", "pipeline")
-	lifetimes     = enum.New[Lifetime]("lifetime", "reuse", "fresh")
+	lifetimes     = enum.New[Lifetime]("lifetime", "reuse", "fresh", "pool", "recycle")
 	viewPolicies  = enum.New[Views]("views", "leaked", "cleared")
 	listenerKinds = enum.New[Listeners]("listeners", "leaked", "removed")
+	allocators    = enum.New[Allocator]("allocator", "go", "mmap")
+	resultKinds   = enum.New[Results]("results", "copied", "aliased")
 )
 
 // String returns "per-worker" or "pipeline".
 func (t Topology) String() string { return topologies.String(t) }
 
-// String returns "reuse" or "fresh".
+// String returns "reuse", "fresh", "pool" or "recycle".
 func (l Lifetime) String() string { return lifetimes.String(l) }
 
 // String returns "leaked" or "cleared".
@@ -82,10 +129,17 @@ func (v Views) String() string { return viewPolicies.String(v) }
 // String returns "leaked" or "removed".
 func (l Listeners) String() string { return listenerKinds.String(l) }
 
+// String returns "go" or "mmap".
+func (a Allocator) String() string { return allocators.String(a) }
+
+// String returns "copied" or "aliased".
+func (r Results) String() string { return resultKinds.String(r) }
+
 // ParseTopology returns the Topology named s: "per-worker" or "pipeline".
 func ParseTopology(s string) (Topology, error) { return topologies.Parse(s) }
 
-// ParseLifetime returns the Lifetime named s: "reuse" or "fresh".
+// ParseLifetime returns the Lifetime named s: "reuse", "fresh", "pool" or
+// "recycle".
 func ParseLifetime(s string) (Lifetime, error) { return lifetimes.Parse(s) }
 
 // ParseViews returns the Views named s: "leaked" or "cleared".
@@ -93,6 +147,18 @@ func ParseViews(s string) (Views, error) { return viewPolicies.Parse(s) }
 
 // ParseListeners returns the Listeners named s: "leaked" or "removed".
 func ParseListeners(s string) (Listeners, error) { return listenerKinds.Parse(s) }
+
+// ParseAllocator returns the Allocator named s: "go" or "mmap".
+func ParseAllocator(s string) (Allocator, error) { return allocators.Parse(s) }
+
+// ParseResults returns the Results named s: "copied" or "aliased".
+func ParseResults(s string) (Results, error) { return resultKinds.Parse(s) }
+
+// AllocatorNames returns the allocators' names, in order.
+func AllocatorNames() []string { return allocators.Names() }
+
+// ResultsNames returns the result policies' names, in order.
+func ResultsNames() []string { return resultKinds.Names() }
 
 // TopologyNames returns the topologies' names, in order.
 func TopologyNames() []string { return topologies.Names() }
@@ -122,6 +188,22 @@ func (v Views) MarshalText() ([]byte, error) { return viewPolicies.Marshal(v) }
 // error.
 func (l Listeners) MarshalText() ([]byte, error) { return listenerKinds.Marshal(l) }
 
+// MarshalText implements encoding.TextMarshaler; an undefined value is an
+// error.
+func (a Allocator) MarshalText() ([]byte, error) { return allocators.Marshal(a) }
+
+// MarshalText implements encoding.TextMarshaler; an undefined value is an
+// error.
+func (r Results) MarshalText() ([]byte, error) { return resultKinds.Marshal(r) }
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseAllocator;
+// the error lists the allowed values.
+func (a *Allocator) UnmarshalText(b []byte) error { return allocators.Unmarshal(b, a) }
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseResults; the
+// error lists the allowed values.
+func (r *Results) UnmarshalText(b []byte) error { return resultKinds.Unmarshal(b, r) }
+
 // UnmarshalText implements encoding.TextUnmarshaler with ParseTopology;
 // the error lists the allowed values.
 func (t *Topology) UnmarshalText(b []byte) error { return topologies.Unmarshal(b, t) }
@@ -138,38 +220,179 @@ func (v *Views) UnmarshalText(b []byte) error { return viewPolicies.Unmarshal(b,
 // the error lists the allowed values.
 func (l *Listeners) UnmarshalText(b []byte) error { return listenerKinds.Unmarshal(b, l) }
 
-// Strategy is one setting of the four switches, one per published leak
-// cause. The zero Strategy is the leakiest: per-worker, reuse, views and
-// listeners leaked (the "before" preset).
+// Strategy is one setting of the engine's switches: the four published
+// leak causes (Topology, Lifetime's reuse and fresh, Views, Listeners) and
+// the patterns from the field (Lifetime's pool and recycle, RecycleAfter,
+// PoolSize, MemoryLimit, Allocator, Results, Cache), whose zero values
+// leave the published behaviour unchanged. The zero Strategy is the
+// leakiest published one: per-worker, reuse, views and listeners leaked
+// (the "before" preset). Validate says which combinations are refused.
+//
+// The fields map one to one onto scenario keys: topology, lifetime, views,
+// listeners, recycle_after, pool_size, memory_limit (bytes), allocator,
+// results, cache.
 type Strategy struct {
 	Topology  Topology  `json:"topology" yaml:"topology"`
 	Lifetime  Lifetime  `json:"lifetime" yaml:"lifetime"`
 	Views     Views     `json:"views" yaml:"views"`
 	Listeners Listeners `json:"listeners" yaml:"listeners"`
+	// RecycleAfter is lifetime recycle's N: the operations an instance runs
+	// before it is closed and replaced (>= 1). Only for lifetime recycle.
+	RecycleAfter int `json:"recycle_after,omitempty" yaml:"recycle_after,omitempty"`
+	// PoolSize K, if not 0, bounds the instances of each codec to K for
+	// the whole engine, shared by its workers: a worker that needs one
+	// while K are busy waits for one to come back. Without it, reuse and
+	// recycle keep one instance per codec per worker. Only for lifetimes
+	// reuse and recycle under the per-worker topology.
+	PoolSize int `json:"pool_size,omitempty" yaml:"pool_size,omitempty"`
+	// MemoryLimit, if not 0, caps each instance's linear memory, in bytes
+	// (codecs.Limits.MaxMemoryBytes, rounded down to 64 KiB pages): an
+	// operation that needs more fails with an error naming the codec, the
+	// limit and what it needed; its instance is discarded. The engine then
+	// runs a runtime of its own, configured with that cap.
+	MemoryLimit uint64 `json:"memory_limit,omitempty" yaml:"memory_limit,omitempty"`
+	// Allocator backs linear memory: go (the default) or mmap (Linux).
+	Allocator Allocator `json:"allocator,omitempty" yaml:"allocator,omitempty"`
+	// Results says whether results are copied out of linear memory (the
+	// default) or aliased to it.
+	Results Results `json:"results,omitempty" yaml:"results,omitempty"`
+	// Cache, if not 0, keeps a response cache of the last Cache outputs
+	// and the last Cache decoded sources (LRU each), as an image server
+	// does; a request whose output is cached is answered from it, one
+	// whose source is cached skips its decode.
+	Cache int `json:"cache,omitempty" yaml:"cache,omitempty"`
 }
 
 // String returns the four switches as
-// "topology=per-worker lifetime=reuse views=leaked listeners=leaked".
+// "topology=per-worker lifetime=reuse views=leaked listeners=leaked",
+// followed by the settings from the field that are not at their zero
+// value, such as " recycle_after=512 memory_limit=384MiB".
 func (s Strategy) String() string {
-	return fmt.Sprintf("topology=%s lifetime=%s views=%s listeners=%s",
+	var b strings.Builder
+	fmt.Fprintf(&b, "topology=%s lifetime=%s views=%s listeners=%s",
 		s.Topology, s.Lifetime, s.Views, s.Listeners)
+	if s.RecycleAfter != 0 {
+		fmt.Fprintf(&b, " recycle_after=%d", s.RecycleAfter)
+	}
+	if s.PoolSize != 0 {
+		fmt.Fprintf(&b, " pool_size=%d", s.PoolSize)
+	}
+	if s.MemoryLimit != 0 {
+		fmt.Fprintf(&b, " memory_limit=%s", sizeString(s.MemoryLimit))
+	}
+	if s.Allocator != AllocatorGo {
+		fmt.Fprintf(&b, " allocator=%s", s.Allocator)
+	}
+	if s.Results != ResultsCopied {
+		fmt.Fprintf(&b, " results=%s", s.Results)
+	}
+	if s.Cache != 0 {
+		fmt.Fprintf(&b, " cache=%d", s.Cache)
+	}
+	return b.String()
 }
 
-// validate reports the first switch holding an undefined value.
-func (s Strategy) validate() error {
-	switch {
-	case !topologies.Valid(s.Topology):
-		_, err := s.Topology.MarshalText()
-		return fmt.Errorf("engine: %w", err)
-	case !lifetimes.Valid(s.Lifetime):
-		_, err := s.Lifetime.MarshalText()
-		return fmt.Errorf("engine: %w", err)
-	case !viewPolicies.Valid(s.Views):
-		_, err := s.Views.MarshalText()
-		return fmt.Errorf("engine: %w", err)
-	case !listenerKinds.Valid(s.Listeners):
-		_, err := s.Listeners.MarshalText()
-		return fmt.Errorf("engine: %w", err)
+// sizeString writes n bytes with the largest binary unit that divides it.
+func sizeString(n uint64) string {
+	for _, u := range []struct {
+		shift uint
+		name  string
+	}{{30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return fmt.Sprintf("%d%s", n>>u.shift, u.name)
+		}
 	}
-	return nil
+	return fmt.Sprintf("%dB", n)
+}
+
+// Validate reports every problem of s, joined: a switch holding an
+// undefined value, a setting out of range, and each refused combination,
+// whose error names both settings (as scenario keys) and why. New calls
+// it; the scenario layer calls it at load.
+//
+// Refused combinations:
+//   - recycle_after without lifetime recycle, lifetime recycle without
+//     recycle_after >= 1;
+//   - pool_size with lifetime fresh (nothing is kept) or pool (each
+//     sync.Pool serves one worker, which holds at most one instance of a
+//     codec: there is nothing to bound; what grows is what the pool
+//     dropped), and with topology pipeline (one worker per codec: never
+//     more than one instance to bound);
+//   - results aliased with a lifetime other than fresh (an aliased result
+//     stays allocated in the guest, so an instance that runs on would pile
+//     them up in its own heap) and with allocator mmap (the memory an
+//     aliased result points into is unmapped at Close: a later read, of a
+//     cached entry or a response, would fault);
+//   - allocator mmap anywhere but Linux.
+//
+// Leaked views and listeners are allowed with allocator mmap: the engine
+// never reads through a view, and drops the views of an mmap instance
+// when it closes (see Snapshot.DeadViews).
+func (s Strategy) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("engine: "+format, args...)) }
+	undefined := func(err error) { errs = append(errs, fmt.Errorf("engine: %w", err)) }
+	if !topologies.Valid(s.Topology) {
+		_, err := s.Topology.MarshalText()
+		undefined(err)
+	}
+	if !lifetimes.Valid(s.Lifetime) {
+		_, err := s.Lifetime.MarshalText()
+		undefined(err)
+	}
+	if !viewPolicies.Valid(s.Views) {
+		_, err := s.Views.MarshalText()
+		undefined(err)
+	}
+	if !listenerKinds.Valid(s.Listeners) {
+		_, err := s.Listeners.MarshalText()
+		undefined(err)
+	}
+	if !allocators.Valid(s.Allocator) {
+		_, err := s.Allocator.MarshalText()
+		undefined(err)
+	}
+	if !resultKinds.Valid(s.Results) {
+		_, err := s.Results.MarshalText()
+		undefined(err)
+	}
+	switch {
+	case s.RecycleAfter < 0:
+		bad("recycle_after: %d is negative; want >= 1 with lifetime: recycle", s.RecycleAfter)
+	case s.Lifetime == Recycle && s.RecycleAfter == 0:
+		bad("lifetime: recycle needs recycle_after: N >= 1, the operations an instance runs before it is replaced")
+	case s.Lifetime != Recycle && s.RecycleAfter != 0:
+		bad("recycle_after: %d with lifetime: %s: only lifetime recycle replaces an instance after N operations", s.RecycleAfter, s.Lifetime)
+	}
+	switch {
+	case s.PoolSize < 0:
+		bad("pool_size: %d is negative; want >= 1, or 0 for no bound", s.PoolSize)
+	case s.PoolSize == 0:
+	case s.Lifetime == Fresh:
+		bad("pool_size: %d with lifetime: fresh: fresh closes every instance after its one operation, so there is no set of instances to bound", s.PoolSize)
+	case s.Lifetime == Pool:
+		bad("pool_size: %d with lifetime: pool: each sync.Pool serves one worker, which holds at most one instance of a codec at a time, so there is nothing to bound; the instances that pile up are the ones the pool dropped, which only the runtime holds", s.PoolSize)
+	case s.Topology == Pipeline:
+		bad("pool_size: %d with topology: pipeline: the pipeline runs one worker per codec, which never has more than one instance of it to bound; use topology: per-worker", s.PoolSize)
+	}
+	if s.MemoryLimit != 0 {
+		if err := (codecs.Limits{MaxMemoryBytes: s.MemoryLimit}).Validate(); err != nil {
+			bad("memory_limit: %w", err)
+		}
+	}
+	if s.Cache < 0 {
+		bad("cache: %d is negative; want the number of entries, or 0 for no cache", s.Cache)
+	}
+	if s.Results == ResultsAliased {
+		if s.Lifetime != Fresh && lifetimes.Valid(s.Lifetime) {
+			bad("results: aliased with lifetime: %s: an aliased result stays allocated inside its instance's memory while it is referenced, so an instance that runs more operations would pile them up in its own heap; aliased needs lifetime: fresh", s.Lifetime)
+		}
+		if s.Allocator == AllocatorMmap {
+			bad("results: aliased with allocator: mmap: an aliased result points into linear memory that mmap returns to the OS when its instance closes, so reading a cached entry or a response afterwards would fault; use results: copied with mmap")
+		}
+	}
+	if s.Allocator == AllocatorMmap && !mmapSupported {
+		bad("allocator: mmap is implemented on linux only, not on %s/%s; use allocator: go", runtime.GOOS, runtime.GOARCH)
+	}
+	return errors.Join(errs...)
 }

@@ -4,32 +4,39 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
+
+	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/leakbench/leakbench/internal/codecs"
 )
 
 // worker is one worker of the optimizer, the counterpart of a Node worker
 // thread: it runs tasks one at a time, owns the codec instances it
-// created (kept under Reuse) and the module scope of each bindgen-style
-// codec (the glue). Its fields are touched only by its own goroutine, and
-// by Close once the goroutine has exited.
+// created (kept under Reuse and Recycle without a PoolSize, pooled under
+// Pool) and the module scope of each bindgen-style codec (the glue). Its
+// fields are touched only by its own goroutine, and by Close once the
+// goroutine has exited.
 type worker struct {
 	e     *Engine
 	id    int        // from 1
 	tasks chan *task // its queue: shared by all workers (per-worker) or its operation's own (pipeline)
 
-	kept [codecs.NumOps]*instance   // Reuse: the instance of each codec, nil until met or after a failure
-	busy *instance                  // the instance of the running step, for panic recovery
-	glue [codecs.NumOps]bindgenGlue // module scope of each bindgen-style codec
+	kept  [codecs.NumOps]*instance   // Reuse, Recycle: the instance of each codec, nil until met, recycled or failed
+	pools [codecs.NumOps]sync.Pool   // Pool: each codec's idle instance, as a *pooled
+	busy  *instance                  // the instance of the running step, for panic recovery
+	glue  [codecs.NumOps]bindgenGlue // module scope of each bindgen-style codec
 }
 
 // instance is a codec instance with the engine's accounting of it.
 type instance struct {
 	inst *codecs.Instance
 	op   codecs.Op
-	size int64     // linear memory as last added to Engine.linear
-	em   *emModule // its emscripten Module if a listener captured it
+	size int64       // linear memory as last added to Engine.linear
+	em   *emModule   // its emscripten Module if a listener captured it
+	uses int         // operations it has run (Recycle)
+	rec  *poolRecord // Pool: the engine's record of it
 }
 
 // loop takes tasks until the engine closes.
@@ -54,7 +61,7 @@ func (w *worker) exec(t *task) {
 	defer func() {
 		if p := recover(); p != nil {
 			t.err = fmt.Errorf("engine: worker %d: panic: %v", w.id, p)
-			if w.busy != nil && w.kept[w.busy.op] != w.busy {
+			if w.busy != nil && w.kept[w.busy.op] != w.busy { // checked out: no holder will close it
 				_ = w.discard(ctx, w.busy)
 			}
 			w.busy = nil
@@ -113,14 +120,33 @@ func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
 	if g != nil && strat.Views == ViewsCleared {
 		g.clear(w.e)
 	}
-	w.busy = nil
-	if err != nil || strat.Lifetime == Fresh {
-		_ = w.discard(ctx, in) // a Close error is reported in its event
+	if err == nil && strat.Results == ResultsAliased {
+		// The result is a slice of this memory: what it keeps reachable.
+		res.pin = pin{instance: in.inst.ID(), size: heldBytes(in.inst, in.inst.View())}
 	}
+	in.uses++
+	w.busy = nil
+	w.release(ctx, in, err)
 	if err != nil {
 		return stepResult{}, wrap(err)
 	}
 	return res, nil
+}
+
+// release hands in back to its holder after an operation, or closes it:
+// after a failure, under Fresh, and under Recycle once it has run
+// RecycleAfter operations.
+func (w *worker) release(ctx context.Context, in *instance, opErr error) {
+	strat := w.e.cfg.Strategy
+	switch {
+	case opErr != nil, strat.Lifetime == Fresh, strat.Lifetime == Recycle && in.uses >= strat.RecycleAfter:
+		_ = w.discard(ctx, in) // a Close error is reported in its event
+	case strat.Lifetime == Pool:
+		w.repool(in)
+	case w.e.bounded[in.op] != nil:
+		w.e.pooled.Add(1)
+		w.e.bounded[in.op].put(in)
+	}
 }
 
 // call runs the codec operation of s on inst, or its trap.
@@ -158,18 +184,57 @@ func call(ctx context.Context, inst *codecs.Instance, s step) (res stepResult, b
 	return res, bytesIn, err
 }
 
-// acquire returns the instance for op: the kept one under Reuse, else a new
-// one. A new emscripten-style instance registers its listener under
-// ListenersLeaked.
+// acquire returns an instance for op: from the worker's pool (Pool), the
+// engine's bounded set (PoolSize), the worker's kept one (Reuse,
+// Recycle), else a new one.
 func (w *worker) acquire(ctx context.Context, op codecs.Op) (*instance, error) {
 	e := w.e
-	if in := w.kept[op]; in != nil {
-		return in, nil
+	switch {
+	case e.cfg.Strategy.Lifetime == Pool:
+		if v := w.pools[op].Get(); v != nil {
+			return e.unpool(v.(*pooled)), nil
+		}
+	case e.bounded[op] != nil:
+		b := e.bounded[op]
+		in, err := b.take(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("waiting for one of the %d %s instances (pool_size): %w", e.cfg.Strategy.PoolSize, op, err)
+		}
+		if in != nil {
+			e.pooled.Add(-1)
+			return in, nil
+		}
+		in, err = w.instantiate(ctx, op)
+		if err != nil {
+			b.free()
+		}
+		return in, err
+	case e.cfg.Strategy.Lifetime == Reuse, e.cfg.Strategy.Lifetime == Recycle:
+		if in := w.kept[op]; in != nil {
+			return in, nil
+		}
+		in, err := w.instantiate(ctx, op)
+		if err == nil {
+			w.kept[op] = in
+		}
+		return in, err
+	}
+	return w.instantiate(ctx, op)
+}
+
+// instantiate creates an instance of op, with the engine's allocator and
+// result policy. A new emscripten-style instance registers its listener
+// under ListenersLeaked; a Pool instance gets its record.
+func (w *worker) instantiate(ctx context.Context, op codecs.Op) (*instance, error) {
+	e := w.e
+	if e.alloc != nil {
+		ctx = experimental.WithMemoryAllocator(ctx, e.alloc)
 	}
 	inst, err := e.lib.Instantiate(ctx, op)
 	if err != nil {
 		return nil, fmt.Errorf("instantiate: %w", err)
 	}
+	inst.AliasResults(e.cfg.Strategy.Results == ResultsAliased)
 	in := &instance{inst: inst, op: op, size: int64(inst.MemorySize())}
 	e.live.Add(1)
 	e.total.Add(1)
@@ -178,8 +243,8 @@ func (w *worker) acquire(ctx context.Context, op codecs.Op) (*instance, error) {
 		in.em = &emModule{op: op, inst: inst, heap: inst.View(), worker: w.id}
 		register(in.em)
 	}
-	if e.cfg.Strategy.Lifetime == Reuse {
-		w.kept[op] = in
+	if e.cfg.Strategy.Lifetime == Pool {
+		e.track(w, in)
 	}
 	e.emit(Event{Kind: InstanceCreated, Time: time.Now(), Op: op, Worker: w.id, Instance: inst.ID(), Memory: uint64(in.size)})
 	return in, nil
@@ -201,16 +266,22 @@ func (w *worker) discard(ctx context.Context, in *instance) error {
 	if w.kept[in.op] == in {
 		w.kept[in.op] = nil
 	}
+	if in.rec != nil {
+		e.untrack(in.rec)
+	}
 	w.account(in) // the instance may have grown in a failed op
 	err := in.inst.Close(ctx)
 	e.live.Add(-1)
 	e.linear.Add(-in.size)
+	if b := e.bounded[in.op]; b != nil {
+		b.free()
+	}
 	counted := false
 	if in.op.Glue() == codecs.GlueBindgen {
 		counted = w.glue[in.op].instanceClosed(e, in.inst)
 	}
 	if in.em != nil && !counted {
-		retainListener(in.em, heldBytes(in.inst, in.em.heap))
+		e.listenerClosed(in.em)
 	}
 	e.emit(Event{Kind: InstanceClosed, Time: time.Now(), Op: in.op, Worker: w.id, Instance: in.inst.ID(), Memory: uint64(in.size), Err: err})
 	if err != nil {
@@ -219,12 +290,17 @@ func (w *worker) discard(ctx context.Context, in *instance) error {
 	return nil
 }
 
-// closeAll closes the worker's kept instances in reverse operation order.
+// closeAll closes the worker's kept and pooled instances in reverse
+// operation order. Instances a pool has dropped are not the worker's any
+// more: only the runtime can close them.
 func (w *worker) closeAll(ctx context.Context) error {
 	var errs []error
 	for op := codecs.NumOps - 1; op >= 0; op-- {
 		if in := w.kept[op]; in != nil {
 			errs = append(errs, w.discard(ctx, in))
+		}
+		for v := w.pools[op].Get(); v != nil; v = w.pools[op].Get() {
+			errs = append(errs, w.discard(ctx, w.e.unpool(v.(*pooled))))
 		}
 	}
 	return errors.Join(errs...)

@@ -36,7 +36,7 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 		if lb {
 			endCell, cut = "≥ "+endCell, true
 		}
-		st := engineText(s)
+		st := s.Engine()
 		if st == "" {
 			st = "—"
 		}

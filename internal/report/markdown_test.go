@@ -117,6 +117,8 @@ func TestRunNames(t *testing.T) {
 		{Run{results.Run{Summary: results.Summary{Scenario: "before", Strategy: results.Strategy{Preset: "before", Topology: "per-worker", Workers: 15}}}},
 			"before", "before (per-worker×15)"},
 		{Run{results.Run{Summary: results.Summary{Strategy: results.Strategy{Preset: "fix1"}}}}, "fix1", "fix1"},
+		{Run{results.Run{Summary: results.Summary{Scenario: "fix1", Strategy: results.Strategy{Preset: "fix1", Topology: "pipeline"}, IdleGC: "v8"}}},
+			"fix1", "fix1 (pipeline) · idle GC: v8"},
 		{Run{results.Run{Dir: "a/b/run-7"}}, "run-7", "run-7"},
 	} {
 		if n, ti := c.r.Name(), c.r.Title(); n != c.name || ti != c.title {

@@ -33,7 +33,7 @@ type series struct {
 // runSeries are the curves of PlotRun and PlotGrid, drawn in this order
 // (RSS last, on top) and listed in the legend in reverse.
 var runSeries = []series{
-	{SeriesLeaked, styleLeaked, func(s results.Sample) uint64 { return s.LeakedViews + s.Listeners }},
+	{SeriesLeaked, styleLeaked, func(s results.Sample) uint64 { return s.Leaked() }},
 	{SeriesWasm, styleWasm, func(s results.Sample) uint64 { return s.LinearMemory }},
 	{SeriesHeap, styleHeap, func(s results.Sample) uint64 { return s.HeapLive }},
 	{SeriesPSS, stylePSS, func(s results.Sample) uint64 { return s.PSS }},
@@ -226,6 +226,9 @@ func runPanel(r Run, title string, o panelOptions) (*plot.Plot, error) {
 		p.Add(marker{x: m.tEndOfLoad, y: mib(m.endOfLoad), glyph: endLoadGlyph,
 			label: lbl("end of load " + fmtMiBShort(m.endOfLoad)), dx: 7, dy: 7})
 	}
+	for _, g := range idleGCMarkers(r, o.labels) {
+		p.Add(g)
+	}
 	if m.hasSettle {
 		p.Add(marker{x: m.tSettled, y: mib(m.settled), glyph: settleGlyph,
 			label: lbl("after settle " + fmtMiBShort(m.settled)), dx: -7, dy: -7})
@@ -255,11 +258,12 @@ func runLegend(runs ...Run) []legendEntry {
 		out = append(out, legendEntry{s.name, []plot.Thumbnailer{lineThumb{s.style}}})
 	}
 	out = append(out, legendEntry{"baseline / peak", []plot.Thumbnailer{lineThumb{styleRef}}})
-	var endLoad, settle, ended bool
+	var endLoad, settle, ended, idleGC bool
 	phases := map[results.Phase]bool{}
 	for _, r := range runs {
 		m := runMarks(r)
 		endLoad, settle, ended = endLoad || m.hasEndLoad, settle || m.hasSettle, ended || m.ended
+		idleGC = idleGC || len(idleGCMarkers(r, false)) > 0
 		for _, x := range r.Samples {
 			phases[x.Phase] = true
 		}
@@ -269,6 +273,9 @@ func runLegend(runs ...Run) []legendEntry {
 	}
 	if settle {
 		out = append(out, legendEntry{"after settle", []plot.Thumbnailer{glyphThumb{settleGlyph}}})
+	}
+	if idleGC {
+		out = append(out, legendEntry{"memory reducer GC (idle_gc: v8)", []plot.Thumbnailer{glyphThumb{idleGCGlyph}}})
 	}
 	if ended {
 		out = append(out, legendEntry{"run ended early", []plot.Thumbnailer{glyphThumb{endedGlyph}}})
@@ -515,5 +522,5 @@ func gridTitle(r Run, before *Run) string {
 			s += fmt.Sprintf(" (%.2f×)", float64(m.peak)/float64(bp))
 		}
 	}
-	return s
+	return s + idleGCTitle(r.Summary)
 }

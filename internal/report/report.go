@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"strings"
 
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -63,36 +62,21 @@ func (r Run) Name() string {
 	return "run"
 }
 
-// Title is the long name of a run: scenario and strategy, e.g.
+// Title is the long name of a run: scenario, strategy and the idle
+// phase's model (" · idle GC: v8", when recorded), e.g.
 // "quick-leaky · fixed (pipeline, fresh, views cleared, listeners leaked)",
 // or "before (per-worker×15, reuse, views leaked, listeners leaked)" when
 // the scenario is named after its preset.
 func (r Run) Title() string {
-	st := engineText(r.Summary)
+	st := r.Summary.Engine()
+	idle := idleGCTitle(r.Summary)
 	switch {
 	case st == "":
-		return r.Name()
+		return r.Name() + idle
 	case r.Name() == r.Summary.Strategy.Preset:
-		return st
+		return st + idle
 	}
-	return r.Name() + " · " + st
-}
-
-// engineText is what a run measured, as its title and tables show it: the
-// builtin engine's strategy, or an exec target's command line with its
-// paths shortened to their last element ("exec node driver.js 10.1.0").
-func engineText(s results.Summary) string {
-	if len(s.Exec) == 0 {
-		return s.Strategy.String()
-	}
-	words := make([]string, len(s.Exec))
-	for i, w := range s.Exec {
-		words[i] = w
-		if strings.ContainsRune(w, '/') {
-			words[i] = filepath.Base(w)
-		}
-	}
-	return "exec " + strings.Join(words, " ")
+	return r.Name() + " · " + st + idle
 }
 
 // AllWarnings returns the load warnings followed by the summary's warnings.

@@ -238,10 +238,12 @@ func fallingCheck(rows []ReproRow, name string, fig func(ReproRow) (float64, boo
 // the idle phase and the settle step (GC twice, memory returned to the
 // OS) it holds at most RetainedTolerance of its baseline above the
 // baseline. The settled figure is judged, not the one at the end of the
-// idle phase: V8, which the published graphs measured, runs an idle-time
-// GC (its memory reducer) a few seconds after the load, but an idle Go
-// process collects only every two minutes, so its natural idle curve stays
-// flat for minutes whatever the strategy. The plots show both.
+// idle phase, because it measures what is truly retained whatever the
+// idle phase's model: the published stages replay V8's memory reducer
+// (idle_gc: v8, which brings a fixed run's curve down during the idle
+// phase as in the published graphs), but a run with idle_gc: go stays
+// flat for minutes whatever the strategy, since an idle Go process
+// collects only every two minutes. The plots show both figures.
 func retainedCheck(fixed ReproRow) Check {
 	c := Check{Name: fmt.Sprintf("fixed returns within %.0f%% of its baseline (at least %d MiB) after idle and settle", RetainedTolerance*100, metric.NoiseFloor>>20)}
 	switch {

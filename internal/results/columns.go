@@ -35,6 +35,7 @@ var sampleColumns = []column{
 	uintColumn("leaked_views", func(s *Sample) *uint64 { return &s.LeakedViews }),
 	uintColumn("listeners", func(s *Sample) *uint64 { return &s.Listeners }),
 	intColumn("listener_count", func(s *Sample) *int { return &s.ListenerCount }),
+	uintColumn("held", func(s *Sample) *uint64 { return &s.Held }),
 	uintColumn("heap_live", func(s *Sample) *uint64 { return &s.HeapLive }),
 	uintColumn("heap_objects", func(s *Sample) *uint64 { return &s.HeapObjects }),
 	uintColumn("heap_free", func(s *Sample) *uint64 { return &s.HeapFree }),

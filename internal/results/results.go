@@ -41,6 +41,7 @@ type Snapshot struct {
 	LeakedViews    uint64 `json:"leaked_views"`    // memory of closed instances kept by leaked glue views
 	Listeners      uint64 `json:"listeners"`       // memory of closed instances kept by leaked listeners
 	ListenerCount  int    `json:"listener_count"`  // closures in the global listener registry
+	Held           uint64 `json:"held"`            // memory kept by the target's other holders (a pool, a cache, off-heap), bytes
 	HeapLive       uint64 `json:"heap_live"`       // /gc/heap/live:bytes
 	HeapObjects    uint64 `json:"heap_objects"`    // /memory/classes/heap/objects:bytes
 	HeapFree       uint64 `json:"heap_free"`       // /memory/classes/heap/free:bytes
@@ -49,6 +50,10 @@ type Snapshot struct {
 	Requests       int    `json:"requests"`        // requests completed (ok or failed)
 	Errors         int    `json:"errors"`          // requests failed
 }
+
+// Leaked returns the memory the target reported as held through leaked
+// references: glue views, listeners and its other holders.
+func (s Snapshot) Leaked() uint64 { return s.LeakedViews + s.Listeners + s.Held }
 
 // Sample is one row of a run's time series: the parent's reading of the
 // child's RSS merged with the child's latest snapshot at that time.
@@ -82,6 +87,13 @@ const (
 	EventOp              EventKind = "op"               // one codec operation finished
 	EventRequest         EventKind = "request"          // one request finished
 	EventError           EventKind = "error"            // something failed; Err says what
+	// EventIdleGC is a collection of the V8 memory-reducer model (scenario
+	// idle_gc: v8, package idlegc) during the idle phase: a full GC and the
+	// release of freed memory to the OS. GC numbers it (1 to 3), Seconds is
+	// how long GC and release took, Memory the committed memory it freed
+	// (bytes), RSS the child's own reading just after, Snapshot the heap
+	// after it.
+	EventIdleGC EventKind = "idle_gc"
 )
 
 // Event is one line of the child's event stream (JSON lines). Fields that
@@ -97,13 +109,14 @@ type Event struct {
 	Codec    string  `json:"codec,omitempty"`    // decode, resize, rotate, encodeJpeg, encodePng, encodeWebp
 	Worker   int     `json:"worker,omitempty"`   // worker index, from 1
 	Instance int     `json:"instance,omitempty"` // instance id, from 1
-	Memory   uint64  `json:"memory,omitempty"`   // instance linear memory, bytes
+	Memory   uint64  `json:"memory,omitempty"`   // instance linear memory, bytes (EventIdleGC: memory freed)
 	Request  int     `json:"request,omitempty"`  // request id, from 1
 	Seconds  float64 `json:"seconds,omitempty"`  // duration of the op or request
 	BytesIn  int     `json:"bytes_in,omitempty"`
 	BytesOut int     `json:"bytes_out,omitempty"`
 	RSS      uint64  `json:"rss,omitempty"`   // for EventRound: RSS at the round's end (child's own reading)
 	Total    int     `json:"total,omitempty"` // for EventPhase load: requests the load phase will make
+	GC       int     `json:"gc,omitempty"`    // for EventIdleGC: which of the reducer's collections, from 1
 	Err      string  `json:"err,omitempty"`
 }
 
@@ -137,7 +150,7 @@ const (
 	OutcomeTimeout     Outcome = "timeout"     // the run exceeded its wall-clock limit
 )
 
-// Strategy is the engine configuration a run used, as text.
+// Strategy is the builtin engine's configuration a run used, as text.
 type Strategy struct {
 	Preset    string `json:"preset,omitempty"`
 	Topology  string `json:"topology"`
@@ -179,6 +192,27 @@ func (s Strategy) String() string {
 	return sw
 }
 
+// Engine is the one text of what a run measured: the builtin engine's
+// strategy (Strategy.String), "target NAME" for any other target, or an
+// exec target's command line with its paths shortened to their last
+// element ("exec node driver.js 10.1.0").
+func (s Summary) Engine() string {
+	switch {
+	case len(s.Exec) > 0:
+		words := make([]string, len(s.Exec))
+		for i, w := range s.Exec {
+			words[i] = w
+			if j := strings.LastIndexByte(w, '/'); j >= 0 && j < len(w)-1 {
+				words[i] = w[j+1:]
+			}
+		}
+		return "exec " + strings.Join(words, " ")
+	case s.Target != "":
+		return "target " + s.Target
+	}
+	return s.Strategy.String()
+}
+
 // Slope is the leak slope: memory at the end of each round fitted linearly
 // against the round number (gonum/stat), in MiB per round, with a 95%
 // confidence interval. With fewer than MinSlopeRounds rounds the interval
@@ -210,11 +244,13 @@ type Latency struct {
 // the time series.
 type Summary struct {
 	Scenario string    `json:"scenario"`
-	Exec     []string  `json:"exec,omitempty"` // an exec target's command line; nil for the builtin
+	Target   string    `json:"target,omitempty"` // the target that ran; "" for the builtin engine
+	Exec     []string  `json:"exec,omitempty"`   // an exec target's command line; nil for the builtin
 	Workload string    `json:"workload"`
-	Strategy Strategy  `json:"strategy"`
+	Strategy Strategy  `json:"strategy"` // the builtin target's switches; zero for other targets
 	Rounds   int       `json:"rounds"`
 	InFlight int       `json:"in_flight"`
+	IdleGC   string    `json:"idle_gc,omitempty"` // the idle phase's model: "go" (the Go runtime alone) or "v8" (V8's memory reducer); "" in runs recorded before it existed
 	Env      Env       `json:"env"`
 	Started  time.Time `json:"started"`
 	Seconds  float64   `json:"seconds"` // wall time of the whole run
@@ -235,7 +271,7 @@ type Summary struct {
 	Settled     int64  `json:"settled"`      // AfterSettle - Baseline
 
 	HeapLiveAfterSettle uint64    `json:"heap_live_after_settle"`
-	LeakedAfterSettle   uint64    `json:"leaked_after_settle"` // LeakedViews + Listeners after settle
+	LeakedAfterSettle   uint64    `json:"leaked_after_settle"` // Snapshot.Leaked after settle
 	RoundRSS            []uint64  `json:"round_rss"`           // RSS at the end of each round
 	Slope               Slope     `json:"slope"`
 	Instances           Instances `json:"instances"`

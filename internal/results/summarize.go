@@ -103,7 +103,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.PSS = pssFigures(samples, last, firstLoad)
 	if i, ok := last[PhaseSettle]; ok {
 		s.HeapLiveAfterSettle = samples[i].HeapLive
-		s.LeakedAfterSettle = samples[i].LeakedViews + samples[i].Listeners
+		s.LeakedAfterSettle = samples[i].Leaked()
 	}
 
 	// Events: rounds, the latest snapshot, op latencies, load duration.

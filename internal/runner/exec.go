@@ -80,16 +80,9 @@ type PlanRequest struct {
 	Rotate  int    `json:"rotate"`  // 0, 90, 180 or 270, clockwise
 }
 
-// buildPlan loads the scenario's workload (generating its images into the
-// cache on first use) and lists its requests for every round.
-func buildPlan(ctx context.Context, sc scenario.Scenario, rounds, inFlight, workers int) (Plan, error) {
-	w, err := workload.Load(ctx, sc.Workload, workload.Options{
-		CacheDir:  subdir(cacheRoot(), "workloads"),
-		ImagesDir: sc.Images,
-	})
-	if err != nil {
-		return Plan{}, fmt.Errorf("runner: the plan of %s: loading workload %q: %w", sc.Name, sc.Workload, err)
-	}
+// buildPlan lists the requests of the scenario's prepared workload for
+// every round.
+func buildPlan(sc scenario.Scenario, w *workload.Workload, rounds, inFlight, workers int) (Plan, error) {
 	p := Plan{
 		Scenario: sc.Name, Workload: w.Name, Rounds: rounds, InFlight: inFlight,
 		IdleSeconds: sc.Idle.Seconds(), Workers: workers,
@@ -107,14 +100,6 @@ func buildPlan(ctx context.Context, sc scenario.Scenario, rounds, inFlight, work
 		}
 	}
 	return p, nil
-}
-
-// subdir is dir/name, or "" when dir is "".
-func subdir(dir, name string) string {
-	if dir == "" {
-		return ""
-	}
-	return filepath.Join(dir, name)
 }
 
 // writePlan writes the plan as dir/PlanFile and returns its absolute path.
@@ -252,7 +237,7 @@ func quote(line []byte) string {
 
 // prepareExec runs an exec target's setup, finds its program, writes its
 // plan, and returns its command line and the environment it adds.
-func (p *parent) prepareExec(ctx context.Context, log io.Writer) ([]string, []string, error) {
+func (p *parent) prepareExec(ctx context.Context, log io.Writer, w *workload.Workload) ([]string, []string, error) {
 	argv := expandCommand(p.sc.Exec)
 	if len(p.sc.Setup) > 0 {
 		setup := expandCommand(p.sc.Setup)
@@ -268,7 +253,7 @@ func (p *parent) prepareExec(ctx context.Context, log io.Writer) ([]string, []st
 		return nil, nil, fmt.Errorf("runner: %w", err)
 	}
 	p.program = "the program " + filepath.Base(argv[0])
-	plan, err := buildPlan(ctx, p.sc, p.spec.Rounds, p.spec.InFlight, p.spec.Workers)
+	plan, err := buildPlan(p.sc, w, p.spec.Rounds, p.spec.InFlight, p.spec.Workers)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,7 +2,8 @@
 // outside.
 //
 // It owns the parent's side of a run: resolving the scenario into the
-// child's spec (driver.Spec), starting the child (this executable with the
+// child's spec (driver.Spec), preparing its workload before the child
+// starts (Workloads), starting the child (this executable with the
 // hidden ChildCommand), sampling its RSS and VmHWM at the scenario's
 // interval, merging the child's event stream (phases, rounds, snapshots of
 // the engine and the Go heap) into every sample, answering the child's
@@ -81,6 +82,12 @@ type Options struct {
 	// MaxEvents is how many events are kept before all but phase, round
 	// and error events are dropped; 0 means MaxEvents.
 	MaxEvents int
+
+	// Workloads prepares the scenario's workload in this process before
+	// the child starts (generated if missing, verified); nil means a new
+	// one without progress. Share one across the runs of a command, so
+	// that each workload is verified once.
+	Workloads *Workloads
 }
 
 // Progress is the state of a running scenario, for display.
@@ -118,16 +125,21 @@ type Progress struct {
 // started (not found, not executable) is an error naming it; one that
 // starts and fails is a run whose summary says so.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
-	sp, warns := resolve(sc)
+	sp, warns, specErr := resolve(sc)
 	run := results.Run{Dir: opts.OutDir, Summary: results.Summary{
 		Scenario: sc.Name,
+		Target:   otherTarget(sc),
 		Workload: sc.Workload,
 		Strategy: sc.ResultsStrategy(),
 		Rounds:   sp.Rounds,
 		InFlight: sp.InFlight,
+		IdleGC:   sp.IdleGC.String(),
 		Env:      driver.Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv()),
 		Started:  time.Now().UTC(),
 	}}
+	if specErr != nil {
+		return run, specErr
+	}
 	if len(sc.Exec) > 0 {
 		run.Summary.Strategy = results.Strategy{Workers: sp.Workers}
 		run.Summary.Exec = expandCommand(sc.Exec)
@@ -215,9 +227,19 @@ type reading struct {
 	procs         int
 }
 
-// run starts the child and measures it until it exits.
+// run prepares the workload, starts the child and measures it until it
+// exits.
 func (p *parent) run(ctx context.Context) error {
 	p.program = "the child"
+	ws := p.opts.Workloads
+	if ws == nil {
+		ws = NewWorkloads(nil)
+	}
+	w, err := ws.workload(ctx, p.sc)
+	if err != nil {
+		return err
+	}
+	p.spec.Sources, p.spec.Requests = w.Images, w.Requests
 	argv := p.opts.Command
 	if len(argv) == 0 && !p.exec {
 		exe, err := os.Executable()
@@ -227,7 +249,6 @@ func (p *parent) run(ctx context.Context) error {
 		argv = []string{exe, ChildCommand}
 	}
 	var specLine []byte
-	var err error
 	if !p.exec {
 		if specLine, err = driver.EncodeSpec(p.spec); err != nil {
 			return fmt.Errorf("runner: %w", err)
@@ -240,7 +261,7 @@ func (p *parent) run(ctx context.Context) error {
 	defer log.Close()
 	var execEnvVars []string
 	if p.exec {
-		argv, execEnvVars, err = p.prepareExec(ctx, log)
+		argv, execEnvVars, err = p.prepareExec(ctx, log, w)
 		if err != nil {
 			return err
 		}
@@ -658,4 +679,13 @@ func lastLines(text string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// otherTarget is the summary's Target: the scenario's target, or "" for
+// the builtin engine, whose summaries name its strategy instead.
+func otherTarget(sc scenario.Scenario) string {
+	if sc.Builtin() {
+		return ""
+	}
+	return sc.Target
 }

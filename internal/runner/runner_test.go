@@ -16,11 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
 	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // childEnvVar makes the test binary act as a child: the tests spawn
@@ -30,7 +32,8 @@ const childEnvVar = "LEAKBENCH_RUNNER_TEST_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnvVar) == "1" {
-		if err := driver.Child(context.Background(), nil); err != nil {
+		targets := target.Targets{builtin.Name: target.NewFactory(builtin.New)}
+		if err := driver.Child(context.Background(), nil, targets); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(2)
 		}
@@ -358,15 +361,47 @@ func TestRun_ChildCrashes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	// The child refuses a source that changed after the parent verified
+	// it, and exits 2. (A cache of its own: the test corrupts it.)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	sc := testScenario(t, "crash", "fixed", 1)
-	sc.Workload = "no-such-workload"
+	ws := NewWorkloads(nil)
+	w, err := ws.workload(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := w.Images[0].Path
+	if err := os.WriteFile(victim, []byte("changed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	opts := testOptions(t)
+	opts.Workloads = ws
 	sum := mustRun(t, context.Background(), sc, opts).Summary
 	if sum.Outcome != results.OutcomeCrashed || sum.ExitCode != 2 {
 		t.Fatalf("outcome %s, exit code %d; want %s, 2", sum.Outcome, sum.ExitCode, results.OutcomeCrashed)
 	}
-	if !strings.Contains(sum.Error, "no-such-workload") {
-		t.Errorf("error %q does not name the workload", sum.Error)
+	if !strings.Contains(sum.Error, victim) {
+		t.Errorf("error %q does not name the changed source %s", sum.Error, victim)
+	}
+}
+
+// TestRun_UnknownWorkload: a workload the parent cannot prepare is an
+// error of Run, recorded in summary.json, and no child is started.
+func TestRun_UnknownWorkload(t *testing.T) {
+	sc := testScenario(t, "nowl", "fixed", 1)
+	sc.Workload = "no-such-workload"
+	opts := testOptions(t)
+	opts.Progress = func(p Progress) {
+		if !p.Done {
+			t.Errorf("a child was started: %+v", p)
+		}
+	}
+	r, err := Run(context.Background(), sc, opts)
+	if err == nil || !strings.Contains(err.Error(), "no-such-workload") {
+		t.Fatalf("Run: %v, want an error naming the workload", err)
+	}
+	if got := readSummary(t, opts.OutDir); got.Outcome != results.OutcomeCrashed || !strings.Contains(got.Error, "no-such-workload") || got.Error != r.Summary.Error {
+		t.Errorf("summary.json: outcome %s, error %q", got.Outcome, got.Error)
 	}
 }
 

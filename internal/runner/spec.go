@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
@@ -26,21 +29,39 @@ const DefaultTimeout = 30 * time.Minute
 
 // resolve turns a scenario into the child's spec, with the warnings of
 // what it had to change: the scenario's defaults and floors are applied
-// here, so the driver never needs to know them.
-func resolve(sc scenario.Scenario) (driver.Spec, []string) {
+// here, so the driver never needs to know them. The target's options go
+// to the child as YAML text: the scenario's options mapping, or for the
+// builtin target its top-level keys (the preset resolved to the four
+// switches, and op_timeout) as builtin.Options, so that the builtin gets
+// its settings the way every target does.
+func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 	var warns []string
 	sp := driver.Spec{
-		Scenario:  sc.Name,
-		Workload:  sc.Workload,
-		Images:    sc.Images,
-		Strategy:  sc.Strategy,
-		Workers:   sc.ResolvedWorkers(),
-		Rounds:    max(sc.Rounds, 1),
-		InFlight:  sc.InFlight,
-		Idle:      sc.Idle,
-		Interval:  sc.Interval,
-		OpTimeout: sc.OpTimeout,
-		CacheDir:  cacheRoot(),
+		Scenario: sc.Name,
+		Workload: sc.Workload,
+		Target:   sc.Target,
+		Workers:  sc.ResolvedWorkers(),
+		Rounds:   max(sc.Rounds, 1),
+		InFlight: sc.InFlight,
+		Idle:     sc.Idle,
+		IdleGC:   sc.IdleGC,
+		Interval: sc.Interval,
+		CacheDir: cacheRoot(),
+	}
+	var opts any
+	switch {
+	case sc.Builtin():
+		sp.Target = builtin.Name
+		opts = builtin.Options{Strategy: sc.Strategy, OpTimeout: sc.OpTimeout}
+	case sc.Options != nil:
+		opts = sc.Options
+	}
+	if opts != nil {
+		b, err := yaml.Marshal(opts)
+		if err != nil {
+			return sp, warns, fmt.Errorf("runner: encoding the options of target %s: %w", sp.Target, err)
+		}
+		sp.Options = string(b)
 	}
 	if sp.InFlight <= 0 {
 		sp.InFlight = scenario.DefaultInFlight
@@ -52,7 +73,7 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string) {
 		warns = append(warns, fmt.Sprintf("interval %v clamped to the floor of %v", sp.Interval, scenario.MinInterval))
 		sp.Interval = scenario.MinInterval
 	}
-	return sp, warns
+	return sp, warns, nil
 }
 
 // cacheRoot is leakbench's directory under the user's cache directory, or

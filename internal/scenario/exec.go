@@ -22,13 +22,13 @@ import (
 // their words is replaced by leakbench's cache folder (the user cache
 // directory's leakbench/), which the program also finds in its
 // environment. A relative program path is taken from the current
-// directory, a bare name is looked up on PATH. The builtin engine's keys
-// (execConflicts) and target are errors beside exec.
+// directory, a bare name is looked up on PATH. The builtin engine's keys,
+// target and options (execConflicts) are errors beside exec.
 
 // execConflicts are the keys that set the builtin engine or another
 // target, which an exec scenario does not run.
 func execConflicts() []string {
-	return []string{"target", "preset", "topology", "lifetime", "views", "listeners", "op_timeout"}
+	return []string{"target", "options", "preset", "topology", "lifetime", "views", "listeners", "op_timeout"}
 }
 
 // CacheVar is the word of an exec or setup command line that the runner

@@ -18,7 +18,9 @@ import (
 
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/enum"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Error is one problem in a scenario: where it is and which field it is
@@ -85,9 +87,9 @@ func (s Scenario) errorAt(field, msg string) *Error {
 // order.
 func Fields() []string {
 	return []string{
-		"name", "description", "workload", "images", "preset",
+		"name", "description", "target", "options", "workload", "images", "preset",
 		"topology", "lifetime", "views", "listeners",
-		"workers", "rounds", "in_flight", "idle", "interval",
+		"workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
 		"exec", "setup",
 	}
@@ -137,6 +139,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 	p := &parser{
 		sc: Scenario{
 			File:     name,
+			Target:   DefaultTarget,
 			Workload: DefaultWorkload,
 			Rounds:   DefaultRounds,
 			InFlight: DefaultInFlight,
@@ -189,6 +192,20 @@ func Parse(name string, data []byte) (Scenario, error) {
 			p.sc.Exec = p.command(key, v)
 		case "setup":
 			p.sc.Setup = p.command(key, v)
+		case "target":
+			if s, ok := p.str(key, v); ok {
+				if !target.ValidName(s) {
+					p.fail(key, v, "%q must be a target's name: lower-case letters, digits and + . _ -", s)
+				} else {
+					p.sc.Target = s
+				}
+			}
+		case "options":
+			if v.Kind != yaml.MappingNode {
+				p.fail(key, v, "must be a mapping of the target's settings, got %s", describe(v))
+			} else {
+				p.sc.Options = v
+			}
 		case "workload":
 			p.sc.Workload, _ = p.str(key, v)
 		case "images":
@@ -239,6 +256,8 @@ func Parse(name string, data []byte) (Scenario, error) {
 			p.sc.InFlight, _ = p.integer(key, v, "an integer")
 		case "idle":
 			p.sc.Idle, _ = p.duration(key, v)
+		case "idle_gc":
+			enumField(p, key, v, idlegc.ParseMode, &p.sc.IdleGC)
 		case "interval":
 			p.sc.Interval, _ = p.duration(key, v)
 		case "op_timeout":
@@ -264,11 +283,26 @@ func Parse(name string, data []byte) (Scenario, error) {
 	}
 
 	p.checkExec(seen)
+	// The builtin target's settings are top-level keys; another target's
+	// go under options. An exec scenario runs neither (checkExec).
+	builtin := p.sc.Builtin() && seen["exec"] == nil
+	switch k, hasOptions := seen["options"]; {
+	case seen["exec"] != nil:
+	case !builtin:
+		for _, key := range BuiltinFields() {
+			if k, ok := seen[key]; ok {
+				p.fail(key, k, "applies to the builtin target only; the settings of target %q go under options:", p.sc.Target)
+			}
+		}
+	case hasOptions && !p.failed["options"]:
+		p.fail("options", k, "the builtin target takes its settings as top-level keys (%s), not options", strings.Join(BuiltinFields(), ", "))
+	}
+
 	// The strategy: the preset, then the file's switches over it.
 	if hasPres {
 		p.sc.Preset = preset
 		p.sc.Strategy, _ = engine.Preset(preset)
-	} else if !p.failed["preset"] && seen["exec"] == nil {
+	} else if builtin && !p.failed["preset"] {
 		for _, f := range []struct {
 			bit  uint8
 			name string

@@ -24,6 +24,8 @@
 //
 //	name: fixed                  # required for builtins; defaults to the file's base name
 //	description: all four fixes  # free text
+//	target: builtin              # the engine under test: builtin (the default) or a target registered with package harness
+//	options: {keep: 10}          # another target's settings, decoded strictly into its options type
 //	workload: default            # default | quick | tiny
 //	images: ~/photos             # optional: a directory of PNG/JPEG replacing the generated images
 //	preset: fixed                # before | fix1 | fix1+2 | fixed
@@ -35,6 +37,7 @@
 //	rounds: 3                    # >= 1, default 1
 //	in_flight: 6                 # requests in flight, default 6
 //	idle: 20s                    # idle phase after the load, default 0
+//	idle_gc: v8                  # go (default): the Go runtime alone | v8: V8's memory reducer in the idle phase
 //	interval: 100ms              # sampling interval, default 100ms, at least 10ms
 //	rss_cap: 8GiB                # the parent kills the child above this; default none
 //	gogc: 100                    # >= 1 or "off"; default: the runtime's
@@ -45,6 +48,10 @@
 //	  - settled < 64MiB
 //	  - slope < 8MiB/round
 //	  - instances_peak <= 6
+//
+// preset, topology, lifetime, views, listeners and op_timeout
+// (BuiltinFields) are the builtin target's settings and are errors for
+// any other target; workers, in_flight and the rest apply to every target.
 //
 // An exec scenario replaces the engine's keys (preset and the switches,
 // op_timeout) with exec: [program, args...] and an optional setup
@@ -61,7 +68,11 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/workload"
@@ -69,6 +80,7 @@ import (
 
 // Defaults and bounds of the scenario fields.
 const (
+	DefaultTarget   = builtin.Name // the target of a scenario without a target key
 	DefaultWorkload = "default"
 	DefaultRounds   = 1
 	DefaultInFlight = 6
@@ -88,6 +100,13 @@ type Scenario struct {
 	Description string
 	File        string // where it was read from ("fixed.yaml" for builtins); "" if built in Go
 
+	// Target names the engine under test: DefaultTarget, or a target
+	// registered with package harness. Parse checks its spelling only;
+	// whether it is registered, and whether Options suit it, is checked by
+	// the program that has the registry.
+	Target  string
+	Options *yaml.Node // the target's options: mapping; nil when absent (always for the builtin)
+
 	// Exec is the command line of a program run as the measured child
 	// instead of the builtin engine (see exec.go); nil for the builtin.
 	// Setup, optional beside Exec, runs to completion before it.
@@ -104,6 +123,7 @@ type Scenario struct {
 	Rounds     int            // >= 1
 	InFlight   int            // requests in flight, default 6
 	Idle       time.Duration  // idle phase after the load
+	IdleGC     idlegc.Mode    // what the idle phase does with memory; idlegc.Go (the zero value) unless the file says v8
 	Interval   time.Duration  // sampling interval, default 100ms, floor 10ms
 	RSSCap     uint64         // bytes; 0 = none
 	GOGC       int            // 0 = runtime default, GOGCOff (-1) = off, else the percentage
@@ -129,6 +149,36 @@ const (
 
 type position struct{ line, col int }
 
+// Builtin reports whether the scenario runs the builtin target, whose
+// settings are the Strategy and OpTimeout.
+func (s Scenario) Builtin() bool { return s.Target == "" || s.Target == DefaultTarget }
+
+// BuiltinFields returns the keys that set the builtin target.
+func BuiltinFields() []string {
+	return []string{"preset", "topology", "lifetime", "views", "listeners", "op_timeout"}
+}
+
+// OptionsAt returns the position of the options mapping (line, column;
+// 0, 0 without one), for the errors of checking it against a target.
+func (s Scenario) OptionsAt() (line, col int) {
+	if s.Options == nil {
+		return 0, 0
+	}
+	return s.Options.Line, s.Options.Column
+}
+
+// TargetError returns an error about the target or its options, at the
+// position of the target key (field "target") or of the options (field
+// "options" or "options.<key>", with the line and column given), in the
+// form of every other error of the scenario.
+func (s Scenario) TargetError(field string, line, col int, msg string) *Error {
+	e := s.errorAt(field, msg)
+	if line > 0 {
+		e.Line, e.Column = line, col
+	}
+	return e
+}
+
 // ResolvedWorkers returns the worker count to run with: Workers, or for
 // auto (0) max(1, NumCPU-1), like the original optimizer's cpus - 1.
 func (s Scenario) ResolvedWorkers() int {
@@ -139,8 +189,12 @@ func (s Scenario) ResolvedWorkers() int {
 }
 
 // ResultsStrategy is the strategy as a run records it in its summary, with
-// the resolved worker count; its String is the strategy's one text.
+// the resolved worker count; its String is the strategy's one text. A
+// scenario of another target has no strategy: only the worker count.
 func (s Scenario) ResultsStrategy() results.Strategy {
+	if !s.Builtin() {
+		return results.Strategy{Workers: s.ResolvedWorkers()}
+	}
 	return results.Strategy{
 		Preset:    s.Preset,
 		Topology:  s.Strategy.Topology.String(),
@@ -232,6 +286,9 @@ func (s Scenario) Validate() []error {
 	if s.Idle < 0 {
 		bad("idle", "must not be negative; got %s", s.Idle)
 	}
+	if !s.IdleGC.Valid() {
+		bad("idle_gc", "invalid value %d (allowed: %s)", s.IdleGC, strings.Join(idlegc.Names(), ", "))
+	}
 	if s.Interval < MinInterval {
 		bad("interval", "must be at least %s (the sampling floor); got %s", MinInterval, s.Interval)
 	}
@@ -256,7 +313,7 @@ func (s Scenario) Validate() []error {
 	if len(s.Setup) > 0 && len(s.Exec) == 0 {
 		bad("setup", "applies only beside exec")
 	}
-	if s.Expect == metric.ExpectLeak && len(s.Exec) == 0 && !s.Leaky() {
+	if s.Expect == metric.ExpectLeak && len(s.Exec) == 0 && s.Builtin() && !s.Leaky() {
 		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, views: leaked or listeners: leaked", s.ResultsStrategy())
 	}
 	for i, l := range s.Limits {

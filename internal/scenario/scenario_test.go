@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/scenarios"
 )
@@ -65,6 +66,10 @@ func TestBuiltin(t *testing.T) {
 		if sc.Expect != metric.ExpectStable {
 			t.Errorf("%s: expect %v", sc.Name, sc.Expect)
 		}
+		// Published curves are Node's: V8's memory reducer in the idle phase.
+		if sc.IdleGC != idlegc.V8 {
+			t.Errorf("%s: idle_gc %v, want v8", sc.Name, sc.IdleGC)
+		}
 	}
 	// The real optimizer's six: exec targets on the stages' shape.
 	for _, sc := range all[4:10] {
@@ -73,6 +78,11 @@ func TestBuiltin(t *testing.T) {
 		}
 	}
 	qf, ql := all[10], all[11]
+	for _, sc := range all[4:] {
+		if sc.IdleGC != idlegc.Go {
+			t.Errorf("%s: idle_gc %v, want the default go", sc.Name, sc.IdleGC)
+		}
+	}
 	if qf.Workload != "quick" || qf.Expect != metric.ExpectStable || len(qf.Limits) == 0 || qf.Leaky() {
 		t.Errorf("quick-fixed: %+v", qf)
 	}
@@ -150,6 +160,7 @@ workers: auto
 rounds: 7
 in_flight: 2
 idle: 1m30s
+idle_gc: v8
 interval: 10ms
 rss_cap: 512MB
 gogc: off
@@ -168,7 +179,7 @@ limits:
 	want := engine.Strategy{Topology: engine.PerWorker, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked}
 	if sc.Name != "custom" || sc.Workload != "tiny" || sc.Images != "/tmp/pics" || sc.Preset != "" || sc.Strategy != want ||
 		sc.Workers != 0 || sc.Rounds != 7 || sc.InFlight != 2 || sc.Idle != 90*time.Second || sc.Interval != 10*time.Millisecond ||
-		sc.RSSCap != 512e6 || sc.GOGC != GOGCOff || sc.GOMEMLIMIT != 256<<20 || sc.OpTimeout != 5*time.Second || sc.Expect != metric.ExpectLeak {
+		sc.RSSCap != 512e6 || sc.GOGC != GOGCOff || sc.GOMEMLIMIT != 256<<20 || sc.OpTimeout != 5*time.Second || sc.Expect != metric.ExpectLeak || sc.IdleGC != idlegc.V8 {
 		t.Errorf("parsed: %+v", sc)
 	}
 	if sc.GOGCEnv() != "off" || sc.GOMEMLIMITEnv() != "268435456B" {
@@ -212,7 +223,9 @@ func TestParseErrors(t *testing.T) {
 		want []string // substrings of the single error expected
 	}{
 		{"unknown key", "preset: fixed\nroundz: 3\n",
-			[]string{`t.yaml:2:1: unknown field "roundz" (allowed: name, description, workload, images, preset, topology,`}},
+			[]string{`t.yaml:2:1: unknown field "roundz" (allowed: name, description, target, options, workload, images, preset, topology,`}},
+		{"unknown idle_gc", "preset: fixed\nidle_gc: node\n",
+			[]string{`t.yaml:2:10: idle_gc: unknown value "node" (allowed: go, v8)`}},
 		{"duplicate key", "preset: fixed\nrounds: 2\nrounds: 3\n",
 			[]string{"t.yaml:3:1: rounds: duplicate key (first set at line 2)"}},
 		{"wrong type string for int", "preset: fixed\nrounds: \"3\"\n",
@@ -228,7 +241,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad topology", "preset: fixed\ntopology: perworker\n",
 			[]string{`t.yaml:2:11: topology: unknown value "perworker" (allowed: per-worker, pipeline)`}},
 		{"bad lifetime", "preset: fixed\nlifetime: forever\n",
-			[]string{`t.yaml:2:11: lifetime: unknown value "forever" (allowed: reuse, fresh)`}},
+			[]string{`t.yaml:2:11: lifetime: unknown value "forever" (allowed: reuse, fresh, pool, recycle)`}},
 		{"bad views", "preset: fixed\nviews: kept\n",
 			[]string{`t.yaml:2:8: views: unknown value "kept" (allowed: leaked, cleared)`}},
 		{"bad listeners", "preset: fixed\nlisteners: yes please\n",

@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/leakbench/leakbench/internal/codecs"
 )
@@ -158,7 +159,8 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 	type result struct {
 		i     int
 		file  ManifestFile
-		fresh bool // generated now, not read from the cache
+		mod   time.Time // the file's modification time
+		fresh bool      // generated now, not read from the cache
 		err   error
 	}
 	jobs := make(chan int)
@@ -177,8 +179,8 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 				spec := specs[i]
 				name := fmt.Sprintf("%02d-%dx%d.png", i, spec.Width, spec.Height)
 				if f, ok := old[name]; ok {
-					if verify(filepath.Join(dir, name), f) {
-						r.file = f
+					if mod, ok := verify(filepath.Join(dir, name), f); ok {
+						r.file, r.mod = f, mod
 						results <- r
 						continue
 					}
@@ -191,6 +193,12 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 				data, err := encode(Generate(def.Seed, i, spec), Compression)
 				if err == nil {
 					err = writeAtomic(filepath.Join(dir, name), data)
+				}
+				if err == nil {
+					var st os.FileInfo
+					if st, err = os.Stat(filepath.Join(dir, name)); err == nil {
+						r.mod = st.ModTime()
+					}
 				}
 				sum := sha256.Sum256(data)
 				r.file = ManifestFile{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Width: spec.Width, Height: spec.Height}
@@ -222,7 +230,7 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 			continue
 		}
 		files[r.i] = r.file
-		w.Images[r.i] = Source{Name: r.file.Name, Path: filepath.Join(dir, r.file.Name), Size: r.file.Size, Format: codecs.PNG, Width: r.file.Width, Height: r.file.Height}
+		w.Images[r.i] = Source{Name: r.file.Name, Path: filepath.Join(dir, r.file.Name), Size: r.file.Size, ModTime: r.mod, Format: codecs.PNG, Width: r.file.Width, Height: r.file.Height}
 		if r.fresh {
 			fresh++
 		}
@@ -237,6 +245,7 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 	if done < total {
 		return nil, fmt.Errorf("workload %s: %w", def.Name, context.Cause(ctx))
 	}
+	w.Generated = fresh
 	if fresh > 0 || len(old) != total {
 		m := Manifest{Generator: GeneratorVersion, Key: key, Definition: def, Files: files}
 		b, err := json.MarshalIndent(m, "", "  ")
@@ -251,22 +260,23 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 }
 
 // verify checks a cached file against its manifest entry: its size, then
-// its SHA-256, hashed as it is read.
-func verify(file string, f ManifestFile) bool {
+// its SHA-256, hashed as it is read. It returns the file's modification
+// time and whether it matched.
+func verify(file string, f ManifestFile) (time.Time, bool) {
 	fh, err := os.Open(file)
 	if err != nil {
-		return false
+		return time.Time{}, false
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
 	if err != nil || st.Size() != f.Size {
-		return false
+		return time.Time{}, false
 	}
 	h := sha256.New()
 	if _, err := io.Copy(h, fh); err != nil {
-		return false
+		return time.Time{}, false
 	}
-	return hex.EncodeToString(h.Sum(nil)) == f.SHA256
+	return st.ModTime(), hex.EncodeToString(h.Sum(nil)) == f.SHA256
 }
 
 // encode writes img as PNG. An opaque image is written as 8-bit RGB, one
@@ -336,7 +346,7 @@ func readDir(ctx context.Context, dir string, progress func(int, int)) (*Workloa
 		if err != nil {
 			return nil, fmt.Errorf("workload: images dir: %w", err)
 		}
-		w.Images = append(w.Images, Source{Name: name, Path: path, Size: st.Size(), Format: f, Width: cfg.Width, Height: cfg.Height})
+		w.Images = append(w.Images, Source{Name: name, Path: path, Size: st.Size(), ModTime: st.ModTime(), Format: f, Width: cfg.Width, Height: cfg.Height})
 	}
 	if len(w.Images) == 0 {
 		if len(skipped) > 0 {

@@ -26,9 +26,11 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -43,6 +45,10 @@ type Workload struct {
 	Images   []Source
 	Requests []Request
 	Dir      string // where the sources are: the cache directory or Options.ImagesDir
+	// Generated is how many of the images this Load generated (or
+	// regenerated) because the cache did not hold them whole; 0 when
+	// every image was verified from the cache or read from ImagesDir.
+	Generated int
 }
 
 // Source is one encoded source image, as the optimizer receives it: a file
@@ -50,12 +56,31 @@ type Workload struct {
 // does so per request, as the original optimizer fetched each source per
 // request), so a loaded workload holds no image in memory.
 type Source struct {
-	Name   string        // file name
-	Path   string        // the file, verified when the workload was loaded
-	Size   int64         // bytes of the file
-	Format codecs.Format // PNG or JPEG
-	Width  int           // pixels, from the file's header
-	Height int
+	Name string // file name
+	Path string // the file, verified when the workload was loaded
+	Size int64  // bytes of the file
+	// ModTime is the file's modification time when it was verified: with
+	// Size, what a later reader can re-check cheaply (see Source.Check)
+	// instead of hashing the file again.
+	ModTime time.Time
+	Format  codecs.Format // PNG or JPEG
+	Width   int           // pixels, from the file's header
+	Height  int
+}
+
+// Check re-checks cheaply that the file is still the one verified: that
+// it exists with the same size and modification time. It reads no byte
+// of it; the full check (SHA-256) is Load's.
+func (s Source) Check() error {
+	st, err := os.Stat(s.Path)
+	if err != nil {
+		return fmt.Errorf("workload: source %s: %w", s.Name, err)
+	}
+	if st.Size() != s.Size || !st.ModTime().Equal(s.ModTime) {
+		return fmt.Errorf("workload: source %s changed since it was verified (size %d, modified %s; verified: size %d, modified %s)",
+			s.Path, st.Size(), st.ModTime().Format(time.RFC3339Nano), s.Size, s.ModTime.Format(time.RFC3339Nano))
+	}
+	return nil
 }
 
 // Request is one image request of a browser: which source, the width it

@@ -15,13 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LB_ABI_VERSION 1
+#define LB_ABI_VERSION 2
 
 /* Status codes of every operation. */
 #define LB_OK 0
 #define LB_EBADARG (-1)
 #define LB_ENOMEM (-2)
 #define LB_ECORRUPT (-3)
+/* Valid input that asks for more than the caller's limits allow. */
+#define LB_ELIMIT (-4)
 
 /*
  * Largest image buffer a module accepts: w * h * 4 must stay below 2^31,

@@ -25,7 +25,7 @@
  * writes OUT_DIR/bench_native by running, from wasm/src/native/:
  *
  *   gcc -std=gnu11 -O3 -march=x86-64-v2 -DNDEBUG -I../common -o OUT_DIR/bench_native \
- *       ../common/lb.c ../decode/decode.c ../resize/resize.c ../rotate/rotate.c \
+ *       ../common/lb.c ../decode/*.c ../resize/resize.c ../rotate/rotate.c \
  *       ../encode_png/encode_png.c ../encode_jpeg/encode_jpeg.c bench_native.c -lm
  *
  * and, when ../encode_webp/exports.txt exists, adding -DHAVE_WEBP
@@ -42,7 +42,12 @@
 #include <string.h>
 #include <time.h>
 
-int32_t lb_decode(const uint8_t *src, uint32_t src_len);
+int32_t lb_decode(const uint8_t *src, uint32_t src_len, uint32_t max_pixels,
+                  uint32_t max_bytes);
+
+/* The decode limits: the Go package's defaults (100 MP, 2 GiB). */
+#define MAX_PIXELS 100000000u
+#define MAX_BYTES 0x80000000u
 int32_t lb_resize(const uint8_t *rgba, int32_t w, int32_t h, int32_t dst_w,
                   int32_t dst_h);
 int32_t lb_rotate(const uint8_t *rgba, int32_t w, int32_t h, int32_t degrees);
@@ -153,7 +158,7 @@ int main(int argc, char **argv) {
     perror(argv[2]);
     return 1;
   }
-  if (lb_decode(src, src_len) != LB_OK) {
+  if (lb_decode(src, src_len, MAX_PIXELS, MAX_BYTES) != LB_OK) {
     fprintf(stderr, "bench_native: %s: %s\n", argv[2], lb_error());
     return 1;
   }
@@ -201,7 +206,7 @@ int main(int argc, char **argv) {
     int32_t st = LB_OK;
     switch (op) {
     case OP_DECODE:
-      st = lb_decode(src, src_len);
+      st = lb_decode(src, src_len, MAX_PIXELS, MAX_BYTES);
       break;
     case OP_RESIZE:
       st = lb_resize(pix, w, h, dst_w, dst_h);

@@ -11,7 +11,7 @@ out=$(cd -P -- "$out" && pwd)
 cd -P -- "$(dirname -- "$0")"
 export LC_ALL=C
 CC=${CC:-gcc}
-srcs=(../common/lb.c ../decode/decode.c ../resize/resize.c ../rotate/rotate.c
+srcs=(../common/lb.c ../decode/*.c ../resize/resize.c ../rotate/rotate.c
 	../encode_png/encode_png.c ../encode_jpeg/encode_jpeg.c)
 defs=()
 if [[ -f ../encode_webp/exports.txt ]]; then

@@ -1,0 +1,65 @@
+// Package harness measures the memory of your own engine with leakbench:
+// you write a Target, register it, and Main is the whole bench command
+// line (run, gate, report, list, version) with your target selectable in
+// scenario files by name.
+//
+//	func main() {
+//		h := harness.New()
+//		harness.Register(h, "mine", newMine)
+//		h.Main()
+//	}
+//
+// Every scenario runs in its own child process (your program, started
+// again with a hidden subcommand), so its RSS is its own: the parent
+// samples it from outside, takes the baseline at the end of start-up, and
+// runs the phases load (the workload's requests, in_flight at a time, sent
+// to Target.Do), idle and settle (two GCs and debug.FreeOSMemory), then
+// writes the time series, the summary, the plots, and the gate's verdicts
+// exactly as for leakbench's own engine.
+//
+// # A target
+//
+// A Target serves requests: Do is called from up to in_flight goroutines
+// at once with a Request (the source image's path and size, the width,
+// output format, quality and rotation the browser asked for); it reads
+// the source with Request.Data if it needs the bytes. Two interfaces are
+// optional: a Snapshotter reports the target's own account of its memory
+// (live instances, their linear memory, and the bytes it keeps reachable
+// through leaked references, by holder), recorded beside the RSS and
+// summarised; a Closer is closed once after the last phase. A target
+// reports its operations and instance lifetimes to the Config's Recorder,
+// which gives the summary its latencies per operation and its instance
+// counts.
+//
+// # Scenarios
+//
+// A scenario file names the target and its options:
+//
+//	name: mine-keep-4
+//	workload: tiny          # default | quick | tiny, or images: DIR
+//	target: mine
+//	options:                # decoded strictly into the options type given to Register
+//	  keep: 4
+//	rounds: 3
+//	idle: 2s
+//	limits:
+//	  - settled < 64MiB
+//
+// Unknown keys, wrong types and a Validate error of the options are
+// reported with the file, line and column before any child starts, like
+// every other problem of a scenario file. A scenario without target: runs
+// the builtin engine (cmd/bench registers it as "builtin"; its settings
+// are the top-level keys preset, topology, lifetime, views, listeners and
+// op_timeout, which no other target accepts). workers: N reaches every
+// target as Config.Workers.
+//
+// # Where the types live
+//
+// The types of this package are aliases of those of leakbench's internal
+// package target, the one definition that both your program and the
+// child's driver use. They can't be defined here: Main is the CLI, which
+// starts the runner, which starts the child, which calls the target; if
+// the child's driver imported this package, the import graph would have a
+// cycle. With the contract in a leaf package below both, the data flows
+// one way: scenario → runner (parent) → driver (child) → target.
+package harness

@@ -1,0 +1,134 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/leakbench/leakbench/internal/cli"
+	"github.com/leakbench/leakbench/internal/target"
+)
+
+// Request is one image request of the workload: ID (from 1, unique in the
+// run), Round (from 1), Source (the image file's path) and Size (its
+// bytes), Width (the target width; resize only when the image is wider),
+// Format ("png", "jpeg" or "webp"), Quality (JPEG or WebP quality 1-100,
+// or the PNG zlib level 0-9) and Rotate (0, 90, 180 or 270, clockwise).
+// Its Data method reads the source file.
+type Request = target.Request
+
+// Target is the engine under test: Do(ctx, Request) error, called from up
+// to in_flight goroutines at once. An error fails that request only.
+type Target = target.Target
+
+// Snapshotter is implemented by a target that accounts for its own
+// memory: Snapshot() Snapshot is called at every sampling interval and
+// phase change, concurrently with Do, and must be cheap.
+type Snapshotter = target.Snapshotter
+
+// Closer is implemented by a target with resources to release:
+// Close(ctx) error is called once, after the last phase has been measured.
+type Closer = target.Closer
+
+// Snapshot is a target's own account of its memory: LiveInstances,
+// TotalInstances, LinearMemory (of the live instances, bytes) and Held,
+// the memory it keeps reachable through leaked references, by holder.
+type Snapshot = target.Snapshot
+
+// Held is memory kept reachable through one kind of reference: Holder
+// (HolderViews, HolderListeners, or a name of your own such as "pool",
+// "cache" or "offheap"), Bytes, and Refs (how many references, if
+// counted).
+type Held = target.Held
+
+// The holders of the published leak, recorded in results columns of their
+// own; the bytes of every other holder are summed into the held column.
+const (
+	HolderViews     = target.HolderViews
+	HolderListeners = target.HolderListeners
+)
+
+// Recorder receives a target's events: Op(Op) for each finished
+// operation, InstanceCreated(Instance) and InstanceClosed(Instance,
+// error). The harness's Recorder is goroutine-safe and cheap.
+type Recorder = target.Recorder
+
+// Op is one finished operation: Name (latencies are summarised per name),
+// Request, Worker, Instance, End, Duration, BytesIn, BytesOut, Memory (the
+// instance's linear memory after it) and Err.
+type Op = target.Op
+
+// Instance is one instance at one step of its life: ID (unique in the
+// target, from 1), Name, Worker, Memory and Time.
+type Instance = target.Instance
+
+// Config is what a target is built with besides its options: Workers (the
+// scenario's workers, at least 1), InFlight (the most requests Do sees at
+// once), CacheDir (a directory for caches that outlive a run, "" if
+// none) and Recorder (never nil).
+type Config = target.Config
+
+// Validator is implemented by an options type that checks its values
+// beyond their types: Validate() error runs in the parent when a scenario
+// is loaded, and its error is reported at the options' position.
+type Validator = target.Validator
+
+// Harness is a set of registered targets and the CLI that runs them. Make
+// one with New.
+type Harness struct {
+	targets target.Targets
+}
+
+// New returns a Harness with no targets.
+func New() *Harness {
+	return &Harness{targets: target.Targets{}}
+}
+
+// Register adds the target name, built by f, to h: scenarios select it
+// with target: name. A scenario's options: mapping is decoded strictly
+// into a new O (keys by the fields' yaml tags, or their lower-cased
+// names; every unknown key and wrong type an error at its line and
+// column), checked with Validate when O is a Validator, and given to f
+// in the child; a scenario without options gives f the zero O. A target
+// without options uses struct{}. f runs in the child, during start-up,
+// before the baseline is taken; an error from it ends the run.
+//
+// Register is a function, not a method, because the options type is a
+// type parameter (Go methods can't have one), and the parent needs that
+// type to check a scenario's options before it starts any child.
+//
+// It panics if name is not lower-case letters, digits and + . _ -
+// (starting with a letter or digit), or is already registered: both are
+// mistakes of the program, not of its input.
+func Register[O any](h *Harness, name string, f func(ctx context.Context, cfg Config, opts O) (Target, error)) {
+	if !target.ValidName(name) {
+		panic(fmt.Sprintf("harness: Register(%q): a target's name must be lower-case letters, digits and + . _ -", name))
+	}
+	if _, dup := h.targets[name]; dup {
+		panic(fmt.Sprintf("harness: Register(%q): registered twice", name))
+	}
+	if f == nil {
+		panic(fmt.Sprintf("harness: Register(%q): nil factory", name))
+	}
+	h.targets[name] = target.NewFactory(f)
+}
+
+// Main runs the bench command line with the registered targets on
+// os.Args and exits with its status: 0 ok, 1 a verdict failed (a limit,
+// an expectation, the RSS cap, a gate regression), 2 usage or error. Run
+// the program with --help for its commands and flags. Interrupt and
+// SIGTERM stop the running child and keep what was measured. Main never
+// returns. The program is its own child process, so Main must be reached
+// on every start of the program, before it does work of its own.
+func (h *Harness) Main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	targets := make(target.Targets, len(h.targets))
+	for n, f := range h.targets {
+		targets[n] = f
+	}
+	code := cli.Run(ctx, targets, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

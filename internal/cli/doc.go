@@ -1,0 +1,115 @@
+// Package cli is the bench command line: Run is the whole of it, for
+// cmd/bench and for any program built on package harness, with the
+// targets that program registered. Its documentation is the command's.
+//
+// Command bench measures the memory of WebAssembly image codecs under
+// wazero and reproduces the leak fixed by the Next.js pull request 23565.
+//
+// Every scenario runs in its own child process (this same binary, started
+// with a hidden subcommand), so its RSS is its own: the parent samples the
+// child's RSS and kernel high-water mark from outside, merges the child's
+// event stream (phases, rounds, wasm instances, Go heap), and streams it
+// all to disk as it happens, so a crash, an OOM kill or Ctrl-C loses
+// nothing already measured.
+//
+// # Usage
+//
+//	bench <command> [flags] [arguments]
+//
+// With no command, bench runs reproduce. Every command has --help with its
+// flags and examples.
+//
+// # Commands
+//
+// run [flags] [scenario|file.yaml]... runs scenarios (default
+// quick-fixed), checks their limits and expectations, and writes the
+// results with a plot per scenario:
+//
+//	# the quick stable scenario, results under reports/
+//	bench run
+//	# the leaky control and the stable scenario, side by side
+//	bench run quick-leaky quick-fixed
+//	# your own scenario on your own images, fewer rounds
+//	bench run --images ~/photos --rounds 2 my-scenario.yaml
+//
+// list shows the builtin scenarios with their four switches (topology,
+// lifetime, glue views, listeners):
+//
+//	# what can I run?
+//	bench list
+//
+// reproduce runs the four published stages (before, fix1, fix1+2, fixed)
+// and writes their plots, the 2×2 grid, the overlay, summary.md with our
+// ratios beside the published ones, and index.md:
+//
+//	# the full reproduction (minutes; several GiB of RAM for the before stage)
+//	bench reproduce
+//	# a quick one on a laptop or CI runner
+//	bench reproduce --quick
+//	# with the real Next.js optimizer's two releases beside ours (node and npm; from the repository root)
+//	bench reproduce --quick --with-node
+//	# on your own images, into a folder of your choice
+//	bench reproduce --images ~/photos --out /tmp/repro
+//
+// report redraws plots and markdown from saved runs:
+//
+//	# redraw an earlier reproduction in place
+//	bench report reports/20260101T120000Z-reproduce
+//	# compare runs of two invocations on one overlay
+//	bench report --out /tmp/cmp reports/A/quick-fixed reports/B/quick-fixed
+//
+// gate is the CI memory-regression gate: R runs per scenario, medians,
+// compared with a committed baseline:
+//
+//	# gate the default scenarios against reports/baseline.json
+//	bench gate
+//	# five runs per scenario, JUnit XML for the CI test tab
+//	bench gate --runs 5 --junit reports/gate.xml
+//	# measure and (re)write the committed baseline
+//	bench gate --update-baseline
+//	# a quick look at one scenario
+//	bench gate quick-fixed --runs 1
+//
+// version prints the versions the numbers were measured with:
+//
+//	# which build produced these numbers?
+//	bench version
+//
+// # Flags of run and reproduce
+//
+//	--out DIR        results folder (default reports/<UTC time>-<command>;
+//	                 never overwritten: an existing one gets -2, -3, ...)
+//	--images DIR     your own PNG/JPEG images instead of the generated ones
+//	--workers N      worker count: of the builtin's per-worker topology,
+//	                 Config.Workers of any other target
+//	--rounds N       rounds of the workload
+//	--timeout D      wall-clock limit per scenario run (default 30m)
+//	--quiet          no progress lines
+//
+// # Targets
+//
+// A scenario runs the builtin engine unless it says target: NAME, a target
+// the program registered with package harness (bench itself registers
+// only the builtin; "bench help" lists them). Its options: mapping is
+// checked against the target's options type before anything runs.
+//
+// # Output
+//
+// An invocation folder holds one folder per scenario with samples.csv,
+// samples.jsonl, events.jsonl, summary.json, child.log and rss.png/.svg,
+// and at its top summary.md, index.md and, for several runs, overlay.png
+// (reproduce adds grid.png). Progress goes to stderr: on a terminal one
+// live line per running scenario; otherwise one key=value line per phase
+// change, such as
+//
+//	scenario=quick-fixed phase=load requests=0/48 rss_mib=122.5 elapsed_s=6.4
+//
+// # Exit status
+//
+//	0  every run completed and every verdict passed
+//	1  a verdict failed: a scenario limit ("settled < 64MiB"), an
+//	   expectation (a leaky control that no longer leaks), a run killed at
+//	   its RSS cap, failed reproduction checks, a gate regression
+//	2  usage error, bad scenario file, a run that crashed, timed out or
+//	   was interrupted
+package cli

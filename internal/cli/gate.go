@@ -1,0 +1,436 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/gate"
+	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/report"
+	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/runner"
+	"github.com/leakbench/leakbench/internal/scenario"
+)
+
+// Defaults of `bench gate`.
+const (
+	defaultBaseline = "reports/baseline.json"
+	defaultGateOut  = "reports/gate"
+	defaultRuns     = 3
+)
+
+// defaultGateScenarios are the scenarios the gate runs when none are named:
+// the stable one and its leaky control.
+func defaultGateScenarios() []string { return []string{"quick-fixed", "quick-leaky"} }
+
+// gateHelp is the --help of `bench gate`.
+func gateHelp() help {
+	return help{
+		usage: "bench gate [--baseline FILE] [--runs R] [--update-baseline] [--junit FILE] [--out DIR] [scenario ...]",
+		description: `
+The CI memory-regression gate. Runs each scenario R times (each run in its
+own child process), takes the median of every metric, and compares it with
+the committed baseline. A metric regresses only when it is worse than the
+baseline by more than BOTH its relative threshold and its absolute noise
+floor: peak +15% and 32 MiB; end_of_load and retained (after idle) +25%
+and 48 MiB; settled (after GC) +15% and 16 MiB; peak live instances more
+than +1; instances left open and failed requests: any increase. The slope
+(+15% and 16 MiB/round) and throughput (-30%) are advisory: warnings, as
+they swing widely on unchanged code. The scenarios' own limits ("settled < 64MiB")
+are checked on the medians too, and the leaky control (a scenario with
+"expect: leak") must still leak, clearly above the stable scenarios, or
+the gate fails: a harness that cannot see leaks would pass everything.
+
+Scenarios default to quick-fixed and quick-leaky: builtin names or paths of
+.yaml files. Flags may come before or after the scenarios.
+
+Outputs: the table on stdout; in a new folder DIR/<UTC time>/: every run
+(<scenario>-<i>/), gate.txt, gate.md, plots of the runs of failing
+scenarios, and baseline.json with this gate run's numbers in baseline form
+(copy it over the committed baseline to accept them). The markdown is also
+appended to $GITHUB_STEP_SUMMARY when that is set. --update-baseline
+writes the baseline only when no run failed, every scenario limit holds
+and the leaky control leaks.
+
+Exit status:
+  0  pass
+  1  regression: a metric past both thresholds, a scenario limit broken, a
+     stable run killed at its RSS cap, or the leaky control no longer leaks
+  2  error: bad usage, a missing or corrupt baseline, a scenario missing
+     from it or measured with another workload, strategy, rounds or request
+     count (update the baseline), a run that crashed or could not start`,
+		examples: []string{
+			"# gate the default scenarios against reports/baseline.json",
+			"bench gate",
+			"# five runs per scenario, JUnit XML for the CI test tab",
+			"bench gate --runs 5 --junit reports/gate.xml",
+			"# measure and (re)write the committed baseline",
+			"bench gate --update-baseline",
+			"# a quick look at one scenario",
+			"bench gate quick-fixed --runs 1",
+		},
+	}
+}
+
+// gateCmd is `bench gate` with its dependencies as fields, so that tests
+// can replace the runner and the clock.
+type gateCmd struct {
+	stdout, stderr io.Writer
+	// run runs one scenario once into opts.OutDir; runner.Run in production.
+	run func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error)
+	// now is the clock of the baseline's creation time and the output folder.
+	now func() time.Time
+	// getenv reads GITHUB_STEP_SUMMARY.
+	getenv func(string) string
+	// plot draws one run's curves (report.PlotRun); nil disables plots.
+	plot func(r report.Run, base string) error
+	// find resolves a scenario name or file and checks its target (cli.find).
+	find func(nameOrPath string) (scenario.Scenario, error)
+	// workloads prepares the scenarios' workloads before the first run
+	// and is shared by all runs; nil leaves it to each run.
+	workloads *runner.Workloads
+}
+
+// gateFlags are the parsed flags of `bench gate`.
+type gateFlags struct {
+	Baseline  string
+	Runs      int
+	Update    bool
+	JUnit     string
+	Out       string
+	Scenarios []string
+}
+
+// doGate is `bench gate`: it returns the exit status (statusOK,
+// statusFailed for a regression, statusError).
+func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	g := gateCmd{
+		find:   c.find,
+		stdout: stdout,
+		stderr: stderr,
+		run:    runner.Run,
+		now:    time.Now,
+		getenv: os.Getenv,
+		plot:   report.PlotRun,
+	}
+	g.workloads = runner.NewWorkloads(newProgressPrinter(stderr).workload)
+	return g.main(ctx, args)
+}
+
+// parseGateFlags parses flags and scenario names in any order. done is
+// true when the command should stop with status: after --help (0) or a
+// usage error (2, already reported on stderr).
+func parseGateFlags(args []string, stdout, stderr io.Writer) (f gateFlags, status int, done bool) {
+	fs := newFlagSet("gate")
+	fs.StringVar(&f.Baseline, "baseline", defaultBaseline, "baseline `file` to compare with, or to write with --update-baseline")
+	fs.IntVar(&f.Runs, "runs", defaultRuns, "runs per scenario (`R`): the median of the R runs is compared")
+	fs.BoolVar(&f.Update, "update-baseline", false, "write the medians as the new baseline (refused when a run failed, a limit broke or the control did not leak)")
+	fs.StringVar(&f.JUnit, "junit", "", "also write JUnit XML to `file`: one test case per scenario check and metric")
+	fs.StringVar(&f.Out, "out", defaultGateOut, "output `dir`: runs, reports and plots go into a new folder below it")
+	if status, done := parseFlags(fs, gateHelp(), args, stdout, stderr); done {
+		return f, status, true
+	}
+	f.Scenarios = fs.Args()
+	switch {
+	case f.Runs < 1:
+		return f, usageError(stderr, "gate", "--runs must be at least 1, is %d", f.Runs), true
+	case f.Baseline == "":
+		return f, usageError(stderr, "gate", "--baseline must name a file"), true
+	case f.Out == "":
+		return f, usageError(stderr, "gate", "--out must name a directory"), true
+	}
+	if len(f.Scenarios) == 0 {
+		f.Scenarios = defaultGateScenarios()
+	}
+	return f, 0, false
+}
+
+// main runs the gate in three steps and returns the exit status: measure
+// (resolve the scenarios and the baseline, make the output folder, run),
+// decide (a pure function of the measurements) and publish (write the
+// baselines, plots, tables and reports).
+func (g gateCmd) main(ctx context.Context, args []string) int {
+	f, status, done := parseGateFlags(args, g.stdout, g.stderr)
+	if done {
+		return status
+	}
+	m, ok := g.measure(ctx, f)
+	if !ok {
+		return statusError
+	}
+	return g.publish(decide(m.base, m.ms, f, g.now()), f, m)
+}
+
+// gateMeasured is what measure leaves for decide and publish.
+type gateMeasured struct {
+	base *gate.Baseline     // nil: no baseline to compare with
+	ms   []gate.Measurement // per scenario, in the order named
+	runs map[string][]results.Run
+	dir  string // the gate's output folder
+}
+
+// measure resolves the scenarios and the baseline, creates the output
+// folder and runs every scenario f.Runs times into it. Everything that can
+// fail without measuring fails first, reported on stderr with ok false.
+// base is nil when there is no baseline to compare with (updating one
+// that is missing or unreadable).
+func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) {
+	var scs []scenario.Scenario
+	seen := map[string]bool{}
+	for _, name := range f.Scenarios {
+		sc, err := g.find(name)
+		if err == nil {
+			err = errors.Join(sc.Validate()...)
+		}
+		if err != nil {
+			fmt.Fprintf(g.stderr, "bench gate: scenario %s: %v\n", name, err)
+			return gateMeasured{}, false
+		}
+		if seen[sc.Name] {
+			fmt.Fprintf(g.stderr, "bench gate: scenario %s named twice\n", sc.Name)
+			return gateMeasured{}, false
+		}
+		seen[sc.Name] = true
+		scs = append(scs, sc)
+	}
+	var m gateMeasured
+	base, err := gate.Load(f.Baseline)
+	if err != nil {
+		if !f.Update {
+			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			return gateMeasured{}, false
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(g.stderr, "bench gate: replacing an unreadable baseline: %v\n", err)
+		}
+		base = nil
+	}
+	m.base = base
+	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)))
+	if err != nil {
+		fmt.Fprintf(g.stderr, "bench gate: creating output folder: %v\n", err)
+		return gateMeasured{}, false
+	}
+
+	// Runs are interleaved (A1 B1 A2 B2 ...), so that a machine whose load
+	// drifts during the gate weighs on every scenario alike.
+	start := g.now()
+	m.dir, m.runs = dir, map[string][]results.Run{}
+	ms := make([]gate.Measurement, len(scs))
+	for j, sc := range scs {
+		ms[j] = gate.Measurement{Scenario: sc.Name, Expect: sc.Expect, Limits: sc.Limits}
+	}
+	if g.workloads != nil {
+		if err := g.workloads.Prepare(ctx, scs...); err != nil {
+			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			return gateMeasured{}, false
+		}
+	}
+	for i := 1; i <= f.Runs; i++ {
+		for j, sc := range scs {
+			mj := &ms[j]
+			if ctx.Err() != nil {
+				mj.Failures = append(mj.Failures, fmt.Errorf("not run: %w", context.Cause(ctx)))
+				continue
+			}
+			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", sc.Name, i))
+			fmt.Fprintf(g.stderr, "bench gate: %s run %d/%d ...", sc.Name, i, f.Runs)
+			t0 := g.now()
+			run, err := g.run(ctx, sc, runner.Options{OutDir: runDir, Workloads: g.workloads})
+			if err != nil && run.Summary.Outcome == "" {
+				fmt.Fprintf(g.stderr, " failed: %v\n", err)
+				mj.Failures = append(mj.Failures, err)
+				continue
+			}
+			if err != nil {
+				run.Summary.Warnings = append(run.Summary.Warnings, "runner: "+err.Error())
+			}
+			sum := run.Summary
+			fmt.Fprintf(g.stderr, " %s in %.1fs: peak %s, retained %s, slope %s\n", sum.Outcome, g.now().Sub(t0).Seconds(),
+				metric.Peak.Format(metric.Peak.Value(sum)), metric.Retained.Format(metric.Retained.Value(sum)), metric.Slope.Format(metric.Slope.Value(sum)))
+			mj.Runs = append(mj.Runs, sum)
+			mj.Dirs = append(mj.Dirs, runDir)
+			run.Dir = runDir
+			m.runs[sc.Name] = append(m.runs[sc.Name], run)
+		}
+	}
+	fmt.Fprintf(g.stderr, "bench gate: measured %d scenario(s) × %d run(s) in %.0fs\n", len(scs), f.Runs, g.now().Sub(start).Seconds())
+	m.ms = ms
+	return m, true
+}
+
+// gateDecision is what the gate decided from its measurements: the report,
+// the exit status, and what to do with the baseline.
+type gateDecision struct {
+	report *gate.Report
+	status int
+	// measured is the measurements in baseline form, written beside the
+	// runs whatever the verdict; nil when they cannot be a baseline (a run
+	// failed or did not complete).
+	measured *gate.Baseline
+	// update says to write measured over the baseline file: --update-baseline
+	// and nothing failed.
+	update bool
+	// dropped names the scenarios of the old baseline that the new one
+	// lacks, for the warnings after a successful update.
+	dropped []string
+}
+
+// decide judges the measurements against base (nil: none) and applies the
+// update policy: --update-baseline writes the new baseline only when the
+// gate passed and every run completed. It reads no file and writes none;
+// now is the new baseline's creation time.
+func decide(base *gate.Baseline, ms []gate.Measurement, f gateFlags, now time.Time) gateDecision {
+	rep := gate.Evaluate(base, ms, gate.Config{
+		Thresholds:   gate.DefaultThresholds(),
+		BaselineName: f.Baseline,
+		Updating:     f.Update,
+	})
+	d := gateDecision{report: rep, status: verdictStatus(rep.Verdict)}
+	measured, err := gate.NewBaseline(now, gateEnv(ms), ms)
+	if err == nil {
+		d.measured = measured
+	}
+	if !f.Update {
+		return d
+	}
+	switch {
+	case d.status != statusOK:
+		rep.Warnings = append(rep.Warnings, "baseline NOT updated: fix the failures first")
+	case err != nil:
+		rep.Warnings = append(rep.Warnings, "baseline NOT updated: "+err.Error())
+		d.status = statusError
+	default:
+		d.update = true
+		if base != nil {
+			for _, name := range base.Names() {
+				if !slices.ContainsFunc(ms, func(m gate.Measurement) bool { return m.Scenario == name }) {
+					d.dropped = append(d.dropped, name)
+				}
+			}
+		}
+	}
+	return d
+}
+
+// verdictStatus is the exit status of a gate verdict.
+func verdictStatus(v gate.Verdict) int {
+	switch v {
+	case gate.Pass:
+		return statusOK
+	case gate.Regression:
+		return statusFailed
+	}
+	return statusError
+}
+
+// publish carries out a decision: the measured baseline beside the runs,
+// the update of the baseline file, plots of the runs of failing scenarios,
+// the table on stdout and the reports in dir. It returns the exit status,
+// made worse by anything it could not write.
+func (g gateCmd) publish(d gateDecision, f gateFlags, m gateMeasured) int {
+	dir := m.dir
+	rep, status := d.report, d.status
+	// The measured numbers in baseline form, whatever the verdict: the
+	// artifact a reviewer copies to accept a change.
+	if d.measured != nil {
+		if err := d.measured.Write(filepath.Join(dir, "baseline.json")); err != nil {
+			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		}
+	}
+	if d.update {
+		if err := d.measured.Write(f.Baseline); err != nil {
+			rep.Warnings = append(rep.Warnings, "baseline NOT updated: "+err.Error())
+			status = statusError
+		} else {
+			rep.Warnings = append(rep.Warnings, "baseline updated: wrote "+f.Baseline)
+			for _, name := range d.dropped {
+				rep.Warnings = append(rep.Warnings, "the new baseline drops scenario "+name+" (not measured in this run)")
+			}
+		}
+	}
+	if status != statusOK && g.plot != nil {
+		g.plotFailing(rep, m.runs)
+	}
+	if err := g.writeOutputs(rep, f, dir); err != nil {
+		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		status = max(status, statusError)
+	}
+	return status
+}
+
+// gateEnv is the environment of the first run measured.
+func gateEnv(ms []gate.Measurement) results.Env {
+	for _, m := range ms {
+		if len(m.Runs) > 0 {
+			return m.Runs[0].Env
+		}
+	}
+	return results.Env{}
+}
+
+// plotFailing plots every run of every scenario that did not pass, from
+// the runs kept in memory; a plot that fails becomes a warning.
+func (g gateCmd) plotFailing(rep *gate.Report, runs map[string][]results.Run) {
+	for i := range rep.Scenarios {
+		s := &rep.Scenarios[i]
+		if s.Verdict == gate.Pass {
+			continue
+		}
+		for _, r := range runs[s.Name] {
+			if err := g.plot(report.Run{Run: r}, filepath.Join(r.Dir, "plot")); err != nil {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("no plot of %s: %v", r.Dir, err))
+			}
+		}
+		if rs := runs[s.Name]; len(rs) > 0 {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("plots: %s (and the other runs')", filepath.Join(rs[0].Dir, "plot.png")))
+		}
+	}
+}
+
+// writeOutputs prints the table and writes gate.txt, gate.md, the JUnit
+// XML and the job summary.
+func (g gateCmd) writeOutputs(rep *gate.Report, f gateFlags, dir string) error {
+	var errs []error
+	if err := rep.WriteText(g.stdout); err != nil {
+		errs = append(errs, fmt.Errorf("writing the table: %w", err))
+	}
+	fmt.Fprintf(g.stdout, "\noutputs: %s\n", dir)
+	errs = append(errs, writeGateFile(filepath.Join(dir, "gate.txt"), rep.WriteText))
+	errs = append(errs, writeGateFile(filepath.Join(dir, "gate.md"), rep.WriteMarkdown))
+	if f.JUnit != "" {
+		errs = append(errs, writeGateFile(f.JUnit, rep.WriteJUnit))
+	}
+	if p := g.getenv("GITHUB_STEP_SUMMARY"); p != "" {
+		fh, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err == nil {
+			err = errors.Join(rep.WriteMarkdown(fh), fh.Close())
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("writing the job summary $GITHUB_STEP_SUMMARY: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// writeGateFile creates path (and its directory) and fills it with write.
+func writeGateFile(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	fh, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := errors.Join(write(fh), fh.Close()); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/leakbench/leakbench/internal/scenario"
+)
+
+var listHelp = help{
+	usage: "bench list",
+	description: `
+List the builtin scenarios: name, workload, the four strategy switches
+(topology, lifetime, glue views, listeners), workers, rounds and idle
+time, and the first sentence of each description. Any of them can be run
+by name with "bench run NAME"; the files are embedded from scenarios/.`,
+	examples: []string{
+		"# what can I run?",
+		"bench list",
+	},
+}
+
+func doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("list")
+	if status, done := parseFlags(fs, listHelp, args, stdout, stderr); done {
+		return status
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "list", "unexpected arguments %q", fs.Args())
+	}
+	all, err := scenario.Builtin()
+	if err != nil {
+		fmt.Fprintf(stderr, "bench list: %v\n", err)
+		return statusError
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tWORKLOAD\tTOPOLOGY\tLIFETIME\tVIEWS\tLISTENERS\tWORKERS\tROUNDS\tIDLE\tIDLE_GC\tEXPECT\tDESCRIPTION")
+	for _, sc := range all {
+		workers := "auto"
+		if sc.Workers > 0 {
+			workers = fmt.Sprint(sc.Workers)
+		}
+		st := sc.Strategy
+		desc := firstSentence(sc.Description)
+		if len(sc.Exec) > 0 {
+			// An exec target has no switches: its program stands in for them.
+			fmt.Fprintf(tw, "%s\t%s\texec %s\t—\t—\t—\t%s\t%d\t%v\t%s\t%s\t%s\n", sc.Name, sc.Workload,
+				filepath.Base(sc.Exec[0]), workers, sc.Rounds, sc.Idle, sc.IdleGC, sc.Expect, desc)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\t%s\n", sc.Name, sc.Workload,
+			st.Topology, st.Lifetime, st.Views, st.Listeners, workers, sc.Rounds, sc.Idle, sc.IdleGC, sc.Expect, desc)
+	}
+	if err := tw.Flush(); err != nil {
+		fmt.Fprintf(stderr, "bench list: %v\n", err)
+		return statusError
+	}
+	return statusOK
+}
+
+// firstSentence returns the text up to its first ". " (or all of it), on
+// one line.
+func firstSentence(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
+}

@@ -1,0 +1,299 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/runner"
+	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/target"
+)
+
+// TestMain lets the test binary serve as bench's child process: runner
+// starts os.Executable() with the child subcommand, which during tests is
+// this binary.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == childCommand {
+		os.Exit(testCLI.run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// testCLI is bench as cmd/bench registers it: the builtin target.
+var testCLI = cli{targets: target.Targets{builtin.Name: target.NewFactory(builtin.New)}}
+
+// bench runs the command line in process.
+func bench(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = testCLI.run(t.Context(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// helps returns the help of every visible subcommand.
+func helps() map[string]help {
+	return map[string]help{
+		"run":       runHelp,
+		"list":      listHelp,
+		"reproduce": reproduceHelp,
+		"report":    reportHelp,
+		"gate":      gateHelp(),
+		"version":   versionHelp,
+	}
+}
+
+func TestHelp_EveryCommand(t *testing.T) {
+	hs := helps()
+	for _, c := range testCLI.commands() {
+		if c.hidden {
+			continue
+		}
+		h, ok := hs[c.name]
+		if !ok {
+			t.Errorf("command %s has no help in this test", c.name)
+			continue
+		}
+		for _, flag := range []string{"--help", "-h"} {
+			code, out, errOut := bench(t, c.name, flag)
+			if code != statusOK || errOut != "" {
+				t.Errorf("bench %s %s: exit %d, stderr %q; want 0 and nothing", c.name, flag, code, errOut)
+			}
+			if !strings.HasPrefix(out, "usage: bench "+c.name) {
+				t.Errorf("bench %s %s: output does not start with its usage:\n%s", c.name, flag, out)
+			}
+			if len(h.examples) == 0 || !strings.Contains(out, "\nexamples:\n") {
+				t.Errorf("bench %s %s: no examples", c.name, flag)
+			}
+			for _, e := range h.examples {
+				if !strings.Contains(out, e) {
+					t.Errorf("bench %s %s: example %q missing", c.name, flag, e)
+				}
+			}
+		}
+	}
+}
+
+// TestDoc_MentionsExamples keeps doc.go and the --help texts together:
+// every example of every subcommand appears in the package documentation.
+func TestDoc_MentionsExamples(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, h := range helps() {
+		if !bytes.Contains(doc, []byte("\n// "+name+" ")) {
+			t.Errorf("doc.go does not describe the %s command", name)
+		}
+		for _, e := range h.examples {
+			if !bytes.Contains(doc, []byte("//\t"+e+"\n")) {
+				t.Errorf("doc.go lacks the example of %s: %q", name, e)
+			}
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	code, out, _ := bench(t, "help")
+	if code != statusOK {
+		t.Fatalf("bench help: exit %d", code)
+	}
+	for _, c := range testCLI.commands() {
+		if got := strings.Contains(out, "\n  "+c.name+" "); got == c.hidden {
+			t.Errorf("bench help lists %s: %v, want %v", c.name, got, !c.hidden)
+		}
+	}
+	if code, out, _ := bench(t, "help", "list"); code != statusOK || !strings.HasPrefix(out, "usage: bench list") {
+		t.Errorf("bench help list: exit %d, %q", code, out)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	code, out, errOut := bench(t, "frobnicate")
+	if code != statusError || out != "" {
+		t.Errorf("exit %d, stdout %q; want %d and nothing", code, out, statusError)
+	}
+	if !strings.Contains(errOut, `unknown command "frobnicate"`) || !strings.Contains(errOut, "usage: bench") {
+		t.Errorf("stderr does not name the command and show usage:\n%s", errOut)
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"run", "--rounds", "-1"}, "--rounds -1"},
+		{[]string{"run", "--images", "/no/such/dir"}, "--images"},
+		{[]string{"reproduce", "extra"}, "unexpected arguments"},
+		{[]string{"list", "extra"}, "unexpected arguments"},
+		{[]string{"report"}, "no RESULTS_DIR"},
+		{[]string{"report", "/no/such/dir"}, "/no/such/dir"},
+	}
+	for _, tc := range tests {
+		code, _, errOut := bench(t, tc.args...)
+		if code != statusError || !strings.Contains(errOut, tc.want) {
+			t.Errorf("bench %s: exit %d, stderr %q; want %d and %q", strings.Join(tc.args, " "), code, errOut, statusError, tc.want)
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	code, out, errOut := bench(t, "list")
+	if code != statusOK || errOut != "" {
+		t.Fatalf("bench list: exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME WORKLOAD TOPOLOGY LIFETIME VIEWS LISTENERS WORKERS ROUNDS IDLE IDLE_GC EXPECT DESCRIPTION" {
+		t.Errorf("header = %q", lines[0])
+	}
+	all, err := scenario.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != len(all)+1 {
+		t.Fatalf("%d lines for %d builtin scenarios:\n%s", len(lines), len(all), out)
+	}
+	for i, sc := range all {
+		f := strings.Fields(lines[i+1])
+		want := []string{sc.Name, sc.Workload, sc.Strategy.Topology.String(), sc.Strategy.Lifetime.String(),
+			sc.Strategy.Views.String(), sc.Strategy.Listeners.String()}
+		if len(sc.Exec) > 0 {
+			want = []string{sc.Name, sc.Workload, "exec", filepath.Base(sc.Exec[0]), "—", "—", "—"}
+		}
+		if len(f) < len(want) || strings.Join(f[:len(want)], " ") != strings.Join(want, " ") {
+			t.Errorf("line %d = %q, want it to start with %q", i+1, lines[i+1], want)
+		}
+		if strings.Contains(lines[i+1], "\n") || !strings.HasSuffix(lines[i+1], firstSentence(sc.Description)) {
+			t.Errorf("line %d does not end with the one-line description: %q", i+1, lines[i+1])
+		}
+	}
+}
+
+func TestRun_BadScenario(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("name: bad\nworkload: tiny\npreset: fixed\nrounds: lots\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := bench(t, "run", "--out", filepath.Join(dir, "out"), bad)
+	if code != statusError || !strings.Contains(errOut, "bad.yaml:4") || !strings.Contains(errOut, "rounds") {
+		t.Errorf("exit %d, stderr %q; want %d and the parse error at bad.yaml:4 naming rounds", code, errOut, statusError)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Errorf("an invalid scenario still created the output folder")
+	}
+	code, _, errOut = bench(t, "run", "no-such-scenario")
+	if code != statusError || !strings.Contains(errOut, "no-such-scenario") {
+		t.Errorf("unknown scenario: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestRun_EndToEnd runs two tiny scenarios through real child processes
+// (this test binary, see TestMain): one whose limits hold and one whose
+// limit can't hold, and checks the verdicts, the exit status and the files.
+func TestRun_EndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	dir := t.TempDir()
+	write := func(name, limit string) string {
+		p := filepath.Join(dir, name+".yaml")
+		y := "name: " + name + "\nworkload: tiny\npreset: fixed\nworkers: 1\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\nlimits:\n  - " + limit + "\n"
+		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ok := write("tiny-ok", "instances_peak <= 6")
+	fail := write("tiny-fail", "peak < 1MiB")
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := bench(t, "run", "--out", out, ok, fail)
+	t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	if code != statusFailed {
+		t.Errorf("exit %d, want %d (one limit violated)", code, statusFailed)
+	}
+	for _, want := range []string{
+		"tiny-ok · fixed (pipeline, fresh, views cleared, listeners removed): completed",
+		"ok tiny-ok: expect stable, 1 limit(s) hold",
+		`FAIL tiny-fail: limit "peak < 1MiB" violated: peak = `,
+		"results in " + out,
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q", want)
+		}
+	}
+	// Not a terminal: plain key=value progress lines on stderr.
+	if !strings.Contains(stderr, "scenario=tiny-ok phase=load requests=0/") || !strings.Contains(stderr, "scenario=tiny-fail outcome=completed") {
+		t.Errorf("stderr lacks the plain progress lines")
+	}
+	for _, f := range []string{
+		"summary.md", "index.md", "overlay.png",
+		"tiny-ok/" + results.SummaryFile, "tiny-ok/" + results.SamplesCSV, "tiny-ok/" + results.SamplesJSON,
+		"tiny-ok/" + results.EventsJSON, "tiny-ok/" + runner.ChildLog, "tiny-ok/rss.png", "tiny-fail/rss.svg",
+	} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing output: %v", err)
+		}
+	}
+
+	// The same --out again never overwrites: it goes to out-2.
+	code, stdout, _ = bench(t, "run", "--quiet", "--out", out, ok)
+	if code != statusOK || !strings.Contains(stdout, "results in "+out+"-2") {
+		t.Errorf("second run into the same --out: exit %d, stdout:\n%s", code, stdout)
+	}
+
+	// report redraws from the saved runs.
+	code, stdout, stderr = bench(t, "report", out)
+	if code != statusOK || !strings.Contains(stdout, "2 run(s); reports in "+out) {
+		t.Errorf("bench report: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+func TestInvocationDir(t *testing.T) {
+	root := t.TempDir()
+	now := time.Date(2026, 11, 25, 8, 2, 3, 0, time.UTC)
+	t.Chdir(root)
+	first, err := invocationDir("", "run", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join("reports", "20261125T080203Z-run"); first != want {
+		t.Errorf("first = %q, want %q", first, want)
+	}
+	second, err := invocationDir("", "run", now)
+	if err != nil || second != first+"-2" {
+		t.Errorf("second = %q, %v; want %q", second, err, first+"-2")
+	}
+	third, err := invocationDir(first, "ignored", now)
+	if err != nil || third != first+"-3" {
+		t.Errorf("third = %q, %v; want %q", third, err, first+"-3")
+	}
+}
+
+func TestProgressPrinter_Plain(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgressPrinter(&b)
+	steps := []runner.Progress{
+		{Scenario: "s", Phase: results.PhaseStartup, RSS: 10 << 20},
+		{Scenario: "s", Phase: results.PhaseLoad, Total: 8, RSS: 20 << 20, Elapsed: time.Second},
+		{Scenario: "s", Phase: results.PhaseLoad, Requests: 4, Total: 8, RSS: 30 << 20}, // same phase: no line
+		{Scenario: "s", Phase: results.PhaseDone, Requests: 8, Total: 8, RSS: 5 << 20, Elapsed: 3 * time.Second, Done: true, Outcome: results.OutcomeCompleted},
+	}
+	for _, s := range steps {
+		p.update(s)
+	}
+	want := "scenario=s phase=startup requests=0 rss_mib=10.0 elapsed_s=0.0\n" +
+		"scenario=s phase=load requests=0/8 rss_mib=20.0 elapsed_s=1.0\n" +
+		"scenario=s outcome=completed requests=8/8 rss_mib=5.0 elapsed_s=3.0\n"
+	if b.String() != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/report"
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+var reportHelp = help{
+	usage: "bench report [flags] RESULTS_DIR...",
+	description: `
+Redraw the plots and markdown of saved runs without running anything.
+Each RESULTS_DIR is a run folder (holding summary.json) or an invocation
+folder holding run folders. Each run's plot is redrawn in its own folder;
+the overlay, the 2×2 grid (when the runs are the four published stages),
+summary.md and index.md go to --out, which defaults to the one invocation
+folder given, or else to a new reports/<UTC time>-report.`,
+	examples: []string{
+		"# redraw an earlier reproduction in place",
+		"bench report reports/20260101T120000Z-reproduce",
+		"# compare runs of two invocations on one overlay",
+		"bench report --out /tmp/cmp reports/A/quick-fixed reports/B/quick-fixed",
+	},
+}
+
+func doReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("report")
+	out := fs.String("out", "", "write the overlay, grid, summary.md and index.md into `dir`")
+	if status, done := parseFlags(fs, reportHelp, args, stdout, stderr); done {
+		return status
+	}
+	if fs.NArg() == 0 {
+		return usageError(stderr, "report", "no RESULTS_DIR given")
+	}
+	var dirs []string
+	for _, arg := range fs.Args() {
+		found, err := runDirs(arg)
+		if err != nil {
+			fmt.Fprintf(stderr, "bench report: %v\n", err)
+			return statusError
+		}
+		dirs = append(dirs, found...)
+	}
+	var runs []report.Run
+	for _, d := range dirs {
+		r, err := report.Load(d)
+		if err != nil {
+			fmt.Fprintf(stderr, "bench report: %v\n", err)
+			return statusError
+		}
+		runs = append(runs, r)
+	}
+	dest := *out
+	switch {
+	case dest != "":
+		if err := os.MkdirAll(dest, 0o755); err != nil {
+			fmt.Fprintf(stderr, "bench report: %v\n", err)
+			return statusError
+		}
+	case fs.NArg() == 1 && !isRunDir(fs.Arg(0)):
+		dest = fs.Arg(0)
+	default:
+		var err error
+		if dest, err = invocationDir("", "report", time.Now()); err != nil {
+			fmt.Fprintf(stderr, "bench report: %v\n", err)
+			return statusError
+		}
+	}
+	repro := isReproduction(runs)
+	title := "leakbench report"
+	if repro {
+		title = "Reproduction of Next.js PR 23565"
+	}
+	if err := writeReports(dest, runs, repro, title); err != nil {
+		fmt.Fprintf(stderr, "bench report: %v\n", err)
+		return statusError
+	}
+	fmt.Fprintf(stdout, "%d run(s); reports in %s\n", len(runs), dest)
+	return statusOK
+}
+
+// isRunDir reports whether dir holds a run's summary.
+func isRunDir(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, results.SummaryFile))
+	return err == nil
+}
+
+// runDirs returns dir itself if it is a run folder, else its immediate
+// subfolders that are, sorted.
+func runDirs(dir string) ([]string, error) {
+	if isRunDir(dir) {
+		return []string{dir}, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if d := filepath.Join(dir, e.Name()); e.IsDir() && isRunDir(d) {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no run here (no %s in it or its subfolders): %w", dir, results.SummaryFile, fs.ErrNotExist)
+	}
+	return out, nil
+}
+
+// isReproduction reports whether the runs are the four published stages,
+// one each, besides any runs of the real optimizer (reproduce --with-node).
+func isReproduction(runs []report.Run) bool {
+	var presets []string
+	for _, r := range runs {
+		if report.RealStage(r) < 0 {
+			presets = append(presets, r.Summary.Strategy.Preset)
+		}
+	}
+	slices.Sort(presets)
+	return slices.Equal(presets, []string{"before", "fix1", "fix1+2", "fixed"})
+}

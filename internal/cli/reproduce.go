@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/idlegc"
+	"github.com/leakbench/leakbench/internal/report"
+	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/texttab"
+)
+
+// quickWorkload is the workload of `bench reproduce --quick`, and
+// quickIdle the longest idle phase it keeps: the idle phases would
+// otherwise be most of its wall time. 10 s leaves V8's memory reducer
+// (idle_gc: v8) its 8 s wait and its collections 500 ms apart.
+const (
+	quickWorkload = "quick"
+	quickIdle     = idlegc.LongDelay + 2*time.Second
+)
+
+var reproduceHelp = help{
+	usage: "bench reproduce [flags]",
+	description: `
+Reproduce the published graphs of the Next.js image-optimizer leak fix
+(pull request 23565): run the four published stages (before, fix1, fix1+2,
+fixed) on the default workload of 20 high-resolution PNGs, one child
+process each, then write a plot per stage, the 2×2 grid and the overlay of
+all four, summary.md with our growth and peak ratios beside the published
+ones, and index.md. Prints the wall time and where the results are. This
+is what "bench" with no command does.
+
+The default workload takes minutes and gigabytes (the "before" stage is
+meant to reach several GiB); --quick uses the quick workload instead, with
+idle phases of at most 10s (enough for the memory reducer's 8s wait).
+Exit 1 if a run hit its RSS cap or a required check fails (growth and
+peak strictly falling from before to fixed, the fixed stage returning near
+its baseline), 2 if a run crashed. Growth ratios within 0.10 of the
+published ones are an aim, reported as "miss" when they are not.`,
+	examples: []string{
+		"# the full reproduction (minutes; several GiB of RAM for the before stage)",
+		"bench reproduce",
+		"# a quick one on a laptop or CI runner",
+		"bench reproduce --quick",
+		"# with the real Next.js optimizer's two releases beside ours (node and npm; from the repository root)",
+		"bench reproduce --quick --with-node",
+		"# on your own images, into a folder of your choice",
+		"bench reproduce --images ~/photos --out /tmp/repro",
+	},
+}
+
+func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("reproduce")
+	var f runFlags
+	f.register(fs)
+	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 10s) instead of the default one")
+	withNode := fs.Bool("with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+report.RealBefore+" and "+report.RealFixed+
+		", their -quick twins with --quick), and add them to the grid and the ratio table; needs node 18 or later and npm, installs next into the cache on first use, and runs from the repository root")
+	if status, done := parseFlags(fs, reproduceHelp, args, stdout, stderr); done {
+		return status
+	}
+	if err := f.check(); err != nil {
+		return usageError(stderr, "reproduce", "%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "reproduce", "unexpected arguments %q (the stages are fixed; use bench run for others)", fs.Args())
+	}
+	var scs []scenario.Scenario
+	for _, name := range engine.Presets() {
+		sc, err := c.find(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "bench reproduce: stage %s: %v\n", name, err)
+			return statusError
+		}
+		if *quick {
+			sc.Workload = quickWorkload
+			sc.Idle = min(sc.Idle, quickIdle)
+		}
+		if err := f.apply(&sc); err != nil {
+			fmt.Fprintf(stderr, "bench reproduce: scenario %s: %v\n", sc.Name, err)
+			return statusError
+		}
+		scs = append(scs, sc)
+	}
+	if *withNode {
+		if err := nodeReady(); err != nil {
+			return usageError(stderr, "reproduce", "--with-node: %v", err)
+		}
+		for _, name := range []string{report.RealBefore, report.RealFixed} {
+			if *quick {
+				name += "-" + quickWorkload
+			}
+			sc, err := scenario.Find(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "bench reproduce: %v\n", err)
+				return statusError
+			}
+			if err := f.apply(&sc); err != nil {
+				fmt.Fprintf(stderr, "bench reproduce: scenario %s: %v\n", sc.Name, err)
+				return statusError
+			}
+			scs = append(scs, sc)
+		}
+	}
+	start := time.Now()
+	inv, runs, status := runAll(ctx, "reproduce", scs, f, stdout, stderr)
+	if inv == "" {
+		return status
+	}
+	title := "Reproduction of Next.js PR 23565"
+	if *quick {
+		title += " (quick workload)"
+	}
+	if err := writeReports(inv, runs, true, title); err != nil {
+		fmt.Fprintf(stderr, "bench reproduce: reports: %v\n", err)
+		status = max(status, statusError)
+	}
+	rep := report.Reproduce(runs)
+	for _, c := range rep.Checks {
+		mark := "ok  "
+		switch {
+		case !c.Checked:
+			mark = "n/a "
+		case !c.OK && c.Aim:
+			mark = "miss"
+		case !c.OK:
+			mark = "FAIL"
+		}
+		fmt.Fprintf(stdout, "%s %s: %s\n", mark, c.Name, c.Detail)
+	}
+	if len(rep.Real) > 0 {
+		writeRatioTable(stdout, rep)
+	}
+	if status == statusOK && !rep.Passed() {
+		status = statusFailed
+	}
+	fmt.Fprintf(stdout, "reproduction took %s; results in %s (see %s)\n",
+		time.Since(start).Round(time.Second), inv, filepath.Join(inv, "summary.md"))
+	return status
+}
+
+// nodeReady checks what the real optimizer's scenarios need: node and
+// npm on PATH and the driver under the current directory.
+func nodeReady() error {
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s not found on PATH: the real optimizer needs node 18 or later and npm", tool)
+		}
+	}
+	if _, err := os.Stat(nodeDriver); err != nil {
+		wd, _ := os.Getwd()
+		return fmt.Errorf("%s not found under %s: run from the repository root", nodeDriver, wd)
+	}
+	return nil
+}
+
+// nodeDriver is the real optimizer's driver, relative to the repository
+// root, as the nextjs scenarios name it.
+const nodeDriver = "examples/nextjs/driver.js"
+
+// writeRatioTable prints our stages' and the real optimizer's growth and
+// peak with their ratios beside the published ones.
+func writeRatioTable(w io.Writer, rep report.Reproduction) {
+	rows := [][]string{{"stage", "run", "growth MiB", "ratio", "published", "peak MiB", "ratio", "published"}}
+	add := func(label string, r report.ReproRow) {
+		if !r.Found {
+			rows = append(rows, []string{label, "missing", "—", "—", fmt.Sprintf("%.2f", r.Stage.GrowthRatio), "—", "—", fmt.Sprintf("%.2f", r.Stage.PeakRatio)})
+			return
+		}
+		gr, pr := "—", "—"
+		if r.HasRatios {
+			gr, pr = fmt.Sprintf("%.2f", r.GrowthRatio), fmt.Sprintf("%.2f", r.PeakRatio)
+		}
+		rows = append(rows, []string{label, r.Run.Name(), fmt.Sprintf("%+.1f", mibSigned(r.Growth)), gr, fmt.Sprintf("%.2f", r.Stage.GrowthRatio),
+			fmt.Sprintf("%.1f", mib(r.Peak)), pr, fmt.Sprintf("%.2f", r.Stage.PeakRatio)})
+	}
+	for _, r := range rep.Rows {
+		add("ours "+r.Stage.Preset, r)
+	}
+	for i, r := range rep.Real {
+		add([]string{"next@10.1.0", "next@10.1.3"}[i], r)
+	}
+	var b strings.Builder
+	texttab.Layout(&b, "", rows, []bool{false, false, true, true, true, true, true, true})
+	fmt.Fprint(w, b.String())
+}
+
+// writeFile writes text to a new or truncated file.
+func writeFile(path, text string) error {
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	return os.WriteFile(path, []byte(text), 0o644)
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/target"
+)
+
+type keepOptions struct {
+	Keep int `yaml:"keep"`
+}
+
+// TestTargetChecks: a scenario's target must be registered and its
+// options must decode into the target's type; bench run reports every
+// problem at the file's line and column before anything runs.
+func TestTargetChecks(t *testing.T) {
+	c := cli{targets: target.Targets{
+		builtin.Name: target.NewFactory(builtin.New),
+		"keeper": target.NewFactory(func(context.Context, target.Config, keepOptions) (target.Target, error) {
+			t.Error("the factory ran in the parent")
+			return nil, nil
+		}),
+	}}
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"unknown.yaml", "workload: tiny\ntarget: nope\n", []string{
+			`unknown.yaml:2:9: target: target "nope" is not registered in this program (registered: builtin, keeper)`,
+		}},
+		{"options.yaml", "workload: tiny\ntarget: keeper\noptions:\n  kep: 1\n  keep: many\n", []string{
+			`options.yaml:4:3: options: unknown field "kep" (allowed: keep)`,
+			"options.yaml:5:9: options.keep: cannot unmarshal !!str `many` into int",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := write(tc.name, tc.text)
+			var out, errb bytes.Buffer
+			code := c.run(t.Context(), []string{"run", "--quiet", "--out", filepath.Join(dir, "out"), path}, &out, &errb)
+			if code != statusError {
+				t.Errorf("exit %d, want %d", code, statusError)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errb.String())
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+				t.Error("an output folder was made before the scenario was checked")
+			}
+		})
+	}
+	// A builtin scenario in a program without the builtin target.
+	none := cli{targets: target.Targets{}}
+	var out, errb bytes.Buffer
+	if code := none.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != statusError ||
+		!strings.Contains(errb.String(), `target: target "builtin" is not registered in this program (registered: none)`) {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}

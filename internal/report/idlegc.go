@@ -1,0 +1,41 @@
+package report
+
+import (
+	"github.com/leakbench/leakbench/internal/results"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// idleGCGlyph marks a collection of the V8 memory-reducer model.
+var idleGCGlyph = draw.GlyphStyle{Color: vermillion, Radius: 3, Shape: draw.RingGlyph{}}
+
+// idleGCMarkers returns a marker per collection of the V8 memory-reducer
+// model in the run's idle phase (results.EventIdleGC), at its end (seconds
+// since the child started, as the samples) and the child's RSS read just
+// then; the first is labelled when labels is set.
+func idleGCMarkers(r Run, labels bool) []marker {
+	if r.Summary.Started.IsZero() {
+		return nil
+	}
+	t0 := r.Summary.Started.UnixNano()
+	var out []marker
+	for _, ev := range r.Events {
+		if ev.Kind != results.EventIdleGC || ev.RSS == 0 {
+			continue
+		}
+		m := marker{x: float64(ev.Time-t0)/1e9 + ev.Seconds, y: mib(ev.RSS), glyph: idleGCGlyph}
+		if labels && len(out) == 0 {
+			m.label, m.dx, m.dy = "memory reducer GC", 7, 7
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// idleGCTitle is what a title says of the idle phase's model: "" for
+// runs recorded before it existed.
+func idleGCTitle(s results.Summary) string {
+	if s.IdleGC == "" {
+		return ""
+	}
+	return " · idle GC: " + s.IdleGC
+}

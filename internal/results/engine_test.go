@@ -1,0 +1,16 @@
+package results
+
+import "testing"
+
+func TestSummaryEngine(t *testing.T) {
+	builtin := Summary{Strategy: Strategy{Preset: "fixed", Topology: "pipeline", Lifetime: "fresh", Views: "cleared", Listeners: "removed"}}
+	if got, want := builtin.Engine(), builtin.Strategy.String(); got != want || got == "" {
+		t.Errorf("builtin: Engine = %q, want the strategy %q", got, want)
+	}
+	if got := (Summary{Target: "filler", Strategy: Strategy{Workers: 2}}).Engine(); got != "target filler" {
+		t.Errorf("another target: Engine = %q", got)
+	}
+	if got := (Snapshot{LeakedViews: 1, Listeners: 2, Held: 4}).Leaked(); got != 7 {
+		t.Errorf("Leaked = %d, want 7", got)
+	}
+}

@@ -1,0 +1,43 @@
+package target
+
+import "time"
+
+// Recorder receives a target's events: every operation it ran and every
+// instance it created and closed. The child's Recorder writes them to the
+// run's event stream, where they give the summary its per-operation
+// latencies and instance counts. Its methods are goroutine-safe and cheap
+// (they hand the event over and return), so a target may call them from
+// any goroutine, while it holds a lock.
+type Recorder interface {
+	// Op reports one finished operation.
+	Op(Op)
+	// InstanceCreated reports a new instance.
+	InstanceCreated(Instance)
+	// InstanceClosed reports a closed instance, with Close's error.
+	InstanceClosed(Instance, error)
+}
+
+// Op is one operation a target ran for a request: a codec call, a guest
+// function, a step of its pipeline. Fields that do not apply are zero.
+type Op struct {
+	Name     string        // what ran ("decode"); latencies are summarised per name
+	Request  int           // the Request.ID it served
+	Worker   int           // the target's worker that ran it, from 1
+	Instance int           // the Instance.ID it ran in
+	End      time.Time     // when it ended; zero means when it is reported
+	Duration time.Duration // how long it ran
+	BytesIn  int           // input size, as the target counts it
+	BytesOut int           // output size
+	Memory   uint64        // the instance's linear memory after the operation, bytes
+	Err      error         // the operation's error
+}
+
+// Instance identifies one wasm instance (or whatever unit of memory the
+// target creates and closes) at one step of its life.
+type Instance struct {
+	ID     int       // unique in the target, from 1
+	Name   string    // what it instantiates ("decode")
+	Worker int       // the worker it belongs to, from 1; 0 if none
+	Memory uint64    // its linear memory at this step, bytes
+	Time   time.Time // when; zero means when it is reported
+}

@@ -1,0 +1,69 @@
+package target
+
+import "context"
+
+// Target is the engine under test. The child calls Do for every request of
+// the load phase, from up to in_flight goroutines at once, so Do must be
+// goroutine-safe. An error fails that request only: it is counted and
+// recorded, and the run goes on.
+type Target interface {
+	Do(ctx context.Context, req Request) error
+}
+
+// Snapshotter is implemented by a target that accounts for its own memory.
+// The child calls Snapshot at every sampling interval, at every phase
+// change and at the end of every round, concurrently with Do; it must be
+// cheap and goroutine-safe. Its figures are recorded beside the RSS the
+// parent samples, plotted, and summarised (instances, memory held after
+// settle).
+type Snapshotter interface {
+	Snapshot() Snapshot
+}
+
+// Closer is implemented by a target that releases resources. The child
+// calls Close once, after the last phase (settle) has been measured, just
+// before it exits: like a server that runs on, the target is measured
+// alive. An error is recorded as the run's error.
+type Closer interface {
+	Close(ctx context.Context) error
+}
+
+// Snapshot is a target's own account of its memory at one instant. Every
+// memory figure is in bytes; a target fills what it knows and leaves the
+// rest zero.
+type Snapshot struct {
+	LiveInstances  int    // wasm instances created and not yet closed
+	TotalInstances int    // instances ever created
+	LinearMemory   uint64 // linear memory of the live instances
+	// Held is memory the target keeps reachable after it is done with it,
+	// by what holds it: closed instances kept by glue views or listeners,
+	// instances dropped from a pool but still referenced, cached results,
+	// memory outside the Go heap. Each holder is listed once; a byte held
+	// by two holders is counted in one of them.
+	Held []Held
+}
+
+// Held is memory kept reachable through one kind of reference.
+type Held struct {
+	// Holder names the reference: HolderViews or HolderListeners (which
+	// have their own columns in the results), or any other name, such as
+	// "pool", "cache" or "offheap" (summed into the results' held column).
+	Holder string
+	Bytes  uint64
+	Refs   int // references of this kind (listeners registered, entries cached); 0 if not counted
+}
+
+// The holders of the published leak, recorded in columns of their own.
+const (
+	HolderViews     = "views"     // closed instances kept by wasm-bindgen-style glue views of their memory
+	HolderListeners = "listeners" // closed instances kept by emscripten-style process-global listeners
+)
+
+// Leaked returns the bytes of all holders.
+func (s Snapshot) Leaked() uint64 {
+	var n uint64
+	for _, h := range s.Held {
+		n += h.Bytes
+	}
+	return n
+}
