@@ -143,6 +143,7 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 	if len(sc.Exec) > 0 {
 		run.Summary.Strategy = results.Strategy{Workers: sp.Workers}
 		run.Summary.Exec = expandCommand(sc.Exec)
+		run.Summary.IdleGC = "" // the program's own runtime collects, or not
 	}
 	if opts.OutDir == "" {
 		return run, errors.New("runner: no output directory")

@@ -28,7 +28,7 @@ import (
 // execConflicts are the keys that set the builtin engine or another
 // target, which an exec scenario does not run.
 func execConflicts() []string {
-	return []string{"target", "options", "preset", "topology", "lifetime", "views", "listeners", "op_timeout"}
+	return []string{"target", "options", "preset", "topology", "lifetime", "views", "listeners", "op_timeout", "idle_gc"}
 }
 
 // CacheVar is the word of an exec or setup command line that the runner
