@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // driver.js NEXT_DIR: drives the real Next.js 10 image optimizer through
-// leakbench's exec protocol (see README.md beside this file).
+// leakbench's exec protocol (docs/exec-protocol.md; README.md beside this
+// file says how to run it).
 //
 // NEXT_DIR is an install made by install.sh (it holds node_modules/next).
 // The driver reads the plan named by LEAKBENCH_PLAN, pins the optimizer's

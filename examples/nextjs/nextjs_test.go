@@ -25,29 +25,15 @@ import (
 	"golang.org/x/image/webp"
 
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/runner"
 )
 
 // plan is the LEAKBENCH_PLAN file of the exec protocol
-// (/work/issues/exec-protocol.md); the runner will own the type.
-type plan struct {
-	Scenario    string        `json:"scenario,omitempty"`
-	Workload    string        `json:"workload,omitempty"`
-	Rounds      int           `json:"rounds,omitempty"`
-	InFlight    int           `json:"in_flight,omitempty"`
-	IdleSeconds float64       `json:"idle_seconds,omitempty"`
-	Workers     int           `json:"workers,omitempty"`
-	Requests    []planRequest `json:"requests"`
-}
-
-type planRequest struct {
-	ID      int    `json:"id"`
-	Round   int    `json:"round,omitempty"`
-	Source  string `json:"source"`
-	Width   int    `json:"width"`
-	Format  string `json:"format"`
-	Quality int    `json:"quality,omitempty"`
-	Rotate  int    `json:"rotate,omitempty"`
-}
+// (docs/exec-protocol.md), as the runner writes it.
+type (
+	plan        = runner.Plan
+	planRequest = runner.PlanRequest
+)
 
 // needNode skips the test unless node and npm are on PATH.
 func needNode(t *testing.T) {
@@ -330,7 +316,7 @@ func decodeImage(format string, b []byte) (image.Image, error) {
 func TestDriver_BadPlan(t *testing.T) {
 	needNode(t)
 	src := writePNG(t, "a.png", 8, 8, false)
-	p := plan{Rounds: 2, Requests: []planRequest{
+	p := plan{Rounds: 2, InFlight: 1, Workers: 1, Requests: []planRequest{
 		{ID: 1, Round: 1, Source: src, Width: 8, Format: "avif", Quality: 50},
 		{ID: 2, Round: 1, Source: src, Width: 8, Format: "webp", Quality: 50, Rotate: 45},
 		{ID: 3, Round: 1, Source: src + ".missing", Width: 8, Format: "png"},
@@ -370,7 +356,7 @@ func TestDriver_BadPlan(t *testing.T) {
 func TestDriver_NoInstall(t *testing.T) {
 	needNode(t)
 	dir := t.TempDir()
-	p := plan{Requests: []planRequest{{ID: 1, Source: writePNG(t, "a.png", 8, 8, false), Width: 8, Format: "png"}}}
+	p := plan{Rounds: 1, InFlight: 1, Workers: 1, Requests: []planRequest{{ID: 1, Round: 1, Source: writePNG(t, "a.png", 8, 8, false), Width: 8, Format: "png"}}}
 	run := runDriver(t, nodeArgs(t), dir, p)
 	if run.err == nil || len(run.events) != 1 || run.events[0].Kind != results.EventError ||
 		!strings.Contains(run.events[0].Err, "no next install in "+dir) || !strings.Contains(run.events[0].Err, "install.sh") {

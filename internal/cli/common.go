@@ -139,6 +139,14 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 
 // update is a runner.Options.Progress.
 func (p *progressPrinter) update(pr runner.Progress) {
+	if pr.Setup != "" {
+		if p.terminal && p.live {
+			fmt.Fprintln(p.w)
+			p.live = false
+		}
+		fmt.Fprintf(p.w, "scenario=%s %s\n", pr.Scenario, pr.Setup)
+		return
+	}
 	requests := strconv.Itoa(pr.Requests)
 	if pr.Total > 0 {
 		requests += "/" + strconv.Itoa(pr.Total)

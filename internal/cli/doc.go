@@ -46,6 +46,8 @@
 //	bench reproduce
 //	# a quick one on a laptop or CI runner
 //	bench reproduce --quick
+//	# with the real Next.js optimizer's two releases beside ours (node and npm; from the repository root)
+//	bench reproduce --quick --with-node
 //	# on your own images, into a folder of your choice
 //	bench reproduce --images ~/photos --out /tmp/repro
 //

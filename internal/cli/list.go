@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -44,8 +45,15 @@ func doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			workers = fmt.Sprint(sc.Workers)
 		}
 		st := sc.Strategy
+		desc := firstSentence(sc.Description)
+		if len(sc.Exec) > 0 {
+			// An exec target has no switches: its program stands in for them.
+			fmt.Fprintf(tw, "%s\t%s\texec %s\t—\t—\t—\t%s\t%d\t%v\t%s\t%s\t%s\n", sc.Name, sc.Workload,
+				filepath.Base(sc.Exec[0]), workers, sc.Rounds, sc.Idle, sc.IdleGC, sc.Expect, desc)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\t%s\n", sc.Name, sc.Workload,
-			st.Topology, st.Lifetime, st.Views, st.Listeners, workers, sc.Rounds, sc.Idle, sc.IdleGC, sc.Expect, firstSentence(sc.Description))
+			st.Topology, st.Lifetime, st.Views, st.Listeners, workers, sc.Rounds, sc.Idle, sc.IdleGC, sc.Expect, desc)
 	}
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "bench list: %v\n", err)

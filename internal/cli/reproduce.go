@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/texttab"
 )
 
 // quickWorkload is the workload of `bench reproduce --quick`, and
@@ -47,6 +49,8 @@ published ones are an aim, reported as "miss" when they are not.`,
 		"bench reproduce",
 		"# a quick one on a laptop or CI runner",
 		"bench reproduce --quick",
+		"# with the real Next.js optimizer's two releases beside ours (node and npm; from the repository root)",
+		"bench reproduce --quick --with-node",
 		"# on your own images, into a folder of your choice",
 		"bench reproduce --images ~/photos --out /tmp/repro",
 	},
@@ -57,6 +61,8 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	var f runFlags
 	f.register(fs)
 	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 10s) instead of the default one")
+	withNode := fs.Bool("with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+report.RealBefore+" and "+report.RealFixed+
+		", their -quick twins with --quick), and add them to the grid and the ratio table; needs node 18 or later and npm, installs next into the cache on first use, and runs from the repository root")
 	if status, done := parseFlags(fs, reproduceHelp, args, stdout, stderr); done {
 		return status
 	}
@@ -82,6 +88,26 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 			return statusError
 		}
 		scs = append(scs, sc)
+	}
+	if *withNode {
+		if err := nodeReady(); err != nil {
+			return usageError(stderr, "reproduce", "--with-node: %v", err)
+		}
+		for _, name := range []string{report.RealBefore, report.RealFixed} {
+			if *quick {
+				name += "-" + quickWorkload
+			}
+			sc, err := scenario.Find(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "bench reproduce: %v\n", err)
+				return statusError
+			}
+			if err := f.apply(&sc); err != nil {
+				fmt.Fprintf(stderr, "bench reproduce: scenario %s: %v\n", sc.Name, err)
+				return statusError
+			}
+			scs = append(scs, sc)
+		}
 	}
 	start := time.Now()
 	inv, runs, status := runAll(ctx, "reproduce", scs, f, stdout, stderr)
@@ -109,12 +135,61 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 		}
 		fmt.Fprintf(stdout, "%s %s: %s\n", mark, c.Name, c.Detail)
 	}
+	if len(rep.Real) > 0 {
+		writeRatioTable(stdout, rep)
+	}
 	if status == statusOK && !rep.Passed() {
 		status = statusFailed
 	}
 	fmt.Fprintf(stdout, "reproduction took %s; results in %s (see %s)\n",
 		time.Since(start).Round(time.Second), inv, filepath.Join(inv, "summary.md"))
 	return status
+}
+
+// nodeReady checks what the real optimizer's scenarios need: node and
+// npm on PATH and the driver under the current directory.
+func nodeReady() error {
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s not found on PATH: the real optimizer needs node 18 or later and npm", tool)
+		}
+	}
+	if _, err := os.Stat(nodeDriver); err != nil {
+		wd, _ := os.Getwd()
+		return fmt.Errorf("%s not found under %s: run from the repository root", nodeDriver, wd)
+	}
+	return nil
+}
+
+// nodeDriver is the real optimizer's driver, relative to the repository
+// root, as the nextjs scenarios name it.
+const nodeDriver = "examples/nextjs/driver.js"
+
+// writeRatioTable prints our stages' and the real optimizer's growth and
+// peak with their ratios beside the published ones.
+func writeRatioTable(w io.Writer, rep report.Reproduction) {
+	rows := [][]string{{"stage", "run", "growth MiB", "ratio", "published", "peak MiB", "ratio", "published"}}
+	add := func(label string, r report.ReproRow) {
+		if !r.Found {
+			rows = append(rows, []string{label, "missing", "—", "—", fmt.Sprintf("%.2f", r.Stage.GrowthRatio), "—", "—", fmt.Sprintf("%.2f", r.Stage.PeakRatio)})
+			return
+		}
+		gr, pr := "—", "—"
+		if r.HasRatios {
+			gr, pr = fmt.Sprintf("%.2f", r.GrowthRatio), fmt.Sprintf("%.2f", r.PeakRatio)
+		}
+		rows = append(rows, []string{label, r.Run.Name(), fmt.Sprintf("%+.1f", mibSigned(r.Growth)), gr, fmt.Sprintf("%.2f", r.Stage.GrowthRatio),
+			fmt.Sprintf("%.1f", mib(r.Peak)), pr, fmt.Sprintf("%.2f", r.Stage.PeakRatio)})
+	}
+	for _, r := range rep.Rows {
+		add("ours "+r.Stage.Preset, r)
+	}
+	for i, r := range rep.Real {
+		add([]string{"next@10.1.0", "next@10.1.3"}[i], r)
+	}
+	var b strings.Builder
+	texttab.Layout(&b, "", rows, []bool{false, false, true, true, true, true, true, true})
+	fmt.Fprint(w, b.String())
 }
 
 // writeFile writes text to a new or truncated file.

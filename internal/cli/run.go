@@ -158,6 +158,10 @@ func printSummary(w io.Writer, s results.Summary) {
 		mib(s.Baseline), mib(s.Peak), mib(s.PeakHWM), mib(s.EndOfLoad), mib(s.AfterIdle), mib(s.AfterSettle))
 	fmt.Fprintf(w, "  growth %+.1f MiB, retained %+.1f MiB, settled %+.1f MiB; heap live after settle %.1f MiB, leaked %.1f MiB\n",
 		mibSigned(s.Growth), mibSigned(s.Retained), mibSigned(s.Settled), mib(s.HeapLiveAfterSettle), mib(s.LeakedAfterSettle))
+	if f := s.PSS; f != nil {
+		fmt.Fprintf(w, "  pss of the process tree (%d processes at most): baseline %.1f MiB, peak read %.1f MiB, end of load %.1f, after idle %.1f, after settle %.1f; growth %+.1f MiB, retained %+.1f MiB, settled %+.1f MiB\n",
+			f.PeakProcesses, mib(f.Baseline), mib(f.Peak), mib(f.EndOfLoad), mib(f.AfterIdle), mib(f.AfterSettle), mibSigned(f.Growth), mibSigned(f.Retained), mibSigned(f.Settled))
+	}
 	fmt.Fprintf(w, "  slope %s; instances created %d, peak live %d; requests %d, errors %d, %.2f req/s; %d samples\n",
 		slopeText(s.Slope), s.Instances.Created, s.Instances.PeakLive, s.Requests, s.Errors, s.Throughput, s.Samples)
 	for _, warn := range s.Warnings {
@@ -236,7 +240,7 @@ func writeReports(inv string, runs []report.Run, repro bool, title string) error
 	if len(drawn) > 1 {
 		fail(report.PlotOverlay(drawn, title, filepath.Join(inv, "overlay")))
 	}
-	if repro && len(drawn) > 0 && len(drawn) <= 4 {
+	if repro && len(drawn) > 0 && len(drawn) <= 6 {
 		fail(report.PlotGrid(drawn, title, filepath.Join(inv, "grid")))
 	}
 	var md strings.Builder

@@ -59,6 +59,26 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 		fmt.Fprintln(bw)
 	}
 
+	var pss []Run
+	for _, r := range runs {
+		if r.Summary.PSS != nil {
+			pss = append(pss, r)
+		}
+	}
+	if len(pss) > 0 {
+		fmt.Fprintln(bw, "PSS of the whole process tree of the exec targets (MiB; the table above is the RSS of their main process):")
+		fmt.Fprintln(bw)
+		writeRow(bw, "run", "baseline", "peak read", "end of load", "after idle", "after settle", "growth", "retained", "settled", "processes")
+		fmt.Fprintln(bw, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, r := range pss {
+			f := r.Summary.PSS
+			writeRow(bw, r.Name(), fmtMiB(f.Baseline), fmtMiB(f.Peak), fmtMiB(f.EndOfLoad), fmtMiB(f.AfterIdle), fmtMiB(f.AfterSettle),
+				deltaIf(f.EndOfLoad, f.Baseline, f.Growth), deltaIf(f.AfterIdle, f.Baseline, f.Retained), deltaIf(f.AfterSettle, f.Baseline, f.Settled),
+				fmt.Sprint(f.PeakProcesses))
+		}
+		fmt.Fprintln(bw)
+	}
+
 	fmt.Fprintln(bw, "### Work")
 	fmt.Fprintln(bw)
 	writeRow(bw, "run", "outcome", "rounds", "instances created / peak live", "requests", "errors",

@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/leakbench/leakbench/internal/results"
@@ -19,6 +20,7 @@ const (
 	SeriesHeap   = "Go heap live"
 	SeriesWasm   = "wasm linear memory (live instances)"
 	SeriesLeaked = "leaked (views + listeners)"
+	SeriesPSS    = "PSS of the process tree"
 )
 
 // series is one curve of a run.
@@ -34,7 +36,29 @@ var runSeries = []series{
 	{SeriesLeaked, styleLeaked, func(s results.Sample) uint64 { return s.Leaked() }},
 	{SeriesWasm, styleWasm, func(s results.Sample) uint64 { return s.LinearMemory }},
 	{SeriesHeap, styleHeap, func(s results.Sample) uint64 { return s.HeapLive }},
+	{SeriesPSS, stylePSS, func(s results.Sample) uint64 { return s.PSS }},
 	{SeriesRSS, styleRSS, func(s results.Sample) uint64 { return s.RSS }},
+}
+
+// presentSeries are the series of runSeries that some sample of the runs
+// has (RSS always): an exec target has no wasm accounting, the builtin
+// engine no PSS, and a flat line at zero would only say so.
+func presentSeries(runs ...Run) []series {
+	var out []series
+	for _, s := range runSeries {
+		has := s.name == SeriesRSS
+		for _, r := range runs {
+			for _, x := range r.Samples {
+				if has = has || s.y(x) > 0; has {
+					break
+				}
+			}
+		}
+		if has {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // marks are the figures a run is annotated with, in bytes, with the times
@@ -169,7 +193,7 @@ func runPanel(r Run, title string, o panelOptions) (*plot.Plot, error) {
 	}
 	var avoid []plotter.XYs
 	var lines []*plotter.Line
-	for _, s := range runSeries {
+	for _, s := range presentSeries(r) {
 		l, err := newLine(r.Samples, s.y, s.style)
 		if err != nil {
 			return nil, fmt.Errorf("report: %s: series %s: %w", r.Name(), s.name, err)
@@ -228,8 +252,9 @@ var (
 // when one of the runs shows them.
 func runLegend(runs ...Run) []legendEntry {
 	var out []legendEntry
-	for i := len(runSeries) - 1; i >= 0; i-- {
-		s := runSeries[i]
+	ss := presentSeries(runs...)
+	for i := len(ss) - 1; i >= 0; i-- {
+		s := ss[i]
 		out = append(out, legendEntry{s.name, []plot.Thumbnailer{lineThumb{s.style}}})
 	}
 	out = append(out, legendEntry{"baseline / peak", []plot.Thumbnailer{lineThumb{styleRef}}})
@@ -369,11 +394,28 @@ func PlotOverlay(runs []Run, title, base string) error {
 // growth and its peak, with ratios to "before" when that run is present.
 // Runs are placed by stage (their preset, when they keep all of its
 // switches); other runs fill the free panels in order. A panel without a
-// run says so. More than four runs, or two runs of one stage, is an error.
+// run says so. More than four runs, or two runs of one stage, is an error,
+// except that runs of the real optimizer (RealStage) get a third row of
+// their own, its before on the left and its fixed release on the right,
+// on the same scale, their ratios taken to the real before.
 func PlotGrid(runs []Run, title, base string) error {
 	if len(runs) == 0 {
 		return errors.New("report: grid: no runs")
 	}
+	var real [2]*Run
+	var ours []Run
+	for _, r := range runs {
+		i := RealStage(r)
+		if i < 0 {
+			ours = append(ours, r)
+			continue
+		}
+		if real[i] != nil {
+			return fmt.Errorf("report: grid: two runs of the real optimizer's %s (%s and %s)", realNames[i], real[i].Dir, r.Dir)
+		}
+		real[i] = &r
+	}
+	runs = ours
 	if len(runs) > 4 {
 		return fmt.Errorf("report: grid: %d runs, a 2×2 grid holds 4", len(runs))
 	}
@@ -398,7 +440,7 @@ func PlotGrid(runs []Run, title, base string) error {
 	}
 
 	var e extent
-	for _, r := range slots {
+	for _, r := range append(slots[:], real[:]...) {
 		if r != nil {
 			e = e.union(runExtent(*r, runSeries))
 		}
@@ -410,7 +452,7 @@ func PlotGrid(runs []Run, title, base string) error {
 		}
 	}
 	var present []Run
-	for _, r := range slots {
+	for _, r := range append(slots[:], real[:]...) {
 		if r != nil {
 			present = append(present, *r)
 		}
@@ -433,7 +475,28 @@ func PlotGrid(runs []Run, title, base string) error {
 		p.Title.TextStyle.Font = sansFont(10.5, true)
 		panels[i/2][i%2] = p
 	}
-	f := figure{title: title, panels: panels, legend: runLegend(present...), w: gridWidth, h: gridHeight}
+	h := vg.Length(gridHeight)
+	if real[0] != nil || real[1] != nil {
+		row := make([]*plot.Plot, 2)
+		for i, r := range real {
+			var p *plot.Plot
+			if r == nil {
+				p = newPlot(realNames[i] + ": no run")
+				e.apply(p)
+				p.Add(newGrid(), note{"no run of the real optimizer's " + realNames[i]})
+			} else {
+				var err error
+				if p, err = runPanel(*r, "real "+gridTitle(*r, real[0]), panelOptions{extent: &e}); err != nil {
+					return err
+				}
+			}
+			p.Title.TextStyle.Font = sansFont(10.5, true)
+			row[i] = p
+		}
+		panels = append(panels, row)
+		h = h * 3 / 2
+	}
+	f := figure{title: title, panels: panels, legend: runLegend(present...), w: gridWidth, h: h}
 	return f.save(base)
 }
 

@@ -96,6 +96,7 @@ var (
 	styleHeap   = draw.LineStyle{Color: blue, Width: 1.5, Dashes: []vg.Length{7, 3}}
 	styleWasm   = draw.LineStyle{Color: vermillion, Width: 1.6, Dashes: []vg.Length{2, 2}}
 	styleLeaked = draw.LineStyle{Color: green, Width: 1.8, Dashes: []vg.Length{10, 3, 2, 3}}
+	stylePSS    = draw.LineStyle{Color: purple, Width: 1.4}
 	styleRef    = draw.LineStyle{Color: grey, Width: 0.8, Dashes: []vg.Length{4, 3}}
 )
 

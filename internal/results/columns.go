@@ -27,6 +27,8 @@ var sampleColumns = []column{
 	intColumn("round", func(s *Sample) *int { return &s.Round }),
 	uintColumn("rss", func(s *Sample) *uint64 { return &s.RSS }),
 	uintColumn("hwm", func(s *Sample) *uint64 { return &s.HWM }),
+	uintColumn("pss", func(s *Sample) *uint64 { return &s.PSS }),
+	intColumn("processes", func(s *Sample) *int { return &s.Processes }),
 	intColumn("live_instances", func(s *Sample) *int { return &s.LiveInstances }),
 	intColumn("total_instances", func(s *Sample) *int { return &s.TotalInstances }),
 	uintColumn("linear_memory", func(s *Sample) *uint64 { return &s.LinearMemory }),

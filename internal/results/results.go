@@ -63,6 +63,13 @@ type Sample struct {
 	Round int     `json:"round"` // rounds completed so far
 	RSS   uint64  `json:"rss"`   // resident set size, bytes (gopsutil, /proc/PID/statm)
 	HWM   uint64  `json:"hwm"`   // kernel high-water mark of RSS (VmHWM), bytes
+	// PSS is the proportional set size of the child's whole process tree,
+	// bytes (exec targets only; 0 for the builtin, whose child is one
+	// process). It is re-read less often than RSS (sampler.PSSEvery and
+	// always at a phase or round event); in between it repeats the last
+	// reading.
+	PSS       uint64 `json:"pss,omitempty"`
+	Processes int    `json:"processes,omitempty"` // processes the PSS reading summed
 	Snapshot
 }
 
@@ -187,9 +194,21 @@ func (s Strategy) String() string {
 }
 
 // Engine is the one text of what a run measured: the builtin engine's
-// strategy (Strategy.String), or "target NAME" for any other target.
+// strategy (Strategy.String), "target NAME" for any other target, or an
+// exec target's command line with its paths shortened to their last
+// element ("exec node driver.js 10.1.0").
 func (s Summary) Engine() string {
-	if s.Target != "" {
+	switch {
+	case len(s.Exec) > 0:
+		words := make([]string, len(s.Exec))
+		for i, w := range s.Exec {
+			words[i] = w
+			if j := strings.LastIndexByte(w, '/'); j >= 0 && j < len(w)-1 {
+				words[i] = w[j+1:]
+			}
+		}
+		return "exec " + strings.Join(words, " ")
+	case s.Target != "":
 		return "target " + s.Target
 	}
 	return s.Strategy.String()
@@ -227,6 +246,7 @@ type Latency struct {
 type Summary struct {
 	Scenario string    `json:"scenario"`
 	Target   string    `json:"target,omitempty"` // the target that ran; "" for the builtin engine
+	Exec     []string  `json:"exec,omitempty"`   // an exec target's command line; nil for the builtin
 	Workload string    `json:"workload"`
 	Strategy Strategy  `json:"strategy"` // the builtin target's switches; zero for other targets
 	Rounds   int       `json:"rounds"`
@@ -266,8 +286,31 @@ type Summary struct {
 	// optimizer runs them); zero Count in runs from before it was recorded.
 	RequestLatency Latency `json:"request_latency"`
 
+	// PSS holds the process tree's figures of an exec target, from the
+	// samples' PSS; nil for the builtin. Every figure above stays the
+	// main process's RSS, for every target.
+	PSS *PSSFigures `json:"pss,omitempty"`
+
 	Samples  int      `json:"samples"` // rows in samples.csv
 	Warnings []string `json:"warnings,omitempty"`
+}
+
+// PSSFigures are the landmarks of a run measured as the proportional set
+// size of the child's whole process tree (shared pages counted once), in
+// bytes: the same landmarks as the summary's RSS figures, from the same
+// samples. Peak is the highest PSS read, which may miss a spike between
+// two reads (PSS is read less often than RSS); PeakProcesses is the
+// largest tree a reading summed.
+type PSSFigures struct {
+	Baseline      uint64 `json:"baseline"`
+	Peak          uint64 `json:"peak"`
+	EndOfLoad     uint64 `json:"end_of_load"`
+	AfterIdle     uint64 `json:"after_idle"`
+	AfterSettle   uint64 `json:"after_settle"`
+	Growth        int64  `json:"growth"`
+	Retained      int64  `json:"retained"`
+	Settled       int64  `json:"settled"`
+	PeakProcesses int    `json:"peak_processes"`
 }
 
 // File names inside one run's directory.

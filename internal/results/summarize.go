@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -40,10 +41,12 @@ func (s Slope) Bounded() bool {
 // none. EndOfLoad, AfterIdle and AfterSettle are the last samples of those
 // phases; a phase the run never reached leaves its figure 0 and the
 // differences from the baseline 0. RoundRSS comes from the child's round
-// events, and the slope is fitted on it in MiB per round with a 95%
+// events (the parent's last sample at a round event that carries no RSS of
+// its own, as an exec target's), and the slope is fitted on it in MiB per round with a 95%
 // confidence interval (Student's t on n-2 degrees of freedom); see
 // Unbounded for fewer than three rounds. Throughput is requests per second
 // of the load phase, up to the child's last event when the run ended in it.
+// PSS holds the same landmarks from the samples' PSS when they have any.
 func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s := head
 	s.Samples = len(samples)
@@ -97,6 +100,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.Retained = diff(s.AfterIdle, ok)
 	s.AfterSettle, ok = rss(PhaseSettle)
 	s.Settled = diff(s.AfterSettle, ok)
+	s.PSS = pssFigures(samples, last, firstLoad)
 	if i, ok := last[PhaseSettle]; ok {
 		s.HeapLiveAfterSettle = samples[i].HeapLive
 		s.LeakedAfterSettle = samples[i].Leaked()
@@ -123,6 +127,11 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		switch ev.Kind {
 		case EventRound:
 			rounds[ev.Round] = ev.RSS
+			if ev.RSS == 0 {
+				// A program that does not read its own RSS (an exec
+				// target): the parent's last sample at the event.
+				rounds[ev.Round] = sampleAt(samples, head.Started, ev.Time).RSS
+			}
 			maxRound = max(maxRound, ev.Round)
 		case EventPhase:
 			switch ev.Phase {
@@ -185,6 +194,61 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		}
 	}
 	return s
+}
+
+// pssFigures returns the tree's PSS at the landmarks the RSS figures use
+// (last marks the last sample of each phase, firstLoad the first of the
+// load phase), or nil when no sample has a PSS reading.
+func pssFigures(samples []Sample, last map[Phase]int, firstLoad int) *PSSFigures {
+	var f PSSFigures
+	for i := range samples {
+		f.Peak = max(f.Peak, samples[i].PSS)
+		f.PeakProcesses = max(f.PeakProcesses, samples[i].Processes)
+	}
+	if f.Peak == 0 {
+		return nil
+	}
+	at := func(p Phase) (uint64, bool) {
+		i, ok := last[p]
+		if !ok {
+			return 0, false
+		}
+		return samples[i].PSS, true
+	}
+	var ok bool
+	if f.Baseline, ok = at(PhaseStartup); !ok && firstLoad >= 0 {
+		f.Baseline = samples[firstLoad].PSS
+	}
+	diff := func(v uint64, ok bool) int64 {
+		if !ok || f.Baseline == 0 {
+			return 0
+		}
+		return int64(v) - int64(f.Baseline)
+	}
+	f.EndOfLoad, ok = at(PhaseLoad)
+	f.Growth = diff(f.EndOfLoad, ok)
+	f.AfterIdle, ok = at(PhaseIdle)
+	f.Retained = diff(f.AfterIdle, ok)
+	f.AfterSettle, ok = at(PhaseSettle)
+	f.Settled = diff(f.AfterSettle, ok)
+	return &f
+}
+
+// sampleAt returns the last sample taken at or before the event time t
+// (Unix nanoseconds) of a run started at start, or a zero Sample.
+func sampleAt(samples []Sample, start time.Time, t int64) Sample {
+	if start.IsZero() || t == 0 {
+		return Sample{}
+	}
+	at := float64(t-start.UnixNano()) / 1e9
+	var out Sample
+	for _, x := range samples {
+		if x.T > at {
+			break
+		}
+		out = x
+	}
+	return out
 }
 
 // FitSlope fits RSS at the end of each round (bytes, round 1 first) against

@@ -97,3 +97,30 @@ func WriteSummary(dir string, s Summary) error {
 	}
 	return nil
 }
+
+// RewriteSamples replaces the time series of the run in dir (samples.csv
+// and samples.jsonl) with samples, each file atomically. The runner uses
+// it once a run is over to relabel the phases of a program that reported
+// none.
+func RewriteSamples(dir string, samples []Sample) error {
+	var csvBuf, jsonBuf []byte
+	csvBuf = append(csvBuf, csvHeader()...)
+	for i := range samples {
+		csvBuf = appendCSVRow(csvBuf, &samples[i])
+		b, err := json.Marshal(samples[i])
+		if err != nil {
+			return fmt.Errorf("results: encoding a sample: %w", err)
+		}
+		jsonBuf = append(append(jsonBuf, b...), '\n')
+	}
+	for name, data := range map[string][]byte{SamplesCSV: csvBuf, SamplesJSON: jsonBuf} {
+		tmp := filepath.Join(dir, "."+name+".tmp")
+		if err := os.WriteFile(tmp, data, 0o644); err != nil {
+			return fmt.Errorf("results: %w", err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("results: %w", err)
+		}
+	}
+	return nil
+}

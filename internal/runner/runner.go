@@ -19,6 +19,7 @@ package runner
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,14 @@ type Sampler interface {
 	Sample() (rss, hwm uint64, err error)
 }
 
+// TreeSampler reads the memory of an exec target's process tree: the main
+// process's RSS and VmHWM at every call, the tree's PSS less often, and
+// always with SampleFresh. *sampler.TreeSampler is the real one.
+type TreeSampler interface {
+	Sample() (sampler.TreeSample, error)
+	SampleFresh() (sampler.TreeSample, error)
+}
+
 // Options says how to run a scenario.
 type Options struct {
 	// OutDir is the run's directory: it is created, and must not hold a
@@ -67,6 +76,12 @@ type Options struct {
 
 	// NewSampler returns the sampler of the child; nil means sampler.New.
 	NewSampler func(pid int) (Sampler, error)
+	// NewTreeSampler returns the sampler of an exec target's tree; nil
+	// means sampler.NewTree with sampler.PSSEvery.
+	NewTreeSampler func(pid int) (TreeSampler, error)
+	// MaxEvents is how many events are kept before all but phase, round
+	// and error events are dropped; 0 means MaxEvents.
+	MaxEvents int
 
 	// Workloads prepares the scenario's workload in this process before
 	// the child starts (generated if missing, verified); nil means a new
@@ -78,6 +93,10 @@ type Options struct {
 // Progress is the state of a running scenario, for display.
 type Progress struct {
 	Scenario string
+	// Setup, when set, is a line about an exec scenario's setup command
+	// (starting, done), sent before the child starts; the other fields
+	// but Scenario are then zero.
+	Setup    string
 	Phase    results.Phase
 	Requests int // completed so far
 	Total    int // requests the run will make; 0 while unknown
@@ -97,6 +116,14 @@ type Progress struct {
 //
 // When ctx is done (Ctrl-C), the child is killed and the summary says
 // OutcomeInterrupted.
+//
+// A scenario with Exec runs that program as the child instead (see
+// docs/exec-protocol.md): the parent runs its Setup first, writes the
+// plan, samples the whole process tree (PSS, in Sample.PSS and
+// Summary.PSS) beside the main process's RSS, and bounds what it reads
+// from the program (MaxEventLine, MaxEvents). A program that can't be
+// started (not found, not executable) is an error naming it; one that
+// starts and fails is a run whose summary says so.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
 	sp, warns, specErr := resolve(sc)
 	env, envWarns := parentEnv(sc, len(opts.Command) == 0)
@@ -114,6 +141,11 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 	}}
 	if specErr != nil {
 		return run, specErr
+	}
+	if len(sc.Exec) > 0 {
+		run.Summary.Strategy = results.Strategy{Workers: sp.Workers}
+		run.Summary.Exec = expandCommand(sc.Exec)
+		run.Summary.IdleGC = "" // the program's own runtime collects, or not
 	}
 	if opts.OutDir == "" {
 		return run, errors.New("runner: no output directory")
@@ -137,6 +169,7 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 		files: files,
 		warns: warns,
 		phase: results.PhaseStartup,
+		exec:  len(sc.Exec) > 0,
 	}
 	runErr := p.run(ctx)
 	if err := files.Close(); err != nil && runErr == nil {
@@ -161,10 +194,20 @@ type parent struct {
 	files *results.Writer
 	warns []string
 
-	start   time.Time
-	cmd     *exec.Cmd
-	stdin   io.WriteCloser
-	sampler Sampler
+	start time.Time
+	cmd   *exec.Cmd
+	stdin io.WriteCloser // the builtin child's spec and acks; an exec target's acks, through acks
+	acks  chan<- struct{}
+	read  func(fresh bool) (reading, error)
+
+	exec          bool   // an exec target (Scenario.Exec)
+	program       string // how errors name the child: "the child" or "the program NAME"
+	sawPhase      bool   // the child reported at least one phase
+	requestEvents int    // request events seen
+	badLines      int    // lines that were not JSON events
+	longLines     int    // lines over MaxEventLine
+	dropped       int    // events past MaxEvents
+	quoted        []string
 
 	phase    results.Phase
 	round    int
@@ -176,17 +219,23 @@ type parent struct {
 	sawDone  bool
 	childErr string // the child's last error event
 
-	sampleErrs    int
-	trailingErrs  int // sampler errors since the last good sample
-	firstSmplErr  error
-	killedFor     results.Outcome // why the parent killed the child, if it did
-	lastProgress  time.Time
-	badEventLines int
+	sampleErrs   int
+	trailingErrs int // sampler errors since the last good sample
+	firstSmplErr error
+	killedFor    results.Outcome // why the parent killed the child, if it did
+	lastProgress time.Time
+}
+
+// reading is one reading of the child's memory.
+type reading struct {
+	rss, hwm, pss uint64
+	procs         int
 }
 
 // run prepares the workload, starts the child and measures it until it
 // exits.
 func (p *parent) run(ctx context.Context) error {
+	p.program = "the child"
 	ws := p.opts.Workloads
 	if ws == nil {
 		ws = NewWorkloads(nil)
@@ -197,22 +246,31 @@ func (p *parent) run(ctx context.Context) error {
 	}
 	p.spec.Sources, p.spec.Requests = w.Images, w.Requests
 	argv := p.opts.Command
-	if len(argv) == 0 {
+	if len(argv) == 0 && !p.exec {
 		exe, err := os.Executable()
 		if err != nil {
 			return fmt.Errorf("runner: finding this executable to start the child: %w", err)
 		}
 		argv = []string{exe, ChildCommand}
 	}
-	specLine, err := driver.EncodeSpec(p.spec)
-	if err != nil {
-		return fmt.Errorf("runner: %w", err)
+	var specLine []byte
+	if !p.exec {
+		if specLine, err = driver.EncodeSpec(p.spec); err != nil {
+			return fmt.Errorf("runner: %w", err)
+		}
 	}
 	log, err := os.OpenFile(filepath.Join(p.opts.OutDir, ChildLog), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)
 	}
 	defer log.Close()
+	var execEnvVars []string
+	if p.exec {
+		argv, execEnvVars, err = p.prepareExec(ctx, log, w)
+		if err != nil {
+			return err
+		}
+	}
 	evR, evW, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("runner: event pipe: %w", err)
@@ -220,7 +278,7 @@ func (p *parent) run(ctx context.Context) error {
 	defer evR.Close()
 
 	p.cmd = exec.Command(argv[0], argv[1:]...)
-	p.cmd.Env = append(childEnv(os.Environ(), p.sc), p.opts.Env...)
+	p.cmd.Env = append(append(childEnv(os.Environ(), p.sc), execEnvVars...), p.opts.Env...)
 	p.cmd.Stdout, p.cmd.Stderr = log, log
 	p.cmd.ExtraFiles = []*os.File{evW}
 	p.cmd.SysProcAttr = childSysProcAttr()
@@ -234,26 +292,25 @@ func (p *parent) run(ctx context.Context) error {
 	err = p.cmd.Start()
 	evW.Close() // the child holds its own copy
 	if err != nil {
+		if p.exec {
+			return fmt.Errorf("runner: exec: starting %s: %w", argv[0], err)
+		}
 		return fmt.Errorf("runner: starting the child %s: %w", argv[0], err)
 	}
 	waitCh := make(chan error, 1)
 	go func() { waitCh <- p.cmd.Wait() }()
 
-	if _, err := p.stdin.Write(specLine); err != nil {
+	if p.exec {
+		p.acks = startAcks(p.stdin)
+	} else if _, err := p.stdin.Write(specLine); err != nil {
 		p.warns = append(p.warns, "writing the spec to the child: "+err.Error())
 	}
-	newSampler := p.opts.NewSampler
-	if newSampler == nil {
-		newSampler = func(pid int) (Sampler, error) { return sampler.New(pid) }
-	}
-	p.sampler, err = newSampler(p.cmd.Process.Pid)
-	if err != nil {
+	if err := p.newReader(p.cmd.Process.Pid); err != nil {
 		// The child died at once, or /proc is unreadable: wait and record.
 		p.warns = append(p.warns, "no sampler: "+err.Error())
-		p.sampler = nil
 	}
 
-	lines := make(chan []byte, 256)
+	lines := make(chan eventLine, 256)
 	go readLines(evR, lines)
 
 	deadline := time.NewTimer(p.timeout())
@@ -261,13 +318,23 @@ func (p *parent) run(ctx context.Context) error {
 	tick := time.NewTicker(p.spec.Interval)
 	defer tick.Stop()
 
-	p.sample()
+	p.sample(true)
 	exited := false
+	var drained <-chan time.Time // after the child's exit: how long to wait for the rest of its events
 	for !exited || lines != nil {
 		select {
+		case <-drained:
+			// A descendant still holds the events pipe open: stop reading,
+			// and let the reader finish into the void.
+			p.warns = append(p.warns, fmt.Sprintf("the event stream stayed open %v after %s exited; later events were not read", drainTimeout, p.program))
+			go func(lines <-chan eventLine) {
+				for range lines {
+				}
+			}(lines)
+			lines = nil
 		case <-tick.C:
 			if !exited {
-				p.sample()
+				p.sample(false)
 			}
 		case line, ok := <-lines:
 			if !ok {
@@ -279,6 +346,13 @@ func (p *parent) run(ctx context.Context) error {
 			exited = true
 			tick.Stop()
 			deadline.Stop()
+			if p.exec {
+				// The run ends with the program: descendants it left
+				// behind are killed with their group, and so close their
+				// copies of the events pipe.
+				killTree(p.cmd.Process)
+			}
+			drained = time.After(drainTimeout)
 		case <-ctx.Done():
 			if !exited {
 				p.kill(results.OutcomeInterrupted)
@@ -288,7 +362,23 @@ func (p *parent) run(ctx context.Context) error {
 			p.kill(results.OutcomeTimeout)
 		}
 	}
+	if p.acks != nil {
+		close(p.acks) // no event is read any more: the writer may end
+	}
 	return nil
+}
+
+// drainTimeout bounds how long the parent reads events after the child
+// exited: a descendant that left the child's process group may hold the
+// pipe open.
+const drainTimeout = 5 * time.Second
+
+// maxEvents is the run's cap on kept events.
+func (p *parent) maxEvents() int {
+	if p.opts.MaxEvents > 0 {
+		return p.opts.MaxEvents
+	}
+	return MaxEvents
 }
 
 // timeout is the run's wall-clock limit.
@@ -299,14 +389,34 @@ func (p *parent) timeout() time.Duration {
 	return DefaultTimeout
 }
 
-// readLines sends each line of r, then closes lines at EOF.
-func readLines(r io.Reader, lines chan<- []byte) {
+// eventLine is one line of the child's event stream: the line (a copy,
+// newline included when there was one), or for a line longer than
+// MaxEventLine its first MaxEventLine bytes with long set.
+type eventLine struct {
+	line []byte
+	long bool
+}
+
+// readLines sends each line of r, then closes lines at EOF. A line longer
+// than MaxEventLine is sent once, cut, with long set, and the rest of it
+// is skipped, so no line costs more than MaxEventLine of memory.
+func readLines(r io.Reader, lines chan<- eventLine) {
 	defer close(lines)
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, MaxEventLine)
 	for {
-		line, err := br.ReadBytes('\n')
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			lines <- eventLine{line: bytes.Clone(line), long: true}
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err != nil {
+				return
+			}
+			continue
+		}
 		if len(line) > 0 {
-			lines <- line
+			lines <- eventLine{line: bytes.Clone(line)}
 		}
 		if err != nil {
 			return
@@ -320,18 +430,20 @@ func (p *parent) kill(why results.Outcome) {
 		return
 	}
 	p.killedFor = why
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	if err := killTree(p.cmd.Process); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		p.warns = append(p.warns, "killing the child: "+err.Error())
 	}
 }
 
 // sample reads the child's memory, merges the latest snapshot, records the
-// sample, and enforces the RSS cap.
-func (p *parent) sample() {
-	if p.sampler == nil || p.killedFor != "" {
+// sample, and enforces the RSS cap. fresh asks an exec target's sampler
+// for a PSS reading now (at a landmark) rather than its last one.
+func (p *parent) sample(fresh bool) {
+	if p.read == nil || p.killedFor != "" {
 		return
 	}
-	rss, hwm, err := p.sampler.Sample()
+	m, err := p.read(fresh)
+	rss := m.rss
 	if err == nil && rss == 0 {
 		// A zombie (exited, not yet reaped) has no memory map; its zeros
 		// are not a measurement.
@@ -347,12 +459,14 @@ func (p *parent) sample() {
 	}
 	p.trailingErrs = 0
 	s := results.Sample{
-		T:        time.Since(p.start).Seconds(),
-		Phase:    p.phase,
-		Round:    p.round,
-		RSS:      rss,
-		HWM:      hwm,
-		Snapshot: p.snap,
+		T:         time.Since(p.start).Seconds(),
+		Phase:     p.phase,
+		Round:     p.round,
+		RSS:       rss,
+		HWM:       m.hwm,
+		PSS:       m.pss,
+		Processes: m.procs,
+		Snapshot:  p.snap,
 	}
 	p.samples = append(p.samples, s)
 	p.files.Sample(s)
@@ -366,14 +480,42 @@ func (p *parent) sample() {
 }
 
 // event handles one line of the child's event stream.
-func (p *parent) event(line []byte) {
+func (p *parent) event(el eventLine) {
+	line := el.line
+	if el.long {
+		p.longLines++
+		p.quoteBad(fmt.Sprintf("a line over %d KiB: %s", MaxEventLine>>10, quote(line)))
+		return
+	}
+	if len(bytes.TrimSpace(line)) == 0 {
+		return
+	}
 	var ev results.Event
-	if err := json.Unmarshal(line, &ev); err != nil {
-		p.badEventLines++
+	if err := json.Unmarshal(line, &ev); err != nil || ev.Kind == "" {
+		p.badLines++
+		why := "no kind"
+		if err != nil {
+			why = err.Error()
+		}
+		p.quoteBad(fmt.Sprintf("%s (%s)", quote(line), why))
+		return
+	}
+	if ev.Time == 0 {
+		// The protocol's time is optional: stamp the arrival.
+		ev.Time = time.Now().UnixNano()
+		if b, err := json.Marshal(ev); err == nil {
+			line = b
+		}
+	}
+	if len(p.events) >= p.maxEvents() && ev.Kind != results.EventPhase && ev.Kind != results.EventRound && ev.Kind != results.EventError {
+		p.dropped++
 		return
 	}
 	p.files.Event(line)
 	p.events = append(p.events, ev)
+	if ev.Kind == results.EventRequest {
+		p.requestEvents++
+	}
 	if ev.Snapshot != nil {
 		p.snap = *ev.Snapshot
 	}
@@ -384,17 +526,27 @@ func (p *parent) event(line []byte) {
 		}
 		// Barrier: sample the end of the phase that ends, then let the
 		// child go on.
-		p.sample()
+		p.sample(true)
 		p.phase = ev.Phase
+		p.sawPhase = true
 		if ev.Phase == results.PhaseDone {
 			p.sawDone = true
 		}
-		if _, err := io.WriteString(p.stdin, driver.AckLine); err != nil && p.killedFor == "" && !p.sawDone {
-			p.warns = append(p.warns, "acknowledging a phase to the child: "+err.Error())
+		switch {
+		case p.exec:
+			p.ack()
+		default:
+			if _, err := io.WriteString(p.stdin, driver.AckLine); err != nil && p.killedFor == "" && !p.sawDone {
+				p.warns = append(p.warns, "acknowledging a phase to the child: "+err.Error())
+			}
 		}
 		p.progress(false)
 	case results.EventRound:
 		p.round = ev.Round
+		if p.exec {
+			p.sample(true) // the round's end, for the slope
+			p.ack()
+		}
 	case results.EventError:
 		p.childErr = ev.Err
 	case results.EventHello:
@@ -429,6 +581,9 @@ func (p *parent) finish(runErr error) {
 			s.Outcome = results.OutcomeSignaled
 		case s.ExitCode != 0:
 			s.Outcome = results.OutcomeCrashed
+		case p.exec:
+			s.Outcome = results.OutcomeCompleted
+			p.execWarnings()
 		case !p.sawDone:
 			s.Outcome = results.OutcomeCrashed
 			s.Error = "the child exited 0 before it finished its phases"
@@ -444,7 +599,10 @@ func (p *parent) finish(runErr error) {
 	case s.Outcome == results.OutcomeRSSCap:
 		s.Error = fmt.Sprintf("RSS %.1f MiB exceeded the cap of %.1f MiB", mib(p.lastRSS), mib(p.sc.RSSCap))
 	case s.Outcome == results.OutcomeCrashed && s.Error == "":
-		s.Error = fmt.Sprintf("the child exited with status %d", s.ExitCode)
+		s.Error = fmt.Sprintf("%s exited with status %d", p.program, s.ExitCode)
+		if p.exec {
+			s.Error += fmt.Sprintf(" after %.1fs", s.Seconds)
+		}
 		if tail := logTail(filepath.Join(p.opts.OutDir, ChildLog), 5); tail != "" {
 			s.Error += ": " + tail
 		}
@@ -453,17 +611,30 @@ func (p *parent) finish(runErr error) {
 	case s.Outcome == results.OutcomeTimeout:
 		s.Error = fmt.Sprintf("the run exceeded its wall-clock limit of %v: the parent killed the child", p.timeout())
 	case s.Outcome == results.OutcomeSignaled:
-		s.Error = "the child was killed by signal " + s.Signal + " (the OOM killer? kill -9?)"
+		s.Error = p.program + " was killed by signal " + s.Signal + " (the OOM killer? kill -9?)"
 	}
 
 	p.sampleErrs -= p.trailingErrs // the child exiting, not a failure to sample
 	if p.sampleErrs > 0 {
 		p.warns = append(p.warns, fmt.Sprintf("%d samples failed, the first: %v", p.sampleErrs, p.firstSmplErr))
 	}
-	if p.badEventLines > 0 {
-		p.warns = append(p.warns, fmt.Sprintf("%d lines of the child's event stream were not JSON events and were dropped", p.badEventLines))
+	if p.badLines > 0 {
+		p.warns = append(p.warns, fmt.Sprintf("%d lines of the event stream of %s were not JSON events and were dropped", p.badLines, p.program))
+	}
+	if p.longLines > 0 {
+		p.warns = append(p.warns, fmt.Sprintf("%d lines of the event stream of %s were longer than %d KiB and were dropped", p.longLines, p.program, MaxEventLine>>10))
+	}
+	for _, q := range p.quoted {
+		p.warns = append(p.warns, "dropped event line: "+q)
+	}
+	if p.dropped > 0 {
+		p.warns = append(p.warns, fmt.Sprintf("%s sent more than %d events: %d later ones (all but phase, round and error events) were dropped", p.program, p.maxEvents(), p.dropped))
+	}
+	if p.exec && !p.sawPhase && len(p.samples) > 1 {
+		p.relabelSilent()
 	}
 	*s = results.Summarize(*s, p.samples, p.events)
+	s.Requests = max(s.Requests, p.requestEvents)
 	s.Warnings = append(p.warns, s.Warnings...)
 }
 
@@ -476,7 +647,7 @@ func (p *parent) progress(done bool) {
 	pr := Progress{
 		Scenario: p.sc.Name,
 		Phase:    p.phase,
-		Requests: p.snap.Requests,
+		Requests: max(p.snap.Requests, p.requestEvents),
 		Total:    p.total,
 		RSS:      p.lastRSS,
 		Done:     done,
@@ -498,8 +669,13 @@ func logTail(path string, n int) string {
 	if err != nil {
 		return ""
 	}
+	return lastLines(string(b), n)
+}
+
+// lastLines returns the last n non-empty lines of text, joined by " | ".
+func lastLines(text string, n int) string {
 	var lines []string
-	for _, l := range strings.Split(string(b), "\n") {
+	for _, l := range strings.Split(text, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, l)
 		}

@@ -134,6 +134,15 @@ func (t *TreeSampler) Sample() (TreeSample, error) {
 	return s, nil
 }
 
+// SampleFresh is Sample with a PSS reading taken now, however recent the
+// last one: for the landmarks of a run (a phase's end), where a stale
+// reading would misplace the figure. Its cost counts toward the wait of
+// the next Sample's reading as any other's.
+func (t *TreeSampler) SampleFresh() (TreeSample, error) {
+	t.pssAt = time.Time{}
+	return t.Sample()
+}
+
 // readTreePSS lists the tree and sums the PSS of the processes still there.
 func (t *TreeSampler) readTreePSS() (pss uint64, procs int, err error) {
 	pids, err := t.listTree()

@@ -91,6 +91,7 @@ func Fields() []string {
 		"topology", "lifetime", "views", "listeners",
 		"workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
+		"exec", "setup",
 	}
 }
 
@@ -187,6 +188,10 @@ func Parse(name string, data []byte) (Scenario, error) {
 			p.sc.Name, hasName = p.str(key, v)
 		case "description":
 			p.sc.Description, _ = p.str(key, v)
+		case "exec":
+			p.sc.Exec = p.command(key, v)
+		case "setup":
+			p.sc.Setup = p.command(key, v)
 		case "target":
 			if s, ok := p.str(key, v); ok {
 				if !target.ValidName(s) {
@@ -277,16 +282,19 @@ func Parse(name string, data []byte) (Scenario, error) {
 		}
 	}
 
+	p.checkExec(seen)
 	// The builtin target's settings are top-level keys; another target's
-	// go under options.
-	builtin := p.sc.Builtin()
-	if !builtin {
+	// go under options. An exec scenario runs neither (checkExec).
+	builtin := p.sc.Builtin() && seen["exec"] == nil
+	switch k, hasOptions := seen["options"]; {
+	case seen["exec"] != nil:
+	case !builtin:
 		for _, key := range BuiltinFields() {
 			if k, ok := seen[key]; ok {
 				p.fail(key, k, "applies to the builtin target only; the settings of target %q go under options:", p.sc.Target)
 			}
 		}
-	} else if k, ok := seen["options"]; ok && !p.failed["options"] {
+	case hasOptions && !p.failed["options"]:
 		p.fail("options", k, "the builtin target takes its settings as top-level keys (%s), not options", strings.Join(BuiltinFields(), ", "))
 	}
 

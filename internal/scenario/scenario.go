@@ -52,6 +52,10 @@
 // preset, topology, lifetime, views, listeners and op_timeout
 // (BuiltinFields) are the builtin target's settings and are errors for
 // any other target; workers, in_flight and the rest apply to every target.
+//
+// An exec scenario replaces the engine's keys (preset and the switches,
+// op_timeout) with exec: [program, args...] and an optional setup
+// command; see exec.go.
 package scenario
 
 import (
@@ -102,6 +106,12 @@ type Scenario struct {
 	// the program that has the registry.
 	Target  string
 	Options *yaml.Node // the target's options: mapping; nil when absent (always for the builtin)
+
+	// Exec is the command line of a program run as the measured child
+	// instead of the builtin engine (see exec.go); nil for the builtin.
+	// Setup, optional beside Exec, runs to completion before it.
+	Exec  []string
+	Setup []string
 
 	Workload string // workload name: "default", "quick" or "tiny" (workload.Names)
 	Images   string // optional directory of user images replacing the generated ones
@@ -297,7 +307,13 @@ func (s Scenario) Validate() []error {
 	if !s.Expect.Valid() {
 		bad("expect", "invalid value %d (allowed: %s)", s.Expect, strings.Join(metric.ExpectNames(), ", "))
 	}
-	if s.Expect == metric.ExpectLeak && s.Builtin() && !s.Leaky() {
+	if len(s.Exec) > 0 && strings.TrimSpace(s.Exec[0]) == "" {
+		bad("exec", "the program (the first word) must not be empty")
+	}
+	if len(s.Setup) > 0 && len(s.Exec) == 0 {
+		bad("setup", "applies only beside exec")
+	}
+	if s.Expect == metric.ExpectLeak && len(s.Exec) == 0 && s.Builtin() && !s.Leaky() {
 		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, views: leaked or listeners: leaked", s.ResultsStrategy())
 	}
 	for i, l := range s.Limits {

@@ -48,7 +48,7 @@ func TestBuiltin(t *testing.T) {
 	for _, sc := range all {
 		names = append(names, sc.Name)
 	}
-	want := "before fix1 fix1+2 fixed quick-fixed quick-leaky"
+	want := "before fix1 fix1+2 fixed nextjs-before nextjs-before-quick nextjs-before-tiny nextjs-fixed nextjs-fixed-quick nextjs-fixed-tiny quick-fixed quick-leaky"
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("builtin order = %q, want %q", got, want)
 	}
@@ -71,7 +71,13 @@ func TestBuiltin(t *testing.T) {
 			t.Errorf("%s: idle_gc %v, want v8", sc.Name, sc.IdleGC)
 		}
 	}
-	qf, ql := all[4], all[5]
+	// The real optimizer's six: exec targets on the stages' shape.
+	for _, sc := range all[4:10] {
+		if len(sc.Exec) != 5 || sc.Exec[0] != "node" || len(sc.Setup) != 3 || sc.Workers != 15 || sc.InFlight != 6 || sc.Preset != "" {
+			t.Errorf("%s: exec %q, setup %q, %d workers", sc.Name, sc.Exec, sc.Setup, sc.Workers)
+		}
+	}
+	qf, ql := all[10], all[11]
 	for _, sc := range all[4:] {
 		if sc.IdleGC != idlegc.Go {
 			t.Errorf("%s: idle_gc %v, want the default go", sc.Name, sc.IdleGC)

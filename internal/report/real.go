@@ -1,0 +1,70 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The scenarios of the real Next.js image optimizer (examples/nextjs,
+// scenarios/nextjs-*.yaml), whose runs the grid and the reproduction show
+// beside ours: the leaky release and the fixed one, each with its quick
+// and tiny twins ("nextjs-before-quick").
+const (
+	RealBefore = "nextjs-before"
+	RealFixed  = "nextjs-fixed"
+)
+
+// realNames say what the two real runs are.
+var realNames = [2]string{"before (next@10.1.0)", "fixed (next@10.1.3)"}
+
+// RealStage returns 0 for a run of the real optimizer's leaky release, 1
+// for its fixed one, and -1 for any other run, by the run's scenario name:
+// RealBefore or RealFixed, alone or with a "-" suffix.
+func RealStage(r Run) int {
+	for i, name := range []string{RealBefore, RealFixed} {
+		if n := r.Summary.Scenario; n == name || strings.HasPrefix(n, name+"-") {
+			return i
+		}
+	}
+	return -1
+}
+
+// realRows fills rep.Real from the runs of the real optimizer, with
+// ratios to its own before run, against the published before and fixed
+// stages.
+func (rep *Reproduction) realRows(runs []Run) {
+	pub := Published()
+	stages := [2]Stage{pub[0], pub[len(pub)-1]}
+	var rows [2]ReproRow
+	for _, r := range runs {
+		i := RealStage(r)
+		if i < 0 {
+			continue
+		}
+		if rows[i].Found {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("more than one run of the real optimizer's %s: used %s, ignored %s", realNames[i], runRef(rows[i].Run), runRef(r)))
+			continue
+		}
+		rows[i].Stage = stages[i]
+		fillRow(&rows[i], r)
+	}
+	if !rows[0].Found && !rows[1].Found {
+		return
+	}
+	b := rows[0]
+	for i := range rows {
+		row := &rows[i]
+		if !row.Found {
+			row.Stage = stages[i]
+			continue
+		}
+		if b.Found && b.Growth > 0 && b.Peak > 0 && row.End > 0 && row.Peak > 0 {
+			row.HasRatios = true
+			row.GrowthRatio = float64(row.Growth) / float64(b.Growth)
+			row.PeakRatio = float64(row.Peak) / float64(b.Peak)
+			row.GrowthDelta = row.GrowthRatio - row.Stage.GrowthRatio
+			row.PeakDelta = row.PeakRatio - row.Stage.PeakRatio
+		}
+	}
+	rep.Real = rows[:]
+}
