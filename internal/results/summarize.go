@@ -44,6 +44,10 @@ func (s Slope) Bounded() bool {
 // confidence interval (Student's t on n-2 degrees of freedom); see
 // Unbounded for fewer than three rounds. Throughput is requests per second
 // of the load phase, up to the child's last event when the run ended in it.
+// Requests and Errors count what completed, Total what the load phase was
+// to make; ErrorClasses and FailedSources come from the failed request
+// events, Unfinished from the request_start and op_start events without
+// their ends (see failures.go). head's Skipped is kept as it is.
 func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s := head
 	s.Samples = len(samples)
@@ -51,6 +55,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.Growth, s.Retained, s.Settled = 0, 0, 0
 	s.HeapLiveAfterSettle, s.LeakedAfterSettle = 0, 0
 	s.RoundRSS, s.Latency = nil, nil
+	s.Total, s.ErrorClasses, s.FailedSources, s.Unfinished = 0, nil, nil, nil
 	s.Instances = Instances{}
 	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
 
@@ -110,6 +115,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		latencies          = map[string][]float64{}
 		eventSnap          *Snapshot
 		requestEvents      int
+		failedEvents       int
 	)
 	var lastTime int64
 	for i := range events {
@@ -127,6 +133,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 			switch ev.Phase {
 			case PhaseLoad:
 				loadStart = ev.Time
+				s.Total = max(s.Total, ev.Total)
 			case PhaseIdle:
 				loadEnd = ev.Time
 			}
@@ -138,6 +145,9 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 			s.Instances.Created++
 		case EventRequest:
 			requestEvents++
+			if ev.Err != "" {
+				failedEvents++
+			}
 		}
 	}
 	// The child's event snapshots are newer than the samples' copies.
@@ -151,6 +161,12 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		s.Errors = lastSnap.Errors
 	}
 	s.Requests = max(s.Requests, requestEvents)
+	s.Errors = max(s.Errors, failedEvents)
+	var end int64
+	if !head.Started.IsZero() && head.Seconds > 0 {
+		end = head.Started.UnixNano() + int64(head.Seconds*1e9)
+	}
+	s.ErrorClasses, s.FailedSources, s.Unfinished = failures(events, end)
 
 	for r := 1; r <= maxRound; r++ {
 		v, ok := rounds[r]
