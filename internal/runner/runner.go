@@ -18,7 +18,6 @@
 package runner
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -192,6 +191,7 @@ func (p *parent) run(ctx context.Context) error {
 		return err
 	}
 	p.spec.Sources, p.spec.Requests = w.Images, w.Requests
+	p.sum.Skipped = w.Skipped
 	argv := p.opts.Command
 	if len(argv) == 0 {
 		exe, err := os.Executable()
@@ -293,21 +293,6 @@ func (p *parent) timeout() time.Duration {
 		return p.opts.Timeout
 	}
 	return DefaultTimeout
-}
-
-// readLines sends each line of r, then closes lines at EOF.
-func readLines(r io.Reader, lines chan<- []byte) {
-	defer close(lines)
-	br := bufio.NewReaderSize(r, 64<<10)
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
-			lines <- line
-		}
-		if err != nil {
-			return
-		}
-	}
 }
 
 // kill kills the child with SIGKILL and remembers why.
