@@ -156,6 +156,7 @@ func printSummary(w io.Writer, s results.Summary) {
 		mibSigned(s.Growth), mibSigned(s.Retained), mibSigned(s.Settled), mib(s.HeapLiveAfterSettle), mib(s.LeakedAfterSettle))
 	fmt.Fprintf(w, "  slope %s; instances created %d, peak live %d; requests %d, errors %d, %.2f req/s; %d samples\n",
 		slopeText(s.Slope), s.Instances.Created, s.Instances.PeakLive, s.Requests, s.Errors, s.Throughput, s.Samples)
+	printFailures(w, s)
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
 	}
@@ -173,6 +174,8 @@ func slopeText(s results.Slope) string {
 
 // verdict checks how the run ended, the scenario's limits and its
 // expectation, prints every failure, and returns the exit status. A
+// failed request fails the run (exit 1): its measurement lacks that work.
+// A
 // scenario that expects a leak must show it by metric.DefaultLeakRule,
 // the rule the gate holds its leaky control to, here with no stable
 // scenario beside it.
@@ -187,6 +190,10 @@ func verdict(w io.Writer, sc scenario.Scenario, s results.Summary) int {
 		return statusError
 	}
 	status := statusOK
+	if s.Errors > 0 {
+		fmt.Fprintf(w, "  FAIL %s: %d of %d requests failed (%s)\n", sc.Name, s.Errors, max(s.Total, s.Requests), classCounts(s.ErrorClasses))
+		status = statusFailed
+	}
 	for _, l := range sc.Limits {
 		v, ok := l.Check(s)
 		if !ok {
