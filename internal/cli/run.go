@@ -31,8 +31,11 @@ summary go to <out>/<scenario>/, with a plot of it; <out>/summary.md and
 
 A scenario's limits (for example "settled < 64MiB") and its expectation
 (expect: leak for a leaky control) are checked after its run: exit 1 if
-one fails, or if a run was killed for exceeding its RSS cap; exit 2 if a
-scenario is invalid or a run crashed, was interrupted or timed out.`,
+one fails, if a request failed, or if a run was killed for exceeding its
+RSS cap; exit 2 if a scenario is invalid or a run crashed, was interrupted
+or timed out. With --images, files that are not images are skipped and
+images that can't be used are rejected (their requests fail), each named
+with its reason.`,
 	examples: []string{
 		"# the quick stable scenario, results under reports/",
 		"bench run",
