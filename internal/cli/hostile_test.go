@@ -71,7 +71,7 @@ func hostileDir(t *testing.T) (dir string, good []string, bad map[string]badFile
 	}
 	bad = map[string]badFile{
 		// Truncated after their headers: the decoder itself refuses them.
-		write("truncated.png", pngBytes[:len(pngBytes)/2]): {"Corrupt PNG", results.ClassCorrupt},
+		write("truncated.png", pngBytes[:len(pngBytes)/2]):   {"Corrupt PNG", results.ClassCorrupt},
 		write("truncated.jpg", jpegBytes[:len(jpegBytes)/2]): {"Corrupt JPEG", results.ClassCorrupt},
 		write("badcrc.png", crc):                             {"invalid checksum", results.ClassCorrupt},
 		huge:                                                 {"over the codecs' input limit", results.ClassLimit},
