@@ -70,9 +70,10 @@ func hostileDir(t *testing.T) (dir string, good []string, bad map[string]badFile
 		t.Fatal(err)
 	}
 	bad = map[string]badFile{
-		// Truncated after their headers: the decoder itself refuses them.
-		write("truncated.png", pngBytes[:len(pngBytes)/2]):   {"Corrupt PNG", results.ClassCorrupt},
-		write("truncated.jpg", jpegBytes[:len(jpegBytes)/2]): {"Corrupt JPEG", results.ClassCorrupt},
+		// Truncated after their headers: the decoder itself refuses them,
+		// in its own words after the codecs' class.
+		write("truncated.png", pngBytes[:len(pngBytes)/2]):   {codecs.ErrCorrupt.Error(), results.ClassCorrupt},
+		write("truncated.jpg", jpegBytes[:len(jpegBytes)/2]): {codecs.ErrCorrupt.Error(), results.ClassCorrupt},
 		write("badcrc.png", crc):                             {"invalid checksum", results.ClassCorrupt},
 		huge:                                                 {"over the codecs' input limit", results.ClassLimit},
 		write("notes.txt", []byte("not an image\n")):         {"not a PNG or JPEG image", ""},
