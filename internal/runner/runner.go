@@ -446,6 +446,9 @@ func (p *parent) finish(runErr error) {
 	}
 	*s = results.Summarize(*s, p.samples, p.events)
 	s.Warnings = append(p.warns, s.Warnings...)
+	if p.killedFor != "" {
+		s.Error += stuckText(s.Unfinished)
+	}
 }
 
 // progress reports the state of the run to Options.Progress.

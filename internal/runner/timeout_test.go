@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,9 @@ func TestRun_TimeoutKeepsCompletedRequests(t *testing.T) {
 	u := s.Unfinished[0]
 	if u.Request != stuckID || u.Source != filepath.Join(dir, "stuck.png") || u.Op != "decode" || u.Seconds < 0.5 {
 		t.Errorf("unfinished = %+v, want request %d of %s stuck in decode for most of the 3s", u, stuckID, filepath.Join(dir, "stuck.png"))
+	}
+	if want := "; still running: request " + strconv.Itoa(stuckID) + " (" + u.Source + ") in decode for "; !strings.Contains(s.Error, want) {
+		t.Errorf("error %q does not name the stuck request (%q)", s.Error, want)
 	}
 	disk := readSummary(t, opts.OutDir)
 	if disk.Requests != s.Requests || len(disk.Unfinished) != 1 || disk.Unfinished[0].Op != "decode" {
