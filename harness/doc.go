@@ -29,7 +29,11 @@
 // summarised; a Closer is closed once after the last phase. A target
 // reports its operations and instance lifetimes to the Config's Recorder,
 // which gives the summary its latencies per operation and its instance
-// counts.
+// counts; StartOp before an operation lets a run killed at its time limit
+// name the operation in progress. An error from Do fails that request
+// only: the summary counts it by class (from its errors.Is chain, e.g.
+// the codecs' sentinels) and names its file and the operation whose Op
+// carried an error.
 //
 // # Scenarios
 //

@@ -55,6 +55,18 @@ const (
 // error). The harness's Recorder is goroutine-safe and cheap.
 type Recorder = target.Recorder
 
+// OpStarter is implemented by a Recorder that also takes the start of
+// each operation (the harness's does); call StartOp rather than asserting
+// it.
+type OpStarter = target.OpStarter
+
+// StartOp reports to rec that op begins (Name, Request, Worker,
+// Instance), when rec takes starts. The harness records it as an op_start
+// event, so that an operation still running when the run is killed (at
+// its time limit, say) is named in the summary with its request and file.
+// Report its end as always, with Recorder.Op.
+func StartOp(rec Recorder, op Op) { target.StartOp(rec, op) }
+
 // Op is one finished operation: Name (latencies are summarised per name),
 // Request, Worker, Instance, End, Duration, BytesIn, BytesOut, Memory (the
 // instance's linear memory after it) and Err.

@@ -140,6 +140,8 @@ func (o *optimizer) event(e engine.Event) {
 		o.rec.InstanceCreated(in)
 	case engine.InstanceClosed:
 		o.rec.InstanceClosed(in, e.Err)
+	case engine.OpStarted:
+		target.StartOp(o.rec, target.Op{Name: e.Op.String(), Request: e.Request, Worker: e.Worker, Instance: e.Instance, Memory: e.Memory})
 	case engine.OpDone:
 		o.rec.Op(target.Op{
 			Name:     e.Op.String(),

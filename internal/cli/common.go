@@ -195,6 +195,7 @@ func (p *progressPrinter) workload(wp runner.WorkloadProgress) {
 			}
 			fmt.Fprintln(p.w)
 			p.live = false
+			printSourceProblems(p.w, wp)
 		}
 		return
 	}
@@ -209,6 +210,7 @@ func (p *progressPrinter) workload(wp runner.WorkloadProgress) {
 		fmt.Fprintf(p.w, " error=%s", strconv.Quote(wp.Err.Error()))
 	}
 	fmt.Fprintln(p.w)
+	printSourceProblems(p.w, wp)
 }
 
 func mib(b uint64) float64 { return float64(b) / results.MiB }

@@ -100,6 +100,8 @@
 //	--out DIR        results folder (default reports/<UTC time>-<command>;
 //	                 never overwritten: an existing one gets -2, -3, ...)
 //	--images DIR     your own PNG/JPEG images instead of the generated ones
+//	                 (other files are skipped, unusable images rejected and
+//	                 their requests failed, each named with its reason)
 //	--workers N      worker count: of the builtin's per-worker topology,
 //	                 Config.Workers of any other target
 //	--rounds N       rounds of the workload
@@ -128,8 +130,9 @@
 //
 //	0  every run completed and every verdict passed
 //	1  a verdict failed: a scenario limit ("settled < 64MiB"), an
-//	   expectation (a leaky control that no longer leaks), a run killed at
-//	   its RSS cap, failed reproduction checks, a gate regression
+//	   expectation (a leaky control that no longer leaks), a failed
+//	   request, a run killed at its RSS cap, failed reproduction checks,
+//	   a gate regression
 //	2  usage error, bad scenario file, a run that crashed, timed out or
 //	   was interrupted
 package cli

@@ -31,8 +31,11 @@ summary go to <out>/<scenario>/, with a plot of it; <out>/summary.md and
 
 A scenario's limits (for example "settled < 64MiB") and its expectation
 (expect: leak for a leaky control) are checked after its run: exit 1 if
-one fails, or if a run was killed for exceeding its RSS cap; exit 2 if a
-scenario is invalid or a run crashed, was interrupted or timed out.`,
+one fails, if a request failed, or if a run was killed for exceeding its
+RSS cap; exit 2 if a scenario is invalid or a run crashed, was interrupted
+or timed out. With --images, files that are not images are skipped and
+images that can't be used are rejected (their requests fail), each named
+with its reason.`,
 	examples: []string{
 		"# the quick stable scenario, results under reports/",
 		"bench run",
@@ -164,6 +167,7 @@ func printSummary(w io.Writer, s results.Summary) {
 	}
 	fmt.Fprintf(w, "  slope %s; instances created %d, peak live %d; requests %d, errors %d, %.2f req/s; %d samples\n",
 		slopeText(s.Slope), s.Instances.Created, s.Instances.PeakLive, s.Requests, s.Errors, s.Throughput, s.Samples)
+	printFailures(w, s)
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
 	}
@@ -181,6 +185,8 @@ func slopeText(s results.Slope) string {
 
 // verdict checks how the run ended, the scenario's limits and its
 // expectation, prints every failure, and returns the exit status. A
+// failed request fails the run (exit 1): its measurement lacks that work.
+// A
 // scenario that expects a leak must show it by metric.DefaultLeakRule,
 // the rule the gate holds its leaky control to, here with no stable
 // scenario beside it.
@@ -195,6 +201,10 @@ func verdict(w io.Writer, sc scenario.Scenario, s results.Summary) int {
 		return statusError
 	}
 	status := statusOK
+	if s.Errors > 0 {
+		fmt.Fprintf(w, "  FAIL %s: %d of %d requests failed (%s)\n", sc.Name, s.Errors, max(s.Total, s.Requests), classCounts(s.ErrorClasses))
+		status = statusFailed
+	}
 	for _, l := range sc.Limits {
 		v, ok := l.Check(s)
 		if !ok {

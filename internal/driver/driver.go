@@ -22,6 +22,8 @@ package driver
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,6 +37,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/failure"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
 	"github.com/leakbench/leakbench/internal/target"
@@ -104,6 +107,10 @@ type child struct {
 
 	heapMu sync.Mutex
 	heap   [len(heapMetrics)]metrics.Sample
+
+	// failedOps is the operation that last failed of each running
+	// request (request id -> op name), from the target's op events.
+	failedOps sync.Map
 
 	requests atomic.Int64 // requests completed, ok or not
 	errors   atomic.Int64 // requests failed
@@ -189,7 +196,7 @@ func (c *child) start(ctx context.Context) error {
 		Workers:  max(c.spec.Workers, 1),
 		InFlight: c.spec.InFlight,
 		CacheDir: subdir(c.spec.CacheDir, filepath.Join("targets", c.spec.Target)),
-		Recorder: recorder{c.em},
+		Recorder: recorder{c.em, &c.failedOps},
 	}, c.spec.Options)
 	if err != nil {
 		return fmt.Errorf("starting target %q: %w", c.spec.Target, err)
@@ -210,12 +217,16 @@ func settle() {
 // doRound runs the workload's requests once, InFlight at a time, and waits
 // for all of them.
 func (c *child) doRound(ctx context.Context, w *workload.Workload, round int) error {
-	reqs := make(chan target.Request)
+	type job struct {
+		req target.Request
+		src workload.Source
+	}
+	reqs := make(chan job)
 	var wg sync.WaitGroup
 	for range c.spec.InFlight {
 		wg.Go(func() {
 			for p := range reqs {
-				c.do(ctx, p)
+				c.do(ctx, p.req, p.src)
 			}
 		})
 	}
@@ -239,7 +250,7 @@ feed:
 			Rotate:  r.Rotate,
 		}
 		select {
-		case reqs <- req:
+		case reqs <- job{req, src}:
 		case <-ctx.Done():
 			err = ctx.Err()
 			break feed
@@ -250,23 +261,39 @@ feed:
 	return err
 }
 
-// do runs a request and reports it. The source stays on disk: like the
-// original optimizer, which fetched each source from upstream per
+// do runs a request and reports it: a request_start event naming its
+// file, then a request event when it ends, which for a failure names the
+// file, the operation that failed (the last op the target reported with
+// an error for it) and the class of the error (failure.Classify), beside
+// the error's text. A source the parent rejected (Source.Problem) fails
+// its requests here, without the target. The source stays on disk: like
+// the original optimizer, which fetched each source from upstream per
 // request, the target reads it per request (Request.Data), since 400 MB
 // of sources held in the Go heap would count as live, raise the GC's heap
 // goal, and so every stage's RSS, by as much.
-func (c *child) do(ctx context.Context, req target.Request) {
-	start := time.Now()
-	err := c.tgt.Do(ctx, req)
+func (c *child) do(ctx context.Context, req target.Request, src workload.Source) {
+	c.em.emit(results.Event{Kind: results.EventRequestStart, Request: req.ID, Round: req.Round, Source: req.Source})
 	ev := results.Event{
 		Kind:    results.EventRequest,
 		Request: req.ID,
-		Seconds: time.Since(start).Seconds(),
+		Round:   req.Round,
+		Source:  req.Source,
 		BytesIn: int(req.Size),
 	}
-	if err != nil {
+	if src.Problem != "" {
+		ev.Err, ev.Class, ev.Codec = src.Problem, cmp.Or(src.Class, results.ClassOther), results.OpLoad
+	} else {
+		start := time.Now()
+		err := c.tgt.Do(ctx, req)
+		ev.Seconds = time.Since(start).Seconds()
+		op, _ := c.failedOps.LoadAndDelete(req.ID)
+		if err != nil {
+			ev.Err, ev.Class = err.Error(), failure.Classify(err)
+			ev.Codec, _ = op.(string)
+		}
+	}
+	if ev.Err != "" {
 		c.errors.Add(1)
-		ev.Err = err.Error()
 	}
 	c.requests.Add(1)
 	c.em.emit(ev)
@@ -317,11 +344,33 @@ func (c *child) snap() results.Snapshot {
 }
 
 // recorder is the target.Recorder of the child: it turns a target's
-// events into lines of the event stream.
-type recorder struct{ em *emitter }
+// events into lines of the event stream. It is a target.OpStarter too.
+type recorder struct {
+	em        *emitter
+	failedOps *sync.Map // child.failedOps
+}
 
-// Op reports an operation as an op event.
+var _ target.OpStarter = recorder{}
+
+// OpStarted reports the start of an operation as an op_start event.
+func (r recorder) OpStarted(op target.Op) {
+	r.em.emit(results.Event{
+		Kind:     results.EventOpStart,
+		Codec:    op.Name,
+		Worker:   op.Worker,
+		Instance: op.Instance,
+		Request:  op.Request,
+		Memory:   op.Memory,
+		BytesIn:  op.BytesIn,
+	})
+}
+
+// Op reports an operation as an op event, and remembers a failed one as
+// its request's failed operation.
 func (r recorder) Op(op target.Op) {
+	if op.Err != nil && op.Request > 0 {
+		r.failedOps.Store(op.Request, op.Name)
+	}
 	ev := results.Event{
 		Kind:     results.EventOp,
 		Time:     unixNano(op.End),
@@ -439,9 +488,12 @@ func subdir(root, name string) string {
 }
 
 // emitter writes events as JSON lines from one goroutine, so that the
-// engine's worker goroutines only hand them over. It flushes whenever it
-// has nothing else to write. After a write error (the parent is gone) it
-// discards events.
+// engine's worker goroutines only hand them over. Each event is one write
+// of one whole line, never buffered in the child: an event written is in
+// the parent's pipe even if this process is killed, or frozen (a wasm
+// call that can't be interrupted blocks the next stop-the-world GC) and
+// then killed, the instant after. After a write error (the parent is
+// gone) it discards events.
 type emitter struct {
 	ch   chan results.Event
 	done chan struct{}
@@ -458,25 +510,22 @@ func newEmitter(w io.Writer) *emitter {
 
 func (e *emitter) loop(w io.Writer) {
 	defer close(e.done)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
-	var failed bool
+	var (
+		buf    bytes.Buffer
+		enc    = json.NewEncoder(&buf)
+		failed bool
+	)
 	for ev := range e.ch {
 		if failed {
 			continue
 		}
+		buf.Reset()
 		if err := enc.Encode(ev); err != nil {
+			continue // can't happen: an Event holds no values JSON refuses
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
 			failed = true
-			continue
 		}
-		if len(e.ch) == 0 {
-			if err := bw.Flush(); err != nil {
-				failed = true
-			}
-		}
-	}
-	if !failed {
-		bw.Flush()
 	}
 }
 

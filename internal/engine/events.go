@@ -19,10 +19,14 @@ const (
 	// instance at a GC without closing it; it stays in the runtime, live,
 	// until the engine closes (an InstanceClosed follows then).
 	InstanceDropped
+	// OpStarted: a codec operation is about to be called (Op, Worker,
+	// Instance, Request); its OpDone follows when it returns.
+	OpStarted
 )
 
-// String returns "instance_created", "instance_closed", "op" or
-// "instance_dropped", the spelling of the results event stream.
+// String returns "instance_created", "instance_closed", "op",
+// "instance_dropped" or "op_start", the spelling of the results event
+// stream.
 func (k EventKind) String() string {
 	switch k {
 	case InstanceCreated:
@@ -33,6 +37,8 @@ func (k EventKind) String() string {
 		return "op"
 	case InstanceDropped:
 		return "instance_dropped"
+	case OpStarted:
+		return "op_start"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -46,7 +52,7 @@ type Event struct {
 	Op       codecs.Op     // the codec
 	Worker   int           // worker index, from 1; pipeline workers are numbered by Op+1
 	Instance int           // codecs.Instance.ID
-	Request  int           // Request.ID (OpDone only)
+	Request  int           // Request.ID (OpDone and OpStarted only)
 	Memory   uint64        // the instance's linear memory after the event, bytes
 	Duration time.Duration // OpDone: the codec call's duration
 	BytesIn  int           // OpDone: encoded input (decode) or input pixels

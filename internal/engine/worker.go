@@ -99,6 +99,7 @@ func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
 		opCtx, cancel = context.WithTimeout(ctx, w.e.cfg.OpTimeout)
 	}
 	start := time.Now()
+	w.e.emit(Event{Kind: OpStarted, Time: start, Op: s.op, Worker: w.id, Instance: in.inst.ID(), Request: id, Memory: uint64(in.size)})
 	res, bytesIn, err := call(opCtx, in.inst, s)
 	end := time.Now()
 	cancel()

@@ -12,7 +12,7 @@ import (
 
 // writeRun writes samples, events and a summary the way the runner does:
 // through a Writer, then WriteSummary.
-func writeRun(t *testing.T, dir string, samples []Sample, events []Event, sum Summary) {
+func writeRun(t testing.TB, dir string, samples []Sample, events []Event, sum Summary) {
 	t.Helper()
 	w, err := Create(dir)
 	if err != nil {
@@ -39,7 +39,7 @@ func writeRun(t *testing.T, dir string, samples []Sample, events []Event, sum Su
 // roundTripRun is fakeTrace summarized, with every field of a sample set
 // (times on whole milliseconds, which samples.csv keeps exactly) and an
 // unbounded and a bounded slope among the runs it is used for.
-func roundTripRun(t *testing.T) ([]Sample, []Event, Summary) {
+func roundTripRun(t testing.TB) ([]Sample, []Event, Summary) {
 	t.Helper()
 	samples, events := fakeTrace()
 	for i := range samples {

@@ -94,6 +94,16 @@ const (
 	// (bytes), RSS the child's own reading just after, Snapshot the heap
 	// after it.
 	EventIdleGC EventKind = "idle_gc"
+	// EventRequestStart: a request was handed to the target; Request,
+	// Round and Source (the file) say which. A request_start without its
+	// request event is a request still running when the stream ended: the
+	// summary names it (Summary.Unfinished).
+	EventRequestStart EventKind = "request_start"
+	// EventOpStart: an operation of a request began (Codec, Request,
+	// Worker, Instance), reported by targets that report starts (the
+	// builtin does; see target.StartOp). An op_start without its op event
+	// is the operation in progress when the stream ended.
+	EventOpStart EventKind = "op_start"
 )
 
 // Event is one line of the child's event stream (JSON lines). Fields that
@@ -106,7 +116,7 @@ type Event struct {
 	Snapshot *Snapshot `json:"snapshot,omitempty"`
 	Env      *Env      `json:"env,omitempty"`
 
-	Codec    string  `json:"codec,omitempty"`    // decode, resize, rotate, encodeJpeg, encodePng, encodeWebp
+	Codec    string  `json:"codec,omitempty"`    // decode, resize, rotate, encodeJpeg, encodePng, encodeWebp; for a failed EventRequest, the operation that failed (OpLoad for a source rejected at load)
 	Worker   int     `json:"worker,omitempty"`   // worker index, from 1
 	Instance int     `json:"instance,omitempty"` // instance id, from 1
 	Memory   uint64  `json:"memory,omitempty"`   // instance linear memory, bytes (EventIdleGC: memory freed)
@@ -118,6 +128,12 @@ type Event struct {
 	Total    int     `json:"total,omitempty"` // for EventPhase load: requests the load phase will make
 	GC       int     `json:"gc,omitempty"`    // for EventIdleGC: which of the reducer's collections, from 1
 	Err      string  `json:"err,omitempty"`
+	// Source is the file of an EventRequest or EventRequestStart (its
+	// path).
+	Source string `json:"source,omitempty"`
+	// Class is why a failed EventRequest failed, as the error's chain
+	// says (ErrorClass).
+	Class ErrorClass `json:"class,omitempty"`
 }
 
 // Env records where and how a run was taken, so numbers are never compared
@@ -277,8 +293,9 @@ type Summary struct {
 	Slope               Slope     `json:"slope"`
 	Instances           Instances `json:"instances"`
 
-	Requests   int                `json:"requests"`
-	Errors     int                `json:"errors"`
+	Requests   int                `json:"requests"`          // requests completed, ok or failed
+	Errors     int                `json:"errors"`            // requests failed
+	Total      int                `json:"total,omitempty"`   // requests the run was to make (the load phase's); 0 when it never began
 	Throughput float64            `json:"throughput"`        // requests per second during the load phase
 	Latency    map[string]Latency `json:"latency,omitempty"` // per codec operation
 	// RequestLatency summarises the durations of the completed requests
@@ -290,6 +307,17 @@ type Summary struct {
 	// samples' PSS; nil for the builtin. Every figure above stays the
 	// main process's RSS, for every target.
 	PSS *PSSFigures `json:"pss,omitempty"`
+
+	// ErrorClasses counts the failed requests by class ("corrupt": 3,
+	// "limit": 1), FailedSources groups them by file with the first
+	// messages of each, Unfinished lists the requests still running when
+	// the run ended (the stuck ones of a run killed at its time limit),
+	// and Skipped the files of the images directory that were not used;
+	// see failures.go.
+	ErrorClasses  map[ErrorClass]int `json:"error_classes,omitempty"`
+	FailedSources []SourceFailures   `json:"failed_sources,omitempty"`
+	Unfinished    []Unfinished       `json:"unfinished,omitempty"`
+	Skipped       []SkippedFile      `json:"skipped,omitempty"`
 
 	Samples  int      `json:"samples"` // rows in samples.csv
 	Warnings []string `json:"warnings,omitempty"`

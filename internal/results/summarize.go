@@ -47,6 +47,10 @@ func (s Slope) Bounded() bool {
 // Unbounded for fewer than three rounds. Throughput is requests per second
 // of the load phase, up to the child's last event when the run ended in it.
 // PSS holds the same landmarks from the samples' PSS when they have any.
+// Requests and Errors count what completed, Total what the load phase was
+// to make; ErrorClasses and FailedSources come from the failed request
+// events, Unfinished from the request_start and op_start events without
+// their ends (see failures.go). head's Skipped is kept as it is.
 func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s := head
 	s.Samples = len(samples)
@@ -54,6 +58,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.Growth, s.Retained, s.Settled = 0, 0, 0
 	s.HeapLiveAfterSettle, s.LeakedAfterSettle = 0, 0
 	s.RoundRSS, s.Latency, s.RequestLatency = nil, nil, Latency{}
+	s.Total, s.ErrorClasses, s.FailedSources, s.Unfinished = 0, nil, nil, nil
 	s.Instances = Instances{}
 	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
 
@@ -115,6 +120,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		eventSnap          *Snapshot
 		requestEvents      int
 		requestSeconds     []float64
+		failedEvents       int
 	)
 	var lastTime int64
 	for i := range events {
@@ -137,6 +143,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 			switch ev.Phase {
 			case PhaseLoad:
 				loadStart = ev.Time
+				s.Total = max(s.Total, ev.Total)
 			case PhaseIdle:
 				loadEnd = ev.Time
 			}
@@ -150,6 +157,8 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 			requestEvents++
 			if ev.Err == "" {
 				requestSeconds = append(requestSeconds, ev.Seconds)
+			} else {
+				failedEvents++
 			}
 		}
 	}
@@ -164,6 +173,12 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		s.Errors = lastSnap.Errors
 	}
 	s.Requests = max(s.Requests, requestEvents)
+	s.Errors = max(s.Errors, failedEvents)
+	var end int64
+	if !head.Started.IsZero() && head.Seconds > 0 {
+		end = head.Started.UnixNano() + int64(head.Seconds*1e9)
+	}
+	s.ErrorClasses, s.FailedSources, s.Unfinished = failures(events, end)
 
 	for r := 1; r <= maxRound; r++ {
 		v, ok := rounds[r]

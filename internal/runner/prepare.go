@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/workload"
 )
@@ -50,6 +51,12 @@ type WorkloadProgress struct {
 	Elapsed   time.Duration // since the preparation began
 	Finished  bool          // the workload is ready (or Err says why not)
 	Err       error         // set when Finished and the preparation failed
+	// Skipped and Rejected are set when Finished: the files of the
+	// images directory that are not images and get no requests, and the
+	// images that can't be used (Source.Problem says why), whose requests
+	// will fail while the others run.
+	Skipped  []results.SkippedFile
+	Rejected []workload.Source
 }
 
 // NewWorkloads returns a Workloads that reports to progress (nil for
@@ -113,7 +120,7 @@ func (ws *Workloads) workload(ctx context.Context, sc scenario.Scenario) (*workl
 		// this process.
 		debug.FreeOSMemory()
 	}
-	report(WorkloadProgress{Done: len(w.Images), Total: len(w.Images), Generated: w.Generated, Finished: true})
+	report(WorkloadProgress{Done: len(w.Images), Total: len(w.Images), Generated: w.Generated, Finished: true, Skipped: w.Skipped, Rejected: w.Rejected()})
 	ws.ready[key] = w
 	return w, nil
 }

@@ -245,6 +245,7 @@ func (p *parent) run(ctx context.Context) error {
 		return err
 	}
 	p.spec.Sources, p.spec.Requests = w.Images, w.Requests
+	p.sum.Skipped = w.Skipped
 	argv := p.opts.Command
 	if len(argv) == 0 && !p.exec {
 		exe, err := os.Executable()
@@ -636,6 +637,9 @@ func (p *parent) finish(runErr error) {
 	*s = results.Summarize(*s, p.samples, p.events)
 	s.Requests = max(s.Requests, p.requestEvents)
 	s.Warnings = append(p.warns, s.Warnings...)
+	if p.killedFor != "" {
+		s.Error += stuckText(s.Unfinished)
+	}
 }
 
 // progress reports the state of the run to Options.Progress.

@@ -63,14 +63,26 @@ func loadAll(fsys fs.FS) ([]Scenario, error) {
 // Find returns a builtin scenario by name ("fixed", "quick-leaky"; a
 // builtin's file name without ".yaml" also works, e.g. "fix1-2"), or
 // parses the file at nameOrPath when it ends in .yaml or .yml or contains
-// a path separator.
+// a path separator, and checks its images directory (CheckImages).
 func Find(nameOrPath string) (Scenario, error) {
 	if isPath(nameOrPath) {
-		data, err := os.ReadFile(nameOrPath)
+		f, err := os.Open(nameOrPath)
 		if err != nil {
 			return Scenario{}, fmt.Errorf("scenario: %w", err)
 		}
-		return Parse(nameOrPath, data)
+		data, err := readFile(nameOrPath, f)
+		f.Close()
+		if err != nil {
+			return Scenario{}, err
+		}
+		sc, err := Parse(nameOrPath, data)
+		if err != nil {
+			return sc, err
+		}
+		if err := sc.CheckImages(); err != nil {
+			return Scenario{}, ErrorList{err}
+		}
+		return sc, nil
 	}
 	all, err := Builtin()
 	if err != nil {
@@ -84,6 +96,30 @@ func Find(nameOrPath string) (Scenario, error) {
 		names = append(names, sc.Name)
 	}
 	return Scenario{}, fmt.Errorf("scenario: unknown scenario %q (builtin: %s; or give the path of a .yaml file)", nameOrPath, strings.Join(names, ", "))
+}
+
+// CheckImages checks that the scenario's images directory (a path
+// relative to the working directory, as every path bench is given) is
+// there and is a directory, so that a missing one is an error at the
+// images key's line and column when the scenario is loaded, before any
+// run. It returns nil when the scenario has no images key. Parse does not
+// call it: it reads only the bytes it is given.
+func (s Scenario) CheckImages() error {
+	if s.Images == "" {
+		return nil
+	}
+	st, err := os.Stat(s.Images)
+	switch {
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return s.errorAt("images", fmt.Sprintf("directory %s: %v", s.Images, err))
+	case !st.IsDir():
+		return s.errorAt("images", fmt.Sprintf("%s is not a directory", s.Images))
+	}
+	return nil
 }
 
 func isPath(s string) bool {

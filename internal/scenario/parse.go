@@ -59,22 +59,64 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// ErrorList is every problem found in one scenario, in file order. Parse
-// and Load return one (as error) when anything is wrong; errors.As finds
-// each *Error through Unwrap.
+// MaxErrors is how many problems of one scenario are kept and shown: the
+// first MaxErrors in file order, then a count of the rest (Omitted), so
+// that a file of megabytes of bad keys gives a screenful, not millions of
+// lines.
+const MaxErrors = 50
+
+// ErrorList is the problems found in one scenario, in file order, at most
+// MaxErrors of them followed, when there were more, by an *Omitted that
+// counts the rest. Parse and Load return one (as error) when anything is
+// wrong; errors.As finds each *Error through Unwrap.
 type ErrorList []error
 
-// Error renders one problem per line.
+// Error renders one problem per line, at most MaxErrors of them, then
+// "... and N more errors" for the rest.
 func (l ErrorList) Error() string {
-	parts := make([]string, len(l))
-	for i, e := range l {
-		parts[i] = e.Error()
+	var (
+		b     strings.Builder
+		shown int
+		more  int
+	)
+	for _, e := range l {
+		if o, ok := e.(*Omitted); ok {
+			more += o.N
+			continue
+		}
+		if shown == MaxErrors {
+			more++
+			continue
+		}
+		if shown > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+		shown++
 	}
-	return strings.Join(parts, "\n")
+	if more > 0 {
+		if shown > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString((&Omitted{N: more}).Error())
+	}
+	return b.String()
 }
 
 // Unwrap returns the problems, for errors.Is and errors.As.
 func (l ErrorList) Unwrap() []error { return l }
+
+// Omitted is the last item of an ErrorList that left problems out: N of
+// them, after the first MaxErrors.
+type Omitted struct{ N int }
+
+// Error renders "... and N more errors".
+func (o *Omitted) Error() string {
+	if o.N == 1 {
+		return "... and 1 more error"
+	}
+	return fmt.Sprintf("... and %d more errors", o.N)
+}
 
 // errorAt builds an *Error for a field, at the field's position when the
 // scenario was parsed.
@@ -95,14 +137,42 @@ func Fields() []string {
 	}
 }
 
+// MaxFileBytes bounds the size of a scenario file. A scenario is a few
+// hundred bytes; the bound keeps a file of megabytes (of unknown keys,
+// say) from costing seconds of parsing, and it is checked before the file
+// is read whole.
+const MaxFileBytes = 1 << 20
+
 // Load reads and parses one scenario file from fsys. The file name is
 // used in error positions.
 func Load(fsys fs.FS, name string) (Scenario, error) {
-	data, err := fs.ReadFile(fsys, name)
+	f, err := fsys.Open(name)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("scenario: %w", err)
 	}
+	defer f.Close()
+	data, err := readFile(name, f)
+	if err != nil {
+		return Scenario{}, err
+	}
 	return Parse(name, data)
+}
+
+// readFile reads a scenario file, at most MaxFileBytes of it: a longer
+// one is an error (an ErrorList, as Parse's) without reading the rest.
+func readFile(name string, r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("scenario: %s: %w", name, err)
+	}
+	if len(data) > MaxFileBytes {
+		return nil, ErrorList{tooBig(name)}
+	}
+	return data, nil
+}
+
+func tooBig(name string) *Error {
+	return &Error{File: name, Msg: fmt.Sprintf("over %d bytes: not a scenario (a scenario is a few hundred bytes of YAML)", MaxFileBytes)}
 }
 
 // parser accumulates one file's scenario and its problems.
@@ -110,17 +180,27 @@ type parser struct {
 	sc     Scenario
 	errs   []error
 	failed map[string]bool // fields whose value could not be decoded
+	// walking is set while the keys are walked in file order: then only
+	// the first MaxErrors problems are kept and the rest counted in
+	// omitted, unformatted. The checks after the walk add a few problems
+	// each at most, all kept until the list is sorted and cut.
+	walking bool
+	omitted int
 }
 
 func (p *parser) fail(field string, n *yaml.Node, format string, args ...any) {
+	if field != "" {
+		p.failed[field] = true
+	}
+	if p.walking && len(p.errs) >= MaxErrors {
+		p.omitted++
+		return
+	}
 	e := &Error{File: p.sc.File, Field: field, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
 	}
 	p.errs = append(p.errs, e)
-	if field != "" {
-		p.failed[field] = true
-	}
 }
 
 var syntaxLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -134,8 +214,13 @@ var syntaxLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // The document is decoded into a yaml.Node tree and walked key by key
 // rather than decoded into a struct with Decoder.KnownFields(true): that
 // gives every unknown key, duplicate key and wrong type its own line and
-// column and the list of allowed keys or values, and reports them all.
+// column and the list of allowed keys or values, and reports them all (the
+// first MaxErrors of them, and a count of the rest). Data over
+// MaxFileBytes is refused unparsed.
 func Parse(name string, data []byte) (Scenario, error) {
+	if len(data) > MaxFileBytes {
+		return Scenario{}, ErrorList{tooBig(name)}
+	}
 	p := &parser{
 		sc: Scenario{
 			File:     name,
@@ -161,12 +246,14 @@ func Parse(name string, data []byte) (Scenario, error) {
 		lis              engine.Listeners
 		seen             = map[string]*yaml.Node{}
 		allowed          = Fields()
+		allowedText      = strings.Join(allowed, ", ")
 		hasName, hasPres bool
 	)
+	p.walking = true
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			p.fail("", k, "keys must be plain names (allowed: %s)", strings.Join(allowed, ", "))
+			p.fail("", k, "keys must be plain names (allowed: %s)", allowedText)
 			continue
 		}
 		key := k.Value
@@ -176,7 +263,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 		}
 		seen[key] = k
 		if !slices.Contains(allowed, key) {
-			p.fail("", k, "unknown field %q (allowed: %s)", key, strings.Join(allowed, ", "))
+			p.fail("", k, "unknown field %q (allowed: %s)", key, allowedText)
 			continue
 		}
 		for v.Kind == yaml.AliasNode && v.Alias != nil {
@@ -283,6 +370,8 @@ func Parse(name string, data []byte) (Scenario, error) {
 	}
 
 	p.checkExec(seen)
+	p.walking = false
+
 	// The builtin target's settings are top-level keys; another target's
 	// go under options. An exec scenario runs neither (checkExec).
 	builtin := p.sc.Builtin() && seen["exec"] == nil
@@ -348,6 +437,15 @@ func Parse(name string, data []byte) (Scenario, error) {
 			}
 			return cmp.Or(cmp.Compare(ea.Line, eb.Line), cmp.Compare(ea.Column, eb.Column))
 		})
+		// Every problem the walk left out comes after the ones it kept, so
+		// the first MaxErrors of the sorted list are the file's first.
+		if len(p.errs) > MaxErrors {
+			p.omitted += len(p.errs) - MaxErrors
+			p.errs = p.errs[:MaxErrors]
+		}
+		if p.omitted > 0 {
+			p.errs = append(p.errs, &Omitted{N: p.omitted})
+		}
 		return Scenario{}, ErrorList(p.errs)
 	}
 	return p.sc, nil

@@ -15,7 +15,9 @@
 // Parsing is strict. Unknown keys, wrong types, unknown enum values, bad
 // durations, sizes and limit expressions are all errors that carry
 // file:line:column and name the field; every problem of a file is reported
-// at once (an ErrorList), not just the first one.
+// at once (an ErrorList), not just the first one: the first MaxErrors of
+// them, then a count of the rest. A file over MaxFileBytes is refused
+// unread, and Find checks that an images directory exists.
 //
 // The defaults ship embedded (package scenarios); Builtin lists them and
 // Find resolves a builtin name or a path to a user's file.

@@ -41,3 +41,23 @@ type Instance struct {
 	Memory uint64    // its linear memory at this step, bytes
 	Time   time.Time // when; zero means when it is reported
 }
+
+// OpStarter is implemented by a Recorder that also takes the start of
+// each operation, as the harness's does. Targets call StartOp rather than
+// asserting it.
+type OpStarter interface {
+	// OpStarted reports an operation that begins: its Name, Request,
+	// Worker and Instance (End, Duration, BytesOut and Err are zero).
+	OpStarted(Op)
+}
+
+// StartOp reports to rec that op begins, when rec takes starts
+// (OpStarter), and does nothing otherwise. The harness records it as an
+// op_start event, so that an operation still running when the run is
+// killed (at its time limit, say) is named in the summary with its
+// request and file. Report the end as always, with Recorder.Op.
+func StartOp(rec Recorder, op Op) {
+	if s, ok := rec.(OpStarter); ok {
+		s.OpStarted(op)
+	}
+}

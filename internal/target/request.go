@@ -1,6 +1,11 @@
 package target
 
-import "os"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
 
 // Request is one image request of the workload: the child sends each to
 // Target.Do. Rounds repeat the workload's request list; ID counts every
@@ -22,4 +27,28 @@ type Request struct {
 // like the original optimizer, which fetched each source per request, a
 // target reads it per request (or not at all), so sources held by the
 // harness never count in the target's memory.
-func (r Request) Data() ([]byte, error) { return os.ReadFile(r.Source) }
+//
+// With Size set (the child always sets it, to the size the parent checked
+// against the input limit) Data reads no more than Size bytes: a file that
+// has grown since is an error, not a read of whatever it now holds.
+func (r Request) Data() ([]byte, error) {
+	if r.Size <= 0 {
+		return os.ReadFile(r.Source)
+	}
+	f, err := os.Open(r.Source)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, r.Size)
+	if _, err := io.ReadFull(f, buf); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			err = fmt.Errorf("source %s is shorter than the %d bytes checked when the workload was loaded", r.Source, r.Size)
+		}
+		return nil, err
+	}
+	if n, _ := f.Read(make([]byte, 1)); n > 0 {
+		return nil, fmt.Errorf("source %s has grown past the %d bytes checked when the workload was loaded", r.Source, r.Size)
+	}
+	return buf, nil
+}

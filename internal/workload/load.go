@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/failure"
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 // Options tune Load and Build.
@@ -314,43 +316,41 @@ func writeAtomic(name string, data []byte) error {
 }
 
 // readDir reads the user's images: PNG and JPEG files, sorted by name.
+// Nothing here reads a file whole. A file whose first bytes are not PNG or
+// JPEG, an empty file, a directory and anything but a regular file are
+// skipped, each with its reason (Workload.Skipped). A file that is an
+// image by its first bytes but can't be used (over the codecs' input
+// limit, checked from its size before any byte is read; a header that
+// does not parse; unreadable) is kept as a rejected Source (Source.Problem)
+// whose requests fail, so that one bad file never aborts the run. A file
+// that can't even be opened is rejected too: it may well be an image.
 func readDir(ctx context.Context, dir string, progress func(int, int)) (*Workload, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("workload: images dir: %w", err)
 	}
-	var names []string
+	names := make([]string, 0, len(entries))
 	for _, e := range entries {
-		if e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0 {
-			names = append(names, e.Name())
-		}
+		names = append(names, e.Name())
 	}
 	slices.Sort(names)
 	w := &Workload{Dir: dir}
-	var skipped []string
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		path := filepath.Join(dir, name)
-		st, err := os.Stat(path)
-		if err != nil || !st.Mode().IsRegular() {
-			skipped = append(skipped, name)
+		src, skip := readSource(path)
+		if skip != "" {
+			w.Skipped = append(w.Skipped, results.SkippedFile{Path: path, Reason: skip})
 			continue
 		}
-		f, cfg, err := readHeader(path)
-		if errors.Is(err, errNotAnImage) {
-			skipped = append(skipped, name)
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("workload: images dir: %w", err)
-		}
-		w.Images = append(w.Images, Source{Name: name, Path: path, Size: st.Size(), ModTime: st.ModTime(), Format: f, Width: cfg.Width, Height: cfg.Height})
+		src.Name = name
+		w.Images = append(w.Images, src)
 	}
 	if len(w.Images) == 0 {
-		if len(skipped) > 0 {
-			return nil, fmt.Errorf("workload: images dir %s has no PNG or JPEG images (skipped %d other files, e.g. %s)", dir, len(skipped), skipped[0])
+		if n := len(w.Skipped); n > 0 {
+			return nil, fmt.Errorf("workload: images dir %s has no PNG or JPEG images (skipped %d other files, e.g. %s: %s)", dir, n, filepath.Base(w.Skipped[0].Path), w.Skipped[0].Reason)
 		}
 		return nil, fmt.Errorf("workload: images dir %s is empty: want PNG or JPEG images", dir)
 	}
@@ -360,23 +360,46 @@ func readDir(ctx context.Context, dir string, progress func(int, int)) (*Workloa
 	return w, nil
 }
 
-// errNotAnImage is readHeader's error for a file that is neither PNG nor
-// JPEG.
-var errNotAnImage = errors.New("not a PNG or JPEG image")
-
-// readHeader reads the format and the dimensions of an image file from its
-// first bytes and its header, not the whole file.
-func readHeader(path string) (codecs.Format, image.Config, error) {
+// readSource checks one file of an images directory: its type and size
+// from stat, its format from its first bytes, its dimensions from its
+// header. It returns the source (with Problem set when it is rejected),
+// or the reason to skip the file.
+func readSource(path string) (src Source, skip string) {
+	src.Path = path
+	reject := func(err error) (Source, string) {
+		src.Problem, src.Class = err.Error(), failure.Classify(err)
+		return src, ""
+	}
+	st, err := os.Stat(path) // follows symlinks: a link to an image is an image
+	switch {
+	case err != nil:
+		return reject(err)
+	case st.IsDir():
+		return src, "a directory"
+	case !st.Mode().IsRegular():
+		// Never opened: a FIFO would block the open.
+		return src, fmt.Sprintf("not a regular file (%s)", st.Mode().Type())
+	case st.Size() == 0:
+		return src, "empty file"
+	}
+	src.Size, src.ModTime = st.Size(), st.ModTime()
 	fh, err := os.Open(path)
 	if err != nil {
-		return 0, image.Config{}, err
+		return reject(err)
 	}
 	defer fh.Close()
 	br := bufio.NewReader(fh)
 	magic, _ := br.Peek(12) // enough for every format Sniff knows
 	f, err := codecs.Sniff(magic)
-	if err != nil || (f != codecs.PNG && f != codecs.JPEG) {
-		return 0, image.Config{}, errNotAnImage
+	switch {
+	case err != nil:
+		return src, "not a PNG or JPEG image"
+	case f != codecs.PNG && f != codecs.JPEG:
+		return src, fmt.Sprintf("a %s image: the decoder reads PNG and JPEG", f)
+	}
+	src.Format = f
+	if limit := codecs.DefaultLimits().MaxInputBytes; src.Size > int64(limit) {
+		return reject(fmt.Errorf("%w: %s: %d bytes, over the codecs' input limit of %d bytes", codecs.ErrLimit, path, src.Size, limit))
 	}
 	var cfg image.Config
 	if f == codecs.PNG {
@@ -385,7 +408,12 @@ func readHeader(path string) (codecs.Format, image.Config, error) {
 		cfg, err = jpeg.DecodeConfig(br)
 	}
 	if err != nil {
-		return 0, image.Config{}, fmt.Errorf("%s: not a readable %s: %v", path, f, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return reject(err)
+		}
+		return reject(fmt.Errorf("%w: %s: not a readable %s header: %v", codecs.ErrCorrupt, path, f, err))
 	}
-	return f, cfg, nil
+	src.Width, src.Height = cfg.Width, cfg.Height
+	return src, ""
 }

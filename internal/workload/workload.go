@@ -36,6 +36,7 @@ import (
 
 	leakbench "github.com/leakbench/leakbench"
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 // Workload is one round's worth of work: the source images and the
@@ -49,6 +50,22 @@ type Workload struct {
 	// regenerated) because the cache did not hold them whole; 0 when
 	// every image was verified from the cache or read from ImagesDir.
 	Generated int
+	// Skipped is the files of ImagesDir that are not images (not PNG or
+	// JPEG by their first bytes, empty, directories, not regular files),
+	// with the reason of each; they get no requests.
+	Skipped []results.SkippedFile
+}
+
+// Rejected returns the sources that can't be used (Source.Problem set):
+// their requests fail, the others run.
+func (w *Workload) Rejected() []Source {
+	var out []Source
+	for _, s := range w.Images {
+		if s.Problem != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Source is one encoded source image, as the optimizer receives it: a file
@@ -66,12 +83,22 @@ type Source struct {
 	Format  codecs.Format // PNG or JPEG
 	Width   int           // pixels, from the file's header
 	Height  int
+	// Problem, when set, is why a file of the user's images directory
+	// was rejected when the workload was loaded (over the codecs' input
+	// limit, a header that does not parse, unreadable), and Class its
+	// class: its requests fail with it and never reach the target.
+	Problem string             `json:"problem,omitempty"`
+	Class   results.ErrorClass `json:"class,omitempty"`
 }
 
 // Check re-checks cheaply that the file is still the one verified: that
 // it exists with the same size and modification time. It reads no byte
-// of it; the full check (SHA-256) is Load's.
+// of it; the full check (SHA-256) is Load's. A rejected source (Problem
+// set) is not checked: it is never read.
 func (s Source) Check() error {
+	if s.Problem != "" {
+		return nil
+	}
 	st, err := os.Stat(s.Path)
 	if err != nil {
 		return fmt.Errorf("workload: source %s: %w", s.Name, err)

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 func TestEmbeddedDefinitions(t *testing.T) {
@@ -417,10 +418,13 @@ func TestImagesDir(t *testing.T) {
 	if _, err := Build(ctx, def, Options{ImagesDir: filepath.Join(empty, "nope")}); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing dir: %v, want fs.ErrNotExist", err)
 	}
+	// A broken header no longer aborts the load: the file is a rejected
+	// source whose requests fail.
 	broken := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(broken, "bad.png"), []byte("\x89PNG\r\n\x1a\nrest"), 0o644))
-	if _, err := Build(ctx, def, Options{ImagesDir: broken}); err == nil || !strings.Contains(err.Error(), "bad.png: not a readable png") {
-		t.Errorf("broken PNG: %v", err)
+	if w, err := Build(ctx, def, Options{ImagesDir: broken}); err != nil || len(w.Rejected()) != 1 ||
+		!strings.Contains(w.Rejected()[0].Problem, "bad.png: not a readable png header") || w.Rejected()[0].Class != results.ClassCorrupt {
+		t.Errorf("broken PNG: %v, rejected %+v", err, w.Rejected())
 	}
 
 	dir := t.TempDir()
@@ -450,6 +454,13 @@ func TestImagesDir(t *testing.T) {
 	}
 	if want := "a.jpg:jpeg:30x40 b.png:png:40x30 c.PNG:png:20x20 d.jpeg.txt:jpeg:20x20"; strings.Join(got, " ") != want {
 		t.Errorf("images = %q, want %q", strings.Join(got, " "), want)
+	}
+	if len(w.Skipped) != 2 || w.Skipped[0].Path != filepath.Join(dir, "notes.txt") || w.Skipped[0].Reason != "not a PNG or JPEG image" ||
+		w.Skipped[1].Path != filepath.Join(dir, "sub") || w.Skipped[1].Reason != "a directory" {
+		t.Errorf("skipped = %+v, want notes.txt (not an image) and sub (a directory)", w.Skipped)
+	}
+	if len(w.Rejected()) != 0 {
+		t.Errorf("rejected = %+v, want none", w.Rejected())
 	}
 	if w.Dir != dir || calls == 0 {
 		t.Errorf("dir %q, progress calls %d", w.Dir, calls)
