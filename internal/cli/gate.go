@@ -30,6 +30,15 @@ const (
 // the stable one and its leaky control.
 func defaultGateScenarios() []string { return []string{"quick-fixed", "quick-leaky"} }
 
+// gateScenarios are the gate's scenarios when none are named: the
+// program's own, or defaultGateScenarios.
+func (c cli) gateScenarios() []string {
+	if c.gate != nil {
+		return c.gate
+	}
+	return defaultGateScenarios()
+}
+
 // gateHelp is the --help of `bench gate`.
 func gateHelp() help {
 	return help{
@@ -93,6 +102,8 @@ type gateCmd struct {
 	plot func(r report.Run, base string) error
 	// find resolves a scenario name or file and checks its target (cli.find).
 	find func(nameOrPath string) (scenario.Scenario, error)
+	// defaults are the scenarios gated when none are named.
+	defaults []string
 }
 
 // gateFlags are the parsed flags of `bench gate`.
@@ -109,13 +120,14 @@ type gateFlags struct {
 // statusFailed for a regression, statusError).
 func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := gateCmd{
-		find:   c.find,
-		stdout: stdout,
-		stderr: stderr,
-		run:    runner.Run,
-		now:    time.Now,
-		getenv: os.Getenv,
-		plot:   report.PlotRun,
+		find:     c.find,
+		defaults: c.gateScenarios(),
+		stdout:   stdout,
+		stderr:   stderr,
+		run:      runner.Run,
+		now:      time.Now,
+		getenv:   os.Getenv,
+		plot:     report.PlotRun,
 	}
 	return g.main(ctx, args)
 }
@@ -123,7 +135,7 @@ func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer
 // parseGateFlags parses flags and scenario names in any order. done is
 // true when the command should stop with status: after --help (0) or a
 // usage error (2, already reported on stderr).
-func parseGateFlags(args []string, stdout, stderr io.Writer) (f gateFlags, status int, done bool) {
+func parseGateFlags(args, defaults []string, stdout, stderr io.Writer) (f gateFlags, status int, done bool) {
 	fs := newFlagSet("gate")
 	fs.StringVar(&f.Baseline, "baseline", defaultBaseline, "baseline `file` to compare with, or to write with --update-baseline")
 	fs.IntVar(&f.Runs, "runs", defaultRuns, "runs per scenario (`R`): the median of the R runs is compared")
@@ -143,7 +155,10 @@ func parseGateFlags(args []string, stdout, stderr io.Writer) (f gateFlags, statu
 		return f, usageError(stderr, "gate", "--out must name a directory"), true
 	}
 	if len(f.Scenarios) == 0 {
-		f.Scenarios = defaultGateScenarios()
+		f.Scenarios = defaults
+		if defaults == nil {
+			f.Scenarios = defaultGateScenarios()
+		}
 	}
 	return f, 0, false
 }
@@ -153,7 +168,7 @@ func parseGateFlags(args []string, stdout, stderr io.Writer) (f gateFlags, statu
 // decide (a pure function of the measurements) and publish (write the
 // baselines, plots, tables and reports).
 func (g gateCmd) main(ctx context.Context, args []string) int {
-	f, status, done := parseGateFlags(args, g.stdout, g.stderr)
+	f, status, done := parseGateFlags(args, g.defaults, g.stdout, g.stderr)
 	if done {
 		return status
 	}

@@ -23,7 +23,7 @@ by name with "bench run NAME"; the files are embedded from scenarios/.`,
 	},
 }
 
-func doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("list")
 	if status, done := parseFlags(fs, listHelp, args, stdout, stderr); done {
 		return status
@@ -31,7 +31,7 @@ func doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageError(stderr, "list", "unexpected arguments %q", fs.Args())
 	}
-	all, err := scenario.Builtin()
+	all, err := scenario.LoadAll(c.shipped())
 	if err != nil {
 		fmt.Fprintf(stderr, "bench list: %v\n", err)
 		return statusError
