@@ -37,15 +37,19 @@ func (c cli) doList(ctx context.Context, args []string, stdout, stderr io.Writer
 		return statusError
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tWORKLOAD\tTOPOLOGY\tLIFETIME\tVIEWS\tLISTENERS\tWORKERS\tROUNDS\tIDLE\tEXPECT\tDESCRIPTION")
+	fmt.Fprintln(tw, "NAME\tWORKLOAD\tTARGET\tTOPOLOGY\tLIFETIME\tVIEWS\tLISTENERS\tWORKERS\tROUNDS\tIDLE\tEXPECT\tDESCRIPTION")
 	for _, sc := range all {
 		workers := "auto"
 		if sc.Workers > 0 {
 			workers = fmt.Sprint(sc.Workers)
 		}
 		st := sc.Strategy
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\n", sc.Name, sc.Workload,
-			st.Topology, st.Lifetime, st.Views, st.Listeners, workers, sc.Rounds, sc.Idle, sc.Expect, firstSentence(sc.Description))
+		name, switches := scenario.DefaultTarget, []any{st.Topology, st.Lifetime, st.Views, st.Listeners}
+		if !sc.Builtin() { // the switches are the builtin engine's
+			name, switches = sc.Target, []any{"-", "-", "-", "-"}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\n", append(append([]any{sc.Name, sc.Workload, name}, switches...),
+			workers, sc.Rounds, sc.Idle, sc.Expect, firstSentence(sc.Description))...)
 	}
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "bench list: %v\n", err)

@@ -93,8 +93,8 @@ func TestProgramScenarios(t *testing.T) {
 		t.Errorf("find(quick-fixed) in a program with its own scenarios: %v; want unknown, naming keep-two", err)
 	}
 	var out, errb bytes.Buffer
-	if code := c.doList(t.Context(), nil, &out, &errb); code != statusOK || !strings.Contains(out.String(), "keep-two") || strings.Contains(out.String(), "quick-fixed") {
-		t.Errorf("list: exit %d, stdout %q, stderr %q; want keep-two only", code, out.String(), errb.String())
+	if code := c.doList(t.Context(), nil, &out, &errb); code != statusOK || !strings.Contains(out.String(), "keep-two  tiny      keeper  -") || strings.Contains(out.String(), "quick-fixed") {
+		t.Errorf("list: exit %d, stdout %q, stderr %q; want keep-two only, with its target and no builtin switches", code, out.String(), errb.String())
 	}
 	f, _, done := parseGateFlags(nil, c.gateScenarios(), &out, &errb)
 	if done || len(f.Scenarios) != 1 || f.Scenarios[0] != "keep-two" {
