@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,17 +12,35 @@ import (
 	"github.com/leakbench/leakbench/targets/internal/perimage"
 )
 
-// build builds this program into a temporary directory with the given
-// go build flags: the tests run it as a user would, its own child
-// processes included.
-func build(t *testing.T, flags ...string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bench")
+// benchBin is this program, built once by TestMain (without build
+// flags): the tests run it as a user would, its own child processes
+// included.
+var benchBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bench-test-")
+	if err != nil {
+		panic(err)
+	}
+	benchBin, err = goBuild(dir)
+	code := 2
+	if err == nil {
+		code = m.Run()
+	} else {
+		println(err.Error())
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// goBuild builds this program into dir with the given go build flags.
+func goBuild(dir string, flags ...string) (string, error) {
+	bin := filepath.Join(dir, "bench")
 	args := append(append([]string{"build"}, flags...), "-o", bin, ".")
 	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		t.Fatalf("go %v: %v\n%s", args, err, out)
+		return "", fmt.Errorf("go %v: %v\n%s", args, err, out)
 	}
-	return bin
+	return bin, nil
 }
 
 // execute runs bin and returns its exit status and output.
@@ -61,11 +80,15 @@ func TestRefusesSharedLibraries(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"LD_LIBRARY_PATH=" + dir}
-	code, out := execute(t, env, build(t), "list")
+	code, out := execute(t, env, benchBin, "list")
 	if code != 2 || !strings.Contains(out, "github.com/gen2brain/heic") || !strings.Contains(out, "-tags nodynamic") {
 		t.Errorf("with %s findable: exit %d, output %q; want 2 and an error naming heic and -tags nodynamic", lib, code, out)
 	}
-	if code, out := execute(t, env, build(t, "-tags", "nodynamic"), "list"); code != 0 || !strings.Contains(out, "heic-decode-keep") {
+	nodynamic, err := goBuild(t.TempDir(), "-tags", "nodynamic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out := execute(t, env, nodynamic, "list"); code != 0 || !strings.Contains(out, "heic-decode-keep") {
 		t.Errorf("built with -tags nodynamic: exit %d, output %q; want the scenario list", code, out)
 	}
 }
@@ -83,7 +106,7 @@ func TestHarnessMeasuresRetention(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
-	bin := build(t)
+	bin := benchBin
 	dir := t.TempDir()
 	leaky, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "gate-leaky.yaml"))
 	if err != nil {
@@ -139,7 +162,7 @@ func TestGate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
-	bin := build(t)
+	bin := benchBin
 	dir := t.TempDir()
 	baseline := filepath.Join(dir, "baseline.json")
 	gate := func(extra ...string) (int, string) {
