@@ -11,8 +11,10 @@
 //	    avif-decode-stable avif-decode-keep avif-decode-copyout heic-decode-stable heic-decode-keep heic-decode-copyout
 //	go run ./cmd/perimage /tmp/kept
 //
-// A library whose three runs are not all in the folder is left out; none
-// at all is an error (exit 2).
+// Several folders may be given (a bench run per library, say); a
+// library's three runs are taken from the first folder that has all of
+// them, and a library no folder has all three of is left out; none at
+// all is an error (exit 2).
 package main
 
 import (
@@ -31,11 +33,11 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 || os.Args[1] == "-h" || os.Args[1] == "--help" {
-		fmt.Fprintln(os.Stderr, "usage: perimage RESULTS-DIR (a bench run's --out folder of the decode targets' stable, keep and copy-out scenarios)")
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" {
+		fmt.Fprintln(os.Stderr, "usage: perimage RESULTS-DIR... (bench run --out folders of the decode targets' stable, keep and copy-out scenarios)")
 		os.Exit(2)
 	}
-	if err := run(os.Stdout, os.Args[1]); err != nil {
+	if err := run(os.Stdout, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "perimage:", err)
 		os.Exit(2)
 	}
@@ -44,8 +46,8 @@ func main() {
 // decoders are the decode targets, in the order printed.
 var decoders = []string{"webp-decode", "avif-decode", "heic-decode"}
 
-func run(w io.Writer, dir string) error {
-	rows, err := Rows(dir)
+func run(w io.Writer, dirs []string) error {
+	rows, err := Rows(dirs...)
 	if err != nil {
 		return err
 	}
@@ -53,25 +55,16 @@ func run(w io.Writer, dir string) error {
 }
 
 // Rows computes the row of every decode target whose three runs are in
-// dir.
-func Rows(dir string) ([]perimage.Row, error) {
+// one of dirs.
+func Rows(dirs ...string) ([]perimage.Row, error) {
 	var rows []perimage.Row
 	for _, t := range decoders {
 		names := [3]string{t + "-stable", t + "-keep", t + "-copyout"}
-		var runs [3]perimage.Run
-		missing := false
-		for i, name := range names {
-			r, err := perimage.Read(filepath.Join(dir, name))
-			if errors.Is(err, fs.ErrNotExist) {
-				missing = true
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			runs[i] = r
+		runs, found, err := find(dirs, names)
+		if err != nil {
+			return nil, err
 		}
-		if missing {
+		if !found {
 			continue
 		}
 		n, err := keep(names[1])
@@ -81,6 +74,13 @@ func Rows(dir string) ([]perimage.Row, error) {
 		if c, err := keep(names[2]); err != nil || c != n {
 			return nil, fmt.Errorf("%s keeps %d images, %s %d: they must keep as many", names[1], n, names[2], c)
 		}
+		// The runs do not record their options: a run of another version
+		// of the scenario shows in its decode count.
+		for _, r := range runs[1:] {
+			if r.Decodes < n {
+				return nil, fmt.Errorf("%s: %d decodes, fewer than the %d images the shipped scenario keeps: a run of another version of it", r.Scenario, r.Decodes, n)
+			}
+		}
 		row, err := perimage.Compute(runs[0], runs[1], runs[2], n)
 		if err != nil {
 			return nil, err
@@ -88,9 +88,28 @@ func Rows(dir string) ([]perimage.Row, error) {
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s has no complete set of a decode target's stable, keep and copy-out runs", dir)
+		return nil, fmt.Errorf("%v: no complete set of a decode target's stable, keep and copy-out runs", dirs)
 	}
 	return rows, nil
+}
+
+// find reads the runs names from the first of dirs that has them all.
+func find(dirs []string, names [3]string) (runs [3]perimage.Run, found bool, err error) {
+next:
+	for _, dir := range dirs {
+		for i, name := range names {
+			r, err := perimage.Read(filepath.Join(dir, name))
+			if errors.Is(err, fs.ErrNotExist) {
+				continue next
+			}
+			if err != nil {
+				return runs, false, err
+			}
+			runs[i] = r
+		}
+		return runs, true, nil
+	}
+	return runs, false, nil
 }
 
 // keep reads options.keep of the shipped scenario name.
