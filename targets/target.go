@@ -106,8 +106,8 @@ type Target struct {
 // decode target.
 func (o Options) check(name string, decode bool) error {
 	var errs []string
-	if o.Keep < 0 || o.Keep > MaxKeep {
-		errs = append(errs, fmt.Sprintf("keep: %d is out of range (0 to %d)", o.Keep, MaxKeep))
+	if err := o.Validate(); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if o.CopyOut && !decode {
 		errs = append(errs, "copy_out: only the decode targets copy out (their decoder is the library's)")
