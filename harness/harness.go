@@ -3,8 +3,10 @@ package harness
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/leakbench/leakbench/internal/cli"
@@ -79,7 +81,8 @@ type Instance = target.Instance
 // Config is what a target is built with besides its options: Workers (the
 // scenario's workers, at least 1), InFlight (the most requests Do sees at
 // once), CacheDir (a directory for caches that outlive a run, "" if
-// none) and Recorder (never nil).
+// none), Sources (the workload's source files, to prepare per-source
+// work before the baseline) and Recorder (never nil).
 type Config = target.Config
 
 // Validator is implemented by an options type that checks its values
@@ -90,7 +93,9 @@ type Validator = target.Validator
 // Harness is a set of registered targets and the CLI that runs them. Make
 // one with New.
 type Harness struct {
-	targets target.Targets
+	targets   target.Targets
+	scenarios fs.FS
+	gate      []string
 }
 
 // New returns a Harness with no targets.
@@ -127,6 +132,19 @@ func Register[O any](h *Harness, name string, f func(ctx context.Context, cfg Co
 	h.targets[name] = target.NewFactory(f)
 }
 
+// Scenarios makes fsys (its *.yaml files at the root, typically an
+// embed.FS) the scenarios the program ships, in the place of leakbench's
+// builtin ones: bench run NAME and bench gate NAME find them by name (a
+// path of a .yaml file works as always), bench list lists them, and gate
+// without names runs the scenarios named by gate (a stable one and a leaky
+// control, say) instead of quick-fixed and quick-leaky. Every file is
+// parsed when it is first looked up; a bad one is reported with its
+// position then.
+func (h *Harness) Scenarios(fsys fs.FS, gate ...string) {
+	h.scenarios = fsys
+	h.gate = slices.Clone(gate)
+}
+
 // Main runs the bench command line with the registered targets on
 // os.Args and exits with its status: 0 ok, 1 a verdict failed (a limit,
 // an expectation, the RSS cap, a gate regression), 2 usage or error. Run
@@ -140,7 +158,7 @@ func (h *Harness) Main() {
 	for n, f := range h.targets {
 		targets[n] = f
 	}
-	code := cli.Run(ctx, targets, os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.RunProgram(ctx, cli.Program{Targets: targets, Scenarios: h.scenarios, Gate: h.gate}, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

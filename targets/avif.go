@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/leakbench/leakbench/targets/internal/libcodec"
+	"github.com/leakbench/leakbench/targets/internal/memprobe"
 	"github.com/leakbench/leakbench/targets/internal/srccache"
 )
 
@@ -33,7 +34,9 @@ func AVIFDecode(ctx context.Context, opts Options) (*Target, error) {
 		return nil, err
 	}
 	src := &srccache.Cache{Dir: opts.CacheDir, Format: "avif", Encoder: c, Quality: AVIFSourceQuality, Settings: settings}
-	return decodeTarget(name, opts, c, w, src), nil
+	t := decodeTarget(name, opts, c, w, src, (*memprobe.Prober).AVIF)
+	t.warm = func() { c.InitDecoder(); w.Init() }
+	return t, nil
 }
 
 // AVIFEncode returns the avif-encode target: gen2brain/avif encodes every
@@ -47,5 +50,7 @@ func AVIFEncode(_ context.Context, opts Options) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encodeTarget(name, opts, c), nil
+	t := encodeTarget(name, opts, c)
+	t.warm = c.InitEncoder
+	return t, nil
 }

@@ -12,8 +12,21 @@
 // that instance's whole memory alive after the library has closed it;
 // Options.CopyOut copies the pixels out first, the library-side fix.
 //
+// Register plugs every target into leakbench's public harness
+// (cmd/bench is that program, with the scenarios of targets/scenarios).
+// A target's Snapshot reports its kept images as the holder "cache", with
+// what they keep reachable: for the library's decoder, the Go array
+// behind each decoder instance's linear memory (read from a replay of the
+// same decode, internal/memprobe, once per source before the baseline);
+// for copied-out images and the encode targets' standard decoder, their
+// pixels.
+//
+// The libraries load a system shared library (libwebp.so, libavif.so,
+// libheif.so) instead of their WebAssembly build when they find one, and
+// only the build tag nodynamic turns that off. Every Decode and Encode
+// here then fails with libcodec.ErrNotWASM, and cmd/bench refuses to
+// start, naming the library and the tag.
+//
 // This module is separate from leakbench's so that the libraries and their
-// dependencies stay out of the core module. The coupling to the harness
-// API (issue 13) is in request.go (the request type) and one small file per
-// library (webp.go, avif.go, heic.go: the factories).
+// dependencies stay out of the core module.
 package targets

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/leakbench/leakbench/targets/internal/libcodec"
+	"github.com/leakbench/leakbench/targets/internal/memprobe"
 	"github.com/leakbench/leakbench/targets/internal/srccache"
 )
 
@@ -27,5 +28,7 @@ func HEICDecode(ctx context.Context, opts Options) (*Target, error) {
 	if _, err := src.Files(ctx); err != nil {
 		return nil, err
 	}
-	return decodeTarget(name, opts, c, w, src), nil
+	t := decodeTarget(name, opts, c, w, src, (*memprobe.Prober).HEIC)
+	t.warm = func() { c.Init(); w.Init() }
+	return t, nil
 }

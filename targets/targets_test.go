@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/leakbench/leakbench/harness"
 	"github.com/leakbench/leakbench/targets/internal/flow"
 	"github.com/leakbench/leakbench/targets/internal/libcodec"
 	"github.com/leakbench/leakbench/targets/internal/testimage"
@@ -245,4 +246,90 @@ func TestConcurrentDo(t *testing.T) {
 	if tg.Kept() != 2 {
 		t.Errorf("kept %d images after 12 requests, want 2", tg.Kept())
 	}
+}
+
+// TestSnapshot: a target accounts for its kept images as the holder
+// "cache": with the library's decoder, the array behind each decoder
+// instance's memory (what a replay of the decode measured, at least the
+// instance's Memory().Size()); copied out, their pixels. Its decode ops
+// carry that Memory().Size().
+func TestSnapshot(t *testing.T) {
+	ctx := context.Background()
+	src, err := testimage.WritePNG(t.TempDir(), "photo.png", testimage.Photo(160, 120, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	req := Request{ID: 1, Round: 1, Source: src, Width: 80, Format: "png", Quality: 75}
+	for _, copyOut := range []bool{false, true} {
+		tg, err := WebPDecode(ctx, Options{Keep: 2, CopyOut: copyOut, CacheDir: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &ops{}
+		tg.rec = rec
+		if err := tg.Prepare(ctx, []string{src}); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if err := tg.Do(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := tg.Snapshot()
+		if len(s.Held) != 1 || s.Held[0].Holder != HolderCache || s.Held[0].Refs != 2 || s.LiveInstances != 0 {
+			t.Fatalf("copy-out %v: snapshot %+v, want one holder %q with 2 refs and no instances", copyOut, s, HolderCache)
+		}
+		file, err := tg.SourceFile(ctx, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := decodeFile(t, libcodec.WebP{}, file)
+		pixels := uint64(libcodec.PixelBytes(img))
+		var decodes []harness.Op
+		for _, op := range rec.ops {
+			if op.Name == "decode" {
+				decodes = append(decodes, op)
+			}
+		}
+		if len(decodes) != 3 || decodes[0].BytesOut != int(pixels) {
+			t.Fatalf("copy-out %v: decode ops %+v, want 3 with the pixels' %d bytes out", copyOut, decodes, pixels)
+		}
+		if copyOut {
+			if s.Held[0].Bytes != 2*pixels || decodes[0].Memory != 0 {
+				t.Errorf("copied out: held %d bytes, decode memory %d; want the pixels of 2 images, %d, and no memory", s.Held[0].Bytes, decodes[0].Memory, 2*pixels)
+			}
+			continue
+		}
+		size := decodes[0].Memory
+		if size < pixels || s.Held[0].Bytes < 2*size || s.Held[0].Bytes > 2*size*5/4+2<<14 {
+			t.Errorf("views: held %d bytes for 2 images of %d bytes of pixels, decoder memory %d; want 2 arrays of at least the memory and at most a quarter more", s.Held[0].Bytes, pixels, size)
+		}
+	}
+}
+
+// ops is a harness.Recorder that keeps the ops.
+type ops struct {
+	mu  sync.Mutex
+	ops []harness.Op
+}
+
+func (r *ops) Op(op harness.Op)                       { r.mu.Lock(); r.ops = append(r.ops, op); r.mu.Unlock() }
+func (r *ops) InstanceCreated(harness.Instance)       {}
+func (r *ops) InstanceClosed(harness.Instance, error) {}
+
+// TestOptionsValidate: the harness checks keep's range in the parent;
+// Register registers every target under a valid, unique name.
+func TestOptionsValidate(t *testing.T) {
+	if err := (Options{Keep: MaxKeep + 1}).Validate(); err == nil || !strings.Contains(err.Error(), "keep: 1001") {
+		t.Errorf("Validate of keep 1001: %v", err)
+	}
+	if err := (EncodeOptions{Keep: -1}).Validate(); err == nil || !strings.Contains(err.Error(), "keep: -1") {
+		t.Errorf("Validate of keep -1: %v", err)
+	}
+	if err := (Options{Keep: 3, CopyOut: true}).Validate(); err != nil {
+		t.Errorf("Validate of keep 3, copy-out: %v", err)
+	}
+	h := harness.New()
+	Register(h) // panics on a bad or duplicate name
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/leakbench/leakbench/targets/internal/libcodec"
+	"github.com/leakbench/leakbench/targets/internal/memprobe"
 	"github.com/leakbench/leakbench/targets/internal/srccache"
 )
 
@@ -28,7 +29,9 @@ func WebPDecode(ctx context.Context, opts Options) (*Target, error) {
 		return nil, err
 	}
 	src := &srccache.Cache{Dir: opts.CacheDir, Format: "webp", Encoder: c, Quality: WebPSourceQuality, Settings: settings}
-	return decodeTarget(name, opts, c, c, src), nil
+	t := decodeTarget(name, opts, c, c, src, (*memprobe.Prober).WebP)
+	t.warm = c.Init
+	return t, nil
 }
 
 // WebPEncode returns the webp-encode target: gen2brain/webp encodes every
@@ -42,5 +45,7 @@ func WebPEncode(_ context.Context, opts Options) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encodeTarget(name, opts, c), nil
+	t := encodeTarget(name, opts, c)
+	t.warm = c.Init
+	return t, nil
 }

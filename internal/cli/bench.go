@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/scenarios"
 )
 
 // Exit statuses of bench.
@@ -23,6 +25,29 @@ const (
 // and the child builds.
 type cli struct {
 	targets target.Targets
+	// scenarios are the scenarios found by name and listed; nil: the
+	// builtin ones (package scenarios).
+	scenarios fs.FS
+	// gate are the scenarios the gate runs when none are named; nil:
+	// quick-fixed and quick-leaky.
+	gate []string
+}
+
+// Program is what a program built on package harness gives the command
+// line: its targets, and optionally the scenarios it ships (found by name,
+// listed, and the gate's defaults) in the place of the builtin ones.
+type Program struct {
+	Targets   target.Targets
+	Scenarios fs.FS    // *.yaml at its root; nil: the builtin scenarios
+	Gate      []string // the gate's scenarios when none are named; nil: quick-fixed and quick-leaky
+}
+
+// shipped returns the scenarios found by name.
+func (c cli) shipped() fs.FS {
+	if c.scenarios == nil {
+		return scenarios.FS
+	}
+	return c.scenarios
 }
 
 // command is one subcommand of bench.
@@ -37,7 +62,7 @@ type command struct {
 func (c cli) commands() []command {
 	return []command{
 		{name: "run", summary: "run scenarios, each in its own child process, and write their results", run: c.doRun},
-		{name: "list", summary: "list the builtin scenarios with their switches", run: doList},
+		{name: "list", summary: "list the builtin scenarios with their switches", run: c.doList},
 		{name: "reproduce", summary: "run the four published stages and compare with the published graphs (default)", run: c.doReproduce},
 		{name: "report", summary: "redraw plots and markdown from saved results", run: doReport},
 		{name: "compare", summary: "compare scenarios with statistics over repeated runs; the factorial of the four causes", run: c.doCompare},
@@ -51,7 +76,12 @@ func (c cli) commands() []command {
 // runs the command of args (os.Args[1:]), writes to stdout and stderr, and
 // returns the exit status. It is main without the process.
 func Run(ctx context.Context, targets target.Targets, args []string, stdout, stderr io.Writer) int {
-	return cli{targets: targets}.run(ctx, args, stdout, stderr)
+	return RunProgram(ctx, Program{Targets: targets}, args, stdout, stderr)
+}
+
+// RunProgram is Run with the program's own scenarios.
+func RunProgram(ctx context.Context, p Program, args []string, stdout, stderr io.Writer) int {
+	return cli{targets: p.Targets, scenarios: p.Scenarios, gate: p.Gate}.run(ctx, args, stdout, stderr)
 }
 
 // run is main without the process: it dispatches args to a subcommand and

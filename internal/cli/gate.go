@@ -31,6 +31,15 @@ const (
 // the stable one and its leaky control.
 func defaultGateScenarios() []string { return []string{"quick-fixed", "quick-leaky"} }
 
+// gateScenarios are the gate's scenarios when none are named: the
+// program's own, or defaultGateScenarios.
+func (c cli) gateScenarios() []string {
+	if c.gate != nil {
+		return c.gate
+	}
+	return defaultGateScenarios()
+}
+
 // gateHelp is the --help of `bench gate`.
 func gateHelp() help {
 	return help{
@@ -110,6 +119,8 @@ type gateCmd struct {
 	// workloads prepares the scenarios' workloads before the first run
 	// and is shared by all runs; nil leaves it to each run.
 	workloads *runner.Workloads
+	// defaults are the scenarios gated when none are named.
+	defaults []string
 }
 
 // gateFlags are the parsed flags of `bench gate`.
@@ -133,13 +144,14 @@ type gateFlags struct {
 // statusFailed for a regression, statusError).
 func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := gateCmd{
-		find:   c.find,
-		stdout: stdout,
-		stderr: stderr,
-		run:    runner.Run,
-		now:    time.Now,
-		getenv: os.Getenv,
-		plot:   report.PlotRun,
+		find:     c.find,
+		defaults: c.gateScenarios(),
+		stdout:   stdout,
+		stderr:   stderr,
+		run:      runner.Run,
+		now:      time.Now,
+		getenv:   os.Getenv,
+		plot:     report.PlotRun,
 	}
 	g.workloads = runner.NewWorkloads(newProgressPrinter(stderr).workload)
 	return g.main(ctx, args)
@@ -148,7 +160,7 @@ func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer
 // parseGateFlags parses flags and scenario names in any order. done is
 // true when the command should stop with status: after --help (0) or a
 // usage error (2, already reported on stderr).
-func parseGateFlags(args []string, stdout, stderr io.Writer) (f gateFlags, status int, done bool) {
+func parseGateFlags(args, defaults []string, stdout, stderr io.Writer) (f gateFlags, status int, done bool) {
 	fs := newFlagSet("gate")
 	fs.StringVar(&f.Baseline, "baseline", defaultBaseline, "baseline `file` to compare with, or to write with --update-baseline")
 	fs.IntVar(&f.Runs, "runs", defaultRuns, "runs per scenario (`R`): the median of the R runs is compared")
@@ -172,7 +184,10 @@ func parseGateFlags(args []string, stdout, stderr io.Writer) (f gateFlags, statu
 		return f, usageError(stderr, "gate", "--out must name a directory"), true
 	}
 	if len(f.Scenarios) == 0 {
-		f.Scenarios = defaultGateScenarios()
+		f.Scenarios = defaults
+		if defaults == nil {
+			f.Scenarios = defaultGateScenarios()
+		}
 	}
 	return f, 0, false
 }
@@ -182,7 +197,7 @@ func parseGateFlags(args []string, stdout, stderr io.Writer) (f gateFlags, statu
 // decide (a pure function of the measurements) and publish (write the
 // baselines, plots, tables and reports).
 func (g gateCmd) main(ctx context.Context, args []string) int {
-	f, status, done := parseGateFlags(args, g.stdout, g.stderr)
+	f, status, done := parseGateFlags(args, g.defaults, g.stdout, g.stderr)
 	if done {
 		return status
 	}

@@ -24,7 +24,7 @@ by name with "bench run NAME"; the files are embedded from scenarios/.`,
 	},
 }
 
-func doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("list")
 	if status, done := parseFlags(fs, listHelp, args, stdout, stderr); done {
 		return status
@@ -32,28 +32,28 @@ func doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageError(stderr, "list", "unexpected arguments %q", fs.Args())
 	}
-	all, err := scenario.Builtin()
+	all, err := scenario.LoadAll(c.shipped())
 	if err != nil {
 		fmt.Fprintf(stderr, "bench list: %v\n", err)
 		return statusError
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tWORKLOAD\tTOPOLOGY\tLIFETIME\tVIEWS\tLISTENERS\tWORKERS\tROUNDS\tIDLE\tIDLE_GC\tEXPECT\tDESCRIPTION")
+	fmt.Fprintln(tw, "NAME\tWORKLOAD\tTARGET\tTOPOLOGY\tLIFETIME\tVIEWS\tLISTENERS\tWORKERS\tROUNDS\tIDLE\tIDLE_GC\tEXPECT\tDESCRIPTION")
 	for _, sc := range all {
 		workers := "auto"
 		if sc.Workers > 0 {
 			workers = fmt.Sprint(sc.Workers)
 		}
 		st := sc.Strategy
-		desc := firstSentence(sc.Description)
-		if len(sc.Exec) > 0 {
-			// An exec target has no switches: its program stands in for them.
-			fmt.Fprintf(tw, "%s\t%s\texec %s\t—\t—\t—\t%s\t%d\t%v\t%s\t%s\t%s\n", sc.Name, sc.Workload,
-				filepath.Base(sc.Exec[0]), workers, sc.Rounds, sc.Idle, sc.IdleGC, sc.Expect, desc)
-			continue
+		name, switches := scenario.DefaultTarget, []any{st.Topology, st.Lifetime, st.Views, st.Listeners}
+		switch {
+		case len(sc.Exec) > 0: // an exec target has no switches: its program stands in for them
+			name, switches = "exec "+filepath.Base(sc.Exec[0]), []any{"-", "-", "-", "-"}
+		case !sc.Builtin(): // the switches are the builtin engine's
+			name, switches = sc.Target, []any{"-", "-", "-", "-"}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\t%s\n", sc.Name, sc.Workload,
-			st.Topology, st.Lifetime, st.Views, st.Listeners, workers, sc.Rounds, sc.Idle, sc.IdleGC, sc.Expect, desc)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\t%s\n", append(append([]any{sc.Name, sc.Workload, name}, switches...),
+			workers, sc.Rounds, sc.Idle, sc.IdleGC, sc.Expect, firstSentence(sc.Description))...)
 	}
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "bench list: %v\n", err)

@@ -152,7 +152,7 @@ func TestList(t *testing.T) {
 		t.Fatalf("bench list: exit %d, stderr %q", code, errOut)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME WORKLOAD TOPOLOGY LIFETIME VIEWS LISTENERS WORKERS ROUNDS IDLE IDLE_GC EXPECT DESCRIPTION" {
+	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME WORKLOAD TARGET TOPOLOGY LIFETIME VIEWS LISTENERS WORKERS ROUNDS IDLE IDLE_GC EXPECT DESCRIPTION" {
 		t.Errorf("header = %q", lines[0])
 	}
 	all, err := scenario.Builtin()
@@ -164,7 +164,7 @@ func TestList(t *testing.T) {
 	}
 	for i, sc := range all {
 		f := strings.Fields(lines[i+1])
-		want := []string{sc.Name, sc.Workload, sc.Strategy.Topology.String(), sc.Strategy.Lifetime.String(),
+		want := []string{sc.Name, sc.Workload, scenario.DefaultTarget, sc.Strategy.Topology.String(), sc.Strategy.Lifetime.String(),
 			sc.Strategy.Views.String(), sc.Strategy.Listeners.String()}
 		if len(sc.Exec) > 0 {
 			want = []string{sc.Name, sc.Workload, "exec", filepath.Base(sc.Exec[0]), "—", "—", "—"}

@@ -14,7 +14,7 @@ import (
 // problem is reported at once, at its file, line and column, like the
 // scenario parser's own.
 func (c cli) find(nameOrPath string) (scenario.Scenario, error) {
-	sc, err := scenario.Find(nameOrPath)
+	sc, err := scenario.FindIn(c.shipped(), nameOrPath)
 	if err != nil {
 		return sc, err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/target"
@@ -70,5 +71,36 @@ func TestTargetChecks(t *testing.T) {
 	if code := none.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != statusError ||
 		!strings.Contains(errb.String(), `target: target "builtin" is not registered in this program (registered: none)`) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestProgramScenarios: a program's own scenarios replace the builtin
+// ones: found by name, listed, and the gate's defaults.
+func TestProgramScenarios(t *testing.T) {
+	shipped := fstest.MapFS{
+		"keep-two.yaml": {Data: []byte("name: keep-two\ndescription: Keeps two. More text.\nworkload: tiny\ntarget: keeper\noptions: {keep: 2}\n")},
+	}
+	c := cli{
+		targets:   target.Targets{"keeper": target.NewFactory(func(context.Context, target.Config, keepOptions) (target.Target, error) { return nil, nil })},
+		scenarios: shipped,
+		gate:      []string{"keep-two"},
+	}
+	sc, err := c.find("keep-two")
+	if err != nil || sc.Target != "keeper" {
+		t.Fatalf("find(keep-two) = %+v, %v; want the program's scenario", sc, err)
+	}
+	if _, err := c.find("quick-fixed"); err == nil || !strings.Contains(err.Error(), "keep-two") {
+		t.Errorf("find(quick-fixed) in a program with its own scenarios: %v; want unknown, naming keep-two", err)
+	}
+	var out, errb bytes.Buffer
+	if code := c.doList(t.Context(), nil, &out, &errb); code != statusOK || !strings.Contains(out.String(), "keep-two  tiny      keeper  -") || strings.Contains(out.String(), "quick-fixed") {
+		t.Errorf("list: exit %d, stdout %q, stderr %q; want keep-two only, with its target and no builtin switches", code, out.String(), errb.String())
+	}
+	f, _, done := parseGateFlags(nil, c.gateScenarios(), &out, &errb)
+	if done || len(f.Scenarios) != 1 || f.Scenarios[0] != "keep-two" {
+		t.Errorf("gate without names runs %v, want [keep-two]", f.Scenarios)
+	}
+	if got := (cli{}).gateScenarios(); len(got) != 2 || got[0] != "quick-fixed" {
+		t.Errorf("the builtin program's gate defaults %v, want quick-fixed and quick-leaky", got)
 	}
 }

@@ -135,7 +135,7 @@ func (c *child) run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := c.start(ctx); err != nil {
+	if err := c.start(ctx, w); err != nil {
 		return err
 	}
 	if cl, ok := c.tgt.(target.Closer); ok {
@@ -186,7 +186,7 @@ func (c *child) run(ctx context.Context) (err error) {
 }
 
 // start builds the spec's target.
-func (c *child) start(ctx context.Context) error {
+func (c *child) start(ctx context.Context, w *workload.Workload) error {
 	f, ok := c.targets[c.spec.Target]
 	if !ok {
 		return fmt.Errorf("target %q is not registered in this program (registered: %s)",
@@ -196,6 +196,7 @@ func (c *child) start(ctx context.Context) error {
 		Workers:  max(c.spec.Workers, 1),
 		InFlight: c.spec.InFlight,
 		CacheDir: subdir(c.spec.CacheDir, filepath.Join("targets", c.spec.Target)),
+		Sources:  sourcePaths(w),
 		Recorder: recorder{c.em, &c.failedOps},
 	}, c.spec.Options)
 	if err != nil {
@@ -204,6 +205,15 @@ func (c *child) start(ctx context.Context) error {
 	c.tgt = tgt
 	c.snapper, _ = tgt.(target.Snapshotter)
 	return nil
+}
+
+// sourcePaths returns the paths of the workload's source files.
+func sourcePaths(w *workload.Workload) []string {
+	paths := make([]string, len(w.Images))
+	for i, src := range w.Images {
+		paths[i] = src.Path
+	}
+	return paths
 }
 
 // settle collects garbage twice and returns freed memory to the OS: Go

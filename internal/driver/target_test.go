@@ -104,6 +104,19 @@ func TestChild_RunsAnyTarget(t *testing.T) {
 	if len(rounds) != 2 || rounds[1] != rounds[2] || len(ids) != len(made.reqs) {
 		t.Errorf("requests per round %v, %d distinct ids of %d; want two equal rounds, distinct ids", rounds, len(ids), len(made.reqs))
 	}
+	// Config.Sources lists every source the requests name, each once.
+	sources := map[string]bool{}
+	for _, s := range made.cfg.Sources {
+		if sources[s] {
+			t.Errorf("Config.Sources lists %s twice", s)
+		}
+		sources[s] = true
+	}
+	for _, r := range made.reqs {
+		if !sources[r.Source] {
+			t.Errorf("request %d's source %s is not in Config.Sources %v", r.ID, r.Source, made.cfg.Sources)
+		}
+	}
 
 	var ops, created, closed, failedReqs int
 	var last *results.Snapshot

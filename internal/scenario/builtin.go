@@ -19,10 +19,12 @@ import (
 // then the others by name. Any invalid file or duplicate name is an error;
 // a test keeps that from ever shipping.
 func Builtin() ([]Scenario, error) {
-	return loadAll(scenarios.FS)
+	return LoadAll(scenarios.FS)
 }
 
-func loadAll(fsys fs.FS) ([]Scenario, error) {
+// LoadAll loads every *.yaml file at the root of fsys, sorted as Builtin
+// sorts them. Any invalid file or duplicate name is an error.
+func LoadAll(fsys fs.FS) ([]Scenario, error) {
 	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
@@ -65,6 +67,12 @@ func loadAll(fsys fs.FS) ([]Scenario, error) {
 // parses the file at nameOrPath when it ends in .yaml or .yml or contains
 // a path separator, and checks its images directory (CheckImages).
 func Find(nameOrPath string) (Scenario, error) {
+	return FindIn(scenarios.FS, nameOrPath)
+}
+
+// FindIn is Find with the scenarios of fsys (LoadAll) in the place of the
+// builtin ones: a program built on package harness ships its own.
+func FindIn(fsys fs.FS, nameOrPath string) (Scenario, error) {
 	if isPath(nameOrPath) {
 		f, err := os.Open(nameOrPath)
 		if err != nil {
@@ -84,7 +92,7 @@ func Find(nameOrPath string) (Scenario, error) {
 		}
 		return sc, nil
 	}
-	all, err := Builtin()
+	all, err := LoadAll(fsys)
 	if err != nil {
 		return Scenario{}, err
 	}

@@ -13,6 +13,12 @@ type Config struct {
 	// (compiled modules, say), created on first use; "" when the user has
 	// no cache directory.
 	CacheDir string
+	// Sources are the workload's source files (Request.Source of every
+	// request the load will send, each once, in the workload's order),
+	// for a target that prepares per-source work (a re-encoded copy, a
+	// measurement) during start-up, before the baseline is taken, rather
+	// than during the load.
+	Sources []string
 	// Recorder receives the target's events. It is never nil in a Config
 	// the harness builds.
 	Recorder Recorder

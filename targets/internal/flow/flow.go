@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
+	"time"
 
 	xdraw "golang.org/x/image/draw"
 
@@ -26,6 +27,9 @@ type Params struct {
 	Rotate  int    // clockwise degrees: 0, 90, 180 or 270
 	Format  string // output format, for an Encoders lookup
 	Quality int    // 1..100
+	// Key names the request's source for Flow.Pins (the target gives the
+	// file it decodes).
+	Key string
 }
 
 // Encoders picks the encoder of an output format.
@@ -37,12 +41,27 @@ type Flow struct {
 	Decoder  libcodec.Decoder
 	Encoders Encoders
 	Keep     *Keep // the thumbnail cache; nil keeps nothing
+	// Pins returns the bytes a decoded image of the source Key keeps
+	// reachable, for Keep's account; it is called only for images Keep
+	// keeps. Nil: the image's pixels (libcodec.PixelBytes), what an image
+	// that owns its pixels keeps.
+	Pins func(ctx context.Context, key string, img image.Image) (uint64, error)
 }
 
 // Result is what a request produced.
 type Result struct {
 	Output        []byte // the encoded image
 	Width, Height int    // its size
+	Steps         []Step // what ran, in order
+}
+
+// Step is one step of a request: "decode", "rotate", "resize", or
+// "encode-" and the output format. The conversion of the decoded image to
+// RGBA is part of the step after the decode.
+type Step struct {
+	Name              string
+	Duration          time.Duration
+	BytesIn, BytesOut int // the decode: encoded bytes in, pixel bytes out; the encode: encoded bytes out
 }
 
 // Run decodes src, keeps the decoded image, rotates, resizes and encodes it.
@@ -54,19 +73,37 @@ func (f *Flow) Run(ctx context.Context, src []byte, p Params) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	var res Result
+	start := time.Now()
+	step := func(name string, in, out int) {
+		now := time.Now()
+		res.Steps = append(res.Steps, Step{Name: name, Duration: now.Sub(start), BytesIn: in, BytesOut: out})
+		start = now
+	}
 	decoded, err := f.Decoder.Decode(src)
 	if err != nil {
 		return Result{}, fmt.Errorf("decode: %w", err)
 	}
-	if f.Keep != nil {
-		f.Keep.Add(decoded)
+	step("decode", len(src), libcodec.PixelBytes(decoded))
+	if f.Keep != nil && f.Keep.Cap() > 0 {
+		n, err := f.pins(ctx, p.Key, decoded)
+		if err != nil {
+			return Result{}, fmt.Errorf("accounting for the kept image: %w", err)
+		}
+		f.Keep.Add(decoded, n)
+		start = time.Now()
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	img := Rotate(ToRGBA(decoded), p.Rotate)
+	img := ToRGBA(decoded)
+	if p.Rotate != 0 {
+		img = Rotate(img, p.Rotate)
+		step("rotate", 0, 0)
+	}
 	if p.Width > 0 && p.Width < img.Rect.Dx() {
 		img = Resize(img, p.Width)
+		step("resize", 0, 0)
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
@@ -75,7 +112,17 @@ func (f *Flow) Run(ctx context.Context, src []byte, p Params) (Result, error) {
 	if err := enc.Encode(&out, img, p.Quality); err != nil {
 		return Result{}, fmt.Errorf("encode %s: %w", p.Format, err)
 	}
-	return Result{Output: out.Bytes(), Width: img.Rect.Dx(), Height: img.Rect.Dy()}, nil
+	step("encode-"+p.Format, 0, out.Len())
+	res.Output, res.Width, res.Height = out.Bytes(), img.Rect.Dx(), img.Rect.Dy()
+	return res, nil
+}
+
+// pins returns what a kept image keeps reachable.
+func (f *Flow) pins(ctx context.Context, key string, img image.Image) (uint64, error) {
+	if f.Pins == nil {
+		return uint64(libcodec.PixelBytes(img)), nil
+	}
+	return f.Pins(ctx, key, img)
 }
 
 func (p Params) check() error {

@@ -23,8 +23,11 @@ func TestKeep(t *testing.T) {
 		imgs[i] = image.NewGray(image.Rect(0, 0, i+1, 1))
 	}
 	k := flow.NewKeep(3)
-	for _, img := range imgs {
-		k.Add(img)
+	for i, img := range imgs {
+		k.Add(img, uint64(10*(i+1)))
+	}
+	if got := k.Bytes(); got != 30+40+50 {
+		t.Errorf("Bytes %d, want those of the last three, 120", got)
 	}
 	if got := k.Images(); !slices.Equal(got, imgs[2:]) {
 		t.Errorf("kept %v, want the last three, oldest first", widths(got))
@@ -36,13 +39,16 @@ func TestKeep(t *testing.T) {
 	if k.Len() != 0 || len(k.Images()) != 0 {
 		t.Error("Clear kept images")
 	}
-	k.Add(imgs[0])
+	if k.Bytes() != 0 {
+		t.Errorf("Clear left %d bytes", k.Bytes())
+	}
+	k.Add(imgs[0], 7)
 	if got := k.Images(); !slices.Equal(got, imgs[:1]) {
 		t.Errorf("after Clear and Add, kept %v", widths(got))
 	}
 	none := flow.NewKeep(0)
-	none.Add(imgs[0])
-	if none.Len() != 0 {
+	none.Add(imgs[0], 7)
+	if none.Len() != 0 || none.Bytes() != 0 {
 		t.Error("NewKeep(0) kept an image")
 	}
 }
@@ -176,6 +182,41 @@ func TestRun(t *testing.T) {
 	if dec.calls != 4 || f.Keep.Len() != 1 {
 		t.Errorf("%d decodes, %d kept; want 4 and 1", dec.calls, f.Keep.Len())
 	}
+	// Without Pins a kept image is accounted as its pixels (the PNG
+	// decoder's 40×30 NRGBA or RGBA: 4 bytes a pixel).
+	if got := f.Keep.Bytes(); got != 40*30*4 {
+		t.Errorf("kept bytes %d, want the pixels' %d", got, 40*30*4)
+	}
+	// The steps, in order, with the rotate and resize the request asked for.
+	res, err := f.Run(ctx, src.Bytes(), flow.Params{Width: 15, Rotate: 90, Quality: 75, Format: "webp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range res.Steps {
+		names = append(names, s.Name)
+	}
+	if want := []string{"decode", "rotate", "resize", "encode-webp"}; !slices.Equal(names, want) ||
+		res.Steps[0].BytesIn != src.Len() || res.Steps[0].BytesOut != 40*30*4 || res.Steps[3].BytesOut != len("out") {
+		t.Errorf("steps %+v, want %v with the decode's input and the encode's output sizes", res.Steps, want)
+	}
+	// Pins accounts for what a kept image keeps; it sees the request's key.
+	var keys []string
+	f.Pins = func(_ context.Context, key string, _ image.Image) (uint64, error) {
+		keys = append(keys, key)
+		return 12345, nil
+	}
+	if _, err := f.Run(ctx, src.Bytes(), flow.Params{Quality: 75, Key: "src-a"}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Keep.Bytes() != 12345 || !slices.Equal(keys, []string{"src-a"}) {
+		t.Errorf("kept bytes %d after Pins said 12345 for keys %v", f.Keep.Bytes(), keys)
+	}
+	f.Pins = func(context.Context, string, image.Image) (uint64, error) { return 0, errors.New("no account") }
+	if _, err := f.Run(ctx, src.Bytes(), flow.Params{Quality: 75}); err == nil {
+		t.Error("a failing Pins: no error")
+	}
+	f.Pins = nil
 	for _, p := range []flow.Params{{Rotate: 45, Quality: 75}, {Width: -1, Quality: 75}, {Quality: 0}, {Quality: 101}} {
 		if _, err := f.Run(ctx, src.Bytes(), p); err == nil {
 			t.Errorf("%+v: no error", p)

@@ -35,9 +35,15 @@ type Encoder interface {
 }
 
 // ErrNotWASM is returned when a library found its system shared library
-// (it prefers libwebp.so, libavif.so or libheif.so through purego when one
-// loads) and so would not run under wazero. Build with -tags nodynamic.
-var ErrNotWASM = errors.New("libcodec: the library is using the system shared library, not wazero; build with -tags nodynamic")
+// and so would not run under wazero. Each library tries, in its package
+// init, to dlopen libwebp.so, libavif.so or libheif.so (the unversioned
+// names that the -dev packages install) through purego, and uses its
+// WebAssembly build only when that fails; its documented way to force
+// wazero is the build tag nodynamic, and nothing else (no environment
+// variable, no function) turns the shared library off once loaded. A
+// measurement of the shared library would show none of what this module
+// measures, so every Decode and Encode here fails with this error instead.
+var ErrNotWASM = errors.New("the library loaded the system's shared library instead of its WebAssembly build, so it would not run under wazero; build with the tag nodynamic (go run -tags nodynamic ..., go test -tags nodynamic ./...)")
 
 // notWASM reports whether a library's Dynamic() says it loaded its shared
 // library: a nil error from Dynamic means it did.
@@ -46,6 +52,16 @@ func notWASM(name string, dynamicErr error) error {
 		return fmt.Errorf("%s: %w", name, ErrNotWASM)
 	}
 	return nil
+}
+
+// CheckWASM returns ErrNotWASM, naming every library that loaded its
+// shared library, or nil when all three run under wazero.
+func CheckWASM() error {
+	return errors.Join(
+		notWASM("github.com/gen2brain/webp", webp.Dynamic()),
+		notWASM("github.com/gen2brain/avif", avif.Dynamic()),
+		notWASM("github.com/gen2brain/heic", heic.Dynamic()),
+	)
 }
 
 // WebP is github.com/gen2brain/webp, lossy, at Method (0 fast to 6 slow;
@@ -63,12 +79,22 @@ func NewWebP() (WebP, error) {
 // Decode decodes a still webp image: an *image.NYCbCrA (4:2:0 with alpha)
 // whose four planes are one view of the decoder's memory.
 func (WebP) Decode(data []byte) (image.Image, error) {
+	if err := notWASM("webp", webp.Dynamic()); err != nil {
+		return nil, err
+	}
 	return webp.Decode(bytes.NewReader(data))
 }
+
+// Init compiles the library's module (package-level state it keeps for
+// good), as its first Decode or Encode would.
+func (WebP) Init() { webp.Init() }
 
 // Encode encodes img as lossy webp at quality (the library treats 100 as
 // lossless).
 func (c WebP) Encode(w io.Writer, img image.Image, quality int) error {
+	if err := notWASM("webp", webp.Dynamic()); err != nil {
+		return err
+	}
 	return webp.Encode(w, img, webp.Options{Quality: quality, Method: c.Method})
 }
 
@@ -88,12 +114,26 @@ func NewAVIF() (AVIF, error) {
 // *image.RGBA whose Pix is a view of the decoder's memory (deeper images
 // are copied by the library into an *image.RGBA64).
 func (AVIF) Decode(data []byte) (image.Image, error) {
+	if err := notWASM("avif", avif.Dynamic()); err != nil {
+		return nil, err
+	}
 	return avif.Decode(bytes.NewReader(data))
 }
+
+// InitDecoder compiles the library's decoder module, as its first Decode
+// would.
+func (AVIF) InitDecoder() { avif.InitDecoder() }
+
+// InitEncoder compiles the library's encoder module, as its first Encode
+// would.
+func (AVIF) InitEncoder() { avif.InitEncoder() }
 
 // Encode encodes img as avif at quality, alpha at the same quality.
 // Options must name the chroma: its zero value is 4:4:4.
 func (c AVIF) Encode(w io.Writer, img image.Image, quality int) error {
+	if err := notWASM("avif", avif.Dynamic()); err != nil {
+		return err
+	}
 	return avif.Encode(w, img, avif.Options{
 		Quality:           quality,
 		QualityAlpha:      quality,
@@ -113,8 +153,14 @@ func NewHEIC() (HEIC, error) {
 // Decode decodes a heic image: an *image.YCbCr, *image.Gray, *image.RGBA
 // or *image.NRGBA whose pixels are a view of the decoder's memory.
 func (HEIC) Decode(data []byte) (image.Image, error) {
+	if err := notWASM("heic", heic.Dynamic()); err != nil {
+		return nil, err
+	}
 	return heic.Decode(bytes.NewReader(data))
 }
+
+// Init compiles the library's module, as its first Decode would.
+func (HEIC) Init() { heic.Init() }
 
 // CopyOut is a Decoder whose images own their pixels: it copies them out
 // of the library's image (Clone) and drops the library's image, and with it

@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 
 	"github.com/tetratelabs/wazero"
@@ -250,6 +251,7 @@ func (g *guest) read(p uint64, n int) []byte {
 // libraries do. A Prober may be used from one goroutine at a time.
 type Prober struct {
 	rt       wazero.Runtime
+	cache    wazero.CompilationCache // nil: none
 	compiled map[library]compiled
 }
 
@@ -258,15 +260,43 @@ type compiled struct {
 	name string // module path, version and file
 }
 
-// New returns a Prober. Close it when done.
+// New returns a Prober. Close it when done. Its runtime keeps the
+// compiled binaries in wazero's compilation cache in CacheDir when there
+// is one, so that a process compiles a library's binary only if no other
+// has (the libraries' own runtimes compile theirs regardless); the
+// compiled code is the same either way, so the replay is too.
 func New(ctx context.Context) *Prober {
-	rt := wazero.NewRuntime(ctx)
+	cfg := wazero.NewRuntimeConfig()
+	var cache wazero.CompilationCache
+	if dir, err := CacheDir(); err == nil {
+		if c, err := wazero.NewCompilationCacheWithDir(dir); err == nil {
+			cache = c
+			cfg = cfg.WithCompilationCache(c)
+		}
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	return &Prober{rt: rt, compiled: map[library]compiled{}}
+	return &Prober{rt: rt, cache: cache, compiled: map[library]compiled{}}
 }
 
-// Close releases the runtime and the compiled binaries.
-func (p *Prober) Close(ctx context.Context) error { return p.rt.Close(ctx) }
+// CacheDir returns os.UserCacheDir()/leakbench/targets/wazero, where the
+// Probers' compilation cache lives.
+func CacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "leakbench", "targets", "wazero"), nil
+}
+
+// Close releases the runtime, the compiled binaries and the cache.
+func (p *Prober) Close(ctx context.Context) error {
+	err := p.rt.Close(ctx)
+	if p.cache != nil {
+		err = errors.Join(err, p.cache.Close(ctx))
+	}
+	return err
+}
 
 func (p *Prober) compile(ctx context.Context, lib library) (compiled, error) {
 	if c, ok := p.compiled[lib]; ok {

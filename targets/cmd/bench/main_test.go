@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leakbench/leakbench/targets/internal/perimage"
+)
+
+// benchBin is this program, built once by TestMain (without build
+// flags): the tests run it as a user would, its own child processes
+// included.
+var benchBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bench-test-")
+	if err != nil {
+		panic(err)
+	}
+	benchBin, err = goBuild(dir)
+	code := 2
+	if err == nil {
+		code = m.Run()
+	} else {
+		println(err.Error())
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// goBuild builds this program into dir with the given go build flags.
+func goBuild(dir string, flags ...string) (string, error) {
+	bin := filepath.Join(dir, "bench")
+	args := append(append([]string{"build"}, flags...), "-o", bin, ".")
+	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go %v: %v\n%s", args, err, out)
+	}
+	return bin, nil
+}
+
+// execute runs bin and returns its exit status and output.
+func execute(t *testing.T, env []string, bin string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), out.String()
+	}
+	if err != nil {
+		t.Fatalf("%s %v: %v", bin, args, err)
+	}
+	return 0, out.String()
+}
+
+// TestRefusesSharedLibraries: when a library finds its system shared
+// library (here libheif.so, made findable through LD_LIBRARY_PATH), the
+// program refuses to start, naming the library and the build tag; built
+// with -tags nodynamic it runs under wazero whatever is installed.
+func TestRefusesSharedLibraries(t *testing.T) {
+	var lib string
+	for _, dir := range []string{"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"} {
+		if m, _ := filepath.Glob(filepath.Join(dir, "libheif.so.1*")); len(m) > 0 {
+			lib = m[0]
+			break
+		}
+	}
+	if lib == "" {
+		t.Skip("no system libheif.so.1 to offer the heic library")
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(lib, filepath.Join(dir, "libheif.so")); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"LD_LIBRARY_PATH=" + dir}
+	code, out := execute(t, env, benchBin, "list")
+	if code != 2 || !strings.Contains(out, "github.com/gen2brain/heic") || !strings.Contains(out, "-tags nodynamic") {
+		t.Errorf("with %s findable: exit %d, output %q; want 2 and an error naming heic and -tags nodynamic", lib, code, out)
+	}
+	nodynamic, err := goBuild(t.TempDir(), "-tags", "nodynamic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out := execute(t, env, nodynamic, "list"); code != 0 || !strings.Contains(out, "heic-decode-keep") {
+		t.Errorf("built with -tags nodynamic: exit %d, output %q; want the scenario list", code, out)
+	}
+}
+
+// TestHarnessMeasuresRetention runs the gate's two avif scenarios and a
+// copy-out variant of the leaky one through the program (tiny workload, a
+// child process each) and checks what the harness measured per kept
+// image: the RSS after settle it retains is its decoder instance's
+// Memory().Size() within 20% and the target's own account of the array
+// behind that memory within 20%; copied out, a kept image retains less
+// than 1.5 times its pixels in the Go heap (at 0.19 MiB of pixels an
+// image, the RSS of 12 of them is within the noise of RSS itself; the
+// README's quick-workload figures show it in RSS too).
+func TestHarnessMeasuresRetention(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	bin := benchBin
+	dir := t.TempDir()
+	leaky, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "gate-leaky.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyOut := strings.NewReplacer("name: gate-leaky", "name: gate-copyout", "  keep: 12\n", "  keep: 12\n  copy_out: true\n", "expect: leak\n", "", "  - settled > 32MiB\n", "  - settled < 24MiB\n").Replace(string(leaky))
+	if !strings.Contains(copyOut, "copy_out: true") || strings.Contains(copyOut, "expect: leak") {
+		t.Fatalf("gate-leaky.yaml no longer has the lines the copy-out variant replaces:\n%s", leaky)
+	}
+	copyFile := filepath.Join(dir, "gate-copyout.yaml")
+	if err := os.WriteFile(copyFile, []byte(copyOut), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, text := execute(t, nil, bin, "run", "--quiet", "--out", out, "gate-stable", "gate-leaky", copyFile)
+	t.Logf("run:\n%s", text)
+	if code != 0 {
+		t.Fatalf("run: exit %d, want 0", code)
+	}
+	var runs [3]perimage.Run
+	for i, name := range []string{"gate-stable", "gate-leaky", "gate-copyout"} {
+		if runs[i], err = perimage.Read(filepath.Join(out, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const kept = 12
+	r, err := perimage.Compute(runs[0], runs[1], runs[2], kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const mib = 1 << 20
+	t.Logf("per kept image: RSS %.2f MiB, heap %.2f MiB; Memory().Size() %.2f MiB, array %.2f MiB, pixels %.2f MiB; copied out: RSS %.2f MiB, heap %.2f MiB",
+		r.RSS/mib, r.Heap/mib, r.Memory/mib, r.Backing/mib, r.Pixels/mib, r.CopyRSS/mib, r.CopyHeap/mib)
+	within := func(what string, got, want float64) {
+		if got < 0.8*want || got > 1.2*want {
+			t.Errorf("%s: %.2f MiB retained per kept image, not within 20%% of %.2f MiB", what, got/mib, want/mib)
+		}
+	}
+	within("RSS against the decoder's Memory().Size()", r.RSS, r.Memory)
+	within("RSS against the target's account of the array", r.RSS, r.Backing)
+	if r.CopyHeap >= 1.5*r.Pixels {
+		t.Errorf("copied out: %.2f MiB of heap retained per kept image, not under 1.5× its %.2f MiB of pixels", r.CopyHeap/mib, r.Pixels/mib)
+	}
+	if r.CopyRSS >= r.RSS/4 {
+		t.Errorf("copied out: %.2f MiB of RSS retained per kept image, not under a quarter of the view's %.2f MiB", r.CopyRSS/mib, r.RSS/mib)
+	}
+}
+
+// TestGate writes a baseline of the shipped gate scenarios (gate without
+// names) into a temporary file and gates against it: the leaky control is
+// seen to leak, and an unchanged build passes.
+func TestGate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	bin := benchBin
+	dir := t.TempDir()
+	baseline := filepath.Join(dir, "baseline.json")
+	gate := func(extra ...string) (int, string) {
+		return execute(t, nil, bin, append([]string{"gate", "--runs", "1", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)...)
+	}
+	if code, text := gate("--update-baseline"); code != 0 {
+		t.Fatalf("gate --update-baseline: exit %d, want 0\n%s", code, text)
+	}
+	code, text := gate()
+	t.Logf("gate:\n%s", text)
+	if code != 0 || !strings.Contains(text, "gate-stable") || !strings.Contains(text, "gate-leaky") {
+		t.Fatalf("gate against its own baseline: exit %d, want 0 with both scenarios", code)
+	}
+}
