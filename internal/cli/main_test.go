@@ -167,7 +167,7 @@ func TestList(t *testing.T) {
 		want := []string{sc.Name, sc.Workload, scenario.DefaultTarget, sc.Strategy.Topology.String(), sc.Strategy.Lifetime.String(),
 			sc.Strategy.Views.String(), sc.Strategy.Listeners.String()}
 		if len(sc.Exec) > 0 {
-			want = []string{sc.Name, sc.Workload, "exec", filepath.Base(sc.Exec[0]), "—", "—", "—"}
+			want = []string{sc.Name, sc.Workload, "exec", filepath.Base(sc.Exec[0]), "-", "-", "-"}
 		}
 		if len(f) < len(want) || strings.Join(f[:len(want)], " ") != strings.Join(want, " ") {
 			t.Errorf("line %d = %q, want it to start with %q", i+1, lines[i+1], want)
