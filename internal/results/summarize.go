@@ -42,7 +42,8 @@ func (s Slope) Bounded() bool {
 // differences from the baseline 0. RoundRSS comes from the child's round
 // events, and the slope is fitted on it in MiB per round with a 95%
 // confidence interval (Student's t on n-2 degrees of freedom); see
-// Unbounded for fewer than three rounds. Throughput is requests per second
+// Unbounded for fewer than three rounds. HeldAfterSettle is the holders of
+// the child's last snapshot event in the settle phase. Throughput is requests per second
 // of the load phase, up to the child's last event when the run ended in it.
 func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s := head
@@ -50,6 +51,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.Baseline, s.Peak, s.PeakHWM, s.EndOfLoad, s.AfterIdle, s.AfterSettle = 0, 0, 0, 0, 0, 0
 	s.Growth, s.Retained, s.Settled = 0, 0, 0
 	s.HeapLiveAfterSettle, s.LeakedAfterSettle = 0, 0
+	s.HeldAfterSettle, s.OffHeapAfterSettle = nil, 0
 	s.RoundRSS, s.Latency = nil, nil
 	s.Instances = Instances{}
 	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
@@ -100,6 +102,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	if i, ok := last[PhaseSettle]; ok {
 		s.HeapLiveAfterSettle = samples[i].HeapLive
 		s.LeakedAfterSettle = samples[i].Leaked()
+		s.OffHeapAfterSettle = samples[i].OffHeap
 	}
 
 	// Events: rounds, the latest snapshot, op latencies, load duration.
@@ -110,6 +113,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		latencies          = map[string][]float64{}
 		eventSnap          *Snapshot
 		requestEvents      int
+		phase              Phase
 	)
 	var lastTime int64
 	for i := range events {
@@ -118,6 +122,12 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		if ev.Snapshot != nil {
 			eventSnap = ev.Snapshot
 			s.Instances.PeakLive = max(s.Instances.PeakLive, ev.Snapshot.LiveInstances)
+			if phase == PhaseSettle && ev.Held != nil {
+				s.HeldAfterSettle = ev.Held
+			}
+		}
+		if ev.Kind == EventPhase {
+			phase = ev.Phase
 		}
 		switch ev.Kind {
 		case EventRound:
