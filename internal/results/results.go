@@ -123,7 +123,7 @@ type Event struct {
 	// name (views, listeners and its own, such as pool or cache); their
 	// bytes sum to Snapshot.Leaked.
 	Held map[string]Holding `json:"held,omitempty"`
-	Err      string  `json:"err,omitempty"`
+	Err  string             `json:"err,omitempty"`
 }
 
 // Env records where and how a run was taken, so numbers are never compared
@@ -293,17 +293,17 @@ type Summary struct {
 	Retained    int64  `json:"retained"`     // AfterIdle - Baseline
 	Settled     int64  `json:"settled"`      // AfterSettle - Baseline
 
-	HeapLiveAfterSettle uint64    `json:"heap_live_after_settle"`
-	LeakedAfterSettle   uint64    `json:"leaked_after_settle"` // Snapshot.Leaked after settle
+	HeapLiveAfterSettle uint64 `json:"heap_live_after_settle"`
+	LeakedAfterSettle   uint64 `json:"leaked_after_settle"` // Snapshot.Leaked after settle
 	// HeldAfterSettle is LeakedAfterSettle by holder (views, listeners,
 	// and the target's own, such as pool and cache), from the child's last
 	// snapshot of the settle phase; OffHeapAfterSettle is how much of the
 	// linear and held memory was outside the Go heap then.
 	HeldAfterSettle    map[string]Holding `json:"held_after_settle,omitempty"`
 	OffHeapAfterSettle uint64             `json:"off_heap_after_settle,omitempty"`
-	RoundRSS            []uint64  `json:"round_rss"`           // RSS at the end of each round
-	Slope               Slope     `json:"slope"`
-	Instances           Instances `json:"instances"`
+	RoundRSS           []uint64           `json:"round_rss"` // RSS at the end of each round
+	Slope              Slope              `json:"slope"`
+	Instances          Instances          `json:"instances"`
 
 	Requests   int                `json:"requests"`
 	Errors     int                `json:"errors"`

@@ -164,6 +164,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 		seen             = map[string]*yaml.Node{}
 		allowed          = Fields()
 		hasName, hasPres bool
+		hasDesc          bool
 	)
 	setField := func(key string, f func(*engine.Strategy)) {
 		fieldKeys, field = append(fieldKeys, key), append(field, f)
@@ -192,7 +193,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 		case "name":
 			p.sc.Name, hasName = p.str(key, v)
 		case "description":
-			p.sc.Description, _ = p.str(key, v)
+			p.sc.Description, hasDesc = p.str(key, v)
 		case "target":
 			if s, ok := p.str(key, v); ok {
 				if !target.ValidName(s) {
@@ -366,6 +367,11 @@ func Parse(name string, data []byte) (Scenario, error) {
 				preset, strings.Join(keys[:last], ", "), keys[last])))
 			p.failed["preset"] = true
 		}
+	}
+	// A file that runs a preset as it is describes it as the engine does,
+	// unless it says otherwise.
+	if ps, ok := engine.Preset(preset); hasPres && ok && !hasDesc && !p.failed["description"] && ps == p.sc.Strategy {
+		p.sc.Description, _ = engine.PresetDescription(preset)
 	}
 	if !hasName && !p.failed["name"] {
 		base := path.Base(strings.ReplaceAll(name, `\`, "/"))
