@@ -146,10 +146,13 @@ const (
 // or listeners, an instance both a cached entry and a view keep is
 // counted under both (the engine's snapshot does not say which
 // instances they share), so held is then an upper bound.
-func (o *optimizer) Snapshot() target.Snapshot {
-	s := o.eng.Snapshot()
+func (o *optimizer) Snapshot() target.Snapshot { return harnessSnapshot(o.eng.Snapshot(), o.results) }
+
+// harnessSnapshot is Snapshot's mapping of the engine's figures, for an
+// engine whose results leave its instances as r says.
+func harnessSnapshot(s engine.Snapshot, r engine.Results) target.Snapshot {
 	cache := s.CacheBytes
-	if o.results == engine.ResultsAliased {
+	if r == engine.ResultsAliased {
 		cache = s.CachePinned
 	}
 	return target.Snapshot{

@@ -10,13 +10,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/scenarios"
 )
 
 // Builtin loads every scenario embedded in package scenarios: the four
 // published stages first, in preset order (before, fix1, fix1+2, fixed),
-// then the others by name. Any invalid file or duplicate name is an error;
+// then the patterns from the field in theirs (engine.FieldPresets), then
+// the others by name. Any invalid file or duplicate name is an error;
 // a test keeps that from ever shipping.
 func Builtin() ([]Scenario, error) {
 	return loadAll(scenarios.FS)
@@ -48,11 +48,12 @@ func loadAll(fsys fs.FS) ([]Scenario, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	presets := presetNames()
 	rank := func(name string) int {
-		if i := slices.Index(engine.Presets(), name); i >= 0 {
+		if i := slices.Index(presets, name); i >= 0 {
 			return i
 		}
-		return len(engine.Presets())
+		return len(presets)
 	}
 	slices.SortFunc(out, func(a, b Scenario) int {
 		return cmp.Or(cmp.Compare(rank(a.Name), rank(b.Name)), cmp.Compare(a.Name, b.Name))

@@ -48,9 +48,19 @@ func TestBuiltin(t *testing.T) {
 	for _, sc := range all {
 		names = append(names, sc.Name)
 	}
-	want := "before fix1 fix1+2 fixed quick-fixed quick-leaky"
+	want := "before fix1 fix1+2 fixed pool-unclosed pool-bounded-capped recycle-512 mmap-fixed aliased-cache " +
+		"quick-aliased-cache quick-fixed quick-leaky quick-mmap-fixed quick-pool-bounded-capped quick-pool-unclosed quick-recycle-8"
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("builtin order = %q, want %q", got, want)
+	}
+	byName := func(name string) Scenario {
+		for _, sc := range all {
+			if sc.Name == name {
+				return sc
+			}
+		}
+		t.Fatalf("no builtin %q", name)
+		return Scenario{}
 	}
 	// The four published stages: the preset exactly, on the published
 	// machine's shape.
@@ -71,8 +81,11 @@ func TestBuiltin(t *testing.T) {
 			t.Errorf("%s: idle_gc %v, want v8", sc.Name, sc.IdleGC)
 		}
 	}
-	qf, ql := all[4], all[5]
-	for _, sc := range all[4:] {
+	qf, ql := byName("quick-fixed"), byName("quick-leaky")
+	for _, sc := range all {
+		if !strings.HasPrefix(sc.Name, "quick-") {
+			continue
+		}
 		if sc.IdleGC != idlegc.Go {
 			t.Errorf("%s: idle_gc %v, want the default go", sc.Name, sc.IdleGC)
 		}
