@@ -4,9 +4,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/scenarios"
 )
 
 // TestParse_FieldKeys reads every setting from the field, over a preset
@@ -230,6 +232,12 @@ func TestBuiltin_FieldScenarios(t *testing.T) {
 	}
 	fixed := byName["fixed"]
 	for _, name := range engine.FieldPresets() {
+		if p, _ := engine.Preset(name); !p.Allocator.Supported() {
+			if _, ok := byName[name]; ok {
+				t.Errorf("%s is among the builtins on %s, which has no allocator %s", name, runtime.GOOS, p.Allocator)
+			}
+			continue
+		}
 		sc, ok := byName[name]
 		want, _ := engine.Preset(name)
 		switch {
@@ -254,5 +262,29 @@ func TestBuiltin_FieldScenarios(t *testing.T) {
 	}
 	if q := byName["quick-recycle-8"]; q.Strategy.RecycleAfter != 8 || q.Strategy.Lifetime != engine.Recycle {
 		t.Errorf("quick-recycle-8: %v", q.Strategy)
+	}
+}
+
+// TestForThisPlatform checks which builtin files Builtin leaves out off
+// Linux: those asking for allocator mmap, by preset or by key, only.
+func TestForThisPlatform(t *testing.T) {
+	mmap := engine.AllocatorMmap.Supported()
+	for _, tc := range []struct {
+		file string
+		want bool
+	}{
+		{"fixed.yaml", true},
+		{"quick-fixed.yaml", true},
+		{"aliased-cache.yaml", true},
+		{"mmap-fixed.yaml", mmap},
+		{"quick-mmap-fixed.yaml", mmap},
+	} {
+		if got := forThisPlatform(scenarios.FS, tc.file); got != tc.want {
+			t.Errorf("forThisPlatform(%s) = %v, want %v on %s", tc.file, got, tc.want, runtime.GOOS)
+		}
+	}
+	fsys := fstest.MapFS{"mine.yaml": {Data: []byte("preset: fixed\nallocator: mmap\n")}}
+	if got := forThisPlatform(fsys, "mine.yaml"); got != mmap {
+		t.Errorf("allocator: mmap by key: %v, want %v", got, mmap)
 	}
 }

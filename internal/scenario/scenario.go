@@ -278,8 +278,8 @@ var strategyKeyRE = regexp.MustCompile(`\b([a-z_]+): `)
 // strategyErrors runs the engine's own Strategy.Validate and returns each
 // of its errors as an *Error at the first key it names that the file set
 // (a refused combination names both of its keys; either may come from
-// the preset, which is the place when both do), with the engine's "engine: " and the key's own name dropped
-// from the message.
+// the preset, which is the place when both do), without the engine's
+// "engine: " and the key's own name in front of the message.
 func (s Scenario) strategyErrors() []error {
 	err := s.Strategy.Validate()
 	if err == nil {
