@@ -18,7 +18,7 @@ const (
 	SeriesRSS    = "RSS"
 	SeriesHeap   = "Go heap live"
 	SeriesWasm   = "wasm linear memory (live instances)"
-	SeriesLeaked = "leaked (views + listeners)"
+	SeriesLeaked = "leaked (views, listeners, other holders)"
 )
 
 // series is one curve of a run.
