@@ -35,14 +35,14 @@ type Snapshotter = target.Snapshotter
 type Closer = target.Closer
 
 // Snapshot is a target's own account of its memory: LiveInstances,
-// TotalInstances, LinearMemory (of the live instances, bytes) and Held,
-// the memory it keeps reachable through leaked references, by holder.
+// TotalInstances, LinearMemory (of the live instances, bytes), Held, the
+// memory it keeps reachable through leaked references, by holder, and
+// OffHeap, how much of that memory lives outside the Go heap.
 type Snapshot = target.Snapshot
 
 // Held is memory kept reachable through one kind of reference: Holder
-// (HolderViews, HolderListeners, or a name of your own such as "pool",
-// "cache" or "offheap"), Bytes, and Refs (how many references, if
-// counted).
+// (HolderViews, HolderListeners, or a name of your own such as "pool" or
+// "cache"), Bytes, and Refs (how many references, if counted).
 type Held = target.Held
 
 // The holders of the published leak, recorded in results columns of their

@@ -152,7 +152,7 @@ func TestList(t *testing.T) {
 		t.Fatalf("bench list: exit %d, stderr %q", code, errOut)
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME WORKLOAD TARGET TOPOLOGY LIFETIME VIEWS LISTENERS WORKERS ROUNDS IDLE IDLE_GC EXPECT DESCRIPTION" {
+	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME WORKLOAD TARGET TOPOLOGY LIFETIME VIEWS LISTENERS FIELD WORKERS ROUNDS IDLE IDLE_GC EXPECT DESCRIPTION" {
 		t.Errorf("header = %q", lines[0])
 	}
 	all, err := scenario.Builtin()
@@ -166,8 +166,9 @@ func TestList(t *testing.T) {
 		f := strings.Fields(lines[i+1])
 		want := []string{sc.Name, sc.Workload, scenario.DefaultTarget, sc.Strategy.Topology.String(), sc.Strategy.Lifetime.String(),
 			sc.Strategy.Views.String(), sc.Strategy.Listeners.String()}
+		want = append(want, strings.Fields(fieldSettings(sc.Strategy))...)
 		if len(sc.Exec) > 0 {
-			want = []string{sc.Name, sc.Workload, "exec", filepath.Base(sc.Exec[0]), "-", "-", "-"}
+			want = []string{sc.Name, sc.Workload, "exec", filepath.Base(sc.Exec[0]), "-", "-", "-", "-"}
 		}
 		if len(f) < len(want) || strings.Join(f[:len(want)], " ") != strings.Join(want, " ") {
 			t.Errorf("line %d = %q, want it to start with %q", i+1, lines[i+1], want)

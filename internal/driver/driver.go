@@ -163,8 +163,8 @@ func (c *child) run(ctx context.Context) (err error) {
 		}
 		c.round.Store(int64(r))
 		rss, _, _ := c.self.Sample()
-		snap := c.snap()
-		c.em.emit(results.Event{Kind: results.EventRound, Round: r, RSS: rss, Snapshot: &snap})
+		snap, held := c.snap()
+		c.em.emit(results.Event{Kind: results.EventRound, Round: r, RSS: rss, Snapshot: &snap, Held: held})
 	}
 
 	c.snapshot()
@@ -321,13 +321,18 @@ var heapMetrics = [...]string{
 
 // snap takes the child's snapshot: the target's own figures, the Go heap
 // and the request counters. Holders other than views and listeners are
-// summed into Held.
-func (c *child) snap() results.Snapshot {
-	var s results.Snapshot
+// summed into Held; held has every holder by name (nil without any).
+func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 	if c.snapper != nil {
 		ts := c.snapper.Snapshot()
 		s.LiveInstances, s.TotalInstances, s.LinearMemory = ts.LiveInstances, ts.TotalInstances, ts.LinearMemory
+		s.OffHeap = ts.OffHeap
 		for _, h := range ts.Held {
+			if held == nil {
+				held = make(map[string]results.Holding, len(ts.Held))
+			}
+			sum := held[h.Holder]
+			held[h.Holder] = results.Holding{Bytes: sum.Bytes + h.Bytes, Refs: sum.Refs + h.Refs}
 			switch h.Holder {
 			case target.HolderViews:
 				s.LeakedViews += h.Bytes
@@ -350,7 +355,7 @@ func (c *child) snap() results.Snapshot {
 	c.heapMu.Unlock()
 	s.Requests = int(c.requests.Load())
 	s.Errors = int(c.errors.Load())
-	return s
+	return s, held
 }
 
 // recorder is the target.Recorder of the child: it turns a target's
@@ -435,8 +440,8 @@ func unixNano(t time.Time) int64 {
 
 // snapshot emits a snapshot event.
 func (c *child) snapshot() {
-	s := c.snap()
-	c.em.emit(results.Event{Kind: results.EventSnapshot, Round: int(c.round.Load()), Snapshot: &s})
+	s, held := c.snap()
+	c.em.emit(results.Event{Kind: results.EventSnapshot, Round: int(c.round.Load()), Snapshot: &s, Held: held})
 }
 
 // tickSnapshots emits a snapshot at every interval until the returned

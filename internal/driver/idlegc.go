@@ -24,7 +24,7 @@ func (c *child) idle(ctx context.Context) error {
 // idleGC reports one collection of the memory reducer.
 func (c *child) idleGC(g idlegc.GC) {
 	rss, _, _ := c.self.Sample()
-	snap := c.snap()
+	snap, held := c.snap()
 	c.em.emit(results.Event{
 		Kind:     results.EventIdleGC,
 		Time:     g.Start.UnixNano(),
@@ -34,5 +34,6 @@ func (c *child) idleGC(g idlegc.GC) {
 		Memory:   uint64(max(g.Freed, 0)),
 		RSS:      rss,
 		Snapshot: &snap,
+		Held:     held,
 	})
 }

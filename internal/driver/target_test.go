@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,8 +52,8 @@ func (f *fakeTarget) Snapshot() target.Snapshot {
 		{Holder: target.HolderViews, Bytes: 10},
 		{Holder: target.HolderListeners, Bytes: 20, Refs: 3},
 		{Holder: "cache", Bytes: 40},
-		{Holder: "offheap", Bytes: 80},
-	}}
+		{Holder: "pool", Bytes: 80, Refs: 2},
+	}, OffHeap: 160}
 }
 
 func (f *fakeTarget) Close(context.Context) error {
@@ -119,7 +120,10 @@ func TestChild_RunsAnyTarget(t *testing.T) {
 	}
 
 	var ops, created, closed, failedReqs int
-	var last *results.Snapshot
+	var (
+		last     *results.Snapshot
+		lastHeld map[string]results.Holding
+	)
 	for _, ev := range events {
 		switch ev.Kind {
 		case results.EventOp:
@@ -140,13 +144,13 @@ func TestChild_RunsAnyTarget(t *testing.T) {
 			}
 		}
 		if ev.Snapshot != nil {
-			last = ev.Snapshot
+			last, lastHeld = ev.Snapshot, ev.Held
 		}
 	}
 	if ops != len(made.reqs) || created != ops || closed != ops || failedReqs != 1 {
 		t.Errorf("%d ops, %d created, %d closed, %d failed requests for %d requests; want one each, one failure", ops, created, closed, failedReqs, len(made.reqs))
 	}
-	want := results.Snapshot{LiveInstances: 1, TotalInstances: 7, LinearMemory: 1 << 20, LeakedViews: 10, Listeners: 20, ListenerCount: 3, Held: 120}
+	want := results.Snapshot{LiveInstances: 1, TotalInstances: 7, LinearMemory: 1 << 20, LeakedViews: 10, Listeners: 20, ListenerCount: 3, Held: 120, OffHeap: 160}
 	if last == nil {
 		t.Fatal("no snapshot")
 	}
@@ -160,7 +164,11 @@ func TestChild_RunsAnyTarget(t *testing.T) {
 		t.Errorf("snapshot has no Go heap figures: %+v", *last)
 	}
 	if got := last.Leaked(); got != 150 {
-		t.Errorf("Leaked = %d, want 150 (views, listeners and the other holders)", got)
+		t.Errorf("Leaked = %d, want 150 (views, listeners and the other holders, not the off-heap memory)", got)
+	}
+	wantHeld := map[string]results.Holding{"views": {Bytes: 10}, "listeners": {Bytes: 20, Refs: 3}, "cache": {Bytes: 40}, "pool": {Bytes: 80, Refs: 2}}
+	if !reflect.DeepEqual(lastHeld, wantHeld) {
+		t.Errorf("held by holder %v, want %v", lastHeld, wantHeld)
 	}
 }
 

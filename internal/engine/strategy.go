@@ -154,6 +154,10 @@ func ParseAllocator(s string) (Allocator, error) { return allocators.Parse(s) }
 // ParseResults returns the Results named s: "copied" or "aliased".
 func ParseResults(s string) (Results, error) { return resultKinds.Parse(s) }
 
+// Supported reports whether this platform has the allocator: mmap exists
+// on Linux only, and Strategy.Validate refuses it elsewhere.
+func (a Allocator) Supported() bool { return a != AllocatorMmap || mmapSupported }
+
 // AllocatorNames returns the allocators' names, in order.
 func AllocatorNames() []string { return allocators.Names() }
 

@@ -19,7 +19,7 @@ const (
 	SeriesRSS    = "RSS"
 	SeriesHeap   = "Go heap live"
 	SeriesWasm   = "wasm linear memory (live instances)"
-	SeriesLeaked = "leaked (views + listeners)"
+	SeriesLeaked = "leaked (views, listeners, other holders)"
 	SeriesPSS    = "PSS of the process tree"
 )
 

@@ -36,6 +36,7 @@ var sampleColumns = []column{
 	uintColumn("listeners", func(s *Sample) *uint64 { return &s.Listeners }),
 	intColumn("listener_count", func(s *Sample) *int { return &s.ListenerCount }),
 	uintColumn("held", func(s *Sample) *uint64 { return &s.Held }),
+	uintColumn("off_heap", func(s *Sample) *uint64 { return &s.OffHeap }),
 	uintColumn("heap_live", func(s *Sample) *uint64 { return &s.HeapLive }),
 	uintColumn("heap_objects", func(s *Sample) *uint64 { return &s.HeapObjects }),
 	uintColumn("heap_free", func(s *Sample) *uint64 { return &s.HeapFree }),

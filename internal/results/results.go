@@ -41,7 +41,8 @@ type Snapshot struct {
 	LeakedViews    uint64 `json:"leaked_views"`    // memory of closed instances kept by leaked glue views
 	Listeners      uint64 `json:"listeners"`       // memory of closed instances kept by leaked listeners
 	ListenerCount  int    `json:"listener_count"`  // closures in the global listener registry
-	Held           uint64 `json:"held"`            // memory kept by the target's other holders (a pool, a cache, off-heap), bytes
+	Held           uint64 `json:"held"`            // memory kept by the target's other holders (a pool, a cache), bytes
+	OffHeap        uint64 `json:"off_heap"`        // of the linear and held memory, what lives outside the Go heap (mmap); no holder, not leaked
 	HeapLive       uint64 `json:"heap_live"`       // /gc/heap/live:bytes
 	HeapObjects    uint64 `json:"heap_objects"`    // /memory/classes/heap/objects:bytes
 	HeapFree       uint64 `json:"heap_free"`       // /memory/classes/heap/free:bytes
@@ -52,8 +53,16 @@ type Snapshot struct {
 }
 
 // Leaked returns the memory the target reported as held through leaked
-// references: glue views, listeners and its other holders.
+// references: glue views, listeners and its other holders (not OffHeap,
+// which says where memory is, not who holds it).
 func (s Snapshot) Leaked() uint64 { return s.LeakedViews + s.Listeners + s.Held }
+
+// Holding is what one holder of a target keeps: bytes and, when counted,
+// references (listeners registered, instances dropped, entries cached).
+type Holding struct {
+	Bytes uint64 `json:"bytes"`
+	Refs  int    `json:"refs,omitempty"`
+}
 
 // Sample is one row of a run's time series: the parent's reading of the
 // child's RSS merged with the child's latest snapshot at that time.
@@ -127,7 +136,11 @@ type Event struct {
 	RSS      uint64  `json:"rss,omitempty"`   // for EventRound: RSS at the round's end (child's own reading)
 	Total    int     `json:"total,omitempty"` // for EventPhase load: requests the load phase will make
 	GC       int     `json:"gc,omitempty"`    // for EventIdleGC: which of the reducer's collections, from 1
-	Err      string  `json:"err,omitempty"`
+	// Held is, beside a Snapshot, every holder the target reported by
+	// name (views, listeners and its own, such as pool or cache); their
+	// bytes sum to Snapshot.Leaked.
+	Held map[string]Holding `json:"held,omitempty"`
+	Err  string             `json:"err,omitempty"`
 	// Source is the file of an EventRequest or EventRequestStart (its
 	// path).
 	Source string `json:"source,omitempty"`
@@ -175,12 +188,24 @@ type Strategy struct {
 	Views     string `json:"views"`
 	Listeners string `json:"listeners"`
 	Workers   int    `json:"workers"`
+
+	// The settings from the field (engine.Strategy), omitted at their
+	// defaults: lifetime recycle's N, the pool bound, the per-instance
+	// memory cap in bytes, a non-default allocator ("mmap") and result
+	// policy ("aliased"), the response cache's size.
+	RecycleAfter int    `json:"recycle_after,omitempty"`
+	PoolSize     int    `json:"pool_size,omitempty"`
+	MemoryLimit  uint64 `json:"memory_limit,omitempty"`
+	Allocator    string `json:"allocator,omitempty"`
+	Results      string `json:"results,omitempty"`
+	Cache        int    `json:"cache,omitempty"`
 }
 
 // String is the one text of a strategy, used by every command, table and
 // plot title: the preset and the switches, "fixed (pipeline, fresh, views
 // cleared, listeners removed)", with the worker count of a per-worker
-// topology ("per-worker×15"). Either part alone when the other is empty.
+// topology ("per-worker×15") and the settings from the field that are set
+// ("recycle, ..., recycle after 512"; "mmap"; "results aliased, cache 8"). Either part alone when the other is empty.
 func (s Strategy) String() string {
 	var parts []string
 	if s.Topology != "" {
@@ -198,6 +223,24 @@ func (s Strategy) String() string {
 	}
 	if s.Listeners != "" {
 		parts = append(parts, "listeners "+s.Listeners)
+	}
+	if s.RecycleAfter != 0 {
+		parts = append(parts, fmt.Sprintf("recycle after %d", s.RecycleAfter))
+	}
+	if s.PoolSize != 0 {
+		parts = append(parts, fmt.Sprintf("pool of %d", s.PoolSize))
+	}
+	if s.MemoryLimit != 0 {
+		parts = append(parts, fmt.Sprintf("memory limit %.0fMiB", float64(s.MemoryLimit)/MiB))
+	}
+	if s.Allocator != "" {
+		parts = append(parts, s.Allocator)
+	}
+	if s.Results != "" {
+		parts = append(parts, "results "+s.Results)
+	}
+	if s.Cache != 0 {
+		parts = append(parts, fmt.Sprintf("cache %d", s.Cache))
 	}
 	sw := strings.Join(parts, ", ")
 	switch {
@@ -287,11 +330,17 @@ type Summary struct {
 	Retained    int64  `json:"retained"`     // AfterIdle - Baseline
 	Settled     int64  `json:"settled"`      // AfterSettle - Baseline
 
-	HeapLiveAfterSettle uint64    `json:"heap_live_after_settle"`
-	LeakedAfterSettle   uint64    `json:"leaked_after_settle"` // Snapshot.Leaked after settle
-	RoundRSS            []uint64  `json:"round_rss"`           // RSS at the end of each round
-	Slope               Slope     `json:"slope"`
-	Instances           Instances `json:"instances"`
+	HeapLiveAfterSettle uint64 `json:"heap_live_after_settle"`
+	LeakedAfterSettle   uint64 `json:"leaked_after_settle"` // Snapshot.Leaked after settle
+	// HeldAfterSettle is LeakedAfterSettle by holder (views, listeners,
+	// and the target's own, such as pool and cache), from the child's last
+	// snapshot of the settle phase; OffHeapAfterSettle is how much of the
+	// linear and held memory was outside the Go heap then.
+	HeldAfterSettle    map[string]Holding `json:"held_after_settle,omitempty"`
+	OffHeapAfterSettle uint64             `json:"off_heap_after_settle,omitempty"`
+	RoundRSS           []uint64           `json:"round_rss"` // RSS at the end of each round
+	Slope              Slope              `json:"slope"`
+	Instances          Instances          `json:"instances"`
 
 	Requests   int                `json:"requests"`          // requests completed, ok or failed
 	Errors     int                `json:"errors"`            // requests failed

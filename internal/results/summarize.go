@@ -44,7 +44,8 @@ func (s Slope) Bounded() bool {
 // events (the parent's last sample at a round event that carries no RSS of
 // its own, as an exec target's), and the slope is fitted on it in MiB per round with a 95%
 // confidence interval (Student's t on n-2 degrees of freedom); see
-// Unbounded for fewer than three rounds. Throughput is requests per second
+// Unbounded for fewer than three rounds. HeldAfterSettle is the holders of
+// the child's last snapshot event in the settle phase. Throughput is requests per second
 // of the load phase, up to the child's last event when the run ended in it.
 // PSS holds the same landmarks from the samples' PSS when they have any.
 // Requests and Errors count what completed, Total what the load phase was
@@ -59,6 +60,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.HeapLiveAfterSettle, s.LeakedAfterSettle = 0, 0
 	s.RoundRSS, s.Latency, s.RequestLatency = nil, nil, Latency{}
 	s.Total, s.ErrorClasses, s.FailedSources, s.Unfinished = 0, nil, nil, nil
+	s.HeldAfterSettle, s.OffHeapAfterSettle = nil, 0
 	s.Instances = Instances{}
 	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
 
@@ -109,6 +111,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	if i, ok := last[PhaseSettle]; ok {
 		s.HeapLiveAfterSettle = samples[i].HeapLive
 		s.LeakedAfterSettle = samples[i].Leaked()
+		s.OffHeapAfterSettle = samples[i].OffHeap
 	}
 
 	// Events: rounds, the latest snapshot, op latencies, load duration.
@@ -121,6 +124,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		requestEvents      int
 		requestSeconds     []float64
 		failedEvents       int
+		phase              Phase
 	)
 	var lastTime int64
 	for i := range events {
@@ -129,6 +133,12 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		if ev.Snapshot != nil {
 			eventSnap = ev.Snapshot
 			s.Instances.PeakLive = max(s.Instances.PeakLive, ev.Snapshot.LiveInstances)
+			if phase == PhaseSettle && ev.Held != nil {
+				s.HeldAfterSettle = ev.Held
+			}
+		}
+		if ev.Kind == EventPhase {
+			phase = ev.Phase
 		}
 		switch ev.Kind {
 		case EventRound:

@@ -3,6 +3,7 @@ package results
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -239,5 +240,48 @@ func TestSummarize_RequestLatency(t *testing.T) {
 	}
 	if s := Summarize(Summary{RequestLatency: Latency{Count: 3}}, nil, nil); s.RequestLatency.Count != 0 {
 		t.Errorf("no request events, latency %+v", s.RequestLatency)
+	}
+}
+
+// TestSummarize_HeldAfterSettle checks the per-holder figures after
+// settle: from the last snapshot event of the settle phase (not an
+// earlier one), summing to LeakedAfterSettle, with the off-heap memory
+// beside them and never in the leaked sum.
+func TestSummarize_HeldAfterSettle(t *testing.T) {
+	samples, events := fakeTrace()
+	sec := int64(1e9)
+	load := map[string]Holding{"pool": {Bytes: 9 * MiB, Refs: 9}}
+	settled := map[string]Holding{"listeners": {Bytes: 2 * MiB, Refs: 4}, "pool": {Bytes: 1 * MiB, Refs: 1}}
+	last := &samples[len(samples)-1]
+	last.Listeners, last.Held, last.OffHeap = 2*MiB, 1*MiB, 40*MiB
+	var withHeld []Event
+	for _, ev := range events {
+		switch {
+		case ev.Kind == EventRound && ev.Round == 4:
+			ev.Held = load
+		case ev.Kind == EventSnapshot && ev.Time == 8*sec:
+			snap := *ev.Snapshot
+			snap.Listeners, snap.Held, snap.OffHeap = 2*MiB, 1*MiB, 40*MiB
+			ev.Snapshot, ev.Held = &snap, settled
+		}
+		withHeld = append(withHeld, ev)
+	}
+	s := Summarize(Summary{}, samples, withHeld)
+	if !reflect.DeepEqual(s.HeldAfterSettle, settled) {
+		t.Errorf("HeldAfterSettle = %v, want %v (the settle phase's last snapshot)", s.HeldAfterSettle, settled)
+	}
+	var sum uint64
+	for _, h := range s.HeldAfterSettle {
+		sum += h.Bytes
+	}
+	if sum != s.LeakedAfterSettle || s.LeakedAfterSettle != 3*MiB {
+		t.Errorf("holders sum to %d, LeakedAfterSettle %d; want both 3 MiB", sum, s.LeakedAfterSettle)
+	}
+	if s.OffHeapAfterSettle != 40*MiB {
+		t.Errorf("OffHeapAfterSettle = %d, want 40 MiB", s.OffHeapAfterSettle)
+	}
+	// A run that never settled has none.
+	if s := Summarize(Summary{}, samples[:5], withHeld[:11]); s.HeldAfterSettle != nil || s.OffHeapAfterSettle != 0 {
+		t.Errorf("unsettled run: %v, %d", s.HeldAfterSettle, s.OffHeapAfterSettle)
 	}
 }

@@ -29,7 +29,7 @@ func TestParse_ErrorsAreCapped(t *testing.T) {
 	}
 	text := err.Error()
 	lines := strings.Split(text, "\n")
-	if len(lines) != MaxErrors+1 || len(text) > 300*(MaxErrors+1) {
+	if len(lines) != MaxErrors+1 || len(text) > 500*(MaxErrors+1) {
 		t.Fatalf("%d lines, %d bytes of error; want %d lines", len(lines), len(text), MaxErrors+1)
 	}
 	if !strings.HasPrefix(lines[0], `big.yaml:2:1: unknown field "bogus0000000"`) ||

@@ -131,6 +131,7 @@ func Fields() []string {
 	return []string{
 		"name", "description", "target", "options", "workload", "images", "preset",
 		"topology", "lifetime", "views", "listeners",
+		"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache",
 		"workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
 		"exec", "setup",
@@ -244,12 +245,18 @@ func Parse(name string, data []byte) (Scenario, error) {
 		life             engine.Lifetime
 		views            engine.Views
 		lis              engine.Listeners
+		field            []func(*engine.Strategy) // the settings from the field the file gives, applied over the preset
+		fieldKeys        []string                 // their keys
 		seen             = map[string]*yaml.Node{}
 		allowed          = Fields()
 		allowedText      = strings.Join(allowed, ", ")
 		hasName, hasPres bool
+		hasDesc          bool
 	)
 	p.walking = true
+	setField := func(key string, f func(*engine.Strategy)) {
+		fieldKeys, field = append(fieldKeys, key), append(field, f)
+	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -274,7 +281,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 		case "name":
 			p.sc.Name, hasName = p.str(key, v)
 		case "description":
-			p.sc.Description, _ = p.str(key, v)
+			p.sc.Description, hasDesc = p.str(key, v)
 		case "exec":
 			p.sc.Exec = p.command(key, v)
 		case "setup":
@@ -304,7 +311,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 		case "preset":
 			if s, ok := p.str(key, v); ok {
 				if _, known := engine.Preset(s); !known {
-					p.fail(key, v, "unknown preset %q (allowed: %s)", s, strings.Join(engine.Presets(), ", "))
+					p.fail(key, v, "unknown preset %q (allowed: %s)", s, strings.Join(presetNames(), ", "))
 				} else {
 					preset, hasPres = s, true
 				}
@@ -324,6 +331,32 @@ func Parse(name string, data []byte) (Scenario, error) {
 		case "listeners":
 			if enumField(p, key, v, engine.ParseListeners, &lis) {
 				p.sc.overrides |= overListeners
+			}
+		case "recycle_after":
+			if n, ok := p.integer(key, v, "a positive integer"); ok {
+				setField(key, func(st *engine.Strategy) { st.RecycleAfter = n })
+			}
+		case "pool_size":
+			if n, ok := p.integer(key, v, "a positive integer"); ok {
+				setField(key, func(st *engine.Strategy) { st.PoolSize = n })
+			}
+		case "memory_limit":
+			if n, ok := p.size(key, v); ok {
+				setField(key, func(st *engine.Strategy) { st.MemoryLimit = n })
+			}
+		case "allocator":
+			var a engine.Allocator
+			if enumField(p, key, v, engine.ParseAllocator, &a) {
+				setField(key, func(st *engine.Strategy) { st.Allocator = a })
+			}
+		case "results":
+			var r engine.Results
+			if enumField(p, key, v, engine.ParseResults, &r) {
+				setField(key, func(st *engine.Strategy) { st.Results = r })
+			}
+		case "cache":
+			if n, ok := p.integer(key, v, "a number of entries"); ok {
+				setField(key, func(st *engine.Strategy) { st.Cache = n })
 			}
 		case "workers":
 			if v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
@@ -397,21 +430,45 @@ func Parse(name string, data []byte) (Scenario, error) {
 			name string
 		}{{overTopology, "topology"}, {overLifetime, "lifetime"}, {overViews, "views"}, {overListeners, "listeners"}} {
 			if p.sc.overrides&f.bit == 0 && !p.failed[f.name] {
-				p.fail(f.name, root, "required when no preset is given (presets: %s)", strings.Join(engine.Presets(), ", "))
+				p.fail(f.name, root, "required when no preset is given (presets: %s)", strings.Join(presetNames(), ", "))
 			}
 		}
 	}
-	if p.sc.overrides&overTopology != 0 {
-		p.sc.Strategy.Topology = topo
+	override := func(st *engine.Strategy) {
+		if p.sc.overrides&overTopology != 0 {
+			st.Topology = topo
+		}
+		if p.sc.overrides&overLifetime != 0 {
+			st.Lifetime = life
+		}
+		if p.sc.overrides&overViews != 0 {
+			st.Views = views
+		}
+		if p.sc.overrides&overListeners != 0 {
+			st.Listeners = lis
+		}
+		for _, f := range field {
+			f(st)
+		}
 	}
-	if p.sc.overrides&overLifetime != 0 {
-		p.sc.Strategy.Lifetime = life
+	override(&p.sc.Strategy)
+	if hasPres {
+		// A preset that the file's keys override entirely has no effect.
+		var without engine.Strategy
+		override(&without)
+		if p.sc.overrides == overAll && without == p.sc.Strategy {
+			keys := append([]string{"topology", "lifetime", "views", "listeners"}, fieldKeys...)
+			last := len(keys) - 1
+			p.errs = append(p.errs, p.sc.errorAt("preset", fmt.Sprintf(
+				"preset %q conflicts with %s and %s, which override all of it: drop the preset or one of the keys",
+				preset, strings.Join(keys[:last], ", "), keys[last])))
+			p.failed["preset"] = true
+		}
 	}
-	if p.sc.overrides&overViews != 0 {
-		p.sc.Strategy.Views = views
-	}
-	if p.sc.overrides&overListeners != 0 {
-		p.sc.Strategy.Listeners = lis
+	// A file that runs a preset as it is describes it as the engine does,
+	// unless it says otherwise.
+	if ps, ok := engine.Preset(preset); hasPres && ok && !hasDesc && !p.failed["description"] && ps == p.sc.Strategy {
+		p.sc.Description, _ = engine.PresetDescription(preset)
 	}
 	if !hasName && !p.failed["name"] {
 		base := path.Base(strings.ReplaceAll(name, `\`, "/"))

@@ -30,11 +30,18 @@
 //	options: {keep: 10}          # another target's settings, decoded strictly into its options type
 //	workload: default            # default | quick | tiny
 //	images: ~/photos             # optional: a directory of PNG/JPEG replacing the generated images
-//	preset: fixed                # before | fix1 | fix1+2 | fixed
-//	topology: pipeline           # per-worker | pipeline     (each switch overrides the preset;
-//	lifetime: fresh              # reuse | fresh              without a preset all four are required)
+//	preset: fixed                # before | fix1 | fix1+2 | fixed, or a pattern from the field:
+//	                             # pool-unclosed | pool-bounded-capped | recycle-512 | mmap-fixed | aliased-cache
+//	topology: pipeline           # per-worker | pipeline     (each key overrides the preset;
+//	lifetime: fresh              # reuse | fresh | pool | recycle   without a preset these four are required)
 //	views: cleared               # leaked | cleared
 //	listeners: removed           # leaked | removed
+//	recycle_after: 512           # lifetime recycle: operations before an instance is replaced
+//	pool_size: 4                 # bound on the instances of each codec (reuse or recycle, per-worker)
+//	memory_limit: 384MiB         # cap on each instance's linear memory; default none
+//	allocator: go                # go (default) | mmap (Linux): what backs linear memory
+//	results: copied              # copied (default) | aliased: results are slices of linear memory
+//	cache: 8                     # response cache of the last N outputs and decoded sources; default 0
 //	workers: 15                  # >= 1, or "auto" = max(1, NumCPU-1) (the default)
 //	rounds: 3                    # >= 1, default 1
 //	in_flight: 6                 # requests in flight, default 6
@@ -51,9 +58,11 @@
 //	  - slope < 8MiB/round
 //	  - instances_peak <= 6
 //
-// preset, topology, lifetime, views, listeners and op_timeout
-// (BuiltinFields) are the builtin target's settings and are errors for
-// any other target; workers, in_flight and the rest apply to every target.
+// preset, the switches, the settings from the field (recycle_after to
+// cache) and op_timeout (BuiltinFields) are the builtin target's settings
+// and are errors for any other target; workers, in_flight and the rest
+// apply to every target. The engine's own Strategy.Validate runs at load:
+// a combination it refuses is an error naming both keys and why.
 //
 // An exec scenario replaces the engine's keys (preset and the switches,
 // op_timeout) with exec: [program, args...] and an optional setup
@@ -157,8 +166,13 @@ func (s Scenario) Builtin() bool { return s.Target == "" || s.Target == DefaultT
 
 // BuiltinFields returns the keys that set the builtin target.
 func BuiltinFields() []string {
-	return []string{"preset", "topology", "lifetime", "views", "listeners", "op_timeout"}
+	return []string{"preset", "topology", "lifetime", "views", "listeners",
+		"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache", "op_timeout"}
 }
+
+// presetNames returns every preset a scenario may name: the published
+// stages, then the patterns from the field.
+func presetNames() []string { return append(engine.Presets(), engine.FieldPresets()...) }
 
 // OptionsAt returns the position of the options mapping (line, column;
 // 0, 0 without one), for the errors of checking it against a target.
@@ -204,7 +218,25 @@ func (s Scenario) ResultsStrategy() results.Strategy {
 		Views:     s.Strategy.Views.String(),
 		Listeners: s.Strategy.Listeners.String(),
 		Workers:   s.ResolvedWorkers(),
+
+		RecycleAfter: s.Strategy.RecycleAfter,
+		PoolSize:     s.Strategy.PoolSize,
+		MemoryLimit:  s.Strategy.MemoryLimit,
+		Allocator:    nonDefault(s.Strategy.Allocator, engine.AllocatorGo),
+		Results:      nonDefault(s.Strategy.Results, engine.ResultsCopied),
+		Cache:        s.Strategy.Cache,
 	}
+}
+
+// nonDefault is v's name, or "" when v is the default def.
+func nonDefault[T interface {
+	comparable
+	fmt.Stringer
+}](v, def T) string {
+	if v == def {
+		return ""
+	}
+	return v.String()
 }
 
 // GOGCEnv returns the value for the child's GOGC environment variable:
@@ -228,11 +260,77 @@ func (s Scenario) GOMEMLIMITEnv() string {
 	return strconv.FormatUint(s.GOMEMLIMIT, 10) + "B"
 }
 
-// Leaky reports whether the strategy has at least one switch that retains
-// memory across operations (reused instances, leaked views or leaked
-// listeners). The topology alone only multiplies instances.
+// Leaky reports whether the strategy retains memory across operations,
+// so that a run of it can be a leaky control (expect: leak):
+//   - instances kept for more than one operation: lifetime reuse and
+//     recycle (at their high-water mark), and pool, whose sync.Pool drops
+//     instances at a GC without closing them, so the runtime keeps them;
+//   - leaked glue views or listeners, with allocator go only: under mmap a
+//     closed instance's memory is unmapped, so they hold no memory (the
+//     leak mmap hides);
+//   - results aliased with a cache: each cached entry keeps its whole
+//     instance's linear memory alive.
+//
+// The topology only multiplies instances; pool_size and memory_limit
+// bound them; a copied cache holds only its entries' bytes.
 func (s Scenario) Leaky() bool {
-	return s.Strategy.Lifetime == engine.Reuse || s.Strategy.Views == engine.ViewsLeaked || s.Strategy.Listeners == engine.ListenersLeaked
+	st := s.Strategy
+	switch {
+	case st.Lifetime == engine.Reuse, st.Lifetime == engine.Recycle, st.Lifetime == engine.Pool:
+		return true
+	case st.Allocator == engine.AllocatorGo && (st.Views == engine.ViewsLeaked || st.Listeners == engine.ListenersLeaked):
+		return true
+	}
+	return st.Results == engine.ResultsAliased && st.Cache > 0
+}
+
+// strategyKeyRE finds the scenario keys an engine error names, as "key: ".
+var strategyKeyRE = regexp.MustCompile(`\b([a-z_]+): `)
+
+// strategyErrors runs the engine's own Strategy.Validate and returns each
+// of its errors as an *Error at the first key it names that the file set
+// (a refused combination names both of its keys; either may come from
+// the preset, which is the place when both do), without the engine's
+// "engine: " and the key's own name in front of the message.
+func (s Scenario) strategyErrors() []error {
+	err := s.Strategy.Validate()
+	if err == nil {
+		return nil
+	}
+	list := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	}
+	fields := BuiltinFields()
+	var out []error
+	for _, e := range list {
+		msg := strings.TrimPrefix(e.Error(), "engine: ")
+		var named []string
+		for _, m := range strategyKeyRE.FindAllStringSubmatch(msg, -1) {
+			if slices.Contains(fields, m[1]) {
+				named = append(named, m[1])
+			}
+		}
+		field := ""
+		for _, k := range named {
+			if _, ok := s.pos[k]; ok {
+				field = k
+				break
+			}
+		}
+		_, presetSet := s.pos["preset"]
+		switch {
+		case field == "" && s.Preset != "" && presetSet:
+			field, msg = "preset", fmt.Sprintf("%q sets %s", s.Preset, msg)
+		case field == "" && len(named) > 0:
+			field = named[0]
+		}
+		if len(named) > 0 && named[0] == field {
+			msg = strings.TrimPrefix(msg, field+": ")
+		}
+		out = append(out, s.errorAt(field, msg))
+	}
+	return out
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+._-]*$`)
@@ -256,12 +354,11 @@ func (s Scenario) Validate() []error {
 	}
 	if s.Preset != "" {
 		if _, ok := engine.Preset(s.Preset); !ok {
-			bad("preset", "unknown preset %q (allowed: %s)", s.Preset, strings.Join(engine.Presets(), ", "))
-		} else if s.overrides == overAll {
-			bad("preset", "preset %q conflicts with topology, lifetime, views and listeners, which override all of it: drop the preset or one of the switches", s.Preset)
+			bad("preset", "unknown preset %q (allowed: %s)", s.Preset, strings.Join(presetNames(), ", "))
 		}
 	}
 	// A switch without a name is one its own MarshalText refuses.
+	switchesValid := true
 	for _, sw := range []struct {
 		field string
 		value encoding.TextMarshaler
@@ -271,10 +368,16 @@ func (s Scenario) Validate() []error {
 		{"lifetime", s.Strategy.Lifetime, engine.LifetimeNames()},
 		{"views", s.Strategy.Views, engine.ViewsNames()},
 		{"listeners", s.Strategy.Listeners, engine.ListenersNames()},
+		{"allocator", s.Strategy.Allocator, engine.AllocatorNames()},
+		{"results", s.Strategy.Results, engine.ResultsNames()},
 	} {
 		if _, err := sw.value.MarshalText(); err != nil {
 			bad(sw.field, "invalid value %d (allowed: %s)", sw.value, strings.Join(sw.names, ", "))
+			switchesValid = false
 		}
+	}
+	if s.Builtin() && switchesValid {
+		errs = append(errs, s.strategyErrors()...)
 	}
 	if s.Workers < 0 || s.Workers > MaxWorkers {
 		bad("workers", "must be between 1 and %d, or \"auto\"; got %d", MaxWorkers, s.Workers)
@@ -316,7 +419,7 @@ func (s Scenario) Validate() []error {
 		bad("setup", "applies only beside exec")
 	}
 	if s.Expect == metric.ExpectLeak && len(s.Exec) == 0 && s.Builtin() && !s.Leaky() {
-		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, views: leaked or listeners: leaked", s.ResultsStrategy())
+		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, recycle or pool, views: leaked or listeners: leaked (with allocator: go), or results: aliased with a cache", s.ResultsStrategy())
 	}
 	for i, l := range s.Limits {
 		if !l.Valid() {

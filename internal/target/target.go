@@ -37,17 +37,23 @@ type Snapshot struct {
 	LinearMemory   uint64 // linear memory of the live instances
 	// Held is memory the target keeps reachable after it is done with it,
 	// by what holds it: closed instances kept by glue views or listeners,
-	// instances dropped from a pool but still referenced, cached results,
-	// memory outside the Go heap. Each holder is listed once; a byte held
-	// by two holders is counted in one of them.
+	// instances dropped from a pool but still referenced, cached results.
+	// Each holder is listed once; a byte held by two holders is counted in
+	// one of them, and a byte in LinearMemory in none.
 	Held []Held
+	// OffHeap is how much of LinearMemory and of the Held bytes lives
+	// outside the Go heap (linear memory committed by an mmap allocator,
+	// say). It says where memory is, not who holds it: it is not a holder,
+	// and Leaked leaves it out.
+	OffHeap uint64
 }
 
 // Held is memory kept reachable through one kind of reference.
 type Held struct {
 	// Holder names the reference: HolderViews or HolderListeners (which
 	// have their own columns in the results), or any other name, such as
-	// "pool", "cache" or "offheap" (summed into the results' held column).
+	// "pool" or "cache" (summed into the results' held column; every
+	// holder's figure after settle is in the summary's held_after_settle).
 	Holder string
 	Bytes  uint64
 	Refs   int // references of this kind (listeners registered, entries cached); 0 if not counted
@@ -59,7 +65,8 @@ const (
 	HolderListeners = "listeners" // closed instances kept by emscripten-style process-global listeners
 )
 
-// Leaked returns the bytes of all holders.
+// Leaked returns the bytes of all holders (not OffHeap, which is no
+// holder).
 func (s Snapshot) Leaked() uint64 {
 	var n uint64
 	for _, h := range s.Held {
