@@ -124,15 +124,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	}
 	rep := report.Reproduce(runs)
 	for _, c := range rep.Checks {
-		mark := "ok  "
-		switch {
-		case !c.Checked:
-			mark = "n/a "
-		case !c.OK && c.Aim:
-			mark = "miss"
-		case !c.OK:
-			mark = "FAIL"
-		}
+		mark := [...]string{report.CheckPassed: "ok  ", report.CheckSkipped: "n/a ", report.CheckMissed: "miss", report.CheckFailed: "FAIL"}[c.Result()]
 		fmt.Fprintf(stdout, "%s %s: %s\n", mark, c.Name, c.Detail)
 	}
 	if len(rep.Real) > 0 {

@@ -57,6 +57,31 @@ type Check struct {
 	Aim bool
 }
 
+// CheckResult is how a Check came out: the one rule every rendering of the
+// checks follows.
+type CheckResult uint8
+
+// The results of a check.
+const (
+	CheckPassed  CheckResult = iota // checked and holds
+	CheckSkipped                    // not checked: a stage or figure is missing
+	CheckMissed                     // an aim that does not hold (not required)
+	CheckFailed                     // a required check that does not hold
+)
+
+// Result says how the check came out.
+func (c Check) Result() CheckResult {
+	switch {
+	case !c.Checked:
+		return CheckSkipped
+	case c.OK:
+		return CheckPassed
+	case c.Aim:
+		return CheckMissed
+	}
+	return CheckFailed
+}
+
 // Reproduction compares runs of the four presets with the published
 // stages. Build it with Reproduce; WriteReproduction renders it.
 type Reproduction struct {
@@ -376,22 +401,9 @@ func (rep Reproduction) Write(w io.Writer) error {
 	pass, fail, skip := 0, 0, 0
 	aims, aimsMet := 0, 0
 	for _, c := range rep.Checks {
-		mark := "✓"
-		switch {
-		case !c.Checked:
-			mark = "–"
-		case !c.OK:
-			mark = "✗"
-		}
-		verdict := "passes"
-		switch {
-		case !c.Checked:
-			verdict = "not checked"
-		case !c.OK && c.Aim:
-			verdict = "missed (an aim, not required)"
-		case !c.OK:
-			verdict = "FAILS"
-		}
+		r := c.Result()
+		mark := [...]string{CheckPassed: "✓", CheckSkipped: "–", CheckMissed: "✗", CheckFailed: "✗"}[r]
+		verdict := [...]string{CheckPassed: "passes", CheckSkipped: "not checked", CheckMissed: "missed (an aim, not required)", CheckFailed: "FAILS"}[r]
 		switch {
 		case c.Aim:
 			aims++
