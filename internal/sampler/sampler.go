@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -137,22 +138,28 @@ var hwmKey = []byte("VmHWM:")
 
 // parseHWM finds the VmHWM line in the text of /proc/PID/status and returns
 // its value in bytes.
-func parseHWM(status []byte) (uint64, error) {
-	i := bytes.Index(status, hwmKey)
+func parseHWM(status []byte) (uint64, error) { return parseKBField(status, hwmKey, errNoHWM) }
+
+// parseKBField returns the value of the "Key:   123 kB" line that key
+// ("VmHWM:", "\nPss:") starts in text, in bytes, or missing when there is
+// none: the one parser of /proc's kB fields.
+func parseKBField(text, key []byte, missing error) (uint64, error) {
+	i := bytes.Index(text, key)
 	if i < 0 {
-		return 0, errNoHWM
+		return 0, missing
 	}
-	line := status[i+len(hwmKey):]
+	name := strings.TrimSuffix(strings.TrimPrefix(string(key), "\n"), ":")
+	line := text[i+len(key):]
 	if j := bytes.IndexByte(line, '\n'); j >= 0 {
 		line = line[:j]
 	}
 	fields := bytes.Fields(line)
 	if len(fields) != 2 || string(fields[1]) != "kB" {
-		return 0, fmt.Errorf("sampler: malformed VmHWM line %q", line)
+		return 0, fmt.Errorf("sampler: malformed %s line %q", name, line)
 	}
 	kb, err := strconv.ParseUint(string(fields[0]), 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("sampler: malformed VmHWM line %q: %w", line, err)
+		return 0, fmt.Errorf("sampler: malformed %s line %q: %w", name, line, err)
 	}
 	return kb << 10, nil
 }

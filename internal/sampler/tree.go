@@ -311,25 +311,7 @@ var (
 // of smaps_rollup ("Pss:    123 kB"), in bytes. The leading newline keeps
 // "Pss:" from matching "Pss_Anon:" and the like; the rollup's first line is
 // its address header, never a field.
-func parseRollupKB(rollup, key []byte) (uint64, error) {
-	i := bytes.Index(rollup, key)
-	if i < 0 {
-		return 0, errNoField
-	}
-	line := rollup[i+len(key):]
-	if j := bytes.IndexByte(line, '\n'); j >= 0 {
-		line = line[:j]
-	}
-	f := bytes.Fields(line)
-	if len(f) != 2 || string(f[1]) != "kB" {
-		return 0, fmt.Errorf("malformed %s line %q", key[1:], line)
-	}
-	kb, err := strconv.ParseUint(string(f[0]), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("malformed %s line %q: %w", key[1:], line, err)
-	}
-	return kb << 10, nil
-}
+func parseRollupKB(rollup, key []byte) (uint64, error) { return parseKBField(rollup, key, errNoField) }
 
 func rollupPath(pid int) string { return "/proc/" + strconv.Itoa(pid) + "/smaps_rollup" }
 func statPath(pid int) string   { return "/proc/" + strconv.Itoa(pid) + "/stat" }
