@@ -134,6 +134,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"run", "--rounds", "-1"}, "--rounds -1"},
 		{[]string{"run", "--images", "/no/such/dir"}, "--images"},
 		{[]string{"reproduce", "extra"}, "unexpected arguments"},
+		{[]string{"reproduce", "--runs", "0"}, "--runs 0: want at least 1"},
 		{[]string{"list", "extra"}, "unexpected arguments"},
 		{[]string{"report"}, "no RESULTS_DIR"},
 		{[]string{"report", "/no/such/dir"}, "/no/such/dir"},
@@ -297,5 +298,44 @@ func TestProgressPrinter_Plain(t *testing.T) {
 		"scenario=s outcome=completed requests=8/8 rss_mib=5.0 elapsed_s=3.0\n"
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestReport_RepeatedStages: a folder holding each published stage twice
+// (bench reproduce --runs 2) is a reproduction: its grid shows one run per
+// stage and its table medians of two.
+func TestReport_RepeatedStages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	dir := t.TempDir()
+	var files []string
+	for _, preset := range []string{"before", "fix1", "fix1+2", "fixed"} {
+		p := filepath.Join(dir, dirName(preset)+".yaml")
+		y := "name: " + preset + "\nworkload: tiny\npreset: " + preset + "\nworkers: 1\nrounds: 1\nin_flight: 2\nidle: 100ms\ninterval: 20ms\n"
+		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	out := filepath.Join(dir, "out")
+	if code, stdout, stderr := bench(t, append([]string{"run", "--quiet", "--out", out}, append(files, files...)...)...); code != statusOK {
+		t.Fatalf("bench run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr := bench(t, "report", out)
+	if code != statusOK {
+		t.Fatalf("bench report: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "grid.png")); err != nil {
+		t.Errorf("no grid of the repeated stages: %v", err)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Reproduction of the published memory graphs", "fixed (median of 2)", "before (median of 2)"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("summary.md lacks %q", want)
+		}
 	}
 }

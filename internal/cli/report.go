@@ -116,7 +116,8 @@ func runDirs(dir string) ([]string, error) {
 }
 
 // isReproduction reports whether the runs are the four published stages,
-// one each, besides any runs of the real optimizer (reproduce --with-node).
+// each run once or more (reproduce --runs), besides any runs of the real
+// optimizer (reproduce --with-node).
 func isReproduction(runs []report.Run) bool {
 	var presets []string
 	for _, r := range runs {
@@ -125,5 +126,6 @@ func isReproduction(runs []report.Run) bool {
 		}
 	}
 	slices.Sort(presets)
+	presets = slices.Compact(presets)
 	return slices.Equal(presets, []string{"before", "fix1", "fix1+2", "fixed"})
 }

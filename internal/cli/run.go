@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -231,7 +232,8 @@ func formatValue(u metric.Unit, v float64) string { return u.FormatSep(v, " ") }
 
 // writeReports draws each run and writes the invocation's overlay,
 // summary.md and index.md; with repro, also the 2×2 grid of the published
-// stages and the reproduction table.
+// stages and the reproduction table, and the grid and the overlay show one
+// run per stage (the run of its median peak, when it ran more than once).
 func writeReports(inv string, runs []report.Run, repro bool, title string) error {
 	var errs []string
 	fail := func(err error) {
@@ -239,19 +241,21 @@ func writeReports(inv string, runs []report.Run, repro bool, title string) error
 			errs = append(errs, err.Error())
 		}
 	}
-	var drawn []report.Run
 	for _, r := range runs {
-		if len(r.Samples) == 0 {
-			continue
+		if len(r.Samples) > 0 {
+			fail(report.PlotRun(r, filepath.Join(r.Dir, "rss")))
 		}
-		fail(report.PlotRun(r, filepath.Join(r.Dir, "rss")))
-		drawn = append(drawn, r)
 	}
-	if len(drawn) > 1 {
-		fail(report.PlotOverlay(drawn, title, filepath.Join(inv, "overlay")))
+	shown := runs
+	if repro {
+		shown = report.Reproduce(runs).Representatives()
 	}
-	if repro && len(drawn) > 0 && len(drawn) <= 6 {
-		fail(report.PlotGrid(drawn, title, filepath.Join(inv, "grid")))
+	shown = slices.DeleteFunc(slices.Clone(shown), func(r report.Run) bool { return len(r.Samples) == 0 })
+	if len(shown) > 1 {
+		fail(report.PlotOverlay(shown, title, filepath.Join(inv, "overlay")))
+	}
+	if repro && len(shown) > 0 && len(shown) <= 6 {
+		fail(report.PlotGrid(shown, title, filepath.Join(inv, "grid")))
 	}
 	var md strings.Builder
 	fmt.Fprintf(&md, "# %s\n\n", title)

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -36,17 +35,17 @@ func (rep *Reproduction) realRows(runs []Run) {
 	pub := Published()
 	stages := [2]Stage{pub[0], pub[len(pub)-1]}
 	var rows [2]ReproRow
+	var byStage [2][]Run
 	for _, r := range runs {
-		i := RealStage(r)
-		if i < 0 {
-			continue
+		if i := RealStage(r); i >= 0 {
+			byStage[i] = append(byStage[i], r)
 		}
-		if rows[i].Found {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("more than one run of the real optimizer's %s: used %s, ignored %s", realNames[i], runRef(rows[i].Run), runRef(r)))
-			continue
+	}
+	for i, rs := range byStage {
+		if len(rs) > 0 {
+			rows[i].Stage = stages[i]
+			fillRow(&rows[i], rs)
 		}
-		rows[i].Stage = stages[i]
-		fillRow(&rows[i], r)
 	}
 	if !rows[0].Found && !rows[1].Found {
 		return

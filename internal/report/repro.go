@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
+	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
 )
 
@@ -25,16 +27,30 @@ const (
 
 // ReproRow is our figures for one published stage beside the published
 // ones.
+//
+// A stage may have several runs (bench reproduce --runs): every figure is
+// then the median of that figure over its runs (gate.NewStat's: the middle
+// run's for an odd count, the lower middle one's for an even count), so the
+// checks judge a stage by its typical run rather than by one draw of a
+// garbage collector's sawtooth; Spread gives the runs' extremes.
 type ReproRow struct {
 	Stage Stage // the published figures
 	Found bool  // a run of this stage's preset was given
-	Run   Run   // that run, when Found
+	// Run is the stage's run when it has one, else the run of the median
+	// peak: the one its plots show.
+	Run Run
+	// Runs is how many runs the figures are medians of.
+	Runs int
+	// Peaks and Growths are every run's peak and growth in bytes, in run
+	// order (growth 0 for a run without an end of load).
+	Peaks   []uint64
+	Growths []int64
 
 	Baseline, End, Peak uint64 // ours, bytes (End: end of load)
 	AfterIdle           uint64 // ours, bytes; 0 when never reached
 	AfterSettle         uint64 // ours, bytes; 0 when never reached
 	Growth              int64  // End - Baseline, bytes
-	// EndIsLowerBound is set when the run did not complete and End is its
+	// EndIsLowerBound is set when a run did not complete and End is its
 	// last sampled RSS: growth and peak are then lower bounds.
 	EndIsLowerBound bool
 
@@ -115,11 +131,11 @@ func (r Reproduction) Passed() bool {
 }
 
 // Reproduce picks the runs whose strategy preset is before, fix1, fix1+2
-// or fixed (the first of each when there are several; a run that names a
-// preset but overrides one of its switches is left out, with a note) and
-// compares them
-// with Published(): our growth (end of load - baseline) and sampled peak
-// relative to our "before", against the published ratios. Checks: growth
+// or fixed (a run that names a preset but overrides one of its switches is
+// left out, with a note; several runs of a stage are summarised by their
+// medians, see ReproRow) and compares them with Published(): our growth
+// (end of load - baseline) and sampled peak relative to our "before",
+// against the published ratios. Checks: growth
 // and peak strictly falling across the stages present, the fixed run's
 // RSS after idle and settle within RetainedTolerance of its baseline, and each growth
 // ratio within GrowthRatioTolerance of the published one. A missing stage
@@ -132,6 +148,7 @@ func Reproduce(runs []Run) Reproduction {
 	for i, st := range pub {
 		rep.Rows[i].Stage = st
 	}
+	stageRuns := make([][]Run, len(pub))
 	for _, r := range runs {
 		if RealStage(r) >= 0 {
 			continue
@@ -143,16 +160,18 @@ func Reproduce(runs []Run) Reproduction {
 		if i < 0 {
 			continue
 		}
-		row := &rep.Rows[i]
-		if row.Found {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("more than one run of preset %s: used %s, ignored %s",
-				row.Stage.Preset, runRef(row.Run), runRef(r)))
+		stageRuns[i] = append(stageRuns[i], r)
+	}
+	for i, rs := range stageRuns {
+		if len(rs) == 0 {
 			continue
 		}
-		fillRow(row, r)
-		if row.EndIsLowerBound {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("%s did not complete (%s): its end of load is its last sampled RSS, so its growth and peak are lower bounds",
-				r.Name(), r.Summary.Outcome))
+		fillRow(&rep.Rows[i], rs)
+		for _, r := range rs {
+			if _, _, lower, _ := runGrowth(r); lower {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("%s did not complete (%s): its end of load is its last sampled RSS, so its growth and peak are lower bounds",
+					runRef(r), r.Summary.Outcome))
+			}
 		}
 	}
 	for _, row := range rep.Rows {
@@ -183,11 +202,11 @@ func Reproduce(runs []Run) Reproduction {
 	}
 
 	rep.Checks = append(rep.Checks,
-		fallingCheck(rep.Rows, "growth strictly falling", func(r ReproRow) (float64, bool) {
-			return mib(r.Growth), r.End > 0 && r.Baseline > 0
+		fallingCheck(rep.Rows, "growth falling", func(r ReproRow) (float64, []float64, bool) {
+			return mib(r.Growth), mibs(r.Growths), r.End > 0 && r.Baseline > 0
 		}, "%+.1f"),
-		fallingCheck(rep.Rows, "peak strictly falling", func(r ReproRow) (float64, bool) {
-			return mib(r.Peak), r.Peak > 0
+		fallingCheck(rep.Rows, "peak falling", func(r ReproRow) (float64, []float64, bool) {
+			return mib(r.Peak), mibs(r.Peaks), r.Peak > 0
 		}, "%.1f"),
 		retainedCheck(rep.Rows[len(rep.Rows)-1]),
 	)
@@ -206,44 +225,97 @@ func runRef(r Run) string {
 	return r.Name() + " (" + r.Dir + ")"
 }
 
-// fillRow copies our figures of run r into row.
-func fillRow(row *ReproRow, r Run) {
-	s := r.Summary
-	m := runMarks(r)
-	row.Found, row.Run = true, r
-	row.Baseline, row.Peak = m.baseline, m.peak
-	row.AfterIdle, row.AfterSettle = s.AfterIdle, s.AfterSettle
-	var ok bool
-	row.Growth, row.End, row.EndIsLowerBound, ok = runGrowth(r)
-	if !ok {
-		row.Growth, row.End = 0, 0
+// fillRow sets row's figures from the stage's runs (at least one): each
+// figure the median of the runs' own, Run the run of the median peak.
+func fillRow(row *ReproRow, runs []Run) {
+	n := len(runs)
+	row.Found, row.Runs = true, n
+	row.Peaks, row.Growths = make([]uint64, n), make([]int64, n)
+	var base, peak, idle, settle, end, growth []float64
+	for i, r := range runs {
+		s, m := r.Summary, runMarks(r)
+		g, e, lower, ok := runGrowth(r)
+		if !ok {
+			g, e = 0, 0
+		}
+		row.EndIsLowerBound = row.EndIsLowerBound || lower
+		row.Peaks[i], row.Growths[i] = m.peak, g
+		base, peak = append(base, float64(m.baseline)), append(peak, float64(m.peak))
+		idle, settle = append(idle, float64(s.AfterIdle)), append(settle, float64(s.AfterSettle))
+		end, growth = append(end, float64(e)), append(growth, float64(g))
 	}
+	median := func(v []float64) float64 { return gate.NewStat(v).Median }
+	row.Baseline, row.Peak = uint64(median(base)), uint64(median(peak))
+	row.AfterIdle, row.AfterSettle = uint64(median(idle)), uint64(median(settle))
+	row.End, row.Growth = uint64(median(end)), int64(median(growth))
+	row.Run = runs[slices.Index(row.Peaks, row.Peak)]
 }
 
-// fallingCheck checks that a figure strictly falls from stage to stage
-// over the stages present.
-func fallingCheck(rows []ReproRow, name string, fig func(ReproRow) (float64, bool), format string) Check {
+// Representatives returns the run each stage's plots show (ReproRow.Run),
+// in stage order, then the real optimizer's: one run per stage, as the
+// grid and the overlay of a reproduction want.
+func (rep Reproduction) Representatives() []Run {
+	var out []Run
+	for _, r := range append(slices.Clone(rep.Rows), rep.Real...) {
+		if r.Found {
+			out = append(out, r.Run)
+		}
+	}
+	return out
+}
+
+// spread is " (lo–hi)" of a stage's values over several runs, "" for one.
+func spread[T int64 | uint64](vs []T, format func(T) string) string {
+	if len(vs) < 2 {
+		return ""
+	}
+	return " (" + format(slices.Min(vs)) + "–" + format(slices.Max(vs)) + ")"
+}
+
+// mibs converts byte figures to MiB.
+func mibs[T int64 | uint64](vs []T) []float64 {
+	out := make([]float64, len(vs))
+	for i, v := range vs {
+		out[i] = mib(v)
+	}
+	return out
+}
+
+// fallingCheck checks that a figure falls from stage to stage over the
+// stages present: each stage's median strictly below the one before it
+// (">"). With several runs a stage, an inverted pair of medians whose runs
+// overlap (the later stage's lowest run at or below the earlier one's
+// highest) is within the runs' spread: shown "≈", it fails nothing, since
+// the runs cannot order the two stages. A pair fails ("≤") when the later
+// stage is at or above the earlier one beyond that spread, which with one
+// run a stage is any inversion: then the check is strict.
+func fallingCheck(rows []ReproRow, name string, fig func(ReproRow) (median float64, runs []float64, ok bool), format string) Check {
 	c := Check{Name: name}
 	var parts, absent []string
 	var prev float64
-	n := 0
+	var prevRuns []float64
+	n, ties := 0, 0
 	c.OK = true
 	for _, r := range rows {
-		v, ok := fig(r)
+		v, vs, ok := fig(r)
 		if !r.Found || !ok {
 			absent = append(absent, r.Stage.Preset)
 			continue
 		}
 		if n > 0 {
-			if v < prev {
+			switch {
+			case v < prev:
 				parts = append(parts, ">")
-			} else {
+			case len(vs)+len(prevRuns) > 2 && slices.Min(vs) <= slices.Max(prevRuns):
+				parts = append(parts, "≈")
+				ties++
+			default:
 				parts = append(parts, "≤")
 				c.OK = false
 			}
 		}
 		parts = append(parts, r.Stage.Preset+" "+fmt.Sprintf(format, v))
-		prev = v
+		prev, prevRuns = v, vs
 		n++
 	}
 	if n < 2 {
@@ -253,10 +325,25 @@ func fallingCheck(rows []ReproRow, name string, fig func(ReproRow) (float64, boo
 	}
 	c.Checked = true
 	c.Detail = strings.Join(parts, " ") + " MiB"
+	if n := maxRuns(rows); n > 1 {
+		c.Detail += fmt.Sprintf(", medians of up to %d runs per stage", n)
+	}
+	if ties > 0 {
+		c.Detail += fmt.Sprintf("; ≈: %d pair(s) inverted within their runs' spread, which cannot order them", ties)
+	}
 	if len(absent) > 0 {
 		c.Detail += fmt.Sprintf(" (only %d of %d stages: missing %s)", n, len(rows), strings.Join(absent, ", "))
 	}
 	return c
+}
+
+// maxRuns is the largest number of runs of any stage.
+func maxRuns(rows []ReproRow) int {
+	n := 0
+	for _, r := range rows {
+		n = max(n, r.Runs)
+	}
+	return n
 }
 
 // retainedCheck checks that the fixed run gives its memory back: after
@@ -354,17 +441,25 @@ func (rep Reproduction) Write(w io.Writer) error {
 		}
 		growth := "—"
 		if r.End > 0 && r.Baseline > 0 {
-			growth = bound + fmtDelta(r.Growth)
+			growth = bound + fmtDelta(r.Growth) + spread(r.Growths, fmtDelta)
+		}
+		name := r.Run.Name()
+		if r.Runs > 1 {
+			name = fmt.Sprintf("%s (median of %d)", name, r.Runs)
 		}
 		gr, gd, pr, pd := "—", "—", "—", "—"
 		if r.HasRatios {
 			gr, gd = fmt.Sprintf("%.2f", r.GrowthRatio), fmtDiff(r.GrowthDelta)
 			pr, pd = fmt.Sprintf("%.2f", r.PeakRatio), fmtDiff(r.PeakDelta)
 		}
-		writeRow(bw, r.Stage.Label, r.Run.Name(), growth, gr, fmt.Sprintf("%.2f", r.Stage.GrowthRatio), gd,
-			bound+fmtMiB(r.Peak), pr, fmt.Sprintf("%.2f", r.Stage.PeakRatio), pd)
+		writeRow(bw, r.Stage.Label, name, growth, gr, fmt.Sprintf("%.2f", r.Stage.GrowthRatio), gd,
+			bound+fmtMiB(r.Peak)+spread(r.Peaks, fmtMiB), pr, fmt.Sprintf("%.2f", r.Stage.PeakRatio), pd)
 	}
 	fmt.Fprintln(bw)
+	if n := maxRuns(append(slices.Clone(rep.Rows), rep.Real...)); n > 1 {
+		fmt.Fprintf(bw, "Each stage ran up to %d times, interleaved; its figures are medians over its runs (the middle run's, or for an even count the lower middle one's), "+
+			"with the runs' lowest and highest value in brackets, and its plots show the run of the median peak.\n\n", n)
+	}
 	fmt.Fprintln(bw, "Growth is RSS at the end of the load minus the baseline; peak is the highest sampled RSS. "+
 		"Ratios are relative to the before stage, ours to our before run. Absolute sizes depend on the runtime, "+
 		"the images and the core count (the published graphs came from Node.js on a 16-thread machine), so the "+
