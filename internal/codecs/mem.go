@@ -3,6 +3,7 @@ package codecs
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // ptr is an offset into an instance's linear memory, as the C ABI passes
@@ -126,9 +127,11 @@ func (in *Instance) lastError(ctx context.Context) string {
 }
 
 // statusErr maps a negative status of an operation to an error carrying
-// the module's own message.
+// the module's own message. The error names the operation once: a module
+// that starts its message with its own name ("encode_png: level 12 ...")
+// has that prefix dropped.
 func (in *Instance) statusErr(ctx context.Context, status int32) error {
-	msg := in.lastError(ctx)
+	msg := strings.TrimPrefix(in.lastError(ctx), in.op.Module()+": ")
 	switch status {
 	case -1:
 		return fmt.Errorf("%w: %s: %s", ErrInvalid, in.op, msg)

@@ -3,6 +3,7 @@ package codecs
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -96,5 +97,22 @@ func TestRotate_invalid(t *testing.T) {
 			_, err := in.Rotate(testCtx, tt.img, tt.degrees)
 			wantErr(t, err, tt.target, tt.fragments...)
 		})
+	}
+}
+
+// TestRotate_guestOutOfMemoryNamesTheOperationOnce: the guest's own
+// message starts with its module's name; the error says "rotate: " once.
+func TestRotate_guestOutOfMemoryNamesTheOperationOnce(t *testing.T) {
+	lib, err := New(testCtx, Options{Limits: Limits{MaxMemoryBytes: 8 << 20}, CacheDir: testCacheDir})
+	noErr(t, err, "New")
+	defer lib.Close(testCtx)
+	in := instanceOf(t, lib, Rotate)
+	defer in.mark(testCtx)()
+	_, err = in.alloc(testCtx, 6<<20) // held, as a leak would
+	noErr(t, err, "lb_alloc of 6 MiB")
+	_, err = in.Rotate(testCtx, testPattern(512, 512, false), 90)
+	wantErr(t, err, ErrOutOfMemory, "rotate: out of memory allocating")
+	if strings.Count(err.Error(), "rotate: ") != 1 {
+		t.Errorf("error %q names the operation more than once", err)
 	}
 }
