@@ -124,7 +124,11 @@ func factorialDesign(names []string) (factorial.Design, error) {
 func factorialCells(base scenario.Scenario, names []string, workers int) (factorialPlan, []scenario.Scenario, error) {
 	fp := factorialPlan{Base: base.Name, Switches: names, Workers: workers}
 	if !base.Builtin() {
-		return fp, nil, fmt.Errorf("--base %s runs target %s: the factorial switches the builtin target's four causes", base.Name, base.Target)
+		what := "target " + base.Target
+		if len(base.Exec) > 0 {
+			what = "the program " + base.Exec[0] + " (exec)"
+		}
+		return fp, nil, fmt.Errorf("--base %s runs %s: the factorial switches the builtin target's four causes", base.Name, what)
 	}
 	sws, err := factorialSwitches(names)
 	if err != nil {

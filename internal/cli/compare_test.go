@@ -499,7 +499,8 @@ func TestCompare_WorkloadsPreparedInTheParent(t *testing.T) {
 }
 
 // TestFactorialCells_Refused checks the bases a factorial cannot be
-// built from: another target's scenario (it has no four switches), and a
+// built from: another target's scenario or an exec target's (they have no
+// four switches), and a
 // base whose cells would hold a strategy the engine refuses.
 func TestFactorialCells_Refused(t *testing.T) {
 	other, err := scenario.Parse("other.yaml", []byte("name: other\ntarget: other\nworkload: tiny\n"))
@@ -508,6 +509,13 @@ func TestFactorialCells_Refused(t *testing.T) {
 	}
 	if _, _, err := factorialCells(other, []string{"lifetime"}, 15); err == nil || !strings.Contains(err.Error(), "runs target other") {
 		t.Errorf("a base of another target: %v", err)
+	}
+	prog, err := scenario.Parse("prog.yaml", []byte("name: prog\nexec: [./alloc]\nworkload: tiny\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := factorialCells(prog, []string{"lifetime"}, 15); err == nil || !strings.Contains(err.Error(), "runs the program ./alloc (exec)") {
+		t.Errorf("a base of an exec target: %v", err)
 	}
 	pooled, err := scenario.Parse("pooled.yaml", []byte("name: pooled\nworkload: tiny\npreset: pool-bounded-capped\n"))
 	if err != nil {

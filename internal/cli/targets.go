@@ -21,8 +21,13 @@ func (c cli) find(nameOrPath string) (scenario.Scenario, error) {
 	return sc, c.checkTarget(sc)
 }
 
-// checkTarget checks the scenario's target and its options.
+// checkTarget checks the scenario's target and its options. An exec
+// target is a program, not a registered target: the scenario's parser has
+// checked what it may set.
 func (c cli) checkTarget(sc scenario.Scenario) error {
+	if len(sc.Exec) > 0 {
+		return nil
+	}
 	name := sc.Target
 	if sc.Builtin() {
 		name = scenario.DefaultTarget

@@ -161,8 +161,11 @@ const (
 type position struct{ line, col int }
 
 // Builtin reports whether the scenario runs the builtin target, whose
-// settings are the Strategy and OpTimeout.
-func (s Scenario) Builtin() bool { return s.Target == "" || s.Target == DefaultTarget }
+// settings are the Strategy and OpTimeout: neither another registered
+// target nor an exec target's program.
+func (s Scenario) Builtin() bool {
+	return len(s.Exec) == 0 && (s.Target == "" || s.Target == DefaultTarget)
+}
 
 // BuiltinFields returns the keys that set the builtin target.
 func BuiltinFields() []string {
