@@ -173,7 +173,8 @@ func (p *progressPrinter) update(pr runner.Progress) {
 // workload is a runner.Workloads progress function: the preparation of a
 // workload in the parent before its first child, as a live line on a
 // terminal (left on screen when it is ready), otherwise one key=value
-// line when it begins and one when it is ready.
+// line when it begins and one when it is ready. The image counts appear
+// once the workload's images are counted.
 func (p *progressPrinter) workload(wp runner.WorkloadProgress) {
 	name := wp.Workload
 	if wp.Images != "" {
@@ -187,7 +188,11 @@ func (p *progressPrinter) workload(wp runner.WorkloadProgress) {
 		state = "ready"
 	}
 	if p.terminal {
-		fmt.Fprintf(p.w, "\r\x1b[Kworkload %s: %s, images %d/%d verified or generated  %6.1fs", name, state, wp.Done, wp.Total, wp.Elapsed.Seconds())
+		counts := fmt.Sprintf(", images %d/%d verified or generated", wp.Done, wp.Total)
+		if wp.Total == 0 {
+			counts = "" // not counted yet, or failed before
+		}
+		fmt.Fprintf(p.w, "\r\x1b[Kworkload %s: %s%s  %6.1fs", name, state, counts, wp.Elapsed.Seconds())
 		p.live = true
 		if wp.Finished {
 			if wp.Generated > 0 {
@@ -202,7 +207,11 @@ func (p *progressPrinter) workload(wp runner.WorkloadProgress) {
 	if wp.Done > 0 && !wp.Finished {
 		return
 	}
-	fmt.Fprintf(p.w, "workload=%s phase=%s images=%d/%d generated=%d elapsed_s=%.1f", wp.Workload, state, wp.Done, wp.Total, wp.Generated, wp.Elapsed.Seconds())
+	fmt.Fprintf(p.w, "workload=%s phase=%s", wp.Workload, state)
+	if wp.Total > 0 { // the images are counted once the workload is found
+		fmt.Fprintf(p.w, " images=%d/%d generated=%d", wp.Done, wp.Total, wp.Generated)
+	}
+	fmt.Fprintf(p.w, " elapsed_s=%.1f", wp.Elapsed.Seconds())
 	if wp.Images != "" {
 		fmt.Fprintf(p.w, " images_dir=%s", strconv.Quote(wp.Images))
 	}

@@ -27,10 +27,10 @@ func TestProgressPrinter_Workload(t *testing.T) {
 		p.workload(wp)
 	}
 	want := strings.Join([]string{
-		"workload=quick phase=preparing images=0/0 generated=0 elapsed_s=0.0",
+		"workload=quick phase=preparing elapsed_s=0.0",
 		"workload=quick phase=ready images=6/6 generated=6 elapsed_s=2.5",
-		`workload=default phase=preparing images=0/0 generated=0 elapsed_s=0.0 images_dir="/my pics"`,
-		`workload=default phase=failed images=0/0 generated=0 elapsed_s=0.0 images_dir="/my pics" error="no images"`,
+		`workload=default phase=preparing elapsed_s=0.0 images_dir="/my pics"`,
+		`workload=default phase=failed elapsed_s=0.0 images_dir="/my pics" error="no images"`,
 	}, "\n") + "\n"
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
