@@ -107,24 +107,14 @@ type abRun struct {
 
 // abMain is the A/B gate: measure both builds, decide, publish.
 func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
-	var scs []scenario.Scenario
+	scs, ok := g.scenarios(f)
+	if !ok {
+		return statusError
+	}
 	byName := map[string]scenario.Scenario{}
 	var names []string
-	for _, name := range f.Scenarios {
-		sc, err := g.find(name)
-		if err == nil {
-			err = errors.Join(sc.Validate()...)
-		}
-		if err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: scenario %s: %v\n", name, err)
-			return statusError
-		}
-		if _, dup := byName[sc.Name]; dup {
-			fmt.Fprintf(g.stderr, "bench gate: scenario %s named twice\n", sc.Name)
-			return statusError
-		}
+	for _, sc := range scs {
 		byName[sc.Name] = sc
-		scs = append(scs, sc)
 		names = append(names, armCell(sc.Name, armBase), armCell(sc.Name, armHead))
 	}
 	cells, err := shard.Plan(names, f.Runs, f.Seed, f.Shard)

@@ -219,13 +219,10 @@ type gateMeasured struct {
 	dir  string // the gate's output folder
 }
 
-// measure resolves the scenarios and the baseline, creates the output
-// folder and runs every scenario f.Runs times into it. Everything that can
-// fail without measuring fails first, reported on stderr with ok false.
-// base is nil when there is no baseline to compare with (updating one
-// that is missing or unreadable).
-func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) {
-	var scs []scenario.Scenario
+// scenarios resolves and validates the gated scenarios, each named once,
+// for the baseline gate and the A/B gate alike; a problem is reported on
+// stderr with ok false.
+func (g gateCmd) scenarios(f gateFlags) (scs []scenario.Scenario, ok bool) {
 	seen := map[string]bool{}
 	for _, name := range f.Scenarios {
 		sc, err := g.find(name)
@@ -234,14 +231,27 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 		}
 		if err != nil {
 			fmt.Fprintf(g.stderr, "bench gate: scenario %s: %v\n", name, err)
-			return gateMeasured{}, false
+			return nil, false
 		}
 		if seen[sc.Name] {
 			fmt.Fprintf(g.stderr, "bench gate: scenario %s named twice\n", sc.Name)
-			return gateMeasured{}, false
+			return nil, false
 		}
 		seen[sc.Name] = true
 		scs = append(scs, sc)
+	}
+	return scs, true
+}
+
+// measure resolves the scenarios and the baseline, creates the output
+// folder and runs every scenario f.Runs times into it. Everything that can
+// fail without measuring fails first, reported on stderr with ok false.
+// base is nil when there is no baseline to compare with (updating one
+// that is missing or unreadable).
+func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) {
+	scs, ok := g.scenarios(f)
+	if !ok {
+		return gateMeasured{}, false
 	}
 	var m gateMeasured
 	base, err := gate.Load(f.Baseline)
