@@ -56,16 +56,17 @@ func Version() string {
 }
 
 // parentEnv is the environment of a run of sc as the parent sees it
-// before the child reports its own. ownChild says the child is this
-// executable, so that this build's version is the child's.
-func parentEnv(sc scenario.Scenario, ownChild bool) (results.Env, []string) {
+// before the child reports its own, its workload's hash from ws. ownChild
+// says the child is this executable, so that this build's version is the
+// child's.
+func parentEnv(sc scenario.Scenario, ws *Workloads, ownChild bool) (results.Env, []string) {
 	env := driver.Environment(sc.GOGCEnv(), sc.GOMEMLIMITEnv())
 	var warns []string
 	if ownChild {
 		env.LeakbenchVersion = Version()
 	}
 	env.CPUModel = cpuModel()
-	h, err := WorkloadHash(sc)
+	h, err := ws.hash(sc)
 	if err != nil {
 		warns = append(warns, "no workload hash: "+err.Error())
 	}

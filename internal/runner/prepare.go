@@ -31,8 +31,9 @@ type Workloads struct {
 	progress  func(WorkloadProgress)
 	cacheRoot string // leakbench's cache root, "" = none
 
-	mu    sync.Mutex
-	ready map[workloadKey]*workload.Workload
+	mu     sync.Mutex
+	ready  map[workloadKey]*workload.Workload
+	hashes map[workloadKey]string // WorkloadHash of each, once computed
 }
 
 // workloadKey says which workload a scenario needs: its name and the
@@ -63,7 +64,25 @@ type WorkloadProgress struct {
 // none), with its images cached under the user's cache directory (see
 // workload.Options.CacheDir).
 func NewWorkloads(progress func(WorkloadProgress)) *Workloads {
-	return &Workloads{progress: progress, cacheRoot: cacheRoot(), ready: map[workloadKey]*workload.Workload{}}
+	return &Workloads{progress: progress, cacheRoot: cacheRoot(),
+		ready: map[workloadKey]*workload.Workload{}, hashes: map[workloadKey]string{}}
+}
+
+// hash returns WorkloadHash(sc), computed once per workload for all the
+// runs that share the Workloads: with the user's images it reads every
+// file.
+func (ws *Workloads) hash(sc scenario.Scenario) (string, error) {
+	key := workloadKey{sc.Workload, sc.Images}
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if h, ok := ws.hashes[key]; ok {
+		return h, nil
+	}
+	h, err := WorkloadHash(sc)
+	if err == nil {
+		ws.hashes[key] = h
+	}
+	return h, err
 }
 
 // Prepare makes the workload of every scenario ready, in order, so that

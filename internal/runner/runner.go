@@ -86,7 +86,7 @@ type Options struct {
 	// Workloads prepares the scenario's workload in this process before
 	// the child starts (generated if missing, verified); nil means a new
 	// one without progress. Share one across the runs of a command, so
-	// that each workload is verified once.
+	// that each workload is verified and hashed once.
 	Workloads *Workloads
 }
 
@@ -125,8 +125,11 @@ type Progress struct {
 // started (not found, not executable) is an error naming it; one that
 // starts and fails is a run whose summary says so.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
+	if opts.Workloads == nil {
+		opts.Workloads = NewWorkloads(nil)
+	}
 	sp, warns, specErr := resolve(sc)
-	env, envWarns := parentEnv(sc, len(opts.Command) == 0)
+	env, envWarns := parentEnv(sc, opts.Workloads, len(opts.Command) == 0)
 	warns = append(warns, envWarns...)
 	run := results.Run{Dir: opts.OutDir, Summary: results.Summary{
 		Scenario: sc.Name,
@@ -236,11 +239,7 @@ type reading struct {
 // exits.
 func (p *parent) run(ctx context.Context) error {
 	p.program = "the child"
-	ws := p.opts.Workloads
-	if ws == nil {
-		ws = NewWorkloads(nil)
-	}
-	w, err := ws.workload(ctx, p.sc)
+	w, err := p.opts.Workloads.workload(ctx, p.sc)
 	if err != nil {
 		return err
 	}
