@@ -74,12 +74,14 @@ func doReport(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return statusError
 		}
 	}
-	repro := isReproduction(runs)
 	title := "leakbench report"
-	if repro {
+	var rep *report.Reproduction
+	if isReproduction(runs) {
 		title = "Reproduction of Next.js PR 23565"
+		r := report.Reproduce(runs)
+		rep = &r
 	}
-	if err := writeReports(dest, runs, repro, title); err != nil {
+	if err := writeReports(dest, runs, rep, title); err != nil {
 		fmt.Fprintf(stderr, "bench report: %v\n", err)
 		return statusError
 	}

@@ -145,11 +145,11 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	if *quick {
 		title += " (quick workload)"
 	}
-	if err := writeReports(inv, runs, true, title); err != nil {
+	rep := report.Reproduce(runs)
+	if err := writeReports(inv, runs, &rep, title); err != nil {
 		fmt.Fprintf(stderr, "bench reproduce: reports: %v\n", err)
 		status = max(status, statusError)
 	}
-	rep := report.Reproduce(runs)
 	for _, c := range rep.Checks {
 		mark := [...]string{report.CheckPassed: "ok  ", report.CheckSkipped: "n/a ", report.CheckMissed: "miss", report.CheckFailed: "FAIL"}[c.Result()]
 		fmt.Fprintf(stdout, "%s %s: %s\n", mark, c.Name, c.Detail)

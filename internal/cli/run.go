@@ -82,7 +82,7 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "bench run: %v\n", err)
 		status = max(status, statusError)
 	}
-	if err := writeReports(inv, runs, false, "bench run"); err != nil {
+	if err := writeReports(inv, runs, nil, "bench run"); err != nil {
 		fmt.Fprintf(stderr, "bench run: reports: %v\n", err)
 		status = max(status, statusError)
 	}
@@ -231,10 +231,11 @@ func verdict(w io.Writer, sc scenario.Scenario, s results.Summary) int {
 func formatValue(u metric.Unit, v float64) string { return u.FormatSep(v, " ") }
 
 // writeReports draws each run and writes the invocation's overlay,
-// summary.md and index.md; with repro, also the 2×2 grid of the published
-// stages and the reproduction table, and the grid and the overlay show one
-// run per stage (the run of its median peak, when it ran more than once).
-func writeReports(inv string, runs []report.Run, repro bool, title string) error {
+// summary.md and index.md; with a reproduction (rep not nil, built from
+// these runs), also the 2×2 grid of the published stages and the
+// reproduction table, and the grid and the overlay show one run per stage
+// (the run of its median peak, when it ran more than once).
+func writeReports(inv string, runs []report.Run, rep *report.Reproduction, title string) error {
 	var errs []string
 	fail := func(err error) {
 		if err != nil {
@@ -247,20 +248,20 @@ func writeReports(inv string, runs []report.Run, repro bool, title string) error
 		}
 	}
 	shown := runs
-	if repro {
-		shown = report.Reproduce(runs).Representatives()
+	if rep != nil {
+		shown = rep.Representatives()
 	}
 	shown = slices.DeleteFunc(slices.Clone(shown), func(r report.Run) bool { return len(r.Samples) == 0 })
 	if len(shown) > 1 {
 		fail(report.PlotOverlay(shown, title, filepath.Join(inv, "overlay")))
 	}
-	if repro && len(shown) > 0 && len(shown) <= 6 {
+	if rep != nil && len(shown) > 0 && len(shown) <= 6 {
 		fail(report.PlotGrid(shown, title, filepath.Join(inv, "grid")))
 	}
 	var md strings.Builder
 	fmt.Fprintf(&md, "# %s\n\n", title)
-	if repro {
-		fail(report.WriteReproduction(&md, runs))
+	if rep != nil {
+		fail(rep.Write(&md))
 		md.WriteString("\n")
 	}
 	fail(report.WriteMarkdown(&md, runs))

@@ -18,8 +18,7 @@
 //	PlotOverlay(runs, title, base) RSS of several runs on shared axes
 //	PlotGrid(runs, title, base)    the four stages, 2×2, one shared scale
 //	WriteMarkdown(w, runs)         per-run tables for a CI job summary
-//	Reproduce(runs) / WriteReproduction(w, runs)
-//	                               our ratios against Published()
+//	Reproduce(runs).Write(w)       our ratios against Published(), as markdown
 //	WriteIndex(dir, title, runs)   dir/index.md linking every file below dir
 //
 // No function panics: gonum/plot panics raised while drawing are returned

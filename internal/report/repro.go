@@ -397,16 +397,6 @@ func ratioCheck(row ReproRow, ratiosOK bool) Check {
 	return c
 }
 
-// WriteReproduction writes the reproduction of the published graphs as
-// GitHub-flavoured markdown: our growth and peak ratios (relative to our
-// "before") beside the published ones with the difference, the absolute
-// figures beside the published ones, and the checks, each marked ✓, ✗ or
-// "not checked" with its numbers, then a one-line verdict. Missing stages
-// are named and get no ratios.
-func WriteReproduction(w io.Writer, runs []Run) error {
-	return Reproduce(runs).Write(w)
-}
-
 // fmtDiff formats a ratio difference with its sign, never "-0.00".
 func fmtDiff(d float64) string {
 	if math.Abs(d) < 0.005 {
@@ -415,7 +405,11 @@ func fmtDiff(d float64) string {
 	return fmt.Sprintf("%+.2f", d)
 }
 
-// Write renders the reproduction as markdown (see WriteReproduction).
+// Write renders the reproduction as GitHub-flavoured markdown: our growth
+// and peak ratios (relative to our "before") beside the published ones
+// with the difference, the absolute figures beside the published ones, and
+// the checks, each marked ✓, ✗ or "not checked" with its numbers, then a
+// one-line verdict. Missing stages are named and get no ratios.
 func (rep Reproduction) Write(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, "### Reproduction of the published memory graphs (Next.js PR 23565)")

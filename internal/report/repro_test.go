@@ -180,7 +180,7 @@ func TestReproduceMissingStages(t *testing.T) {
 
 	// No runs of any preset at all.
 	b.Reset()
-	if err := WriteReproduction(&b, nil); err != nil || !strings.Contains(b.String(), "Missing stages: before, fix1, fix1+2, fixed") {
+	if err := Reproduce(nil).Write(&b); err != nil || !strings.Contains(b.String(), "Missing stages: before, fix1, fix1+2, fixed") {
 		t.Errorf("no runs: %v\n%s", err, b.String())
 	}
 }
