@@ -32,12 +32,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/leakbench/leakbench/internal/failure"
+	"github.com/leakbench/leakbench/internal/heapstat"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
 	"github.com/leakbench/leakbench/internal/target"
@@ -81,9 +81,6 @@ func runChild(ctx context.Context, in *bufio.Reader, out io.Writer, targets targ
 		return err
 	}
 	c := &child{spec: sp, em: em, acks: make(chan struct{}), targets: targets}
-	for i, name := range heapMetrics {
-		c.heap[i].Name = name
-	}
 	go c.readAcks(in)
 	c.self, err = sampler.New(os.Getpid())
 	if err != nil {
@@ -105,8 +102,7 @@ type child struct {
 	tgt     target.Target
 	snapper target.Snapshotter // tgt, when it is one
 
-	heapMu sync.Mutex
-	heap   [len(heapMetrics)]metrics.Sample
+	heap heapstat.Reader // the Go heap's figures of snap
 
 	// failedOps is the operation that last failed of each running
 	// request (request id -> op name), from the target's op events.
@@ -309,16 +305,6 @@ func (c *child) do(ctx context.Context, req target.Request, src workload.Source)
 	c.em.emit(ev)
 }
 
-// heapMetrics are the runtime/metrics of the child's snapshot, in the
-// order of the fields they fill.
-var heapMetrics = [...]string{
-	"/gc/heap/live:bytes",
-	"/memory/classes/heap/objects:bytes",
-	"/memory/classes/heap/free:bytes",
-	"/memory/classes/heap/released:bytes",
-	"/gc/cycles/total:gc-cycles",
-}
-
 // snap takes the child's snapshot: the target's own figures, the Go heap
 // and the request counters. Holders other than views and listeners are
 // summed into Held; held has every holder by name (nil without any).
@@ -344,15 +330,8 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 			}
 		}
 	}
-	c.heapMu.Lock()
-	metrics.Read(c.heap[:])
-	dst := [...]*uint64{&s.HeapLive, &s.HeapObjects, &s.HeapFree, &s.HeapReleased, &s.GCCycles}
-	for i, smp := range c.heap {
-		if smp.Value.Kind() == metrics.KindUint64 {
-			*dst[i] = smp.Value.Uint64()
-		}
-	}
-	c.heapMu.Unlock()
+	h := c.heap.Read()
+	s.HeapLive, s.HeapObjects, s.HeapFree, s.HeapReleased, s.GCCycles = h.Live, h.Objects, h.Free, h.Released, h.GCCycles
 	s.Requests = int(c.requests.Load())
 	s.Errors = int(c.errors.Load())
 	return s, held

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/heapstat"
 )
 
 // Errors of the engine. Operation failures wrap the codecs error instead
@@ -70,8 +70,7 @@ type Engine struct {
 	poolMu   sync.Mutex
 	poolRecs map[int]*poolRecord // Pool: every instance not yet closed, by id
 
-	metricsMu sync.Mutex
-	samples   [len(heapMetrics)]metrics.Sample
+	heap heapstat.Reader // the Go heap's figures of Snapshot
 }
 
 // task is one unit of work handed to a worker: a whole request
@@ -140,9 +139,6 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 		e.cache = newResponseCache(s.Cache)
 	}
 	e.aborted, e.abort = context.WithCancel(context.WithoutCancel(ctx))
-	for i, name := range heapMetrics {
-		e.samples[i].Name = name
-	}
 	if cfg.Strategy.Topology == PerWorker {
 		e.queue = make(chan *task) // unbuffered: a send succeeds only into an idle worker
 	}

@@ -1,9 +1,5 @@
 package engine
 
-import (
-	"runtime/metrics"
-)
-
 // Snapshot is the engine's own account of its memory at one instant, plus
 // the Go runtime's heap figures. Every memory figure is in bytes.
 //
@@ -79,16 +75,6 @@ type Snapshot struct {
 	CacheDecodeHits  int    // requests whose decode a cached source saved
 }
 
-// heapMetrics are the runtime/metrics read by Snapshot, in the order of
-// the fields they fill.
-var heapMetrics = [...]string{
-	"/gc/heap/live:bytes",
-	"/memory/classes/heap/objects:bytes",
-	"/memory/classes/heap/free:bytes",
-	"/memory/classes/heap/released:bytes",
-	"/gc/cycles/total:gc-cycles",
-}
-
 // Snapshot returns the engine's current figures. It is cheap (atomic
 // loads, one small locked read of the listener registry and one
 // runtime/metrics read into a reused buffer), goroutine-safe, and works
@@ -114,14 +100,7 @@ func (e *Engine) Snapshot() Snapshot {
 	s.CacheEntries, s.CacheBytes, s.CachePinned = c.entries, c.bytes, c.pinned
 	s.CacheHits, s.CacheDecodeHits = c.hits, c.decodeHits
 
-	e.metricsMu.Lock()
-	metrics.Read(e.samples[:])
-	dst := [...]*uint64{&s.HeapLive, &s.HeapObjects, &s.HeapFree, &s.HeapReleased, &s.GCCycles}
-	for i, smp := range e.samples {
-		if smp.Value.Kind() == metrics.KindUint64 {
-			*dst[i] = smp.Value.Uint64()
-		}
-	}
-	e.metricsMu.Unlock()
+	h := e.heap.Read()
+	s.HeapLive, s.HeapObjects, s.HeapFree, s.HeapReleased, s.GCCycles = h.Live, h.Objects, h.Free, h.Released, h.GCCycles
 	return s
 }
