@@ -421,15 +421,7 @@ func (g gateCmd) abPublish(rep abReport, f gateFlags, dir string, runs []abRun) 
 		}
 	}
 	errs = append(errs, writeBenchTxt(dir, sums))
-	if p := g.getenv("GITHUB_STEP_SUMMARY"); p != "" {
-		fh, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err == nil {
-			err = errors.Join(rep.WriteMarkdown(fh), fh.Close())
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("writing the job summary $GITHUB_STEP_SUMMARY: %w", err))
-		}
-	}
+	errs = append(errs, g.writeJobSummary(rep.WriteMarkdown))
 	if err := errors.Join(errs...); err != nil {
 		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
 		status = max(status, statusError)

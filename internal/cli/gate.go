@@ -465,16 +465,25 @@ func (g gateCmd) writeOutputs(rep *gate.Report, f gateFlags, dir string) error {
 	if f.JUnit != "" {
 		errs = append(errs, writeGateFile(f.JUnit, rep.WriteJUnit))
 	}
-	if p := g.getenv("GITHUB_STEP_SUMMARY"); p != "" {
-		fh, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err == nil {
-			err = errors.Join(rep.WriteMarkdown(fh), fh.Close())
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("writing the job summary $GITHUB_STEP_SUMMARY: %w", err))
-		}
-	}
+	errs = append(errs, g.writeJobSummary(rep.WriteMarkdown))
 	return errors.Join(errs...)
+}
+
+// writeJobSummary appends the verdict's markdown to the CI job's summary,
+// the file $GITHUB_STEP_SUMMARY names; nil without one.
+func (g gateCmd) writeJobSummary(write func(io.Writer) error) error {
+	p := g.getenv("GITHUB_STEP_SUMMARY")
+	if p == "" {
+		return nil
+	}
+	fh, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err == nil {
+		err = errors.Join(write(fh), fh.Close())
+	}
+	if err != nil {
+		return fmt.Errorf("writing the job summary $GITHUB_STEP_SUMMARY: %w", err)
+	}
+	return nil
 }
 
 // writeGateFile creates path (and its directory) and fills it with write.
