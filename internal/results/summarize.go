@@ -78,35 +78,16 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		s.Instances.PeakLive = max(s.Instances.PeakLive, x.LiveInstances)
 		lastSnap = &x.Snapshot
 	}
-	rss := func(p Phase) (uint64, bool) {
-		i, ok := last[p]
-		if !ok {
-			return 0, false
-		}
-		return samples[i].RSS, true
-	}
-	diff := func(v uint64, ok bool) int64 {
-		if !ok || s.Baseline == 0 {
-			return 0
-		}
-		return int64(v) - int64(s.Baseline)
-	}
-	switch i, ok := last[PhaseStartup]; {
+	switch _, ok := last[PhaseStartup]; {
 	case ok:
-		s.Baseline = samples[i].RSS
 	case firstLoad >= 0:
-		s.Baseline = samples[firstLoad].RSS
 		warn("no sample at the end of start-up: the baseline is the first sample of the load phase")
 	case len(samples) > 0:
 		warn("no baseline: the run never reached the end of start-up")
 	}
-	var ok bool
-	s.EndOfLoad, ok = rss(PhaseLoad)
-	s.Growth = diff(s.EndOfLoad, ok)
-	s.AfterIdle, ok = rss(PhaseIdle)
-	s.Retained = diff(s.AfterIdle, ok)
-	s.AfterSettle, ok = rss(PhaseSettle)
-	s.Settled = diff(s.AfterSettle, ok)
+	rss := atLandmarks(samples, last, firstLoad, func(x *Sample) uint64 { return x.RSS })
+	s.Baseline, s.EndOfLoad, s.AfterIdle, s.AfterSettle = rss.baseline, rss.endOfLoad, rss.afterIdle, rss.afterSettle
+	s.Growth, s.Retained, s.Settled = rss.growth, rss.retained, rss.settled
 	s.PSS = pssFigures(samples, last, firstLoad)
 	if i, ok := last[PhaseSettle]; ok {
 		s.HeapLiveAfterSettle = samples[i].HeapLive
@@ -233,30 +214,50 @@ func pssFigures(samples []Sample, last map[Phase]int, firstLoad int) *PSSFigures
 	if f.Peak == 0 {
 		return nil
 	}
+	pss := atLandmarks(samples, last, firstLoad, func(x *Sample) uint64 { return x.PSS })
+	f.Baseline, f.EndOfLoad, f.AfterIdle, f.AfterSettle = pss.baseline, pss.endOfLoad, pss.afterIdle, pss.afterSettle
+	f.Growth, f.Retained, f.Settled = pss.growth, pss.retained, pss.settled
+	return &f
+}
+
+// landmarks are a run's figures at its landmarks in one measure (RSS or
+// the tree's PSS): the baseline (the last sample of start-up, or the
+// first of the load when start-up has none), the last sample of the load,
+// idle and settle phases (0 when the run never got there), and each of
+// those against the baseline (0 without a baseline or a figure).
+type landmarks struct {
+	baseline, endOfLoad, afterIdle, afterSettle uint64
+	growth, retained, settled                   int64
+}
+
+// atLandmarks takes value of the landmark samples: last marks the last
+// sample of each phase, firstLoad the first of the load phase (-1: none).
+func atLandmarks(samples []Sample, last map[Phase]int, firstLoad int, value func(*Sample) uint64) landmarks {
+	var l landmarks
 	at := func(p Phase) (uint64, bool) {
 		i, ok := last[p]
 		if !ok {
 			return 0, false
 		}
-		return samples[i].PSS, true
+		return value(&samples[i]), true
 	}
 	var ok bool
-	if f.Baseline, ok = at(PhaseStartup); !ok && firstLoad >= 0 {
-		f.Baseline = samples[firstLoad].PSS
+	if l.baseline, ok = at(PhaseStartup); !ok && firstLoad >= 0 {
+		l.baseline = value(&samples[firstLoad])
 	}
 	diff := func(v uint64, ok bool) int64 {
-		if !ok || f.Baseline == 0 {
+		if !ok || l.baseline == 0 {
 			return 0
 		}
-		return int64(v) - int64(f.Baseline)
+		return int64(v) - int64(l.baseline)
 	}
-	f.EndOfLoad, ok = at(PhaseLoad)
-	f.Growth = diff(f.EndOfLoad, ok)
-	f.AfterIdle, ok = at(PhaseIdle)
-	f.Retained = diff(f.AfterIdle, ok)
-	f.AfterSettle, ok = at(PhaseSettle)
-	f.Settled = diff(f.AfterSettle, ok)
-	return &f
+	l.endOfLoad, ok = at(PhaseLoad)
+	l.growth = diff(l.endOfLoad, ok)
+	l.afterIdle, ok = at(PhaseIdle)
+	l.retained = diff(l.afterIdle, ok)
+	l.afterSettle, ok = at(PhaseSettle)
+	l.settled = diff(l.afterSettle, ok)
+	return l
 }
 
 // sampleAt returns the last sample taken at or before the event time t
