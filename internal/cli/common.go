@@ -130,6 +130,7 @@ type progressPrinter struct {
 	w        io.Writer
 	terminal bool
 	phase    results.Phase
+	requests int  // completed requests on the last plain line
 	live     bool // a live line is on screen
 }
 
@@ -164,10 +165,11 @@ func (p *progressPrinter) update(pr runner.Progress) {
 	case pr.Done:
 		fmt.Fprintf(p.w, "scenario=%s outcome=%s requests=%s rss_mib=%.1f elapsed_s=%.1f\n", pr.Scenario, pr.Outcome, requests, mib(pr.RSS), pr.Elapsed.Seconds())
 		p.phase = ""
-	case pr.Phase != p.phase:
+	case pr.Phase != p.phase || pr.Phase == results.PhaseLoad && pr.Requests != p.requests:
 		fmt.Fprintf(p.w, "scenario=%s phase=%s requests=%s rss_mib=%.1f elapsed_s=%.1f\n", pr.Scenario, pr.Phase, requests, mib(pr.RSS), pr.Elapsed.Seconds())
 		p.phase = pr.Phase
 	}
+	p.requests = pr.Requests
 }
 
 // workload is a runner.Workloads progress function: the preparation of a

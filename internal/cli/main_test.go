@@ -287,7 +287,10 @@ func TestProgressPrinter_Plain(t *testing.T) {
 	steps := []runner.Progress{
 		{Scenario: "s", Phase: results.PhaseStartup, RSS: 10 << 20},
 		{Scenario: "s", Phase: results.PhaseLoad, Total: 8, RSS: 20 << 20, Elapsed: time.Second},
-		{Scenario: "s", Phase: results.PhaseLoad, Requests: 4, Total: 8, RSS: 30 << 20}, // same phase: no line
+		{Scenario: "s", Phase: results.PhaseLoad, Total: 8, RSS: 25 << 20, Elapsed: 1500 * time.Millisecond},      // same phase, no request done: no line
+		{Scenario: "s", Phase: results.PhaseLoad, Requests: 4, Total: 8, RSS: 30 << 20, Elapsed: 2 * time.Second}, // requests completed: a line
+		{Scenario: "s", Phase: results.PhaseIdle, Requests: 8, Total: 8, RSS: 30 << 20, Elapsed: 2500 * time.Millisecond},
+		{Scenario: "s", Phase: results.PhaseIdle, Requests: 8, Total: 8, RSS: 20 << 20, Elapsed: 2700 * time.Millisecond}, // idle, nothing new: no line
 		{Scenario: "s", Phase: results.PhaseDone, Requests: 8, Total: 8, RSS: 5 << 20, Elapsed: 3 * time.Second, Done: true, Outcome: results.OutcomeCompleted},
 	}
 	for _, s := range steps {
@@ -295,6 +298,8 @@ func TestProgressPrinter_Plain(t *testing.T) {
 	}
 	want := "scenario=s phase=startup requests=0 rss_mib=10.0 elapsed_s=0.0\n" +
 		"scenario=s phase=load requests=0/8 rss_mib=20.0 elapsed_s=1.0\n" +
+		"scenario=s phase=load requests=4/8 rss_mib=30.0 elapsed_s=2.0\n" +
+		"scenario=s phase=idle requests=8/8 rss_mib=30.0 elapsed_s=2.5\n" +
 		"scenario=s outcome=completed requests=8/8 rss_mib=5.0 elapsed_s=3.0\n"
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)

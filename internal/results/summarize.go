@@ -180,7 +180,10 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		s.RoundRSS = append(s.RoundRSS, v)
 	}
 	s.Slope = FitSlope(s.RoundRSS)
-	if n := len(s.RoundRSS); n < MinSlopeRounds {
+	// One round is a scenario without rounds (its summary says "slope n/a
+	// (one round)"); two are a user's request for a slope that can have no
+	// interval, which is worth a warning.
+	if n := len(s.RoundRSS); n > 1 && n < MinSlopeRounds {
 		warn("%d round(s) measured: the leak slope needs at least %d for a confidence interval", n, MinSlopeRounds)
 	}
 

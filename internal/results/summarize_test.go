@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeTrace is a run in numbers chosen by hand: baseline 100 MiB, rounds
@@ -283,5 +284,29 @@ func TestSummarize_HeldAfterSettle(t *testing.T) {
 	// A run that never settled has none.
 	if s := Summarize(Summary{}, samples[:5], withHeld[:11]); s.HeldAfterSettle != nil || s.OffHeapAfterSettle != 0 {
 		t.Errorf("unsettled run: %v, %d", s.HeldAfterSettle, s.OffHeapAfterSettle)
+	}
+}
+
+// TestSummarize_SlopeWarning: a run of one round has no slope and says so
+// in its figures (Slope.Rounds == 1), with no warning the user can't act
+// on; two rounds are a slope asked for and left without an interval,
+// which warns; three are enough.
+func TestSummarize_SlopeWarning(t *testing.T) {
+	sec := int64(time.Second)
+	for rounds, wantWarning := range map[int]bool{1: false, 2: true, 3: false} {
+		events := []Event{{Time: 0, Kind: EventPhase, Phase: PhaseLoad, Total: rounds}}
+		for r := 1; r <= rounds; r++ {
+			events = append(events, Event{Time: int64(r) * sec, Kind: EventRound, Round: r, RSS: uint64(r) * 10 * MiB})
+		}
+		s := Summarize(Summary{Started: time.Unix(0, 0), Seconds: 10}, nil, events)
+		warned := false
+		for _, w := range s.Warnings {
+			if strings.Contains(w, "leak slope needs") {
+				warned = true
+			}
+		}
+		if warned != wantWarning || s.Slope.Rounds != rounds {
+			t.Errorf("%d round(s): slope warning %v (want %v), slope rounds %d; warnings %q", rounds, warned, wantWarning, s.Slope.Rounds, s.Warnings)
+		}
 	}
 }
