@@ -23,7 +23,9 @@ func (c cli) find(nameOrPath string) (scenario.Scenario, error) {
 
 // checkTarget checks the scenario's target and its options. An exec
 // target is a program, not a registered target: the scenario's parser has
-// checked what it may set.
+// checked what it may set. The builtin target's settings are its
+// top-level keys, which the parser has decoded and validated with the
+// builtin's own Factory: here it only needs to be registered.
 func (c cli) checkTarget(sc scenario.Scenario) error {
 	if len(sc.Exec) > 0 {
 		return nil
@@ -36,6 +38,9 @@ func (c cli) checkTarget(sc scenario.Scenario) error {
 	if !ok {
 		return sc.TargetError("target", 0, 0, fmt.Sprintf("target %q is not registered in this program (registered: %s)",
 			name, c.targets.List()))
+	}
+	if sc.Builtin() {
+		return nil
 	}
 	var errs scenario.ErrorList
 	for _, err := range f.Check(sc.Options) {

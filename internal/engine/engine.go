@@ -116,10 +116,10 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 	}
 	e := &Engine{lib: lib, cfg: cfg, quit: make(chan struct{}), poolRecs: map[int]*poolRecord{}}
 	limit := lib.Limits().MaxMemoryBytes
-	if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && s.MemoryLimit != limit {
+	if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && uint64(s.MemoryLimit) != limit {
 		opts := lib.Options()
 		if s.MemoryLimit != 0 {
-			opts.Limits.MaxMemoryBytes = s.MemoryLimit
+			opts.Limits.MaxMemoryBytes = uint64(s.MemoryLimit)
 		}
 		own, err := codecs.New(ctx, opts)
 		if err != nil {

@@ -142,6 +142,14 @@ type Error struct {
 	invalid bool // a value without a name, from Marshal
 }
 
+// Unknown returns the name given and the names allowed, for a decoder
+// that words the error itself (at a key that already names the enum:
+// `lifetime: unknown value "forever" (allowed: reuse, fresh)`); ok is
+// false for a value without a name, from Marshal.
+func (e *Error) Unknown() (value string, allowed []string, ok bool) {
+	return e.Value, e.Allowed, !e.invalid
+}
+
 // Error reads `unknown lifetime "forever" (allowed: reuse, fresh)`, or for
 // a value without a name `invalid lifetime 7 (allowed: reuse, fresh)`.
 func (e *Error) Error() string {

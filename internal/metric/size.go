@@ -82,3 +82,41 @@ func FormatSize(b uint64) string {
 	}
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) + units[i]
 }
+
+// Size is a size setting in bytes, written in a file as a size with a
+// unit ("384MiB", "4GB", ParseSize) or as the integer 0 for none. Its
+// text is exact: the largest binary unit that divides it ("384MiB"), else
+// bytes ("1000B"), so that it reads back to the same value.
+type Size uint64
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseSize; "0"
+// alone is zero bytes.
+func (b *Size) UnmarshalText(text []byte) error {
+	if string(text) == "0" {
+		*b = 0
+		return nil
+	}
+	n, err := ParseSize(string(text))
+	if err != nil {
+		return err
+	}
+	*b = Size(n)
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler, exactly (see Size).
+func (b Size) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
+
+// String is the exact text of b: "384MiB", "1000B", "0B".
+func (b Size) String() string {
+	n := uint64(b)
+	for _, u := range [...]struct {
+		shift uint
+		name  string
+	}{{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return strconv.FormatUint(n>>u.shift, 10) + u.name
+		}
+	}
+	return strconv.FormatUint(n, 10) + "B"
+}

@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/scenarios"
 )
@@ -56,7 +57,7 @@ func LoadAll(fsys fs.FS) ([]Scenario, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	presets := presetNames()
+	presets := builtin.PresetNames()
 	rank := func(name string) int {
 		if i := slices.Index(presets, name); i >= 0 {
 			return i
