@@ -157,9 +157,6 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 	return e, nil
 }
 
-// Strategy returns the engine's strategy.
-func (e *Engine) Strategy() Strategy { return e.cfg.Strategy }
-
 // Do runs one request and blocks until it is done: decode, rotate (if
 // Rotate is not 0), resize (if Width is set and smaller than the image),
 // encode. Under the per-worker topology the whole request runs in one idle

@@ -56,9 +56,6 @@ func (s Set[T]) WithAlias(alias string, v T) Set[T] {
 	return s
 }
 
-// Kind returns the enum's name in messages.
-func (s Set[T]) Kind() string { return s.kind }
-
 // Valid reports whether v is a named value.
 func (s Set[T]) Valid(v T) bool { return int(v) < len(s.names) && s.names[v] != "" }
 
