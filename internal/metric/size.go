@@ -23,6 +23,16 @@ func sizeUnits() [9]struct {
 	}
 }
 
+// sizeUnit returns the bytes of the unit named name ("MB": 1e6).
+func sizeUnit(name string) (float64, bool) {
+	for _, u := range sizeUnits() {
+		if u.name == name {
+			return u.bytes, true
+		}
+	}
+	return 0, false
+}
+
 // SizeUnits returns the unit suffixes ParseSize accepts: "B", the binary
 // units "KiB".."TiB" (powers of 1024) and the decimal units "KB".."TB"
 // (powers of 1000).
@@ -107,16 +117,6 @@ func (b *Size) UnmarshalText(text []byte) error {
 // MarshalText implements encoding.TextMarshaler, exactly (see Size).
 func (b Size) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
 
-// String is the exact text of b: "384MiB", "1000B", "0B".
-func (b Size) String() string {
-	n := uint64(b)
-	for _, u := range [...]struct {
-		shift uint
-		name  string
-	}{{40, "TiB"}, {30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
-		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
-			return strconv.FormatUint(n>>u.shift, 10) + u.name
-		}
-	}
-	return strconv.FormatUint(n, 10) + "B"
-}
+// String is the exact text of b (exactSize): "384MiB", "64MB", "1000B",
+// "0B".
+func (b Size) String() string { return exactSize(uint64(b)) }

@@ -301,6 +301,11 @@ type Instances struct {
 	EndLive  int `json:"end_live"`
 }
 
+// HeapReported reports whether the run has a Go heap figure: a Go child
+// always has a live heap, while an exec program reports none, which
+// leaves HeapLiveAfterSettle 0. Where it is false, show "n/a", not 0.
+func (s Summary) HeapReported() bool { return s.HeapLiveAfterSettle > 0 }
+
 // Latency summarises one codec's operation durations, in seconds.
 type Latency struct {
 	Count int     `json:"count"`
@@ -344,6 +349,8 @@ type Summary struct {
 	Retained    int64  `json:"retained"`     // AfterIdle - Baseline
 	Settled     int64  `json:"settled"`      // AfterSettle - Baseline
 
+	// HeapLiveAfterSettle is 0 when the target reports no Go heap
+	// (HeapReported).
 	HeapLiveAfterSettle uint64 `json:"heap_live_after_settle"`
 	LeakedAfterSettle   uint64 `json:"leaked_after_settle"` // Snapshot.Leaked after settle
 	// HeldAfterSettle is LeakedAfterSettle by holder (views, listeners,
