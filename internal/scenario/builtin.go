@@ -14,6 +14,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/target"
 	"github.com/leakbench/leakbench/scenarios"
 )
 
@@ -77,12 +78,13 @@ func LoadAll(fsys fs.FS) ([]Scenario, error) {
 // directory (or the home directory, for "~/...") and checks it
 // (CheckImages).
 func Find(nameOrPath string) (Scenario, error) {
-	return FindIn(scenarios.FS, nameOrPath)
+	return FindIn(scenarios.FS, nil, nameOrPath)
 }
 
 // FindIn is Find with the scenarios of fsys (LoadAll) in the place of the
-// builtin ones: a program built on package harness ships its own.
-func FindIn(fsys fs.FS, nameOrPath string) (Scenario, error) {
+// builtin ones (a program built on package harness ships its own), parsed
+// for the program's targets (ParseFor; nil as Parse does).
+func FindIn(fsys fs.FS, targets target.Targets, nameOrPath string) (Scenario, error) {
 	if isPath(nameOrPath) {
 		f, err := os.Open(nameOrPath)
 		if err != nil {
@@ -93,7 +95,7 @@ func FindIn(fsys fs.FS, nameOrPath string) (Scenario, error) {
 		if err != nil {
 			return Scenario{}, err
 		}
-		sc, err := Parse(nameOrPath, data)
+		sc, err := ParseFor(nameOrPath, data, targets)
 		if err != nil {
 			return sc, err
 		}
@@ -110,7 +112,14 @@ func FindIn(fsys fs.FS, nameOrPath string) (Scenario, error) {
 	var names []string
 	for _, sc := range all {
 		if sc.Name == nameOrPath || strings.TrimSuffix(sc.File, ".yaml") == nameOrPath {
-			return sc, nil
+			if targets == nil {
+				return sc, nil
+			}
+			data, err := fs.ReadFile(fsys, sc.File)
+			if err != nil {
+				return Scenario{}, fmt.Errorf("scenario: %w", err)
+			}
+			return ParseFor(sc.File, data, targets)
 		}
 		names = append(names, sc.Name)
 	}
@@ -119,9 +128,9 @@ func FindIn(fsys fs.FS, nameOrPath string) (Scenario, error) {
 
 // CheckImages checks that the scenario's images directory (as Find
 // resolved it: a relative path in a file is taken from the file's
-// directory, not from the working directory) is there and is a directory, so that a missing one is an error at the
-// images key's line and column when the scenario is loaded, before any
-// run. It returns nil when the scenario has no images key. Parse does not
+// directory, not from the working directory) is there and is a
+// directory, so that a missing one is an error at the images key's line
+// and column when the scenario is loaded, before any run. It returns nil when the scenario has no images key. Parse does not
 // call it: it reads only the bytes it is given.
 func (s Scenario) CheckImages() error {
 	if s.Images == "" {

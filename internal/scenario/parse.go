@@ -182,6 +182,9 @@ type parser struct {
 	omitted int
 	// hasName and hasDesc say whether the file set name and description.
 	hasName, hasDesc bool
+	// targets are the program's (ParseFor); nil when only the builtin's
+	// settings are decoded (Parse).
+	targets target.Targets
 }
 
 func (p *parser) fail(field string, n *yaml.Node, format string, args ...any) {
@@ -216,11 +219,21 @@ var syntaxLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // mapping and decoded and validated once by the builtin's Factory, as
 // another target's options: mapping is by its own. Data over MaxFileBytes
 // is refused unparsed.
-func Parse(name string, data []byte) (Scenario, error) {
+func Parse(name string, data []byte) (Scenario, error) { return ParseFor(name, data, nil) }
+
+// ParseFor is Parse with the program's targets: the scenario's target
+// must be one of them, and its options: mapping is decoded and validated
+// by that target's Factory, every problem reported with the file's own
+// (target.OptionError's, at "options.<key>"), in one pass. The builtin
+// target's settings are decoded by targets' builtin when it has one.
+// With nil targets (Parse), another target is checked for its spelling
+// only.
+func ParseFor(name string, data []byte, targets target.Targets) (Scenario, error) {
 	if len(data) > MaxFileBytes {
 		return Scenario{}, ErrorList{tooBig(name)}
 	}
 	p := &parser{
+		targets: targets,
 		sc: Scenario{
 			File:     name,
 			Target:   DefaultTarget,
@@ -284,6 +297,12 @@ func Parse(name string, data []byte) (Scenario, error) {
 		for _, key := range builtinKeys {
 			if k, ok := seen[key]; ok {
 				p.fail(key, k, "applies to the builtin target only; the settings of target %q go under options:", p.sc.Target)
+			}
+		}
+		if f, ok := p.factory(); ok && !p.failed["options"] {
+			_, errs := f.Decode(p.sc.Options)
+			for _, err := range errs {
+				p.targetError("options", err)
 			}
 		}
 	default:
@@ -406,32 +425,61 @@ func (p *parser) set(key string, v *yaml.Node) {
 // Strategy and OpTimeout from them. A file that runs a preset as it is
 // describes it as the engine does, unless it says otherwise.
 func (p *parser) builtinSettings(settings *yaml.Node) {
-	v, errs := builtin.Factory().Decode(settings)
-	for _, err := range errs {
-		p.targetError(err)
-	}
-	if len(errs) > 0 {
+	f, ok := p.factory()
+	if !ok {
 		return
 	}
-	o := v.(builtin.Options)
+	v, errs := f.Decode(settings)
+	for _, err := range errs {
+		p.targetError("", err)
+	}
+	o, ok := v.(builtin.Options)
+	if len(errs) > 0 || !ok {
+		return
+	}
 	p.sc.Preset, p.sc.Strategy, p.sc.OpTimeout = string(o.Preset), o.Strategy, o.OpTimeout
 	if !p.hasDesc && !p.failed["description"] {
 		p.sc.Description = o.Description()
 	}
 }
 
+// factory returns the Factory of the scenario's target: the program's
+// (ParseFor), or without targets the builtin's own. A target the program
+// does not have is an error at the target key.
+func (p *parser) factory() (target.Factory, bool) {
+	if p.targets == nil {
+		return builtin.Factory(), p.sc.Builtin()
+	}
+	f, ok := p.targets[p.sc.Target]
+	if !ok && !p.failed["target"] {
+		e := p.sc.errorAt("target", fmt.Sprintf("target %q is not registered in this program (registered: %s)", p.sc.Target, p.targets.List()))
+		p.errs = append(p.errs, e)
+		p.failed["target"] = true
+	}
+	return f, ok
+}
+
 // targetError records a problem a target's Factory found in its settings
-// (a *target.OptionError, at its key's line and column) as the scenario's.
-func (p *parser) targetError(err error) {
+// (a *target.OptionError, at its key's line and column) as the scenario's,
+// its field under under ("options" for an options: mapping, whose own
+// position it takes when the error has none).
+func (p *parser) targetError(under string, err error) {
 	var oe *target.OptionError
 	if !errors.As(err, &oe) {
-		p.errs = append(p.errs, &Error{File: p.sc.File, Msg: err.Error()})
-		return
+		oe = &target.OptionError{Msg: err.Error()}
 	}
+	e := p.sc.errorAt(under, oe.Msg)
 	if oe.Field != "" {
-		p.failed[oe.Field] = true
+		e.Field = oe.Field
+		if under != "" {
+			e.Field = under + "." + oe.Field
+		}
+		p.failed[e.Field] = true
 	}
-	p.errs = append(p.errs, &Error{File: p.sc.File, Line: oe.Line, Column: oe.Column, Field: oe.Field, Msg: oe.Msg})
+	if oe.Line > 0 {
+		e.Line, e.Column = oe.Line, oe.Column
+	}
+	p.errs = append(p.errs, e)
 }
 
 // document decodes the single YAML document and returns its top-level

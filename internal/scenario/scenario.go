@@ -164,27 +164,6 @@ func (s Scenario) Builtin() bool {
 	return len(s.Exec) == 0 && (s.Target == "" || s.Target == DefaultTarget)
 }
 
-// OptionsAt returns the position of the options mapping (line, column;
-// 0, 0 without one), for the errors of checking it against a target.
-func (s Scenario) OptionsAt() (line, col int) {
-	if s.Options == nil {
-		return 0, 0
-	}
-	return s.Options.Line, s.Options.Column
-}
-
-// TargetError returns an error about the target or its options, at the
-// position of the target key (field "target") or of the options (field
-// "options" or "options.<key>", with the line and column given), in the
-// form of every other error of the scenario.
-func (s Scenario) TargetError(field string, line, col int, msg string) *Error {
-	e := s.errorAt(field, msg)
-	if line > 0 {
-		e.Line, e.Column = line, col
-	}
-	return e
-}
-
 // ResolvedWorkers returns the worker count to run with: Workers, or for
 // auto (0) max(1, NumCPU-1), like the original optimizer's cpus - 1.
 func (s Scenario) ResolvedWorkers() int {
