@@ -16,9 +16,9 @@ type cacheOptions struct {
 }
 
 // Validate rejects a negative keep before any child starts.
-func (o cacheOptions) Validate() error {
+func (o cacheOptions) Validate() []error {
 	if o.Keep < 0 {
-		return fmt.Errorf("keep: must not be negative, got %d", o.Keep)
+		return []error{fmt.Errorf("keep: must not be negative, got %d", o.Keep)}
 	}
 	return nil
 }

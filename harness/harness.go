@@ -86,8 +86,10 @@ type Instance = target.Instance
 type Config = target.Config
 
 // Validator is implemented by an options type that checks its values
-// beyond their types: Validate() error runs in the parent when a scenario
-// is loaded, and its error is reported at the options' position.
+// beyond their types: Validate() []error runs in the parent when a
+// scenario is loaded and returns every problem at once, each reported at
+// the key it names ("keep: must not be negative" is at keep's line and
+// column), or at the options' position.
 type Validator = target.Validator
 
 // Harness is a set of registered targets and the CLI that runs them. Make

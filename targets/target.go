@@ -44,9 +44,9 @@ type Options struct {
 
 // Validate checks the options' values that do not depend on the target:
 // the harness calls it in the parent, before any child starts.
-func (o Options) Validate() error {
+func (o Options) Validate() []error {
 	if o.Keep < 0 || o.Keep > MaxKeep {
-		return fmt.Errorf("keep: %d is out of range (0 to %d)", o.Keep, MaxKeep)
+		return []error{fmt.Errorf("keep: %d is out of range (0 to %d)", o.Keep, MaxKeep)}
 	}
 	return nil
 }
@@ -59,7 +59,7 @@ type EncodeOptions struct {
 }
 
 // Validate checks keep's range.
-func (o EncodeOptions) Validate() error { return Options{Keep: o.Keep}.Validate() }
+func (o EncodeOptions) Validate() []error { return Options{Keep: o.Keep}.Validate() }
 
 // Factory makes a target.
 type Factory func(ctx context.Context, opts Options) (*Target, error)
@@ -106,7 +106,7 @@ type Target struct {
 // decode target.
 func (o Options) check(name string, decode bool) error {
 	var errs []string
-	if err := o.Validate(); err != nil {
+	for _, err := range o.Validate() {
 		errs = append(errs, err.Error())
 	}
 	if o.CopyOut && !decode {

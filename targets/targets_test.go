@@ -321,14 +321,14 @@ func (r *ops) InstanceClosed(harness.Instance, error) {}
 // TestOptionsValidate: the harness checks keep's range in the parent;
 // Register registers every target under a valid, unique name.
 func TestOptionsValidate(t *testing.T) {
-	if err := (Options{Keep: MaxKeep + 1}).Validate(); err == nil || !strings.Contains(err.Error(), "keep: 1001") {
-		t.Errorf("Validate of keep 1001: %v", err)
+	if errs := (Options{Keep: MaxKeep + 1}).Validate(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "keep: 1001") {
+		t.Errorf("Validate of keep 1001: %v", errs)
 	}
-	if err := (EncodeOptions{Keep: -1}).Validate(); err == nil || !strings.Contains(err.Error(), "keep: -1") {
-		t.Errorf("Validate of keep -1: %v", err)
+	if errs := (EncodeOptions{Keep: -1}).Validate(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "keep: -1") {
+		t.Errorf("Validate of keep -1: %v", errs)
 	}
-	if err := (Options{Keep: 3, CopyOut: true}).Validate(); err != nil {
-		t.Errorf("Validate of keep 3, copy-out: %v", err)
+	if errs := (Options{Keep: 3, CopyOut: true}).Validate(); errs != nil {
+		t.Errorf("Validate of keep 3, copy-out: %v", errs)
 	}
 	h := harness.New()
 	Register(h) // panics on a bad or duplicate name

@@ -37,7 +37,7 @@ type options struct {
 
 // Validate checks the ranges; the harness reports its error at the
 // scenario's options before any run starts.
-func (o options) Validate() error {
+func (o options) Validate() []error {
 	var errs []error
 	if o.MiB < 0 || o.MiB > maxMiB {
 		errs = append(errs, fmt.Errorf("mib: must be between 1 and %d, got %d", maxMiB, o.MiB))
@@ -45,7 +45,7 @@ func (o options) Validate() error {
 	if o.Keep < 0 || o.Keep > maxKeep {
 		errs = append(errs, fmt.Errorf("keep: must be between 0 and %d, got %d", maxKeep, o.Keep))
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // filler is the example target. Every request instantiates the module,

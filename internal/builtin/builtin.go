@@ -5,11 +5,11 @@
 // target.Config and its Options, and gives back only what every target
 // can: request errors, Snapshots and events through the Recorder.
 //
-// Its Options are the scenario keys of the builtin target (topology,
-// lifetime, views, listeners, the settings from the field recycle_after,
-// pool_size, memory_limit, allocator, results and cache, and op_timeout; a
-// preset is resolved to the engine's Strategy by the scenario before it
-// gets here). Its Snapshot reports the engine's holders: views,
+// Its Options are the scenario keys of the builtin target (preset,
+// topology, lifetime, views, listeners, the settings from the field
+// recycle_after, pool_size, memory_limit, allocator, results and cache,
+// and op_timeout), one typed config decoded and validated by its Factory
+// (options.go). Its Snapshot reports the engine's holders: views,
 // listeners, HolderPool and HolderCache, and the memory outside the Go
 // heap as OffHeap.
 package builtin
@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
@@ -29,28 +28,6 @@ import (
 // Name is the builtin target's name in scenario files (target: builtin),
 // the default target.
 const Name = "builtin"
-
-// Options are the builtin target's settings: the engine's Strategy (the
-// four switches and the settings from the field) and the per-operation
-// deadline.
-type Options struct {
-	engine.Strategy `yaml:",inline"`
-	// OpTimeout is the deadline of each codec call; 0 means none. Setting
-	// it makes wasm calls interruptible (wazero's WithCloseOnContextDone),
-	// which makes every codec 4-35x slower under wazero 1.12; without it a
-	// runaway call is still bounded by the run's wall-clock limit.
-	OpTimeout time.Duration `yaml:"op_timeout"`
-}
-
-// Validate checks the deadline and the strategy, with the engine's own
-// Strategy.Validate (every refused combination, naming both settings).
-func (o Options) Validate() error {
-	var errs []error
-	if o.OpTimeout < 0 {
-		errs = append(errs, fmt.Errorf("op_timeout: must not be negative, got %s", o.OpTimeout))
-	}
-	return errors.Join(append(errs, o.Strategy.Validate())...)
-}
 
 // optimizer is the builtin target: the codecs compiled once and the engine
 // running them.

@@ -72,14 +72,10 @@ func (c cli) commands() []command {
 	}
 }
 
-// Run is the bench command line with the given targets registered: it
-// runs the command of args (os.Args[1:]), writes to stdout and stderr, and
-// returns the exit status. It is main without the process.
-func Run(ctx context.Context, targets target.Targets, args []string, stdout, stderr io.Writer) int {
-	return RunProgram(ctx, Program{Targets: targets}, args, stdout, stderr)
-}
-
-// RunProgram is Run with the program's own scenarios.
+// RunProgram is the bench command line of the program p (its targets,
+// its own scenarios, its gate's): it runs the command of args
+// (os.Args[1:]), writes to stdout and stderr, and returns the exit
+// status. It is main without the process.
 func RunProgram(ctx context.Context, p Program, args []string, stdout, stderr io.Writer) int {
 	return cli{targets: p.Targets, scenarios: p.Scenarios, gate: p.Gate}.run(ctx, args, stdout, stderr)
 }

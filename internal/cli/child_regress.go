@@ -20,8 +20,9 @@ import (
 // "base" that the tests of the A/B gate (bench gate --base-bin) compare
 // with a correct one. Its child runs every scenario with the fourth
 // published cause put back (listeners leaked) whatever its spec says, as
-// a change that broke the listener fix in the engine would: the parent,
-// which resolves the scenario, still records the strategy it asked for.
+// a change that broke the listener fix in the engine would. The summary
+// records the strategy the child reports it ran (listeners leaked), not
+// the one the parent asked for.
 // It rewrites the spec line on the child's stdin before the driver reads
 // it (the builtin target's options, builtin.Options as YAML text, with
 // listeners: leaked; a spec of another target passes unchanged), and

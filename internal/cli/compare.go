@@ -144,18 +144,23 @@ func parseCompareFlags(args []string, stdout, stderr io.Writer) (f compareFlags,
 	bad := func(format string, a ...any) (compareFlags, int, bool) {
 		return f, usageError(stderr, "compare", format, a...), true
 	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if na := notForMerge(set); f.merge && len(na) > 0 {
+		verb := "does"
+		if len(na) > 1 {
+			verb = "do"
+		}
+		return bad("--merge takes the plan from the folders and runs nothing: %s %s not apply", strings.Join(na, ", "), verb)
+	}
 	if err := f.run.check(); err != nil {
 		return bad("%v", err)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	switch {
 	case f.runs < 1:
 		return bad("--runs must be at least 1, is %d", f.runs)
 	case f.merge && len(f.args) == 0:
 		return bad("--merge needs the result folders to merge")
-	case f.merge && (set["factorial"] || set["shard"] || set["runs"] || set["seed"]):
-		return bad("--merge takes the plan from the folders: --factorial, --shard, --runs and --seed do not apply")
 	case f.allowMixed && !f.merge:
 		return bad("--allow-mixed applies to --merge only")
 	case f.factorial && len(f.args) > 0:
@@ -205,6 +210,18 @@ type compareCmd struct {
 func (c cli) doCompare(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd := compareCmd{stdout: stdout, stderr: stderr, run: runner.Run, find: c.find, now: time.Now, plots: true, newWorkloads: runner.NewWorkloads}
 	return cmd.main(ctx, args)
+}
+
+// notForMerge returns the flags of set that --merge would ignore: those
+// of the plan (it is in the folders) and of running (it runs nothing).
+func notForMerge(set map[string]bool) []string {
+	var na []string
+	for _, name := range []string{"factorial", "shard", "runs", "seed", "images", "workers", "rounds", "timeout", "quiet"} {
+		if set[name] {
+			na = append(na, "--"+name)
+		}
+	}
+	return na
 }
 
 // main parses the flags and runs, or merges, the comparison.

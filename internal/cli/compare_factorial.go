@@ -151,11 +151,7 @@ func factorialCells(base scenario.Scenario, names []string, workers int) (factor
 		}
 		sc.Name = strings.Join(name, ".")
 		sc.Description = fmt.Sprintf("factorial cell %s of %s", d.CellName(c), base.Name)
-		errs := sc.Validate()
-		if err := sc.Strategy.Validate(); err != nil {
-			errs = append(errs, err)
-		}
-		if len(errs) > 0 {
+		if errs := sc.Validate(); len(errs) > 0 {
 			return fp, nil, fmt.Errorf("cell %s: %w", sc.Name, errors.Join(errs...))
 		}
 		cells = append(cells, sc)

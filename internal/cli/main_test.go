@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -216,7 +217,7 @@ func TestRun_EndToEnd(t *testing.T) {
 		return p
 	}
 	ok := write("tiny-ok", "instances_peak <= 6")
-	fail := write("tiny-fail", "peak < 1MiB")
+	fail := write("tiny-fail", "peak < 1MB") // decimal: the verdict shows the peak in MB too
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, "run", "--out", out, ok, fail)
 	t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
@@ -226,12 +227,15 @@ func TestRun_EndToEnd(t *testing.T) {
 	for _, want := range []string{
 		"tiny-ok · fixed (pipeline, fresh, views cleared, listeners removed): completed",
 		"ok tiny-ok: expect stable, 1 limit(s) hold",
-		`FAIL tiny-fail: limit "peak < 1MiB" violated: peak = `,
+		`FAIL tiny-fail: limit "peak < 1MB" violated: peak = `,
 		"results in " + out,
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q", want)
 		}
+	}
+	if !regexp.MustCompile(`limit "peak < 1MB" violated: peak = \d+\.\dMB\n`).MatchString(stdout) {
+		t.Errorf("the violated limit's value is not in MB, the unit the limit was written in")
 	}
 	// Not a terminal: plain key=value progress lines on stderr.
 	if !strings.Contains(stderr, "scenario=tiny-ok phase=load requests=0/") || !strings.Contains(stderr, "scenario=tiny-fail outcome=completed") {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
 )
 
@@ -34,5 +35,20 @@ func TestProgressPrinter_Workload(t *testing.T) {
 	}, "\n") + "\n"
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestPrintSummary_NoHeap: a run whose target reports no Go heap (an exec
+// program) shows "n/a" for it, not 0.0 MiB; a Go child's heap is shown.
+func TestPrintSummary_NoHeap(t *testing.T) {
+	var b bytes.Buffer
+	printSummary(&b, results.Summary{Scenario: "svc", Exec: []string{"node", "x.js"}, Outcome: results.OutcomeCompleted})
+	if !strings.Contains(b.String(), "heap live after settle n/a,") {
+		t.Errorf("no heap:\n%s", b.String())
+	}
+	b.Reset()
+	printSummary(&b, results.Summary{Scenario: "go", Outcome: results.OutcomeCompleted, HeapLiveAfterSettle: 3 << 20})
+	if !strings.Contains(b.String(), "heap live after settle 3.0 MiB,") {
+		t.Errorf("a heap of 3 MiB:\n%s", b.String())
 	}
 }

@@ -160,8 +160,12 @@ func printSummary(w io.Writer, s results.Summary) {
 	}
 	fmt.Fprintf(w, "  rss: baseline %.1f MiB, peak %.1f MiB (hwm %.1f), end of load %.1f, after idle %.1f, after settle %.1f\n",
 		mib(s.Baseline), mib(s.Peak), mib(s.PeakHWM), mib(s.EndOfLoad), mib(s.AfterIdle), mib(s.AfterSettle))
-	fmt.Fprintf(w, "  growth %+.1f MiB, retained %+.1f MiB, settled %+.1f MiB; heap live after settle %.1f MiB, leaked %.1f MiB\n",
-		mibSigned(s.Growth), mibSigned(s.Retained), mibSigned(s.Settled), mib(s.HeapLiveAfterSettle), mib(s.LeakedAfterSettle))
+	heap := "n/a"
+	if s.HeapReported() {
+		heap = fmt.Sprintf("%.1f MiB", mib(s.HeapLiveAfterSettle))
+	}
+	fmt.Fprintf(w, "  growth %+.1f MiB, retained %+.1f MiB, settled %+.1f MiB; heap live after settle %s, leaked %.1f MiB\n",
+		mibSigned(s.Growth), mibSigned(s.Retained), mibSigned(s.Settled), heap, mib(s.LeakedAfterSettle))
 	if f := s.PSS; f != nil {
 		fmt.Fprintf(w, "  pss of the process tree (%d processes at most): baseline %.1f MiB, peak read %.1f MiB, end of load %.1f, after idle %.1f, after settle %.1f; growth %+.1f MiB, retained %+.1f MiB, settled %+.1f MiB\n",
 			f.PeakProcesses, mib(f.Baseline), mib(f.Peak), mib(f.EndOfLoad), mib(f.AfterIdle), mib(f.AfterSettle), mibSigned(f.Growth), mibSigned(f.Retained), mibSigned(f.Settled))
@@ -209,7 +213,7 @@ func verdict(w io.Writer, sc scenario.Scenario, s results.Summary) int {
 	for _, l := range sc.Limits {
 		v, ok := l.Check(s)
 		if !ok {
-			fmt.Fprintf(w, "  FAIL %s: limit %q violated: %s = %s\n", sc.Name, l.String(), l.Name(), formatValue(l.Metric.Unit(), v))
+			fmt.Fprintf(w, "  FAIL %s: limit %q violated: %s = %s\n", sc.Name, l.String(), l.Name(), l.Format(v))
 			status = statusFailed
 		}
 	}

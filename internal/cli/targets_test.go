@@ -45,7 +45,7 @@ func TestTargetChecks(t *testing.T) {
 		}},
 		{"options.yaml", "workload: tiny\ntarget: keeper\noptions:\n  kep: 1\n  keep: many\n", []string{
 			`options.yaml:4:3: options: unknown field "kep" (allowed: keep)`,
-			"options.yaml:5:9: options.keep: cannot unmarshal !!str `many` into int",
+			`options.yaml:5:9: options.keep: must be an integer, got "many"`,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -144,6 +144,12 @@ func (in *Instance) closeNow(ctx context.Context) { _ = in.Close(ctx) }
 // InjectTrap calls lb_trap, which executes `unreachable`: fault injection.
 // It returns the trap's error (wrapping ErrTrap) and leaves the instance
 // closed, as any trap does. Any Op's instance can trap.
+//
+// It is exported for the tests of the package that runs instances: the
+// engine's trap tests make a real instance trap through it (by an
+// unexported field of engine.Request, which no caller of the engine can
+// set). Go has no test-only export across packages, and a registration
+// hook would be global state; nothing else calls it.
 func (in *Instance) InjectTrap(ctx context.Context) (err error) {
 	defer in.recoverTo(ctx, &err)
 	if in.Closed() {

@@ -188,19 +188,44 @@ func (c *child) start(ctx context.Context, w *workload.Workload) error {
 		return fmt.Errorf("target %q is not registered in this program (registered: %s)",
 			c.spec.Target, c.targets.List())
 	}
-	tgt, err := f.New(ctx, target.Config{
+	opts, err := f.DecodeText(c.spec.Options)
+	if err != nil {
+		return fmt.Errorf("starting target %q: %w", c.spec.Target, err)
+	}
+	c.settings(opts)
+	tgt, err := f.Build(ctx, target.Config{
 		Workers:  max(c.spec.Workers, 1),
 		InFlight: c.spec.InFlight,
 		CacheDir: subdir(c.spec.CacheDir, filepath.Join("targets", c.spec.Target)),
 		Sources:  sourcePaths(w),
 		Recorder: recorder{c.em, &c.failedOps},
-	}, c.spec.Options)
+	}, opts)
 	if err != nil {
 		return fmt.Errorf("starting target %q: %w", c.spec.Target, err)
 	}
 	c.tgt = tgt
 	c.snapper, _ = tgt.(target.Snapshotter)
 	return nil
+}
+
+// strategist is implemented by settings that are an engine strategy (the
+// builtin target's), which the summary records as results.Strategy.
+type strategist interface {
+	ResultsStrategy(workers int) results.Strategy
+}
+
+// settings reports the settings the target runs with, as decoded here
+// (EventSettings): the parent records these, not the ones it asked for.
+func (c *child) settings(opts any) {
+	ev := results.Event{Kind: results.EventSettings}
+	if b, err := json.Marshal(opts); err == nil {
+		_ = json.Unmarshal(b, &ev.Settings) // an options type that is no JSON object has none to report
+	}
+	if s, ok := opts.(strategist); ok {
+		st := s.ResultsStrategy(max(c.spec.Workers, 1))
+		ev.Strategy = &st
+	}
+	c.em.emit(ev)
 }
 
 // sourcePaths returns the paths of the workload's source files.

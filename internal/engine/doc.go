@@ -53,7 +53,8 @@
 // An operation that fails (corrupt input, a limit, a trap, an expired
 // Config.OpTimeout, a done context) fails its request with the codecs
 // error wrapped with the request id and operation; the instance is closed
-// and never reused. Request.TrapAt injects a trap for tests.
+// and never reused. The package's own tests inject traps, through an
+// unexported Request field.
 //
 // # What it owns
 //

@@ -116,10 +116,10 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 	}
 	e := &Engine{lib: lib, cfg: cfg, quit: make(chan struct{}), poolRecs: map[int]*poolRecord{}}
 	limit := lib.Limits().MaxMemoryBytes
-	if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && s.MemoryLimit != limit {
+	if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && uint64(s.MemoryLimit) != limit {
 		opts := lib.Options()
 		if s.MemoryLimit != 0 {
-			opts.Limits.MaxMemoryBytes = s.MemoryLimit
+			opts.Limits.MaxMemoryBytes = uint64(s.MemoryLimit)
 		}
 		own, err := codecs.New(ctx, opts)
 		if err != nil {
@@ -156,9 +156,6 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 	}
 	return e, nil
 }
-
-// Strategy returns the engine's strategy.
-func (e *Engine) Strategy() Strategy { return e.cfg.Strategy }
 
 // Do runs one request and blocks until it is done: decode, rotate (if
 // Rotate is not 0), resize (if Width is set and smaller than the image),

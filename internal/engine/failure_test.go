@@ -37,7 +37,7 @@ func TestTrap(t *testing.T) {
 			const bad = 4
 			at := tc.at
 			reqs[bad-1].Format = codecs.JPEG
-			reqs[bad-1].TrapAt = &at
+			reqs[bad-1].trapAt = &at
 			_, errs := doAll(e, reqs)
 			for i, err := range errs {
 				if i == bad-1 {
@@ -133,8 +133,8 @@ func TestRequest_Invalid(t *testing.T) {
 		"no format":                       {Source: srcPNG},
 		"jpeg q 101":                      {Source: srcPNG, Format: codecs.JPEG, Quality: 101},
 		"png level 10":                    {Source: srcPNG, Format: codecs.PNG, Quality: 10},
-		"trap at rotate without rotation": {Source: srcPNG, Format: codecs.PNG, TrapAt: &rot},
-		"trap at webp for png output":     {Source: srcPNG, Format: codecs.PNG, TrapAt: &webp},
+		"trap at rotate without rotation": {Source: srcPNG, Format: codecs.PNG, trapAt: &rot},
+		"trap at webp for png output":     {Source: srcPNG, Format: codecs.PNG, trapAt: &webp},
 	}
 	for name, r := range tests {
 		r.ID = 42

@@ -119,7 +119,7 @@ func TestMmap_NoFault(t *testing.T) {
 			}
 			trap := codecs.Resize
 			reqs = append(reqs,
-				Request{ID: 90, Source: srcJPEG, Width: 40, Format: codecs.JPEG, TrapAt: &trap},
+				Request{ID: 90, Source: srcJPEG, Width: 40, Format: codecs.JPEG, trapAt: &trap},
 				Request{ID: 91, Source: srcPNG[:300], Format: codecs.PNG}, // corrupt
 				request(1, codecs.PNG), // a cache hit where there is a cache
 			)

@@ -24,12 +24,14 @@ type Request struct {
 	Width   int           // resize target; 0 or >= the (rotated) image width: no resize
 	Format  codecs.Format // output format
 	Quality int           // JPEG/WebP quality 1-100, PNG level 1-9; 0 = default (75 / 75 / 6)
-	// TrapAt is fault injection: the named operation traps (the instance
-	// runs lb_trap) instead of running. It must be an operation the
-	// request has: decode, the encoder of Format, rotate when Rotate is
-	// not 0, resize when Width is not 0 (then resize traps even if the
-	// image is narrower than Width).
-	TrapAt *codecs.Op
+
+	// trapAt is fault injection, for this package's tests only (it is
+	// unexported so that no caller of the engine can set it): the named
+	// operation traps (the instance runs lb_trap) instead of running. It
+	// must be an operation the request has: decode, the encoder of
+	// Format, rotate when Rotate is not 0, resize when Width is not 0
+	// (then resize traps even if the image is narrower than Width).
+	trapAt *codecs.Op
 }
 
 // Response is the result of a Request.
@@ -153,8 +155,8 @@ func (e *Engine) prepare(r Request) (plan, error) {
 		}
 	}
 	ops := p.ops()
-	if r.TrapAt != nil {
-		t := *r.TrapAt
+	if r.trapAt != nil {
+		t := *r.trapAt
 		if !slices.Contains(ops, t) {
 			return bad("trap at %s, which the request does not run", t)
 		}

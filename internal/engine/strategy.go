@@ -8,6 +8,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/enum"
+	"github.com/leakbench/leakbench/internal/metric"
 )
 
 // Topology says how requests meet workers: the first published cause.
@@ -254,7 +255,7 @@ type Strategy struct {
 	// operation that needs more fails with an error naming the codec, the
 	// limit and what it needed; its instance is discarded. The engine then
 	// runs a runtime of its own, configured with that cap.
-	MemoryLimit uint64 `json:"memory_limit,omitempty" yaml:"memory_limit,omitempty"`
+	MemoryLimit metric.Size `json:"memory_limit,omitempty" yaml:"memory_limit,omitempty"`
 	// Allocator backs linear memory: go (the default) or mmap (Linux).
 	Allocator Allocator `json:"allocator,omitempty" yaml:"allocator,omitempty"`
 	// Results says whether results are copied out of linear memory (the
@@ -282,7 +283,7 @@ func (s Strategy) String() string {
 		fmt.Fprintf(&b, " pool_size=%d", s.PoolSize)
 	}
 	if s.MemoryLimit != 0 {
-		fmt.Fprintf(&b, " memory_limit=%s", sizeString(s.MemoryLimit))
+		fmt.Fprintf(&b, " memory_limit=%s", s.MemoryLimit)
 	}
 	if s.Allocator != AllocatorGo {
 		fmt.Fprintf(&b, " allocator=%s", s.Allocator)
@@ -294,19 +295,6 @@ func (s Strategy) String() string {
 		fmt.Fprintf(&b, " cache=%d", s.Cache)
 	}
 	return b.String()
-}
-
-// sizeString writes n bytes with the largest binary unit that divides it.
-func sizeString(n uint64) string {
-	for _, u := range []struct {
-		shift uint
-		name  string
-	}{{30, "GiB"}, {20, "MiB"}, {10, "KiB"}} {
-		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
-			return fmt.Sprintf("%d%s", n>>u.shift, u.name)
-		}
-	}
-	return fmt.Sprintf("%dB", n)
 }
 
 // Validate reports every problem of s, joined: a switch holding an
@@ -380,7 +368,7 @@ func (s Strategy) Validate() error {
 		bad("pool_size: %d with topology: pipeline: the pipeline runs one worker per codec, which never has more than one instance of it to bound; use topology: per-worker", s.PoolSize)
 	}
 	if s.MemoryLimit != 0 {
-		if err := (codecs.Limits{MaxMemoryBytes: s.MemoryLimit}).Validate(); err != nil {
+		if err := (codecs.Limits{MaxMemoryBytes: uint64(s.MemoryLimit)}).Validate(); err != nil {
 			bad("memory_limit: %w", err)
 		}
 	}

@@ -115,7 +115,7 @@ func TestFieldPresets(t *testing.T) {
 // zero values stay out of JSON, and they round-trip.
 func TestStrategy_FieldKeys(t *testing.T) {
 	src := "topology: per-worker\nlifetime: recycle\nviews: cleared\nlisteners: removed\n" +
-		"recycle_after: 512\npool_size: 4\nmemory_limit: 402653184\nallocator: mmap\nresults: copied\ncache: 8\n"
+		"recycle_after: 512\npool_size: 4\nmemory_limit: 384MiB\nallocator: mmap\nresults: copied\ncache: 8\n"
 	var s Strategy
 	if err := yaml.Unmarshal([]byte(src), &s); err != nil {
 		t.Fatal(err)

@@ -56,9 +56,6 @@ func (s Set[T]) WithAlias(alias string, v T) Set[T] {
 	return s
 }
 
-// Kind returns the enum's name in messages.
-func (s Set[T]) Kind() string { return s.kind }
-
 // Valid reports whether v is a named value.
 func (s Set[T]) Valid(v T) bool { return int(v) < len(s.names) && s.names[v] != "" }
 
@@ -140,6 +137,14 @@ type Error struct {
 	Allowed []string // the names that would have parsed
 
 	invalid bool // a value without a name, from Marshal
+}
+
+// Unknown returns the name given and the names allowed, for a decoder
+// that words the error itself (at a key that already names the enum:
+// `lifetime: unknown value "forever" (allowed: reuse, fresh)`); ok is
+// false for a value without a name, from Marshal.
+func (e *Error) Unknown() (value string, allowed []string, ok bool) {
+	return e.Value, e.Allowed, !e.invalid
 }
 
 // Error reads `unknown lifetime "forever" (allowed: reuse, fresh)`, or for

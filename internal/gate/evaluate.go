@@ -329,9 +329,9 @@ func checkLimit(l metric.Limit, runs []results.Summary) Check {
 	case st.N() == 0:
 		c.Verdict, c.Message = Error, fmt.Sprintf("%s: no run has a value to check the limit %s against", l.Name(), l)
 	case !l.Holds(st.Median):
-		c.Verdict, c.Message = Regression, fmt.Sprintf("%s: median %s breaks the scenario limit %s", l.Name(), l.Metric.Format(st.Median), l)
+		c.Verdict, c.Message = Regression, fmt.Sprintf("%s: median %s breaks the scenario limit %s", l.Name(), l.Format(st.Median), l)
 	default:
-		c.Message = fmt.Sprintf("%s: median %s within %s", l.Name(), l.Metric.Format(st.Median), l)
+		c.Message = fmt.Sprintf("%s: median %s within %s", l.Name(), l.Format(st.Median), l)
 	}
 	return c
 }

@@ -55,6 +55,11 @@ type Limit struct {
 	Bound  float64 // in the metric's unit: bytes, bytes per round, a count, req/s
 
 	name string // the metric as the limit spelled it ("instances_peak"); "" for Metric's own name
+	// unit and decimals are how a size bound was written ("MB", 1 for
+	// "5.4MB"), so that the limit and the values checked against it are
+	// shown in the user's unit; "" for a bound without a size unit.
+	unit     string
+	decimals int
 }
 
 // ParseLimit parses "<metric> <op> <value>": metric one of Names (or an
@@ -103,6 +108,7 @@ func ParseLimit(s string) (Limit, error) {
 			return Limit{}, fmt.Errorf("invalid limit %q: %v", s, err)
 		}
 		l.Bound = float64(b)
+		l.unit, l.decimals = writtenUnit(rest)
 	case BytesPerRound:
 		size, ok := strings.CutSuffix(rest, "/round")
 		if !ok {
@@ -113,6 +119,7 @@ func ParseLimit(s string) (Limit, error) {
 			return Limit{}, fmt.Errorf("invalid limit %q: %v", s, err)
 		}
 		l.Bound = float64(b)
+		l.unit, l.decimals = writtenUnit(strings.TrimSpace(size))
 	case Count:
 		n, err := strconv.ParseUint(rest, 10, 31)
 		if err != nil {
@@ -160,10 +167,50 @@ func (l Limit) Check(s results.Summary) (value float64, ok bool) {
 	return v, l.Holds(v)
 }
 
-// String renders the limit canonically, e.g. "retained < 50MiB";
-// ParseLimit reads it back.
+// String renders the limit canonically, e.g. "retained < 50MiB", a size
+// in the unit it was written in when that is exact ("settled < 64MB"
+// stays in MB); ParseLimit reads it back.
 func (l Limit) String() string {
-	return l.Name() + " " + l.Op.String() + " " + l.Metric.Unit().Exact(l.Bound)
+	bound := l.Metric.Unit().Exact(l.Bound)
+	if l.unit != "" {
+		if u, ok := sizeUnit(l.unit); ok {
+			t := strconv.FormatFloat(l.Bound/u, 'f', -1, 64) + l.unit
+			if b, err := ParseSize(t); err == nil && float64(b) == l.Bound {
+				bound = t
+				if l.Metric.Unit() == BytesPerRound {
+					bound += "/round"
+				}
+			}
+		}
+	}
+	return l.Name() + " " + l.Op.String() + " " + bound
+}
+
+// Format renders a value of the limit's metric (a measured one, to show
+// beside the limit) in the unit the limit's bound was written in, with
+// one decimal more than the bound: "5.45MB" for "settled < 5.4MB",
+// "63.2MiB" for "settled < 64MiB"; as the metric's Format does for a
+// bound without a size unit.
+func (l Limit) Format(v float64) string {
+	u, ok := sizeUnit(l.unit)
+	if !ok || math.IsNaN(v) {
+		return l.Metric.Format(v)
+	}
+	s := strconv.FormatFloat(v/u, 'f', l.decimals+1, 64) + l.unit
+	if l.Metric.Unit() == BytesPerRound {
+		s += "/round"
+	}
+	return s
+}
+
+// writtenUnit returns the unit of a size as written ("MB" of "5.4 MB")
+// and how many decimals its number has.
+func writtenUnit(size string) (unit string, decimals int) {
+	num := strings.TrimRight(size, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ")
+	if i := strings.IndexByte(num, '.'); i >= 0 {
+		decimals = len(num) - i - 1
+	}
+	return strings.TrimSpace(size[len(num):]), decimals
 }
 
 // MarshalText renders the limit as String does, so limits survive JSON.

@@ -140,3 +140,36 @@ func TestParseLimit_Spellings(t *testing.T) {
 		t.Error("an incomplete limit holds")
 	}
 }
+
+// TestLimit_WrittenUnit: a limit and the values checked against it are
+// shown in the unit its bound was written in, decimal or binary, with a
+// decimal more than the bound; a limit without a size unit as its metric
+// shows values.
+func TestLimit_WrittenUnit(t *testing.T) {
+	for _, tc := range []struct {
+		limit, text string
+		v           float64
+		value       string
+	}{
+		{"settled < 5.4MB", "settled < 5.4MB", 5.45e6, "5.45MB"},
+		{"settled < 64MB", "settled < 64MB", 66e6, "66.0MB"},
+		{"settled < 64MiB", "settled < 64MiB", 63.25 * (1 << 20), "63.2MiB"},
+		{"peak <= 0.5GiB", "peak <= 0.5GiB", 1 << 30, "1.00GiB"},
+		{"slope < 1.5 MB/round", "slope < 1.5MB/round", 2e6, "2.00MB/round"},
+		{"instances_peak <= 6", "instances_peak <= 6", 7, "7"},
+	} {
+		l, err := ParseLimit(tc.limit)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.limit, err)
+		}
+		if got := l.String(); got != tc.text {
+			t.Errorf("%q: String %q, want %q", tc.limit, got, tc.text)
+		}
+		if back, err := ParseLimit(l.String()); err != nil || back.Bound != l.Bound {
+			t.Errorf("%q: String %q does not read back: %v, %v", tc.limit, l.String(), back.Bound, err)
+		}
+		if got := l.Format(tc.v); got != tc.value {
+			t.Errorf("%q: Format(%g) = %q, want %q", tc.limit, tc.v, got, tc.value)
+		}
+	}
+}

@@ -126,9 +126,6 @@ func latency(count int, v float64) float64 {
 	return v
 }
 
-// Names returns the names of All, in the same order.
-func Names() []string { return names.Names() }
-
 // ParseMetric returns the metric named s. Case and surrounding space are
 // ignored and "-" reads as "_"; the older spellings ("instances_peak")
 // are accepted. The error lists the names.

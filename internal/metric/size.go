@@ -23,6 +23,16 @@ func sizeUnits() [9]struct {
 	}
 }
 
+// sizeUnit returns the bytes of the unit named name ("MB": 1e6).
+func sizeUnit(name string) (float64, bool) {
+	for _, u := range sizeUnits() {
+		if u.name == name {
+			return u.bytes, true
+		}
+	}
+	return 0, false
+}
+
 // SizeUnits returns the unit suffixes ParseSize accepts: "B", the binary
 // units "KiB".."TiB" (powers of 1024) and the decimal units "KB".."TB"
 // (powers of 1000).
@@ -82,3 +92,31 @@ func FormatSize(b uint64) string {
 	}
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) + units[i]
 }
+
+// Size is a size setting in bytes, written in a file as a size with a
+// unit ("384MiB", "4GB", ParseSize) or as the integer 0 for none. Its
+// text is exact: the largest binary unit that divides it ("384MiB"), else
+// bytes ("1000B"), so that it reads back to the same value.
+type Size uint64
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseSize; "0"
+// alone is zero bytes.
+func (b *Size) UnmarshalText(text []byte) error {
+	if string(text) == "0" {
+		*b = 0
+		return nil
+	}
+	n, err := ParseSize(string(text))
+	if err != nil {
+		return err
+	}
+	*b = Size(n)
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler, exactly (see Size).
+func (b Size) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
+
+// String is the exact text of b (exactSize): "384MiB", "64MB", "1000B",
+// "0B".
+func (b Size) String() string { return exactSize(uint64(b)) }

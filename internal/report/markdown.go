@@ -92,7 +92,7 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 			fmt.Sprint(s.Requests),
 			fmt.Sprint(s.Errors),
 			fmt.Sprintf("%.2f", s.Throughput),
-			fmt.Sprintf("%.1f", mib(s.HeapLiveAfterSettle)),
+			heapLive(s),
 			fmt.Sprintf("%.1f", s.Seconds),
 		)
 	}
@@ -235,4 +235,13 @@ func fmtOutcome(s results.Summary) string {
 		return string(s.Outcome)
 	}
 	return "⚠ **" + string(s.Outcome) + "**"
+}
+
+// heapLive is the Go heap live after settle in MiB, or "n/a" for a run
+// whose target reports no heap (results.Summary.HeapReported).
+func heapLive(s results.Summary) string {
+	if !s.HeapReported() {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f", mib(s.HeapLiveAfterSettle))
 }

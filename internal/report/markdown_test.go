@@ -69,6 +69,17 @@ func TestWriteMarkdown(t *testing.T) {
 			t.Errorf("markdown lacks %q\n%s", want, md)
 		}
 	}
+	// The crashed run reported no Go heap: "n/a", not 0.0, in the second
+	// table (the one with the heap column).
+	heapRow := false
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "| crashy | ") && strings.Contains(line, " | n/a | ") {
+			heapRow = true
+		}
+	}
+	if !heapRow || !strings.Contains(md, "| 30.0 | 61.5 |") {
+		t.Errorf("markdown lacks the crashed run's heap as n/a beside the known run's 30.0:\n%s", md)
+	}
 	// Every table row has as many cells as its header.
 	for _, table := range strings.Split(md, "\n\n") {
 		lines := strings.Split(strings.TrimSpace(table), "\n")

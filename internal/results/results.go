@@ -113,6 +113,12 @@ const (
 	// builtin does; see target.StartOp). An op_start without its op event
 	// is the operation in progress when the stream ended.
 	EventOpStart EventKind = "op_start"
+	// EventSettings: the settings the target runs with, as the child
+	// decoded and validated them, before it builds the target: Settings
+	// (its options type as a JSON object) and, for a target whose settings are an
+	// engine strategy (the builtin), Strategy. The summary records what
+	// the child reports, not what the parent asked for.
+	EventSettings EventKind = "settings"
 )
 
 // Event is one line of the child's event stream (JSON lines). Fields that
@@ -147,6 +153,9 @@ type Event struct {
 	// Class is why a failed EventRequest failed, as the error's chain
 	// says (ErrorClass).
 	Class ErrorClass `json:"class,omitempty"`
+	// Settings and Strategy are an EventSettings' report.
+	Settings map[string]any `json:"settings,omitempty"`
+	Strategy *Strategy      `json:"strategy,omitempty"`
 }
 
 // Env records where and how a run was taken, so numbers are never compared
@@ -292,6 +301,11 @@ type Instances struct {
 	EndLive  int `json:"end_live"`
 }
 
+// HeapReported reports whether the run has a Go heap figure: a Go child
+// always has a live heap, while an exec program reports none, which
+// leaves HeapLiveAfterSettle 0. Where it is false, show "n/a", not 0.
+func (s Summary) HeapReported() bool { return s.HeapLiveAfterSettle > 0 }
+
 // Latency summarises one codec's operation durations, in seconds.
 type Latency struct {
 	Count int     `json:"count"`
@@ -307,13 +321,18 @@ type Summary struct {
 	Target   string    `json:"target,omitempty"` // the target that ran; "" for the builtin engine
 	Exec     []string  `json:"exec,omitempty"`   // an exec target's command line; nil for the builtin
 	Workload string    `json:"workload"`
-	Strategy Strategy  `json:"strategy"` // the builtin target's switches; zero for other targets
+	Strategy Strategy  `json:"strategy"` // the builtin target's switches, as the child reported them (EventSettings); zero for other targets
 	Rounds   int       `json:"rounds"`
 	InFlight int       `json:"in_flight"`
 	IdleGC   string    `json:"idle_gc,omitempty"` // the idle phase's model: "go" (the Go runtime alone) or "v8" (V8's memory reducer); "" in runs recorded before it existed
 	Env      Env       `json:"env"`
 	Started  time.Time `json:"started"`
 	Seconds  float64   `json:"seconds"` // wall time of the whole run
+	// Settings are the target's settings as the child decoded them (its
+	// options type as a JSON object; EventSettings); absent for an exec
+	// target, a target without settings and a child that never got that
+	// far.
+	Settings map[string]any `json:"settings,omitempty"`
 
 	Outcome  Outcome `json:"outcome"`
 	ExitCode int     `json:"exit_code"`
@@ -330,6 +349,8 @@ type Summary struct {
 	Retained    int64  `json:"retained"`     // AfterIdle - Baseline
 	Settled     int64  `json:"settled"`      // AfterSettle - Baseline
 
+	// HeapLiveAfterSettle is 0 when the target reports no Go heap
+	// (HeapReported).
 	HeapLiveAfterSettle uint64 `json:"heap_live_after_settle"`
 	LeakedAfterSettle   uint64 `json:"leaked_after_settle"` // Snapshot.Leaked after settle
 	// HeldAfterSettle is LeakedAfterSettle by holder (views, listeners,

@@ -553,6 +553,15 @@ func (p *parent) event(el eventLine) {
 		if ev.Env != nil {
 			p.sum.Env = completeEnv(*ev.Env, p.env)
 		}
+	case results.EventSettings:
+		p.sum.Settings = ev.Settings
+		if ev.Strategy != nil {
+			// The child ran the strategy the preset resolved to; the
+			// preset's name is the scenario's label for it.
+			st := *ev.Strategy
+			st.Preset = p.sum.Strategy.Preset
+			p.sum.Strategy = st
+		}
 	}
 }
 

@@ -32,7 +32,7 @@ const childEnvVar = "LEAKBENCH_RUNNER_TEST_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnvVar) == "1" {
-		targets := target.Targets{builtin.Name: target.NewFactory(builtin.New), stuckTarget: target.NewFactory(newStuck)}
+		targets := target.Targets{builtin.Name: builtin.Factory(), stuckTarget: target.NewFactory(newStuck), settledTarget: target.NewFactory(newSettled)}
 		if err := driver.Child(context.Background(), nil, targets); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(2)

@@ -31,9 +31,10 @@ const DefaultTimeout = 30 * time.Minute
 // what it had to change: the scenario's defaults and floors are applied
 // here, so the driver never needs to know them. The target's options go
 // to the child as YAML text: the scenario's options mapping, or for the
-// builtin target its top-level keys (the preset resolved to the four
-// switches, and op_timeout) as builtin.Options, so that the builtin gets
-// its settings the way every target does.
+// builtin target the settings its keys resolved to (builtin.Options.Wire:
+// the preset resolved to the Strategy, and op_timeout), so that the
+// builtin gets its settings the way every target does, decoded and
+// validated by its Factory.
 func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 	var warns []string
 	sp := driver.Spec{
@@ -52,7 +53,7 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 	switch {
 	case sc.Builtin():
 		sp.Target = builtin.Name
-		opts = builtin.Options{Strategy: sc.Strategy, OpTimeout: sc.OpTimeout}
+		opts = sc.BuiltinOptions().Wire()
 	case sc.Options != nil:
 		opts = sc.Options
 	}

@@ -12,7 +12,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/target"
 	"github.com/leakbench/leakbench/scenarios"
 )
 
@@ -56,7 +58,7 @@ func LoadAll(fsys fs.FS) ([]Scenario, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	presets := presetNames()
+	presets := builtin.PresetNames()
 	rank := func(name string) int {
 		if i := slices.Index(presets, name); i >= 0 {
 			return i
@@ -72,14 +74,17 @@ func LoadAll(fsys fs.FS) ([]Scenario, error) {
 // Find returns a builtin scenario by name ("fixed", "quick-leaky"; a
 // builtin's file name without ".yaml" also works, e.g. "fix1-2"), or
 // parses the file at nameOrPath when it ends in .yaml or .yml or contains
-// a path separator, and checks its images directory (CheckImages).
+// a path separator, resolves its images directory against the file's own
+// directory (or the home directory, for "~/...") and checks it
+// (CheckImages).
 func Find(nameOrPath string) (Scenario, error) {
-	return FindIn(scenarios.FS, nameOrPath)
+	return FindIn(scenarios.FS, nil, nameOrPath)
 }
 
 // FindIn is Find with the scenarios of fsys (LoadAll) in the place of the
-// builtin ones: a program built on package harness ships its own.
-func FindIn(fsys fs.FS, nameOrPath string) (Scenario, error) {
+// builtin ones (a program built on package harness ships its own), parsed
+// for the program's targets (ParseFor; nil as Parse does).
+func FindIn(fsys fs.FS, targets target.Targets, nameOrPath string) (Scenario, error) {
 	if isPath(nameOrPath) {
 		f, err := os.Open(nameOrPath)
 		if err != nil {
@@ -90,10 +95,11 @@ func FindIn(fsys fs.FS, nameOrPath string) (Scenario, error) {
 		if err != nil {
 			return Scenario{}, err
 		}
-		sc, err := Parse(nameOrPath, data)
+		sc, err := ParseFor(nameOrPath, data, targets)
 		if err != nil {
 			return sc, err
 		}
+		sc.Images = resolvePath(filepath.Dir(nameOrPath), sc.Images)
 		if err := sc.CheckImages(); err != nil {
 			return Scenario{}, ErrorList{err}
 		}
@@ -106,18 +112,25 @@ func FindIn(fsys fs.FS, nameOrPath string) (Scenario, error) {
 	var names []string
 	for _, sc := range all {
 		if sc.Name == nameOrPath || strings.TrimSuffix(sc.File, ".yaml") == nameOrPath {
-			return sc, nil
+			if targets == nil {
+				return sc, nil
+			}
+			data, err := fs.ReadFile(fsys, sc.File)
+			if err != nil {
+				return Scenario{}, fmt.Errorf("scenario: %w", err)
+			}
+			return ParseFor(sc.File, data, targets)
 		}
 		names = append(names, sc.Name)
 	}
 	return Scenario{}, fmt.Errorf("scenario: unknown scenario %q (builtin: %s; or give the path of a .yaml file)", nameOrPath, strings.Join(names, ", "))
 }
 
-// CheckImages checks that the scenario's images directory (a path
-// relative to the working directory, as every path bench is given) is
-// there and is a directory, so that a missing one is an error at the
-// images key's line and column when the scenario is loaded, before any
-// run. It returns nil when the scenario has no images key. Parse does not
+// CheckImages checks that the scenario's images directory (as Find
+// resolved it: a relative path in a file is taken from the file's
+// directory, not from the working directory) is there and is a
+// directory, so that a missing one is an error at the images key's line
+// and column when the scenario is loaded, before any run. It returns nil when the scenario has no images key. Parse does not
 // call it: it reads only the bytes it is given.
 func (s Scenario) CheckImages() error {
 	if s.Images == "" {
@@ -135,6 +148,22 @@ func (s Scenario) CheckImages() error {
 		return s.errorAt("images", fmt.Sprintf("%s is not a directory", s.Images))
 	}
 	return nil
+}
+
+// resolvePath returns p, a path written in a scenario file in dir: "~/x"
+// under the home directory, a relative path under dir, an absolute one
+// (or "") as it is.
+func resolvePath(dir, p string) string {
+	switch {
+	case p == "" || filepath.IsAbs(p):
+		return p
+	case p == "~" || strings.HasPrefix(p, "~/"):
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, strings.TrimPrefix(p, "~"))
+		}
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 func isPath(s string) bool {

@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // An exec scenario runs any program as the measured child instead of the
@@ -22,13 +25,14 @@ import (
 // their words is replaced by leakbench's cache folder (the user cache
 // directory's leakbench/), which the program also finds in its
 // environment. A relative program path is taken from the current
-// directory, a bare name is looked up on PATH. The builtin engine's keys,
-// target and options (execConflicts) are errors beside exec.
+// directory, a bare name is looked up on PATH. The builtin target's keys
+// (builtin.Fields), target, options and idle_gc (execConflicts) are
+// errors beside exec.
 
 // execConflicts are the keys that set the builtin engine or another
 // target, which an exec scenario does not run.
 func execConflicts() []string {
-	return []string{"target", "options", "preset", "topology", "lifetime", "views", "listeners", "op_timeout", "idle_gc"}
+	return append([]string{"target", "options", "idle_gc"}, builtin.Fields()...)
 }
 
 // CacheVar is the word of an exec or setup command line that the runner
@@ -39,7 +43,7 @@ const CacheVar = "${LEAKBENCH_CACHE}"
 // arguments.
 func (p *parser) command(field string, n *yaml.Node) []string {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		p.fail(field, n, "must be a list: the program and its arguments, such as [node, bench.js], got %s", describe(n))
+		p.fail(field, n, "must be a list: the program and its arguments, such as [node, bench.js], got %s", target.Describe(n))
 		return nil
 	}
 	var argv []string

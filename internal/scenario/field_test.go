@@ -101,11 +101,11 @@ func TestParse_FieldErrors(t *testing.T) {
 		want       []string
 	}{
 		{"recycle_after not a number", "preset: fixed\nlifetime: recycle\nrecycle_after: many\n",
-			[]string{`t.yaml:3:16: recycle_after: must be a positive integer, got "many"`}},
+			[]string{`t.yaml:3:16: recycle_after: must be an integer, got "many"`}},
 		{"pool_size a list", "preset: before\npool_size: [1]\n",
-			[]string{`t.yaml:2:12: pool_size: must be a positive integer, got a list`}},
+			[]string{`t.yaml:2:12: pool_size: must be an integer, got a list`}},
 		{"memory_limit without unit", "preset: fixed\nmemory_limit: 384\n",
-			[]string{`t.yaml:2:15: memory_limit: must be a size with a unit such as "4GiB"`, "got the integer 384"}},
+			[]string{`t.yaml:2:15: memory_limit: invalid size "384": missing unit (units: B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)`}},
 		{"memory_limit bad unit", "preset: fixed\nmemory_limit: 384 parsecs\n",
 			[]string{`t.yaml:2:15: memory_limit: `, `384 parsecs`}},
 		{"memory_limit below a page", "preset: fixed\nmemory_limit: 1KiB\n",
@@ -115,7 +115,7 @@ func TestParse_FieldErrors(t *testing.T) {
 		{"unknown results", "preset: fixed\nresults: shared\n",
 			[]string{`t.yaml:2:10: results: unknown value "shared" (allowed: copied, aliased)`}},
 		{"cache not a number", "preset: fixed\ncache: big\n",
-			[]string{`t.yaml:2:8: cache: must be a number of entries, got "big"`}},
+			[]string{`t.yaml:2:8: cache: must be an integer, got "big"`}},
 		{"negative cache", "preset: fixed\ncache: -1\n",
 			[]string{`t.yaml:2:8: cache: -1 is negative; want the number of entries, or 0 for no cache`}},
 		{"negative pool_size", "preset: before\npool_size: -2\n",

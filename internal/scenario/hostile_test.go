@@ -106,6 +106,34 @@ func TestFind_MissingImages(t *testing.T) {
 	}
 }
 
+// TestFind_ImagesBesideTheFile: a relative images directory is taken
+// from the scenario file's directory, wherever bench runs; "~/" from the
+// home directory.
+func TestFind_ImagesBesideTheFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "pics"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "s.yaml")
+	if err := os.WriteFile(file, []byte("preset: fixed\nimages: pics\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir()) // elsewhere: no pics here
+	if sc, err := Find(file); err != nil || sc.Images != filepath.Join(dir, "pics") {
+		t.Errorf("images %q, %v; want %s", sc.Images, err, filepath.Join(dir, "pics"))
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skip("no home directory")
+	}
+	if got := resolvePath(dir, "~/photos"); got != filepath.Join(home, "photos") {
+		t.Errorf("~/photos resolved to %q", got)
+	}
+	if got := resolvePath(dir, "/abs/pics"); got != "/abs/pics" {
+		t.Errorf("an absolute path resolved to %q", got)
+	}
+}
+
 // TestParse_TooBig: 10 MB of unknown keys is one error, found before any
 // parsing, by Parse and by Find (which reads no more than the bound).
 func TestParse_TooBig(t *testing.T) {

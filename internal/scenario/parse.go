@@ -12,13 +12,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leakbench/leakbench/internal/engine"
-	"github.com/leakbench/leakbench/internal/enum"
-	"github.com/leakbench/leakbench/internal/idlegc"
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/target"
 )
@@ -126,16 +123,12 @@ func (s Scenario) errorAt(field, msg string) *Error {
 }
 
 // Fields returns the keys a scenario file may contain, in documentation
-// order.
+// order: the scenario's own and the builtin target's (builtin.Fields).
 func Fields() []string {
-	return []string{
-		"name", "description", "target", "options", "workload", "images", "preset",
-		"topology", "lifetime", "views", "listeners",
-		"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache",
-		"workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
-		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
-		"exec", "setup",
-	}
+	own := []string{"name", "description", "target", "options", "workload", "images"}
+	own = append(own, builtin.Fields()...)
+	return append(own, "workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
+		"rss_cap", "gogc", "gomemlimit", "expect", "limits", "exec", "setup")
 }
 
 // MaxFileBytes bounds the size of a scenario file. A scenario is a few
@@ -187,6 +180,11 @@ type parser struct {
 	// each at most, all kept until the list is sorted and cut.
 	walking bool
 	omitted int
+	// hasName and hasDesc say whether the file set name and description.
+	hasName, hasDesc bool
+	// targets are the program's (ParseFor); nil when only the builtin's
+	// settings are decoded (Parse).
+	targets target.Targets
 }
 
 func (p *parser) fail(field string, n *yaml.Node, format string, args ...any) {
@@ -212,17 +210,30 @@ var syntaxLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // name without its extension, lower-cased, spaces as dashes. Every
 // problem is reported, as an ErrorList.
 //
-// The document is decoded into a yaml.Node tree and walked key by key
-// rather than decoded into a struct with Decoder.KnownFields(true): that
-// gives every unknown key, duplicate key and wrong type its own line and
-// column and the list of allowed keys or values, and reports them all (the
-// first MaxErrors of them, and a count of the rest). Data over
-// MaxFileBytes is refused unparsed.
-func Parse(name string, data []byte) (Scenario, error) {
+// The document is decoded into a yaml.Node tree and its keys walked in
+// file order: every unknown key and duplicate key gets its own line and
+// column and the list of allowed keys, and all are reported (the first
+// MaxErrors of them, and a count of the rest). The scenario's own values
+// are decoded with target.Decode, the decoder of every target's options.
+// The builtin target's keys (builtin.Fields) are gathered into one
+// mapping and decoded and validated once by the builtin's Factory, as
+// another target's options: mapping is by its own. Data over MaxFileBytes
+// is refused unparsed.
+func Parse(name string, data []byte) (Scenario, error) { return ParseFor(name, data, nil) }
+
+// ParseFor is Parse with the program's targets: the scenario's target
+// must be one of them, and its options: mapping is decoded and validated
+// by that target's Factory, every problem reported with the file's own
+// (target.OptionError's, at "options.<key>"), in one pass. The builtin
+// target's settings are decoded by targets' builtin when it has one.
+// With nil targets (Parse), another target is checked for its spelling
+// only.
+func ParseFor(name string, data []byte, targets target.Targets) (Scenario, error) {
 	if len(data) > MaxFileBytes {
 		return Scenario{}, ErrorList{tooBig(name)}
 	}
 	p := &parser{
+		targets: targets,
 		sc: Scenario{
 			File:     name,
 			Target:   DefaultTarget,
@@ -240,23 +251,13 @@ func Parse(name string, data []byte) (Scenario, error) {
 	}
 
 	var (
-		preset           string
-		topo             engine.Topology
-		life             engine.Lifetime
-		views            engine.Views
-		lis              engine.Listeners
-		field            []func(*engine.Strategy) // the settings from the field the file gives, applied over the preset
-		fieldKeys        []string                 // their keys
-		seen             = map[string]*yaml.Node{}
-		allowed          = Fields()
-		allowedText      = strings.Join(allowed, ", ")
-		hasName, hasPres bool
-		hasDesc          bool
+		seen        = map[string]*yaml.Node{}
+		allowed     = Fields()
+		allowedText = strings.Join(allowed, ", ")
+		builtinKeys = builtin.Fields()
+		settings    = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line, Column: root.Column} // the builtin target's keys
 	)
 	p.walking = true
-	setField := func(key string, f func(*engine.Strategy)) {
-		fieldKeys, field = append(fieldKeys, key), append(field, f)
-	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -277,129 +278,11 @@ func Parse(name string, data []byte) (Scenario, error) {
 			v = v.Alias
 		}
 		p.sc.pos[key] = position{v.Line, v.Column}
-		switch key {
-		case "name":
-			p.sc.Name, hasName = p.str(key, v)
-		case "description":
-			p.sc.Description, hasDesc = p.str(key, v)
-		case "exec":
-			p.sc.Exec = p.command(key, v)
-		case "setup":
-			p.sc.Setup = p.command(key, v)
-		case "target":
-			if s, ok := p.str(key, v); ok {
-				if !target.ValidName(s) {
-					p.fail(key, v, "%q must be a target's name: lower-case letters, digits and + . _ -", s)
-				} else {
-					p.sc.Target = s
-				}
-			}
-		case "options":
-			if v.Kind != yaml.MappingNode {
-				p.fail(key, v, "must be a mapping of the target's settings, got %s", describe(v))
-			} else {
-				p.sc.Options = v
-			}
-		case "workload":
-			p.sc.Workload, _ = p.str(key, v)
-		case "images":
-			if s, ok := p.str(key, v); ok && s == "" {
-				p.fail(key, v, "must not be empty; leave the key out to use the generated images")
-			} else {
-				p.sc.Images = s
-			}
-		case "preset":
-			if s, ok := p.str(key, v); ok {
-				if _, known := engine.Preset(s); !known {
-					p.fail(key, v, "unknown preset %q (allowed: %s)", s, strings.Join(presetNames(), ", "))
-				} else {
-					preset, hasPres = s, true
-				}
-			}
-		case "topology":
-			if enumField(p, key, v, engine.ParseTopology, &topo) {
-				p.sc.overrides |= overTopology
-			}
-		case "lifetime":
-			if enumField(p, key, v, engine.ParseLifetime, &life) {
-				p.sc.overrides |= overLifetime
-			}
-		case "views":
-			if enumField(p, key, v, engine.ParseViews, &views) {
-				p.sc.overrides |= overViews
-			}
-		case "listeners":
-			if enumField(p, key, v, engine.ParseListeners, &lis) {
-				p.sc.overrides |= overListeners
-			}
-		case "recycle_after":
-			if n, ok := p.integer(key, v, "a positive integer"); ok {
-				setField(key, func(st *engine.Strategy) { st.RecycleAfter = n })
-			}
-		case "pool_size":
-			if n, ok := p.integer(key, v, "a positive integer"); ok {
-				setField(key, func(st *engine.Strategy) { st.PoolSize = n })
-			}
-		case "memory_limit":
-			if n, ok := p.size(key, v); ok {
-				setField(key, func(st *engine.Strategy) { st.MemoryLimit = n })
-			}
-		case "allocator":
-			var a engine.Allocator
-			if enumField(p, key, v, engine.ParseAllocator, &a) {
-				setField(key, func(st *engine.Strategy) { st.Allocator = a })
-			}
-		case "results":
-			var r engine.Results
-			if enumField(p, key, v, engine.ParseResults, &r) {
-				setField(key, func(st *engine.Strategy) { st.Results = r })
-			}
-		case "cache":
-			if n, ok := p.integer(key, v, "a number of entries"); ok {
-				setField(key, func(st *engine.Strategy) { st.Cache = n })
-			}
-		case "workers":
-			if v.Kind == yaml.ScalarNode && v.Tag == "!!str" {
-				if v.Value != "auto" {
-					p.fail(key, v, "must be a positive integer or \"auto\", got %s", describe(v))
-				}
-				p.sc.Workers = 0
-			} else if n, ok := p.integer(key, v, `a positive integer or "auto"`); ok {
-				if n < 1 {
-					p.fail(key, v, "must be a positive integer or \"auto\", got %d", n)
-				}
-				p.sc.Workers = n
-			}
-		case "rounds":
-			p.sc.Rounds, _ = p.integer(key, v, "an integer")
-		case "in_flight":
-			p.sc.InFlight, _ = p.integer(key, v, "an integer")
-		case "idle":
-			p.sc.Idle, _ = p.duration(key, v)
-		case "idle_gc":
-			enumField(p, key, v, idlegc.ParseMode, &p.sc.IdleGC)
-		case "interval":
-			p.sc.Interval, _ = p.duration(key, v)
-		case "op_timeout":
-			p.sc.OpTimeout, _ = p.duration(key, v)
-		case "rss_cap":
-			p.sc.RSSCap, _ = p.size(key, v)
-		case "gomemlimit":
-			p.sc.GOMEMLIMIT, _ = p.size(key, v)
-		case "gogc":
-			if v.Kind == yaml.ScalarNode && v.Value == "off" && (v.Tag == "!!str" || v.Tag == "!!bool") {
-				p.sc.GOGC = GOGCOff
-			} else if n, ok := p.integer(key, v, `a positive percentage or "off"`); ok {
-				if n < 1 {
-					p.fail(key, v, "must be a positive percentage or \"off\", got %d", n)
-				}
-				p.sc.GOGC = n
-			}
-		case "expect":
-			enumField(p, key, v, metric.ParseExpect, &p.sc.Expect)
-		case "limits":
-			p.limits(key, v)
+		if slices.Contains(builtinKeys, key) {
+			settings.Content = append(settings.Content, k, v)
+			continue
 		}
+		p.set(key, v)
 	}
 
 	p.checkExec(seen)
@@ -407,83 +290,47 @@ func Parse(name string, data []byte) (Scenario, error) {
 
 	// The builtin target's settings are top-level keys; another target's
 	// go under options. An exec scenario runs neither (checkExec).
-	builtin := p.sc.Builtin() && seen["exec"] == nil
+	builtinRun := p.sc.Builtin() && seen["exec"] == nil
 	switch k, hasOptions := seen["options"]; {
 	case seen["exec"] != nil:
-	case !builtin:
-		for _, key := range BuiltinFields() {
+	case !builtinRun:
+		for _, key := range builtinKeys {
 			if k, ok := seen[key]; ok {
 				p.fail(key, k, "applies to the builtin target only; the settings of target %q go under options:", p.sc.Target)
 			}
 		}
-	case hasOptions && !p.failed["options"]:
-		p.fail("options", k, "the builtin target takes its settings as top-level keys (%s), not options", strings.Join(BuiltinFields(), ", "))
-	}
-
-	// The strategy: the preset, then the file's switches over it.
-	if hasPres {
-		p.sc.Preset = preset
-		p.sc.Strategy, _ = engine.Preset(preset)
-	} else if builtin && !p.failed["preset"] {
-		for _, f := range []struct {
-			bit  uint8
-			name string
-		}{{overTopology, "topology"}, {overLifetime, "lifetime"}, {overViews, "views"}, {overListeners, "listeners"}} {
-			if p.sc.overrides&f.bit == 0 && !p.failed[f.name] {
-				p.fail(f.name, root, "required when no preset is given (presets: %s)", strings.Join(presetNames(), ", "))
+		if f, ok := p.factory(); ok && !p.failed["options"] {
+			_, errs := f.Decode(p.sc.Options)
+			for _, err := range errs {
+				p.targetError("options", err)
 			}
 		}
+	default:
+		if hasOptions && !p.failed["options"] {
+			p.fail("options", k, "the builtin target takes its settings as top-level keys (%s), not options", strings.Join(builtinKeys, ", "))
+		}
+		p.builtinSettings(settings)
 	}
-	override := func(st *engine.Strategy) {
-		if p.sc.overrides&overTopology != 0 {
-			st.Topology = topo
-		}
-		if p.sc.overrides&overLifetime != 0 {
-			st.Lifetime = life
-		}
-		if p.sc.overrides&overViews != 0 {
-			st.Views = views
-		}
-		if p.sc.overrides&overListeners != 0 {
-			st.Listeners = lis
-		}
-		for _, f := range field {
-			f(st)
-		}
-	}
-	override(&p.sc.Strategy)
-	if hasPres {
-		// A preset that the file's keys override entirely has no effect.
-		var without engine.Strategy
-		override(&without)
-		if p.sc.overrides == overAll && without == p.sc.Strategy {
-			keys := append([]string{"topology", "lifetime", "views", "listeners"}, fieldKeys...)
-			last := len(keys) - 1
-			p.errs = append(p.errs, p.sc.errorAt("preset", fmt.Sprintf(
-				"preset %q conflicts with %s and %s, which override all of it: drop the preset or one of the keys",
-				preset, strings.Join(keys[:last], ", "), keys[last])))
-			p.failed["preset"] = true
-		}
-	}
-	// A file that runs a preset as it is describes it as the engine does,
-	// unless it says otherwise.
-	if ps, ok := engine.Preset(preset); hasPres && ok && !hasDesc && !p.failed["description"] && ps == p.sc.Strategy {
-		p.sc.Description, _ = engine.PresetDescription(preset)
-	}
-	if !hasName && !p.failed["name"] {
+	if !p.hasName && !p.failed["name"] {
 		base := path.Base(strings.ReplaceAll(name, `\`, "/"))
 		p.sc.Name = strings.ToLower(strings.ReplaceAll(strings.TrimSuffix(base, path.Ext(base)), " ", "-"))
 		p.sc.pos["name"] = position{root.Line, root.Column}
 	}
 
 	// Range and consistency checks, skipping fields already reported.
-	for _, err := range p.sc.Validate() {
+	for _, err := range p.sc.validate() {
 		var e *Error
 		if errors.As(err, &e) && p.failed[e.Field] {
 			continue
 		}
 		p.errs = append(p.errs, err)
 	}
+	return p.result()
+}
+
+// result returns the scenario, or its problems sorted in file order and
+// cut at MaxErrors.
+func (p *parser) result() (Scenario, error) {
 	if len(p.errs) > 0 {
 		slices.SortStableFunc(p.errs, func(a, b error) int {
 			var ea, eb *Error
@@ -506,6 +353,133 @@ func Parse(name string, data []byte) (Scenario, error) {
 		return Scenario{}, ErrorList(p.errs)
 	}
 	return p.sc, nil
+}
+
+// set reads the value of one of the scenario's own keys (not the
+// builtin target's, which Parse gathers for its Factory).
+func (p *parser) set(key string, v *yaml.Node) {
+	switch key {
+	case "name":
+		p.sc.Name, p.hasName = p.str(key, v)
+	case "description":
+		p.sc.Description, p.hasDesc = p.str(key, v)
+	case "exec":
+		p.sc.Exec = p.command(key, v)
+	case "setup":
+		p.sc.Setup = p.command(key, v)
+	case "target":
+		if s, ok := p.str(key, v); ok {
+			if !target.ValidName(s) {
+				p.fail(key, v, "%q must be a target's name: lower-case letters, digits and + . _ -", s)
+			} else {
+				p.sc.Target = s
+			}
+		}
+	case "options":
+		if v.Kind != yaml.MappingNode {
+			p.fail(key, v, "must be a mapping of the target's settings, got %s", target.Describe(v))
+		} else {
+			p.sc.Options = v
+		}
+	case "workload":
+		p.sc.Workload, _ = p.str(key, v)
+	case "images":
+		if s, ok := p.str(key, v); ok && s == "" {
+			p.fail(key, v, "must not be empty; leave the key out to use the generated images")
+		} else {
+			p.sc.Images = s
+		}
+	case "workers":
+		p.sc.Workers, _ = p.positiveOr(key, v, "a positive integer", "auto", 0)
+	case "rounds":
+		decodeValue(p, key, v, &p.sc.Rounds)
+	case "in_flight":
+		decodeValue(p, key, v, &p.sc.InFlight)
+	case "idle":
+		decodeValue(p, key, v, &p.sc.Idle)
+	case "idle_gc":
+		decodeValue(p, key, v, &p.sc.IdleGC)
+	case "interval":
+		decodeValue(p, key, v, &p.sc.Interval)
+	case "rss_cap":
+		var b metric.Size
+		if decodeValue(p, key, v, &b) {
+			p.sc.RSSCap = uint64(b)
+		}
+	case "gomemlimit":
+		var b metric.Size
+		if decodeValue(p, key, v, &b) {
+			p.sc.GOMEMLIMIT = uint64(b)
+		}
+	case "gogc":
+		p.sc.GOGC, _ = p.positiveOr(key, v, "a positive percentage", "off", GOGCOff)
+	case "expect":
+		decodeValue(p, key, v, &p.sc.Expect)
+	case "limits":
+		p.limits(key, v)
+	}
+}
+
+// builtinSettings decodes and validates the builtin target's keys, once,
+// with its Factory (builtin.Options), and sets the scenario's Preset,
+// Strategy and OpTimeout from them. A file that runs a preset as it is
+// describes it as the engine does, unless it says otherwise.
+func (p *parser) builtinSettings(settings *yaml.Node) {
+	f, ok := p.factory()
+	if !ok {
+		return
+	}
+	v, errs := f.Decode(settings)
+	for _, err := range errs {
+		p.targetError("", err)
+	}
+	o, ok := v.(builtin.Options)
+	if len(errs) > 0 || !ok {
+		return
+	}
+	p.sc.Preset, p.sc.Strategy, p.sc.OpTimeout = string(o.Preset), o.Strategy, o.OpTimeout
+	if !p.hasDesc && !p.failed["description"] {
+		p.sc.Description = o.Description()
+	}
+}
+
+// factory returns the Factory of the scenario's target: the program's
+// (ParseFor), or without targets the builtin's own. A target the program
+// does not have is an error at the target key.
+func (p *parser) factory() (target.Factory, bool) {
+	if p.targets == nil {
+		return builtin.Factory(), p.sc.Builtin()
+	}
+	f, ok := p.targets[p.sc.Target]
+	if !ok && !p.failed["target"] {
+		e := p.sc.errorAt("target", fmt.Sprintf("target %q is not registered in this program (registered: %s)", p.sc.Target, p.targets.List()))
+		p.errs = append(p.errs, e)
+		p.failed["target"] = true
+	}
+	return f, ok
+}
+
+// targetError records a problem a target's Factory found in its settings
+// (a *target.OptionError, at its key's line and column) as the scenario's,
+// its field under under ("options" for an options: mapping, whose own
+// position it takes when the error has none).
+func (p *parser) targetError(under string, err error) {
+	var oe *target.OptionError
+	if !errors.As(err, &oe) {
+		oe = &target.OptionError{Msg: err.Error()}
+	}
+	e := p.sc.errorAt(under, oe.Msg)
+	if oe.Field != "" {
+		e.Field = oe.Field
+		if under != "" {
+			e.Field = under + "." + oe.Field
+		}
+		p.failed[e.Field] = true
+	}
+	if oe.Line > 0 {
+		e.Line, e.Column = oe.Line, oe.Column
+	}
+	p.errs = append(p.errs, e)
 }
 
 // document decodes the single YAML document and returns its top-level
@@ -540,119 +514,65 @@ func (p *parser) document(data []byte) (*yaml.Node, bool) {
 		root = root.Content[0]
 	}
 	if root.Kind != yaml.MappingNode {
-		p.fail("", root, "a scenario must be a mapping of keys (%s), got %s", strings.Join(Fields(), ", "), describe(root))
+		p.fail("", root, "a scenario must be a mapping of keys (%s), got %s", strings.Join(Fields(), ", "), target.Describe(root))
 		return nil, false
 	}
 	return root, true
 }
 
-// describe names a node's type and value for error messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	switch n.Tag {
-	case "!!null":
-		return "nothing (null)"
-	case "!!str":
-		return strconv.Quote(n.Value)
-	case "!!int":
-		return "the integer " + n.Value
-	case "!!float":
-		return "the number " + n.Value
-	case "!!bool":
-		return "the boolean " + n.Value
-	}
-	return n.Tag + " " + strconv.Quote(n.Value)
-}
-
 func (p *parser) str(field string, n *yaml.Node) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		p.fail(field, n, "must be a string, got %s", describe(n))
+		p.fail(field, n, "must be a string, got %s", target.Describe(n))
 		return "", false
 	}
 	return n.Value, true
 }
 
-// enumField reads a string into *dst with parse, the type's own parser
-// (an internal/enum Set's Parse), and reports whether it did; an unknown
-// name is reported with the names parse allows.
-func enumField[T any](p *parser, field string, n *yaml.Node, parse func(string) (T, error), dst *T) bool {
-	s, ok := p.str(field, n)
-	if !ok {
-		return false
-	}
-	v, err := parse(s)
-	if err != nil {
-		var e *enum.Error
-		if errors.As(err, &e) {
-			p.fail(field, n, "unknown value %q (allowed: %s)", s, strings.Join(e.Allowed, ", "))
-		} else {
-			p.fail(field, n, "%v", err)
-		}
-		return false
-	}
-	*dst = v
-	return true
-}
-
+// integer reads an integer whose message, when it is not one, says what
+// the key wants (want).
 func (p *parser) integer(field string, n *yaml.Node, want string) (int, bool) {
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		p.fail(field, n, "must be %s, got %s", want, describe(n))
-		return 0, false
-	}
 	var v int
-	if err := n.Decode(&v); err != nil {
-		p.fail(field, n, "must be %s, got %s", want, describe(n))
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || len(target.Decode(n, &v)) > 0 {
+		p.fail(field, n, "must be %s, got %s", want, target.Describe(n))
 		return 0, false
 	}
 	return v, true
 }
 
-func (p *parser) duration(field string, n *yaml.Node) (time.Duration, bool) {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" && n.Value == "0" {
-		return 0, true
+// positiveOr reads a positive integer (what), or word, which stands for
+// special: "auto" workers, gogc "off" (which YAML 1.1 reads as a boolean
+// too).
+func (p *parser) positiveOr(key string, v *yaml.Node, what, word string, special int) (int, bool) {
+	if v.Kind == yaml.ScalarNode && v.Value == word && (v.Tag == "!!str" || v.Tag == "!!bool") {
+		return special, true
 	}
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		p.fail(field, n, "must be a duration with a unit such as \"30s\" or \"100ms\", got %s", describe(n))
-		return 0, false
+	n, ok := p.integer(key, v, fmt.Sprintf("%s or %q", what, word))
+	if ok && n < 1 {
+		p.fail(key, v, "must be %s or %q, got %d", what, word, n)
+		return n, false
 	}
-	d, err := time.ParseDuration(n.Value)
-	if err != nil {
-		p.fail(field, n, "invalid duration %q: want a number and a unit (ns, us, ms, s, m, h) such as \"30s\" or \"1m30s\"", n.Value)
-		return 0, false
-	}
-	if d < 0 {
-		p.fail(field, n, "must not be negative, got %s", n.Value)
-		return 0, false
-	}
-	return d, true
+	return n, ok
 }
 
-func (p *parser) size(field string, n *yaml.Node) (uint64, bool) {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" && n.Value == "0" {
-		return 0, true
+// decodeValue decodes the value of key into *v with target.Decode, the
+// decoder of every target's settings (integers, durations, sizes, enums
+// by their UnmarshalText), and reports whether it did.
+func decodeValue[T any](p *parser, key string, n *yaml.Node, v *T) bool {
+	errs := target.Decode(n, v)
+	for _, err := range errs {
+		msg := err.Error()
+		var oe *target.OptionError
+		if errors.As(err, &oe) {
+			msg = oe.Msg
+		}
+		p.fail(key, n, "%s", msg)
 	}
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		p.fail(field, n, "must be a size with a unit such as \"4GiB\" or \"512MB\" (units: %s), got %s", strings.Join(metric.SizeUnits(), ", "), describe(n))
-		return 0, false
-	}
-	b, err := metric.ParseSize(n.Value)
-	if err != nil {
-		p.fail(field, n, "%v", err)
-		return 0, false
-	}
-	return b, true
+	return len(errs) == 0
 }
 
 func (p *parser) limits(field string, n *yaml.Node) {
 	if n.Kind != yaml.SequenceNode {
-		p.fail(field, n, "must be a list of \"<metric> <op> <value>\" strings such as \"retained < 50MiB\", got %s", describe(n))
+		p.fail(field, n, "must be a list of \"<metric> <op> <value>\" strings such as \"retained < 50MiB\", got %s", target.Describe(n))
 		return
 	}
 	for i, item := range n.Content {

@@ -59,10 +59,16 @@
 //	  - instances_peak <= 6
 //
 // preset, the switches, the settings from the field (recycle_after to
-// cache) and op_timeout (BuiltinFields) are the builtin target's settings
-// and are errors for any other target; workers, in_flight and the rest
-// apply to every target. The engine's own Strategy.Validate runs at load:
-// a combination it refuses is an error naming both keys and why.
+// cache) and op_timeout (builtin.Fields: the yaml keys of builtin.Options
+// and engine.Strategy) are the builtin target's settings and are errors
+// for any other target; workers, in_flight and the rest apply to every
+// target. The builtin's keys are gathered into one mapping that its
+// Factory decodes (target.Decode) and validates (builtin.Options.Validate,
+// the engine's own Strategy.Validate among it) once, at load, as another
+// target's options: mapping is: a combination the engine refuses is an
+// error naming both keys and why. A setting added to builtin.Options or
+// engine.Strategy as a field with a yaml tag is a scenario key with no
+// change here.
 //
 // An exec scenario replaces the engine's keys (preset and the switches,
 // op_timeout) with exec: [program, args...] and an optional setup
@@ -70,7 +76,6 @@
 package scenario
 
 import (
-	"encoding"
 	"fmt"
 	"regexp"
 	"runtime"
@@ -81,11 +86,13 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"errors"
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/target"
 	"github.com/leakbench/leakbench/internal/workload"
 )
 
@@ -143,20 +150,10 @@ type Scenario struct {
 	Expect     metric.Expect  // metric.ExpectStable unless the file says "expect: leak"
 	Limits     []metric.Limit // absolute limits, checked by bench run and the gate
 
-	// Set by the parser: which switches the file overrode, and where each
-	// field was, so that Validate can point at the line.
-	overrides uint8
-	pos       map[string]position
+	// Set by the parser: where each field was, so that Validate can point
+	// at the line.
+	pos map[string]position
 }
-
-// Bits of Scenario.overrides.
-const (
-	overTopology uint8 = 1 << iota
-	overLifetime
-	overViews
-	overListeners
-	overAll = overTopology | overLifetime | overViews | overListeners
-)
 
 type position struct{ line, col int }
 
@@ -165,37 +162,6 @@ type position struct{ line, col int }
 // target nor an exec target's program.
 func (s Scenario) Builtin() bool {
 	return len(s.Exec) == 0 && (s.Target == "" || s.Target == DefaultTarget)
-}
-
-// BuiltinFields returns the keys that set the builtin target.
-func BuiltinFields() []string {
-	return []string{"preset", "topology", "lifetime", "views", "listeners",
-		"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache", "op_timeout"}
-}
-
-// presetNames returns every preset a scenario may name: the published
-// stages, then the patterns from the field.
-func presetNames() []string { return append(engine.Presets(), engine.FieldPresets()...) }
-
-// OptionsAt returns the position of the options mapping (line, column;
-// 0, 0 without one), for the errors of checking it against a target.
-func (s Scenario) OptionsAt() (line, col int) {
-	if s.Options == nil {
-		return 0, 0
-	}
-	return s.Options.Line, s.Options.Column
-}
-
-// TargetError returns an error about the target or its options, at the
-// position of the target key (field "target") or of the options (field
-// "options" or "options.<key>", with the line and column given), in the
-// form of every other error of the scenario.
-func (s Scenario) TargetError(field string, line, col int, msg string) *Error {
-	e := s.errorAt(field, msg)
-	if line > 0 {
-		e.Line, e.Column = line, col
-	}
-	return e
 }
 
 // ResolvedWorkers returns the worker count to run with: Workers, or for
@@ -207,39 +173,21 @@ func (s Scenario) ResolvedWorkers() int {
 	return max(1, runtime.NumCPU()-1)
 }
 
-// ResultsStrategy is the strategy as a run records it in its summary, with
-// the resolved worker count; its String is the strategy's one text. A
-// scenario of another target has no strategy: only the worker count.
+// BuiltinOptions returns the builtin target's settings the scenario
+// holds: its Preset, Strategy and OpTimeout.
+func (s Scenario) BuiltinOptions() builtin.Options {
+	return builtin.Options{Preset: builtin.Preset(s.Preset), Strategy: s.Strategy, OpTimeout: s.OpTimeout}
+}
+
+// ResultsStrategy is the strategy as a run records it in its summary
+// before the child reports the one it ran (builtin.Options.ResultsStrategy),
+// with the resolved worker count; its String is the strategy's one text.
+// A scenario of another target has no strategy: only the worker count.
 func (s Scenario) ResultsStrategy() results.Strategy {
 	if !s.Builtin() {
 		return results.Strategy{Workers: s.ResolvedWorkers()}
 	}
-	return results.Strategy{
-		Preset:    s.Preset,
-		Topology:  s.Strategy.Topology.String(),
-		Lifetime:  s.Strategy.Lifetime.String(),
-		Views:     s.Strategy.Views.String(),
-		Listeners: s.Strategy.Listeners.String(),
-		Workers:   s.ResolvedWorkers(),
-
-		RecycleAfter: s.Strategy.RecycleAfter,
-		PoolSize:     s.Strategy.PoolSize,
-		MemoryLimit:  s.Strategy.MemoryLimit,
-		Allocator:    nonDefault(s.Strategy.Allocator, engine.AllocatorGo),
-		Results:      nonDefault(s.Strategy.Results, engine.ResultsCopied),
-		Cache:        s.Strategy.Cache,
-	}
-}
-
-// nonDefault is v's name, or "" when v is the default def.
-func nonDefault[T interface {
-	comparable
-	fmt.Stringer
-}](v, def T) string {
-	if v == def {
-		return ""
-	}
-	return v.String()
+	return s.BuiltinOptions().ResultsStrategy(s.ResolvedWorkers())
 }
 
 // GOGCEnv returns the value for the child's GOGC environment variable:
@@ -287,61 +235,31 @@ func (s Scenario) Leaky() bool {
 	return st.Results == engine.ResultsAliased && st.Cache > 0
 }
 
-// strategyKeyRE finds the scenario keys an engine error names, as "key: ".
-var strategyKeyRE = regexp.MustCompile(`\b([a-z_]+): `)
-
-// strategyErrors runs the engine's own Strategy.Validate and returns each
-// of its errors as an *Error at the first key it names that the file set
-// (a refused combination names both of its keys; either may come from
-// the preset, which is the place when both do), without the engine's
-// "engine: " and the key's own name in front of the message.
-func (s Scenario) strategyErrors() []error {
-	err := s.Strategy.Validate()
-	if err == nil {
-		return nil
-	}
-	list := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		list = j.Unwrap()
-	}
-	fields := BuiltinFields()
-	var out []error
-	for _, e := range list {
-		msg := strings.TrimPrefix(e.Error(), "engine: ")
-		var named []string
-		for _, m := range strategyKeyRE.FindAllStringSubmatch(msg, -1) {
-			if slices.Contains(fields, m[1]) {
-				named = append(named, m[1])
-			}
-		}
-		field := ""
-		for _, k := range named {
-			if _, ok := s.pos[k]; ok {
-				field = k
-				break
-			}
-		}
-		_, presetSet := s.pos["preset"]
-		switch {
-		case field == "" && s.Preset != "" && presetSet:
-			field, msg = "preset", fmt.Sprintf("%q sets %s", s.Preset, msg)
-		case field == "" && len(named) > 0:
-			field = named[0]
-		}
-		if len(named) > 0 && named[0] == field {
-			msg = strings.TrimPrefix(msg, field+": ")
-		}
-		out = append(out, s.errorAt(field, msg))
-	}
-	return out
-}
-
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+._-]*$`)
 
-// Validate checks every field and returns all problems found, each an
-// *Error naming the field (and its line when the scenario was parsed).
-// It returns nil for a valid scenario.
+// Validate checks every field, the builtin target's settings
+// (builtin.Options.Validate) included, and returns all problems found,
+// each an *Error naming the field (and its line when the scenario was
+// parsed). It returns nil for a valid scenario. Parse has run it: a
+// Scenario built or changed in Go should be checked with it.
 func (s Scenario) Validate() []error {
+	var errs []error
+	if s.Builtin() {
+		for _, err := range s.BuiltinOptions().Validate() {
+			var oe *target.OptionError
+			if errors.As(err, &oe) {
+				errs = append(errs, s.errorAt(oe.Field, oe.Msg))
+			} else {
+				errs = append(errs, s.errorAt("", err.Error()))
+			}
+		}
+	}
+	return append(errs, s.validate()...)
+}
+
+// validate checks the scenario's own fields, not the target's settings,
+// which Parse has the target's Factory decode and validate.
+func (s Scenario) validate() []error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, s.errorAt(field, fmt.Sprintf(format, args...)))
@@ -354,33 +272,6 @@ func (s Scenario) Validate() []error {
 	}
 	if names := workload.Names(); !slices.Contains(names, s.Workload) {
 		bad("workload", "unknown workload %q (allowed: %s)", s.Workload, strings.Join(names, ", "))
-	}
-	if s.Preset != "" {
-		if _, ok := engine.Preset(s.Preset); !ok {
-			bad("preset", "unknown preset %q (allowed: %s)", s.Preset, strings.Join(presetNames(), ", "))
-		}
-	}
-	// A switch without a name is one its own MarshalText refuses.
-	switchesValid := true
-	for _, sw := range []struct {
-		field string
-		value encoding.TextMarshaler
-		names []string
-	}{
-		{"topology", s.Strategy.Topology, engine.TopologyNames()},
-		{"lifetime", s.Strategy.Lifetime, engine.LifetimeNames()},
-		{"views", s.Strategy.Views, engine.ViewsNames()},
-		{"listeners", s.Strategy.Listeners, engine.ListenersNames()},
-		{"allocator", s.Strategy.Allocator, engine.AllocatorNames()},
-		{"results", s.Strategy.Results, engine.ResultsNames()},
-	} {
-		if _, err := sw.value.MarshalText(); err != nil {
-			bad(sw.field, "invalid value %d (allowed: %s)", sw.value, strings.Join(sw.names, ", "))
-			switchesValid = false
-		}
-	}
-	if s.Builtin() && switchesValid {
-		errs = append(errs, s.strategyErrors()...)
 	}
 	if s.Workers < 0 || s.Workers > MaxWorkers {
 		bad("workers", "must be between 1 and %d, or \"auto\"; got %d", MaxWorkers, s.Workers)
@@ -408,9 +299,6 @@ func (s Scenario) Validate() []error {
 	}
 	if s.GOMEMLIMIT != 0 && s.RSSCap != 0 && s.GOMEMLIMIT >= s.RSSCap {
 		bad("gomemlimit", "%s must be below rss_cap %s, or the child is killed before the runtime tries to hold its limit", metric.FormatSize(s.GOMEMLIMIT), metric.FormatSize(s.RSSCap))
-	}
-	if s.OpTimeout < 0 {
-		bad("op_timeout", "must not be negative; got %s", s.OpTimeout)
 	}
 	if !s.Expect.Valid() {
 		bad("expect", "invalid value %d (allowed: %s)", s.Expect, strings.Join(metric.ExpectNames(), ", "))

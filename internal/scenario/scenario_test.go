@@ -307,7 +307,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad size unit", "preset: fixed\nrss_cap: 4gb\n",
 			[]string{`t.yaml:2:10: rss_cap: invalid size "4gb": unknown unit "gb" (units: B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)`}},
 		{"size without unit", "preset: fixed\nrss_cap: 4096\n",
-			[]string{`t.yaml:2:10: rss_cap: must be a size with a unit such as "4GiB"`, "got the integer 4096"}},
+			[]string{`t.yaml:2:10: rss_cap: invalid size "4096": missing unit (units: B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)`}},
 		{"bad size number", "preset: fixed\ngomemlimit: lots\n",
 			[]string{`t.yaml:2:13: gomemlimit: invalid size "lots": want a number and a unit`}},
 		{"tiny rss cap", "preset: fixed\nrss_cap: 1MiB\n",

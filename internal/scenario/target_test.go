@@ -1,8 +1,13 @@
 package scenario
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/target"
 
 	"github.com/leakbench/leakbench/internal/metric"
 )
@@ -15,8 +20,8 @@ func TestParse_Target(t *testing.T) {
 	if sc.Target != "tiny-wasm" || sc.Builtin() || sc.Options == nil || sc.Workers != 3 || sc.Expect != metric.ExpectLeak {
 		t.Errorf("parsed %+v", sc)
 	}
-	if line, col := sc.OptionsAt(); line != 3 || col != 3 {
-		t.Errorf("options at %d:%d, want 3:3", line, col)
+	if sc.Options.Line != 3 || sc.Options.Column != 3 {
+		t.Errorf("options at %d:%d, want 3:3", sc.Options.Line, sc.Options.Column)
 	}
 	if st := sc.ResultsStrategy(); st.Topology != "" || st.Workers != 3 || st.String() != "" {
 		t.Errorf("a target's strategy %+v: want none but the workers", st)
@@ -28,13 +33,6 @@ func TestParse_Target(t *testing.T) {
 	}
 	if def.Target != DefaultTarget || !def.Builtin() || def.Options != nil {
 		t.Errorf("default target %q, builtin %v, options %v", def.Target, def.Builtin(), def.Options)
-	}
-	e := sc.TargetError("options.keep", 4, 3, "too many")
-	if got := e.Error(); got != "t.yaml:4:3: options.keep: too many" {
-		t.Errorf("TargetError = %q", got)
-	}
-	if got := def.TargetError("target", 0, 0, "not here").Error(); got != "t.yaml: target: not here" {
-		t.Errorf("TargetError without a position = %q", got)
 	}
 }
 
@@ -68,5 +66,53 @@ func TestParse_TargetErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+type keepOptions struct {
+	Keep int `yaml:"keep"`
+}
+
+func (o keepOptions) Validate() []error {
+	if o.Keep > 10 {
+		return []error{errors.New("keep: at most 10")}
+	}
+	return nil
+}
+
+// TestParseFor_Targets: with the program's targets, the target must be
+// one of them and its options are decoded and validated by its Factory,
+// their problems reported with the file's own, in one pass.
+func TestParseFor_Targets(t *testing.T) {
+	targets := target.Targets{
+		"keeper":      target.NewFactory(func(context.Context, target.Config, keepOptions) (target.Target, error) { return nil, nil }),
+		DefaultTarget: builtin.Factory(),
+	}
+	for _, tc := range []struct{ name, src, want string }{
+		{"all problems at once", "target: keeper\nroundz: 1\noptions:\n  kep: 1\n  keep: many\nrounds: 0\n",
+			"t.yaml:2:1: unknown field \"roundz\" (allowed: " + strings.Join(Fields(), ", ") + ")" +
+				"\nt.yaml:4:3: options: unknown field \"kep\" (allowed: keep)" +
+				"\nt.yaml:5:9: options.keep: must be an integer, got \"many\"" +
+				"\nt.yaml:6:9: rounds: must be between 1 and 100000; got 0"},
+		{"Validate at its key", "target: keeper\noptions:\n  keep: 11\n", "t.yaml:3:9: options.keep: at most 10"},
+		{"not registered", "target: nope\n", `t.yaml:1:9: target: target "nope" is not registered in this program (registered: builtin, keeper)`},
+		{"the builtin's keys and a top-level problem", "preset: fixed\nlifetime: forever\nworkers: 0\n",
+			"t.yaml:2:11: lifetime: unknown value \"forever\" (allowed: reuse, fresh, pool, recycle)" +
+				"\nt.yaml:3:10: workers: must be a positive integer or \"auto\", got 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseFor("t.yaml", []byte(tc.src), targets)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("error\n%v\nwant\n%s", err, tc.want)
+			}
+		})
+	}
+	sc, err := ParseFor("t.yaml", []byte("target: keeper\noptions: {keep: 3}\n"), targets)
+	if err != nil || sc.Target != "keeper" {
+		t.Errorf("a valid scenario: %v", err)
+	}
+	if _, err := ParseFor("t.yaml", []byte("preset: fixed\n"), target.Targets{}); err == nil ||
+		!strings.Contains(err.Error(), `t.yaml: target: target "builtin" is not registered in this program (registered: none)`) {
+		t.Errorf("the builtin in a program without it: %v", err)
 	}
 }

@@ -17,49 +17,61 @@ import (
 // checks a scenario's options with Check before any child starts, and the
 // child builds the target with New from the same options.
 type Factory struct {
+	fields []string // the keys its options take
 	decode func(options *yaml.Node) (any, []error)
 	build  func(ctx context.Context, cfg Config, opts any) (Target, error)
 }
 
 // Validator is implemented by an options type that checks its values
-// beyond their types (a range, a combination). Check and New call it after
-// decoding.
+// beyond their types (a range, a combination). Check and New call it once
+// the options are decoded. It returns every problem at once (nil when
+// there is none), as k6's executor configs do; an error that names its
+// key, an *OptionError with Field set or a message that begins with the
+// key ("keep: must not be negative"), is reported at that key's line and
+// column, any other at the options mapping's.
 type Validator interface {
-	Validate() error
+	Validate() []error
 }
 
 // NewFactory returns the Factory of the targets f builds. The options of
-// a scenario (its options: mapping) are decoded strictly into a new O:
-// every key must name a field of O (by its yaml tag, or its lower-cased
-// name), every value must fit its field's type, and if O (or *O) is a
-// Validator its Validate must pass. A scenario without options gives f
-// the zero O. A target without options uses struct{}.
+// a scenario (its options: mapping) are decoded strictly into a new O
+// with Decode: every key must name a field of O (by its yaml tag, or its
+// lower-cased name), every value must fit its field's type, and if O (or
+// *O) is a Validator its Validate must pass. A scenario without options
+// gives f the zero O. A target without options uses struct{}.
+//
+// It panics if O or *O has a Validate method that is not Validator's
+// (Validate() error, say), which would otherwise never run: a mistake of
+// the program, not of its input.
 func NewFactory[O any](f func(ctx context.Context, cfg Config, opts O) (Target, error)) Factory {
+	for _, t := range []reflect.Type{reflect.TypeFor[O](), reflect.TypeFor[*O]()} {
+		if m, ok := t.MethodByName("Validate"); ok && !t.Implements(reflect.TypeFor[Validator]()) {
+			panic(fmt.Sprintf("target: %v has Validate %v; an options type's Validate must be Validate() []error", t, m.Type))
+		}
+	}
 	return Factory{
+		fields: Fields(reflect.TypeFor[O]()),
 		decode: func(n *yaml.Node) (any, []error) {
 			var o O
 			if n != nil {
-				if errs := decodeStrict(n, reflect.ValueOf(&o).Elem(), ""); len(errs) > 0 {
+				if errs := Decode(n, &o); len(errs) > 0 {
 					return o, errs
 				}
 			}
-			if err := validate(&o); err != nil {
-				e := &OptionError{Msg: err.Error()}
-				if n != nil {
-					e.Line, e.Column = n.Line, n.Column
-				}
-				return o, []error{e}
-			}
-			return o, nil
+			return o, place(n, validate(&o))
 		},
 		build: func(ctx context.Context, cfg Config, opts any) (Target, error) {
-			return f(ctx, cfg, opts.(O))
+			o, ok := opts.(O)
+			if !ok {
+				return nil, fmt.Errorf("options of type %T, want %T", opts, o)
+			}
+			return f(ctx, cfg, o)
 		},
 	}
 }
 
 // validate calls Validate on *o or o when their type has it.
-func validate(p any) error {
+func validate(p any) []error {
 	if v, ok := p.(Validator); ok {
 		return v.Validate()
 	}
@@ -69,25 +81,104 @@ func validate(p any) error {
 	return nil
 }
 
+// keyPrefixRE finds the key a Validate error's message begins with.
+var keyPrefixRE = regexp.MustCompile(`^([a-z][a-z0-9_]*): `)
+
+// place returns Validate's errors as *OptionErrors at the key each names
+// (the value's line and column in n), or at n when the key is not in it.
+func place(n *yaml.Node, errs []error) []error {
+	out := make([]error, 0, len(errs))
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var oe *OptionError
+		if !errors.As(err, &oe) {
+			oe = &OptionError{Msg: err.Error()}
+			if m := keyPrefixRE.FindStringSubmatch(oe.Msg); m != nil && valueOf(n, m[1]) != nil {
+				oe.Field, oe.Msg = m[1], strings.TrimPrefix(oe.Msg, m[0])
+			}
+		}
+		e := *oe
+		if e.Line == 0 {
+			at := valueOf(n, e.Field)
+			if at == nil {
+				at = n
+			}
+			if at != nil {
+				e.Line, e.Column = at.Line, at.Column
+			}
+		}
+		out = append(out, &e)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// valueOf returns the value of the key path ("cache.size") in the mapping
+// n, or nil.
+func valueOf(n *yaml.Node, path string) *yaml.Node {
+	if n == nil || path == "" {
+		return nil
+	}
+	key, rest, _ := strings.Cut(path, ".")
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			if rest == "" {
+				return n.Content[i+1]
+			}
+			return valueOf(n.Content[i+1], rest)
+		}
+	}
+	return nil
+}
+
+// Fields returns the keys the factory's options type takes (Fields of
+// it), in the order of its fields.
+func (f Factory) Fields() []string { return f.fields }
+
+// Decode decodes and validates options as New does and returns the
+// options value (the factory's O) with every problem found. It builds
+// nothing.
+func (f Factory) Decode(options *yaml.Node) (any, []error) {
+	if f.decode == nil {
+		return nil, []error{errors.New("not a factory made by NewFactory")}
+	}
+	return f.decode(options)
+}
+
 // Check decodes a scenario's options (a YAML node; nil when the scenario
 // has none) as New would, and returns every problem found, each an
 // *OptionError with its line and column. It builds nothing.
 func (f Factory) Check(options *yaml.Node) []error {
-	if f.decode == nil {
-		return []error{errors.New("not a factory made by NewFactory")}
-	}
-	_, errs := f.decode(options)
+	_, errs := f.Decode(options)
 	return errs
 }
 
 // New builds a target from options, the YAML text of a scenario's options
-// mapping ("" for none), with cfg. The options were checked in the parent;
-// an error here is one the options' text can't have had there, or the
-// factory's own.
+// mapping ("" for none), with cfg: DecodeText, then Build. The options
+// were checked in the parent; an error here is one the options' text
+// can't have had there, or the factory's own.
 func (f Factory) New(ctx context.Context, cfg Config, options string) (Target, error) {
-	if f.decode == nil {
-		return nil, errors.New("not a factory made by NewFactory")
+	opts, err := f.DecodeText(options)
+	if err != nil {
+		return nil, err
 	}
+	return f.Build(ctx, cfg, opts)
+}
+
+// DecodeText decodes and validates options given as YAML text ("" for
+// none), as the child receives them, and returns the options value (the
+// factory's O): the settings the target will run with.
+func (f Factory) DecodeText(options string) (any, error) {
 	var node *yaml.Node
 	if strings.TrimSpace(options) != "" {
 		var doc yaml.Node
@@ -99,9 +190,17 @@ func (f Factory) New(ctx context.Context, cfg Config, options string) (Target, e
 			node = doc.Content[0]
 		}
 	}
-	opts, errs := f.decode(node)
+	opts, errs := f.Decode(node)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("options: %w", errors.Join(errs...))
+	}
+	return opts, nil
+}
+
+// Build builds a target from opts, a value Decode or DecodeText returned.
+func (f Factory) Build(ctx context.Context, cfg Config, opts any) (Target, error) {
+	if f.build == nil {
+		return nil, errors.New("not a factory made by NewFactory")
 	}
 	t, err := f.build(ctx, cfg, opts)
 	if err != nil {

@@ -3,6 +3,7 @@ package target
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -46,11 +47,18 @@ type testOptions struct {
 	Skip     int           `yaml:"-"`
 }
 
-func (o testOptions) Validate() error {
+func (o testOptions) Validate() []error {
+	var errs []error
 	if o.Keep < 0 {
-		return errors.New("keep must not be negative")
+		errs = append(errs, errors.New("keep: must not be negative"))
 	}
-	return nil
+	if o.Timeout > time.Hour {
+		errs = append(errs, &OptionError{Field: "timeout", Msg: "at most an hour"})
+	}
+	if o.Keep > 100 {
+		errs = append(errs, errors.New("too much to keep"))
+	}
+	return errs
 }
 
 type nopTarget struct{}
@@ -108,9 +116,9 @@ func TestFactory_Errors(t *testing.T) {
 	all := strings.Join(msgs, "\n")
 	for _, want := range []string{
 		`1:1: unknown field "kepp" (allowed: mode, keep, timeout, level, cache, sizes, name)`,
-		`2:10: timeout: `,
+		`2:10: timeout: invalid duration "soon": want a number and a unit`,
 		`3:8: level: unknown level "medium" (allowed: low, high)`,
-		"4:15: cache.size: cannot unmarshal !!str `big` into int",
+		`4:15: cache.size: must be an integer, got "big"`,
 		`4:20: cache: unknown field "colour" (allowed: size)`,
 		`5:21: sizes[1]: unknown field "sise" (allowed: size)`,
 		`6:1: unknown field "skip"`,
@@ -124,8 +132,18 @@ func TestFactory_Errors(t *testing.T) {
 		t.Errorf("%d errors, want 8:\n%s", len(errs), all)
 	}
 
-	if errs := f.Check(node(t, "keep: -1\n")); len(errs) != 1 || !strings.Contains(errs[0].Error(), "1:1: keep must not be negative") {
-		t.Errorf("Validate's error: %v", errs)
+	if errs := f.Check(node(t, "keep: -1\n")); len(errs) != 1 || errs[0].Error() != "1:7: keep: must not be negative" {
+		t.Errorf("Validate's error: %v; want it at keep's value", errs)
+	}
+	// Every problem of Validate at once: at the key it names (by its
+	// message or its Field), or at the mapping.
+	errs = f.Check(node(t, "mode: x\nkeep: 101\ntimeout: 2h\n"))
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Error())
+	}
+	if want := "3:10: timeout: at most an hour\n1:1: too much to keep"; strings.Join(got, "\n") != want {
+		t.Errorf("Validate's errors:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}
 	if errs := f.Check(node(t, "[1, 2]\n")); len(errs) != 1 || !strings.Contains(errs[0].Error(), "must be a mapping of keys (mode, keep") {
 		t.Errorf("a list for options: %v", errs)
@@ -186,4 +204,19 @@ func TestRequestData_Bounded(t *testing.T) {
 	if b, err := (Request{Source: path}).Data(); err != nil || len(b) != 10 {
 		t.Errorf("no Size: %q, %v", b, err)
 	}
+}
+
+type oldOptions struct{}
+
+func (oldOptions) Validate() error { return nil }
+
+// TestNewFactory_OldValidate: a Validate that would never run is refused
+// when the target is registered, not ignored.
+func TestNewFactory_OldValidate(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "must be Validate() []error") {
+			t.Errorf("recovered %v", r)
+		}
+	}()
+	NewFactory(func(context.Context, Config, oldOptions) (Target, error) { return nopTarget{}, nil })
 }
