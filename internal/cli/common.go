@@ -24,12 +24,13 @@ const stampLayout = "20060102T150405Z"
 
 // runFlags are the flags shared by the subcommands that run scenarios.
 type runFlags struct {
-	out     string
-	images  string
-	workers int
-	rounds  int
-	quiet   bool
-	timeout time.Duration
+	out      string
+	images   string
+	workers  int
+	rounds   int
+	quiet    bool
+	timeout  time.Duration
+	profiles bool
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -39,6 +40,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.rounds, "rounds", 0, "override the number of rounds (`n` >= 1)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress, only the results")
 	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "wall-clock limit of each scenario run (`duration`)")
+	fs.BoolVar(&f.profiles, "profiles", true, "write pprof profiles (Go heap, wasm linear memory) at the peak, the end of the load and after settle into each run's directory (docs/pprof.md)")
 }
 
 // check validates the flag values; it returns a usage error's text.

@@ -371,7 +371,7 @@ func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs
 			continue
 		}
 		fmt.Fprintf(c.stderr, "bench compare: run %d/%d: %s (repetition %d of %d)\n", i+1, len(p.Cells), cell.Scenario, cell.Rep, p.Runs)
-		run, err := c.run(ctx, scs[cell.Scenario], runner.Options{OutDir: r.dir, Timeout: f.timeout, Progress: progress, Workloads: ws})
+		run, err := c.run(ctx, scs[cell.Scenario], runner.Options{OutDir: r.dir, Timeout: f.timeout, Progress: progress, Workloads: ws, NoProfiles: !f.profiles})
 		r.summary, r.err = run.Summary, err
 		if err == nil && run.Summary.Outcome != results.OutcomeCompleted {
 			r.err = fmt.Errorf("%s: %s", run.Summary.Outcome, run.Summary.Error)

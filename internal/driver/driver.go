@@ -10,7 +10,8 @@
 // request is sent when, InFlight at a time, the idle phase's model
 // (idlegc.go), and the child's snapshot: the target's own figures (when it
 // is a target.Snapshotter), the Go heap from runtime/metrics and the
-// request counters. It runs any target.Target and knows none: the builtin
+// request counters, and its pprof profiles at the landmarks
+// (profiles.go). It runs any target.Target and knows none: the builtin
 // engine is one target among others, reached through the same Factory. It
 // leaves to others what is around it: the parent (package runner)
 // prepares the workload, starts this process, samples its memory from
@@ -103,6 +104,7 @@ type child struct {
 	snapper target.Snapshotter // tgt, when it is one
 
 	heap heapstat.Reader // the Go heap's figures of snap
+	prof *profiler       // nil without Spec.ProfileDir
 
 	// failedOps is the operation that last failed of each running
 	// request (request id -> op name), from the target's op events.
@@ -164,6 +166,7 @@ func (c *child) run(ctx context.Context) (err error) {
 	}
 
 	c.snapshot()
+	c.profile(results.LandmarkEndOfLoad)
 	c.phase(results.PhaseIdle)
 	if err := c.idle(ctx); err != nil {
 		return err
@@ -177,6 +180,7 @@ func (c *child) run(ctx context.Context) (err error) {
 	}
 
 	c.snapshot()
+	c.profile(results.LandmarkAfterSettle)
 	c.phase(results.PhaseDone)
 	return nil
 }
@@ -200,6 +204,7 @@ func (c *child) start(ctx context.Context, w *workload.Workload) error {
 	}
 	c.tgt = tgt
 	c.snapper, _ = tgt.(target.Snapshotter)
+	c.prof = newProfiler(c.spec.ProfileDir, tgt, c.em)
 	return nil
 }
 
@@ -417,6 +422,19 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
+// profile writes the profiles of a landmark, with the child's RSS then.
+// A profile that can't be written is reported as an error event (the
+// summary's error) and the run goes on: its measurement stands.
+func (c *child) profile(at results.Landmark) {
+	if c.prof == nil {
+		return
+	}
+	rss, _, _ := c.self.Sample()
+	if err := c.prof.take(at, rss); err != nil {
+		c.em.emit(results.Event{Kind: results.EventError, Err: err.Error()})
+	}
+}
+
 // snapshot emits a snapshot event.
 func (c *child) snapshot() {
 	s, held := c.snap()
@@ -428,6 +446,7 @@ func (c *child) snapshot() {
 func (c *child) tickSnapshots() (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	peaks := c.prof
 	wg.Go(func() {
 		t := time.NewTicker(c.spec.Interval)
 		defer t.Stop()
@@ -435,6 +454,13 @@ func (c *child) tickSnapshots() (stop func()) {
 			select {
 			case <-t.C:
 				c.snapshot()
+				if peaks != nil {
+					rss, _, _ := c.self.Sample()
+					if err := peaks.watch(rss); err != nil {
+						c.em.emit(results.Event{Kind: results.EventError, Err: err.Error()})
+						peaks = nil // one report; the run goes on without peak profiles
+					}
+				}
 			case <-done:
 				return
 			}

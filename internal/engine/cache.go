@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
 // responseCache is Strategy.Cache: an in-memory cache of the last n
@@ -21,11 +22,12 @@ type responseCache struct {
 	seed    maphash.Seed
 	outputs lru[outputKey, cachedOutput]
 	sources lru[sourceKey, cachedSource]
-	pins    map[int]*pinned // by instance id: the instances aliased entries reference
-	bytes   uint64          // bytes of the entries' outputs and pixels
-	pinned  uint64          // sum of pins' sizes
-	hits    int             // requests answered from outputs
-	decHits int             // requests whose decode a cached source saved
+	pins    map[int]*pinned  // by instance id: the instances aliased entries reference
+	bytes   uint64           // bytes of the entries' outputs and pixels
+	pinned  uint64           // sum of pins' sizes
+	hits    int              // requests answered from outputs
+	decHits int              // requests whose decode a cached source saved
+	book    *memprofile.Book // Config.Memories: a closed instance the cache pins is its holder
 }
 
 // sourceKey identifies an encoded source: its hash and length.
@@ -153,6 +155,7 @@ func (c *responseCache) release(n int, p pin) {
 	if pn := c.pins[p.instance]; pn != nil {
 		if pn.refs--; pn.refs == 0 {
 			delete(c.pins, p.instance)
+			c.book.Release(p.instance, memprofile.HolderCache)
 			c.pinned -= uint64(pn.size)
 		}
 	}

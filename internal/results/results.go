@@ -113,6 +113,11 @@ const (
 	// builtin does; see target.StartOp). An op_start without its op event
 	// is the operation in progress when the stream ended.
 	EventOpStart EventKind = "op_start"
+	// EventProfile: the child wrote a pprof profile into the run's
+	// directory; Profile says which and where. A later one of the same
+	// kind and landmark replaces it (the peak's is rewritten as RSS
+	// climbs).
+	EventProfile EventKind = "profile"
 )
 
 // Event is one line of the child's event stream (JSON lines). Fields that
@@ -147,6 +152,8 @@ type Event struct {
 	// Class is why a failed EventRequest failed, as the error's chain
 	// says (ErrorClass).
 	Class ErrorClass `json:"class,omitempty"`
+	// Profile is the profile an EventProfile announces.
+	Profile *Profile `json:"profile,omitempty"`
 }
 
 // Env records where and how a run was taken, so numbers are never compared
@@ -367,6 +374,11 @@ type Summary struct {
 	FailedSources []SourceFailures   `json:"failed_sources,omitempty"`
 	Unfinished    []Unfinished       `json:"unfinished,omitempty"`
 	Skipped       []SkippedFile      `json:"skipped,omitempty"`
+
+	// Profiles are the pprof profiles the child wrote beside the samples
+	// (profiles.go), one per kind and landmark, in the order written;
+	// none for an exec target or a run with profiles off.
+	Profiles []Profile `json:"profiles,omitempty"`
 
 	Samples  int      `json:"samples"` // rows in samples.csv
 	Warnings []string `json:"warnings,omitempty"`

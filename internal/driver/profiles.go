@@ -1,0 +1,101 @@
+package driver
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sync"
+
+	"github.com/leakbench/leakbench/internal/memprofile"
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+// peakMargin is how far, as a fraction, the child's RSS must pass the RSS
+// of its last peak profile before it writes the next: at most about
+// ln(peak/baseline)/ln(1+peakMargin) peak profiles per run (25 for a
+// 10-fold climb), each written over the last.
+const peakMargin = 0.10
+
+// profiler writes a run's pprof profiles into Spec.ProfileDir at the
+// landmarks: the Go heap profile (runtime/pprof "heap", which the runtime
+// keeps up to date at every GC, so writing it costs a walk of its
+// buckets and a gzip, no collection) and, for a target that is a
+// memprofile.Source, the linear memory profile. Each is written to a
+// temporary file and renamed, so a run killed mid-write leaves the last
+// whole one, and announced by a profile event.
+type profiler struct {
+	dir string
+	src memprofile.Source // nil: no linear memory profile
+	em  *emitter
+
+	mu   sync.Mutex // one landmark written at a time
+	next uint64     // RSS the next peak profile waits for; 0 before the first
+}
+
+// newProfiler returns the profiler of a child writing into dir, or nil
+// when dir is "" (profiles off). tgt's memories are profiled when it is a
+// memprofile.Source.
+func newProfiler(dir string, tgt any, em *emitter) *profiler {
+	if dir == "" {
+		return nil
+	}
+	src, _ := tgt.(memprofile.Source)
+	return &profiler{dir: dir, src: src, em: em}
+}
+
+// watch is called with the child's RSS at every snapshot tick: past the
+// high-water mark by peakMargin, it writes the peak profiles.
+func (p *profiler) watch(rss uint64) error {
+	if p == nil || rss < p.next {
+		return nil
+	}
+	p.next = rss + uint64(float64(rss)*peakMargin)
+	return p.take(results.LandmarkPeak, rss)
+}
+
+// take writes the profiles of the landmark, rss the child's RSS then.
+func (p *profiler) take(at results.Landmark, rss uint64) error {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.write(results.ProfileHeap, at, rss, func(f *os.File) error {
+		return pprof.Lookup("heap").WriteTo(f, 0)
+	}); err != nil {
+		return err
+	}
+	if p.src == nil {
+		return nil
+	}
+	return p.write(results.ProfileLinear, at, rss, func(f *os.File) error {
+		return memprofile.Write(f, p.src.LinearMemories())
+	})
+}
+
+// write writes one profile with fill and announces it.
+func (p *profiler) write(kind results.ProfileKind, at results.Landmark, rss uint64, fill func(*os.File) error) error {
+	name := results.ProfileFile(kind, at)
+	path := filepath.Join(p.dir, name)
+	f, err := os.CreateTemp(p.dir, name+".*")
+	if err != nil {
+		return fmt.Errorf("writing the %s profile %s: %w", kind, path, err)
+	}
+	err = f.Chmod(0o644)
+	if err == nil {
+		err = fill(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing the %s profile %s: %w", kind, path, err)
+	}
+	p.em.emit(results.Event{Kind: results.EventProfile, Profile: &results.Profile{Kind: kind, Landmark: at, File: name, RSS: rss}})
+	return nil
+}
