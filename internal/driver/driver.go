@@ -110,6 +110,7 @@ type child struct {
 	// request (request id -> op name), from the target's op events.
 	failedOps sync.Map
 
+	loading  atomic.Bool  // in the load phase: the peak is watched for
 	requests atomic.Int64 // requests completed, ok or not
 	errors   atomic.Int64 // requests failed
 	round    atomic.Int64 // rounds completed
@@ -155,6 +156,7 @@ func (c *child) run(ctx context.Context) (err error) {
 	settle()
 	c.snapshot()
 	c.phaseTotal(results.PhaseLoad, c.spec.Rounds*len(w.Requests))
+	c.loading.Store(true)
 	for r := 1; r <= c.spec.Rounds; r++ {
 		if err := c.doRound(ctx, w, r); err != nil {
 			return err
@@ -165,6 +167,7 @@ func (c *child) run(ctx context.Context) (err error) {
 		c.em.emit(results.Event{Kind: results.EventRound, Round: r, RSS: rss, Snapshot: &snap, Held: held})
 	}
 
+	c.loading.Store(false)
 	c.snapshot()
 	c.profile(results.LandmarkEndOfLoad)
 	c.phase(results.PhaseIdle)
@@ -422,7 +425,8 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// profile writes the profiles of a landmark, with the child's RSS then.
+// profile writes the profiles of a landmark, with the child's RSS then
+// (from the parent-facing sampler: the main goroutine is its reader).
 // A profile that can't be written is reported as an error event (the
 // summary's error) and the run goes on: its measurement stands.
 func (c *child) profile(at results.Landmark) {
@@ -454,9 +458,8 @@ func (c *child) tickSnapshots() (stop func()) {
 			select {
 			case <-t.C:
 				c.snapshot()
-				if peaks != nil {
-					rss, _, _ := c.self.Sample()
-					if err := peaks.watch(rss); err != nil {
+				if peaks != nil && c.loading.Load() {
+					if err := peaks.watch(); err != nil {
 						c.em.emit(results.Event{Kind: results.EventError, Err: err.Error()})
 						peaks = nil // one report; the run goes on without peak profiles
 					}

@@ -30,7 +30,53 @@ type profiler struct {
 	em  *emitter
 
 	mu   sync.Mutex // one landmark written at a time
+	self *statm     // the child's RSS, read by watch
 	next uint64     // RSS the next peak profile waits for; 0 before the first
+}
+
+// statm reads the child's own RSS from /proc/self/statm (its second
+// field, in pages) into a fixed buffer: no allocation, so that watching
+// for the peak at every tick neither moves the heap towards its next GC
+// nor shares the parent-facing sampler's state. Not goroutine-safe: the
+// snapshot ticker is its one reader.
+type statm struct {
+	f    *os.File
+	buf  [128]byte
+	page uint64
+}
+
+// openStatm opens /proc/self/statm; nil where there is none (not Linux),
+// and then no peak profile is taken.
+func openStatm() *statm {
+	f, err := os.Open("/proc/self/statm")
+	if err != nil {
+		return nil
+	}
+	return &statm{f: f, page: uint64(os.Getpagesize())}
+}
+
+// rss returns the resident set size in bytes, 0 if it can't be read.
+func (s *statm) rss() uint64 {
+	if s == nil {
+		return 0
+	}
+	n, err := s.f.ReadAt(s.buf[:], 0)
+	if n == 0 && err != nil {
+		return 0
+	}
+	field, v := 0, uint64(0)
+	for _, c := range s.buf[:n] {
+		switch {
+		case c == ' ' || c == '\n':
+			if field == 1 {
+				return v * s.page
+			}
+			field, v = field+1, 0
+		case c >= '0' && c <= '9':
+			v = v*10 + uint64(c-'0')
+		}
+	}
+	return 0
 }
 
 // newProfiler returns the profiler of a child writing into dir, or nil
@@ -41,13 +87,18 @@ func newProfiler(dir string, tgt any, em *emitter) *profiler {
 		return nil
 	}
 	src, _ := tgt.(memprofile.Source)
-	return &profiler{dir: dir, src: src, em: em}
+	return &profiler{dir: dir, src: src, em: em, self: openStatm()}
 }
 
-// watch is called with the child's RSS at every snapshot tick: past the
-// high-water mark by peakMargin, it writes the peak profiles.
-func (p *profiler) watch(rss uint64) error {
-	if p == nil || rss < p.next {
+// watch is called at every snapshot tick of the load phase: when the
+// child's RSS has passed the high-water mark by peakMargin, it writes the
+// peak profiles.
+func (p *profiler) watch() error {
+	if p == nil {
+		return nil
+	}
+	rss := p.self.rss()
+	if rss == 0 || rss < p.next {
 		return nil
 	}
 	p.next = rss + uint64(float64(rss)*peakMargin)
