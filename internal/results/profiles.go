@@ -75,25 +75,32 @@ type ProfileDiff struct {
 	Command  string      `json:"command"`
 }
 
-// DiffProfiles returns the diffs of the profiles both runs wrote, heap
-// before linear, at each landmark in run order; none when either wrote
-// none. baseDir and newDir are the runs' directories.
-func DiffProfiles(baseDir string, base Summary, newDir string, next Summary) []ProfileDiff {
+// DiffProfiles returns the diffs of the profiles both runs wrote at the
+// landmark, heap before linear; none when either wrote none. baseDir and
+// newDir are the runs' directories.
+func DiffProfiles(at Landmark, baseDir string, base Summary, newDir string, next Summary) []ProfileDiff {
 	var out []ProfileDiff
 	for _, kind := range []ProfileKind{ProfileHeap, ProfileLinear} {
-		for _, at := range Landmarks {
-			a, ok1 := base.Profile(kind, at)
-			b, ok2 := next.Profile(kind, at)
-			if !ok1 || !ok2 {
-				continue
-			}
-			d := ProfileDiff{Kind: kind, Landmark: at, Base: filepath.Join(baseDir, a.File), New: filepath.Join(newDir, b.File)}
-			d.Command = DiffCommand(d.Base, d.New)
-			out = append(out, d)
+		a, ok1 := base.Profile(kind, at)
+		b, ok2 := next.Profile(kind, at)
+		if !ok1 || !ok2 {
+			continue
 		}
+		d := ProfileDiff{Kind: kind, Landmark: at, Base: filepath.Join(baseDir, a.File), New: filepath.Join(newDir, b.File)}
+		d.Command = DiffCommand(d.Base, d.New)
+		out = append(out, d)
 	}
 	return out
 }
+
+// Title names the diff's profiles: "heap after settle".
+func (d ProfileDiff) Title() string {
+	return string(d.Kind) + " " + strings.ReplaceAll(string(d.Landmark), "_", " ")
+}
+
+// String is the diff as one line: "heap after settle: go tool pprof
+// -top -diff_base BASE NEW".
+func (d ProfileDiff) String() string { return d.Title() + ": " + d.Command }
 
 // DiffCommand is the go tool pprof command that shows the profile newPath
 // less basePath, largest first.
