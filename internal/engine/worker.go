@@ -241,7 +241,7 @@ func (w *worker) instantiate(ctx context.Context, op codecs.Op) (*instance, erro
 	e.live.Add(1)
 	e.total.Add(1)
 	e.linear.Add(in.size)
-	e.cfg.Memories.Add(inst.ID(), op.String(), in.size, memprofile.Callers(0))
+	e.cfg.Memories.Add(inst.ID(), w.id, op.String(), in.size, memprofile.Callers(0))
 	if op.Glue() == codecs.GlueEmscripten && e.cfg.Strategy.Listeners == ListenersLeaked {
 		in.em = &emModule{op: op, inst: inst, heap: inst.View(), worker: w.id}
 		register(in.em)

@@ -20,13 +20,13 @@ type Book struct {
 // NewBook returns an empty Book.
 func NewBook() *Book { return &Book{mems: map[int]*Memory{}} }
 
-// Add records a new instance, held live, instantiated by stack.
-func (b *Book) Add(instance int, codec string, bytes int64, stack []uintptr) {
+// Add records a new instance, held live, instantiated by stack on worker.
+func (b *Book) Add(instance, worker int, codec string, bytes int64, stack []uintptr) {
 	if b == nil {
 		return
 	}
 	b.mu.Lock()
-	b.mems[instance] = &Memory{Codec: codec, Holder: HolderLive, Instance: instance, Bytes: bytes, Stack: stack}
+	b.mems[instance] = &Memory{Codec: codec, Holder: HolderLive, Instance: instance, Worker: worker, Bytes: bytes, Stack: stack}
 	b.mu.Unlock()
 }
 

@@ -64,6 +64,7 @@ type Memory struct {
 	Codec    string    // the codec or module it belongs to
 	Holder   string    // what keeps it (HolderLive, HolderViews, ...)
 	Instance int       // the instance's id in its target, from 1; 0 if none
+	Worker   int       // the worker that instantiated it, from 1; 0 if none
 	Bytes    int64     // its size
 	Stack    []uintptr // program counters of the stack that instantiated it, innermost first (runtime.Callers)
 }
@@ -94,7 +95,7 @@ var sampleTypes = []*profile.ValueType{
 
 // Build returns the profile of mems, taken at t: one sample per memory,
 // valued [1, Bytes], at its stack, with the labels codec and holder and
-// the numeric label instance. Memories with the same stack stay separate
+// the numeric labels instance and worker (when not 0). Memories with the same stack stay separate
 // samples (their labels differ); go tool pprof sums them by function.
 func Build(mems []Memory, t time.Time) *profile.Profile {
 	p := &profile.Profile{
@@ -114,8 +115,14 @@ func Build(mems []Memory, t time.Time) *profile.Profile {
 			Location: b.locations(mem.Stack),
 			Label:    map[string][]string{"codec": {mem.Codec}, "holder": {mem.Holder}},
 		}
+		if mem.Instance != 0 || mem.Worker != 0 {
+			s.NumLabel = map[string][]int64{}
+		}
 		if mem.Instance != 0 {
-			s.NumLabel = map[string][]int64{"instance": {int64(mem.Instance)}}
+			s.NumLabel["instance"] = []int64{int64(mem.Instance)}
+		}
+		if mem.Worker != 0 {
+			s.NumLabel["worker"] = []int64{int64(mem.Worker)}
 		}
 		p.Sample = append(p.Sample, s)
 	}

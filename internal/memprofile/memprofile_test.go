@@ -21,7 +21,7 @@ func TestWrite_ReadsBackAsPprof(t *testing.T) {
 	stack := instantiateHere()
 	mems := []Memory{
 		{Codec: "decode", Holder: HolderLive, Instance: 1, Bytes: 3 << 20, Stack: stack},
-		{Codec: "encodePng", Holder: HolderViews, Instance: 2, Bytes: 5 << 20, Stack: stack},
+		{Codec: "encodePng", Holder: HolderViews, Instance: 2, Worker: 4, Bytes: 5 << 20, Stack: stack},
 		{Codec: "encodePng", Holder: HolderViews, Instance: 3, Bytes: 5 << 20, Stack: stack},
 	}
 	var buf bytes.Buffer
@@ -42,7 +42,7 @@ func TestWrite_ReadsBackAsPprof(t *testing.T) {
 		t.Fatalf("%d samples, want 3", len(p.Sample))
 	}
 	s := p.Sample[1]
-	if s.Value[0] != 1 || s.Value[1] != 5<<20 || s.Label["codec"][0] != "encodePng" || s.Label["holder"][0] != HolderViews || s.NumLabel["instance"][0] != 2 {
+	if s.Value[0] != 1 || s.Value[1] != 5<<20 || s.Label["codec"][0] != "encodePng" || s.Label["holder"][0] != HolderViews || s.NumLabel["instance"][0] != 2 || s.NumLabel["worker"][0] != 4 {
 		t.Errorf("sample 2: values %v labels %v %v", s.Value, s.Label, s.NumLabel)
 	}
 	if fn := s.Location[0].Line[0].Function.Name; fn != "github.com/leakbench/leakbench/internal/memprofile.instantiateHere" {
@@ -57,15 +57,15 @@ func TestWrite_ReadsBackAsPprof(t *testing.T) {
 // ignores everything.
 func TestBook_Holders(t *testing.T) {
 	var none *Book
-	none.Add(1, "x", 1, nil)
+	none.Add(1, 1, "x", 1, nil)
 	none.Hold(1, HolderViews, 1)
 	if none.LinearMemories() != nil || none.Holder(1) != "" {
 		t.Error("a nil Book recorded something")
 	}
 	b := NewBook()
-	b.Add(7, "decode", 1<<16, nil)
+	b.Add(7, 2, "decode", 1<<16, nil)
 	b.Resize(7, 1<<20)
-	if m := b.LinearMemories(); len(m) != 1 || m[0].Holder != HolderLive || m[0].Bytes != 1<<20 {
+	if m := b.LinearMemories(); len(m) != 1 || m[0].Holder != HolderLive || m[0].Bytes != 1<<20 || m[0].Worker != 2 {
 		t.Fatalf("after Add and Resize: %+v", m)
 	}
 	b.Hold(7, HolderViews, 0)
