@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"sync"
+	"time"
 
 	"github.com/leakbench/leakbench/internal/memprofile"
 	"github.com/leakbench/leakbench/internal/results"
@@ -127,6 +128,7 @@ func (p *profiler) take(at results.Landmark, rss uint64) error {
 
 // write writes one profile with fill and announces it.
 func (p *profiler) write(kind results.ProfileKind, at results.Landmark, rss uint64, fill func(*os.File) error) error {
+	start := time.Now()
 	name := results.ProfileFile(kind, at)
 	path := filepath.Join(p.dir, name)
 	f, err := os.CreateTemp(p.dir, name+".*")
@@ -147,6 +149,6 @@ func (p *profiler) write(kind results.ProfileKind, at results.Landmark, rss uint
 		os.Remove(f.Name())
 		return fmt.Errorf("writing the %s profile %s: %w", kind, path, err)
 	}
-	p.em.emit(results.Event{Kind: results.EventProfile, Profile: &results.Profile{Kind: kind, Landmark: at, File: name, RSS: rss}})
+	p.em.emit(results.Event{Kind: results.EventProfile, Profile: &results.Profile{Kind: kind, Landmark: at, File: name, RSS: rss, Seconds: time.Since(start).Seconds()}})
 	return nil
 }

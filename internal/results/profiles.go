@@ -38,13 +38,15 @@ const (
 var Landmarks = []Landmark{LandmarkPeak, LandmarkEndOfLoad, LandmarkAfterSettle}
 
 // Profile is one pprof profile a run wrote: its kind, its landmark, its
-// file (relative to the run's directory) and the child's own RSS reading
-// when it was taken.
+// file (relative to the run's directory), the child's own RSS reading
+// when it was taken, and how long writing it took (its cost to the run,
+// which the child paid in its own time).
 type Profile struct {
 	Kind     ProfileKind `json:"kind"`
 	Landmark Landmark    `json:"landmark"`
 	File     string      `json:"file"`
 	RSS      uint64      `json:"rss,omitempty"`
+	Seconds  float64     `json:"seconds,omitempty"`
 }
 
 // ProfileFile is the file name of the profile of kind at landmark in a
