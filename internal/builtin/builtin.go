@@ -59,8 +59,9 @@ type optimizer struct {
 	lib     *codecs.Library
 	eng     *engine.Engine
 	rec     target.Recorder
-	results engine.Results   // how results leave an instance, which says what the cache holds
-	book    *memprofile.Book // the engine's instances and their holders
+	results engine.Results // how results leave an instance, which says what the cache holds
+
+	book *memprofile.Book // the engine's instances and their holders
 }
 
 // LinearMemories lists the engine's linear memories and their holders,

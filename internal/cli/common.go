@@ -24,13 +24,14 @@ const stampLayout = "20060102T150405Z"
 
 // runFlags are the flags shared by the subcommands that run scenarios.
 type runFlags struct {
-	out      string
-	images   string
-	workers  int
-	rounds   int
-	quiet    bool
-	timeout  time.Duration
-	profiles bool
+	out     string
+	images  string
+	workers int
+	rounds  int
+	quiet   bool
+	timeout time.Duration
+
+	profiles bool // --profiles: the child writes pprof profiles (runner.Options.NoProfiles)
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {

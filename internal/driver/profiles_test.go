@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -199,6 +200,33 @@ func TestChild_NoProfileDirNoProfiles(t *testing.T) {
 	for _, ev := range events {
 		if ev.Kind == results.EventProfile {
 			t.Errorf("a profile event without a profile dir: %+v", ev.Profile)
+		}
+	}
+}
+
+// manyMemories is a Source of n 64 MiB memories instantiated here.
+type manyMemories []memprofile.Memory
+
+func (m manyMemories) LinearMemories() []memprofile.Memory { return m }
+
+// BenchmarkProfiler_Take is what one landmark costs the child: the Go
+// heap profile and a linear memory profile of 90 memories (the builtin's
+// before stage: 15 workers × 6 codecs), each written, renamed and
+// announced.
+func BenchmarkProfiler_Take(b *testing.B) {
+	stack := memprofile.Callers(0)
+	mems := make(manyMemories, 90)
+	for i := range mems {
+		mems[i] = memprofile.Memory{Codec: "decode", Holder: memprofile.HolderLive, Instance: i + 1, Worker: i%15 + 1, Bytes: 64 << 20, Stack: stack}
+	}
+	var sink bytes.Buffer
+	em := newEmitter(&sink)
+	defer em.close()
+	p := newProfiler(b.TempDir(), mems, em)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.take(results.LandmarkPeak, 1); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

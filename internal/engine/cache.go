@@ -22,12 +22,13 @@ type responseCache struct {
 	seed    maphash.Seed
 	outputs lru[outputKey, cachedOutput]
 	sources lru[sourceKey, cachedSource]
-	pins    map[int]*pinned  // by instance id: the instances aliased entries reference
-	bytes   uint64           // bytes of the entries' outputs and pixels
-	pinned  uint64           // sum of pins' sizes
-	hits    int              // requests answered from outputs
-	decHits int              // requests whose decode a cached source saved
-	book    *memprofile.Book // Config.Memories: a closed instance the cache pins is its holder
+	pins    map[int]*pinned // by instance id: the instances aliased entries reference
+	bytes   uint64          // bytes of the entries' outputs and pixels
+	pinned  uint64          // sum of pins' sizes
+	hits    int             // requests answered from outputs
+	decHits int             // requests whose decode a cached source saved
+
+	book *memprofile.Book // Config.Memories: a closed instance the cache pins is its holder
 }
 
 // sourceKey identifies an encoded source: its hash and length.
