@@ -175,8 +175,11 @@ func TestChild_ProfilesNameTheLeak(t *testing.T) {
 	if want := "github.com/leakbench/leakbench/internal/driver.(*leakyTarget).retain"; fn != want {
 		t.Errorf("top of the heap diff after settle: %s (%d bytes), want %s", fn, bytes, want)
 	}
-	if min := int64(requests) * 2 << 20; bytes < min {
-		t.Errorf("the leak's share of the diff: %d bytes, want at least %d (2 MiB × %d requests)", bytes, min, requests)
+	// The heap profile is sampled (runtime.MemProfileRate): each 2 MiB
+	// buffer is recorded with a probability of 98 % and scaled, so its
+	// estimate of the 2 MiB × requests the leak holds is near, not exact.
+	if min := int64(requests) << 20; bytes < min {
+		t.Errorf("the leak's share of the diff: %d bytes, want at least %d (half of 2 MiB × %d requests)", bytes, min, requests)
 	}
 
 	linear := readProfile(t, leaky, leakyDir, results.ProfileLinear, results.LandmarkAfterSettle)
