@@ -27,3 +27,9 @@ func TestRegister_Mistakes(t *testing.T) {
 	panics("My Target", func() { Register(h, "My Target", f) })
 	panics("nil", func() { Register[struct{}](h, "nil", nil) })
 }
+
+// A target that embeds a *MemoryRecorder lists its linear memories.
+var _ LinearMemories = struct {
+	Target
+	*MemoryRecorder
+}{}
