@@ -22,6 +22,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/memprofile"
 	"github.com/leakbench/leakbench/internal/target"
 )
 
@@ -36,7 +37,13 @@ type optimizer struct {
 	eng     *engine.Engine
 	rec     target.Recorder
 	results engine.Results // how results leave an instance, which says what the cache holds
+
+	book *memprofile.Book // the engine's instances and their holders
 }
+
+// LinearMemories lists the engine's linear memories and their holders,
+// for the linear memory profile: it makes the target a memprofile.Source.
+func (o *optimizer) LinearMemories() []memprofile.Memory { return o.book.LinearMemories() }
 
 // New compiles the codecs (cached in cfg.CacheDir) and starts the engine
 // with opts' strategy and cfg.Workers workers (used by the per-worker
@@ -57,12 +64,13 @@ func New(ctx context.Context, cfg target.Config, opts Options) (target.Target, e
 	if err != nil {
 		return nil, fmt.Errorf("compiling the codecs: %w", err)
 	}
-	o := &optimizer{lib: lib, rec: cfg.Recorder, results: opts.Results}
+	o := &optimizer{lib: lib, rec: cfg.Recorder, results: opts.Results, book: memprofile.NewBook()}
 	o.eng, err = engine.New(ctx, lib, engine.Config{
 		Strategy:  opts.Strategy,
 		Workers:   max(cfg.Workers, 1),
 		OpTimeout: opts.OpTimeout,
 		Events:    o.event,
+		Memories:  o.book,
 	})
 	if err != nil {
 		lib.Close(context.WithoutCancel(ctx))
@@ -97,12 +105,12 @@ const (
 	// HolderPool is instances a sync.Pool dropped at a GC without closing
 	// them (lifetime pool): only wazero's store references them, whole
 	// linear memory and all, until the engine closes. Refs counts them.
-	HolderPool = "pool"
+	HolderPool = memprofile.HolderPool
 	// HolderCache is what the response cache keeps: under results aliased
 	// the whole linear memory of every instance a cached entry is a slice
 	// of (counted once per instance), under results copied the entries'
 	// bytes. Refs counts the entries.
-	HolderCache = "cache"
+	HolderCache = memprofile.HolderCache
 )
 
 // Snapshot is the engine's accounting in the harness's terms, every byte

@@ -215,6 +215,9 @@ type abFinding struct {
 	// Worse is how much head's median is worse than base's, in the
 	// metric's unit.
 	Worse float64
+	// Profiles are the diffs of the two builds' profiles that explain it
+	// (metricProfiles): both measured here, so the diff is real.
+	Profiles []results.ProfileDiff
 }
 
 // Regression reports whether the finding fails the gate: it is not
@@ -245,11 +248,13 @@ func abDecide(scs []scenario.Scenario, runs []abRun, th gate.Thresholds) abRepor
 			}
 		}
 		n := map[string]int{}
+		sides := map[string][]sideRun{}
 		for _, r := range runs {
 			if r.scenario != sc.Name || r.err != nil {
 				continue
 			}
 			n[r.arm]++
+			sides[r.arm] = append(sides[r.arm], sideRun{r.dir, r.summary})
 			for _, m := range ms {
 				k := compare.Key{Scenario: r.arm, Metric: m.String()}
 				values[k] = append(values[k], m.Value(r.summary))
@@ -274,7 +279,7 @@ func abDecide(scs []scenario.Scenario, runs []abRun, th gate.Thresholds) abRepor
 			t := th.For(m)
 			exceeded, worse := t.Exceeded(m, d.Ref.Median, d.New.Median)
 			if d.Verdict == compare.Worse && exceeded {
-				f := abFinding{Metric: m, Diff: *d, Threshold: t, Worse: worse}
+				f := abFinding{Metric: m, Diff: *d, Threshold: t, Worse: worse, Profiles: metricProfiles(m, sides[armBase], sides[armHead])}
 				s.Findings = append(s.Findings, f)
 				if f.Regression() {
 					rep.Status = max(rep.Status, statusFailed)
@@ -345,6 +350,9 @@ func (r abReport) WriteText(w io.Writer) error {
 		}
 		for _, f := range s.Findings {
 			b.WriteString("  " + f.text() + "\n")
+			for _, d := range f.Profiles {
+				b.WriteString("    " + d.String() + "\n")
+			}
 		}
 	}
 	for _, f := range r.Failures {
@@ -367,6 +375,9 @@ func (r abReport) WriteMarkdown(w io.Writer) error {
 		}
 		for _, f := range s.Findings {
 			b.WriteString("- " + f.text() + "\n")
+			for _, d := range f.Profiles {
+				b.WriteString("  - " + d.Title() + ": `" + d.Command + "`\n")
+			}
 		}
 		if len(s.Findings) > 0 {
 			b.WriteString("\n")

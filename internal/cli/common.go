@@ -30,6 +30,8 @@ type runFlags struct {
 	rounds  int
 	quiet   bool
 	timeout time.Duration
+
+	profiles bool // --profiles: the child writes pprof profiles (runner.Options.NoProfiles)
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -39,6 +41,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.rounds, "rounds", 0, "override the number of rounds (`n` >= 1)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress, only the results")
 	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "wall-clock limit of each scenario run (`duration`)")
+	fs.BoolVar(&f.profiles, "profiles", true, "write pprof profiles (Go heap, wasm linear memory) at the peak, the end of the load and after settle into each run's directory (docs/pprof.md)")
 }
 
 // check validates the flag values; it returns a usage error's text.

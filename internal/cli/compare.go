@@ -388,7 +388,7 @@ func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs
 			continue
 		}
 		fmt.Fprintf(c.stderr, "bench compare: run %d/%d: %s (repetition %d of %d)\n", i+1, len(p.Cells), cell.Scenario, cell.Rep, p.Runs)
-		run, err := c.run(ctx, scs[cell.Scenario], runner.Options{OutDir: r.dir, Timeout: f.timeout, Progress: progress, Workloads: ws})
+		run, err := c.run(ctx, scs[cell.Scenario], runner.Options{OutDir: r.dir, Timeout: f.timeout, Progress: progress, Workloads: ws, NoProfiles: !f.profiles})
 		r.summary, r.err = run.Summary, err
 		if err == nil && run.Summary.Outcome != results.OutcomeCompleted {
 			r.err = fmt.Errorf("%s: %s", run.Summary.Outcome, run.Summary.Error)
@@ -480,14 +480,14 @@ func (c compareCmd) report(dir string, p comparePlan, runs []compareRun, notes [
 	if p.Factorial != nil {
 		fail(c.reportFactorial(dir, p, done, notes))
 	} else {
-		fail(c.reportTable(dir, p, done, notes))
+		fail(c.reportTable(dir, p, done, runs, notes))
 	}
 	fmt.Fprintf(c.stdout, "\noutputs: %s\n", dir)
 	return status
 }
 
 // reportTable writes and prints the table of a plain comparison.
-func (c compareCmd) reportTable(dir string, p comparePlan, done []results.Summary, notes []string) error {
+func (c compareCmd) reportTable(dir string, p comparePlan, done []results.Summary, runs []compareRun, notes []string) error {
 	ms := available(metric.Compared(), done)
 	values := map[compare.Key][]float64{}
 	for _, name := range p.Scenarios {
@@ -520,6 +520,18 @@ func (c compareCmd) reportTable(dir string, p comparePlan, done []results.Summar
 	if err := tab.WriteMarkdown(&md); err != nil {
 		return err
 	}
+	if lines := differenceProfiles(tab, ms, runs); len(lines) > 0 {
+		txt.WriteString("\nprofiles of the significant differences (the median run of each side):\n")
+		md.WriteString("\nProfiles of the significant differences (the median run of each side):\n\n")
+		for _, l := range lines {
+			txt.WriteString("  " + l.head + "\n")
+			md.WriteString("- " + l.head + "\n")
+			for _, d := range l.diffs {
+				txt.WriteString("    " + d.String() + "\n")
+				md.WriteString("  - " + d.Title() + ": `" + d.Command + "`\n")
+			}
+		}
+	}
 	for _, n := range notes {
 		txt.WriteString("note: " + n + "\n")
 		md.WriteString("\n- " + n)
@@ -529,6 +541,43 @@ func (c compareCmd) reportTable(dir string, p comparePlan, done []results.Summar
 	}
 	fmt.Fprint(c.stdout, txt.String())
 	return errors.Join(writeFile(filepath.Join(dir, "compare.txt"), txt.String()), writeFile(filepath.Join(dir, "compare.md"), md.String()))
+}
+
+// profileLine is the profiles of one significant difference of a
+// comparison: head says which ("settled: fix1+2 worse than before").
+type profileLine struct {
+	head  string
+	diffs []results.ProfileDiff
+}
+
+// differenceProfiles returns, for every significant difference of tab
+// (a verdict other than Same) on a metric of ms (the table's rows, in
+// order), the diffs of the profiles of the reference's and the cell's
+// median runs that explain it; none for the metrics no profile explains
+// or runs that wrote no profiles.
+func differenceProfiles(tab *compare.Table, ms []metric.Metric, runs []compareRun) []profileLine {
+	sides := map[string][]sideRun{}
+	for _, r := range runs {
+		if r.err == nil && r.summary.Outcome == results.OutcomeCompleted {
+			sides[r.cell.Scenario] = append(sides[r.cell.Scenario], sideRun{r.dir, r.summary})
+		}
+	}
+	var out []profileLine
+	for i, row := range tab.Rows {
+		for _, cell := range row.Cells {
+			if cell.Vs == nil || cell.Vs.Verdict == compare.Same {
+				continue
+			}
+			diffs := metricProfiles(ms[i], sides[tab.Ref], sides[cell.Scenario])
+			if len(diffs) > 0 {
+				out = append(out, profileLine{
+					head:  fmt.Sprintf("%s: %s %s than %s", ms[i], cell.Scenario, cell.Vs.Verdict, tab.Ref),
+					diffs: diffs,
+				})
+			}
+		}
+	}
+	return out
 }
 
 // compareHead describes the comparison in one line: runs, scenarios,

@@ -107,6 +107,9 @@
 //	--rounds N       rounds of the workload
 //	--timeout D      wall-clock limit per scenario run (default 30m)
 //	--quiet          no progress lines
+//	--profiles=false no pprof profiles (by default a Go child writes its heap
+//	                 and wasm linear memory profiles at the peak, the end of
+//	                 the load and after settle; see docs/pprof.md)
 //
 // # Targets
 //

@@ -404,10 +404,16 @@ func (g gateCmd) publish(d gateDecision, f gateFlags, m gateMeasured) int {
 			status = statusError
 		} else {
 			rep.Warnings = append(rep.Warnings, "baseline updated: wrote "+f.Baseline)
+			if err := keepBaselineProfiles(f.Baseline, m.ms); err != nil {
+				rep.Warnings = append(rep.Warnings, err.Error())
+			}
 			for _, name := range d.dropped {
 				rep.Warnings = append(rep.Warnings, "the new baseline drops scenario "+name+" (not measured in this run)")
 			}
 		}
+	}
+	if !d.update {
+		attachBaselineProfiles(rep, f.Baseline, m.ms)
 	}
 	if status != statusOK && g.plot != nil {
 		g.plotFailing(rep, m.runs)

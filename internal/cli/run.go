@@ -130,7 +130,7 @@ func runAll(ctx context.Context, command string, scs []scenario.Scenario, f runF
 			fmt.Fprintf(stderr, "bench %s: %v\n", command, err)
 			return inv, runs, statusError
 		}
-		run, err := runner.Run(ctx, sc, runner.Options{OutDir: dir, Timeout: f.timeout, Progress: progress, Workloads: workloads})
+		run, err := runner.Run(ctx, sc, runner.Options{OutDir: dir, Timeout: f.timeout, Progress: progress, Workloads: workloads, NoProfiles: !f.profiles})
 		if err != nil {
 			fmt.Fprintf(stderr, "bench %s: %s: %v\n", command, sc.Name, err)
 			status = max(status, statusError)

@@ -10,7 +10,8 @@
 // request is sent when, InFlight at a time, the idle phase's model
 // (idlegc.go), and the child's snapshot: the target's own figures (when it
 // is a target.Snapshotter), the Go heap from runtime/metrics and the
-// request counters. It runs any target.Target and knows none: the builtin
+// request counters, and its pprof profiles at the landmarks
+// (profiles.go). It runs any target.Target and knows none: the builtin
 // engine is one target among others, reached through the same Factory. It
 // leaves to others what is around it: the parent (package runner)
 // prepares the workload, starts this process, samples its memory from
@@ -103,11 +104,13 @@ type child struct {
 	snapper target.Snapshotter // tgt, when it is one
 
 	heap heapstat.Reader // the Go heap's figures of snap
+	prof *profiler       // nil without Spec.ProfileDir
 
 	// failedOps is the operation that last failed of each running
 	// request (request id -> op name), from the target's op events.
 	failedOps sync.Map
 
+	loading  atomic.Bool  // in the load phase: the peak is watched for
 	requests atomic.Int64 // requests completed, ok or not
 	errors   atomic.Int64 // requests failed
 	round    atomic.Int64 // rounds completed
@@ -153,6 +156,7 @@ func (c *child) run(ctx context.Context) (err error) {
 	settle()
 	c.snapshot()
 	c.phaseTotal(results.PhaseLoad, c.spec.Rounds*len(w.Requests))
+	c.loading.Store(true)
 	for r := 1; r <= c.spec.Rounds; r++ {
 		if err := c.doRound(ctx, w, r); err != nil {
 			return err
@@ -163,7 +167,9 @@ func (c *child) run(ctx context.Context) (err error) {
 		c.em.emit(results.Event{Kind: results.EventRound, Round: r, RSS: rss, Snapshot: &snap, Held: held})
 	}
 
+	c.loading.Store(false)
 	c.snapshot()
+	c.profile(results.LandmarkEndOfLoad)
 	c.phase(results.PhaseIdle)
 	if err := c.idle(ctx); err != nil {
 		return err
@@ -177,6 +183,7 @@ func (c *child) run(ctx context.Context) (err error) {
 	}
 
 	c.snapshot()
+	c.profile(results.LandmarkAfterSettle)
 	c.phase(results.PhaseDone)
 	return nil
 }
@@ -205,6 +212,7 @@ func (c *child) start(ctx context.Context, w *workload.Workload) error {
 	}
 	c.tgt = tgt
 	c.snapper, _ = tgt.(target.Snapshotter)
+	c.prof = newProfiler(c.spec.ProfileDir, tgt, c.em)
 	return nil
 }
 
@@ -442,6 +450,20 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
+// profile writes the profiles of a landmark, with the child's RSS then
+// (from the parent-facing sampler: the main goroutine is its reader).
+// A profile that can't be written is reported as an error event (the
+// summary's error) and the run goes on: its measurement stands.
+func (c *child) profile(at results.Landmark) {
+	if c.prof == nil {
+		return
+	}
+	rss, _, _ := c.self.Sample()
+	if err := c.prof.take(at, rss); err != nil {
+		c.em.emit(results.Event{Kind: results.EventError, Err: err.Error()})
+	}
+}
+
 // snapshot emits a snapshot event.
 func (c *child) snapshot() {
 	s, held := c.snap()
@@ -453,6 +475,7 @@ func (c *child) snapshot() {
 func (c *child) tickSnapshots() (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	peaks := c.prof
 	wg.Go(func() {
 		t := time.NewTicker(c.spec.Interval)
 		defer t.Stop()
@@ -460,6 +483,12 @@ func (c *child) tickSnapshots() (stop func()) {
 			select {
 			case <-t.C:
 				c.snapshot()
+				if peaks != nil && c.loading.Load() {
+					if err := peaks.watch(); err != nil {
+						c.em.emit(results.Event{Kind: results.EventError, Err: err.Error()})
+						peaks = nil // one report; the run goes on without peak profiles
+					}
+				}
 			case <-done:
 				return
 			}

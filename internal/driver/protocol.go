@@ -56,6 +56,9 @@ type Spec struct {
 	IdleGC   idlegc.Mode   `json:"idle_gc"`             // what the idle phase does with memory
 	Interval time.Duration `json:"interval"`            // of the child's snapshots
 	CacheDir string        `json:"cache_dir,omitempty"` // leakbench's cache root; "" = no disk cache
+	// ProfileDir is where the child writes its pprof profiles (the run's
+	// directory, see profiles.go); "" = none.
+	ProfileDir string `json:"profile_dir,omitempty"`
 
 	// Sources and Requests are the workload as the parent prepared and
 	// verified it (runner.Workloads): the child re-checks each source's

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
 // responseCache is Strategy.Cache: an in-memory cache of the last n
@@ -26,6 +27,8 @@ type responseCache struct {
 	pinned  uint64          // sum of pins' sizes
 	hits    int             // requests answered from outputs
 	decHits int             // requests whose decode a cached source saved
+
+	book *memprofile.Book // Config.Memories: a closed instance the cache pins is its holder
 }
 
 // sourceKey identifies an encoded source: its hash and length.
@@ -153,6 +156,7 @@ func (c *responseCache) release(n int, p pin) {
 	if pn := c.pins[p.instance]; pn != nil {
 		if pn.refs--; pn.refs == 0 {
 			delete(c.pins, p.instance)
+			c.book.Release(p.instance, memprofile.HolderCache)
 			c.pinned -= uint64(pn.size)
 		}
 	}

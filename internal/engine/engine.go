@@ -10,6 +10,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/heapstat"
+	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
 // Errors of the engine. Operation failures wrap the codecs error instead
@@ -37,6 +38,10 @@ type Config struct {
 	// operation. It is called synchronously from worker goroutines (and
 	// from Close), concurrently, so it must be goroutine-safe and cheap.
 	Events func(Event)
+	// Memories, if set, is kept up to date with every instance's linear
+	// memory and what holds it (live, views, listeners, pool, cache), for
+	// the linear memory profile (package memprofile); see memories.go.
+	Memories *memprofile.Book
 }
 
 // Engine is the image optimizer: workers running wasm codec instances as
@@ -137,6 +142,7 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 	}
 	if s.Cache > 0 {
 		e.cache = newResponseCache(s.Cache)
+		e.cache.book = cfg.Memories
 	}
 	e.aborted, e.abort = context.WithCancel(context.WithoutCancel(ctx))
 	if cfg.Strategy.Topology == PerWorker {

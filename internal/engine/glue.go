@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
 // bindgenGlue is the module scope of one wasm-bindgen-style codec (decode,
@@ -81,6 +82,7 @@ func (g *bindgenGlue) instanceClosed(e *Engine, inst *codecs.Instance) bool {
 // release stops counting what the glue retains.
 func (g *bindgenGlue) release(e *Engine) {
 	if g.retained != 0 {
+		e.cfg.Memories.Release(g.wasm.ID(), memprofile.HolderViews)
 		e.leakedViews.Add(-g.retained)
 		g.retained = 0
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
 // worker is one worker of the optimizer, the counterpart of a Node worker
@@ -240,6 +241,7 @@ func (w *worker) instantiate(ctx context.Context, op codecs.Op) (*instance, erro
 	e.live.Add(1)
 	e.total.Add(1)
 	e.linear.Add(in.size)
+	e.cfg.Memories.Add(inst.ID(), w.id, op.String(), in.size, memprofile.Callers(0))
 	if op.Glue() == codecs.GlueEmscripten && e.cfg.Strategy.Listeners == ListenersLeaked {
 		in.em = &emModule{op: op, inst: inst, heap: inst.View(), worker: w.id}
 		register(in.em)
@@ -256,6 +258,7 @@ func (w *worker) account(in *instance) {
 	if size := int64(in.inst.MemorySize()); size != in.size {
 		w.e.linear.Add(size - in.size)
 		in.size = size
+		w.e.cfg.Memories.Resize(in.inst.ID(), size)
 	}
 }
 
@@ -284,6 +287,7 @@ func (w *worker) discard(ctx context.Context, in *instance) error {
 	if in.em != nil && !counted {
 		e.listenerClosed(in.em)
 	}
+	e.memoryClosed(w, in, counted)
 	e.emit(Event{Kind: InstanceClosed, Time: time.Now(), Op: in.op, Worker: w.id, Instance: in.inst.ID(), Memory: uint64(in.size), Err: err})
 	if err != nil {
 		return fmt.Errorf("engine: worker %d: closing %s instance %d: %w", w.id, in.op, in.inst.ID(), err)

@@ -53,6 +53,10 @@ type ScenarioReport struct {
 	Checks   []Check // scenario-level checks: runs, baseline, leak control
 	Warnings []string
 	Dirs     []string // run directories, when known
+	// Profiles are the diffs of pprof profiles that explain its
+	// regressions, when the caller found them (the baseline's kept
+	// profiles against this run's); Evaluate leaves it empty.
+	Profiles []results.ProfileDiff
 }
 
 // Row is one metric of one scenario: the line of the table and the JUnit

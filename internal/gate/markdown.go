@@ -58,6 +58,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				fmt.Fprintf(&b, "- %s %s: %s\n", mark, c.Name, texttab.MarkdownCell(c.Message))
 			}
 		}
+		for _, d := range s.Profiles {
+			fmt.Fprintf(&b, "- pprof %s: `%s`\n", d.Title(), d.Command)
+		}
 		for _, wmsg := range s.Warnings {
 			fmt.Fprintf(&b, "- ⚠️ %s\n", texttab.MarkdownCell(wmsg))
 		}

@@ -136,6 +136,9 @@ func (r *Report) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, "  [%s] %s\n", tag, why)
 			}
 		}
+		for _, d := range s.Profiles {
+			fmt.Fprintf(&b, "  [pprof] %s\n", d)
+		}
 		for _, wmsg := range s.Warnings {
 			fmt.Fprintf(&b, "  [warn] %s\n", wmsg)
 		}

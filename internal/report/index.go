@@ -154,7 +154,11 @@ func WriteIndex(dir, title string, runs []Run) error {
 		}
 		slices.Sort(dirs)
 		for _, d := range dirs {
-			fmt.Fprintf(&b, "- [%s/](%s/)%s\n", d, link(d), runBlurb(filepath.Join(dir, filepath.FromSlash(d)), runs))
+			s, note := runSummary(filepath.Join(dir, filepath.FromSlash(d)), runs)
+			fmt.Fprintf(&b, "- [%s/](%s/)%s\n", d, link(d), runBlurb(s, note))
+			for _, line := range profileLinks(d, s, fileSet) {
+				fmt.Fprintf(&b, "  - %s\n", line)
+			}
 			for _, f := range byRun[d] {
 				rel := strings.TrimPrefix(f, d+"/")
 				fmt.Fprintf(&b, "  - [%s](%s)\n", rel, link(f))
@@ -189,27 +193,61 @@ func link(p string) string {
 	return strings.Join(parts, "/")
 }
 
-// runBlurb is " — scenario, strategy, outcome" of the run in runDir: the
-// one among runs read from it, else its summary.json, or a note when that
-// cannot be read.
-func runBlurb(runDir string, runs []Run) string {
-	var s results.Summary
-	found := false
+// runSummary is the summary of the run in runDir: the one among runs
+// read from it, else its summary.json, or a note when that cannot be
+// read.
+func runSummary(runDir string, runs []Run) (s results.Summary, note string) {
 	for _, r := range runs {
 		if sameDir(r.Dir, runDir) {
-			s, found = r.Summary, true
-			break
+			return r.Summary, ""
 		}
 	}
-	if !found {
-		var err error
-		s, err = results.ReadSummary(runDir)
-		switch {
-		case errors.Is(err, results.ErrCorrupt):
-			return " — summary corrupt"
-		case err != nil:
-			return " — summary unreadable"
+	s, err := results.ReadSummary(runDir)
+	switch {
+	case errors.Is(err, results.ErrCorrupt):
+		return s, "summary corrupt"
+	case err != nil:
+		return s, "summary unreadable"
+	}
+	return s, ""
+}
+
+// profileLinks are the lines of a run's entry that link its pprof
+// profiles (results.Summary.Profiles) by kind, at each landmark with the
+// child's RSS then, and say how to read them; none for a run without
+// profiles. d is the run's folder, relative to the index; a profile
+// whose file is missing is not linked.
+func profileLinks(d string, s results.Summary, fileSet map[string]bool) []string {
+	var lines []string
+	for _, kind := range []results.ProfileKind{results.ProfileHeap, results.ProfileLinear} {
+		var links []string
+		for _, at := range results.Landmarks {
+			p, ok := s.Profile(kind, at)
+			if f := path.Join(d, p.File); ok && fileSet[f] {
+				links = append(links, fmt.Sprintf("[%s](%s) (RSS %.1f MiB)", strings.ReplaceAll(string(at), "_", " "), link(f), float64(p.RSS)/results.MiB))
+			}
 		}
+		if len(links) > 0 {
+			lines = append(lines, fmt.Sprintf("pprof %s: %s", profileTitles[kind], strings.Join(links, " · ")))
+		}
+	}
+	if len(lines) > 0 {
+		lines = append(lines, "read them with `go tool pprof -top FILE`, compare two with `go tool pprof -top -diff_base A B` (leakbench's docs/pprof.md)")
+	}
+	return lines
+}
+
+// profileTitles name the kinds of profile in an index.
+var profileTitles = map[results.ProfileKind]string{
+	results.ProfileHeap:   "Go heap",
+	results.ProfileLinear: "wasm linear memory",
+}
+
+// runBlurb is " — scenario, strategy, outcome" of the run whose summary
+// is s, or the note when it could not be read.
+func runBlurb(s results.Summary, note string) string {
+	if note != "" {
+		return " — " + note
 	}
 	r := Run{results.Run{Summary: s}}
 	out := " — " + texttab.MarkdownCell(r.Title())

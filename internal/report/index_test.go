@@ -125,3 +125,38 @@ func TestInvocation(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteIndex_LinksProfiles: a run's entry links the profiles its
+// summary names, by kind and landmark with the RSS then, and says how to
+// read them; a named profile whose file is missing is not linked.
+func TestWriteIndex_LinksProfiles(t *testing.T) {
+	dir := t.TempDir()
+	r := fakeStages()[0]
+	r.Summary.Profiles = []results.Profile{
+		{Kind: results.ProfileHeap, Landmark: results.LandmarkPeak, File: results.ProfileFile(results.ProfileHeap, results.LandmarkPeak), RSS: 300 << 20},
+		{Kind: results.ProfileHeap, Landmark: results.LandmarkAfterSettle, File: results.ProfileFile(results.ProfileHeap, results.LandmarkAfterSettle), RSS: 20 << 20},
+		{Kind: results.ProfileLinear, Landmark: results.LandmarkAfterSettle, File: results.ProfileFile(results.ProfileLinear, results.LandmarkAfterSettle), RSS: 20 << 20},
+	}
+	rd := writeRunDir(t, filepath.Join(dir, "runs"), r)
+	for _, p := range r.Summary.Profiles[:2] { // the linear one is missing
+		if err := os.WriteFile(filepath.Join(rd, p.File), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteIndex(dir, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(data)
+	d := "runs/" + r.Name() + "/"
+	want := "  - pprof Go heap: [peak](" + link(d) + "heap-peak.pb.gz) (RSS 300.0 MiB) · [after settle](" + link(d) + "heap-after-settle.pb.gz) (RSS 20.0 MiB)\n"
+	if !strings.Contains(md, want) || !strings.Contains(md, "-diff_base A B") {
+		t.Errorf("index lacks %q and the diff hint\n%s", want, md)
+	}
+	if strings.Contains(md, "pprof wasm linear memory") {
+		t.Errorf("index links a missing profile\n%s", md)
+	}
+}

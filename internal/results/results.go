@@ -119,6 +119,11 @@ const (
 	// engine strategy (the builtin), Strategy. The summary records what
 	// the child reports, not what the parent asked for.
 	EventSettings EventKind = "settings"
+	// EventProfile: the child wrote a pprof profile into the run's
+	// directory; Profile says which and where. A later one of the same
+	// kind and landmark replaces it (the peak's is rewritten as RSS
+	// climbs).
+	EventProfile EventKind = "profile"
 )
 
 // Event is one line of the child's event stream (JSON lines). Fields that
@@ -156,6 +161,8 @@ type Event struct {
 	// Settings and Strategy are an EventSettings' report.
 	Settings map[string]any `json:"settings,omitempty"`
 	Strategy *Strategy      `json:"strategy,omitempty"`
+	// Profile is the profile an EventProfile announces.
+	Profile *Profile `json:"profile,omitempty"`
 }
 
 // Env records where and how a run was taken, so numbers are never compared
@@ -388,6 +395,11 @@ type Summary struct {
 	FailedSources []SourceFailures   `json:"failed_sources,omitempty"`
 	Unfinished    []Unfinished       `json:"unfinished,omitempty"`
 	Skipped       []SkippedFile      `json:"skipped,omitempty"`
+
+	// Profiles are the pprof profiles the child wrote beside the samples
+	// (profiles.go), one per kind and landmark, in the order written;
+	// none for an exec target or a run with profiles off.
+	Profiles []Profile `json:"profiles,omitempty"`
 
 	Samples  int      `json:"samples"` // rows in samples.csv
 	Warnings []string `json:"warnings,omitempty"`

@@ -51,7 +51,8 @@ func (s Slope) Bounded() bool {
 // Requests and Errors count what completed, Total what the load phase was
 // to make; ErrorClasses and FailedSources come from the failed request
 // events, Unfinished from the request_start and op_start events without
-// their ends (see failures.go). head's Skipped is kept as it is.
+// their ends (see failures.go). Profiles come from the profile events,
+// the last of each kind and landmark. head's Skipped is kept as it is.
 func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s := head
 	s.Samples = len(samples)
@@ -62,6 +63,7 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.Total, s.ErrorClasses, s.FailedSources, s.Unfinished = 0, nil, nil, nil
 	s.HeldAfterSettle, s.OffHeapAfterSettle = nil, 0
 	s.Instances = Instances{}
+	s.Profiles = nil
 	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
 
 	last := map[Phase]int{}
@@ -122,6 +124,10 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 			phase = ev.Phase
 		}
 		switch ev.Kind {
+		case EventProfile:
+			if ev.Profile != nil {
+				s.Profiles = addProfile(s.Profiles, *ev.Profile)
+			}
 		case EventRound:
 			rounds[ev.Round] = ev.RSS
 			if ev.RSS == 0 {

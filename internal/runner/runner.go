@@ -83,6 +83,12 @@ type Options struct {
 	// and error events are dropped; 0 means MaxEvents.
 	MaxEvents int
 
+	// NoProfiles turns off the pprof profiles a Go child writes into
+	// OutDir at the landmarks (heap, and linear memory for a target that
+	// lists its memories; see driver's profiles.go and
+	// results.Summary.Profiles). An exec target writes none either way.
+	NoProfiles bool
+
 	// Workloads prepares the scenario's workload in this process before
 	// the child starts (generated if missing, verified); nil means a new
 	// one without progress. Share one across the runs of a command, so
@@ -244,6 +250,11 @@ func (p *parent) run(ctx context.Context) error {
 		return err
 	}
 	p.spec.Sources, p.spec.Requests = w.Images, w.Requests
+	if !p.opts.NoProfiles {
+		if p.spec.ProfileDir, err = filepath.Abs(p.opts.OutDir); err != nil {
+			return fmt.Errorf("runner: %w", err)
+		}
+	}
 	p.sum.Skipped = w.Skipped
 	argv := p.opts.Command
 	if len(argv) == 0 && !p.exec {

@@ -1,0 +1,154 @@
+package driver
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sync"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/memprofile"
+	"github.com/leakbench/leakbench/internal/results"
+)
+
+// peakMargin is how far, as a fraction, the child's RSS must pass the RSS
+// of its last peak profile before it writes the next: at most about
+// ln(peak/baseline)/ln(1+peakMargin) peak profiles per run (25 for a
+// 10-fold climb), each written over the last.
+const peakMargin = 0.10
+
+// profiler writes a run's pprof profiles into Spec.ProfileDir at the
+// landmarks: the Go heap profile (runtime/pprof "heap", which the runtime
+// keeps up to date at every GC, so writing it costs a walk of its
+// buckets and a gzip, no collection) and, for a target that is a
+// memprofile.Source, the linear memory profile. Each is written to a
+// temporary file and renamed, so a run killed mid-write leaves the last
+// whole one, and announced by a profile event.
+type profiler struct {
+	dir string
+	src memprofile.Source // nil: no linear memory profile
+	em  *emitter
+
+	mu   sync.Mutex // one landmark written at a time
+	self *statm     // the child's RSS, read by watch
+	next uint64     // RSS the next peak profile waits for; 0 before the first
+}
+
+// statm reads the child's own RSS from /proc/self/statm (its second
+// field, in pages) into a fixed buffer: no allocation, so that watching
+// for the peak at every tick neither moves the heap towards its next GC
+// nor shares the parent-facing sampler's state. Not goroutine-safe: the
+// snapshot ticker is its one reader.
+type statm struct {
+	f    *os.File
+	buf  [128]byte
+	page uint64
+}
+
+// openStatm opens /proc/self/statm; nil where there is none (not Linux),
+// and then no peak profile is taken.
+func openStatm() *statm {
+	f, err := os.Open("/proc/self/statm")
+	if err != nil {
+		return nil
+	}
+	return &statm{f: f, page: uint64(os.Getpagesize())}
+}
+
+// rss returns the resident set size in bytes, 0 if it can't be read.
+func (s *statm) rss() uint64 {
+	if s == nil {
+		return 0
+	}
+	n, err := s.f.ReadAt(s.buf[:], 0)
+	if n == 0 && err != nil {
+		return 0
+	}
+	field, v := 0, uint64(0)
+	for _, c := range s.buf[:n] {
+		switch {
+		case c == ' ' || c == '\n':
+			if field == 1 {
+				return v * s.page
+			}
+			field, v = field+1, 0
+		case c >= '0' && c <= '9':
+			v = v*10 + uint64(c-'0')
+		}
+	}
+	return 0
+}
+
+// newProfiler returns the profiler of a child writing into dir, or nil
+// when dir is "" (profiles off). tgt's memories are profiled when it is a
+// memprofile.Source.
+func newProfiler(dir string, tgt any, em *emitter) *profiler {
+	if dir == "" {
+		return nil
+	}
+	src, _ := tgt.(memprofile.Source)
+	return &profiler{dir: dir, src: src, em: em, self: openStatm()}
+}
+
+// watch is called at every snapshot tick of the load phase: when the
+// child's RSS has passed the high-water mark by peakMargin, it writes the
+// peak profiles.
+func (p *profiler) watch() error {
+	if p == nil {
+		return nil
+	}
+	rss := p.self.rss()
+	if rss == 0 || rss < p.next {
+		return nil
+	}
+	p.next = rss + uint64(float64(rss)*peakMargin)
+	return p.take(results.LandmarkPeak, rss)
+}
+
+// take writes the profiles of the landmark, rss the child's RSS then.
+func (p *profiler) take(at results.Landmark, rss uint64) error {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.write(results.ProfileHeap, at, rss, func(f *os.File) error {
+		return pprof.Lookup("heap").WriteTo(f, 0)
+	}); err != nil {
+		return err
+	}
+	if p.src == nil {
+		return nil
+	}
+	return p.write(results.ProfileLinear, at, rss, func(f *os.File) error {
+		return memprofile.Write(f, p.src.LinearMemories())
+	})
+}
+
+// write writes one profile with fill and announces it.
+func (p *profiler) write(kind results.ProfileKind, at results.Landmark, rss uint64, fill func(*os.File) error) error {
+	start := time.Now()
+	name := results.ProfileFile(kind, at)
+	path := filepath.Join(p.dir, name)
+	f, err := os.CreateTemp(p.dir, name+".*")
+	if err != nil {
+		return fmt.Errorf("writing the %s profile %s: %w", kind, path, err)
+	}
+	err = f.Chmod(0o644)
+	if err == nil {
+		err = fill(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing the %s profile %s: %w", kind, path, err)
+	}
+	p.em.emit(results.Event{Kind: results.EventProfile, Profile: &results.Profile{Kind: kind, Landmark: at, File: name, RSS: rss, Seconds: time.Since(start).Seconds()}})
+	return nil
+}
