@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -66,5 +67,16 @@ func TestCLIDoc_MatchesHelp(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("%s's help section differs from the commands' --help; regenerate it: go test ./internal/cli -run TestCLIDoc_MatchesHelp -update", cliDocPath)
+	t.Errorf("%s's help section differs from the commands' --help, first at %s; regenerate it: go test ./internal/cli -run TestCLIDoc_MatchesHelp -update", cliDocPath, firstDifference(string(generated), want))
+}
+
+// firstDifference names the first line where got and want differ.
+func firstDifference(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range min(len(g), len(w)) {
+		if g[i] != w[i] {
+			return fmt.Sprintf("line %d of the section: %q, --help says %q", i+1, g[i], w[i])
+		}
+	}
+	return fmt.Sprintf("the section has %d lines, --help %d", len(g), len(w))
 }
