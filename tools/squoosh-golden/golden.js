@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// golden.js: runs next@10.1.0's own squoosh modules in Node, through the very
+// functions its image optimizer called (squoosh/codecs.js, as squoosh/impl.js
+// calls them), to make the goldens internal/squoosh's tests compare wazero
+// against, and to time the same operations for docs/squoosh.md.
+//
+//   node golden.js gen   ROOT OUTDIR      writes OUTDIR/golden.json and the
+//                                         encoded inputs pattern.{png,jpg,webp}
+//   node golden.js bench ROOT [COUNT]     prints Go benchmark lines (MP/s)
+//
+// ROOT is the folder examples/nextjs/install.sh 10.1.0 printed.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const crypto = require('crypto');
+
+// next 10's emscripten glue fetch()es its .wasm when a global fetch exists
+// (Node 18+); without one it reads the file, as it did under Node 14.
+delete globalThis.fetch;
+
+const [mode, root, arg] = process.argv.slice(2);
+if (!['gen', 'bench'].includes(mode) || !root) {
+  console.error('usage: golden.js gen ROOT OUTDIR | golden.js bench ROOT [COUNT]');
+  process.exit(2);
+}
+const dir = path.join(root, 'node_modules/next/dist/next-server/server/lib/squoosh');
+if (!fs.existsSync(path.join(dir, 'codecs.js'))) {
+  console.error(`golden.js: ${dir}/codecs.js missing: run \`bash examples/nextjs/install.sh 10.1.0\``);
+  process.exit(1);
+}
+const {codecs, preprocessors} = require(path.join(dir, 'codecs.js')); // sets global.ImageData
+
+// pattern is the test image both sides generate (internal/squoosh
+// pattern()): RGBA bytes from a fixed formula with varying alpha, so that
+// premultiplication matters.
+function pattern(w, h) {
+  const px = Buffer.alloc(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = 4 * (y * w + x);
+      px[i] = (x * 255 / Math.max(1, w - 1)) & 255;
+      px[i + 1] = (y * 255 / Math.max(1, h - 1)) & 255;
+      px[i + 2] = ((x ^ y) * 7 + ((x * y) % 31)) & 255;
+      px[i + 3] = 255 - ((((x >> 3) + (y >> 3)) & 1) * 96) - ((x * 3 + y * 5) % 64);
+    }
+  }
+  return {data: px, width: w, height: h};
+}
+
+const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
+const bytes = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+
+// The optimizer's operations, each exactly as impl.js calls codecs.js.
+const ops = {
+  async decodePNG(buf) { const d = await codecs.oxipng.dec(); return d.decode(new Uint8Array(buf)); },
+  async encodePNG(im) { const e = await codecs.oxipng.enc(); return Buffer.from(e.encode(im.data, im.width, im.height, {...codecs.oxipng.defaultEncoderOptions})); },
+  async encodePlainPNG(im) { await codecs.oxipng.dec(); return Buffer.from(require(path.join(dir, 'png/squoosh_png.js')).encode(new Uint8Array(im.data), im.width, im.height)); },
+  async resize(im, width) { const m = await preprocessors.resize.instantiate(); return m(im.data, im.width, im.height, {...preprocessors.resize.defaultOptions, width}); },
+  async rotate(im, numRotations) { const m = await preprocessors.rotate.instantiate(); return m(im.data, im.width, im.height, {numRotations}); },
+  async decodeJPEG(buf) { const d = await codecs.mozjpeg.dec(); return d.decode(new Uint8Array(buf)); },
+  async encodeJPEG(im, quality) { const e = await codecs.mozjpeg.enc(); return Buffer.from(await e.encode(im.data, im.width, im.height, {...codecs.mozjpeg.defaultEncoderOptions, quality})); },
+  async decodeWebP(buf) { const d = await codecs.webp.dec(); return d.decode(new Uint8Array(buf)); },
+  async encodeWebP(im, quality) { const e = await codecs.webp.enc(); return Buffer.from(await e.encode(im.data, im.width, im.height, {...codecs.webp.defaultEncoderOptions, quality})); },
+};
+
+const pixels = (im) => Buffer.from(im.data || im._data);
+const imageRecord = (im) => ({width: im.width, height: im.height, sha256: sha(pixels(im))});
+const fileRecord = (b) => ({bytes: b.length, sha256: sha(b)});
+
+// traceSizes are the resizes of the memory trace: one reused squoosh_resize
+// instance, memory size after each call.
+const traceSizes = [[67, 43, 31], [640, 480, 320], [200, 150, 100], [1600, 1200, 800], [300, 200, 150], [2000, 1500, 1000], [640, 480, 320]];
+
+async function resizeTrace() {
+  // The glue's own init and resize(), the functions codecs.js's
+  // resizeInit and preprocessors.resize call, on a fresh instance whose
+  // memory this trace reads.
+  const glue = require(path.join(dir, 'resize/squoosh_resize.js'));
+  const exports = await glue.default(fs.readFileSync(path.join(dir, 'resize/squoosh_resize_bg.wasm')));
+  const o = preprocessors.resize.defaultOptions;
+  const method = ['triangle', 'catrom', 'mitchell', 'lanczos3'].indexOf(o.method);
+  const trace = [{call: 'instantiate', memoryBytes: exports.memory.buffer.byteLength}];
+  for (const [w, h, tw] of traceSizes) {
+    const im = pattern(w, h);
+    const th = Math.round(h / w * tw);
+    const out = glue.resize(im.data, w, h, tw, th, method, o.premultiply, o.linearRGB);
+    trace.push({call: `resize ${w}x${h} to ${tw}x${th}`, input: sha(im.data), output: sha(bytes(out)), memoryBytes: exports.memory.buffer.byteLength});
+  }
+  return trace;
+}
+
+async function gen(out) {
+  fs.mkdirSync(out, {recursive: true});
+  const im = pattern(67, 43);
+  const g = {node: process.version, next: require(path.join(root, 'node_modules/next/package.json')).version, pattern: imageRecord(im)};
+  const png = await ops.encodePlainPNG(im);
+  const jpg = await ops.encodeJPEG(im, 75);
+  const webp = await ops.encodeWebP(im, 75);
+  fs.writeFileSync(path.join(out, 'pattern.png'), png);
+  fs.writeFileSync(path.join(out, 'pattern.jpg'), jpg);
+  fs.writeFileSync(path.join(out, 'pattern.webp'), webp);
+  g.encodePlainPNG = fileRecord(png);
+  g.encodePNG = fileRecord(await ops.encodePNG(im));
+  g.encodeJPEG = fileRecord(jpg);
+  g.encodeWebP = fileRecord(webp);
+  g.decodePNG = imageRecord(await ops.decodePNG(png));
+  g.decodeJPEG = imageRecord(await ops.decodeJPEG(jpg));
+  g.decodeWebP = imageRecord(await ops.decodeWebP(webp));
+  g.resize = imageRecord(await ops.resize(im, 31));
+  g.rotate = [];
+  for (const n of [1, 2, 3]) g.rotate.push(imageRecord(await ops.rotate(im, n)));
+  g.resizeTrace = await resizeTrace();
+  fs.writeFileSync(path.join(out, 'golden.json'), JSON.stringify(g, null, 2) + '\n');
+}
+
+// benchOps are the timed operations; each reports megapixels of its image
+// per second, the figure internal/squoosh's BenchmarkOps reports too.
+async function bench(count) {
+  const im = pattern(1024, 768);
+  const png = await ops.encodePlainPNG(im);
+  const jpg = await ops.encodeJPEG(im, 75);
+  const webp = await ops.encodeWebP(im, 75);
+  const mp = im.width * im.height / 1e6;
+  const cases = [
+    ['decodePNG', () => ops.decodePNG(png)],
+    ['encodePNG', () => ops.encodePNG(im)],
+    ['resize', () => ops.resize(im, 512)],
+    ['rotate', () => ops.rotate(im, 1)],
+    ['decodeJPEG', () => ops.decodeJPEG(jpg)],
+    ['encodeJPEG', () => ops.encodeJPEG(im, 75)],
+    ['decodeWebP', () => ops.decodeWebP(webp)],
+    ['encodeWebP', () => ops.encodeWebP(im, 75)],
+  ];
+  for (let c = 0; c < count; c++) {
+    for (const [name, fn] of cases) {
+      await fn(); // warm: instantiation and tier-up outside the timing
+      let n = 0;
+      const t0 = process.hrtime.bigint();
+      let t;
+      do { await fn(); n++; t = Number(process.hrtime.bigint() - t0); } while (t < 1e9);
+      console.log(`BenchmarkOps/op=${name}\t${n}\t${(t / n).toFixed(0)} ns/op\t${(mp * n / (t / 1e9)).toFixed(2)} MP/s`);
+    }
+  }
+}
+
+(async () => {
+  if (mode === 'gen') {
+    if (!arg) { console.error('usage: golden.js gen ROOT OUTDIR'); process.exit(2); }
+    await gen(arg);
+  } else {
+    await bench(Number(arg || 1));
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
