@@ -66,6 +66,12 @@ type golden struct {
 	Resize         imageRecord   `json:"resize"`
 	Rotate         []imageRecord `json:"rotate"`
 	ResizeTrace    []traceStep   `json:"resizeTrace"`
+	EmvalHandles   struct {
+		MozJPEGEnc int `json:"mozjpegEnc"`
+		MozJPEGDec int `json:"mozjpegDec"`
+		WebPEnc    int `json:"webpEnc"`
+		WebPDec    int `json:"webpDec"`
+	} `json:"emvalHandles"`
 }
 
 func readGolden(t *testing.T) golden {

@@ -109,6 +109,8 @@ type Library struct {
 	rt   wazero.Runtime
 	dir  string
 	mods [numModules]wazero.CompiledModule
+
+	emscripten *emscriptenHost
 }
 
 // New reads and compiles the eight squoosh modules from the npm install.
@@ -152,6 +154,9 @@ func New(ctx context.Context, opts Options) (_ *Library, err error) {
 		l.mods[m] = cm
 	}
 	if err := instantiateBindgenHost(ctx, l.rt); err != nil {
+		return nil, err
+	}
+	if l.emscripten, err = newEmscriptenHost(ctx, l.rt, l.mods); err != nil {
 		return nil, err
 	}
 	return l, nil

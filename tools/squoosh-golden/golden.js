@@ -89,6 +89,24 @@ async function resizeTrace() {
   return trace;
 }
 
+// emvalHandles counts the emval handles each emscripten module holds after
+// one call (emval.js count_emval_handles), on a fresh instance as the
+// optimizer made one per call.
+async function emvalHandles(im, jpg, webp) {
+  const counts = {};
+  for (const [name, make, call] of [
+    ['mozjpegEnc', codecs.mozjpeg.enc, (m) => m.encode(im.data, im.width, im.height, {...codecs.mozjpeg.defaultEncoderOptions, quality: 75})],
+    ['mozjpegDec', codecs.mozjpeg.dec, (m) => m.decode(new Uint8Array(jpg))],
+    ['webpEnc', codecs.webp.enc, (m) => m.encode(im.data, im.width, im.height, {...codecs.webp.defaultEncoderOptions, quality: 75})],
+    ['webpDec', codecs.webp.dec, (m) => m.decode(new Uint8Array(webp))],
+  ]) {
+    const m = await make();
+    call(m);
+    counts[name] = m.count_emval_handles();
+  }
+  return counts;
+}
+
 async function gen(out) {
   fs.mkdirSync(out, {recursive: true});
   const im = pattern(67, 43);
@@ -110,6 +128,7 @@ async function gen(out) {
   g.rotate = [];
   for (const n of [1, 2, 3]) g.rotate.push(imageRecord(await ops.rotate(im, n)));
   g.resizeTrace = await resizeTrace();
+  g.emvalHandles = await emvalHandles(im, jpg, webp);
   fs.writeFileSync(path.join(out, 'golden.json'), JSON.stringify(g, null, 2) + '\n');
 }
 
