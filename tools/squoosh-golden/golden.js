@@ -6,7 +6,9 @@
 //
 //   node golden.js gen   ROOT OUTDIR      writes OUTDIR/golden.json and the
 //                                         encoded inputs pattern.{png,jpg,webp}
-//   node golden.js bench ROOT [COUNT]     prints Go benchmark lines (MP/s)
+//   node golden.js bench ROOT [COUNT [CASE]]  prints Go benchmark lines
+//                                         (MP/s), COUNT rounds, of one CASE
+//                                         or all; CASE "list" lists them
 //
 // ROOT is the folder examples/nextjs/install.sh 10.1.0 printed.
 'use strict';
@@ -20,7 +22,7 @@ delete globalThis.fetch;
 
 const [mode, root, arg] = process.argv.slice(2);
 if (!['gen', 'bench'].includes(mode) || !root) {
-  console.error('usage: golden.js gen ROOT OUTDIR | golden.js bench ROOT [COUNT]');
+  console.error('usage: golden.js gen ROOT OUTDIR | golden.js bench ROOT [COUNT [CASE|list]]');
   process.exit(2);
 }
 const dir = path.join(root, 'node_modules/next/dist/next-server/server/lib/squoosh');
@@ -132,32 +134,52 @@ async function gen(out) {
   fs.writeFileSync(path.join(out, 'golden.json'), JSON.stringify(g, null, 2) + '\n');
 }
 
-// benchOps are the timed operations; each reports megapixels of its image
-// per second, the figure internal/squoosh's BenchmarkOps reports too.
-async function bench(count) {
-  const im = pattern(1024, 768);
+// bench times each operation on a 512x384 pattern and prints Go benchmark
+// lines (internal/squoosh BenchmarkOps prints the same names), megapixels
+// of the operation's image per second. inst=optimizer is the operation as
+// impl.js ran it: the wasm-bindgen modules instantiated once and reused,
+// rotate, mozjpeg and webp read from disk, compiled and instantiated at
+// every call. inst=reused calls one instance of mozjpeg or webp again and
+// again: the codec's own speed. The -N suffix is the number of CPUs, as
+// Go's GOMAXPROCS suffix is, so benchstat pairs the rows.
+async function bench(count, only) {
+  const im = pattern(512, 384);
   const png = await ops.encodePlainPNG(im);
   const jpg = await ops.encodeJPEG(im, 75);
   const webp = await ops.encodeWebP(im, 75);
   const mp = im.width * im.height / 1e6;
+  const reused = {
+    jpegDec: await codecs.mozjpeg.dec(), jpegEnc: await codecs.mozjpeg.enc(),
+    webpDec: await codecs.webp.dec(), webpEnc: await codecs.webp.enc(),
+  };
   const cases = [
-    ['decodePNG', () => ops.decodePNG(png)],
-    ['encodePNG', () => ops.encodePNG(im)],
-    ['resize', () => ops.resize(im, 512)],
-    ['rotate', () => ops.rotate(im, 1)],
-    ['decodeJPEG', () => ops.decodeJPEG(jpg)],
-    ['encodeJPEG', () => ops.encodeJPEG(im, 75)],
-    ['decodeWebP', () => ops.decodeWebP(webp)],
-    ['encodeWebP', () => ops.encodeWebP(im, 75)],
+    ['decodePNG/inst=optimizer', () => ops.decodePNG(png)],
+    ['encodePNG/inst=optimizer', () => ops.encodePNG(im)],
+    ['resize/inst=optimizer', () => ops.resize(im, 256)],
+    ['rotate/inst=optimizer', () => ops.rotate(im, 1)],
+    ['decodeJPEG/inst=optimizer', () => ops.decodeJPEG(jpg)],
+    ['encodeJPEG/inst=optimizer', () => ops.encodeJPEG(im, 75)],
+    ['decodeWebP/inst=optimizer', () => ops.decodeWebP(webp)],
+    ['encodeWebP/inst=optimizer', () => ops.encodeWebP(im, 75)],
+    ['decodeJPEG/inst=reused', () => reused.jpegDec.decode(new Uint8Array(jpg))],
+    ['encodeJPEG/inst=reused', () => reused.jpegEnc.encode(im.data, im.width, im.height, {...codecs.mozjpeg.defaultEncoderOptions, quality: 75})],
+    ['decodeWebP/inst=reused', () => reused.webpDec.decode(new Uint8Array(webp))],
+    ['encodeWebP/inst=reused', () => reused.webpEnc.encode(im.data, im.width, im.height, {...codecs.webp.defaultEncoderOptions, quality: 75})],
   ];
+  if (only === 'list') {
+    for (const [name] of cases) console.log(name);
+    return;
+  }
+  const cpus = require('os').availableParallelism();
   for (let c = 0; c < count; c++) {
     for (const [name, fn] of cases) {
-      await fn(); // warm: instantiation and tier-up outside the timing
+      if (only && name !== only) continue;
+      await fn(); // warm: first instantiation and tier-up outside the timing
       let n = 0;
       const t0 = process.hrtime.bigint();
       let t;
       do { await fn(); n++; t = Number(process.hrtime.bigint() - t0); } while (t < 1e9);
-      console.log(`BenchmarkOps/op=${name}\t${n}\t${(t / n).toFixed(0)} ns/op\t${(mp * n / (t / 1e9)).toFixed(2)} MP/s`);
+      console.log(`BenchmarkOps/op=${name}-${cpus}\t${n}\t${(t / n).toFixed(0)} ns/op\t${(mp * n / (t / 1e9)).toFixed(3)} MP/s`);
     }
   }
 }
@@ -167,6 +189,6 @@ async function bench(count) {
     if (!arg) { console.error('usage: golden.js gen ROOT OUTDIR'); process.exit(2); }
     await gen(arg);
   } else {
-    await bench(Number(arg || 1));
+    await bench(Number(arg || 1), process.argv[5]);
   }
 })().catch((e) => { console.error(e); process.exit(1); });
