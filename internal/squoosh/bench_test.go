@@ -1,6 +1,9 @@
+//go:build unix
+
 package squoosh
 
 import (
+	"syscall"
 	"testing"
 	"time"
 )
@@ -12,7 +15,8 @@ import (
 // (instances reused or made per call as the optimizer did; the modules
 // compiled once, where Node reads and compiles rotate, mozjpeg and webp at
 // every call); inst=reused calls one mozjpeg or webp instance again and
-// again.
+// again. cpu-ns/op is the process's CPU time (all threads, the GC's too)
+// per operation, as golden.js reports Node's.
 func BenchmarkOps(b *testing.B) {
 	lib := newTestLibrary(b)
 	opt := lib.NewOptimizer()
@@ -67,6 +71,7 @@ func BenchmarkOps(b *testing.B) {
 			if err := c.op(); err != nil { // warm, as golden.js warms
 				b.Fatal(err)
 			}
+			cpu0 := processCPU(b)
 			start := time.Now()
 			for b.Loop() {
 				if err := c.op(); err != nil {
@@ -74,6 +79,7 @@ func BenchmarkOps(b *testing.B) {
 				}
 			}
 			b.ReportMetric(mp*float64(b.N)/time.Since(start).Seconds(), "MP/s")
+			b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -88,4 +94,14 @@ func (l *Library) mustEncodePlainPNG(tb testing.TB, im Image) ([]byte, error) {
 	}
 	defer pc.Close(testCtx)
 	return pc.Encode(testCtx, im)
+}
+
+// processCPU is the process's user and system CPU time so far, in ns
+// (getrusage RUSAGE_SELF, as Node's process.cpuUsage reads it).
+func processCPU(tb testing.TB) int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatalf("getrusage: %v", err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

@@ -237,8 +237,11 @@ func TestResizeMemoryTraceMatchesNode(t *testing.T) {
 	}
 	defer rs.Close(testCtx)
 	trace := resizeTrace(t, rs, g.ResizeTrace)
+	t.Logf("%-28s %14s %14s", "call", "Node (bytes)", "wazero (bytes)")
 	for i, want := range g.ResizeTrace {
-		if got := trace[i]; got != want {
+		got := trace[i]
+		t.Logf("%-28s %14d %14d", want.Call, want.MemoryBytes, got.MemoryBytes)
+		if got != want {
 			t.Errorf("step %d: wazero %+v, Node %+v", i, got, want)
 		}
 	}

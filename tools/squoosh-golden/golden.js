@@ -140,7 +140,9 @@ async function gen(out) {
 // impl.js ran it: the wasm-bindgen modules instantiated once and reused,
 // rotate, mozjpeg and webp read from disk, compiled and instantiated at
 // every call. inst=reused calls one instance of mozjpeg or webp again and
-// again: the codec's own speed. The -N suffix is the number of CPUs, as
+// again: the codec's own speed. cpu-ns/op is the process's CPU time (all
+// threads: V8's compilers and GC too) per operation, which the load of a
+// shared machine disturbs less than the wall clock. The -N suffix is the number of CPUs, as
 // Go's GOMAXPROCS suffix is, so benchstat pairs the rows.
 async function bench(count, only) {
   const im = pattern(512, 384);
@@ -176,10 +178,13 @@ async function bench(count, only) {
       if (only && name !== only) continue;
       await fn(); // warm: first instantiation and tier-up outside the timing
       let n = 0;
+      const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       let t;
       do { await fn(); n++; t = Number(process.hrtime.bigint() - t0); } while (t < 1e9);
-      console.log(`BenchmarkOps/op=${name}-${cpus}\t${n}\t${(t / n).toFixed(0)} ns/op\t${(mp * n / (t / 1e9)).toFixed(3)} MP/s`);
+      const c = process.cpuUsage(c0);
+      const cpu = (c.user + c.system) * 1e3; // ns, all of the process's threads
+      console.log(`BenchmarkOps/op=${name}-${cpus}\t${n}\t${(t / n).toFixed(0)} ns/op\t${(mp * n / (t / 1e9)).toFixed(3)} MP/s\t${(cpu / n).toFixed(0)} cpu-ns/op`);
     }
   }
 }

@@ -1,0 +1,117 @@
+package squoosh
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestNewWithoutInstall names the install command and the missing file.
+func TestNewWithoutInstall(t *testing.T) {
+	root := t.TempDir()
+	_, err := New(testCtx, Options{Root: root})
+	if !errors.Is(err, ErrNotInstalled) {
+		t.Fatalf("New(empty root) = %v, want ErrNotInstalled", err)
+	}
+	for _, want := range []string{InstallCommand, root, ResizeWasm.String()} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+}
+
+// TestOptimizerMatchesNode runs each operation through Optimizer, the
+// lifetimes impl.js used, against the goldens.
+func TestOptimizerMatchesNode(t *testing.T) {
+	lib := newTestLibrary(t)
+	g := readGolden(t)
+	opt := lib.NewOptimizer()
+	defer opt.Close(testCtx)
+	im := pattern(67, 43)
+	for range 2 { // the second round reuses the bindgen instances
+		png, err := opt.EncodePNG(testCtx, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFile(t, "EncodePNG", png, g.EncodePNG)
+		dec, err := opt.DecodePNG(testCtx, readTestdata(t, "pattern.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkImage(t, "DecodePNG", dec, g.DecodePNG)
+		small, err := opt.Resize(testCtx, im, 31)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkImage(t, "Resize", small, g.Resize)
+		rot, err := opt.Rotate(testCtx, im, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkImage(t, "Rotate", rot, g.Rotate[0])
+		jpg, err := opt.EncodeJPEG(testCtx, im, 75)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFile(t, "EncodeJPEG", jpg, g.EncodeJPEG)
+		webp, err := opt.EncodeWebP(testCtx, im, 75)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkFile(t, "EncodeWebP", webp, g.EncodeWebP)
+		dj, err := opt.DecodeJPEG(testCtx, readTestdata(t, "pattern.jpg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkImage(t, "DecodeJPEG", dj, g.DecodeJPEG)
+		dw, err := opt.DecodeWebP(testCtx, readTestdata(t, "pattern.webp"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkImage(t, "DecodeWebP", dw, g.DecodeWebP)
+	}
+}
+
+// TestEmscriptenInstancesConcurrently encodes on several emscripten
+// instances at once: the host serves them all and must keep each call's
+// state (types, emval handles, memory) with its own instance.
+func TestEmscriptenInstancesConcurrently(t *testing.T) {
+	lib := newTestLibrary(t)
+	g := readGolden(t)
+	im := pattern(67, 43)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m, opts, want := MozJPEGEncWasm, EncodeOptions(OptimizerMozJPEGOptions(75)), g.EncodeJPEG
+			if i%2 == 1 {
+				m, opts, want = WebPEncWasm, OptimizerWebPOptions(75), g.EncodeWebP
+			}
+			e, err := lib.NewEmscripten(testCtx, m)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer e.Close(testCtx)
+			for range 3 {
+				out, err := e.Encode(testCtx, im, opts)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if hash(out) != want.SHA256 {
+					errs <- errors.New(m.String() + ": output differs from Node's under concurrency")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
