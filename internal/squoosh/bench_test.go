@@ -15,7 +15,9 @@ import (
 // (instances reused or made per call as the optimizer did; the modules
 // compiled once, where Node reads and compiles rotate, mozjpeg and webp at
 // every call); inst=reused calls one mozjpeg or webp instance again and
-// again. cpu-ns/op is the process's CPU time (all threads, the GC's too)
+// again. The request cases are whole requests (Optimizer.Process, impl.js
+// processBuffer: decode, resize to 256 wide, encode), their MP/s counted on
+// the 512x384 input. cpu-ns/op is the process's CPU time (all threads, the GC's too)
 // per operation, as golden.js reports Node's.
 func BenchmarkOps(b *testing.B) {
 	lib := newTestLibrary(b)
@@ -43,6 +45,7 @@ func BenchmarkOps(b *testing.B) {
 		defer e.Close(testCtx)
 		reused[m] = e
 	}
+	req := requests(png, jpg, webp, 256)
 	mp := float64(im.Width*im.Height) / 1e6
 	for _, c := range []struct {
 		name string
@@ -56,6 +59,14 @@ func BenchmarkOps(b *testing.B) {
 		{"encodeJPEG/inst=optimizer", func() error { _, err := opt.EncodeJPEG(testCtx, im, 75); return err }},
 		{"decodeWebP/inst=optimizer", func() error { _, err := opt.DecodeWebP(testCtx, webp); return err }},
 		{"encodeWebP/inst=optimizer", func() error { _, err := opt.EncodeWebP(testCtx, im, 75); return err }},
+		{"requestPNGtoWebP/inst=optimizer", func() error {
+			_, err := opt.Process(testCtx, req[0].input, req[0].steps, req[0].out, req[0].quality)
+			return err
+		}},
+		{"requestJPEGtoJPEG/inst=optimizer", func() error {
+			_, err := opt.Process(testCtx, req[1].input, req[1].steps, req[1].out, req[1].quality)
+			return err
+		}},
 		{"decodeJPEG/inst=reused", func() error { _, err := reused[MozJPEGDecWasm].Decode(testCtx, jpg); return err }},
 		{"encodeJPEG/inst=reused", func() error {
 			_, err := reused[MozJPEGEncWasm].Encode(testCtx, im, OptimizerMozJPEGOptions(75))

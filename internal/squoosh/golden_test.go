@@ -65,6 +65,7 @@ type golden struct {
 	DecodeWebP     imageRecord   `json:"decodeWebP"`
 	Resize         imageRecord   `json:"resize"`
 	Rotate         []imageRecord `json:"rotate"`
+	Requests       []fileRecord  `json:"requests"`
 	ResizeTrace    []traceStep   `json:"resizeTrace"`
 	EmvalHandles   struct {
 		MozJPEGEnc int `json:"mozjpegEnc"`

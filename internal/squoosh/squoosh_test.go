@@ -115,3 +115,44 @@ func TestEmscriptenInstancesConcurrently(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// request is one whole request of golden.js requests(): input, steps,
+// encoding, quality.
+type request struct {
+	input   []byte
+	steps   []Step
+	out     Format
+	quality int
+}
+
+// requests are golden.js requests(png, jpg, webp, width), in its order.
+func requests(png, jpg, webp []byte, width int) []request {
+	return []request{
+		{png, []Step{{Width: width}}, FormatWebP, 75},
+		{jpg, []Step{{Width: width}}, FormatJPEG, 75},
+		{webp, []Step{{Rotations: 1}, {Width: width}}, FormatPNG, 75},
+	}
+}
+
+// TestProcessMatchesNode runs golden.js's whole requests through
+// Optimizer.Process against impl.js processBuffer's outputs.
+func TestProcessMatchesNode(t *testing.T) {
+	lib := newTestLibrary(t)
+	g := readGolden(t)
+	opt := lib.NewOptimizer()
+	defer opt.Close(testCtx)
+	reqs := requests(readTestdata(t, "pattern.png"), readTestdata(t, "pattern.jpg"), readTestdata(t, "pattern.webp"), 31)
+	if len(reqs) != len(g.Requests) {
+		t.Fatalf("%d requests here, %d in golden.json", len(reqs), len(g.Requests))
+	}
+	for i, r := range reqs {
+		out, err := opt.Process(testCtx, r.input, r.steps, r.out, r.quality)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		checkFile(t, "request to "+r.out.String(), out, g.Requests[i])
+	}
+	if _, err := opt.Process(testCtx, []byte("GIF89a and more"), nil, FormatPNG, 75); !errors.Is(err, ErrUnsupportedFormat) {
+		t.Errorf("Process(GIF) = %v, want ErrUnsupportedFormat", err)
+	}
+}

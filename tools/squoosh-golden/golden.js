@@ -31,6 +31,7 @@ if (!fs.existsSync(path.join(dir, 'codecs.js'))) {
   process.exit(1);
 }
 const {codecs, preprocessors} = require(path.join(dir, 'codecs.js')); // sets global.ImageData
+const {processBuffer} = require(path.join(dir, 'impl.js'));
 
 // pattern is the test image both sides generate (internal/squoosh
 // pattern()): RGBA bytes from a fixed formula with varying alpha, so that
@@ -91,6 +92,17 @@ async function resizeTrace() {
   return trace;
 }
 
+// requests are whole requests as the optimizer made them (impl.js
+// processBuffer): input, operations, encoding, quality. internal/squoosh's
+// TestProcessMatchesNode and BenchmarkOps make the same.
+function requests(png, jpg, webp, width) {
+  return [
+    [png, [{type: 'resize', width}], 'webp', 75],
+    [jpg, [{type: 'resize', width}], 'jpeg', 75],
+    [webp, [{type: 'rotate', numRotations: 1}, {type: 'resize', width}], 'png', 75],
+  ];
+}
+
 // emvalHandles counts the emval handles each emscripten module holds after
 // one call (emval.js count_emval_handles), on a fresh instance as the
 // optimizer made one per call.
@@ -129,6 +141,10 @@ async function gen(out) {
   g.resize = imageRecord(await ops.resize(im, 31));
   g.rotate = [];
   for (const n of [1, 2, 3]) g.rotate.push(imageRecord(await ops.rotate(im, n)));
+  g.requests = [];
+  for (const [input, operations, encoding, quality] of requests(png, jpg, webp, 31)) {
+    g.requests.push(fileRecord(await processBuffer(input, operations, encoding, quality)));
+  }
   g.resizeTrace = await resizeTrace();
   g.emvalHandles = await emvalHandles(im, jpg, webp);
   fs.writeFileSync(path.join(out, 'golden.json'), JSON.stringify(g, null, 2) + '\n');
@@ -140,7 +156,9 @@ async function gen(out) {
 // impl.js ran it: the wasm-bindgen modules instantiated once and reused,
 // rotate, mozjpeg and webp read from disk, compiled and instantiated at
 // every call. inst=reused calls one instance of mozjpeg or webp again and
-// again: the codec's own speed. cpu-ns/op is the process's CPU time (all
+// again: the codec's own speed. The request cases are whole requests
+// (processBuffer: decode, resize to 256 wide, encode), their MP/s counted
+// on the 512x384 input. cpu-ns/op is the process's CPU time (all
 // threads: V8's compilers and GC too) per operation, which the load of a
 // shared machine disturbs less than the wall clock. The -N suffix is the number of CPUs, as
 // Go's GOMAXPROCS suffix is, so benchstat pairs the rows.
@@ -163,6 +181,8 @@ async function bench(count, only) {
     ['encodeJPEG/inst=optimizer', () => ops.encodeJPEG(im, 75)],
     ['decodeWebP/inst=optimizer', () => ops.decodeWebP(webp)],
     ['encodeWebP/inst=optimizer', () => ops.encodeWebP(im, 75)],
+    ['requestPNGtoWebP/inst=optimizer', () => processBuffer(...requests(png, jpg, webp, 256)[0])],
+    ['requestJPEGtoJPEG/inst=optimizer', () => processBuffer(...requests(png, jpg, webp, 256)[1])],
     ['decodeJPEG/inst=reused', () => reused.jpegDec.decode(new Uint8Array(jpg))],
     ['encodeJPEG/inst=reused', () => reused.jpegEnc.encode(im.data, im.width, im.height, {...codecs.mozjpeg.defaultEncoderOptions, quality: 75})],
     ['decodeWebP/inst=reused', () => reused.webpDec.decode(new Uint8Array(webp))],
