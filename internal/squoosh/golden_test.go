@@ -173,7 +173,7 @@ func TestBindgenOpsMatchNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rs.Close(testCtx)
-	small, err := rs.Resize(testCtx, im, 31, HeightForWidth(im.Width, im.Height, 31), OptimizerResizeOptions)
+	small, err := rs.Resize(testCtx, im, 31, HeightForWidth(im.Width, im.Height, 31), OptimizerResizeOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func resizeTrace(t *testing.T, rs *Resizer, steps []traceStep) []traceStep {
 			t.Fatalf("golden trace step %q: %v", s.Call, err)
 		}
 		im := pattern(w, h)
-		r, err := rs.Resize(testCtx, im, tw, HeightForWidth(w, h, tw), OptimizerResizeOptions)
+		r, err := rs.Resize(testCtx, im, tw, HeightForWidth(w, h, tw), OptimizerResizeOptions())
 		if err != nil {
 			t.Fatal(err)
 		}

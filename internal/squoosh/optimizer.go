@@ -77,7 +77,7 @@ func (o *Optimizer) Resize(ctx context.Context, img Image, width int) (Image, er
 		}
 		o.rs = rs
 	}
-	return o.rs.Resize(ctx, img, width, HeightForWidth(img.Width, img.Height, width), OptimizerResizeOptions)
+	return o.rs.Resize(ctx, img, width, HeightForWidth(img.Width, img.Height, width), OptimizerResizeOptions())
 }
 
 // Rotate is impl.js rotate: a fresh rotate.wasm instance per call.

@@ -25,11 +25,13 @@ type ResizeOptions struct {
 	LinearRGB   bool // filter in linear light (color_space_conversion)
 }
 
-// OptimizerResizeOptions are the options next@10.1.0 resized with:
+// OptimizerResizeOptions returns the options next@10.1.0 resized with:
 // codecs.js preprocessors.resize.defaultOptions (method 'lanczos3',
 // premultiply true, linearRGB true; fitMethod 'stretch' is not passed to the
 // module).
-var OptimizerResizeOptions = ResizeOptions{Method: Lanczos3, Premultiply: true, LinearRGB: true}
+func OptimizerResizeOptions() ResizeOptions {
+	return ResizeOptions{Method: Lanczos3, Premultiply: true, LinearRGB: true}
+}
 
 // HeightForWidth is the height codecs.js resizeWithAspect gives a resize to
 // width alone: Math.round(input_height / input_width * target_width), in

@@ -15,8 +15,13 @@
 //     decoder), whose minified imports a small embind host serves
 //     (embind.go).
 //
-// A Library compiles every module once; the operations instantiate or reuse
-// instances as the optimizer did (see Library).
+// A Library compiles every module once and hands out instances (NewResizer,
+// NewPNGCodec, NewOxipng, NewEmscripten, or RotateOnce's fresh one); an
+// Optimizer runs the operations with the lifetimes next's impl.js gave
+// them, and Optimizer.Process is a whole request (processBuffer).
+//
+// Every output equals Node's byte for byte on the goldens that
+// tools/squoosh-golden/golden.js makes (docs/squoosh.md).
 package squoosh
 
 import (
