@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -102,19 +103,34 @@ func hash(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// newTestLibrary opens the Library, skipping the test when the npm install
-// is missing.
+// testLibrary is the Library the tests share (compiling the eight modules
+// takes seconds), opened on first use and closed by TestMain.
+var testLibrary struct {
+	once sync.Once
+	lib  *Library
+	err  error
+}
+
+// newTestLibrary returns the shared Library, skipping the test when the npm
+// install is missing.
 func newTestLibrary(tb testing.TB) *Library {
 	tb.Helper()
-	lib, err := New(testCtx, Options{})
-	if errors.Is(err, ErrNotInstalled) {
-		tb.Skipf("%v: the squoosh modules come from the npm install of next@%s", err, Version)
+	testLibrary.once.Do(func() { testLibrary.lib, testLibrary.err = New(testCtx, Options{}) })
+	if errors.Is(testLibrary.err, ErrNotInstalled) {
+		tb.Skipf("%v: the squoosh modules come from the npm install of next@%s", testLibrary.err, Version)
 	}
-	if err != nil {
-		tb.Fatal(err)
+	if testLibrary.err != nil {
+		tb.Fatal(testLibrary.err)
 	}
-	tb.Cleanup(func() { lib.Close(testCtx) })
-	return lib
+	return testLibrary.lib
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if testLibrary.lib != nil {
+		testLibrary.lib.Close(testCtx)
+	}
+	os.Exit(code)
 }
 
 func checkImage(t *testing.T, what string, got Image, want imageRecord) {
