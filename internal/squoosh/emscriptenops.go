@@ -125,7 +125,7 @@ func (e *Emscripten) Decode(ctx context.Context, data []byte) (Image, error) {
 	}
 	img, ok := v.(Image)
 	if !ok {
-		return Image{}, fmt.Errorf("squoosh: %s decode of %d bytes returned %T, not an ImageData (the input is not an image it decodes)", e.in.kind, len(data), v)
+		return Image{}, fmt.Errorf("squoosh: %s decode of %d bytes returned %s, not an ImageData (the input is not an image it decodes)", e.in.kind, len(data), describe(v))
 	}
 	if err := img.check(); err != nil {
 		return Image{}, fmt.Errorf("squoosh: %s decode: %w", e.in.kind, err)
@@ -145,7 +145,7 @@ func (e *Emscripten) Encode(ctx context.Context, img Image, opts EncodeOptions) 
 	}
 	a, ok := v.(typedArray)
 	if !ok {
-		return nil, fmt.Errorf("squoosh: %s encode %dx%d returned %T, not a Uint8Array", e.in.kind, img.Width, img.Height, v)
+		return nil, fmt.Errorf("squoosh: %s encode %dx%d returned %s, not a Uint8Array (the encoder failed)", e.in.kind, img.Width, img.Height, describe(v))
 	}
 	return a.data, nil
 }
@@ -159,3 +159,14 @@ func (e *Emscripten) MemorySize() uint32 { return e.in.mem.Size() }
 
 // Close closes the instance.
 func (e *Emscripten) Close(ctx context.Context) error { return e.in.close(ctx) }
+
+// describe names a JavaScript value for an error message.
+func describe(v jsValue) string {
+	switch v {
+	case jsNull:
+		return "null"
+	case jsUndefined:
+		return "undefined"
+	}
+	return fmt.Sprintf("a %T", v)
+}

@@ -156,3 +156,29 @@ func TestProcessMatchesNode(t *testing.T) {
 		t.Errorf("Process(GIF) = %v, want ErrUnsupportedFormat", err)
 	}
 }
+
+// TestDecodeTruncated feeds every decoder each golden input cut short at
+// several lengths: the result is an error or an image, never a panic, and
+// the Optimizer's reused squoosh_png keeps decoding whole files after
+// (as the optimizer kept using it after a failed request).
+func TestDecodeTruncated(t *testing.T) {
+	lib := newTestLibrary(t)
+	g := readGolden(t)
+	opt := lib.NewOptimizer()
+	defer opt.Close(testCtx)
+	for _, name := range []string{"pattern.png", "pattern.jpg", "pattern.webp"} {
+		data := readTestdata(t, name)
+		for _, n := range []int{0, 1, 8, 16, 33, len(data) / 2, len(data) - 1} {
+			_, err := opt.Process(testCtx, data[:n], nil, FormatPNG, 75)
+			t.Logf("%s cut to %d bytes: %v", name, n, err)
+			if n <= 33 && err == nil {
+				t.Errorf("%s cut to %d bytes decoded without an error", name, n)
+			}
+		}
+	}
+	img, err := opt.DecodePNG(testCtx, readTestdata(t, "pattern.png"))
+	if err != nil {
+		t.Fatalf("DecodePNG after failed decodes: %v", err)
+	}
+	checkImage(t, "DecodePNG after failed decodes", img, g.DecodePNG)
+}
