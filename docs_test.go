@@ -32,8 +32,8 @@ func TestDocLinks(t *testing.T) {
 }
 
 // TestBrokenLinks_FindsEachKind proves the check can fail: a missing file,
-// a missing image, a missing anchor in another page and in the same page
-// are each reported, and links that resolve, external links and links
+// a missing image, a missing anchor in another page and in the same page,
+// an empty anchor are each reported, and links that resolve, external links and links
 // inside code are not.
 func TestBrokenLinks_FindsEachKind(t *testing.T) {
 	dir := t.TempDir()
@@ -57,13 +57,13 @@ func TestBrokenLinks_FindsEachKind(t *testing.T) {
 		"[in a fence](missing-in-fence.md)",
 		"```",
 		"[gone](gone.md) ![gone image](../img/gone.png)",
-		"[bad anchor](other.md#no-such-heading) [bad self](#nowhere)",
+		"[bad anchor](other.md#no-such-heading) [bad self](#nowhere) [empty](other.md#)",
 	}, "\n"))
 	broken, err := brokenLinks(filepath.Join(dir, "docs/page.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"gone.md", "../img/gone.png", "other.md#no-such-heading", "#nowhere"}
+	want := []string{"gone.md", "../img/gone.png", "other.md#no-such-heading", "#nowhere", "other.md#"}
 	if len(broken) != len(want) {
 		t.Fatalf("broken links: %q, want one for each of %q", broken, want)
 	}
@@ -139,7 +139,10 @@ func brokenLinks(path string) ([]string, error) {
 // checkTarget says why target, relative to the page at from, does not
 // resolve, or returns "".
 func checkTarget(from, target string) string {
-	file, anchor, _ := strings.Cut(target, "#")
+	file, anchor, hasAnchor := strings.Cut(target, "#")
+	if hasAnchor && anchor == "" {
+		return "empty anchor"
+	}
 	page := from
 	if file != "" {
 		page = filepath.Join(filepath.Dir(from), filepath.FromSlash(file))
