@@ -44,14 +44,17 @@ type outputKey struct {
 }
 
 // pin is what an aliased result keeps reachable: the memory of the
-// instance it is a slice of. size is 0 for a copied result. owner is that
-// instance: a result travels with its pin (stepResult, step, the cache's
-// entries), so whatever holds the bytes holds their owner, which under
-// allocator v8 keeps them mapped (see memView).
+// instance it is a slice of. size is 0 for a copied result. Under
+// allocator v8, owner is that instance: a result travels with its pin
+// (stepResult, step, the cache's entries), so whatever holds the bytes
+// holds their owner, which keeps them mapped (see memView). Under
+// allocator go the slice keeps its Go array by itself, and owner stays
+// nil so that an aliased result keeps exactly what it did before v8
+// existed.
 type pin struct {
 	instance int              // codecs.Instance.ID
 	size     int64            // heldBytes of the instance when the result was read
-	owner    *codecs.Instance // the instance, nil for a copied result
+	owner    *codecs.Instance // allocator v8: the instance; else nil
 }
 
 // pinned counts the entries that keep one instance's memory.

@@ -127,7 +127,10 @@ func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
 	}
 	if err == nil && strat.Results == ResultsAliased {
 		// The result is a slice of this memory: what it keeps reachable.
-		res.pin = pin{instance: in.inst.ID(), size: heldBytes(viewOf(in.inst)), owner: in.inst}
+		res.pin = pin{instance: in.inst.ID(), size: heldBytes(viewOf(in.inst))}
+		if w.e.v8 != nil {
+			res.pin.owner = in.inst // see pin
+		}
 	}
 	in.uses++
 	w.busy = nil
