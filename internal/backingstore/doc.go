@@ -25,15 +25,16 @@
 //   - External memory pressure (Heap::ReportExternalMemoryPressure,
 //     reached when external memory has grown past external_memory_limit_):
 //     the limit is external memory at the last mark-compact plus
-//     kExternalAllocationSoftLimit (64 MiB, include/v8-internal.h,
+//     kExternalAllocationSoftLimit (64 MiB; include/v8-internal.h says
 //     "Trigger an incremental GC once the external memory reaches this
-//     limit"), reset after every mark-compact
-//     (external_memory_limit_ = external_memory_ + kExternalAllocationSoftLimit
-//     after a MARK_COMPACTOR in Heap::PerformGarbageCollection); freed external memory lowers
-//     the baseline (later heap.cc names it
-//     external_memory_low_since_mark_compact_). Crossing the limit starts
-//     a collection (incremental marking) that the mutator does not wait
-//     for.
+//     limit"), reset after every mark-compact (external_memory_limit_ =
+//     external_memory_ + kExternalAllocationSoftLimit after a
+//     MARK_COMPACTOR in Heap::PerformGarbageCollection). Freed external
+//     memory lowers the baseline (later heap.cc tracks it as
+//     external_memory_low_since_mark_compact_; the 8.x lowering rule in
+//     include/v8.h was not found in the index and is not cited). Crossing
+//     the limit starts a collection (incremental marking) that the
+//     mutator does not wait for.
 //
 // How it maps onto Go:
 //
