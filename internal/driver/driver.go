@@ -205,7 +205,7 @@ func (c *child) start(ctx context.Context, w *workload.Workload) error {
 		InFlight: c.spec.InFlight,
 		CacheDir: subdir(c.spec.CacheDir, filepath.Join("targets", c.spec.Target)),
 		Sources:  sourcePaths(w),
-		Recorder: recorder{c.em, &c.failedOps},
+		Recorder: recorder{c.em, &c.failedOps, c.externalGC},
 	}, opts)
 	if err != nil {
 		return fmt.Errorf("starting target %q: %w", c.spec.Target, err)
@@ -345,7 +345,7 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 	if c.snapper != nil {
 		ts := c.snapper.Snapshot()
 		s.LiveInstances, s.TotalInstances, s.LinearMemory = ts.LiveInstances, ts.TotalInstances, ts.LinearMemory
-		s.OffHeap = ts.OffHeap
+		s.OffHeap, s.OffHeapUnreleased = ts.OffHeap, ts.OffHeapUnreleased
 		for _, h := range ts.Held {
 			if held == nil {
 				held = make(map[string]results.Holding, len(ts.Held))
@@ -374,10 +374,17 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 // events into lines of the event stream. It is a target.OpStarter too.
 type recorder struct {
 	em        *emitter
-	failedOps *sync.Map // child.failedOps
+	failedOps *sync.Map       // child.failedOps
+	gc        func(target.GC) // child.externalGC
 }
 
-var _ target.OpStarter = recorder{}
+var (
+	_ target.OpStarter  = recorder{}
+	_ target.GCReporter = recorder{}
+)
+
+// GC reports a collection the target started as an external_gc event.
+func (r recorder) GC(g target.GC) { r.gc(g) }
 
 // OpStarted reports the start of an operation as an op_start event.
 func (r recorder) OpStarted(op target.Op) {
