@@ -57,6 +57,11 @@ type Spec struct {
 	Interval time.Duration `json:"interval"`            // of the child's snapshots
 	CacheDir string        `json:"cache_dir,omitempty"` // leakbench's cache root; "" = no disk cache
 
+	// InjectLeak is the known leak of a calibration: bytes the child
+	// retains, touched, after every request, whatever the target
+	// (inject.go); 0 injects nothing.
+	InjectLeak uint64 `json:"inject_leak,omitempty"`
+
 	// Sources and Requests are the workload as the parent prepared and
 	// verified it (runner.Workloads): the child re-checks each source's
 	// size and modification time (workload.Source.Check), never its

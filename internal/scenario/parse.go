@@ -134,7 +134,7 @@ func Fields() []string {
 		"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache",
 		"workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
-		"exec", "setup",
+		"exec", "setup", "inject_leak",
 	}
 }
 
@@ -399,6 +399,8 @@ func Parse(name string, data []byte) (Scenario, error) {
 			enumField(p, key, v, metric.ParseExpect, &p.sc.Expect)
 		case "limits":
 			p.limits(key, v)
+		case "inject_leak":
+			p.sc.InjectLeak, _ = p.size(key, v)
 		}
 	}
 
