@@ -46,6 +46,11 @@ type ScenarioBaseline struct {
 	Requests int                    `json:"requests"` // median requests per run
 	Runs     int                    `json:"runs"`
 	Metrics  map[metric.Metric]Stat `json:"metrics"` // in the metrics' units; see fileScale for the file's
+
+	// Calibration is what bench gate --calibrate measured of the
+	// scenario: its thresholds and their figures; nil for a scenario never
+	// calibrated, judged by DefaultThresholds.
+	Calibration *Calibration `json:"calibration,omitempty"`
 }
 
 // fileScale is what a metric's values in a baseline file are multiplied by
@@ -165,6 +170,11 @@ func (b *Baseline) Validate() []error {
 		}
 		if len(sb.Metrics) == 0 {
 			errs = append(errs, fmt.Errorf("scenario %s: no metrics", name))
+		}
+		if sb.Calibration != nil {
+			for _, err := range sb.Calibration.Validate() {
+				errs = append(errs, fmt.Errorf("scenario %s: %w", name, err))
+			}
 		}
 		for _, m := range metric.Gated() {
 			st, ok := sb.Metrics[m]

@@ -53,6 +53,14 @@ type ScenarioReport struct {
 	Checks   []Check // scenario-level checks: runs, baseline, leak control
 	Warnings []string
 	Dirs     []string // run directories, when known
+
+	// Calibration is the baseline's calibration of the scenario, whose
+	// thresholds judged it; nil when the defaults did (power.go says
+	// what the gate can see either way).
+	Calibration *Calibration
+	// Injected is the leak the runs had injected per request, bytes; 0
+	// for runs of the code as it is.
+	Injected uint64
 }
 
 // Row is one metric of one scenario: the line of the table and the JUnit
@@ -175,7 +183,7 @@ func Evaluate(base *Baseline, ms []Measurement, cfg Config) *Report {
 // leak-control check.
 func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport {
 	th := cfg.Thresholds
-	sr := ScenarioReport{Name: m.Scenario, Expect: m.Expect, Runs: len(m.Runs), Dirs: m.Dirs}
+	sr := ScenarioReport{Name: m.Scenario, Expect: m.Expect, Runs: len(m.Runs), Dirs: m.Dirs, Injected: m.Injected}
 	total := len(m.Runs) + len(m.Failures)
 
 	// Runs: every run must have completed. A stable run killed at its RSS
@@ -233,6 +241,9 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 			Message: fmt.Sprintf("scenario %s is missing from %s (it has %s): add it with `bench gate --update-baseline`",
 				m.Scenario, cfg.BaselineName, strings.Join(base.Names(), ", "))})
 	default:
+		// A calibrated scenario is judged by its own thresholds.
+		th = sb.Calibration.Thresholds(th)
+		sr.Calibration = sb.Calibration
 		// A baseline of another workload, strategy or request count can't
 		// be compared with: improvements would pass and regressions hide.
 		if diffs := shapeDiffs(*sb, m); len(diffs) > 0 && !cfg.Updating {
@@ -269,8 +280,12 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 			exceeded, w := t.Exceeded(met, b, n)
 			row.Worse = w
 			if exceeded {
-				why := fmt.Sprintf("%s: %s -> %s (%s, %s) exceeds both thresholds (%s)",
-					met, met.Format(b), met.Format(n), met.FormatDelta(n-b), pct(row.Change), t.describe(met))
+				exceeds := "exceeds both thresholds"
+				if t.Relative == 0 {
+					exceeds = "exceeds its threshold"
+				}
+				why := fmt.Sprintf("%s: %s -> %s (%s, %s) %s (%s)",
+					met, met.Format(b), met.Format(n), met.FormatDelta(n-b), pct(row.Change), exceeds, t.describe(met))
 				advisory := t.Advisory || m.Expect == metric.ExpectLeak || cfg.Updating
 				if advisory {
 					row.Warn = true
