@@ -92,21 +92,16 @@ func checkCalibrateFlags(fs *flag.FlagSet, f *gateFlags, stderr io.Writer) (stat
 	return 0, false
 }
 
-// injectLeak returns the scenarios with a leak of size per request
-// injected into every stable one; an exec target can't be injected
-// into, and that is reported on stderr with ok false.
-func (g gateCmd) injectLeak(scs []scenario.Scenario, size uint64) (out []scenario.Scenario, ok bool) {
+// canInject reports whether a leak can be injected into every stable
+// scenario; an exec target can't, and that is reported on stderr.
+func (g gateCmd) canInject(scs []scenario.Scenario) bool {
 	for _, sc := range scs {
-		if sc.Expect == metric.ExpectStable {
-			if len(sc.Exec) > 0 {
-				fmt.Fprintf(g.stderr, "bench gate: scenario %s runs an exec target (%s): it can't inject a leak, since its program runs instead of leakbench's child; calibrate a Go target (builtin, harness or targets/)\n", sc.Name, sc.Exec[0])
-				return nil, false
-			}
-			sc.InjectLeak = size
+		if sc.Expect == metric.ExpectStable && len(sc.Exec) > 0 {
+			fmt.Fprintf(g.stderr, "bench gate: scenario %s runs an exec target (%s): it can't inject a leak, since its program runs instead of leakbench's child; calibrate a Go target (builtin, harness or targets/)\n", sc.Name, sc.Exec[0])
+			return false
 		}
-		out = append(out, sc)
 	}
-	return out, true
+	return true
 }
 
 // calibrateMain is `bench gate --calibrate`: it runs the stable scenarios
@@ -120,13 +115,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	if !ok {
 		return statusError
 	}
-	for _, sc := range scs {
-		if sc.InjectLeak > 0 {
-			fmt.Fprintf(g.stderr, "bench gate: scenario %s already injects a leak (inject_leak: %s): calibrate the code as it is\n", sc.Name, metric.FormatSize(sc.InjectLeak))
-			return statusError
-		}
-	}
-	if _, ok := g.injectLeak(scs, 1); !ok {
+	if !g.canInject(scs) {
 		return statusError
 	}
 	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)+"-calibrate"))
@@ -170,9 +159,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 			sizes[sc.Name] = c.Ladder(defaultLadder)
 		}
 		for _, size := range sizes[sc.Name] {
-			s := sc
-			s.InjectLeak = size
-			inj = append(inj, runPlan{sc: s, runs: f.InjectRuns, label: fmt.Sprintf("%s-inject-%dKiB", sc.Name, size/1024)})
+			inj = append(inj, runPlan{sc: sc, inject: size, runs: f.InjectRuns, label: fmt.Sprintf("%s-inject-%dKiB", sc.Name, size/1024)})
 		}
 	}
 	fmt.Fprintf(g.stderr, "bench gate: thresholds chosen; injecting leaks: %s\n", describeSizes(scs, sizes))

@@ -45,7 +45,7 @@ func (c cli) gateScenarios() []string {
 // gateHelp is the --help of `bench gate`.
 func gateHelp() help {
 	return help{
-		usage: "bench gate [--baseline FILE] [--runs R] [--update-baseline] [--inject-leak SIZE] [--junit FILE] [--out DIR] [scenario ...]\n       bench gate --calibrate [--baseline FILE] [--runs R] [--calibrate-runs U] [--inject-runs K] [--inject-sizes SIZE,...] [--false-alarm RATE] [scenario ...]\n       bench gate --base-bin PATH [--runs R] [--seed N] [--shard K/N] [--out DIR] [scenario ...]",
+		usage: "bench gate [--baseline FILE] [--runs R] [--update-baseline] [--inject-leak SIZE] [--junit FILE] [--out DIR] [scenario ...]\n       bench gate --calibrate [--baseline FILE] [--runs R] [--calibrate-runs U] [--inject-runs K] [--inject-sizes SIZE,...] [--false-alarm RATE] [scenario ...]\n       bench gate --base-bin PATH [--runs R] [--seed N] [--shard K/N] [--power-leak SIZE] [--out DIR] [scenario ...]",
 		description: `
 The CI memory-regression gate. Runs each scenario R times (each run in its
 own child process), takes the median of every metric, and compares it with
@@ -100,7 +100,10 @@ interleaved in a seeded shuffled order per repetition on this machine. A
 metric fails only when head is worse than base significantly
 (Mann-Whitney U, p < 0.05) AND past both of its thresholds above; the
 advisory ones warn. The table per scenario compares head with base;
-outputs go to DIR/<UTC time>-ab/. --shard K/N runs and judges part of the
+outputs go to DIR/<UTC time>-ab/. Per scenario, the report states the
+A/B gate's power at R runs per build for a leak of --power-leak SIZE per
+request (default 256KiB), resampling the runs' own noise, and the R that
+would catch it in 95% of gates. --shard K/N runs and judges part of the
 (build × scenario × repetition) cells.
 
 Exit status:
@@ -183,6 +186,9 @@ type gateFlags struct {
 	InjectSizes   []uint64
 	FalseAlarm    float64
 	InjectLeak    uint64
+
+	// PowerLeak is the leak per request whose power the A/B gate states.
+	PowerLeak uint64
 }
 
 // doGate is `bench gate`: it returns the exit status (statusOK,
@@ -307,10 +313,8 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	if !ok {
 		return gateMeasured{}, false
 	}
-	if f.InjectLeak > 0 {
-		if scs, ok = g.injectLeak(scs, f.InjectLeak); !ok {
-			return gateMeasured{}, false
-		}
+	if f.InjectLeak > 0 && !g.canInject(scs) {
+		return gateMeasured{}, false
 	}
 	var m gateMeasured
 	base, err := gate.LoadFor(f.Baseline, f.UpdateCommand)
@@ -345,6 +349,9 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	plans := make([]runPlan, len(scs))
 	for j, sc := range scs {
 		plans[j] = runPlan{sc: sc, runs: f.Runs, label: sc.Name}
+		if sc.Expect == metric.ExpectStable {
+			plans[j].inject = f.InjectLeak
+		}
 	}
 	ms, runs := g.runBatch(ctx, dir, plans)
 	m.runs = runs
@@ -353,12 +360,14 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	return m, true
 }
 
-// runPlan is what runBatch runs: a scenario (as it is, or with a leak
-// injected) runs times, into run folders named label-1, label-2, ....
+// runPlan is what runBatch runs: a scenario with inject more bytes
+// retained per request than its own inject_leak (0: as it is) runs
+// times, into run folders named label-1, label-2, ....
 type runPlan struct {
-	sc    scenario.Scenario
-	runs  int
-	label string
+	sc     scenario.Scenario
+	inject uint64
+	runs   int
+	label  string
 }
 
 // runBatch runs every plan into dir and returns one measurement per
@@ -370,7 +379,7 @@ func (g gateCmd) runBatch(ctx context.Context, dir string, plans []runPlan) ([]g
 	runs := map[string][]results.Run{}
 	most := 0
 	for j, p := range plans {
-		ms[j] = gate.Measurement{Scenario: p.sc.Name, Expect: p.sc.Expect, Limits: p.sc.Limits, Injected: p.sc.InjectLeak}
+		ms[j] = gate.Measurement{Scenario: p.sc.Name, Expect: p.sc.Expect, Limits: p.sc.Limits, Injected: p.inject}
 		most = max(most, p.runs)
 	}
 	for i := 1; i <= most; i++ {
@@ -386,7 +395,9 @@ func (g gateCmd) runBatch(ctx context.Context, dir string, plans []runPlan) ([]g
 			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", p.label, i))
 			fmt.Fprintf(g.stderr, "bench gate: %s run %d/%d ...", p.label, i, p.runs)
 			t0 := g.now()
-			run, err := g.run(ctx, p.sc, runner.Options{OutDir: runDir, Workloads: g.workloads})
+			sc := p.sc
+			sc.InjectLeak += p.inject
+			run, err := g.run(ctx, sc, runner.Options{OutDir: runDir, Workloads: g.workloads})
 			if err != nil && run.Summary.Outcome == "" {
 				fmt.Fprintf(g.stderr, " failed: %v\n", err)
 				mj.Failures = append(mj.Failures, err)

@@ -178,7 +178,7 @@ func CalibrateNoise(ms []Measurement, cfg CalibrateConfig) (map[string]*Calibrat
 			vals := values(m.Runs, met)
 			null := make([]float64, len(splits))
 			for i, now := range splits {
-				null[i] = worseBy(met, median(pick(vals, complement(now, len(vals)))), median(pick(vals, now)))
+				null[i] = worseBy(met, Median(pick(vals, complement(now, len(vals)))), Median(pick(vals, now)))
 			}
 			mean, sd := stat.MeanStdDev(null, nil)
 			mc := MetricCalibration{Noise: stat.StdDev(vals, nil), NullMean: mean, NullSD: sd, MaxNull: slices.Max(null)}
@@ -231,12 +231,12 @@ func (c *Calibration) MeasurePower(unchanged []results.Summary, injected []Injec
 				return fmt.Errorf("gate: measuring power at %s per request: %d run(s), want at least the gate's %d", metric.FormatSize(inj.PerRequest), len(inj.Runs), c.GateRuns)
 			}
 			iv := values(inj.Runs, met)
-			p := PowerPoint{PerRequest: inj.PerRequest, Runs: len(inj.Runs), Shift: worseBy(met, median(vals), median(iv))}
+			p := PowerPoint{PerRequest: inj.PerRequest, Runs: len(inj.Runs), Shift: worseBy(met, Median(vals), Median(iv))}
 			for _, now := range nowSplits(len(iv), c.GateRuns) {
-				cur := median(pick(iv, now))
+				cur := Median(pick(iv, now))
 				for _, b := range bases {
 					p.Trials++
-					if worseBy(met, median(pick(vals, complement(b, len(vals)))), cur) > mc.Threshold {
+					if worseBy(met, Median(pick(vals, complement(b, len(vals)))), cur) > mc.Threshold {
 						p.Caught++
 					}
 				}
@@ -328,7 +328,7 @@ func alarms(th Thresholds, base, cur []results.Summary) bool {
 		if t.Advisory {
 			continue
 		}
-		if ex, _ := t.Exceeded(met, median(values(base, met)), median(values(cur, met))); ex {
+		if ex, _ := t.Exceeded(met, Median(values(base, met)), Median(values(cur, met))); ex {
 			return true
 		}
 	}
@@ -392,8 +392,9 @@ func pick[T any](vals []T, idx []int) []T {
 	return out
 }
 
-// median is the gate's median of values (NewStat).
-func median(vals []float64) float64 { return NewStat(vals).Median }
+// Median is the gate's median of values (NewStat's): the one rule of
+// the gate, its calibration and the A/B gate's power.
+func Median(vals []float64) float64 { return NewStat(vals).Median }
 
 // worseBy is how much worse now is than base for metric m (positive =
 // worse), as Threshold.Exceeded measures it.
