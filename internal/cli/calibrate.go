@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/leakbench/leakbench/internal/gate"
@@ -47,6 +48,7 @@ func registerCalibrateFlags(fs *flag.FlagSet, f *gateFlags) {
 		}
 		return nil
 	})
+	fs.IntVar(&f.Trials, "trials", 0, "also judge every choice of `K` of the R runs as a gate of K runs, and count the failures: the false-alarm rate (or, with --inject-leak, the power) on these runs")
 	fs.Func("inject-leak", "inject a known leak of `SIZE` per request into every stable scenario (any Go target; not exec), to see whether the gate catches it", func(s string) error {
 		n, err := metric.ParseSize(s)
 		if err == nil && n == 0 {
@@ -64,6 +66,9 @@ func checkCalibrateFlags(fs *flag.FlagSet, f *gateFlags, stderr io.Writer) (stat
 	if !f.Calibrate {
 		if f.BaseBin != "" && f.InjectLeak > 0 {
 			return usageError(stderr, "gate", "--inject-leak does not apply to --base-bin: inject the leak into a scenario of the head build (inject_leak)"), true
+		}
+		if f.Trials != 0 && (f.Trials < 1 || f.Trials >= f.Runs) {
+			return usageError(stderr, "gate", "--trials %d: want from 1 to --runs - 1 (%d)", f.Trials, f.Runs-1), true
 		}
 		if f.Update && f.InjectLeak > 0 {
 			return usageError(stderr, "gate", "--inject-leak with --update-baseline would write a baseline of leaking code: drop one of them"), true
@@ -226,6 +231,28 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 		}
 	}
 	return status
+}
+
+// printTrials judges every choice of f.Trials of the gate's runs as a
+// gate of that many runs, and prints how many failed and why.
+func (g gateCmd) printTrials(m gateMeasured, f gateFlags) {
+	if m.base == nil {
+		return
+	}
+	res, err := gate.Trials(m.base, m.ms, gate.Config{Thresholds: gate.DefaultThresholds(), BaselineName: f.Baseline, UpdateCommand: f.UpdateCommand}, f.Trials)
+	if err != nil {
+		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		return
+	}
+	fmt.Fprintf(g.stdout, "\ntrials: %d gates of %d runs drawn from the %d runs: %d failed\n", res.Trials, res.K, res.N, res.Failed)
+	whys := make([]string, 0, len(res.Why))
+	for why := range res.Why {
+		whys = append(whys, why)
+	}
+	slices.Sort(whys)
+	for _, why := range whys {
+		fmt.Fprintf(g.stdout, "  %d× %s\n", res.Why[why], why)
+	}
 }
 
 // unchangedRuns returns the runs of the named scenario's measurement.

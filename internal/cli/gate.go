@@ -189,6 +189,10 @@ type gateFlags struct {
 
 	// PowerLeak is the leak per request whose power the A/B gate states.
 	PowerLeak uint64
+
+	// Trials, when set, also judges every choice of Trials of the runs
+	// as a gate of that many runs (gate.Trials).
+	Trials int
 }
 
 // doGate is `bench gate`: it returns the exit status (statusOK,
@@ -268,7 +272,11 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 	if !ok {
 		return statusError
 	}
-	return g.publish(decide(m.base, m.ms, f, g.now()), f, m)
+	status = g.publish(decide(m.base, m.ms, f, g.now()), f, m)
+	if f.Trials > 0 {
+		g.printTrials(m, f)
+	}
+	return status
 }
 
 // gateMeasured is what measure leaves for decide and publish.

@@ -414,3 +414,45 @@ func tail(x, mean, sd float64) float64 {
 	}
 	return distuv.Normal{Mu: mean, Sigma: sd}.Survival(x)
 }
+
+// TrialResult is what Trials found.
+type TrialResult struct {
+	K, N   int // gates of K runs drawn from N
+	Trials int
+	Failed int            // trials whose verdict was not Pass
+	Why    map[string]int // each failure line (Report.Failures) and how many trials had it
+}
+
+// Trials judges every choice of k of the measurements' runs (the same
+// run indices in every scenario, of the fewest runs any scenario has;
+// maxResamples of them spread evenly when there are more) as a gate of
+// k runs against base, by Evaluate, and counts the trials that did not
+// pass: the gate's false-alarm rate on unchanged code, or its power on
+// code with a leak, measured on one set of runs.
+func Trials(base *Baseline, ms []Measurement, cfg Config, k int) (TrialResult, error) {
+	n := math.MaxInt
+	for _, m := range ms {
+		n = min(n, len(m.Runs))
+	}
+	if len(ms) == 0 || k < 1 || n < k {
+		return TrialResult{}, fmt.Errorf("gate: trials of %d runs: the scenarios have %d", k, n)
+	}
+	res := TrialResult{K: k, N: n, Why: map[string]int{}}
+	for _, idx := range nowSplits(n, k) {
+		sub := make([]Measurement, len(ms))
+		for i, m := range ms {
+			sub[i] = m
+			sub[i].Runs = pick(m.Runs, idx)
+			sub[i].Dirs = nil
+		}
+		rep := Evaluate(base, sub, cfg)
+		res.Trials++
+		if rep.Verdict != Pass {
+			res.Failed++
+			for _, why := range rep.Failures() {
+				res.Why[why]++
+			}
+		}
+	}
+	return res, nil
+}

@@ -276,3 +276,40 @@ func TestLadder(t *testing.T) {
 		}
 	}
 }
+
+// TestTrials judges every 3 of 6 runs as a gate: unchanged runs against
+// a calibrated baseline fail none of the 20 trials, runs with a leak of
+// three times the settled threshold fail all of them, on settled.
+func TestTrials(t *testing.T) {
+	c, unchanged := calibrateFixed(t, 12)
+	base := baselineFor(t, Measurement{Scenario: "fixed", Expect: metric.ExpectStable, Runs: unchanged})
+	sb := base.Scenarios["fixed"]
+	sb.Calibration = c
+	base.Scenarios["fixed"] = sb
+	rng := rand.New(rand.NewPCG(9, 10))
+	cfg := Config{Thresholds: DefaultThresholds()}
+
+	calm, err := Trials(base, []Measurement{{Scenario: "fixed", Expect: metric.ExpectStable, Runs: noisy(rng, "fixed", 6, 0)}}, cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calm.Trials != 20 || calm.K != 3 || calm.N != 6 || calm.Failed != 0 {
+		t.Errorf("unchanged: %+v; want 0 of 20 failed", calm)
+	}
+	leak := 3 * c.Metrics[metric.Settled].Threshold
+	leaky, err := Trials(base, []Measurement{{Scenario: "fixed", Expect: metric.ExpectStable, Runs: noisy(rng, "fixed", 6, leak)}}, cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leaky.Failed != 20 {
+		t.Errorf("leaking: %+v; want all 20 failed", leaky)
+	}
+	for why := range leaky.Why {
+		if !strings.Contains(why, "settled") && !strings.Contains(why, "retained") && !strings.Contains(why, "end_of_load") && !strings.Contains(why, "peak") {
+			t.Errorf("failure %q is not about memory", why)
+		}
+	}
+	if _, err := Trials(base, nil, cfg, 3); err == nil {
+		t.Error("no measurements: no error")
+	}
+}
