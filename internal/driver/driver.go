@@ -333,7 +333,7 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 			}
 		}
 	}
-	c.inject.addTo(&s, &held)
+	c.inject.addTo(&held)
 	h := c.heap.Read()
 	s.HeapLive, s.HeapObjects, s.HeapFree, s.HeapReleased, s.GCCycles = h.Live, h.Objects, h.Free, h.Released, h.GCCycles
 	s.Requests = int(c.requests.Load())

@@ -74,14 +74,22 @@ func WriteCalibrationMarkdown(w io.Writer, names []string, cals map[string]*Cali
 	return err
 }
 
+// fewResamples is the number of trials below which a calibration's
+// report warns that its tail is guessed from too few differences.
+const fewResamples = 100
+
 // summaryLines are the calibration's heading and its false-alarm figures.
 func (c *Calibration) summaryLines(name string) []string {
-	return []string{
+	lines := []string{
 		fmt.Sprintf("calibration of %s: %d unchanged runs of %d requests, for a gate of R = %d; %d resamples (%d runs against the other %d)",
 			name, c.Runs, c.Requests, c.GateRuns, c.Resamples, c.GateRuns, c.Runs-c.GateRuns),
 		fmt.Sprintf("  false alarms %s per gate run (normal model; target %s over %d metrics); on the resamples the calibrated thresholds alarm %d times, the default thresholds %d",
 			oneIn(c.FalseAlarm), oneIn(c.Target), c.Tests, c.Alarms, c.DefaultAlarms),
 	}
+	if c.Resamples < fewResamples {
+		lines = append(lines, fmt.Sprintf("  only %d trials: the normal model's tail rests on few differences; more --calibrate-runs make the thresholds trustworthy", c.Resamples))
+	}
+	return lines
 }
 
 // metricTable is one row per calibrated metric.
