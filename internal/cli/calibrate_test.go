@@ -87,3 +87,29 @@ func TestGate_CalibrateFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestGate_UpdateDropsTheCalibration: a plain --update-baseline of a
+// calibrated scenario writes a baseline without its calibration and
+// says how to calibrate again.
+func TestGate_UpdateDropsTheCalibration(t *testing.T) {
+	dir := t.TempDir()
+	baseline := filepath.Join(dir, "baseline.json")
+	f := &fakeGate{figures: map[string]fakeFigures{"quick-fixed": fixedFigures, "quick-leaky": leakyFigures}}
+	var stdout, stderr bytes.Buffer
+	args := []string{"--baseline", baseline, "--out", filepath.Join(dir, "out")}
+	if code := f.cmd(&stdout, &stderr).main(t.Context(), append(args, "--calibrate", "--calibrate-runs", "6", "--inject-runs", "3", "--inject-sizes", "64KiB")); code != 0 {
+		t.Fatalf("calibrate: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	if code := f.cmd(&stdout, &stderr).main(t.Context(), append(args, "--update-baseline")); code != 0 {
+		t.Fatalf("update: exit %d\n%s", code, stdout.String())
+	}
+	b, err := gate.Load(baseline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the new baseline drops the calibration of quick-fixed: its thresholds are the defaults again until `bench gate --baseline " + baseline + " --out " + filepath.Join(dir, "out") + " --calibrate` is run"
+	if b.Scenarios["quick-fixed"].Calibration != nil || !strings.Contains(stdout.String(), want) {
+		t.Errorf("calibration %v after a plain update; stdout lacks %q:\n%s", b.Scenarios["quick-fixed"].Calibration, want, stdout.String())
+	}
+}

@@ -468,6 +468,12 @@ func (g gateCmd) updateCommand(args []string, add bool) string {
 	return strings.Join(words, " ")
 }
 
+// calibrateCommand turns the command that updates the baseline into the
+// one that calibrates it.
+func calibrateCommand(update string) string {
+	return strings.Replace(update, "--update-baseline", "--calibrate", 1)
+}
+
 // shellQuote quotes a word for a POSIX shell when it needs it.
 func shellQuote(w string) string {
 	if w != "" && strings.IndexFunc(w, func(r rune) bool {
@@ -526,6 +532,11 @@ func decide(base *gate.Baseline, ms []gate.Measurement, f gateFlags, now time.Ti
 			for _, name := range base.Names() {
 				if !slices.ContainsFunc(ms, func(m gate.Measurement) bool { return m.Scenario == name }) {
 					d.dropped = append(d.dropped, name)
+				} else if base.Scenarios[name].Calibration != nil && !f.Calibrate {
+					// A calibration holds for the baseline it was taken
+					// with (the median of its unchanged runs): a new
+					// baseline of other runs needs its own.
+					rep.Warnings = append(rep.Warnings, fmt.Sprintf("the new baseline drops the calibration of %s: its thresholds are the defaults again until `%s` is run", name, calibrateCommand(f.UpdateCommand)))
 				}
 			}
 		}
