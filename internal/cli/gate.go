@@ -45,7 +45,7 @@ func (c cli) gateScenarios() []string {
 // gateHelp is the --help of `bench gate`.
 func gateHelp() help {
 	return help{
-		usage: "bench gate [--baseline FILE] [--runs R] [--update-baseline] [--inject-leak SIZE] [--junit FILE] [--out DIR] [scenario ...]\n       bench gate --calibrate [--baseline FILE] [--runs R] [--calibrate-runs U] [--inject-runs K] [--inject-sizes SIZE,...] [--false-alarm RATE] [scenario ...]\n       bench gate --base-bin PATH [--runs R] [--seed N] [--shard K/N] [--power-leak SIZE] [--out DIR] [scenario ...]",
+		usage: "bench gate [--baseline FILE] [--runs R] [--update-baseline] [--inject-leak SIZE] [--trials K] [--junit FILE] [--out DIR] [scenario ...]\n       bench gate --calibrate [--baseline FILE] [--runs R] [--calibrate-runs U] [--inject-runs K] [--inject-sizes SIZE,...] [--false-alarm RATE] [scenario ...]\n       bench gate --base-bin PATH [--runs R] [--seed N] [--shard K/N] [--power-leak SIZE] [--out DIR] [scenario ...]",
 		description: `
 The CI memory-regression gate. Runs each scenario R times (each run in its
 own child process), takes the median of every metric, and compares it with
