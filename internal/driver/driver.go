@@ -81,7 +81,7 @@ func runChild(ctx context.Context, in *bufio.Reader, out io.Writer, targets targ
 	if err != nil {
 		return err
 	}
-	c := &child{spec: sp, em: em, acks: make(chan struct{}), targets: targets}
+	c := &child{spec: sp, em: em, acks: make(chan struct{}), targets: targets, inject: newInjector(sp.InjectLeak)}
 	go c.readAcks(in)
 	c.self, err = sampler.New(os.Getpid())
 	if err != nil {
@@ -105,6 +105,8 @@ type child struct {
 
 	heap heapstat.Reader // the Go heap's figures of snap
 	prof *profiler       // nil without Spec.ProfileDir
+
+	inject *injector // the known leak of Spec.InjectLeak (inject.go)
 
 	// failedOps is the operation that last failed of each running
 	// request (request id -> op name), from the target's op events.
@@ -325,6 +327,7 @@ func (c *child) do(ctx context.Context, req target.Request, src workload.Source)
 		start := time.Now()
 		err := c.tgt.Do(ctx, req)
 		ev.Seconds = time.Since(start).Seconds()
+		c.inject.leak()
 		op, _ := c.failedOps.LoadAndDelete(req.ID)
 		if err != nil {
 			ev.Err, ev.Class = err.Error(), failure.Classify(err)
@@ -363,6 +366,7 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 			}
 		}
 	}
+	c.inject.addTo(&held)
 	h := c.heap.Read()
 	s.HeapLive, s.HeapObjects, s.HeapFree, s.HeapReleased, s.GCCycles = h.Live, h.Objects, h.Free, h.Released, h.GCCycles
 	s.Requests = int(c.requests.Load())

@@ -57,6 +57,7 @@
 //	  - settled < 64MiB
 //	  - slope < 8MiB/round
 //	  - instances_peak <= 6
+//	inject_leak: 256KiB          # calibration: the child retains this much more per request; default none
 //
 // preset, the switches, the settings from the field (recycle_after to
 // cache) and op_timeout (builtin.Fields: the yaml keys of builtin.Options
@@ -149,6 +150,13 @@ type Scenario struct {
 	OpTimeout  time.Duration  // per codec operation; 0 = none. Setting it makes wasm calls interruptible, which costs 4-35x in codec speed (wazero 1.12)
 	Expect     metric.Expect  // metric.ExpectStable unless the file says "expect: leak"
 	Limits     []metric.Limit // absolute limits, checked by bench run and the gate
+
+	// InjectLeak is a known leak the child adds, for calibrating the gate:
+	// bytes retained and touched after every request, reported as the
+	// holder "injected" (internal/driver, inject.go), whatever the
+	// target; 0 = none. An exec target can't inject: its program is not
+	// leakbench's child.
+	InjectLeak uint64
 
 	// Set by the parser: where each field was, so that Validate can point
 	// at the line.
@@ -312,6 +320,9 @@ func (s Scenario) validate() []error {
 	}
 	if s.Expect == metric.ExpectLeak && len(s.Exec) == 0 && s.Builtin() && !s.Leaky() {
 		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, recycle or pool, views: leaked or listeners: leaked (with allocator: go), or results: aliased with a cache", s.ResultsStrategy())
+	}
+	if s.InjectLeak > 0 && len(s.Exec) > 0 {
+		bad("inject_leak", "an exec target can't inject a leak: its program runs instead of leakbench's child, which is what injects; calibrate a Go target (builtin, harness or targets/) instead")
 	}
 	for i, l := range s.Limits {
 		if !l.Valid() {
