@@ -251,7 +251,7 @@ func (l *Listeners) UnmarshalText(b []byte) error { return listenerKinds.Unmarsh
 //
 // The fields map one to one onto scenario keys: topology, lifetime, views,
 // listeners, recycle_after, pool_size, memory_limit (bytes), allocator,
-// results, cache.
+// reused, results, cache.
 type Strategy struct {
 	Topology  Topology  `json:"topology" yaml:"topology"`
 	Lifetime  Lifetime  `json:"lifetime" yaml:"lifetime"`
@@ -275,6 +275,11 @@ type Strategy struct {
 	// Allocator backs linear memory: go (the default), mmap or v8 (both
 	// Linux only).
 	Allocator Allocator `json:"allocator,omitempty" yaml:"allocator,omitempty"`
+	// Reused says which codecs a lifetime that keeps instances keeps: all
+	// (the default) or bindgen (only the wasm-bindgen-style ones; rotate
+	// and the emscripten-style ones are fresh per operation, as
+	// next@10.1.0 had them). See Reused.
+	Reused Reused `json:"reused,omitempty" yaml:"reused,omitempty"`
 	// Results says whether results are copied out of linear memory (the
 	// default) or aliased to it.
 	Results Results `json:"results,omitempty" yaml:"results,omitempty"`
@@ -304,6 +309,9 @@ func (s Strategy) String() string {
 	}
 	if s.Allocator != AllocatorGo {
 		fmt.Fprintf(&b, " allocator=%s", s.Allocator)
+	}
+	if s.Reused != ReusedAll {
+		fmt.Fprintf(&b, " reused=%s", s.Reused)
 	}
 	if s.Results != ResultsCopied {
 		fmt.Fprintf(&b, " results=%s", s.Results)
@@ -368,6 +376,13 @@ func (s Strategy) Validate() error {
 	if !resultKinds.Valid(s.Results) {
 		_, err := s.Results.MarshalText()
 		undefined(err)
+	}
+	if !reuseScopes.Valid(s.Reused) {
+		_, err := s.Reused.MarshalText()
+		undefined(err)
+	}
+	if s.Reused == ReusedBindgen && s.PoolSize != 0 {
+		bad("reused: bindgen with pool_size: %d: the bounded set shares its instances between workers, each codec's or none; use reused: all with pool_size", s.PoolSize)
 	}
 	switch {
 	case s.RecycleAfter < 0:

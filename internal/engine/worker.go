@@ -143,12 +143,12 @@ func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
 }
 
 // release hands in back to its holder after an operation, or closes it:
-// after a failure, under Fresh, and under Recycle once it has run
-// RecycleAfter operations.
+// after a failure, under Fresh, for a codec Reused keeps per call, and
+// under Recycle once it has run RecycleAfter operations.
 func (w *worker) release(ctx context.Context, in *instance, opErr error) {
 	strat := w.e.cfg.Strategy
 	switch {
-	case opErr != nil, strat.Lifetime == Fresh, strat.Lifetime == Recycle && in.uses >= strat.RecycleAfter:
+	case opErr != nil, strat.Lifetime == Fresh, strat.perCall(in.op), strat.Lifetime == Recycle && in.uses >= strat.RecycleAfter:
 		_ = w.discard(ctx, in) // a Close error is reported in its event
 	case strat.Lifetime == Pool:
 		w.repool(in)
@@ -193,12 +193,14 @@ func call(ctx context.Context, inst *codecs.Instance, s step) (res stepResult, b
 	return res, bytesIn, err
 }
 
-// acquire returns an instance for op: from the worker's pool (Pool), the
-// engine's bounded set (PoolSize), the worker's kept one (Reuse,
-// Recycle), else a new one.
+// acquire returns an instance for op: a new one for a codec Reused keeps
+// per call, else from the worker's pool (Pool), the engine's bounded set
+// (PoolSize), the worker's kept one (Reuse, Recycle), else a new one.
 func (w *worker) acquire(ctx context.Context, op codecs.Op) (*instance, error) {
 	e := w.e
 	switch {
+	case e.cfg.Strategy.perCall(op):
+		// reused: bindgen: a new instance whatever the lifetime.
 	case e.cfg.Strategy.Lifetime == Pool:
 		if v := w.pools[op].Get(); v != nil {
 			return e.unpool(v.(*pooled)), nil
