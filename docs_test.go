@@ -46,11 +46,11 @@ func TestBrokenLinks_FindsEachKind(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("docs/other.md", "# Other\n\n## The idle phase: `idle_gc: go` or `v8`\n\n## A/B of two builds\n")
+	write("docs/other.md", "# Other\n\n## The idle phase: `idle_gc: go` or `v8`\n\n## A/B of two builds\n\n<a id=\"allocator-v8\"></a>**allocator: v8**\n")
 	write("img/ok.png", "png")
 	write("docs/page.md", strings.Join([]string{
 		"# Page",
-		"[ok](other.md) [ok anchor](other.md#the-idle-phase-idle_gc-go-or-v8) [ok](other.md#ab-of-two-builds)",
+		"[ok](other.md) [ok anchor](other.md#the-idle-phase-idle_gc-go-or-v8) [ok](other.md#ab-of-two-builds) [html](other.md#allocator-v8)",
 		"![ok](../img/ok.png) [ok dir](../img/) [self](#page) [web](https://example.com/x.md)",
 		"`[in code](missing-in-code.md)`",
 		"```",
@@ -101,6 +101,10 @@ func TestREADME_Short(t *testing.T) {
 // linkRE matches an inline markdown link or image: [text](target) or
 // ![alt](target), the target up to the first space or closing parenthesis.
 var linkRE = regexp.MustCompile(`!?\[[^\]]*\]\(([^)\s]+)[^)]*\)`)
+
+// htmlAnchorRE matches an HTML anchor, <a id="x"> or <a name="x">, which
+// a link can name as #x.
+var htmlAnchorRE = regexp.MustCompile(`<a (?:id|name)="([^"]+)"`)
 
 // codeSpanRE matches an inline code span, whose brackets are not links.
 var codeSpanRE = regexp.MustCompile("`[^`]*`")
@@ -163,10 +167,11 @@ func checkTarget(from, target string) string {
 	return ""
 }
 
-// headingSlugs returns the anchors GitHub gives the headings of a markdown
-// file: the heading's text without markup, lower-cased, with every
-// character but letters, digits, spaces, hyphens and underscores removed
-// and spaces made hyphens; a repeated anchor gets -1, -2, ...
+// headingSlugs returns the anchors of a markdown file: its HTML anchors
+// (<a id="x">), and those GitHub gives its headings: the heading's text
+// without markup, lower-cased, with every character but letters, digits,
+// spaces, hyphens and underscores removed and spaces made hyphens; a
+// repeated anchor gets -1, -2, ...
 func headingSlugs(path string) (map[string]bool, error) {
 	lines, err := readLines(path)
 	if err != nil {
@@ -179,6 +184,9 @@ func headingSlugs(path string) (map[string]bool, error) {
 		if strings.HasPrefix(strings.TrimSpace(line), "```") {
 			inFence = !inFence
 			continue
+		}
+		for _, m := range htmlAnchorRE.FindAllStringSubmatch(line, -1) {
+			slugs[m[1]] = true
 		}
 		text, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " ")
 		if inFence || !ok || !strings.HasPrefix(line, "#") || len(line)-len(strings.TrimLeft(line, "#")) > 6 {

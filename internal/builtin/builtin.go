@@ -121,8 +121,10 @@ const (
 //     use and are reported under HolderPool instead;
 //   - Held: the leaked glue views and listeners of closed instances, the
 //     dropped instances (HolderPool) and the response cache (HolderCache);
-//   - OffHeap is the linear memory allocator mmap has committed (live and
-//     dropped instances), outside the Go heap. It is not a holder: that
+//   - OffHeap is the linear memory allocator mmap or v8 has committed
+//     (live and dropped instances, and under v8 closed ones not yet
+//     released), outside the Go heap; OffHeapUnreleased is v8's closed
+//     but unreleased part of it. It is not a holder: that
 //     memory is already counted in LinearMemory or under HolderPool, so it
 //     stays out of Held and so out of Snapshot.Leaked, and the results
 //     record it in a column of its own (off_heap).
@@ -150,7 +152,8 @@ func harnessSnapshot(s engine.Snapshot, r engine.Results) target.Snapshot {
 			{Holder: HolderPool, Bytes: s.DroppedMemory, Refs: s.DroppedInstances},
 			{Holder: HolderCache, Bytes: cache, Refs: s.CacheEntries},
 		},
-		OffHeap: s.MappedMemory,
+		OffHeap:           s.MappedMemory,
+		OffHeapUnreleased: s.UnreleasedMemory,
 	}
 }
 
@@ -172,6 +175,8 @@ func (o *optimizer) event(e engine.Event) {
 		o.rec.InstanceCreated(in)
 	case engine.InstanceClosed:
 		o.rec.InstanceClosed(in, e.Err)
+	case engine.ExternalGC:
+		target.ReportGC(o.rec, target.GC{N: e.GC, Start: e.Time, Duration: e.Duration, Memory: e.Memory})
 	case engine.OpStarted:
 		target.StartOp(o.rec, target.Op{Name: e.Op.String(), Request: e.Request, Worker: e.Worker, Instance: e.Instance, Memory: e.Memory})
 	case engine.OpDone:

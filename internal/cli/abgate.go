@@ -52,6 +52,15 @@ func registerABFlags(fs *flag.FlagSet, f *gateFlags) {
 	f.Shard = shard.Shard{K: 1, N: 1}
 	fs.StringVar(&f.BaseBin, "base-bin", "", "A/B mode: the base build's bench `binary`; its runs and this build's are compared, interleaved, with no baseline file")
 	fs.Uint64Var(&f.Seed, "seed", defaultCompareSeed, "A/B mode: `seed` of the shuffled order of each repetition")
+	f.PowerLeak = defaultPowerLeak
+	fs.Func("power-leak", "A/B mode: the leak per request (`SIZE`) whose power the report states, and the runs per build that catch it in 95% of gates", func(s string) error {
+		n, err := metric.ParseSize(s)
+		if err == nil && n == 0 {
+			err = errors.New("a size of zero is no leak")
+		}
+		f.PowerLeak = n
+		return err
+	})
 	fs.Func("shard", "A/B mode: run only part `K/N` of the (build × scenario × repetition) cells and judge those", func(s string) error {
 		sh, err := shard.Parse(s)
 		if err == nil {
@@ -68,8 +77,8 @@ func checkABFlags(fs *flag.FlagSet, f *gateFlags, stderr io.Writer) (status int,
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	f.RunsSet = set["runs"]
 	if f.BaseBin == "" {
-		if set["seed"] || set["shard"] {
-			return usageError(stderr, "gate", "--seed and --shard apply to the A/B mode (--base-bin) only"), true
+		if set["seed"] || set["shard"] || set["power-leak"] {
+			return usageError(stderr, "gate", "--seed, --shard and --power-leak apply to the A/B mode (--base-bin) only"), true
 		}
 		return 0, false
 	}
@@ -178,6 +187,7 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 
 	rep := abDecide(scs, runs, gate.DefaultThresholds())
 	rep.BaseBin, rep.Runs, rep.Shard, rep.Seed = f.BaseBin, f.Runs, f.Shard, f.Seed
+	rep.addPower(runs, f.PowerLeak, gate.DefaultThresholds())
 	return g.abPublish(rep, f, dir, runs)
 }
 
@@ -204,6 +214,10 @@ type abScenario struct {
 	Table    *compare.Table
 	Findings []abFinding
 	Err      error
+	// Power is the gate's power for a leak of PowerLeak bytes per
+	// request (abpower.go); nil without a comparison.
+	Power     []abPower
+	PowerLeak uint64
 }
 
 // abFinding is a gated metric on which head is significantly worse than
@@ -291,6 +305,32 @@ func abDecide(scs []scenario.Scenario, runs []abRun, th gate.Thresholds) abRepor
 	return rep
 }
 
+// addPower measures each compared scenario's power for a leak of
+// perRequest bytes per request (abPowers) from its completed runs.
+func (r *abReport) addPower(runs []abRun, perRequest uint64, th gate.Thresholds) {
+	for i := range r.Scenarios {
+		s := &r.Scenarios[i]
+		if s.Table == nil {
+			continue
+		}
+		values := map[string]map[metric.Metric][]float64{armBase: {}, armHead: {}}
+		var requests []float64
+		for _, run := range runs {
+			if run.scenario != s.Name || run.err != nil {
+				continue
+			}
+			for _, m := range gate.PowerMetrics() {
+				values[run.arm][m] = append(values[run.arm][m], m.Value(run.summary))
+			}
+			if run.arm == armHead {
+				requests = append(requests, float64(run.summary.Requests))
+			}
+		}
+		s.PowerLeak = perRequest
+		s.Power = abPowers(values[armBase], values[armHead], int(gate.Median(requests)), perRequest, r.Runs, th, r.Seed)
+	}
+}
+
 // text renders one finding: "REGRESSION settled: head 24.0MiB against
 // base 1.7MiB, +22.3MiB worse (p=0.002), past +15% & +16.0MiB".
 func (f abFinding) text() string {
@@ -354,6 +394,9 @@ func (r abReport) WriteText(w io.Writer) error {
 				b.WriteString("    " + d.String() + "\n")
 			}
 		}
+		if t := powerText(s.Power, s.PowerLeak); t != "" {
+			b.WriteString("  " + t + "\n")
+		}
 	}
 	for _, f := range r.Failures {
 		b.WriteString("run failed: " + f + "\n")
@@ -379,7 +422,10 @@ func (r abReport) WriteMarkdown(w io.Writer) error {
 				b.WriteString("  - " + d.Title() + ": `" + d.Command + "`\n")
 			}
 		}
-		if len(s.Findings) > 0 {
+		if t := powerText(s.Power, s.PowerLeak); t != "" {
+			b.WriteString("- " + t + "\n")
+		}
+		if len(s.Findings) > 0 || len(s.Power) > 0 {
 			b.WriteString("\n")
 		}
 		if err := s.Table.WriteMarkdown(&b); err != nil {

@@ -69,6 +69,10 @@
 //	bench gate --update-baseline
 //	# a quick look at one scenario
 //	bench gate quick-fixed --runs 1
+//	# calibrate the thresholds (about 10 minutes) and rewrite the baseline
+//	bench gate --calibrate
+//	# does the gate catch a leak of 256 KiB per request?
+//	bench gate --inject-leak 256KiB
 //	# A/B: this build against the base commit's, no baseline
 //	bench gate --base-bin /tmp/bench-base
 //

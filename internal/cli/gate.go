@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/leakbench/leakbench/internal/compare/shard"
@@ -43,7 +45,7 @@ func (c cli) gateScenarios() []string {
 // gateHelp is the --help of `bench gate`.
 func gateHelp() help {
 	return help{
-		usage: "bench gate [--baseline FILE] [--runs R] [--update-baseline] [--junit FILE] [--out DIR] [scenario ...]\n       bench gate --base-bin PATH [--runs R] [--seed N] [--shard K/N] [--out DIR] [scenario ...]",
+		usage: "bench gate [--baseline FILE] [--runs R] [--update-baseline] [--inject-leak SIZE] [--trials K] [--junit FILE] [--out DIR] [scenario ...]\n       bench gate --calibrate [--baseline FILE] [--runs R] [--calibrate-runs U] [--inject-runs K] [--inject-sizes SIZE,...] [--false-alarm RATE] [scenario ...]\n       bench gate --base-bin PATH [--runs R] [--seed N] [--shard K/N] [--power-leak SIZE] [--out DIR] [scenario ...]",
 		description: `
 The CI memory-regression gate. Runs each scenario R times (each run in its
 own child process), takes the median of every metric, and compares it with
@@ -70,6 +72,27 @@ run in Go's benchmark format. --update-baseline
 writes the baseline only when no run failed, every scenario limit holds
 and the leaky control leaks.
 
+A scenario calibrated with --calibrate is judged by its own thresholds
+instead: the scenario runs U times unchanged (default 12); every split of
+R runs against the others is a trial of the gate's median rule on
+unchanged code, and each memory metric's threshold (peak, end_of_load,
+retained, settled; absolute only) is set so that the whole gate fails
+unchanged code at the --false-alarm rate (default 1%), fitted to a
+normal model of the trials and never below the largest difference they
+saw. Then the scenario runs K times (default 4) with known leaks
+injected (inject_leak: bytes retained per request, in the child, any Go
+target), and the share of trials that catch each size is the gate's
+power. The thresholds and their figures go into the baseline with a
+new baseline of the unchanged runs; the tables then say, per scenario,
+the smallest leak the gate catches in 95% of trials and its false-alarm
+rate. Scenarios never calibrated keep the thresholds above.
+--inject-leak SIZE gates with a known leak injected into the stable
+scenarios and says whether it is within the calibrated power.
+
+A baseline that can't judge the scenarios (one missing from it, another
+workload, strategy or number of rounds) is refused before the first run;
+its hints repeat the command as typed, with --update-baseline.
+
 A/B mode, --base-bin PATH: no baseline file. PATH is another bench binary
 (say, built from a pull request's base commit); its children and this
 build's run the same scenarios, R times each (default 6, at least 4),
@@ -77,7 +100,10 @@ interleaved in a seeded shuffled order per repetition on this machine. A
 metric fails only when head is worse than base significantly
 (Mann-Whitney U, p < 0.05) AND past both of its thresholds above; the
 advisory ones warn. The table per scenario compares head with base;
-outputs go to DIR/<UTC time>-ab/. --shard K/N runs and judges part of the
+outputs go to DIR/<UTC time>-ab/. Per scenario, the report states the
+A/B gate's power at R runs per build for a leak of --power-leak SIZE per
+request (default 256KiB), resampling the runs' own noise, and the R that
+would catch it in 95% of gates. --shard K/N runs and judges part of the
 (build × scenario × repetition) cells.
 
 Exit status:
@@ -96,6 +122,10 @@ Exit status:
 			"bench gate --update-baseline",
 			"# a quick look at one scenario",
 			"bench gate quick-fixed --runs 1",
+			"# calibrate the thresholds (about 10 minutes) and rewrite the baseline",
+			"bench gate --calibrate",
+			"# does the gate catch a leak of 256 KiB per request?",
+			"bench gate --inject-leak 256KiB",
 			"# A/B: this build against the base commit's, no baseline",
 			"bench gate --base-bin /tmp/bench-base",
 		},
@@ -121,6 +151,9 @@ type gateCmd struct {
 	workloads *runner.Workloads
 	// defaults are the scenarios gated when none are named.
 	defaults []string
+	// program is the name the user ran this program by ("bench"), for
+	// the hints that repeat their command; "" says "bench".
+	program string
 }
 
 // gateFlags are the parsed flags of `bench gate`.
@@ -138,6 +171,28 @@ type gateFlags struct {
 	Seed    uint64
 	Shard   shard.Shard
 	RunsSet bool
+
+	// Calibration (calibrate.go): --calibrate, the unchanged runs, the
+	// injected runs per size, the sizes (nil: the calibration's ladder),
+	// the false-alarm target; and --inject-leak for a gate run with a
+	// known leak (0: none).
+	// UpdateCommand is the command that rewrites the baseline, as the
+	// user typed theirs (updateCommand), for the hints.
+	UpdateCommand string
+
+	Calibrate     bool
+	CalibrateRuns int
+	InjectRuns    int
+	InjectSizes   []uint64
+	FalseAlarm    float64
+	InjectLeak    uint64
+
+	// PowerLeak is the leak per request whose power the A/B gate states.
+	PowerLeak uint64
+
+	// Trials, when set, also judges every choice of Trials of the runs
+	// as a gate of that many runs (gate.Trials).
+	Trials int
 }
 
 // doGate is `bench gate`: it returns the exit status (statusOK,
@@ -152,6 +207,7 @@ func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer
 		now:      time.Now,
 		getenv:   os.Getenv,
 		plot:     report.PlotRun,
+		program:  filepath.Base(os.Args[0]),
 	}
 	g.workloads = runner.NewWorkloads(newProgressPrinter(stderr).workload)
 	return g.main(ctx, args)
@@ -168,11 +224,15 @@ func parseGateFlags(args, defaults []string, stdout, stderr io.Writer) (f gateFl
 	fs.StringVar(&f.JUnit, "junit", "", "also write JUnit XML to `file`: one test case per scenario check and metric")
 	fs.StringVar(&f.Out, "out", defaultGateOut, "output `dir`: runs, reports and plots go into a new folder below it")
 	registerABFlags(fs, &f)
+	registerCalibrateFlags(fs, &f)
 	if status, done := parseFlags(fs, gateHelp(), args, stdout, stderr); done {
 		return f, status, true
 	}
 	f.Scenarios = fs.Args()
 	if status, done := checkABFlags(fs, &f, stderr); done {
+		return f, status, true
+	}
+	if status, done := checkCalibrateFlags(fs, &f, stderr); done {
 		return f, status, true
 	}
 	switch {
@@ -201,14 +261,22 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 	if done {
 		return status
 	}
+	f.UpdateCommand = g.updateCommand(args, !f.Calibrate)
 	if f.BaseBin != "" {
 		return g.abMain(ctx, f)
+	}
+	if f.Calibrate {
+		return g.calibrateMain(ctx, f)
 	}
 	m, ok := g.measure(ctx, f)
 	if !ok {
 		return statusError
 	}
-	return g.publish(decide(m.base, m.ms, f, g.now()), f, m)
+	status = g.publish(decide(m.base, m.ms, f, g.now()), f, m)
+	if f.Trials > 0 {
+		g.printTrials(m, f)
+	}
+	return status
 }
 
 // gateMeasured is what measure leaves for decide and publish.
@@ -253,8 +321,11 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	if !ok {
 		return gateMeasured{}, false
 	}
+	if f.InjectLeak > 0 && !g.canInject(scs) {
+		return gateMeasured{}, false
+	}
 	var m gateMeasured
-	base, err := gate.Load(f.Baseline)
+	base, err := gate.LoadFor(f.Baseline, f.UpdateCommand)
 	if err != nil {
 		if !f.Update {
 			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
@@ -265,6 +336,9 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 		}
 		base = nil
 	}
+	if base != nil && !f.Update && !g.usable(base, scs, f) {
+		return gateMeasured{}, false
+	}
 	m.base = base
 	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)))
 	if err != nil {
@@ -272,30 +346,65 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 		return gateMeasured{}, false
 	}
 
-	// Runs are interleaved (A1 B1 A2 B2 ...), so that a machine whose load
-	// drifts during the gate weighs on every scenario alike.
 	start := g.now()
-	m.dir, m.runs = dir, map[string][]results.Run{}
-	ms := make([]gate.Measurement, len(scs))
-	for j, sc := range scs {
-		ms[j] = gate.Measurement{Scenario: sc.Name, Expect: sc.Expect, Limits: sc.Limits}
-	}
+	m.dir = dir
 	if g.workloads != nil {
 		if err := g.workloads.Prepare(ctx, scs...); err != nil {
 			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
 			return gateMeasured{}, false
 		}
 	}
-	for i := 1; i <= f.Runs; i++ {
-		for j, sc := range scs {
+	plans := make([]runPlan, len(scs))
+	for j, sc := range scs {
+		plans[j] = runPlan{sc: sc, runs: f.Runs, label: sc.Name}
+		if sc.Expect == metric.ExpectStable {
+			plans[j].inject = f.InjectLeak
+		}
+	}
+	ms, runs := g.runBatch(ctx, dir, plans)
+	m.runs = runs
+	fmt.Fprintf(g.stderr, "bench gate: measured %d scenario(s) × %d run(s) in %.0fs\n", len(scs), f.Runs, g.now().Sub(start).Seconds())
+	m.ms = ms
+	return m, true
+}
+
+// runPlan is what runBatch runs: a scenario with inject more bytes
+// retained per request than its own inject_leak (0: as it is) runs
+// times, into run folders named label-1, label-2, ....
+type runPlan struct {
+	sc     scenario.Scenario
+	inject uint64
+	runs   int
+	label  string
+}
+
+// runBatch runs every plan into dir and returns one measurement per
+// plan, in order, and the runs by label. Runs are interleaved (A1 B1 A2
+// B2 ...), so that a machine whose load drifts weighs on every plan
+// alike; a plan with fewer runs drops out of the later repetitions.
+func (g gateCmd) runBatch(ctx context.Context, dir string, plans []runPlan) ([]gate.Measurement, map[string][]results.Run) {
+	ms := make([]gate.Measurement, len(plans))
+	runs := map[string][]results.Run{}
+	most := 0
+	for j, p := range plans {
+		ms[j] = gate.Measurement{Scenario: p.sc.Name, Expect: p.sc.Expect, Limits: p.sc.Limits, Injected: p.inject}
+		most = max(most, p.runs)
+	}
+	for i := 1; i <= most; i++ {
+		for j, p := range plans {
+			if i > p.runs {
+				continue
+			}
 			mj := &ms[j]
 			if ctx.Err() != nil {
 				mj.Failures = append(mj.Failures, fmt.Errorf("not run: %w", context.Cause(ctx)))
 				continue
 			}
-			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", sc.Name, i))
-			fmt.Fprintf(g.stderr, "bench gate: %s run %d/%d ...", sc.Name, i, f.Runs)
+			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", p.label, i))
+			fmt.Fprintf(g.stderr, "bench gate: %s run %d/%d ...", p.label, i, p.runs)
 			t0 := g.now()
+			sc := p.sc
+			sc.InjectLeak += p.inject
 			run, err := g.run(ctx, sc, runner.Options{OutDir: runDir, Workloads: g.workloads})
 			if err != nil && run.Summary.Outcome == "" {
 				fmt.Fprintf(g.stderr, " failed: %v\n", err)
@@ -311,12 +420,68 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 			mj.Runs = append(mj.Runs, sum)
 			mj.Dirs = append(mj.Dirs, runDir)
 			run.Dir = runDir
-			m.runs[sc.Name] = append(m.runs[sc.Name], run)
+			runs[p.label] = append(runs[p.label], run)
 		}
 	}
-	fmt.Fprintf(g.stderr, "bench gate: measured %d scenario(s) × %d run(s) in %.0fs\n", len(scs), f.Runs, g.now().Sub(start).Seconds())
-	m.ms = ms
-	return m, true
+	return ms, runs
+}
+
+// usable reports whether base can judge every scenario, before the first
+// run: each must be in it and run what it measured. Every refusal is
+// reported on stderr, with the command that updates the baseline.
+func (g gateCmd) usable(base *gate.Baseline, scs []scenario.Scenario, f gateFlags) bool {
+	ok := true
+	for _, sc := range scs {
+		planned := gate.ScenarioBaseline{Expect: sc.Expect, Workload: sc.Workload, Strategy: sc.ResultsStrategy(), Rounds: max(sc.Rounds, 1)}
+		if err := base.Refuse(sc.Name, planned, gate.Config{BaselineName: f.Baseline, UpdateCommand: f.UpdateCommand}); err != nil {
+			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			ok = false
+		}
+	}
+	if !ok {
+		fmt.Fprintf(g.stderr, "bench gate: refused before the first run: the baseline can't judge these scenarios\n")
+	}
+	return ok
+}
+
+// updateCommand is the command that rewrites the baseline, as the user
+// typed theirs: the program's name, "gate", their arguments without the
+// flags that don't belong in a baseline (--inject-leak), and, when add,
+// --update-baseline (a calibration writes the baseline itself: its own
+// command is the one to repeat).
+func (g gateCmd) updateCommand(args []string, add bool) string {
+	words := []string{cmp.Or(g.program, "bench"), "gate"}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--inject-leak" || a == "-inject-leak":
+			i++
+			continue
+		case strings.HasPrefix(a, "--inject-leak=") || strings.HasPrefix(a, "-inject-leak="), a == "--update-baseline", a == "-update-baseline":
+			continue
+		}
+		words = append(words, shellQuote(a))
+	}
+	if add {
+		words = append(words, "--update-baseline")
+	}
+	return strings.Join(words, " ")
+}
+
+// calibrateCommand turns the command that updates the baseline into the
+// one that calibrates it.
+func calibrateCommand(update string) string {
+	return strings.Replace(update, "--update-baseline", "--calibrate", 1)
+}
+
+// shellQuote quotes a word for a POSIX shell when it needs it.
+func shellQuote(w string) string {
+	if w != "" && strings.IndexFunc(w, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
+	}) < 0 {
+		return w
+	}
+	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 }
 
 // gateDecision is what the gate decided from its measurements: the report,
@@ -342,9 +507,10 @@ type gateDecision struct {
 // now is the new baseline's creation time.
 func decide(base *gate.Baseline, ms []gate.Measurement, f gateFlags, now time.Time) gateDecision {
 	rep := gate.Evaluate(base, ms, gate.Config{
-		Thresholds:   gate.DefaultThresholds(),
-		BaselineName: f.Baseline,
-		Updating:     f.Update,
+		Thresholds:    gate.DefaultThresholds(),
+		BaselineName:  f.Baseline,
+		Updating:      f.Update,
+		UpdateCommand: f.UpdateCommand,
 	})
 	d := gateDecision{report: rep, status: verdictStatus(rep.Verdict)}
 	measured, err := gate.NewBaseline(now, gateEnv(ms), ms)
@@ -366,6 +532,11 @@ func decide(base *gate.Baseline, ms []gate.Measurement, f gateFlags, now time.Ti
 			for _, name := range base.Names() {
 				if !slices.ContainsFunc(ms, func(m gate.Measurement) bool { return m.Scenario == name }) {
 					d.dropped = append(d.dropped, name)
+				} else if base.Scenarios[name].Calibration != nil && !f.Calibrate {
+					// A calibration holds for the baseline it was taken
+					// with (the median of its unchanged runs): a new
+					// baseline of other runs needs its own.
+					rep.Warnings = append(rep.Warnings, fmt.Sprintf("the new baseline drops the calibration of %s: its thresholds are the defaults again until `%s` is run", name, calibrateCommand(f.UpdateCommand)))
 				}
 			}
 		}

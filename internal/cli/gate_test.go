@@ -49,6 +49,7 @@ func (f *fakeGate) cmd(stdout, stderr *bytes.Buffer) gateCmd {
 				return results.Run{}, fmt.Errorf("fake: no figures for %s", sc.Name)
 			}
 			jitter := 1 + 0.01*float64(f.runs%3)
+			leak := float64(sc.InjectLeak) * 48 / results.MiB // the injected leak, all of it retained
 			out := fig.outcome
 			if out == "" {
 				out = results.OutcomeCompleted
@@ -56,13 +57,14 @@ func (f *fakeGate) cmd(stdout, stderr *bytes.Buffer) gateCmd {
 			return results.Run{Dir: opts.OutDir, Summary: results.Summary{
 				Scenario:   sc.Name,
 				Workload:   sc.Workload,
-				Rounds:     sc.Rounds,
+				Strategy:   sc.ResultsStrategy(),
+				Rounds:     max(sc.Rounds, 1),
 				Env:        results.Env{GoVersion: "go1.26.8", WazeroVersion: "v1.12.0", GOOS: "linux", GOARCH: "amd64", CPUs: 2},
 				Outcome:    out,
-				Peak:       uint64(fig.peak * jitter * results.MiB),
+				Peak:       uint64((fig.peak*jitter + leak) * results.MiB),
 				EndOfLoad:  uint64(fig.peak * 0.9 * results.MiB),
-				Retained:   int64(fig.retained * jitter * results.MiB),
-				Settled:    int64(fig.settled * jitter * results.MiB),
+				Retained:   int64((fig.retained*jitter + leak) * results.MiB),
+				Settled:    int64((fig.settled*jitter + leak) * results.MiB),
 				Slope:      results.Slope{MiBPerRound: fig.slope * jitter, Rounds: sc.Rounds},
 				Instances:  results.Instances{PeakLive: fig.instances},
 				Requests:   48,
@@ -209,13 +211,16 @@ func TestGate_CrashedRunAndMissingScenario(t *testing.T) {
 	if code := f.cmd(&stdout, &stderr).main(t.Context(), append(args, "--update-baseline", "quick-fixed")); code != 0 {
 		t.Fatalf("update: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
-	// quick-leaky is not in the baseline: exit 2.
+	// quick-leaky is not in the baseline: exit 2 before the first run,
+	// with a hint that repeats the command as typed.
 	stdout.Reset()
-	if code := f.cmd(&stdout, &stderr).main(t.Context(), args); code != 2 {
-		t.Fatalf("missing scenario: exit %d, want 2\n%s", code, stdout.String())
+	ran := f.runs
+	if code := f.cmd(&stdout, &stderr).main(t.Context(), args); code != 2 || f.runs != ran {
+		t.Fatalf("missing scenario: exit %d after %d run(s), want 2 before any\n%s", code, f.runs-ran, stdout.String())
 	}
-	if !strings.Contains(stdout.String(), "scenario quick-leaky is missing from "+baseline) {
-		t.Fatalf("stdout:\n%s", stdout.String())
+	hint := "add it with `bench gate --baseline " + baseline + " --out " + filepath.Join(dir, "out") + " --runs 1 --update-baseline`"
+	if !strings.Contains(stderr.String(), "scenario quick-leaky is missing from "+baseline) || !strings.Contains(stderr.String(), hint) {
+		t.Fatalf("stderr lacks the refusal and the hint %q:\n%s", hint, stderr.String())
 	}
 	// A crashed run: exit 2.
 	crashed := fixedFigures

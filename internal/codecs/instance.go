@@ -113,6 +113,12 @@ func (in *Instance) View() []byte {
 	return b
 }
 
+// Memory returns the instance's linear memory as wazero holds it (the
+// module's api.Memory, the same object before and after Close): the
+// owner an allocator that releases memory when it becomes unreachable
+// attaches to (engine allocator v8, package backingstore).
+func (in *Instance) Memory() api.Memory { return in.mem }
+
 // AliasResults sets whether the results of later operations (decoded,
 // rotated or resized pixels, encoded bytes) are slices of the instance's
 // linear memory instead of copies, as a decoder that hands out

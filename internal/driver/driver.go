@@ -81,7 +81,7 @@ func runChild(ctx context.Context, in *bufio.Reader, out io.Writer, targets targ
 	if err != nil {
 		return err
 	}
-	c := &child{spec: sp, em: em, acks: make(chan struct{}), targets: targets}
+	c := &child{spec: sp, em: em, acks: make(chan struct{}), targets: targets, inject: newInjector(sp.InjectLeak)}
 	go c.readAcks(in)
 	c.self, err = sampler.New(os.Getpid())
 	if err != nil {
@@ -105,6 +105,8 @@ type child struct {
 
 	heap heapstat.Reader // the Go heap's figures of snap
 	prof *profiler       // nil without Spec.ProfileDir
+
+	inject *injector // the known leak of Spec.InjectLeak (inject.go)
 
 	// failedOps is the operation that last failed of each running
 	// request (request id -> op name), from the target's op events.
@@ -205,7 +207,7 @@ func (c *child) start(ctx context.Context, w *workload.Workload) error {
 		InFlight: c.spec.InFlight,
 		CacheDir: subdir(c.spec.CacheDir, filepath.Join("targets", c.spec.Target)),
 		Sources:  sourcePaths(w),
-		Recorder: recorder{c.em, &c.failedOps},
+		Recorder: recorder{c.em, &c.failedOps, c.externalGC},
 	}, opts)
 	if err != nil {
 		return fmt.Errorf("starting target %q: %w", c.spec.Target, err)
@@ -325,6 +327,7 @@ func (c *child) do(ctx context.Context, req target.Request, src workload.Source)
 		start := time.Now()
 		err := c.tgt.Do(ctx, req)
 		ev.Seconds = time.Since(start).Seconds()
+		c.inject.leak()
 		op, _ := c.failedOps.LoadAndDelete(req.ID)
 		if err != nil {
 			ev.Err, ev.Class = err.Error(), failure.Classify(err)
@@ -345,7 +348,7 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 	if c.snapper != nil {
 		ts := c.snapper.Snapshot()
 		s.LiveInstances, s.TotalInstances, s.LinearMemory = ts.LiveInstances, ts.TotalInstances, ts.LinearMemory
-		s.OffHeap = ts.OffHeap
+		s.OffHeap, s.OffHeapUnreleased = ts.OffHeap, ts.OffHeapUnreleased
 		for _, h := range ts.Held {
 			if held == nil {
 				held = make(map[string]results.Holding, len(ts.Held))
@@ -363,6 +366,7 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 			}
 		}
 	}
+	c.inject.addTo(&held)
 	h := c.heap.Read()
 	s.HeapLive, s.HeapObjects, s.HeapFree, s.HeapReleased, s.GCCycles = h.Live, h.Objects, h.Free, h.Released, h.GCCycles
 	s.Requests = int(c.requests.Load())
@@ -374,10 +378,17 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 // events into lines of the event stream. It is a target.OpStarter too.
 type recorder struct {
 	em        *emitter
-	failedOps *sync.Map // child.failedOps
+	failedOps *sync.Map       // child.failedOps
+	gc        func(target.GC) // child.externalGC
 }
 
-var _ target.OpStarter = recorder{}
+var (
+	_ target.OpStarter  = recorder{}
+	_ target.GCReporter = recorder{}
+)
+
+// GC reports a collection the target started as an external_gc event.
+func (r recorder) GC(g target.GC) { r.gc(g) }
 
 // OpStarted reports the start of an operation as an op_start event.
 func (r recorder) OpStarted(op target.Op) {

@@ -60,6 +60,11 @@ type Spec struct {
 	// directory, see profiles.go); "" = none.
 	ProfileDir string `json:"profile_dir,omitempty"`
 
+	// InjectLeak is the known leak of a calibration: bytes the child
+	// retains, touched, after every request, whatever the target
+	// (inject.go); 0 injects nothing.
+	InjectLeak uint64 `json:"inject_leak,omitempty"`
+
 	// Sources and Requests are the workload as the parent prepared and
 	// verified it (runner.Workloads): the child re-checks each source's
 	// size and modification time (workload.Source.Check), never its

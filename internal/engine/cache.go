@@ -47,10 +47,17 @@ type outputKey struct {
 }
 
 // pin is what an aliased result keeps reachable: the memory of the
-// instance it is a slice of. size is 0 for a copied result.
+// instance it is a slice of. size is 0 for a copied result. Under
+// allocator v8, owner is that instance: a result travels with its pin
+// (stepResult, step, the cache's entries), so whatever holds the bytes
+// holds their owner, which keeps them mapped (see memView). Under
+// allocator go the slice keeps its Go array by itself, and owner stays
+// nil so that an aliased result keeps exactly what it did before v8
+// existed.
 type pin struct {
-	instance int   // codecs.Instance.ID
-	size     int64 // heldBytes of the instance when the result was read
+	instance int              // codecs.Instance.ID
+	size     int64            // heldBytes of the instance when the result was read
+	owner    *codecs.Instance // allocator v8: the instance; else nil
 }
 
 // pinned counts the entries that keep one instance's memory.
@@ -89,8 +96,8 @@ func (c *responseCache) keys(p *plan) (outputKey, sourceKey) {
 }
 
 // lookup returns the cached response of p, or failing that its cached
-// decoded source.
-func (c *responseCache) lookup(p *plan) (resp Response, hit bool, src *codecs.Image) {
+// decoded source, with its pin.
+func (c *responseCache) lookup(p *plan) (resp Response, hit bool, src *stepResult) {
 	ok, sk := c.keys(p)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -100,8 +107,7 @@ func (c *responseCache) lookup(p *plan) (resp Response, hit bool, src *codecs.Im
 	}
 	if s, found := c.sources.get(sk); found {
 		c.decHits++
-		img := s.img
-		return Response{}, false, &img
+		return Response{}, false, &stepResult{img: s.img, pin: s.pin}
 	}
 	return Response{}, false, nil
 }

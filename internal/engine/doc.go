@@ -23,6 +23,9 @@
 //	PoolSize            at most K instances per codec, shared by the workers (reuse, recycle)
 //	MemoryLimit         a per-instance cap: an operation that needs more fails and its instance goes
 //	Allocator mmap      linear memory outside the Go heap, unmapped at Close (Linux)
+//	Allocator v8        V8's wasm backing store: outside the Go heap, committed in place, released
+//	                    when the collector finds its instance unreachable; external-memory pressure
+//	                    starts collections (package backingstore; Linux)
 //	Results aliased     results are slices of linear memory, keeping it alive
 //	Cache               an LRU of the last N outputs and decoded sources
 //
@@ -43,7 +46,8 @@
 // only by ResetListeners. The field patterns hold memory just as really:
 // wazero's store links every module until it is closed, a sync.Pool drops
 // what it holds at GCs, aliased results and cache entries are slices of
-// linear memory, and the mmap allocator maps and unmaps real pages.
+// linear memory, and the mmap and v8 allocators map and unmap real pages
+// (v8 when the collector finds the instance's memory unreachable).
 // Snapshot reports what those references hold, by the counting rules
 // documented on Snapshot; the Go heap figures it carries show the same
 // memory from the runtime's side.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/backingstore"
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/heapstat"
 	"github.com/leakbench/leakbench/internal/memprofile"
@@ -51,7 +53,8 @@ type Engine struct {
 	lib    *codecs.Library // instances come from it: the caller's, or the engine's own
 	ownLib bool            // lib is the engine's: Close closes it
 	cfg    Config
-	alloc  *mmapAllocator // allocator mmap, else nil
+	alloc  *mmapAllocator          // allocator mmap, else nil
+	v8     *backingstore.Allocator // allocator v8, else nil
 
 	bounded [codecs.NumOps]*boundedSet // PoolSize: each codec's shared instances, else nil
 	cache   *responseCache             // Cache, else nil
@@ -120,6 +123,13 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 		n = cfg.Workers
 	}
 	e := &Engine{lib: lib, cfg: cfg, quit: make(chan struct{}), poolRecs: map[int]*poolRecord{}}
+	if s.Allocator == AllocatorV8 {
+		a, err := backingstore.New(e.externalGC)
+		if err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+		e.v8 = a
+	}
 	limit := lib.Limits().MaxMemoryBytes
 	if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && uint64(s.MemoryLimit) != limit {
 		opts := lib.Options()
@@ -191,11 +201,11 @@ func (e *Engine) Do(ctx context.Context, req Request) (resp Response, err error)
 		return Response{}, err
 	}
 	cached := e.cache != nil && !p.hasTrap // fault injection always runs
-	var src *codecs.Image
+	var src *stepResult
 	if cached {
 		var hit bool
 		if resp, hit, src = e.cache.lookup(&p); hit {
-			return resp, nil
+			return e.handOut(resp), nil
 		}
 	}
 	var out processed
@@ -217,7 +227,18 @@ func (e *Engine) Do(ctx context.Context, req Request) (resp Response, err error)
 	if cached {
 		e.cache.add(&p, out)
 	}
-	return out.resp, nil
+	return e.handOut(out.resp), nil
+}
+
+// handOut is the response as the caller gets it: under allocator v8 with
+// results aliased, with a copy of the output, since the caller's slice
+// would not keep the encoder instance, whose pages the collector releases
+// once it is unreachable (see memView); else as it is.
+func (e *Engine) handOut(r Response) Response {
+	if e.v8 != nil && e.cfg.Strategy.Results == ResultsAliased {
+		r.Output = bytes.Clone(r.Output)
+	}
+	return r
 }
 
 // dispatch is the pipeline's runFunc: it sends the step to its operation's
@@ -233,6 +254,11 @@ func (e *Engine) dispatch(ctx context.Context, id int, s step) (stepResult, erro
 		return stepResult{}, e.queueErr(id, s.op.String(), err)
 	}
 	return res, nil
+}
+
+// externalGC reports a collection allocator v8 started.
+func (e *Engine) externalGC(c backingstore.Collection) {
+	e.emit(Event{Kind: ExternalGC, Time: c.Start, Duration: c.Duration, Memory: c.External, GC: c.N})
 }
 
 // errQueued marks errors of a task that never reached a worker.

@@ -22,11 +22,18 @@ const (
 	// OpStarted: a codec operation is about to be called (Op, Worker,
 	// Instance, Request); its OpDone follows when it returns.
 	OpStarted
+	// ExternalGC: allocator v8 started a collection because the linear
+	// memory committed outside the Go heap grew past V8's external-memory
+	// limit (package backingstore). Time is its start, Duration how long
+	// runtime.GC took, Memory the committed bytes that triggered it, GC
+	// its number from 1. It comes from the collection's goroutine once
+	// runtime.GC has returned.
+	ExternalGC
 )
 
 // String returns "instance_created", "instance_closed", "op",
-// "instance_dropped" or "op_start", the spelling of the results event
-// stream.
+// "instance_dropped", "op_start" or "external_gc", the spelling of the
+// results event stream.
 func (k EventKind) String() string {
 	switch k {
 	case InstanceCreated:
@@ -39,6 +46,8 @@ func (k EventKind) String() string {
 		return "instance_dropped"
 	case OpStarted:
 		return "op_start"
+	case ExternalGC:
+		return "external_gc"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -54,7 +63,8 @@ type Event struct {
 	Instance int           // codecs.Instance.ID
 	Request  int           // Request.ID (OpDone and OpStarted only)
 	Memory   uint64        // the instance's linear memory after the event, bytes
-	Duration time.Duration // OpDone: the codec call's duration
+	Duration time.Duration // OpDone: the codec call's duration; ExternalGC: the collection's
+	GC       int           // ExternalGC: which of the allocator's collections, from 1
 	BytesIn  int           // OpDone: encoded input (decode) or input pixels
 	BytesOut int           // OpDone: output pixels or encoded output (encoders)
 	Err      error         // OpDone: the op's error; InstanceClosed: Close's error

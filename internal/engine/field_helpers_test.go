@@ -64,7 +64,7 @@ func attach(e *Engine, rec *recorder) *probe {
 			return
 		}
 		view := in.inst.View()
-		m := opMemory{instance: ev.Instance, held: heldBytes(in.inst, view), obj: weak.Make(in.inst)}
+		m := opMemory{instance: ev.Instance, held: heldBytes(memView{inst: in.inst, b: view}), obj: weak.Make(in.inst)}
 		if len(view) > 0 {
 			m.mem = weak.Make(&view[0])
 		}

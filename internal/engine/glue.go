@@ -5,6 +5,27 @@ import (
 	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
+// memView is a view of an instance's whole linear memory held together
+// with the instance it belongs to, as a JS Uint8Array holds the
+// ArrayBuffer it views: whoever keeps the bytes keeps their owner. Under
+// allocator v8 this is what makes reading through a view after its
+// memory's release impossible by construction: the pages go back to the
+// OS only when the instance's api.Memory is unreachable, and the
+// instance references it, so as long as a memView is reachable its bytes
+// are mapped. Every view the engine keeps beyond one call (the glue's
+// cachegetUint8Memory0, emscripten's HEAPU8) is a memView, and every
+// aliased result carries its instance in its pin; the engine never keeps
+// a bare slice of linear memory. (Under allocator mmap the pages go at
+// Close whatever holds them, so the engine drops the bytes of a closed
+// mmap instance's views instead.)
+type memView struct {
+	inst *codecs.Instance
+	b    []byte
+}
+
+// viewOf returns a view of inst's whole memory (nil bytes once closed).
+func viewOf(inst *codecs.Instance) memView { return memView{inst: inst, b: inst.View()} }
+
 // bindgenGlue is the module scope of one wasm-bindgen-style codec (decode,
 // resize, encodePng) in one worker, as the JavaScript glue had it:
 //
@@ -23,7 +44,7 @@ import (
 // worker's goroutine (or by Close once the workers have stopped).
 type bindgenGlue struct {
 	wasm *codecs.Instance // `wasm`
-	view []byte           // `cachegetUint8Memory0`
+	view memView          // `cachegetUint8Memory0`
 	// retained is what this glue adds to Engine.leakedViews: cap(view)
 	// once wasm is closed, else 0.
 	retained int64
@@ -41,13 +62,13 @@ func (g *bindgenGlue) enter(e *Engine, inst *codecs.Instance) {
 		g.release(e)
 	}
 	g.wasm = inst
-	g.view = inst.View()
+	g.view = viewOf(inst)
 }
 
 // exit is the glue's side of a successful operation: refresh the view,
 // which the result is read through (memory may have grown).
 func (g *bindgenGlue) exit(inst *codecs.Instance) {
-	if v := inst.View(); v != nil {
+	if v := viewOf(inst); v.b != nil {
 		g.view = v
 	}
 }
@@ -55,7 +76,7 @@ func (g *bindgenGlue) exit(inst *codecs.Instance) {
 // clear is cleanup(): drop both references.
 func (g *bindgenGlue) clear(e *Engine) {
 	g.release(e)
-	g.wasm, g.view = nil, nil
+	g.wasm, g.view = nil, memView{}
 }
 
 // instanceClosed accounts for the glue still holding inst after it was
@@ -64,17 +85,18 @@ func (g *bindgenGlue) clear(e *Engine) {
 //
 // Under allocator mmap the memory was unmapped at Close: the glue holds
 // nothing but the instance object, so it drops its view (nothing may read
-// through it) and counts as a dead view.
+// through it) and counts as a dead view. Under allocator v8, as under go,
+// the view keeps the memory (mapped, closed but unreleased) and counts.
 func (g *bindgenGlue) instanceClosed(e *Engine, inst *codecs.Instance) bool {
 	if g.wasm != inst || g.retained != 0 || g.dead {
 		return false
 	}
 	if e.alloc != nil {
-		g.view, g.dead = nil, true
+		g.view, g.dead = memView{}, true
 		e.deadViews.Add(1)
 		return true
 	}
-	g.retained = heldBytes(inst, g.view)
+	g.retained = heldBytes(g.view)
 	e.leakedViews.Add(g.retained)
 	return g.retained != 0
 }
@@ -99,27 +121,26 @@ func (g *bindgenGlue) release(e *Engine) {
 // process-global registry at instantiation and never removed.
 type emModule struct {
 	op     codecs.Op
-	inst   *codecs.Instance
-	heap   []byte // HEAPU8; written by the owning worker only
-	gen    uint64 // registry generation at registration (guarded by registry.mu)
+	heap   memView // HEAPU8 and its instance; written by the owning worker only
+	gen    uint64  // registry generation at registration (guarded by registry.mu)
 	worker int
 }
 
 // refresh is emscripten's updateMemoryViews after an operation.
 func (m *emModule) refresh() {
-	if v := m.inst.View(); v != nil {
+	if v := viewOf(m.heap.inst); v.b != nil {
 		m.heap = v
 	}
 }
 
-// heldBytes is the memory a reference to a closed instance and a view of
-// its memory keep reachable, each backing array counted once: cap(view),
+// heldBytes is the memory a view of a closed instance's memory, with the
+// instance, keeps reachable, each backing array counted once: cap(v.b),
 // which after a successful operation is exactly the instance's final
 // memory. When an operation grew memory past the view and then failed,
 // the *codecs.Instance still references its final memory, which may or
 // may not be a new array (wazero reallocates only past its buffer's
 // capacity); counting the larger of the two keeps the figure a lower
 // bound that never counts one array twice.
-func heldBytes(inst *codecs.Instance, view []byte) int64 {
-	return int64(max(uint64(cap(view)), inst.MemorySize()))
+func heldBytes(v memView) int64 {
+	return int64(max(uint64(cap(v.b)), v.inst.MemorySize()))
 }

@@ -36,7 +36,7 @@ func register(m *emModule) {
 		// What the original handler did: report the failure of the
 		// module it belongs to (and rethrow).
 		return fmt.Sprintf("%s instance %d (worker %d, %d bytes of memory): %v",
-			m.op, m.inst.ID(), m.worker, len(m.heap), err)
+			m.op, m.heap.inst.ID(), m.worker, len(m.heap.b), err)
 	}
 	registry.mu.Lock()
 	registry.fns = append(registry.fns, fn)
@@ -58,14 +58,16 @@ func retainListener(m *emModule, n int64) {
 // listenerClosed accounts for m's instance having been closed while its
 // listener holds it: under allocator mmap the memory is gone (HEAPU8 is
 // dropped, nothing may read through it) and the listener is dead; else
-// heldBytes of it become reachable only through the registry. It runs on
+// (go, v8) heldBytes of it become reachable only through the registry,
+// and under v8 stay mapped, closed but unreleased, as long as the
+// listener lives: for the process's life. It runs on
 // the worker that closed the instance, or in Close once workers stopped.
 func (e *Engine) listenerClosed(m *emModule) {
 	if e.alloc == nil {
-		retainListener(m, heldBytes(m.inst, m.heap))
+		retainListener(m, heldBytes(m.heap))
 		return
 	}
-	m.heap = nil
+	m.heap.b = nil
 	registry.mu.Lock()
 	if m.gen == registry.gen {
 		registry.dead++

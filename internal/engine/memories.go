@@ -35,7 +35,7 @@ func (e *Engine) memoryClosed(w *worker, in *instance, views bool) {
 	case views:
 		b.Hold(id, memprofile.HolderViews, w.glue[in.op].retained)
 	case in.em != nil:
-		b.Hold(id, memprofile.HolderListeners, heldBytes(in.inst, in.em.heap))
+		b.Hold(id, memprofile.HolderListeners, heldBytes(in.em.heap))
 	case e.cache.aliases(id):
 		b.Hold(id, memprofile.HolderCache, 0)
 	default:

@@ -40,7 +40,10 @@ type Response struct {
 	// Output is the encoded image. Under ResultsAliased it is a slice of
 	// the encoder instance's linear memory, which it keeps reachable; a
 	// response from the cache shares its bytes with the cache entry and
-	// with every response served from it: treat it as read-only.
+	// with every response served from it: treat it as read-only. Under
+	// allocator v8 with ResultsAliased it is a copy: a bare slice handed
+	// to the caller would not keep its instance, and so its pages, alive
+	// (the cache's entries alias, with their instance).
 	Output        []byte
 	Format        codecs.Format // its format
 	Width, Height int           // its dimensions
@@ -51,6 +54,7 @@ type step struct {
 	op   codecs.Op
 	src  []byte       // decode input
 	img  codecs.Image // input of rotate, resize and the encoders
+	in   pin          // under ResultsAliased, the instance img is a slice of: kept reachable until the step is done
 	arg  int          // degrees, width, quality or level
 	trap bool         // run lb_trap instead of the operation
 }
@@ -179,12 +183,15 @@ type runFunc func(ctx context.Context, id int, s step) (stepResult, error)
 // step is skipped. keep says to return the decode's result for the cache;
 // otherwise nothing references it past the next step, so its pixels are
 // garbage as soon as they are rotated or resized, as without a cache.
-func process(ctx context.Context, p plan, run runFunc, src *codecs.Image, keep bool) (processed, error) {
+// Each step's input image travels with its pin (step.in), so an aliased
+// image keeps the instance it is a slice of until the step reading it is
+// done.
+func process(ctx context.Context, p plan, run runFunc, src *stepResult, keep bool) (processed, error) {
 	trap := func(op codecs.Op) bool { return p.hasTrap && p.trap == op }
 	var out processed
-	var img codecs.Image
+	var cur stepResult // the image the next step reads, with its pin
 	if src != nil {
-		img = *src
+		cur = *src
 	} else {
 		res, err := run(ctx, p.ID, step{op: codecs.Decode, src: p.Source, trap: trap(codecs.Decode)})
 		if err != nil {
@@ -193,27 +200,27 @@ func process(ctx context.Context, p plan, run runFunc, src *codecs.Image, keep b
 		if keep {
 			out.decoded = &res
 		}
-		img = res.img
+		cur = res
 	}
 	if p.Rotate != 0 {
-		res, err := run(ctx, p.ID, step{op: codecs.Rotate, img: img, arg: p.Rotate, trap: trap(codecs.Rotate)})
+		res, err := run(ctx, p.ID, step{op: codecs.Rotate, img: cur.img, in: cur.pin, arg: p.Rotate, trap: trap(codecs.Rotate)})
 		if err != nil {
 			return processed{}, err
 		}
-		img = res.img
+		cur = res
 	}
-	if p.Width > 0 && (p.Width < img.Width || trap(codecs.Resize)) {
-		res, err := run(ctx, p.ID, step{op: codecs.Resize, img: img, arg: p.Width, trap: trap(codecs.Resize)})
+	if p.Width > 0 && (p.Width < cur.img.Width || trap(codecs.Resize)) {
+		res, err := run(ctx, p.ID, step{op: codecs.Resize, img: cur.img, in: cur.pin, arg: p.Width, trap: trap(codecs.Resize)})
 		if err != nil {
 			return processed{}, err
 		}
-		img = res.img
+		cur = res
 	}
-	res, err := run(ctx, p.ID, step{op: p.encode, img: img, arg: p.quality, trap: trap(p.encode)})
+	res, err := run(ctx, p.ID, step{op: p.encode, img: cur.img, in: cur.pin, arg: p.quality, trap: trap(p.encode)})
 	if err != nil {
 		return processed{}, err
 	}
-	out.resp = Response{ID: p.ID, Output: res.out, Format: p.Format, Width: img.Width, Height: img.Height}
+	out.resp = Response{ID: p.ID, Output: res.out, Format: p.Format, Width: cur.img.Width, Height: cur.img.Height}
 	out.outPin = res.pin
 	return out, nil
 }

@@ -37,6 +37,17 @@ package engine
 // (hidden leaks: the references remain, the memory does not), not in
 // LeakedViews and Listeners.
 //
+// Under allocator v8, MappedMemory is what it has committed for the
+// memories it has not yet released: live instances, dropped ones, and
+// closed ones whose owner is still reachable (through a leaked view, a
+// listener, a cache entry, or only because no collection has run since),
+// of which UnreleasedMemory is the closed ones' part. A closed instance
+// held by a leaked view or listener counts both there and in LeakedViews
+// or Listeners, as under go (the memory is reachable and resident;
+// MappedMemory says where it lives). ExternalGCs counts the collections
+// allocator v8 started for external-memory pressure, the only ones the
+// engine starts.
+//
 // CacheBytes is the size of the cached outputs and decoded pixels.
 // CachePinned is, under results aliased, the memory of each instance a
 // cached entry is a slice of, counted once per instance however many
@@ -65,7 +76,9 @@ type Snapshot struct {
 	PooledInstances  int    // idle instances in the engine's pools (lifetime pool, pool_size), ready for reuse
 	DroppedInstances int    // instances a sync.Pool dropped without Close: in the runtime only, counted in LiveInstances
 	DroppedMemory    uint64 // their linear memory, part of LinearMemory
-	MappedMemory     uint64 // linear memory committed by allocator mmap, outside the Go heap
+	MappedMemory     uint64 // linear memory committed by allocator mmap or v8, outside the Go heap
+	UnreleasedMemory uint64 // v8: of MappedMemory, memory of closed instances not yet released by a collection
+	ExternalGCs      int    // v8: collections started for external-memory pressure
 	DeadViews        int    // leaked glue views of closed mmap instances: dropped, holding no memory
 	DeadListeners    int    // leaked listeners of closed mmap instances, holding no memory (process-wide)
 	CacheEntries     int    // entries in the response cache: outputs plus decoded sources
@@ -95,6 +108,10 @@ func (e *Engine) Snapshot() Snapshot {
 	s.DeadViews = int(e.deadViews.Load())
 	if e.alloc != nil {
 		s.MappedMemory = uint64(max(e.alloc.committed.Load(), 0))
+	}
+	if e.v8 != nil {
+		v := e.v8.Stats()
+		s.MappedMemory, s.UnreleasedMemory, s.ExternalGCs = v.Committed, v.Closed, v.Collections
 	}
 	c := e.cache.stats()
 	s.CacheEntries, s.CacheBytes, s.CachePinned = c.entries, c.bytes, c.pinned

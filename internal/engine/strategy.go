@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/leakbench/leakbench/internal/backingstore"
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/enum"
 	"github.com/leakbench/leakbench/internal/metric"
@@ -61,6 +62,13 @@ const (
 	// the instance's maximum, committed as it grows and unmapped at Close
 	// whatever still points at it. Linux only.
 	AllocatorMmap
+	// AllocatorV8 backs linear memory with a model of V8's wasm backing
+	// store in Node 14 (package backingstore): reserved up front, committed
+	// in place as it grows, outside the Go heap; Close only marks it
+	// closed, and its pages go back to the OS when the collector finds
+	// its owner unreachable; external-memory pressure starts collections.
+	// Linux only.
+	AllocatorV8
 )
 
 // Results says how the results of operations (decoded pixels, encoded
@@ -114,7 +122,7 @@ var (
 	lifetimes     = enum.New[Lifetime]("lifetime", "reuse", "fresh", "pool", "recycle")
 	viewPolicies  = enum.New[Views]("views", "leaked", "cleared")
 	listenerKinds = enum.New[Listeners]("listeners", "leaked", "removed")
-	allocators    = enum.New[Allocator]("allocator", "go", "mmap")
+	allocators    = enum.New[Allocator]("allocator", "go", "mmap", "v8")
 	resultKinds   = enum.New[Results]("results", "copied", "aliased")
 )
 
@@ -130,7 +138,7 @@ func (v Views) String() string { return viewPolicies.String(v) }
 // String returns "leaked" or "removed".
 func (l Listeners) String() string { return listenerKinds.String(l) }
 
-// String returns "go" or "mmap".
+// String returns "go", "mmap" or "v8".
 func (a Allocator) String() string { return allocators.String(a) }
 
 // String returns "copied" or "aliased".
@@ -149,15 +157,23 @@ func ParseViews(s string) (Views, error) { return viewPolicies.Parse(s) }
 // ParseListeners returns the Listeners named s: "leaked" or "removed".
 func ParseListeners(s string) (Listeners, error) { return listenerKinds.Parse(s) }
 
-// ParseAllocator returns the Allocator named s: "go" or "mmap".
+// ParseAllocator returns the Allocator named s: "go", "mmap" or "v8".
 func ParseAllocator(s string) (Allocator, error) { return allocators.Parse(s) }
 
 // ParseResults returns the Results named s: "copied" or "aliased".
 func ParseResults(s string) (Results, error) { return resultKinds.Parse(s) }
 
-// Supported reports whether this platform has the allocator: mmap exists
-// on Linux only, and Strategy.Validate refuses it elsewhere.
-func (a Allocator) Supported() bool { return a != AllocatorMmap || mmapSupported }
+// Supported reports whether this platform has the allocator: mmap and v8
+// exist on Linux only, and Strategy.Validate refuses them elsewhere.
+func (a Allocator) Supported() bool {
+	switch a {
+	case AllocatorMmap:
+		return mmapSupported
+	case AllocatorV8:
+		return backingstore.Supported
+	}
+	return true
+}
 
 // AllocatorNames returns the allocators' names, in order.
 func AllocatorNames() []string { return allocators.Names() }
@@ -235,7 +251,7 @@ func (l *Listeners) UnmarshalText(b []byte) error { return listenerKinds.Unmarsh
 //
 // The fields map one to one onto scenario keys: topology, lifetime, views,
 // listeners, recycle_after, pool_size, memory_limit (bytes), allocator,
-// results, cache.
+// reused, results, cache.
 type Strategy struct {
 	Topology  Topology  `json:"topology" yaml:"topology"`
 	Lifetime  Lifetime  `json:"lifetime" yaml:"lifetime"`
@@ -256,8 +272,14 @@ type Strategy struct {
 	// limit and what it needed; its instance is discarded. The engine then
 	// runs a runtime of its own, configured with that cap.
 	MemoryLimit metric.Size `json:"memory_limit,omitempty" yaml:"memory_limit,omitempty"`
-	// Allocator backs linear memory: go (the default) or mmap (Linux).
+	// Allocator backs linear memory: go (the default), mmap or v8 (both
+	// Linux only).
 	Allocator Allocator `json:"allocator,omitempty" yaml:"allocator,omitempty"`
+	// Reused says which codecs a lifetime that keeps instances keeps: all
+	// (the default) or bindgen (only the wasm-bindgen-style ones; rotate
+	// and the emscripten-style ones are fresh per operation, as
+	// next@10.1.0 had them). See Reused.
+	Reused Reused `json:"reused,omitempty" yaml:"reused,omitempty"`
 	// Results says whether results are copied out of linear memory (the
 	// default) or aliased to it.
 	Results Results `json:"results,omitempty" yaml:"results,omitempty"`
@@ -288,6 +310,9 @@ func (s Strategy) String() string {
 	if s.Allocator != AllocatorGo {
 		fmt.Fprintf(&b, " allocator=%s", s.Allocator)
 	}
+	if s.Reused != ReusedAll {
+		fmt.Fprintf(&b, " reused=%s", s.Reused)
+	}
 	if s.Results != ResultsCopied {
 		fmt.Fprintf(&b, " results=%s", s.Results)
 	}
@@ -315,7 +340,11 @@ func (s Strategy) String() string {
 //     them up in its own heap) and with allocator mmap (the memory an
 //     aliased result points into is unmapped at Close: a later read, of a
 //     cached entry or a response, would fault);
-//   - allocator mmap anywhere but Linux.
+//   - allocator mmap or v8 anywhere but Linux.
+//
+// Allocator v8 accepts every combination allocator go does, leaked views
+// and results aliased included: it unmaps nothing that is still
+// reachable.
 //
 // Leaked views and listeners are allowed with allocator mmap: the engine
 // never reads through a view, and drops the views of an mmap instance
@@ -347,6 +376,13 @@ func (s Strategy) Validate() error {
 	if !resultKinds.Valid(s.Results) {
 		_, err := s.Results.MarshalText()
 		undefined(err)
+	}
+	if !reuseScopes.Valid(s.Reused) {
+		_, err := s.Reused.MarshalText()
+		undefined(err)
+	}
+	if s.Reused == ReusedBindgen && s.PoolSize != 0 {
+		bad("reused: bindgen with pool_size: %d: the bounded set shares its instances between workers, each codec's or none; use reused: all with pool_size", s.PoolSize)
 	}
 	switch {
 	case s.RecycleAfter < 0:
@@ -383,8 +419,8 @@ func (s Strategy) Validate() error {
 			bad("results: aliased with allocator: mmap: an aliased result points into linear memory that mmap returns to the OS when its instance closes, so reading a cached entry or a response afterwards would fault; use results: copied with mmap")
 		}
 	}
-	if s.Allocator == AllocatorMmap && !mmapSupported {
-		bad("allocator: mmap is implemented on linux only, not on %s/%s; use allocator: go", runtime.GOOS, runtime.GOARCH)
+	if (s.Allocator == AllocatorMmap || s.Allocator == AllocatorV8) && !s.Allocator.Supported() {
+		bad("allocator: %s is implemented on linux only, not on %s/%s; use allocator: go", s.Allocator, runtime.GOOS, runtime.GOARCH)
 	}
 	return errors.Join(errs...)
 }

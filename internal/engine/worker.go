@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -83,6 +84,9 @@ func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
 	if err := ctx.Err(); err != nil {
 		return stepResult{}, wrap(context.Cause(ctx))
 	}
+	// s.img may be a slice of another instance's memory (results
+	// aliased): its owner must stay reachable until the call has read it.
+	defer runtime.KeepAlive(s.in.owner)
 	in, err := w.acquire(ctx, s.op)
 	if err != nil {
 		return stepResult{}, wrap(err)
@@ -124,7 +128,10 @@ func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
 	}
 	if err == nil && strat.Results == ResultsAliased {
 		// The result is a slice of this memory: what it keeps reachable.
-		res.pin = pin{instance: in.inst.ID(), size: heldBytes(in.inst, in.inst.View())}
+		res.pin = pin{instance: in.inst.ID(), size: heldBytes(viewOf(in.inst))}
+		if w.e.v8 != nil {
+			res.pin.owner = in.inst // see pin
+		}
 	}
 	in.uses++
 	w.busy = nil
@@ -136,12 +143,12 @@ func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
 }
 
 // release hands in back to its holder after an operation, or closes it:
-// after a failure, under Fresh, and under Recycle once it has run
-// RecycleAfter operations.
+// after a failure, under Fresh, for a codec Reused keeps per call, and
+// under Recycle once it has run RecycleAfter operations.
 func (w *worker) release(ctx context.Context, in *instance, opErr error) {
 	strat := w.e.cfg.Strategy
 	switch {
-	case opErr != nil, strat.Lifetime == Fresh, strat.Lifetime == Recycle && in.uses >= strat.RecycleAfter:
+	case opErr != nil, strat.Lifetime == Fresh, strat.perCall(in.op), strat.Lifetime == Recycle && in.uses >= strat.RecycleAfter:
 		_ = w.discard(ctx, in) // a Close error is reported in its event
 	case strat.Lifetime == Pool:
 		w.repool(in)
@@ -186,12 +193,14 @@ func call(ctx context.Context, inst *codecs.Instance, s step) (res stepResult, b
 	return res, bytesIn, err
 }
 
-// acquire returns an instance for op: from the worker's pool (Pool), the
-// engine's bounded set (PoolSize), the worker's kept one (Reuse,
-// Recycle), else a new one.
+// acquire returns an instance for op: a new one for a codec Reused keeps
+// per call, else from the worker's pool (Pool), the engine's bounded set
+// (PoolSize), the worker's kept one (Reuse, Recycle), else a new one.
 func (w *worker) acquire(ctx context.Context, op codecs.Op) (*instance, error) {
 	e := w.e
 	switch {
+	case e.cfg.Strategy.perCall(op):
+		// reused: bindgen: a new instance whatever the lifetime.
 	case e.cfg.Strategy.Lifetime == Pool:
 		if v := w.pools[op].Get(); v != nil {
 			return e.unpool(v.(*pooled)), nil
@@ -232,9 +241,20 @@ func (w *worker) instantiate(ctx context.Context, op codecs.Op) (*instance, erro
 	if e.alloc != nil {
 		ctx = experimental.WithMemoryAllocator(ctx, e.alloc)
 	}
+	if e.v8 != nil {
+		ctx = experimental.WithMemoryAllocator(ctx, e.v8)
+	}
 	inst, err := e.lib.Instantiate(ctx, op)
 	if err != nil {
 		return nil, fmt.Errorf("instantiate: %w", err)
+	}
+	if e.v8 != nil {
+		// From here on the instance's api.Memory decides when its pages
+		// are released: when it is unreachable.
+		if err := e.v8.Adopt(inst.Memory()); err != nil {
+			_ = inst.Close(ctx)
+			return nil, fmt.Errorf("instantiate: %w", err)
+		}
 	}
 	inst.AliasResults(e.cfg.Strategy.Results == ResultsAliased)
 	in := &instance{inst: inst, op: op, size: int64(inst.MemorySize())}
@@ -243,7 +263,7 @@ func (w *worker) instantiate(ctx context.Context, op codecs.Op) (*instance, erro
 	e.linear.Add(in.size)
 	e.cfg.Memories.Add(inst.ID(), w.id, op.String(), in.size, memprofile.Callers(0))
 	if op.Glue() == codecs.GlueEmscripten && e.cfg.Strategy.Listeners == ListenersLeaked {
-		in.em = &emModule{op: op, inst: inst, heap: inst.View(), worker: w.id}
+		in.em = &emModule{op: op, heap: viewOf(inst), worker: w.id}
 		register(in.em)
 	}
 	if e.cfg.Strategy.Lifetime == Pool {

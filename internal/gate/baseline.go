@@ -46,6 +46,11 @@ type ScenarioBaseline struct {
 	Requests int                    `json:"requests"` // median requests per run
 	Runs     int                    `json:"runs"`
 	Metrics  map[metric.Metric]Stat `json:"metrics"` // in the metrics' units; see fileScale for the file's
+
+	// Calibration is what bench gate --calibrate measured of the
+	// scenario: its thresholds and their figures; nil for a scenario never
+	// calibrated, judged by DefaultThresholds.
+	Calibration *Calibration `json:"calibration,omitempty"`
 }
 
 // fileScale is what a metric's values in a baseline file are multiplied by
@@ -166,6 +171,11 @@ func (b *Baseline) Validate() []error {
 		if len(sb.Metrics) == 0 {
 			errs = append(errs, fmt.Errorf("scenario %s: no metrics", name))
 		}
+		if sb.Calibration != nil {
+			for _, err := range sb.Calibration.Validate() {
+				errs = append(errs, fmt.Errorf("scenario %s: %w", name, err))
+			}
+		}
 		for _, m := range metric.Gated() {
 			st, ok := sb.Metrics[m]
 			if ok && !st.valid() {
@@ -180,21 +190,30 @@ func (b *Baseline) Validate() []error {
 // Load reads and validates a baseline file. Every error wraps ErrBaseline
 // and names the file; a missing file says how to create one and also
 // wraps fs.ErrNotExist.
-func Load(path string) (*Baseline, error) {
+func Load(path string) (*Baseline, error) { return LoadFor(path, "") }
+
+// LoadFor is Load with the command that rewrites the baseline, as the
+// user would type it, in its hints; "" says "bench gate --update-baseline".
+func LoadFor(path, update string) (*Baseline, error) {
+	update = Config{UpdateCommand: update}.updateCommand()
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s does not exist: create it with `bench gate --update-baseline` (%w)", ErrBaseline, path, fs.ErrNotExist)
+		return nil, fmt.Errorf("%w: %s does not exist: create it with `%s` (%w)", ErrBaseline, path, update, fs.ErrNotExist)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBaseline, err)
 	}
-	return Decode(data, path)
+	return decode(data, path, update)
 }
 
 // Decode parses and validates a baseline held in memory; name is used in
 // errors. It checks the schema version before decoding strictly (unknown
 // fields are errors), so a file of another version is reported as such.
-func Decode(data []byte, name string) (*Baseline, error) {
+func Decode(data []byte, name string) (*Baseline, error) { return decode(data, name, "") }
+
+// decode is Decode with the hint's update command.
+func decode(data []byte, name, update string) (*Baseline, error) {
+	update = Config{UpdateCommand: update}.updateCommand()
 	var probe struct {
 		Schema *int `json:"schema"`
 	}
@@ -205,8 +224,8 @@ func Decode(data []byte, name string) (*Baseline, error) {
 		return nil, fmt.Errorf("%w: %s: no schema version: not a leakbench gate baseline", ErrBaseline, name)
 	}
 	if *probe.Schema != SchemaVersion {
-		return nil, fmt.Errorf("%w: %s: schema version %d, this gate reads version %d: regenerate it with `bench gate --update-baseline`",
-			ErrBaseline, name, *probe.Schema, SchemaVersion)
+		return nil, fmt.Errorf("%w: %s: schema version %d, this gate reads version %d: regenerate it with `%s`",
+			ErrBaseline, name, *probe.Schema, SchemaVersion, update)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

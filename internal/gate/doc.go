@@ -33,6 +33,17 @@
 // DefaultThresholds documents the measured run-to-run spread the defaults
 // are set against.
 //
+// # Calibration
+//
+// A scenario whose baseline entry has a Calibration (bench gate
+// --calibrate: CalibrateNoise, then Calibration.MeasurePower) is judged
+// by its own thresholds for the memory metrics (CalibratedMetrics),
+// absolute only, chosen from resampled unchanged runs for a gate-wide
+// false-alarm target; the defaults judge a scenario never calibrated.
+// The reports say per scenario what the gate can see (ScenarioReport.Sees)
+// and whether an injected leak is within that power; Trials judges every
+// choice of k of a gate's runs, to check both on fresh runs.
+//
 // # The leaky control
 //
 // A scenario with Expect = metric.ExpectLeak is a control: the harness

@@ -21,6 +21,10 @@ type Config struct {
 	// baseline or scenario is not an error. Run failures, scenario limits
 	// and the leaky control still count, so a bad baseline is never written.
 	Updating bool
+	// UpdateCommand is the command that rewrites the baseline, as the
+	// user would type it, for the hints; "" says "bench gate
+	// --update-baseline".
+	UpdateCommand string
 }
 
 // Report is the gate's verdict with everything that led to it, as data:
@@ -57,6 +61,14 @@ type ScenarioReport struct {
 	// regressions, when the caller found them (the baseline's kept
 	// profiles against this run's); Evaluate leaves it empty.
 	Profiles []results.ProfileDiff
+
+	// Calibration is the baseline's calibration of the scenario, whose
+	// thresholds judged it; nil when the defaults did (power.go says
+	// what the gate can see either way).
+	Calibration *Calibration
+	// Injected is the leak the runs had injected per request, bytes; 0
+	// for runs of the code as it is.
+	Injected uint64
 }
 
 // Row is one metric of one scenario: the line of the table and the JUnit
@@ -179,7 +191,7 @@ func Evaluate(base *Baseline, ms []Measurement, cfg Config) *Report {
 // leak-control check.
 func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport {
 	th := cfg.Thresholds
-	sr := ScenarioReport{Name: m.Scenario, Expect: m.Expect, Runs: len(m.Runs), Dirs: m.Dirs}
+	sr := ScenarioReport{Name: m.Scenario, Expect: m.Expect, Runs: len(m.Runs), Dirs: m.Dirs, Injected: m.Injected}
 	total := len(m.Runs) + len(m.Failures)
 
 	// Runs: every run must have completed. A stable run killed at its RSS
@@ -233,16 +245,15 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 	case sb == nil && base == nil:
 		sr.Checks = append(sr.Checks, Check{Name: "baseline", Verdict: Error, Message: "no baseline to compare with"})
 	case sb == nil:
-		sr.Checks = append(sr.Checks, Check{Name: "baseline", Verdict: Error,
-			Message: fmt.Sprintf("scenario %s is missing from %s (it has %s): add it with `bench gate --update-baseline`",
-				m.Scenario, cfg.BaselineName, strings.Join(base.Names(), ", "))})
+		sr.Checks = append(sr.Checks, Check{Name: "baseline", Verdict: Error, Message: missingMessage(base, m.Scenario, cfg)})
 	default:
+		// A calibrated scenario is judged by its own thresholds.
+		th = sb.Calibration.Thresholds(th)
+		sr.Calibration = sb.Calibration
 		// A baseline of another workload, strategy or request count can't
 		// be compared with: improvements would pass and regressions hide.
-		if diffs := shapeDiffs(*sb, m); len(diffs) > 0 && !cfg.Updating {
-			sr.Checks = append(sr.Checks, Check{Name: "baseline", Verdict: Error,
-				Message: fmt.Sprintf("the scenario no longer runs what %s measured (%s): update the baseline with `bench gate --update-baseline`",
-					cfg.BaselineName, strings.Join(diffs, "; "))})
+		if diffs := shapeDiffs(*sb, m.baseline()); len(diffs) > 0 && !cfg.Updating {
+			sr.Checks = append(sr.Checks, Check{Name: "baseline", Verdict: Error, Message: shapeMessage(diffs, cfg)})
 		} else {
 			sr.Checks = append(sr.Checks, Check{Name: "baseline", Verdict: Pass, Message: fmt.Sprintf("compared with %d baseline run(s)", sb.Runs)})
 			for _, d := range diffs {
@@ -273,8 +284,12 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 			exceeded, w := t.Exceeded(met, b, n)
 			row.Worse = w
 			if exceeded {
-				why := fmt.Sprintf("%s: %s -> %s (%s, %s) exceeds both thresholds (%s)",
-					met, met.Format(b), met.Format(n), met.FormatDelta(n-b), pct(row.Change), t.describe(met))
+				exceeds := "exceeds both thresholds"
+				if t.Relative == 0 {
+					exceeds = "exceeds its threshold"
+				}
+				why := fmt.Sprintf("%s: %s -> %s (%s, %s) %s (%s)",
+					met, met.Format(b), met.Format(n), met.FormatDelta(n-b), pct(row.Change), exceeds, t.describe(met))
 				advisory := t.Advisory || m.Expect == metric.ExpectLeak || cfg.Updating
 				if advisory {
 					row.Warn = true
@@ -442,29 +457,65 @@ func envWarnings(base, now results.Env) []string {
 	return w
 }
 
-// shapeDiffs lists what the scenario runs differently from its baseline:
-// expectation, workload, strategy, rounds, requests per run.
-func shapeDiffs(sb ScenarioBaseline, m Measurement) []string {
+// updateCommand is the hint's command that rewrites the baseline.
+func (c Config) updateCommand() string {
+	if c.UpdateCommand == "" {
+		return "bench gate --update-baseline"
+	}
+	return c.UpdateCommand
+}
+
+// missingMessage says that the scenario is missing from the baseline.
+func missingMessage(base *Baseline, name string, cfg Config) string {
+	return fmt.Sprintf("scenario %s is missing from %s (it has %s): add it with `%s`",
+		name, cfg.BaselineName, strings.Join(base.Names(), ", "), cfg.updateCommand())
+}
+
+// shapeMessage says that the scenario runs another shape than the
+// baseline measured.
+func shapeMessage(diffs []string, cfg Config) string {
+	return fmt.Sprintf("the scenario no longer runs what %s measured (%s): update the baseline with `%s`",
+		cfg.BaselineName, strings.Join(diffs, "; "), cfg.updateCommand())
+}
+
+// Refuse reports, before any run, why the baseline can't judge a
+// scenario that will run as planned (its requests per run may be 0, not
+// yet known): it is missing from the baseline, or it runs another
+// expectation, workload, strategy or number of rounds. cfg names the
+// baseline and the command that updates it. nil: usable.
+func (b *Baseline) Refuse(name string, planned ScenarioBaseline, cfg Config) error {
+	if cfg.BaselineName == "" {
+		cfg.BaselineName = "the baseline"
+	}
+	sb, ok := b.Scenarios[name]
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrBaseline, missingMessage(b, name, cfg))
+	}
+	if diffs := shapeDiffs(sb, planned); len(diffs) > 0 {
+		return fmt.Errorf("%w: scenario %s: %s", ErrBaseline, name, shapeMessage(diffs, cfg))
+	}
+	return nil
+}
+
+// shapeDiffs lists what a scenario runs now differently from its
+// baseline: expectation, workload, strategy, rounds, requests per run
+// (not compared when now.Requests is 0: not known before the runs).
+func shapeDiffs(sb, now ScenarioBaseline) []string {
 	var d []string
-	s := m.Runs[0]
-	if sb.Expect != m.Expect {
-		d = append(d, fmt.Sprintf("expect %s now, %s in the baseline", m.Expect, sb.Expect))
+	if sb.Expect != now.Expect {
+		d = append(d, fmt.Sprintf("expect %s now, %s in the baseline", now.Expect, sb.Expect))
 	}
-	if sb.Workload != s.Workload {
-		d = append(d, fmt.Sprintf("workload %q now, %q in the baseline", s.Workload, sb.Workload))
+	if sb.Workload != now.Workload {
+		d = append(d, fmt.Sprintf("workload %q now, %q in the baseline", now.Workload, sb.Workload))
 	}
-	if sb.Strategy != s.Strategy {
-		d = append(d, fmt.Sprintf("strategy %+v now, %+v in the baseline", s.Strategy, sb.Strategy))
+	if sb.Strategy != now.Strategy {
+		d = append(d, fmt.Sprintf("strategy %+v now, %+v in the baseline", now.Strategy, sb.Strategy))
 	}
-	if sb.Rounds != s.Rounds {
-		d = append(d, fmt.Sprintf("%d rounds now, %d in the baseline", s.Rounds, sb.Rounds))
+	if sb.Rounds != now.Rounds {
+		d = append(d, fmt.Sprintf("%d rounds now, %d in the baseline", now.Rounds, sb.Rounds))
 	}
-	reqs := make([]float64, len(m.Runs))
-	for i, r := range m.Runs {
-		reqs[i] = float64(r.Requests)
-	}
-	if n := int(NewStat(reqs).Median); n != sb.Requests {
-		d = append(d, fmt.Sprintf("%d requests per run now, %d in the baseline", n, sb.Requests))
+	if now.Requests != 0 && now.Requests != sb.Requests {
+		d = append(d, fmt.Sprintf("%d requests per run now, %d in the baseline", now.Requests, sb.Requests))
 	}
 	return d
 }

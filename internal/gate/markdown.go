@@ -24,6 +24,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.Updating {
 		b.WriteString("Updating the baseline: comparisons are for information.\n\n")
 	}
+	if p, ok := r.FalseAlarm(); ok && len(r.Scenarios) > 0 {
+		fmt.Fprintf(&b, "Calibrated: false alarms %s per gate run on unchanged code.\n\n", oneIn(p))
+	}
 	if f := r.Failures(); len(f) > 0 {
 		b.WriteString("**Why:**\n\n")
 		for _, msg := range f {
@@ -34,6 +37,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(&b, "### %s: %s\n\n%s, %d run(s); medians, spread = (max−min)/median of the runs.\n\n",
 			texttab.MarkdownCell(s.Name), strings.ToUpper(s.Verdict.String()), scenarioKind(s.Expect), s.Runs)
+		if sees := s.Sees(); sees != "" {
+			fmt.Fprintf(&b, "What it sees: %s.\n\n", texttab.MarkdownCell(sees))
+		}
+		if inj := s.InjectedVerdict(); inj != "" {
+			fmt.Fprintf(&b, "%s.\n\n", texttab.MarkdownCell(inj))
+		}
 		if len(s.Rows) > 0 {
 			b.WriteString("| metric | baseline | now | change | spread | limit | verdict |\n")
 			b.WriteString("|---|---:|---:|---:|---:|---|---|\n")

@@ -14,6 +14,7 @@ type Measurement struct {
 	Runs     []results.Summary // every run that produced a summary, whatever its outcome
 	Failures []error           // runs that produced no summary (the runner failed)
 	Dirs     []string          // optional: the run directories, in the order of Runs
+	Injected uint64            // the leak injected per request (Scenario.InjectLeak), bytes; 0 = none
 }
 
 // stat summarises metric m over the measurement's runs.

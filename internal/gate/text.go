@@ -115,8 +115,17 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Updating {
 		b.WriteString("updating the baseline: comparisons below are for information\n")
 	}
+	if p, ok := r.FalseAlarm(); ok && len(r.Scenarios) > 0 {
+		fmt.Fprintf(&b, "calibrated: false alarms %s per gate run on unchanged code\n", oneIn(p))
+	}
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(&b, "\n%s: %s (%s, %d run(s))\n", s.Name, strings.ToUpper(s.Verdict.String()), scenarioKind(s.Expect), s.Runs)
+		if sees := s.Sees(); sees != "" {
+			fmt.Fprintf(&b, "  sees: %s\n", sees)
+		}
+		if inj := s.InjectedVerdict(); inj != "" {
+			fmt.Fprintf(&b, "  %s\n", inj)
+		}
 		if len(s.Rows) > 0 {
 			table := [][]string{{"metric", "baseline", "now", "change", "spread", "limit", "verdict"}}
 			for _, row := range s.Rows {

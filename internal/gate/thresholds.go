@@ -90,7 +90,8 @@ type Thresholds struct {
 	MaxSpread float64
 }
 
-// DefaultThresholds returns the gate's defaults, set against the noise
+// DefaultThresholds returns the gate's defaults (the thresholds of every
+// scenario never calibrated, see Calibration), set against the noise
 // measured on the 2-core machine that made reports/baseline.json: one
 // --update-baseline and five gates on unchanged code, R = 3, the quick
 // scenarios (24 requests, 4 rounds), 60-67 s per gate, on a machine shared

@@ -13,18 +13,36 @@ var idleGCGlyph = draw.GlyphStyle{Color: vermillion, Radius: 3, Shape: draw.Ring
 // since the child started, as the samples) and the child's RSS read just
 // then; the first is labelled when labels is set.
 func idleGCMarkers(r Run, labels bool) []marker {
+	return gcMarkers(r, results.EventIdleGC, idleGCGlyph, labels, "memory reducer GC")
+}
+
+// externalGCGlyph marks a collection started for external-memory
+// pressure (allocator v8).
+var externalGCGlyph = draw.GlyphStyle{Color: sky, Radius: 3, Shape: draw.TriangleGlyph{}}
+
+// externalGCMarkers returns a marker per collection the target started
+// for external-memory pressure (results.EventExternalGC), placed as
+// idleGCMarkers places the memory reducer's.
+func externalGCMarkers(r Run, labels bool) []marker {
+	return gcMarkers(r, results.EventExternalGC, externalGCGlyph, labels, "external-memory GC")
+}
+
+// gcMarkers returns a marker per event of kind, a collection: at its end
+// and the child's RSS read just then, the first labelled with label when
+// labels is set.
+func gcMarkers(r Run, kind results.EventKind, glyph draw.GlyphStyle, labels bool, label string) []marker {
 	if r.Summary.Started.IsZero() {
 		return nil
 	}
 	t0 := r.Summary.Started.UnixNano()
 	var out []marker
 	for _, ev := range r.Events {
-		if ev.Kind != results.EventIdleGC || ev.RSS == 0 {
+		if ev.Kind != kind || ev.RSS == 0 {
 			continue
 		}
-		m := marker{x: float64(ev.Time-t0)/1e9 + ev.Seconds, y: mib(ev.RSS), glyph: idleGCGlyph}
+		m := marker{x: float64(ev.Time-t0)/1e9 + ev.Seconds, y: mib(ev.RSS), glyph: glyph}
 		if labels && len(out) == 0 {
-			m.label, m.dx, m.dy = "memory reducer GC", 7, 7
+			m.label, m.dx, m.dy = label, 7, 7
 		}
 		out = append(out, m)
 	}

@@ -21,6 +21,12 @@ const (
 	SeriesWasm   = "wasm linear memory (live instances)"
 	SeriesLeaked = "leaked (views, listeners, other holders)"
 	SeriesPSS    = "PSS of the process tree"
+	// SeriesOffHeap is linear memory committed outside the Go heap
+	// (allocators mmap and v8); SeriesUnreleased is the part of it whose
+	// instances are closed but not yet released by a collection (v8): it
+	// steps down at each collection that finds them unreachable.
+	SeriesOffHeap    = "off-heap wasm memory (committed)"
+	SeriesUnreleased = "off-heap, closed, not yet released"
 )
 
 // series is one curve of a run.
@@ -34,6 +40,8 @@ type series struct {
 // (RSS last, on top) and listed in the legend in reverse.
 var runSeries = []series{
 	{SeriesLeaked, styleLeaked, func(s results.Sample) uint64 { return s.Leaked() }},
+	{SeriesUnreleased, styleUnreleased, func(s results.Sample) uint64 { return s.OffHeapUnreleased }},
+	{SeriesOffHeap, styleOffHeap, func(s results.Sample) uint64 { return s.OffHeap }},
 	{SeriesWasm, styleWasm, func(s results.Sample) uint64 { return s.LinearMemory }},
 	{SeriesHeap, styleHeap, func(s results.Sample) uint64 { return s.HeapLive }},
 	{SeriesPSS, stylePSS, func(s results.Sample) uint64 { return s.PSS }},
@@ -229,6 +237,9 @@ func runPanel(r Run, title string, o panelOptions) (*plot.Plot, error) {
 	for _, g := range idleGCMarkers(r, o.labels) {
 		p.Add(g)
 	}
+	for _, g := range externalGCMarkers(r, o.labels) {
+		p.Add(g)
+	}
 	if m.hasSettle {
 		p.Add(marker{x: m.tSettled, y: mib(m.settled), glyph: settleGlyph,
 			label: lbl("after settle " + fmtMiBShort(m.settled)), dx: -7, dy: -7})
@@ -258,12 +269,13 @@ func runLegend(runs ...Run) []legendEntry {
 		out = append(out, legendEntry{s.name, []plot.Thumbnailer{lineThumb{s.style}}})
 	}
 	out = append(out, legendEntry{"baseline / peak", []plot.Thumbnailer{lineThumb{styleRef}}})
-	var endLoad, settle, ended, idleGC bool
+	var endLoad, settle, ended, idleGC, externalGC bool
 	phases := map[results.Phase]bool{}
 	for _, r := range runs {
 		m := runMarks(r)
 		endLoad, settle, ended = endLoad || m.hasEndLoad, settle || m.hasSettle, ended || m.ended
 		idleGC = idleGC || len(idleGCMarkers(r, false)) > 0
+		externalGC = externalGC || len(externalGCMarkers(r, false)) > 0
 		for _, x := range r.Samples {
 			phases[x.Phase] = true
 		}
@@ -276,6 +288,9 @@ func runLegend(runs ...Run) []legendEntry {
 	}
 	if idleGC {
 		out = append(out, legendEntry{"memory reducer GC (idle_gc: v8)", []plot.Thumbnailer{glyphThumb{idleGCGlyph}}})
+	}
+	if externalGC {
+		out = append(out, legendEntry{"external-memory GC (allocator: v8)", []plot.Thumbnailer{glyphThumb{externalGCGlyph}}})
 	}
 	if ended {
 		out = append(out, legendEntry{"run ended early", []plot.Thumbnailer{glyphThumb{endedGlyph}}})

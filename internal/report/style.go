@@ -97,7 +97,10 @@ var (
 	styleWasm   = draw.LineStyle{Color: vermillion, Width: 1.6, Dashes: []vg.Length{2, 2}}
 	styleLeaked = draw.LineStyle{Color: green, Width: 1.8, Dashes: []vg.Length{10, 3, 2, 3}}
 	stylePSS    = draw.LineStyle{Color: purple, Width: 1.4}
-	styleRef    = draw.LineStyle{Color: grey, Width: 0.8, Dashes: []vg.Length{4, 3}}
+	// The off-heap pair: committed, and its closed-but-unreleased part.
+	styleOffHeap    = draw.LineStyle{Color: orange, Width: 1.5, Dashes: []vg.Length{5, 2}}
+	styleUnreleased = draw.LineStyle{Color: sky, Width: 1.5, Dashes: []vg.Length{1, 2}}
+	styleRef        = draw.LineStyle{Color: grey, Width: 0.8, Dashes: []vg.Length{4, 3}}
 )
 
 // runStyle returns the style of the i-th run of an overlay: colour, dash

@@ -37,6 +37,7 @@ var sampleColumns = []column{
 	intColumn("listener_count", func(s *Sample) *int { return &s.ListenerCount }),
 	uintColumn("held", func(s *Sample) *uint64 { return &s.Held }),
 	uintColumn("off_heap", func(s *Sample) *uint64 { return &s.OffHeap }),
+	uintColumn("off_heap_unreleased", func(s *Sample) *uint64 { return &s.OffHeapUnreleased }),
 	uintColumn("heap_live", func(s *Sample) *uint64 { return &s.HeapLive }),
 	uintColumn("heap_objects", func(s *Sample) *uint64 { return &s.HeapObjects }),
 	uintColumn("heap_free", func(s *Sample) *uint64 { return &s.HeapFree }),

@@ -121,7 +121,7 @@ func TestSampleColumns(t *testing.T) {
 	if !reflect.DeepEqual(names, tags) {
 		t.Errorf("columns %q, want the JSON tags of Sample in order %q", names, tags)
 	}
-	const header = "t,phase,round,rss,hwm,pss,processes,live_instances,total_instances,linear_memory,leaked_views,listeners,listener_count,held,off_heap,heap_live,heap_objects,heap_free,heap_released,gc_cycles,requests,errors\n"
+	const header = "t,phase,round,rss,hwm,pss,processes,live_instances,total_instances,linear_memory,leaked_views,listeners,listener_count,held,off_heap,off_heap_unreleased,heap_live,heap_objects,heap_free,heap_released,gc_cycles,requests,errors\n"
 	if got := string(csvHeader()); got != header {
 		t.Errorf("header %q, want %q", got, header)
 	}

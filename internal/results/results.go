@@ -42,14 +42,17 @@ type Snapshot struct {
 	Listeners      uint64 `json:"listeners"`       // memory of closed instances kept by leaked listeners
 	ListenerCount  int    `json:"listener_count"`  // closures in the global listener registry
 	Held           uint64 `json:"held"`            // memory kept by the target's other holders (a pool, a cache), bytes
-	OffHeap        uint64 `json:"off_heap"`        // of the linear and held memory, what lives outside the Go heap (mmap); no holder, not leaked
-	HeapLive       uint64 `json:"heap_live"`       // /gc/heap/live:bytes
-	HeapObjects    uint64 `json:"heap_objects"`    // /memory/classes/heap/objects:bytes
-	HeapFree       uint64 `json:"heap_free"`       // /memory/classes/heap/free:bytes
-	HeapReleased   uint64 `json:"heap_released"`   // /memory/classes/heap/released:bytes
-	GCCycles       uint64 `json:"gc_cycles"`       // /gc/cycles/total:gc-cycles
-	Requests       int    `json:"requests"`        // requests completed (ok or failed)
-	Errors         int    `json:"errors"`          // requests failed
+	OffHeap        uint64 `json:"off_heap"`        // of the linear and held memory, what lives outside the Go heap (mmap, v8); no holder, not leaked
+	// OffHeapUnreleased is, of OffHeap, the memory of closed instances not
+	// yet released by a collection (allocator v8).
+	OffHeapUnreleased uint64 `json:"off_heap_unreleased,omitempty"`
+	HeapLive          uint64 `json:"heap_live"`     // /gc/heap/live:bytes
+	HeapObjects       uint64 `json:"heap_objects"`  // /memory/classes/heap/objects:bytes
+	HeapFree          uint64 `json:"heap_free"`     // /memory/classes/heap/free:bytes
+	HeapReleased      uint64 `json:"heap_released"` // /memory/classes/heap/released:bytes
+	GCCycles          uint64 `json:"gc_cycles"`     // /gc/cycles/total:gc-cycles
+	Requests          int    `json:"requests"`      // requests completed (ok or failed)
+	Errors            int    `json:"errors"`        // requests failed
 }
 
 // Leaked returns the memory the target reported as held through leaked
@@ -103,6 +106,13 @@ const (
 	// (bytes), RSS the child's own reading just after, Snapshot the heap
 	// after it.
 	EventIdleGC EventKind = "idle_gc"
+	// EventExternalGC is a collection the target started itself because
+	// memory outside the Go heap grew past its limit (the builtin's
+	// allocator v8, modelling V8's external-memory pressure). GC numbers
+	// it, Seconds is how long it took, Memory the off-heap bytes that
+	// started it, RSS the child's reading once it returned, Snapshot the
+	// target's figures then (the releases it decided follow it).
+	EventExternalGC EventKind = "external_gc"
 	// EventRequestStart: a request was handed to the target; Request,
 	// Round and Source (the file) say which. A request_start without its
 	// request event is a request still running when the stream ended: the
@@ -146,7 +156,7 @@ type Event struct {
 	BytesOut int     `json:"bytes_out,omitempty"`
 	RSS      uint64  `json:"rss,omitempty"`   // for EventRound: RSS at the round's end (child's own reading)
 	Total    int     `json:"total,omitempty"` // for EventPhase load: requests the load phase will make
-	GC       int     `json:"gc,omitempty"`    // for EventIdleGC: which of the reducer's collections, from 1
+	GC       int     `json:"gc,omitempty"`    // for EventIdleGC and EventExternalGC: which collection, from 1
 	// Held is, beside a Snapshot, every holder the target reported by
 	// name (views, listeners and its own, such as pool or cache); their
 	// bytes sum to Snapshot.Leaked.
@@ -366,9 +376,20 @@ type Summary struct {
 	// linear and held memory was outside the Go heap then.
 	HeldAfterSettle    map[string]Holding `json:"held_after_settle,omitempty"`
 	OffHeapAfterSettle uint64             `json:"off_heap_after_settle,omitempty"`
-	RoundRSS           []uint64           `json:"round_rss"` // RSS at the end of each round
-	Slope              Slope              `json:"slope"`
-	Instances          Instances          `json:"instances"`
+	// OffHeapUnreleasedAfterSettle is the part of OffHeapAfterSettle
+	// that belonged to closed instances not yet released (allocator v8):
+	// kept by a leaked reference, since settle collects twice.
+	OffHeapUnreleasedAfterSettle uint64 `json:"off_heap_unreleased_after_settle,omitempty"`
+	// PeakOffHeap and PeakOffHeapUnreleased are the largest OffHeap and
+	// OffHeapUnreleased of the samples: where the peak memory lived.
+	PeakOffHeap           uint64 `json:"peak_off_heap,omitempty"`
+	PeakOffHeapUnreleased uint64 `json:"peak_off_heap_unreleased,omitempty"`
+	// ExternalGCs counts the collections the target started for
+	// external-memory pressure (EventExternalGC).
+	ExternalGCs int       `json:"external_gcs,omitempty"`
+	RoundRSS    []uint64  `json:"round_rss"` // RSS at the end of each round
+	Slope       Slope     `json:"slope"`
+	Instances   Instances `json:"instances"`
 
 	Requests   int                `json:"requests"`          // requests completed, ok or failed
 	Errors     int                `json:"errors"`            // requests failed

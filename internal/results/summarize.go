@@ -61,7 +61,8 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.HeapLiveAfterSettle, s.LeakedAfterSettle = 0, 0
 	s.RoundRSS, s.Latency, s.RequestLatency = nil, nil, Latency{}
 	s.Total, s.ErrorClasses, s.FailedSources, s.Unfinished = 0, nil, nil, nil
-	s.HeldAfterSettle, s.OffHeapAfterSettle = nil, 0
+	s.HeldAfterSettle, s.OffHeapAfterSettle, s.OffHeapUnreleasedAfterSettle = nil, 0, 0
+	s.PeakOffHeap, s.PeakOffHeapUnreleased, s.ExternalGCs = 0, 0, 0
 	s.Instances = Instances{}
 	s.Profiles = nil
 	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
@@ -95,6 +96,11 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		s.HeapLiveAfterSettle = samples[i].HeapLive
 		s.LeakedAfterSettle = samples[i].Leaked()
 		s.OffHeapAfterSettle = samples[i].OffHeap
+		s.OffHeapUnreleasedAfterSettle = samples[i].OffHeapUnreleased
+	}
+	for i := range samples {
+		s.PeakOffHeap = max(s.PeakOffHeap, samples[i].OffHeap)
+		s.PeakOffHeapUnreleased = max(s.PeakOffHeapUnreleased, samples[i].OffHeapUnreleased)
 	}
 
 	// Events: rounds, the latest snapshot, op latencies, load duration.
@@ -150,6 +156,8 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 			}
 		case EventInstanceCreated:
 			s.Instances.Created++
+		case EventExternalGC:
+			s.ExternalGCs++
 		case EventRequest:
 			requestEvents++
 			if ev.Err == "" {

@@ -48,6 +48,8 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 		IdleGC:   sc.IdleGC,
 		Interval: sc.Interval,
 		CacheDir: cacheRoot(),
+
+		InjectLeak: sc.InjectLeak,
 	}
 	var opts any
 	switch {

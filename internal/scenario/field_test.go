@@ -111,7 +111,7 @@ func TestParse_FieldErrors(t *testing.T) {
 		{"memory_limit below a page", "preset: fixed\nmemory_limit: 1KiB\n",
 			[]string{`t.yaml:2:15: memory_limit: `, `want at least one 64 KiB page`}},
 		{"unknown allocator", "preset: fixed\nallocator: jemalloc\n",
-			[]string{`t.yaml:2:12: allocator: unknown value "jemalloc" (allowed: go, mmap)`}},
+			[]string{`t.yaml:2:12: allocator: unknown value "jemalloc" (allowed: go, mmap, v8)`}},
 		{"unknown results", "preset: fixed\nresults: shared\n",
 			[]string{`t.yaml:2:10: results: unknown value "shared" (allowed: copied, aliased)`}},
 		{"cache not a number", "preset: fixed\ncache: big\n",

@@ -128,7 +128,7 @@ func Fields() []string {
 	own := []string{"name", "description", "target", "options", "workload", "images"}
 	own = append(own, builtin.Fields()...)
 	return append(own, "workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
-		"rss_cap", "gogc", "gomemlimit", "expect", "limits", "exec", "setup")
+		"rss_cap", "gogc", "gomemlimit", "expect", "limits", "exec", "setup", "inject_leak")
 }
 
 // MaxFileBytes bounds the size of a scenario file. A scenario is a few
@@ -417,6 +417,11 @@ func (p *parser) set(key string, v *yaml.Node) {
 		decodeValue(p, key, v, &p.sc.Expect)
 	case "limits":
 		p.limits(key, v)
+	case "inject_leak":
+		var b metric.Size
+		if decodeValue(p, key, v, &b) {
+			p.sc.InjectLeak = uint64(b)
+		}
 	}
 }
 

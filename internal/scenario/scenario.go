@@ -57,6 +57,7 @@
 //	  - settled < 64MiB
 //	  - slope < 8MiB/round
 //	  - instances_peak <= 6
+//	inject_leak: 256KiB          # calibration: the child retains this much more per request; default none
 //
 // preset, the switches, the settings from the field (recycle_after to
 // cache) and op_timeout (builtin.Fields: the yaml keys of builtin.Options
@@ -150,6 +151,13 @@ type Scenario struct {
 	Expect     metric.Expect  // metric.ExpectStable unless the file says "expect: leak"
 	Limits     []metric.Limit // absolute limits, checked by bench run and the gate
 
+	// InjectLeak is a known leak the child adds, for calibrating the gate:
+	// bytes retained and touched after every request, reported as the
+	// holder "injected" (internal/driver, inject.go), whatever the
+	// target; 0 = none. An exec target can't inject: its program is not
+	// leakbench's child.
+	InjectLeak uint64
+
 	// Set by the parser: where each field was, so that Validate can point
 	// at the line.
 	pos map[string]position
@@ -216,9 +224,10 @@ func (s Scenario) GOMEMLIMITEnv() string {
 //   - instances kept for more than one operation: lifetime reuse and
 //     recycle (at their high-water mark), and pool, whose sync.Pool drops
 //     instances at a GC without closing them, so the runtime keeps them;
-//   - leaked glue views or listeners, with allocator go only: under mmap a
-//     closed instance's memory is unmapped, so they hold no memory (the
-//     leak mmap hides);
+//   - leaked glue views or listeners, with allocators go and v8 (which
+//     releases memory only when it is unreachable): under mmap a closed
+//     instance's memory is unmapped, so they hold no memory (the leak mmap
+//     hides);
 //   - results aliased with a cache: each cached entry keeps its whole
 //     instance's linear memory alive.
 //
@@ -229,7 +238,7 @@ func (s Scenario) Leaky() bool {
 	switch {
 	case st.Lifetime == engine.Reuse, st.Lifetime == engine.Recycle, st.Lifetime == engine.Pool:
 		return true
-	case st.Allocator == engine.AllocatorGo && (st.Views == engine.ViewsLeaked || st.Listeners == engine.ListenersLeaked):
+	case st.Allocator != engine.AllocatorMmap && (st.Views == engine.ViewsLeaked || st.Listeners == engine.ListenersLeaked):
 		return true
 	}
 	return st.Results == engine.ResultsAliased && st.Cache > 0
@@ -311,6 +320,9 @@ func (s Scenario) validate() []error {
 	}
 	if s.Expect == metric.ExpectLeak && len(s.Exec) == 0 && s.Builtin() && !s.Leaky() {
 		bad("expect", "a leak is expected but the strategy %s retains nothing: set lifetime: reuse, recycle or pool, views: leaked or listeners: leaked (with allocator: go), or results: aliased with a cache", s.ResultsStrategy())
+	}
+	if s.InjectLeak > 0 && len(s.Exec) > 0 {
+		bad("inject_leak", "an exec target can't inject a leak: its program runs instead of leakbench's child, which is what injects; calibrate a Go target (builtin, harness or targets/) instead")
 	}
 	for i, l := range s.Limits {
 		if !l.Valid() {

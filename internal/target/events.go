@@ -51,6 +51,32 @@ type OpStarter interface {
 	OpStarted(Op)
 }
 
+// GC is a collection a target started itself, such as one its allocator
+// starts for external-memory pressure, as V8 does.
+type GC struct {
+	N        int           // which of the target's collections, from 1
+	Start    time.Time     // when it started
+	Duration time.Duration // how long it took
+	Memory   uint64        // the memory whose growth started it, bytes
+}
+
+// GCReporter is implemented by a Recorder that also takes the
+// collections a target starts, as the harness's does (an external_gc
+// event, marked on the plots). Targets call ReportGC rather than
+// asserting it.
+type GCReporter interface {
+	// GC reports one collection the target started.
+	GC(GC)
+}
+
+// ReportGC reports g to rec when rec takes collections (GCReporter), and
+// does nothing otherwise.
+func ReportGC(rec Recorder, g GC) {
+	if r, ok := rec.(GCReporter); ok {
+		r.GC(g)
+	}
+}
+
 // StartOp reports to rec that op begins, when rec takes starts
 // (OpStarter), and does nothing otherwise. The harness records it as an
 // op_start event, so that an operation still running when the run is

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	leakgate "github.com/leakbench/leakbench/internal/gate"
+	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/targets/internal/perimage"
 )
 
@@ -175,5 +177,43 @@ func TestGate(t *testing.T) {
 	t.Logf("gate:\n%s", text)
 	if code != 0 || !strings.Contains(text, "gate-stable") || !strings.Contains(text, "gate-leaky") {
 		t.Fatalf("gate against its own baseline: exit %d, want 0 with both scenarios", code)
+	}
+}
+
+// TestGate_Calibrated calibrates the gate on the library target's stable
+// scenario (avif decode on the tiny workload, few runs), reads the
+// smallest leak it reports catching, and checks that a gate with twice
+// that leak injected fails with exit 1, said to be within its power.
+func TestGate_Calibrated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	dir := t.TempDir()
+	baseline := filepath.Join(dir, "baseline.json")
+	gate := func(extra ...string) (int, string) {
+		args := append([]string{"gate", "--runs", "2", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)
+		return execute(t, nil, benchBin, append(args, "gate-stable")...)
+	}
+	code, text := gate("--calibrate", "--calibrate-runs", "4", "--inject-runs", "2", "--inject-sizes", "64KiB,1MiB,4MiB")
+	t.Logf("calibration:\n%s", text)
+	if code != 0 {
+		t.Fatalf("gate --calibrate: exit %d, want 0", code)
+	}
+	b, err := leakgate.Load(baseline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := b.Scenarios["gate-stable"].Calibration
+	if c == nil {
+		t.Fatalf("no calibration of gate-stable in %s", baseline)
+	}
+	catches := c.Metrics[metric.Settled].Catches
+	if catches == 0 {
+		t.Fatalf("settled catches none of the injected leaks up to 4 MiB per request (72 MiB a run)")
+	}
+	code, text = gate("--inject-leak", metric.FormatSize(2*catches))
+	t.Logf("gate with twice the smallest caught leak:\n%s", text)
+	if code != 1 || !strings.Contains(text, "within the gate's power") {
+		t.Fatalf("exit %d, want 1 with the leak within the gate's power", code)
 	}
 }
