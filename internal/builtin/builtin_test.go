@@ -31,7 +31,7 @@ func TestOptions_Decode(t *testing.T) {
 	text := strings.Join(all, "\n")
 	for _, want := range []string{
 		`1:11: topology: unknown topology "star"`,
-		`2:1: unknown field "preset" (allowed: topology, lifetime, views, listeners, recycle_after, pool_size, memory_limit, allocator, results, cache, op_timeout)`,
+		`2:1: unknown field "preset" (allowed: topology, lifetime, views, listeners, recycle_after, pool_size, memory_limit, allocator, results, cache, malloc, op_timeout)`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("errors lack %q:\n%s", want, text)

@@ -199,6 +199,8 @@ type Strategy struct {
 	Allocator    string `json:"allocator,omitempty"`
 	Results      string `json:"results,omitempty"`
 	Cache        int    `json:"cache,omitempty"`
+	// Malloc is the modules' allocation when not wasi-libc's: "original".
+	Malloc string `json:"malloc,omitempty"`
 }
 
 // String is the one text of a strategy, used by every command, table and
@@ -241,6 +243,9 @@ func (s Strategy) String() string {
 	}
 	if s.Cache != 0 {
 		parts = append(parts, fmt.Sprintf("cache %d", s.Cache))
+	}
+	if s.Malloc != "" {
+		parts = append(parts, "malloc "+s.Malloc)
 	}
 	sw := strings.Join(parts, ", ")
 	switch {

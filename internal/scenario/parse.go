@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/enum"
 	"github.com/leakbench/leakbench/internal/idlegc"
@@ -131,7 +132,7 @@ func Fields() []string {
 	return []string{
 		"name", "description", "target", "options", "workload", "images", "preset",
 		"topology", "lifetime", "views", "listeners",
-		"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache",
+		"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache", "malloc",
 		"workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
 		"rss_cap", "gogc", "gomemlimit", "op_timeout", "expect", "limits",
 		"exec", "setup",
@@ -348,6 +349,11 @@ func Parse(name string, data []byte) (Scenario, error) {
 			var a engine.Allocator
 			if enumField(p, key, v, engine.ParseAllocator, &a) {
 				setField(key, func(st *engine.Strategy) { st.Allocator = a })
+			}
+		case "malloc":
+			var m codecs.Malloc
+			if enumField(p, key, v, codecs.ParseMalloc, &m) {
+				setField(key, func(st *engine.Strategy) { st.Malloc = m })
 			}
 		case "results":
 			var r engine.Results

@@ -82,6 +82,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
@@ -170,7 +171,7 @@ func (s Scenario) Builtin() bool {
 // BuiltinFields returns the keys that set the builtin target.
 func BuiltinFields() []string {
 	return []string{"preset", "topology", "lifetime", "views", "listeners",
-		"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache", "op_timeout"}
+		"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache", "malloc", "op_timeout"}
 }
 
 // presetNames returns every preset a scenario may name: the published
@@ -228,6 +229,7 @@ func (s Scenario) ResultsStrategy() results.Strategy {
 		Allocator:    nonDefault(s.Strategy.Allocator, engine.AllocatorGo),
 		Results:      nonDefault(s.Strategy.Results, engine.ResultsCopied),
 		Cache:        s.Strategy.Cache,
+		Malloc:       nonDefault(s.Strategy.Malloc, codecs.MallocLibc),
 	}
 }
 
