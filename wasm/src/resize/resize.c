@@ -66,7 +66,11 @@ static float catmull_rom(float x) {
  * taps: for each output index i, the source window [start[i], start[i] +
  * count[i]) and its weights at weight[i * stride ...], each weight already
  * broadcast to all four lanes (a plain vector load in the inner loop
- * measured 15% faster under wazero than a scalar load and splat).
+ * measured 15% faster under wazero than a scalar load and splat). All
+ * three live in one allocation, the weights first: one table per axis, as
+ * squoosh's resizer has one coefficient vector per axis (resize 0.5.5's
+ * Scale::coeffs_w and coeffs_h), which keeps resize_original's small
+ * allocations as few as the original's.
  */
 typedef struct {
   int32_t *start;
@@ -75,11 +79,7 @@ typedef struct {
   int32_t stride; /* the most taps any output index has */
 } taps;
 
-static void taps_free(taps *t) {
-  free(t->start);
-  free(t->count);
-  free(t->weight);
-}
+static void taps_free(taps *t) { free(t->weight); }
 
 /* taps_make computes the weights mapping src samples to dst samples. */
 static int taps_make(taps *t, int32_t src, int32_t dst) {
@@ -94,13 +94,13 @@ static int taps_make(taps *t, int32_t src, int32_t dst) {
   }
   memset(t, 0, sizeof *t);
   t->stride = stride;
-  t->start = malloc(sizeof(int32_t) * (size_t)dst);
-  t->count = malloc(sizeof(int32_t) * (size_t)dst);
-  t->weight = aligned_alloc(16, sizeof(v4sf) * (size_t)dst * (size_t)stride);
-  if (t->start == NULL || t->count == NULL || t->weight == NULL) {
-    taps_free(t);
+  size_t weights = sizeof(v4sf) * (size_t)dst * (size_t)stride;
+  t->weight = aligned_alloc(16, weights + 2 * sizeof(int32_t) * (size_t)dst);
+  if (t->weight == NULL) {
     return 0;
   }
+  t->start = (int32_t *)((uint8_t *)t->weight + weights);
+  t->count = t->start + dst;
   for (int32_t i = 0; i < dst; i++) {
     /* Centre of output sample i, in source sample coordinates. */
     float center = ((float)i + 0.5f) / scale - 0.5f;
@@ -381,7 +381,9 @@ static int32_t resize_streaming(const uint8_t *rgba, int32_t w, int32_t h,
  * then frees the coefficients, tmp, the f32 output and the f32 input, and
  * returns output_image. With a first-fit allocator that drops what it
  * walks past (wasm/src/alloc_wee/wee_malloc.c), each of these is fresh
- * memory at every call.
+ * memory at every call, except what the next call's first allocations
+ * (its input, then output_image) find room for in tmp's pages, freed last
+ * and whole.
  */
 static int32_t resize_whole_image(const uint8_t *rgba, int32_t w, int32_t h,
                                   int32_t dst_w, int32_t dst_h,
@@ -403,9 +405,15 @@ static int32_t resize_whole_image(const uint8_t *rgba, int32_t w, int32_t h,
   taps ht, vt;
   int have_h = fout != NULL && taps_make(&ht, w, dst_w);
   int have_v = have_h && taps_make(&vt, h, dst_h);
-  v4sf *tmp = have_v ? vec_alloc((size_t)dst_w * (size_t)h) : NULL;
-  v4sf **rows = tmp ? malloc(sizeof(v4sf *) * (size_t)vt.stride) : NULL;
-  if (rows != NULL) {
+  /*
+   * rows comes before tmp: squoosh allocated nothing between tmp and its
+   * free, so tmp's pages are whole again at the end of the call (merged
+   * into the rest of their refill), at the head of the free list, where
+   * the next call's input may fit.
+   */
+  v4sf **rows = have_v ? malloc(sizeof(v4sf *) * (size_t)vt.stride) : NULL;
+  v4sf *tmp = rows ? vec_alloc((size_t)dst_w * (size_t)h) : NULL;
+  if (tmp != NULL) {
     for (int32_t y = 0; y < h; y++) {
       horizontal(lin + (size_t)y * (size_t)w, tmp + (size_t)y * (size_t)dst_w,
                  &ht, dst_w);
@@ -433,7 +441,7 @@ static int32_t resize_whole_image(const uint8_t *rgba, int32_t w, int32_t h,
   free(tmp);
   free(fout);
   free(lin);
-  if (rows == NULL) {
+  if (tmp == NULL) {
     free(dst);
     return lb_fail(LB_ENOMEM, "resize: out of memory (%dx%d to %dx%d)",
                    (int)w, (int)h, (int)dst_w, (int)dst_h);
