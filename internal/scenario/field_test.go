@@ -311,3 +311,26 @@ func TestForThisPlatform(t *testing.T) {
 		t.Errorf("allocator: mmap by key: %v, want %v", got, mmap)
 	}
 }
+
+// TestBuiltin_MallocOfTheGate: the gate's and the quick scenarios run on
+// wasi-libc's malloc, as their baseline was taken; the published stages'
+// builtin scenarios allocate as the originals (their presets' malloc).
+func TestBuiltin_MallocOfTheGate(t *testing.T) {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	published := map[string]bool{"before": true, "fix1": true, "fix1+2": true, "fixed": true}
+	for _, sc := range all {
+		if !sc.Builtin() {
+			continue
+		}
+		want := codecs.MallocLibc
+		if published[sc.Name] {
+			want = codecs.MallocOriginal
+		}
+		if sc.Strategy.Malloc != want {
+			t.Errorf("scenario %s (%s): malloc %s, want %s", sc.Name, sc.File, sc.Strategy.Malloc, want)
+		}
+	}
+}
