@@ -127,7 +127,7 @@ func TestMalloc_ResizeGrowsAsTheOriginal(t *testing.T) {
 
 // TestMalloc_OriginalRunsOutLikeTheOriginal: under MallocOriginal a reused
 // resize instance whose growth reaches the memory limit fails cleanly with
-// ErrOutOfMemory, as the original ran out of its 4 GiB, and does not
+// ErrOutOfMemory, as the original failed at its 2 GiB, and does not
 // recover: what its walks dropped is never reused.
 func TestMalloc_OriginalRunsOutLikeTheOriginal(t *testing.T) {
 	lib, err := New(testCtx, Options{Malloc: MallocOriginal, CacheDir: testCacheDir, Uninterruptible: true,

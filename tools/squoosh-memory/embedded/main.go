@@ -102,11 +102,10 @@ func run(args []string, stdout io.Writer) error {
 		out = f
 	}
 	ctx := context.Background()
-	// 4 GiB, the most a wasm32 memory can have: what V8 gave the originals,
-	// whose memories declare no maximum (the engine's default is 2 GiB).
-	lim := codecs.DefaultLimits()
-	lim.MaxMemoryBytes = 4 << 30
-	lib, err := codecs.New(ctx, codecs.Options{Malloc: m, Uninterruptible: true, Limits: lim})
+	// The default limits: 2 GiB per instance, where the originals failed
+	// too (wasm-bindgen's glue reads a pointer past 2 GiB as a negative
+	// i32 and throws "offset is out of bounds", docs/allocation.md).
+	lib, err := codecs.New(ctx, codecs.Options{Malloc: m, Uninterruptible: true})
 	if err != nil {
 		return err
 	}

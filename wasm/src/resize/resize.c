@@ -79,7 +79,45 @@ typedef struct {
   int32_t stride; /* the most taps any output index has */
 } taps;
 
-static void taps_free(taps *t) { free(t->weight); }
+/*
+ * vec_alloc allocates n 16-byte aligned vectors; vec_free frees them.
+ *
+ * Under LB_ORIGINAL_ALLOCATION the request is word-aligned, as squoosh's
+ * f32 vectors were (Vec<f32>, align 4), 16 bytes longer, and the vectors
+ * start at the first 16-byte boundary past a word that keeps the
+ * pointer to free. wee_alloc takes an alignment above a word only by
+ * splitting a cell at an aligned address: from a refill whose rest is too
+ * small to split off, it cannot (lib.rs FreeCell::try_alloc needs the
+ * whole cell's data aligned then, and a refill's data is 8 bytes past a
+ * page), and the allocation fails (wee_malloc.c does the same).
+ */
+#ifdef LB_ORIGINAL_ALLOCATION
+static v4sf *vec_alloc(size_t n) {
+  uint8_t *p = malloc((n ? n : 1) * sizeof(v4sf) + 16 + sizeof p);
+  if (p == NULL) {
+    return NULL;
+  }
+  uintptr_t q = ((uintptr_t)p + sizeof p + 15) & ~(uintptr_t)15;
+  memcpy((void *)(q - sizeof p), &p, sizeof p);
+  return (v4sf *)q;
+}
+
+static void vec_free(v4sf *v) {
+  if (v != NULL) {
+    void *p;
+    memcpy(&p, (uint8_t *)v - sizeof p, sizeof p);
+    free(p);
+  }
+}
+#else
+static v4sf *vec_alloc(size_t n) {
+  return aligned_alloc(16, (n ? n : 1) * sizeof(v4sf));
+}
+
+static void vec_free(v4sf *v) { free(v); }
+#endif
+
+static void taps_free(taps *t) { vec_free(t->weight); }
 
 /* taps_make computes the weights mapping src samples to dst samples. */
 static int taps_make(taps *t, int32_t src, int32_t dst) {
@@ -94,12 +132,13 @@ static int taps_make(taps *t, int32_t src, int32_t dst) {
   }
   memset(t, 0, sizeof *t);
   t->stride = stride;
-  size_t weights = sizeof(v4sf) * (size_t)dst * (size_t)stride;
-  t->weight = aligned_alloc(16, weights + 2 * sizeof(int32_t) * (size_t)dst);
+  size_t weights = (size_t)dst * (size_t)stride;
+  size_t ints = (2 * sizeof(int32_t) * (size_t)dst + sizeof(v4sf) - 1) / sizeof(v4sf);
+  t->weight = vec_alloc(weights + ints);
   if (t->weight == NULL) {
     return 0;
   }
-  t->start = (int32_t *)((uint8_t *)t->weight + weights);
+  t->start = (int32_t *)(t->weight + weights);
   t->count = t->start + dst;
   for (int32_t i = 0; i < dst; i++) {
     /* Centre of output sample i, in source sample coordinates. */
@@ -300,10 +339,6 @@ static void write_row(const v4sf *acc, uint8_t *dst, int32_t dst_w) {
   }
 }
 
-/* vec_alloc allocates n 16-byte aligned vectors. */
-static v4sf *vec_alloc(size_t n) {
-  return aligned_alloc(16, (n ? n : 1) * sizeof(v4sf));
-}
 
 /*
  * resize_streaming resamples with a ring of rows: besides the result it
@@ -331,9 +366,9 @@ static int32_t resize_streaming(const uint8_t *rgba, int32_t w, int32_t h,
       taps_free(&vt);
     }
     free(dst);
-    free(row);
-    free(ring);
-    free(acc);
+    vec_free(row);
+    vec_free(ring);
+    vec_free(acc);
     free(rows);
     return lb_fail(LB_ENOMEM, "resize: out of memory (%dx%d to %dx%d)",
                    (int)w, (int)h, (int)dst_w, (int)dst_h);
@@ -358,9 +393,9 @@ static int32_t resize_streaming(const uint8_t *rgba, int32_t w, int32_t h,
   }
   taps_free(&ht);
   taps_free(&vt);
-  free(row);
-  free(ring);
-  free(acc);
+  vec_free(row);
+  vec_free(ring);
+  vec_free(acc);
   free(rows);
   return lb_set_result(dst, dst_size, dst_w, dst_h);
 }
@@ -438,9 +473,9 @@ static int32_t resize_whole_image(const uint8_t *rgba, int32_t w, int32_t h,
   if (have_v) {
     taps_free(&vt);
   }
-  free(tmp);
-  free(fout);
-  free(lin);
+  vec_free(tmp);
+  vec_free(fout);
+  vec_free(lin);
   if (tmp == NULL) {
     free(dst);
     return lb_fail(LB_ENOMEM, "resize: out of memory (%dx%d to %dx%d)",
