@@ -3,12 +3,16 @@
 // trace.js (the originals) and of the embedded command (ours, once per
 // malloc setting), all on the same images.
 //
-//   node tools/squoosh-memory/table.js ORIGINALS.csv LIBC.csv ORIGINAL.csv
+//   node tools/squoosh-memory/table.js [--only PREFIX] ORIGINALS.csv LIBC.csv ORIGINAL.csv
+//
+// --only keeps the operations whose label starts with PREFIX ("resize").
 //
 // One markdown row per operation of the originals' CSV (image and
-// operation label, as both tools write them): the original module and its
-// linear memory after the operation in MiB, then ours under malloc libc
-// and under malloc original; "—" where a side has no such operation
+// operation label, as both tools write them): the original module, its
+// linear memory after the operation in MiB and its growth over its
+// previous operation, then ours under malloc libc and under malloc
+// original (memory, growth, and that growth over the original's); "—"
+// where a side has no such operation
 // (oxipng has no embedded counterpart). An operation that failed shows
 // "error". A last table gives, per module, the growth over the run.
 'use strict';
@@ -37,12 +41,26 @@ function key(r) {
 }
 
 function main() {
-  const files = process.argv.slice(2);
+  let files = process.argv.slice(2);
+  let only = '';
+  if (files[0] === '--only') {
+    only = files[1] || '';
+    files = files.slice(2);
+  }
   if (files.length !== 3) {
-    console.error('usage: node table.js ORIGINALS.csv LIBC.csv ORIGINAL.csv');
+    console.error('usage: node table.js [--only PREFIX] ORIGINALS.csv LIBC.csv ORIGINAL.csv');
     process.exit(2);
   }
   const [orig, libc, wee] = files.map(readCSV);
+  // delta: each row's growth over its module's previous row in its run.
+  const delta = (rows) => {
+    const last = new Map();
+    for (const r of rows) {
+      r.delta = last.has(r.module) ? r.bytes - last.get(r.module) : 0;
+      last.set(r.module, r.bytes);
+    }
+  };
+  [orig, libc, wee].forEach(delta);
   const index = (rows) => {
     const m = new Map();
     for (const r of rows) if (r.image !== '(start)') m.set(key(r), r);
@@ -52,13 +70,15 @@ function main() {
   const weeIx = index(wee);
   const cell = (r) => (r ? (r.error ? 'error' : r.mib) : '—');
   const out = [];
-  out.push('| image | operation | original module | MiB | ours | libc MiB | original MiB |');
-  out.push('|---|---|---|---:|---|---:|---:|');
+  const grew = (r) => (r && !r.error ? (r.delta / (1 << 20)).toFixed(1) : '—');
+  const ratio = (a, b) => (a && b && !a.error && !b.error && a.delta > 0 ? (b.delta / a.delta).toFixed(3) : '—');
+  out.push('| image | operation | original module | MiB | grew | ours | libc MiB | original MiB | grew | growth ratio |');
+  out.push('|---|---|---|---:|---:|---|---:|---:|---:|---:|');
   for (const r of orig) {
-    if (r.image === '(start)') continue;
+    if (r.image === '(start)' || !r.op.startsWith(only)) continue;
     const a = libcIx.get(key(r));
     const b = weeIx.get(key(r));
-    out.push(`| ${r.image} | ${r.op} | ${r.module} | ${cell(r)} | ${a ? a.module : '—'} | ${cell(a)} | ${cell(b)} |`);
+    out.push(`| ${r.image} | ${r.op} | ${r.module} | ${cell(r)} | ${grew(r)} | ${a ? a.module : '—'} | ${cell(a)} | ${cell(b)} | ${grew(b)} | ${ratio(r, b)} |`);
   }
   // Growth per module: last minus first (after instantiation) of each run.
   const span = (rows) => {
