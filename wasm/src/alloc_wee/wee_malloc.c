@@ -88,15 +88,20 @@ typedef struct cell {
 
 #define HEADER (2 * WORD)
 
-/* A free list, and the rules its cells follow. */
+/*
+ * A free list, and the rules its cells follow: the main list merges
+ * adjacent free cells and keeps split-off rests of LARGE_MIN_CELL; a size
+ * class never merges (wee_free) and keeps rests of the request's size.
+ * The lists are the allocator's state, one per instance (each instance has
+ * its own copy of the data segment).
+ */
 typedef struct {
   cell *head;
   uintptr_t min_cell; /* 0: the request's size (a size class) */
-  int merge;          /* merge adjacent free cells (the main list) */
-  int class_words;    /* 0 for the main list */
+  int class_words;    /* the class's size in words; 0 for the main list */
 } list;
 
-static list large = {NULL, LARGE_MIN_CELL, 1, 0};
+static list large = {NULL, LARGE_MIN_CELL, 0};
 static list classes[NUM_SIZE_CLASSES];
 
 static uintptr_t ptr_of(uintptr_t v) { return v & ~BITS; }
@@ -275,7 +280,7 @@ static void *alloc_from(list *l, uintptr_t size, uintptr_t align) {
 static list *list_for(uintptr_t words, uintptr_t align) {
   if (align <= WORD && words >= 1 && words <= NUM_SIZE_CLASSES) {
     list *l = &classes[words - 1];
-    l->class_words = (int)words; /* min_cell 0, merge 0: a class */
+    l->class_words = (int)words; /* min_cell stays 0: a class */
     return l;
   }
   return &large;
