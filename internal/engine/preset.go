@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/leakbench/leakbench/internal/codecs"
+
 // namedPreset is a named strategy with its one-line description.
 type namedPreset struct {
 	name        string
@@ -12,16 +14,20 @@ type namedPreset struct {
 // pool-bounded-capped, starts from the per-worker topology).
 var fixedStrategy = Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsCleared, Listeners: ListenersRemoved}
 
-// published are the four published stages of pr23565, in order.
+// published are the four published stages of pr23565, in order. Their
+// modules allocate as next@10.1.0's did (malloc original): the stages are
+// the published optimizer's, whose reused resize instance grew at every
+// operation (docs/allocation.md); the field presets, built on
+// fixedStrategy, keep wasi-libc's malloc.
 var published = []namedPreset{
 	{"before", "all four published causes: per-worker instances of every codec, reused forever, glue views and listeners leaked",
-		Strategy{Topology: PerWorker, Lifetime: Reuse, Views: ViewsLeaked, Listeners: ListenersLeaked}},
+		Strategy{Topology: PerWorker, Lifetime: Reuse, Views: ViewsLeaked, Listeners: ListenersLeaked, Malloc: codecs.MallocOriginal}},
 	{"fix1", "first fix: one pipeline worker per operation, so at most one instance per codec",
-		Strategy{Topology: Pipeline, Lifetime: Reuse, Views: ViewsLeaked, Listeners: ListenersLeaked}},
+		Strategy{Topology: Pipeline, Lifetime: Reuse, Views: ViewsLeaked, Listeners: ListenersLeaked, Malloc: codecs.MallocOriginal}},
 	{"fix1+2", "first two fixes: pipeline and a fresh instance per operation; glue views and listeners still leak",
-		Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsLeaked, Listeners: ListenersLeaked}},
+		Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsLeaked, Listeners: ListenersLeaked, Malloc: codecs.MallocOriginal}},
 	{"fixed", "all four fixes: pipeline, fresh instances, glue views cleared, no listeners",
-		fixedStrategy},
+		with(fixedStrategy, func(s *Strategy) { s.Malloc = codecs.MallocOriginal })},
 }
 
 // fromTheField are the patterns from the field (issue 12), each on the published

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/codecs"
 )
 
 func TestStrategy_TextRoundTrip(t *testing.T) {
@@ -72,10 +74,10 @@ func TestStrategy_InvalidValues(t *testing.T) {
 
 func TestPresets(t *testing.T) {
 	want := map[string]string{
-		"before": "topology=per-worker lifetime=reuse views=leaked listeners=leaked",
-		"fix1":   "topology=pipeline lifetime=reuse views=leaked listeners=leaked",
-		"fix1+2": "topology=pipeline lifetime=fresh views=leaked listeners=leaked",
-		"fixed":  "topology=pipeline lifetime=fresh views=cleared listeners=removed",
+		"before": "topology=per-worker lifetime=reuse views=leaked listeners=leaked malloc=original",
+		"fix1":   "topology=pipeline lifetime=reuse views=leaked listeners=leaked malloc=original",
+		"fix1+2": "topology=pipeline lifetime=fresh views=leaked listeners=leaked malloc=original",
+		"fixed":  "topology=pipeline lifetime=fresh views=cleared listeners=removed malloc=original",
 	}
 	names := Presets()
 	if strings.Join(names, ",") != "before,fix1,fix1+2,fixed" {
@@ -90,8 +92,13 @@ func TestPresets(t *testing.T) {
 	if _, ok := Preset("after"); ok {
 		t.Error(`Preset("after") found`)
 	}
-	if (Strategy{}) != preset(t, "before") {
-		t.Error("the zero Strategy is not the before preset")
+	if (Strategy{Malloc: codecs.MallocOriginal}) != preset(t, "before") {
+		t.Error("the zero Strategy with malloc original is not the before preset")
+	}
+	for _, n := range FieldPresets() {
+		if s := preset(t, n); s.Malloc != codecs.MallocLibc {
+			t.Errorf("field preset %s has malloc %s, want libc", n, s.Malloc)
+		}
 	}
 }
 
@@ -99,7 +106,7 @@ func TestPresets(t *testing.T) {
 // the TextUnmarshalers, and bad values name the allowed ones.
 func TestStrategy_YAMLAndJSON(t *testing.T) {
 	var s Strategy
-	src := "topology: pipeline\nlifetime: fresh\nviews: cleared\nlisteners: removed\n"
+	src := "topology: pipeline\nlifetime: fresh\nviews: cleared\nlisteners: removed\nmalloc: original\n"
 	if err := yaml.Unmarshal([]byte(src), &s); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +118,7 @@ func TestStrategy_YAMLAndJSON(t *testing.T) {
 		t.Errorf("bad YAML topology: %v", err)
 	}
 	b, err := json.Marshal(preset(t, "fix1"))
-	if err != nil || string(b) != `{"topology":"pipeline","lifetime":"reuse","views":"leaked","listeners":"leaked"}` {
+	if err != nil || string(b) != `{"topology":"pipeline","lifetime":"reuse","views":"leaked","listeners":"leaked","malloc":"original"}` {
 		t.Errorf("JSON: %s, %v", b, err)
 	}
 	var back Strategy

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/scenarios"
@@ -20,11 +21,11 @@ func TestParse_FieldKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Recycle, Views: engine.ViewsCleared,
-		Listeners: engine.ListenersRemoved, RecycleAfter: 8, Cache: 4, MemoryLimit: 64 << 20}
+		Listeners: engine.ListenersRemoved, RecycleAfter: 8, Cache: 4, MemoryLimit: 64 << 20, Malloc: codecs.MallocOriginal}
 	if sc.Strategy != want {
 		t.Errorf("strategy %v, want %v", sc.Strategy, want)
 	}
-	if got := sc.ResultsStrategy().String(); got != "fixed (pipeline, recycle, views cleared, listeners removed, recycle after 8, memory limit 64MiB, cache 4)" {
+	if got := sc.ResultsStrategy().String(); got != "fixed (pipeline, recycle, views cleared, listeners removed, recycle after 8, memory limit 64MiB, cache 4, malloc original)" {
 		t.Errorf("results strategy %q", got)
 	}
 
@@ -45,6 +46,24 @@ func TestParse_FieldKeys(t *testing.T) {
 	}
 	if rs := sc.ResultsStrategy(); rs.Results != "aliased" || rs.Cache != 2 {
 		t.Errorf("results strategy %+v", rs)
+	}
+	// malloc: the published presets allocate as the originals, a key sets
+	// either value over any preset, and libc, the default, is not recorded.
+	for _, c := range []struct {
+		src    string
+		want   codecs.Malloc
+		record string
+	}{
+		{"preset: fix1\n", codecs.MallocOriginal, "original"},
+		{"preset: fix1\nmalloc: libc\n", codecs.MallocLibc, ""},
+		{"preset: recycle-512\n", codecs.MallocLibc, ""},
+		{"preset: recycle-512\nmalloc: original\n", codecs.MallocOriginal, "original"},
+		{"topology: pipeline\nlifetime: reuse\nviews: cleared\nlisteners: removed\n", codecs.MallocLibc, ""},
+	} {
+		sc, err = Parse("t.yaml", []byte(c.src))
+		if err != nil || sc.Strategy.Malloc != c.want || sc.ResultsStrategy().Malloc != c.record {
+			t.Errorf("%q: malloc %v, recorded %q, %v; want %v, %q", c.src, sc.Strategy.Malloc, sc.ResultsStrategy().Malloc, err, c.want, c.record)
+		}
 	}
 	if runtime.GOOS == "linux" {
 		sc, err = Parse("t.yaml", []byte("preset: fixed\nallocator: mmap\n"))
@@ -112,6 +131,10 @@ func TestParse_FieldErrors(t *testing.T) {
 			[]string{`t.yaml:2:15: memory_limit: `, `want at least one 64 KiB page`}},
 		{"unknown allocator", "preset: fixed\nallocator: jemalloc\n",
 			[]string{`t.yaml:2:12: allocator: unknown value "jemalloc" (allowed: go, mmap, v8)`}},
+		{"unknown malloc", "preset: fixed\nmalloc: wee_alloc\n",
+			[]string{`t.yaml:2:9: malloc: unknown value "wee_alloc" (allowed: libc, original)`}},
+		{"malloc a list", "preset: fixed\nmalloc: [libc]\n",
+			[]string{`t.yaml:2:9: malloc: `}},
 		{"unknown results", "preset: fixed\nresults: shared\n",
 			[]string{`t.yaml:2:10: results: unknown value "shared" (allowed: copied, aliased)`}},
 		{"cache not a number", "preset: fixed\ncache: big\n",
@@ -139,7 +162,7 @@ func TestParse_FieldErrors(t *testing.T) {
 		{"mmap with the aliased preset", "preset: aliased-cache\nallocator: mmap\n",
 			[]string{`t.yaml:2:12: allocator: results: aliased with allocator: mmap:`}},
 		{"expect leak, views hidden by mmap", "preset: fixed\nallocator: mmap\nviews: leaked\nexpect: leak\n",
-			[]string{`t.yaml:4:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views leaked, listeners removed, mmap) retains nothing`}},
+			[]string{`t.yaml:4:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views leaked, listeners removed, mmap, malloc original) retains nothing`}},
 		{"expect leak, copied cache", "preset: fixed\ncache: 8\nexpect: leak\n",
 			[]string{`t.yaml:3:9: expect: a leak is expected but the strategy`, "results: aliased with a cache"}},
 	}
@@ -164,11 +187,11 @@ func TestParse_FieldErrors(t *testing.T) {
 // TestParse_FieldKeysOtherTarget checks that the settings from the field
 // belong to the builtin target only.
 func TestParse_FieldKeysOtherTarget(t *testing.T) {
-	_, err := Parse("t.yaml", []byte("target: mine\nrecycle_after: 8\npool_size: 2\nmemory_limit: 1GiB\nallocator: mmap\nresults: aliased\ncache: 3\n"))
+	_, err := Parse("t.yaml", []byte("target: mine\nrecycle_after: 8\npool_size: 2\nmemory_limit: 1GiB\nallocator: mmap\nresults: aliased\ncache: 3\nmalloc: original\n"))
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for i, key := range []string{"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache"} {
+	for i, key := range []string{"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache", "malloc"} {
 		want := key + `: applies to the builtin target only; the settings of target "mine" go under options:`
 		if !strings.Contains(err.Error(), "t.yaml:"+string(rune('2'+i))+":1: "+want) {
 			t.Errorf("error lacks %q at line %d:\n%v", want, i+2, err)
@@ -286,5 +309,28 @@ func TestForThisPlatform(t *testing.T) {
 	fsys := fstest.MapFS{"mine.yaml": {Data: []byte("preset: fixed\nallocator: mmap\n")}}
 	if got := forThisPlatform(fsys, "mine.yaml"); got != mmap {
 		t.Errorf("allocator: mmap by key: %v, want %v", got, mmap)
+	}
+}
+
+// TestBuiltin_MallocOfTheGate: the gate's and the quick scenarios run on
+// wasi-libc's malloc, as their baseline was taken; the published stages'
+// builtin scenarios allocate as the originals (their presets' malloc).
+func TestBuiltin_MallocOfTheGate(t *testing.T) {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	published := map[string]bool{"before": true, "fix1": true, "fix1+2": true, "fixed": true}
+	for _, sc := range all {
+		if !sc.Builtin() {
+			continue
+		}
+		want := codecs.MallocLibc
+		if published[sc.Name] {
+			want = codecs.MallocOriginal
+		}
+		if sc.Strategy.Malloc != want {
+			t.Errorf("scenario %s (%s): malloc %s, want %s", sc.Name, sc.File, sc.Strategy.Malloc, want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
@@ -226,14 +227,14 @@ func TestOverridePreset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked}
-	if sc.Strategy != want || sc.Preset != "fixed" || sc.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
+	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked, Malloc: codecs.MallocOriginal}
+	if sc.Strategy != want || sc.Preset != "fixed" || sc.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked, malloc original)" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
 		t.Errorf("got %+v (%s)", sc, sc.ResultsStrategy())
 	}
 	// Overriding a switch with the preset's own value is allowed and
 	// changes nothing.
 	sc, err = Parse("o.yaml", []byte("preset: fix1\ntopology: pipeline\n"))
-	if err != nil || sc.ResultsStrategy().String() != "fix1 (pipeline, reuse, views leaked, listeners leaked)" {
+	if err != nil || sc.ResultsStrategy().String() != "fix1 (pipeline, reuse, views leaked, listeners leaked, malloc original)" {
 		t.Errorf("got %q, %v", sc.ResultsStrategy(), err)
 	}
 }
@@ -276,12 +277,12 @@ func TestParseErrors(t *testing.T) {
 			[]string{`t.yaml:2:9: expect: unknown value "leaks" (allowed: stable, leak)`}},
 		{"unknown preset", "preset: fix2\n",
 			[]string{`t.yaml:1:9: preset: unknown preset "fix2" (allowed: before, fix1, fix1+2, fixed, pool-unclosed, pool-bounded-capped, recycle-512, mmap-fixed, aliased-cache)`}},
-		{"conflicting preset", "preset: fixed\ntopology: pipeline\nlifetime: fresh\nviews: cleared\nlisteners: removed\n",
-			[]string{"t.yaml:1:9: preset: preset \"fixed\" conflicts with topology, lifetime, views and listeners"}},
+		{"conflicting preset", "preset: fixed\ntopology: pipeline\nlifetime: fresh\nviews: cleared\nlisteners: removed\nmalloc: libc\n",
+			[]string{"t.yaml:1:9: preset: preset \"fixed\" conflicts with topology, lifetime, views, listeners and malloc"}},
 		{"no preset and missing switches", "topology: pipeline\nlifetime: fresh\nviews: cleared\n",
 			[]string{"t.yaml:1:1: listeners: required when no preset is given (presets: before, fix1, fix1+2, fixed, pool-unclosed, pool-bounded-capped, recycle-512, mmap-fixed, aliased-cache)"}},
 		{"expect leak without a leak", "preset: fixed\nexpect: leak\n",
-			[]string{"t.yaml:2:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views cleared, listeners removed) retains nothing"}},
+			[]string{"t.yaml:2:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views cleared, listeners removed, malloc original) retains nothing"}},
 		{"bad duration unit", "preset: fixed\nidle: 30 seconds\n",
 			[]string{`t.yaml:2:7: idle: invalid duration "30 seconds": want a number and a unit`}},
 		{"duration without unit", "preset: fixed\nop_timeout: 30\n",
