@@ -14,20 +14,16 @@ type namedPreset struct {
 // pool-bounded-capped, starts from the per-worker topology).
 var fixedStrategy = Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsCleared, Listeners: ListenersRemoved}
 
-// published are the four published stages of pr23565, in order. Their
-// modules allocate as next@10.1.0's did (malloc original): the stages are
-// the published optimizer's, whose reused resize instance grew at every
-// operation (docs/allocation.md); the field presets, built on
-// fixedStrategy, keep wasi-libc's malloc.
+// published are the four published stages of pr23565, in order.
 var published = []namedPreset{
 	{"before", "all four published causes: per-worker instances of every codec, reused forever, glue views and listeners leaked",
-		Strategy{Topology: PerWorker, Lifetime: Reuse, Views: ViewsLeaked, Listeners: ListenersLeaked, Malloc: codecs.MallocOriginal}},
+		Strategy{Topology: PerWorker, Lifetime: Reuse, Views: ViewsLeaked, Listeners: ListenersLeaked}},
 	{"fix1", "first fix: one pipeline worker per operation, so at most one instance per codec",
-		Strategy{Topology: Pipeline, Lifetime: Reuse, Views: ViewsLeaked, Listeners: ListenersLeaked, Malloc: codecs.MallocOriginal}},
+		Strategy{Topology: Pipeline, Lifetime: Reuse, Views: ViewsLeaked, Listeners: ListenersLeaked}},
 	{"fix1+2", "first two fixes: pipeline and a fresh instance per operation; glue views and listeners still leak",
-		Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsLeaked, Listeners: ListenersLeaked, Malloc: codecs.MallocOriginal}},
+		Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsLeaked, Listeners: ListenersLeaked}},
 	{"fixed", "all four fixes: pipeline, fresh instances, glue views cleared, no listeners",
-		with(fixedStrategy, func(s *Strategy) { s.Malloc = codecs.MallocOriginal })},
+		fixedStrategy},
 }
 
 // fromTheField are the patterns from the field (issue 12), each on the published
@@ -99,4 +95,20 @@ func names(ps []namedPreset) []string {
 		out[i] = p.name
 	}
 	return out
+}
+
+// WazeroDefaults returns s with the settings that model Node's machinery
+// put back to wazero's defaults: linear memory in the Go heap (allocator
+// go), wasi-libc's malloc in every module (malloc libc) and every codec
+// kept by a keeping lifetime (reused all). The four switches and the
+// settings from the field are s's.
+//
+// The published stage scenarios (scenarios/before.yaml, fix1.yaml,
+// fix1-2.yaml, fixed.yaml) run their presets on the mechanism that
+// produced the published graphs, allocator v8, malloc original and reused
+// bindgen; `bench reproduce --wazero-defaults` runs them through this
+// instead, as a wazero user's engine would.
+func WazeroDefaults(s Strategy) Strategy {
+	s.Allocator, s.Malloc, s.Reused = AllocatorGo, codecs.MallocLibc, ReusedAll
+	return s
 }

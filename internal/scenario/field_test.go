@@ -21,11 +21,11 @@ func TestParse_FieldKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Recycle, Views: engine.ViewsCleared,
-		Listeners: engine.ListenersRemoved, RecycleAfter: 8, Cache: 4, MemoryLimit: 64 << 20, Malloc: codecs.MallocOriginal}
+		Listeners: engine.ListenersRemoved, RecycleAfter: 8, Cache: 4, MemoryLimit: 64 << 20}
 	if sc.Strategy != want {
 		t.Errorf("strategy %v, want %v", sc.Strategy, want)
 	}
-	if got := sc.ResultsStrategy().String(); got != "fixed (pipeline, recycle, views cleared, listeners removed, recycle after 8, memory limit 64MiB, cache 4, malloc original)" {
+	if got := sc.ResultsStrategy().String(); got != "fixed (pipeline, recycle, views cleared, listeners removed, recycle after 8, memory limit 64MiB, cache 4)" {
 		t.Errorf("results strategy %q", got)
 	}
 
@@ -47,15 +47,15 @@ func TestParse_FieldKeys(t *testing.T) {
 	if rs := sc.ResultsStrategy(); rs.Results != "aliased" || rs.Cache != 2 {
 		t.Errorf("results strategy %+v", rs)
 	}
-	// malloc: the published presets allocate as the originals, a key sets
-	// either value over any preset, and libc, the default, is not recorded.
+	// malloc: a preset is the switches, on libc; a key sets either value
+	// over any preset, and libc, the default, is not recorded.
 	for _, c := range []struct {
 		src    string
 		want   codecs.Malloc
 		record string
 	}{
-		{"preset: fix1\n", codecs.MallocOriginal, "original"},
-		{"preset: fix1\nmalloc: libc\n", codecs.MallocLibc, ""},
+		{"preset: fix1\n", codecs.MallocLibc, ""},
+		{"preset: fix1\nmalloc: original\n", codecs.MallocOriginal, "original"},
 		{"preset: recycle-512\n", codecs.MallocLibc, ""},
 		{"preset: recycle-512\nmalloc: original\n", codecs.MallocOriginal, "original"},
 		{"topology: pipeline\nlifetime: reuse\nviews: cleared\nlisteners: removed\n", codecs.MallocLibc, ""},
@@ -162,7 +162,7 @@ func TestParse_FieldErrors(t *testing.T) {
 		{"mmap with the aliased preset", "preset: aliased-cache\nallocator: mmap\n",
 			[]string{`t.yaml:2:12: allocator: results: aliased with allocator: mmap:`}},
 		{"expect leak, views hidden by mmap", "preset: fixed\nallocator: mmap\nviews: leaked\nexpect: leak\n",
-			[]string{`t.yaml:4:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views leaked, listeners removed, mmap, malloc original) retains nothing`}},
+			[]string{`t.yaml:4:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views leaked, listeners removed, mmap) retains nothing`}},
 		{"expect leak, copied cache", "preset: fixed\ncache: 8\nexpect: leak\n",
 			[]string{`t.yaml:3:9: expect: a leak is expected but the strategy`, "results: aliased with a cache"}},
 	}
@@ -312,25 +312,38 @@ func TestForThisPlatform(t *testing.T) {
 	}
 }
 
-// TestBuiltin_MallocOfTheGate: the gate's and the quick scenarios run on
-// wasi-libc's malloc, as their baseline was taken; the published stages'
-// builtin scenarios allocate as the originals (their presets' malloc).
-func TestBuiltin_MallocOfTheGate(t *testing.T) {
+// TestBuiltin_Mechanism: the published stages' scenarios run their
+// presets on the mechanism that produced the published graphs (allocator
+// v8, malloc original, reused bindgen), which engine.WazeroDefaults puts
+// back; every other builtin scenario (the gate's, the quick ones, the
+// patterns from the field) runs on wazero's, malloc libc and every codec
+// reused, as its baseline was taken.
+func TestBuiltin_Mechanism(t *testing.T) {
 	all, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
 	published := map[string]bool{"before": true, "fix1": true, "fix1+2": true, "fixed": true}
+	seen := 0
 	for _, sc := range all {
 		if !sc.Builtin() {
 			continue
 		}
-		want := codecs.MallocLibc
+		st := sc.Strategy
 		if published[sc.Name] {
-			want = codecs.MallocOriginal
+			seen++
+			p, _ := engine.Preset(sc.Preset)
+			if st.Allocator != engine.AllocatorV8 || st.Malloc != codecs.MallocOriginal || st.Reused != engine.ReusedBindgen ||
+				engine.WazeroDefaults(st) != p {
+				t.Errorf("published stage %s (%s) runs %s, want its preset %s with allocator v8, malloc original, reused bindgen", sc.Name, sc.File, st, p)
+			}
+			continue
 		}
-		if sc.Strategy.Malloc != want {
-			t.Errorf("scenario %s (%s): malloc %s, want %s", sc.Name, sc.File, sc.Strategy.Malloc, want)
+		if st.Malloc != codecs.MallocLibc || st.Reused != engine.ReusedAll || st.Allocator == engine.AllocatorV8 {
+			t.Errorf("scenario %s (%s) runs %s, want wazero's defaults (malloc libc, reused all, no v8)", sc.Name, sc.File, st)
 		}
+	}
+	if seen != len(published) {
+		t.Errorf("%d published stages among the builtin scenarios, want %d", seen, len(published))
 	}
 }

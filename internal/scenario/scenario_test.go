@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
@@ -71,11 +70,11 @@ func TestBuiltin(t *testing.T) {
 		t.Fatalf("no builtin %q", name)
 		return Scenario{}
 	}
-	// The four published stages: the preset exactly, on the published
-	// machine's shape.
+	// The four published stages: the preset exactly (on the mechanism
+	// TestBuiltin_Mechanism checks), on the published machine's shape.
 	for _, sc := range all[:4] {
 		p, _ := engine.Preset(sc.Name)
-		if sc.Preset != sc.Name || sc.Strategy != p || sc.ResultsStrategy().Preset != sc.Name {
+		if sc.Preset != sc.Name || engine.WazeroDefaults(sc.Strategy) != p || sc.ResultsStrategy().Preset != sc.Name {
 			t.Errorf("%s: preset %q strategy %v, want the %s preset", sc.Name, sc.Preset, sc.Strategy, sc.Name)
 		}
 		if sc.Workers != 15 || sc.ResolvedWorkers() != 15 || sc.Workload != "default" || sc.Rounds != 1 ||
@@ -227,14 +226,14 @@ func TestOverridePreset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked, Malloc: codecs.MallocOriginal}
-	if sc.Strategy != want || sc.Preset != "fixed" || sc.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked, malloc original)" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
+	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked}
+	if sc.Strategy != want || sc.Preset != "fixed" || sc.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
 		t.Errorf("got %+v (%s)", sc, sc.ResultsStrategy())
 	}
 	// Overriding a switch with the preset's own value is allowed and
 	// changes nothing.
 	sc, err = Parse("o.yaml", []byte("preset: fix1\ntopology: pipeline\n"))
-	if err != nil || sc.ResultsStrategy().String() != "fix1 (pipeline, reuse, views leaked, listeners leaked, malloc original)" {
+	if err != nil || sc.ResultsStrategy().String() != "fix1 (pipeline, reuse, views leaked, listeners leaked)" {
 		t.Errorf("got %q, %v", sc.ResultsStrategy(), err)
 	}
 }
@@ -282,7 +281,7 @@ func TestParseErrors(t *testing.T) {
 		{"no preset and missing switches", "topology: pipeline\nlifetime: fresh\nviews: cleared\n",
 			[]string{"t.yaml:1:1: listeners: required when no preset is given (presets: before, fix1, fix1+2, fixed, pool-unclosed, pool-bounded-capped, recycle-512, mmap-fixed, aliased-cache)"}},
 		{"expect leak without a leak", "preset: fixed\nexpect: leak\n",
-			[]string{"t.yaml:2:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views cleared, listeners removed, malloc original) retains nothing"}},
+			[]string{"t.yaml:2:9: expect: a leak is expected but the strategy fixed (pipeline, fresh, views cleared, listeners removed) retains nothing"}},
 		{"bad duration unit", "preset: fixed\nidle: 30 seconds\n",
 			[]string{`t.yaml:2:7: idle: invalid duration "30 seconds": want a number and a unit`}},
 		{"duration without unit", "preset: fixed\nop_timeout: 30\n",
