@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build.sh builds every codec module wasm/src/<module>/ (all but common and
-# native) into wasm/<module>.wasm and writes wasm/SHA256SUMS.
+# build.sh builds every codec module wasm/src/<module>/ (all but common,
+# native and the allocators alloc_*) into wasm/<module>.wasm, the variants
+# listed below into wasm/<module>_original.wasm, and writes wasm/SHA256SUMS.
 #
 #   ./build.sh            build into wasm/ (installs missing Debian packages)
 #   ./build.sh --check    rebuild into a temporary directory and exit 1,
@@ -90,9 +91,15 @@ LDFLAGS=(
 	-Wl,--no-entry
 )
 
+# build_module NAME DST [ALLOCATOR]: ALLOCATOR, a folder of src/, is linked
+# with the module's sources and defines LB_ORIGINAL_ALLOCATION (see below).
 build_module() {
-	local name=$1 dst=$2
-	local srcs=(src/common/*.c src/"$name"/*.c)
+	local name=$1 dst=$2 alloc=${3-}
+	local srcs=(src/common/*.c src/"$name"/*.c) cflags=("${CFLAGS[@]}")
+	if [[ -n $alloc ]]; then
+		srcs+=(src/"$alloc"/*.c)
+		cflags+=(-DLB_ORIGINAL_ALLOCATION)
+	fi
 	local exports
 	exports=$(cat src/common/exports.txt src/"$name"/exports.txt |
 		awk 'NF && $1 !~ /^#/ {print $1}' | sort -u |
@@ -103,7 +110,7 @@ build_module() {
 	# runs any wasm-opt on PATH itself, with no feature flags, which fails.
 	for src in "${srcs[@]}"; do
 		obj="$tmp/$(basename -- "$(dirname -- "$src")")_$(basename -- "$src" .c).o"
-		"$CC" "${CFLAGS[@]}" -c -o "$obj" "$src"
+		"$CC" "${cflags[@]}" -c -o "$obj" "$src"
 		objs+=("$obj")
 	done
 	# shellcheck disable=SC2086 # one word per export
@@ -120,7 +127,7 @@ trap 'rm -rf -- "$out"' EXIT
 names=()
 for dir in src/*/; do
 	name=$(basename -- "$dir")
-	case $name in common | native) continue ;; esac
+	case $name in common | native | alloc_*) continue ;; esac
 	if [[ ! -f src/$name/exports.txt ]]; then
 		echo "build.sh: skipping src/$name/: no exports.txt yet (unfinished module)" >&2
 		continue
@@ -128,6 +135,19 @@ for dir in src/*/; do
 	names+=("$name")
 	echo "build.sh: $name.wasm" >&2
 	build_module "$name" "$out/$name.wasm"
+done
+
+# Variants: <module>_original.wasm is <module> built from the same sources
+# with the allocation of the original codec it stands for (an allocator of
+# src/alloc_*/ in place of wasi-libc's malloc, and LB_ORIGINAL_ALLOCATION,
+# under which the module allocates the buffers the original did). See
+# docs/allocation.md for why resize is the only one.
+variants=("resize alloc_wee")
+for v in "${variants[@]}"; do
+	read -r base alloc <<<"$v"
+	names+=("${base}_original")
+	echo "build.sh: ${base}_original.wasm (with src/$alloc/)" >&2
+	build_module "$base" "$out/${base}_original.wasm" "$alloc"
 done
 
 (cd -- "$out" && for n in "${names[@]}"; do sha256sum -- "$n.wasm"; done | sort -k2) >"$out/SHA256SUMS"

@@ -25,6 +25,10 @@ var files embed.FS
 // names lists the modules in the order of codecs.Op.
 var names = [...]string{"decode", "resize", "rotate", "encode_jpeg", "encode_png", "encode_webp"}
 
+// originals lists the variants built with the allocation of the original
+// codec they stand for (wasm/build.sh's variants).
+var originals = [...]string{"resize_original"}
+
 // Names returns the names of all six codec modules, built or not, in the
 // order of the codecs.Op constants: decode, resize, rotate, encode_jpeg,
 // encode_png, encode_webp. The slice is a fresh copy.
@@ -32,8 +36,19 @@ func Names() []string {
 	return slices.Clone(names[:])
 }
 
-// Module returns the bytes of the module name (one of Names) as a fresh
-// copy the caller may keep or modify.
+// Originals returns the names of the module variants that allocate as the
+// original codec they stand for: "<module>_original", built by
+// wasm/build.sh from the module's own sources with the original's
+// allocator in place of wasi-libc's malloc and with LB_ORIGINAL_ALLOCATION
+// defined. Today only "resize_original" (wee_alloc 0.4.5's behaviour, the
+// buffers of squoosh's Rust resize); the other originals allocate as
+// wasi-libc's malloc does (docs/allocation.md). The slice is a fresh copy.
+func Originals() []string {
+	return slices.Clone(originals[:])
+}
+
+// Module returns the bytes of the module name (one of Names or Originals)
+// as a fresh copy the caller may keep or modify.
 //
 // # Errors
 //
@@ -41,8 +56,8 @@ func Names() []string {
 // checkout whose wasm/build.sh failed half-way) gives an error wrapping
 // fs.ErrNotExist.
 func Module(name string) ([]byte, error) {
-	if !slices.Contains(names[:], name) {
-		return nil, fmt.Errorf("wasm: unknown module %q (want one of %q)", name, names)
+	if !slices.Contains(names[:], name) && !slices.Contains(originals[:], name) {
+		return nil, fmt.Errorf("wasm: unknown module %q (want one of %q or %q)", name, names, originals)
 	}
 	b, err := files.ReadFile(name + ".wasm")
 	if errors.Is(err, fs.ErrNotExist) {

@@ -60,6 +60,7 @@ func New(ctx context.Context, cfg target.Config, opts Options) (target.Target, e
 		Limits:          codecs.DefaultLimits(),
 		CacheDir:        cache,
 		Uninterruptible: opts.OpTimeout == 0,
+		Malloc:          opts.Malloc,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("compiling the codecs: %w", err)

@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/enum"
 	"github.com/leakbench/leakbench/internal/results"
@@ -259,6 +260,8 @@ func (o Options) ResultsStrategy(workers int) results.Strategy {
 		Allocator:    nonDefault(st.Allocator, engine.AllocatorGo),
 		Results:      nonDefault(st.Results, engine.ResultsCopied),
 		Cache:        st.Cache,
+		Malloc:       nonDefault(st.Malloc, codecs.MallocLibc),
+		Reused:       nonDefault(st.Reused, engine.ReusedAll),
 	}
 }
 

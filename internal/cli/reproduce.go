@@ -80,6 +80,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	var f runFlags
 	f.register(fs)
 	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 10s) instead of the default one")
+	wazero := fs.Bool("wazero-defaults", false, "run the stages on wazero's defaults instead of the mechanism of the published runs: linear memory in the Go heap (allocator go), wasi-libc's malloc in every module (malloc libc), every codec kept by reuse (reused all)")
 	nRuns := fs.Int("runs", defaultReproduceRuns, "runs of each stage (`n` >= 1); the checks take each stage's medians")
 	withNode := fs.Bool("with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+report.RealBefore+" and "+report.RealFixed+
 		", their -quick twins with --quick), and add them to the grid and the ratio table; needs node 18 or later and npm, installs next into the cache on first use, and runs from the repository root")
@@ -105,6 +106,9 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 		if *quick {
 			sc.Workload = quickWorkload
 			sc.Idle = min(sc.Idle, quickIdle)
+		}
+		if *wazero {
+			sc.Strategy = engine.WazeroDefaults(sc.Strategy)
 		}
 		if err := f.apply(&sc); err != nil {
 			fmt.Fprintf(stderr, "bench reproduce: scenario %s: %v\n", sc.Name, err)
@@ -142,8 +146,13 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 		return status
 	}
 	title := "Reproduction of Next.js PR 23565"
-	if *quick {
+	switch {
+	case *quick && *wazero:
+		title += " (quick workload, wazero's defaults)"
+	case *quick:
 		title += " (quick workload)"
+	case *wazero:
+		title += " (wazero's defaults)"
 	}
 	rep := report.Reproduce(runs)
 	if err := writeReports(inv, runs, &rep, title); err != nil {

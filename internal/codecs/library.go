@@ -33,6 +33,10 @@ type Options struct {
 	// stop-the-world until it returns: choose it when no per-operation
 	// deadline is needed.
 	Uninterruptible bool
+	// Malloc chooses, per operation, the module as built (MallocLibc, the
+	// zero value) or its variant that allocates as the original codec did
+	// (MallocOriginal).
+	Malloc Malloc
 }
 
 // Library holds the compiled codec modules and the wazero.Runtime that
@@ -90,6 +94,9 @@ func New(ctx context.Context, opts Options) (lib *Library, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if !mallocs.Valid(opts.Malloc) {
+		return nil, fmt.Errorf("%w: Options.Malloc %d (want %s)", ErrInvalid, uint8(opts.Malloc), mallocs.Allowed())
+	}
 	cfg := wazero.NewRuntimeConfig(). // compiler if supported, else interpreter
 						WithCloseOnContextDone(!opts.Uninterruptible).
 						WithMemoryLimitPages(limits.pages())
@@ -114,17 +121,18 @@ func New(ctx context.Context, opts Options) (lib *Library, err error) {
 		return nil, fmt.Errorf("codecs: instantiating wasi_snapshot_preview1: %w", err)
 	}
 	for op := range Op(NumOps) {
-		bin, err := wasm.Module(op.Module())
+		name := opts.Malloc.moduleFor(op)
+		bin, err := wasm.Module(name)
 		if errors.Is(err, fs.ErrNotExist) {
 			l.absent[op] = err
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrBadModule, op.Module(), err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrBadModule, name, err)
 		}
 		cm, err := l.rt.CompileModule(ctx, bin)
 		if err != nil {
-			return nil, fmt.Errorf("%w: compiling %s.wasm: %w", ErrBadModule, op.Module(), err)
+			return nil, fmt.Errorf("%w: compiling %s.wasm: %w", ErrBadModule, name, err)
 		}
 		l.mods[op] = cm
 		if err := checkExports(op, cm); err != nil {

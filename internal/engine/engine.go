@@ -99,7 +99,8 @@ type task struct {
 // a wazero runtime of its own: lifetime pool (what a pool drops lives
 // until its runtime closes, which must be the engine's Close), a
 // MemoryLimit other than lib's Limits.MaxMemoryBytes (wazero caps memory
-// per runtime) or allocator mmap (the memory is unmapped when the runtime
+// per runtime), a Malloc other than lib's Options.Malloc (the modules are
+// other modules) or allocator mmap (the memory is unmapped when the runtime
 // closes, which must not happen under a running operation). New then
 // makes a library like lib (codecs.New with lib.Options(), the memory
 // limit applied; its compilation cache, if any, is shared) and Close
@@ -131,11 +132,13 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 		e.v8 = a
 	}
 	limit := lib.Limits().MaxMemoryBytes
-	if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && uint64(s.MemoryLimit) != limit {
+	if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && uint64(s.MemoryLimit) != limit ||
+		s.Malloc != lib.Options().Malloc {
 		opts := lib.Options()
 		if s.MemoryLimit != 0 {
 			opts.Limits.MaxMemoryBytes = uint64(s.MemoryLimit)
 		}
+		opts.Malloc = s.Malloc
 		own, err := codecs.New(ctx, opts)
 		if err != nil {
 			return nil, fmt.Errorf("engine: making the engine's own codecs runtime (%s): %w", s, err)

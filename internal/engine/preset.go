@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/leakbench/leakbench/internal/codecs"
+
 // namedPreset is a named strategy with its one-line description.
 type namedPreset struct {
 	name        string
@@ -93,4 +95,20 @@ func names(ps []namedPreset) []string {
 		out[i] = p.name
 	}
 	return out
+}
+
+// WazeroDefaults returns s with the settings that model Node's machinery
+// put back to wazero's defaults: linear memory in the Go heap (allocator
+// go), wasi-libc's malloc in every module (malloc libc) and every codec
+// kept by a keeping lifetime (reused all). The four switches and the
+// settings from the field are s's.
+//
+// The published stage scenarios (scenarios/before.yaml, fix1.yaml,
+// fix1-2.yaml, fixed.yaml) run their presets on the mechanism that
+// produced the published graphs, allocator v8, malloc original and reused
+// bindgen; `bench reproduce --wazero-defaults` runs them through this
+// instead, as a wazero user's engine would.
+func WazeroDefaults(s Strategy) Strategy {
+	s.Allocator, s.Malloc, s.Reused = AllocatorGo, codecs.MallocLibc, ReusedAll
+	return s
 }

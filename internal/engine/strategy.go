@@ -245,13 +245,15 @@ func (l *Listeners) UnmarshalText(b []byte) error { return listenerKinds.Unmarsh
 // leak causes (Topology, Lifetime's reuse and fresh, Views, Listeners) and
 // the patterns from the field (Lifetime's pool and recycle, RecycleAfter,
 // PoolSize, MemoryLimit, Allocator, Results, Cache), whose zero values
-// leave the published behaviour unchanged. The zero Strategy is the
-// leakiest published one: per-worker, reuse, views and listeners leaked
-// (the "before" preset). Validate says which combinations are refused.
+// leave the published behaviour unchanged, and how the modules allocate
+// (Malloc). The zero Strategy is the leakiest published one on wasi-libc's
+// malloc: per-worker, reuse, views and listeners leaked (the "before"
+// preset, which also sets Malloc original). Validate says which
+// combinations are refused.
 //
 // The fields map one to one onto scenario keys: topology, lifetime, views,
 // listeners, recycle_after, pool_size, memory_limit (bytes), allocator,
-// reused, results, cache.
+// reused, results, cache, malloc.
 type Strategy struct {
 	Topology  Topology  `json:"topology" yaml:"topology"`
 	Lifetime  Lifetime  `json:"lifetime" yaml:"lifetime"`
@@ -288,6 +290,12 @@ type Strategy struct {
 	// does; a request whose output is cached is answered from it, one
 	// whose source is cached skips its decode.
 	Cache int `json:"cache,omitempty" yaml:"cache,omitempty"`
+	// Malloc says how the codec modules allocate inside linear memory:
+	// libc (the default: wasi-libc's malloc, which reuses what was freed)
+	// or original (each module as the original codec it stands for; a
+	// reused resize instance then grows at every operation as
+	// squoosh_resize did under wee_alloc). See codecs.Malloc.
+	Malloc codecs.Malloc `json:"malloc,omitempty" yaml:"malloc,omitempty"`
 }
 
 // String returns the four switches as
@@ -318,6 +326,9 @@ func (s Strategy) String() string {
 	}
 	if s.Cache != 0 {
 		fmt.Fprintf(&b, " cache=%d", s.Cache)
+	}
+	if s.Malloc != codecs.MallocLibc {
+		fmt.Fprintf(&b, " malloc=%s", s.Malloc)
 	}
 	return b.String()
 }

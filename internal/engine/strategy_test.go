@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/codecs"
 )
 
 func TestStrategy_TextRoundTrip(t *testing.T) {
@@ -93,29 +95,43 @@ func TestPresets(t *testing.T) {
 	if (Strategy{}) != preset(t, "before") {
 		t.Error("the zero Strategy is not the before preset")
 	}
+	// The presets are the switches: what runs them (allocator, malloc,
+	// reused) is the scenario's, and WazeroDefaults puts it back.
+	for _, n := range append(Presets(), FieldPresets()...) {
+		s := preset(t, n)
+		if s.Malloc != codecs.MallocLibc || s.Reused != ReusedAll {
+			t.Errorf("preset %s has malloc %s, reused %s; want libc, all", n, s.Malloc, s.Reused)
+		}
+		node := s
+		node.Allocator, node.Malloc, node.Reused = AllocatorV8, codecs.MallocOriginal, ReusedBindgen
+		if WazeroDefaults(node) != with(s, func(s *Strategy) { s.Allocator = AllocatorGo }) {
+			t.Errorf("WazeroDefaults(%s on node) = %s", n, WazeroDefaults(node))
+		}
+	}
 }
 
 // TestStrategy_YAMLAndJSON: scenario files decode into a Strategy through
 // the TextUnmarshalers, and bad values name the allowed ones.
 func TestStrategy_YAMLAndJSON(t *testing.T) {
 	var s Strategy
-	src := "topology: pipeline\nlifetime: fresh\nviews: cleared\nlisteners: removed\n"
+	src := "topology: pipeline\nlifetime: fresh\nviews: cleared\nlisteners: removed\nallocator: v8\nmalloc: original\nreused: bindgen\n"
 	if err := yaml.Unmarshal([]byte(src), &s); err != nil {
 		t.Fatal(err)
 	}
-	if s != preset(t, "fixed") {
+	if want := with(preset(t, "fixed"), func(s *Strategy) { s.Allocator, s.Malloc, s.Reused = AllocatorV8, codecs.MallocOriginal, ReusedBindgen }); s != want {
 		t.Errorf("YAML decoded %v", s)
 	}
 	err := yaml.Unmarshal([]byte("topology: per_worker\n"), &s)
 	if err == nil || !strings.Contains(err.Error(), "per-worker, pipeline") {
 		t.Errorf("bad YAML topology: %v", err)
 	}
-	b, err := json.Marshal(preset(t, "fix1"))
-	if err != nil || string(b) != `{"topology":"pipeline","lifetime":"reuse","views":"leaked","listeners":"leaked"}` {
+	fix1 := with(preset(t, "fix1"), func(s *Strategy) { s.Reused, s.Malloc = ReusedBindgen, codecs.MallocOriginal })
+	b, err := json.Marshal(fix1)
+	if err != nil || string(b) != `{"topology":"pipeline","lifetime":"reuse","views":"leaked","listeners":"leaked","reused":"bindgen","malloc":"original"}` {
 		t.Errorf("JSON: %s, %v", b, err)
 	}
 	var back Strategy
-	if err := json.Unmarshal(b, &back); err != nil || back != preset(t, "fix1") {
+	if err := json.Unmarshal(b, &back); err != nil || back != fix1 {
 		t.Errorf("JSON round trip: %v, %v", back, err)
 	}
 }

@@ -225,6 +225,11 @@ type Strategy struct {
 	Allocator    string `json:"allocator,omitempty"`
 	Results      string `json:"results,omitempty"`
 	Cache        int    `json:"cache,omitempty"`
+	// Malloc is the modules' allocation when not wasi-libc's: "original".
+	Malloc string `json:"malloc,omitempty"`
+	// Reused is which codecs a keeping lifetime keeps when not all of
+	// them: "bindgen".
+	Reused string `json:"reused,omitempty"`
 }
 
 // String is the one text of a strategy, used by every command, table and
@@ -267,6 +272,12 @@ func (s Strategy) String() string {
 	}
 	if s.Cache != 0 {
 		parts = append(parts, fmt.Sprintf("cache %d", s.Cache))
+	}
+	if s.Reused != "" {
+		parts = append(parts, "reused "+s.Reused)
+	}
+	if s.Malloc != "" {
+		parts = append(parts, "malloc "+s.Malloc)
 	}
 	sw := strings.Join(parts, ", ")
 	switch {

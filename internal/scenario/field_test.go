@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/scenarios"
@@ -45,6 +46,24 @@ func TestParse_FieldKeys(t *testing.T) {
 	}
 	if rs := sc.ResultsStrategy(); rs.Results != "aliased" || rs.Cache != 2 {
 		t.Errorf("results strategy %+v", rs)
+	}
+	// malloc: a preset is the switches, on libc; a key sets either value
+	// over any preset, and libc, the default, is not recorded.
+	for _, c := range []struct {
+		src    string
+		want   codecs.Malloc
+		record string
+	}{
+		{"preset: fix1\n", codecs.MallocLibc, ""},
+		{"preset: fix1\nmalloc: original\n", codecs.MallocOriginal, "original"},
+		{"preset: recycle-512\n", codecs.MallocLibc, ""},
+		{"preset: recycle-512\nmalloc: original\n", codecs.MallocOriginal, "original"},
+		{"topology: pipeline\nlifetime: reuse\nviews: cleared\nlisteners: removed\n", codecs.MallocLibc, ""},
+	} {
+		sc, err = Parse("t.yaml", []byte(c.src))
+		if err != nil || sc.Strategy.Malloc != c.want || sc.ResultsStrategy().Malloc != c.record {
+			t.Errorf("%q: malloc %v, recorded %q, %v; want %v, %q", c.src, sc.Strategy.Malloc, sc.ResultsStrategy().Malloc, err, c.want, c.record)
+		}
 	}
 	if runtime.GOOS == "linux" {
 		sc, err = Parse("t.yaml", []byte("preset: fixed\nallocator: mmap\n"))
@@ -112,6 +131,10 @@ func TestParse_FieldErrors(t *testing.T) {
 			[]string{`t.yaml:2:15: memory_limit: `, `want at least one 64 KiB page`}},
 		{"unknown allocator", "preset: fixed\nallocator: jemalloc\n",
 			[]string{`t.yaml:2:12: allocator: unknown value "jemalloc" (allowed: go, mmap, v8)`}},
+		{"unknown malloc", "preset: fixed\nmalloc: wee_alloc\n",
+			[]string{`t.yaml:2:9: malloc: unknown value "wee_alloc" (allowed: libc, original)`}},
+		{"malloc a list", "preset: fixed\nmalloc: [libc]\n",
+			[]string{`t.yaml:2:9: malloc: `}},
 		{"unknown results", "preset: fixed\nresults: shared\n",
 			[]string{`t.yaml:2:10: results: unknown value "shared" (allowed: copied, aliased)`}},
 		{"cache not a number", "preset: fixed\ncache: big\n",
@@ -164,11 +187,11 @@ func TestParse_FieldErrors(t *testing.T) {
 // TestParse_FieldKeysOtherTarget checks that the settings from the field
 // belong to the builtin target only.
 func TestParse_FieldKeysOtherTarget(t *testing.T) {
-	_, err := Parse("t.yaml", []byte("target: mine\nrecycle_after: 8\npool_size: 2\nmemory_limit: 1GiB\nallocator: mmap\nresults: aliased\ncache: 3\n"))
+	_, err := Parse("t.yaml", []byte("target: mine\nrecycle_after: 8\npool_size: 2\nmemory_limit: 1GiB\nallocator: mmap\nresults: aliased\ncache: 3\nmalloc: original\n"))
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for i, key := range []string{"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache"} {
+	for i, key := range []string{"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache", "malloc"} {
 		want := key + `: applies to the builtin target only; the settings of target "mine" go under options:`
 		if !strings.Contains(err.Error(), "t.yaml:"+string(rune('2'+i))+":1: "+want) {
 			t.Errorf("error lacks %q at line %d:\n%v", want, i+2, err)
@@ -286,5 +309,41 @@ func TestForThisPlatform(t *testing.T) {
 	fsys := fstest.MapFS{"mine.yaml": {Data: []byte("preset: fixed\nallocator: mmap\n")}}
 	if got := forThisPlatform(fsys, "mine.yaml"); got != mmap {
 		t.Errorf("allocator: mmap by key: %v, want %v", got, mmap)
+	}
+}
+
+// TestBuiltin_Mechanism: the published stages' scenarios run their
+// presets on the mechanism that produced the published graphs (allocator
+// v8, malloc original, reused bindgen), which engine.WazeroDefaults puts
+// back; every other builtin scenario (the gate's, the quick ones, the
+// patterns from the field) runs on wazero's, malloc libc and every codec
+// reused, as its baseline was taken.
+func TestBuiltin_Mechanism(t *testing.T) {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	published := map[string]bool{"before": true, "fix1": true, "fix1+2": true, "fixed": true}
+	seen := 0
+	for _, sc := range all {
+		if !sc.Builtin() {
+			continue
+		}
+		st := sc.Strategy
+		if published[sc.Name] {
+			seen++
+			p, _ := engine.Preset(sc.Preset)
+			if st.Allocator != engine.AllocatorV8 || st.Malloc != codecs.MallocOriginal || st.Reused != engine.ReusedBindgen ||
+				engine.WazeroDefaults(st) != p {
+				t.Errorf("published stage %s (%s) runs %s, want its preset %s with allocator v8, malloc original, reused bindgen", sc.Name, sc.File, st, p)
+			}
+			continue
+		}
+		if st.Malloc != codecs.MallocLibc || st.Reused != engine.ReusedAll || st.Allocator == engine.AllocatorV8 {
+			t.Errorf("scenario %s (%s) runs %s, want wazero's defaults (malloc libc, reused all, no v8)", sc.Name, sc.File, st)
+		}
+	}
+	if seen != len(published) {
+		t.Errorf("%d published stages among the builtin scenarios, want %d", seen, len(published))
 	}
 }

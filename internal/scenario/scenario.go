@@ -77,6 +77,7 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"runtime"
@@ -87,7 +88,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"errors"
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"

@@ -70,11 +70,11 @@ func TestBuiltin(t *testing.T) {
 		t.Fatalf("no builtin %q", name)
 		return Scenario{}
 	}
-	// The four published stages: the preset exactly, on the published
-	// machine's shape.
+	// The four published stages: the preset exactly (on the mechanism
+	// TestBuiltin_Mechanism checks), on the published machine's shape.
 	for _, sc := range all[:4] {
 		p, _ := engine.Preset(sc.Name)
-		if sc.Preset != sc.Name || sc.Strategy != p || sc.ResultsStrategy().Preset != sc.Name {
+		if sc.Preset != sc.Name || engine.WazeroDefaults(sc.Strategy) != p || sc.ResultsStrategy().Preset != sc.Name {
 			t.Errorf("%s: preset %q strategy %v, want the %s preset", sc.Name, sc.Preset, sc.Strategy, sc.Name)
 		}
 		if sc.Workers != 15 || sc.ResolvedWorkers() != 15 || sc.Workload != "default" || sc.Rounds != 1 ||
@@ -276,8 +276,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{`t.yaml:2:9: expect: unknown value "leaks" (allowed: stable, leak)`}},
 		{"unknown preset", "preset: fix2\n",
 			[]string{`t.yaml:1:9: preset: unknown preset "fix2" (allowed: before, fix1, fix1+2, fixed, pool-unclosed, pool-bounded-capped, recycle-512, mmap-fixed, aliased-cache)`}},
-		{"conflicting preset", "preset: fixed\ntopology: pipeline\nlifetime: fresh\nviews: cleared\nlisteners: removed\n",
-			[]string{"t.yaml:1:9: preset: preset \"fixed\" conflicts with topology, lifetime, views and listeners"}},
+		{"conflicting preset", "preset: fixed\ntopology: pipeline\nlifetime: fresh\nviews: cleared\nlisteners: removed\nmalloc: libc\n",
+			[]string{"t.yaml:1:9: preset: preset \"fixed\" conflicts with topology, lifetime, views, listeners and malloc"}},
 		{"no preset and missing switches", "topology: pipeline\nlifetime: fresh\nviews: cleared\n",
 			[]string{"t.yaml:1:1: listeners: required when no preset is given (presets: before, fix1, fix1+2, fixed, pool-unclosed, pool-bounded-capped, recycle-512, mmap-fixed, aliased-cache)"}},
 		{"expect leak without a leak", "preset: fixed\nexpect: leak\n",

@@ -66,7 +66,11 @@ static float catmull_rom(float x) {
  * taps: for each output index i, the source window [start[i], start[i] +
  * count[i]) and its weights at weight[i * stride ...], each weight already
  * broadcast to all four lanes (a plain vector load in the inner loop
- * measured 15% faster under wazero than a scalar load and splat).
+ * measured 15% faster under wazero than a scalar load and splat). All
+ * three live in one allocation, the weights first: one table per axis, as
+ * squoosh's resizer has one coefficient vector per axis (resize 0.5.5's
+ * Scale::coeffs_w and coeffs_h), which keeps resize_original's small
+ * allocations as few as the original's.
  */
 typedef struct {
   int32_t *start;
@@ -75,11 +79,45 @@ typedef struct {
   int32_t stride; /* the most taps any output index has */
 } taps;
 
-static void taps_free(taps *t) {
-  free(t->start);
-  free(t->count);
-  free(t->weight);
+/*
+ * vec_alloc allocates n 16-byte aligned vectors; vec_free frees them.
+ *
+ * Under LB_ORIGINAL_ALLOCATION the request is word-aligned, as squoosh's
+ * f32 vectors were (Vec<f32>, align 4), 16 bytes longer, and the vectors
+ * start at the first 16-byte boundary past a word that keeps the
+ * pointer to free. wee_alloc takes an alignment above a word only by
+ * splitting a cell at an aligned address: from a refill whose rest is too
+ * small to split off, it cannot (lib.rs FreeCell::try_alloc needs the
+ * whole cell's data aligned then, and a refill's data is 8 bytes past a
+ * page), and the allocation fails (wee_malloc.c does the same).
+ */
+#ifdef LB_ORIGINAL_ALLOCATION
+static v4sf *vec_alloc(size_t n) {
+  uint8_t *p = malloc((n ? n : 1) * sizeof(v4sf) + 16 + sizeof p);
+  if (p == NULL) {
+    return NULL;
+  }
+  uintptr_t q = ((uintptr_t)p + sizeof p + 15) & ~(uintptr_t)15;
+  memcpy((void *)(q - sizeof p), &p, sizeof p);
+  return (v4sf *)q;
 }
+
+static void vec_free(v4sf *v) {
+  if (v != NULL) {
+    void *p;
+    memcpy(&p, (uint8_t *)v - sizeof p, sizeof p);
+    free(p);
+  }
+}
+#else
+static v4sf *vec_alloc(size_t n) {
+  return aligned_alloc(16, (n ? n : 1) * sizeof(v4sf));
+}
+
+static void vec_free(v4sf *v) { free(v); }
+#endif
+
+static void taps_free(taps *t) { vec_free(t->weight); }
 
 /* taps_make computes the weights mapping src samples to dst samples. */
 static int taps_make(taps *t, int32_t src, int32_t dst) {
@@ -94,13 +132,14 @@ static int taps_make(taps *t, int32_t src, int32_t dst) {
   }
   memset(t, 0, sizeof *t);
   t->stride = stride;
-  t->start = malloc(sizeof(int32_t) * (size_t)dst);
-  t->count = malloc(sizeof(int32_t) * (size_t)dst);
-  t->weight = aligned_alloc(16, sizeof(v4sf) * (size_t)dst * (size_t)stride);
-  if (t->start == NULL || t->count == NULL || t->weight == NULL) {
-    taps_free(t);
+  size_t weights = (size_t)dst * (size_t)stride;
+  size_t ints = (2 * sizeof(int32_t) * (size_t)dst + sizeof(v4sf) - 1) / sizeof(v4sf);
+  t->weight = vec_alloc(weights + ints);
+  if (t->weight == NULL) {
     return 0;
   }
+  t->start = (int32_t *)(t->weight + weights);
+  t->count = t->start + dst;
   for (int32_t i = 0; i < dst; i++) {
     /* Centre of output sample i, in source sample coordinates. */
     float center = ((float)i + 0.5f) / scale - 0.5f;
@@ -246,9 +285,9 @@ static void horizontal(const v4sf *row, v4sf *out, const taps *t,
   }
 }
 
-/* vertical sums n rows with weights wt into out, then writes RGBA8. */
-static void vertical(v4sf *const *rows, const v4sf *wt, int32_t n, v4sf *acc,
-                     uint8_t *dst, int32_t dst_w) {
+/* vertical_sum sums n rows with weights wt into acc. */
+static void vertical_sum(v4sf *const *rows, const v4sf *wt, int32_t n,
+                         v4sf *acc, int32_t dst_w) {
   int32_t k = 0;
   /* The first group initialises acc; groups of 4 keep loads per tap low. */
   for (; k + 3 < n; k += 4) {
@@ -278,6 +317,10 @@ static void vertical(v4sf *const *rows, const v4sf *wt, int32_t n, v4sf *acc,
       }
     }
   }
+}
+
+/* write_row turns dst_w premultiplied linear vectors into RGBA8. */
+static void write_row(const v4sf *acc, uint8_t *dst, int32_t dst_w) {
   for (int32_t x = 0; x < dst_w; x++) {
     v4sf v = acc[x];
     float a = v[3];
@@ -296,25 +339,15 @@ static void vertical(v4sf *const *rows, const v4sf *wt, int32_t n, v4sf *acc,
   }
 }
 
-/* vec_alloc allocates n 16-byte aligned vectors. */
-static v4sf *vec_alloc(size_t n) {
-  return aligned_alloc(16, (n ? n : 1) * sizeof(v4sf));
-}
 
-int32_t lb_resize(const uint8_t *rgba, int32_t w, int32_t h, int32_t dst_w,
-                  int32_t dst_h) {
-  lb_begin();
-  uint32_t size = 0, dst_size = 0;
-  int32_t st = lb_check_image("resize: source", rgba, w, h, &size);
-  if (st != LB_OK) {
-    return st;
-  }
-  /* The check only needs a non-NULL pointer for the destination. */
-  st = lb_check_image("resize: target", rgba, dst_w, dst_h, &dst_size);
-  if (st != LB_OK) {
-    return st;
-  }
-  tables_init();
+/*
+ * resize_streaming resamples with a ring of rows: besides the result it
+ * holds one converted source row and as many resampled rows as the
+ * vertical kernel is tall.
+ */
+static int32_t resize_streaming(const uint8_t *rgba, int32_t w, int32_t h,
+                                int32_t dst_w, int32_t dst_h,
+                                uint32_t dst_size) {
   taps ht, vt;
   int have_h = taps_make(&ht, w, dst_w);
   int have_v = have_h && taps_make(&vt, h, dst_h);
@@ -333,9 +366,9 @@ int32_t lb_resize(const uint8_t *rgba, int32_t w, int32_t h, int32_t dst_w,
       taps_free(&vt);
     }
     free(dst);
-    free(row);
-    free(ring);
-    free(acc);
+    vec_free(row);
+    vec_free(ring);
+    vec_free(acc);
     free(rows);
     return lb_fail(LB_ENOMEM, "resize: out of memory (%dx%d to %dx%d)",
                    (int)w, (int)h, (int)dst_w, (int)dst_h);
@@ -354,14 +387,120 @@ int32_t lb_resize(const uint8_t *rgba, int32_t w, int32_t h, int32_t dst_w,
     for (int32_t k = 0; k < n; k++) {
       rows[k] = ring + (size_t)((lo + k) % ring_n) * (size_t)dst_w;
     }
-    vertical(rows, vt.weight + (size_t)y * (size_t)vt.stride, n, acc,
-             dst + (size_t)y * (size_t)dst_w * 4, dst_w);
+    vertical_sum(rows, vt.weight + (size_t)y * (size_t)vt.stride, n, acc,
+                 dst_w);
+    write_row(acc, dst + (size_t)y * (size_t)dst_w * 4, dst_w);
   }
   taps_free(&ht);
   taps_free(&vt);
-  free(row);
-  free(ring);
-  free(acc);
+  vec_free(row);
+  vec_free(ring);
+  vec_free(acc);
   free(rows);
   return lb_set_result(dst, dst_size, dst_w, dst_h);
+}
+
+/*
+ * resize_whole_image computes the same pixels as resize_streaming, with
+ * the buffers squoosh's resize held, allocated and freed in its order
+ * (codecs/resize/src/lib.rs resize, with premultiply or linear RGB, as the
+ * Next.js optimizer called it; crate resize 0.5.5, src/lib.rs
+ * Resizer::new and resample_both_axes):
+ *
+ *   output_image              u8 RGBA, dst_w x dst_h (vec![0u8; ...])
+ *   preprocessed_input_image  f32 RGBA, w x h, premultiplied linear
+ *   unprocessed_output_image  f32 RGBA, dst_w x dst_h (vec![0.0f32; ...])
+ *   coefficients              Scale::new's coeffs_w and coeffs_h
+ *   tmp                       f32 RGBA, dst_w x h (tmp.reserve(w2 * h1))
+ *
+ * then frees the coefficients, tmp, the f32 output and the f32 input, and
+ * returns output_image. With a first-fit allocator that drops what it
+ * walks past (wasm/src/alloc_wee/wee_malloc.c), each of these is fresh
+ * memory at every call, except what the next call's first allocations
+ * (its input, then output_image) find room for in tmp's pages, freed last
+ * and whole.
+ */
+static int32_t resize_whole_image(const uint8_t *rgba, int32_t w, int32_t h,
+                                  int32_t dst_w, int32_t dst_h,
+                                  uint32_t dst_size) {
+  size_t in_px = (size_t)w * (size_t)h, out_px = (size_t)dst_w * (size_t)dst_h;
+  uint8_t *dst = calloc(dst_size, 1);
+  v4sf *lin = dst ? vec_alloc(in_px) : NULL;
+  v4sf *fout = NULL;
+  if (lin != NULL) {
+    for (int32_t y = 0; y < h; y++) {
+      convert_row(rgba + (size_t)y * (size_t)w * 4, lin + (size_t)y * (size_t)w,
+                  w);
+    }
+    fout = vec_alloc(out_px);
+    if (fout != NULL) {
+      memset(fout, 0, (out_px ? out_px : 1) * sizeof(v4sf));
+    }
+  }
+  taps ht, vt;
+  int have_h = fout != NULL && taps_make(&ht, w, dst_w);
+  int have_v = have_h && taps_make(&vt, h, dst_h);
+  /*
+   * rows comes before tmp: squoosh allocated nothing between tmp and its
+   * free, so tmp's pages are whole again at the end of the call (merged
+   * into the rest of their refill), at the head of the free list, where
+   * the next call's input may fit.
+   */
+  v4sf **rows = have_v ? malloc(sizeof(v4sf *) * (size_t)vt.stride) : NULL;
+  v4sf *tmp = rows ? vec_alloc((size_t)dst_w * (size_t)h) : NULL;
+  if (tmp != NULL) {
+    for (int32_t y = 0; y < h; y++) {
+      horizontal(lin + (size_t)y * (size_t)w, tmp + (size_t)y * (size_t)dst_w,
+                 &ht, dst_w);
+    }
+    for (int32_t y = 0; y < dst_h; y++) {
+      int32_t lo = vt.start[y], n = vt.count[y];
+      for (int32_t k = 0; k < n; k++) {
+        rows[k] = tmp + (size_t)(lo + k) * (size_t)dst_w;
+      }
+      vertical_sum(rows, vt.weight + (size_t)y * (size_t)vt.stride, n,
+                   fout + (size_t)y * (size_t)dst_w, dst_w);
+    }
+    for (int32_t y = 0; y < dst_h; y++) {
+      write_row(fout + (size_t)y * (size_t)dst_w,
+                dst + (size_t)y * (size_t)dst_w * 4, dst_w);
+    }
+  }
+  free(rows);
+  if (have_h) {
+    taps_free(&ht);
+  }
+  if (have_v) {
+    taps_free(&vt);
+  }
+  vec_free(tmp);
+  vec_free(fout);
+  vec_free(lin);
+  if (tmp == NULL) {
+    free(dst);
+    return lb_fail(LB_ENOMEM, "resize: out of memory (%dx%d to %dx%d)",
+                   (int)w, (int)h, (int)dst_w, (int)dst_h);
+  }
+  return lb_set_result(dst, dst_size, dst_w, dst_h);
+}
+
+int32_t lb_resize(const uint8_t *rgba, int32_t w, int32_t h, int32_t dst_w,
+                  int32_t dst_h) {
+  lb_begin();
+  uint32_t size = 0, dst_size = 0;
+  int32_t st = lb_check_image("resize: source", rgba, w, h, &size);
+  if (st != LB_OK) {
+    return st;
+  }
+  /* The check only needs a non-NULL pointer for the destination. */
+  st = lb_check_image("resize: target", rgba, dst_w, dst_h, &dst_size);
+  if (st != LB_OK) {
+    return st;
+  }
+  tables_init();
+#ifdef LB_ORIGINAL_ALLOCATION
+  return resize_whole_image(rgba, w, h, dst_w, dst_h, dst_size);
+#else
+  return resize_streaming(rgba, w, h, dst_w, dst_h, dst_size);
+#endif
 }
