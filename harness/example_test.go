@@ -93,5 +93,5 @@ func Example() {
 	// op thumbnail, request 1: 4096 bytes out
 	// op thumbnail, request 2: 16384 bytes out
 	// op thumbnail, request 3: 65536 bytes out
-	// {LiveInstances:0 TotalInstances:0 LinearMemory:0 Held:[{Holder:cache Bytes:81920 Refs:2}] OffHeap:0}
+	// {LiveInstances:0 TotalInstances:0 LinearMemory:0 Held:[{Holder:cache Bytes:81920 Refs:2}] OffHeap:0 OffHeapUnreleased:0}
 }

@@ -225,7 +225,7 @@ func TestRun_EndToEnd(t *testing.T) {
 		t.Errorf("exit %d, want %d (one limit violated)", code, statusFailed)
 	}
 	for _, want := range []string{
-		"tiny-ok · fixed (pipeline, fresh, views cleared, listeners removed, malloc original): completed",
+		"tiny-ok · fixed (pipeline, fresh, views cleared, listeners removed): completed",
 		"ok tiny-ok: expect stable, 1 limit(s) hold",
 		`FAIL tiny-fail: limit "peak < 1MB" violated: peak = `,
 		"results in " + out,

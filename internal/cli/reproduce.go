@@ -80,7 +80,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	var f runFlags
 	f.register(fs)
 	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 10s) instead of the default one")
-	wazero := fs.Bool("wazero-defaults", false, "run the stages on wazero's defaults instead of the mechanism of the published runs: linear memory in the Go heap (allocator go), wasi-libc's malloc in every module (malloc libc), every codec kept by reuse (reused all)")
+	asNode := fs.Bool("as-node", false, "run the stages on the mechanism of the published runs (Node 14, next@10.1.0) instead of wazero's defaults: linear memory in V8-like backing stores (allocator v8), modules that allocate as the originals (malloc original), only the wasm-bindgen modules kept by reuse (reused bindgen)")
 	nRuns := fs.Int("runs", defaultReproduceRuns, "runs of each stage (`n` >= 1); the checks take each stage's medians")
 	withNode := fs.Bool("with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+report.RealBefore+" and "+report.RealFixed+
 		", their -quick twins with --quick), and add them to the grid and the ratio table; needs node 18 or later and npm, installs next into the cache on first use, and runs from the repository root")
@@ -107,8 +107,8 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 			sc.Workload = quickWorkload
 			sc.Idle = min(sc.Idle, quickIdle)
 		}
-		if *wazero {
-			sc.Strategy = engine.WazeroDefaults(sc.Strategy)
+		if *asNode {
+			sc.Strategy = engine.AsNode(sc.Strategy)
 		}
 		if err := f.apply(&sc); err != nil {
 			fmt.Fprintf(stderr, "bench reproduce: scenario %s: %v\n", sc.Name, err)
@@ -147,12 +147,12 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	}
 	title := "Reproduction of Next.js PR 23565"
 	switch {
-	case *quick && *wazero:
-		title += " (quick workload, wazero's defaults)"
+	case *quick && *asNode:
+		title += " (quick workload, as Node ran it)"
 	case *quick:
 		title += " (quick workload)"
-	case *wazero:
-		title += " (wazero's defaults)"
+	case *asNode:
+		title += " (as Node ran it)"
 	}
 	rep := report.Reproduce(runs)
 	if err := writeReports(inv, runs, &rep, title); err != nil {

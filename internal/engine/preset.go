@@ -97,18 +97,18 @@ func names(ps []namedPreset) []string {
 	return out
 }
 
-// WazeroDefaults returns s with the settings that model Node's machinery
-// put back to wazero's defaults: linear memory in the Go heap (allocator
-// go), wasi-libc's malloc in every module (malloc libc) and every codec
-// kept by a keeping lifetime (reused all). The four switches and the
-// settings from the field are s's.
-//
-// The published stage scenarios (scenarios/before.yaml, fix1.yaml,
-// fix1-2.yaml, fixed.yaml) run their presets on the mechanism that
-// produced the published graphs, allocator v8, malloc original and reused
-// bindgen; `bench reproduce --wazero-defaults` runs them through this
-// instead, as a wazero user's engine would.
-func WazeroDefaults(s Strategy) Strategy {
-	s.Allocator, s.Malloc, s.Reused = AllocatorGo, codecs.MallocLibc, ReusedAll
+// AsNode returns s on the mechanism that produced the published graphs,
+// Node 14 running next@10.1.0: linear memory in V8-like backing stores,
+// off-heap and released by the collection that finds them unreachable
+// (allocator v8); modules that allocate as the originals, a reused resize
+// growing at every image as squoosh_resize did under wee_alloc (malloc
+// original); and instances kept only where next@10.1.0 kept them, the
+// wasm-bindgen modules (reused bindgen). The four switches and the
+// settings from the field are s's. `bench reproduce --as-node` runs the
+// published stages through it; without it they run on wazero's defaults
+// (Go-heap memory, wasi-libc's malloc, every codec reused), as a wazero
+// user's engine would.
+func AsNode(s Strategy) Strategy {
+	s.Allocator, s.Malloc, s.Reused = AllocatorV8, codecs.MallocOriginal, ReusedBindgen
 	return s
 }

@@ -95,17 +95,16 @@ func TestPresets(t *testing.T) {
 	if (Strategy{}) != preset(t, "before") {
 		t.Error("the zero Strategy is not the before preset")
 	}
-	// The presets are the switches: what runs them (allocator, malloc,
-	// reused) is the scenario's, and WazeroDefaults puts it back.
+	// The presets are the switches, on wazero's defaults; AsNode puts
+	// them on the published runs' mechanism.
 	for _, n := range append(Presets(), FieldPresets()...) {
 		s := preset(t, n)
-		if s.Malloc != codecs.MallocLibc || s.Reused != ReusedAll {
-			t.Errorf("preset %s has malloc %s, reused %s; want libc, all", n, s.Malloc, s.Reused)
+		if s.Malloc != codecs.MallocLibc || s.Reused != ReusedAll || s.Allocator == AllocatorV8 {
+			t.Errorf("preset %s has allocator %s, malloc %s, reused %s; want no v8, libc, all", n, s.Allocator, s.Malloc, s.Reused)
 		}
-		node := s
-		node.Allocator, node.Malloc, node.Reused = AllocatorV8, codecs.MallocOriginal, ReusedBindgen
-		if WazeroDefaults(node) != with(s, func(s *Strategy) { s.Allocator = AllocatorGo }) {
-			t.Errorf("WazeroDefaults(%s on node) = %s", n, WazeroDefaults(node))
+		want := with(s, func(s *Strategy) { s.Allocator, s.Malloc, s.Reused = AllocatorV8, codecs.MallocOriginal, ReusedBindgen })
+		if AsNode(s) != want {
+			t.Errorf("AsNode(%s) = %s", n, AsNode(s))
 		}
 	}
 }

@@ -312,38 +312,21 @@ func TestForThisPlatform(t *testing.T) {
 	}
 }
 
-// TestBuiltin_Mechanism: the published stages' scenarios run their
-// presets on the mechanism that produced the published graphs (allocator
-// v8, malloc original, reused bindgen), which engine.WazeroDefaults puts
-// back; every other builtin scenario (the gate's, the quick ones, the
-// patterns from the field) runs on wazero's, malloc libc and every codec
-// reused, as its baseline was taken.
+// TestBuiltin_Mechanism: every builtin scenario, the published stages
+// included, runs on wazero's defaults (malloc libc, every codec reused,
+// no v8): the published runs' mechanism is engine.AsNode, which bench
+// reproduce --as-node applies.
 func TestBuiltin_Mechanism(t *testing.T) {
 	all, err := Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	published := map[string]bool{"before": true, "fix1": true, "fix1+2": true, "fixed": true}
-	seen := 0
 	for _, sc := range all {
 		if !sc.Builtin() {
 			continue
 		}
-		st := sc.Strategy
-		if published[sc.Name] {
-			seen++
-			p, _ := engine.Preset(sc.Preset)
-			if st.Allocator != engine.AllocatorV8 || st.Malloc != codecs.MallocOriginal || st.Reused != engine.ReusedBindgen ||
-				engine.WazeroDefaults(st) != p {
-				t.Errorf("published stage %s (%s) runs %s, want its preset %s with allocator v8, malloc original, reused bindgen", sc.Name, sc.File, st, p)
-			}
-			continue
-		}
-		if st.Malloc != codecs.MallocLibc || st.Reused != engine.ReusedAll || st.Allocator == engine.AllocatorV8 {
+		if st := sc.Strategy; st.Malloc != codecs.MallocLibc || st.Reused != engine.ReusedAll || st.Allocator == engine.AllocatorV8 {
 			t.Errorf("scenario %s (%s) runs %s, want wazero's defaults (malloc libc, reused all, no v8)", sc.Name, sc.File, st)
 		}
-	}
-	if seen != len(published) {
-		t.Errorf("%d published stages among the builtin scenarios, want %d", seen, len(published))
 	}
 }

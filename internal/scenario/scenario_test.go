@@ -70,11 +70,11 @@ func TestBuiltin(t *testing.T) {
 		t.Fatalf("no builtin %q", name)
 		return Scenario{}
 	}
-	// The four published stages: the preset exactly (on the mechanism
-	// TestBuiltin_Mechanism checks), on the published machine's shape.
+	// The four published stages: the preset exactly, on the published
+	// machine's shape.
 	for _, sc := range all[:4] {
 		p, _ := engine.Preset(sc.Name)
-		if sc.Preset != sc.Name || engine.WazeroDefaults(sc.Strategy) != p || sc.ResultsStrategy().Preset != sc.Name {
+		if sc.Preset != sc.Name || sc.Strategy != p || sc.ResultsStrategy().Preset != sc.Name {
 			t.Errorf("%s: preset %q strategy %v, want the %s preset", sc.Name, sc.Preset, sc.Strategy, sc.Name)
 		}
 		if sc.Workers != 15 || sc.ResolvedWorkers() != 15 || sc.Workload != "default" || sc.Rounds != 1 ||
