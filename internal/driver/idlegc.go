@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/results"
@@ -24,34 +25,29 @@ func (c *child) idle(ctx context.Context) error {
 
 // idleGC reports one collection of the memory reducer.
 func (c *child) idleGC(g idlegc.GC) {
-	rss, _, _ := c.self.Sample()
-	snap, held := c.snap()
-	c.em.emit(results.Event{
-		Kind:     results.EventIdleGC,
-		Time:     g.Start.UnixNano(),
-		Round:    int(c.round.Load()),
-		GC:       g.N,
-		Seconds:  g.Duration.Seconds(),
-		Memory:   uint64(max(g.Freed, 0)),
-		RSS:      rss,
-		Snapshot: &snap,
-		Held:     held,
-	})
+	c.gcEvent(results.EventIdleGC, g.Start, g.N, g.Duration, uint64(max(g.Freed, 0)))
 }
 
 // externalGC reports a collection the target started (its allocator's
-// external-memory pressure), with the child's RSS and snapshot read once
-// it has returned.
+// external-memory pressure).
 func (c *child) externalGC(g target.GC) {
+	c.gcEvent(results.EventExternalGC, g.Start, g.N, g.Duration, g.Memory)
+}
+
+// gcEvent emits a collection's event of the given kind, with the child's
+// RSS and snapshot read once the collection has returned: its number,
+// start, duration and the memory the kind reports (freed by the memory
+// reducer, external to the heap for a pressure collection).
+func (c *child) gcEvent(kind results.EventKind, start time.Time, n int, d time.Duration, memory uint64) {
 	rss, _, _ := c.self.Sample()
 	snap, held := c.snap()
 	c.em.emit(results.Event{
-		Kind:     results.EventExternalGC,
-		Time:     g.Start.UnixNano(),
+		Kind:     kind,
+		Time:     start.UnixNano(),
 		Round:    int(c.round.Load()),
-		GC:       g.N,
-		Seconds:  g.Duration.Seconds(),
-		Memory:   g.Memory,
+		GC:       n,
+		Seconds:  d.Seconds(),
+		Memory:   memory,
 		RSS:      rss,
 		Snapshot: &snap,
 		Held:     held,
