@@ -27,7 +27,7 @@ func TestRun_IdleGC(t *testing.T) {
 		t.Skip("runs three children with 10 s idle phases")
 	}
 	idle := idlegc.LongDelay + 2*time.Second
-	run := func(preset string, mode idlegc.Mode) results.Run {
+	run := func(t *testing.T, preset string, mode idlegc.Mode) results.Run {
 		sc := testScenario(t, preset+"-"+mode.String(), preset, 1)
 		sc.Workload, sc.Workers, sc.InFlight = "quick", 2, 6
 		sc.Idle, sc.Interval, sc.IdleGC = idle, 50*time.Millisecond, mode
@@ -46,7 +46,24 @@ func TestRun_IdleGC(t *testing.T) {
 	// bound is the return-to-baseline allowance of the reproduction.
 	bound := func(s results.Summary) int64 { return max(int64(s.Baseline)/5, 16*MiB) }
 
-	fixedV8 := run("fixed", idlegc.V8)
+	// The three children run at once: each idles for its own 10 s, and
+	// what is checked is each child's own curve and collections.
+	var fixedV8, beforeV8, fixedGo results.Run
+	t.Run("children", func(t *testing.T) {
+		for _, c := range []struct {
+			preset string
+			mode   idlegc.Mode
+			into   *results.Run
+		}{{"fixed", idlegc.V8, &fixedV8}, {"before", idlegc.V8, &beforeV8}, {"fixed", idlegc.Go, &fixedGo}} {
+			t.Run(c.preset+"-"+c.mode.String(), func(t *testing.T) {
+				t.Parallel()
+				*c.into = run(t, c.preset, c.mode)
+			})
+		}
+	})
+	if t.Failed() {
+		return
+	}
 	s := fixedV8.Summary
 	if s.Growth <= 2*bound(s) {
 		t.Fatalf("fixed/v8: growth %+.1f MiB is too small to tell a return to baseline (bound %.1f MiB)", float64(s.Growth)/MiB, float64(bound(s))/MiB)
@@ -60,7 +77,6 @@ func TestRun_IdleGC(t *testing.T) {
 	}
 	checkReducerSchedule(t, fixedV8, gcs)
 
-	beforeV8 := run("before", idlegc.V8)
 	s = beforeV8.Summary
 	if len(reducerGCs(beforeV8)) < 2 {
 		t.Errorf("before/v8: %d reducer GCs, want at least 2", len(reducerGCs(beforeV8)))
@@ -73,7 +89,6 @@ func TestRun_IdleGC(t *testing.T) {
 		t.Errorf("before/v8: after idle %.1f MiB is below after settle %.1f MiB: the reducer freed what the leaks hold", mibf(s.AfterIdle), mibf(s.AfterSettle))
 	}
 
-	fixedGo := run("fixed", idlegc.Go)
 	s = fixedGo.Summary
 	if n := len(reducerGCs(fixedGo)); n != 0 {
 		t.Errorf("fixed/go: %d reducer GCs, want none", n)
