@@ -57,7 +57,6 @@ type Stats struct {
 // not usable: call New.
 type Allocator struct {
 	onCollect func(Collection)
-	page      uint64
 	s         *state
 }
 
@@ -88,7 +87,7 @@ func New(onCollect func(Collection)) (*Allocator, error) {
 	}
 	s := &state{unadopted: map[uintptr]*mapping{}}
 	s.idle = sync.NewCond(&s.mu)
-	return &Allocator{onCollect: onCollect, page: pageSize(), s: s}, nil
+	return &Allocator{onCollect: onCollect, s: s}, nil
 }
 
 // Stats returns the allocator's counters.
@@ -131,11 +130,11 @@ func (a *Allocator) WaitCollections() {
 // wazero's instantiation fails.
 func (a *Allocator) Allocate(_, max uint64) experimental.LinearMemory {
 	max = min(max, FullGuardSize-NegativeGuardSize)
-	region, err := reserve(FullGuardSize)
+	pages, err := ReservePages(FullGuardSize, NegativeGuardSize, max)
 	if err != nil {
 		return &Memory{a: a, mp: &mapping{s: a.s}}
 	}
-	mp := &mapping{s: a.s, region: region, buf: region[NegativeGuardSize : NegativeGuardSize+max]}
+	mp := &mapping{s: a.s, pages: pages}
 	s := a.s
 	s.mu.Lock()
 	s.reserved += FullGuardSize
@@ -230,17 +229,15 @@ type Memory struct {
 // mapping is a backing store's pages: what the owner's cleanup releases.
 // Its mutex orders Reallocate, Free and release.
 type mapping struct {
-	s         *state
-	mu        sync.Mutex
-	region    []byte // the whole reservation; nil once released (or never mapped)
-	buf       []byte // region[NegativeGuardSize:][:capacity]: what the guest may grow into
-	committed uint64 // bytes of buf that are read-write, a multiple of the OS page
-	closed    bool   // wazero freed it
-	adopted   bool   // an owner's cleanup will release it
+	s       *state
+	mu      sync.Mutex
+	pages   Pages // FullGuardSize reserved, the guest's window from NegativeGuardSize; unmapped once released (or never mapped)
+	closed  bool  // wazero freed it
+	adopted bool  // an owner's cleanup will release it
 }
 
 // addr is the buffer's address, the key of state.unadopted.
-func (mp *mapping) addr() uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(mp.buf))) }
+func (mp *mapping) addr() uintptr { return mp.pages.Addr() }
 
 // Reallocate implements experimental.LinearMemory: it commits the pages
 // up to size in place and returns the first size bytes of the buffer,
@@ -250,19 +247,17 @@ func (m *Memory) Reallocate(size uint64) []byte {
 	mp := m.mp
 	mp.mu.Lock()
 	defer mp.mu.Unlock()
-	if mp.region == nil || mp.closed || size > uint64(len(mp.buf)) {
+	if mp.closed {
 		return nil
 	}
-	page := m.a.page
-	if want := (size + page - 1) &^ (page - 1); want > mp.committed {
-		if err := commit(mp.buf[mp.committed:want]); err != nil {
-			return nil
-		}
-		d := want - mp.committed
-		mp.committed = want
-		m.a.grew(d)
+	added, ok := mp.pages.Commit(size)
+	if !ok {
+		return nil
 	}
-	return mp.buf[:size:size]
+	if added > 0 {
+		m.a.grew(added)
+	}
+	return mp.pages.Bytes(size)
 }
 
 // Free implements experimental.LinearMemory. wazero calls it at Close:
@@ -271,14 +266,14 @@ func (m *Memory) Reallocate(size uint64) []byte {
 func (m *Memory) Free() {
 	mp := m.mp
 	mp.mu.Lock()
-	if mp.region == nil || mp.closed {
+	if !mp.pages.Mapped() || mp.closed {
 		mp.mu.Unlock()
 		return
 	}
 	mp.closed = true
 	if mp.adopted {
 		mp.s.mu.Lock()
-		mp.s.closed += mp.committed
+		mp.s.closed += mp.pages.Committed()
 		mp.s.mu.Unlock()
 		mp.mu.Unlock()
 		return
@@ -295,22 +290,20 @@ func (m *Memory) Free() {
 func (mp *mapping) release() {
 	mp.mu.Lock()
 	defer mp.mu.Unlock()
-	if mp.region == nil {
+	if !mp.pages.Mapped() {
 		return
 	}
-	// munmap of a region we mapped fails only on a bad address: there is
-	// nothing better to do than forget it.
-	_ = unmap(mp.region)
+	reserved := mp.pages.Reserved()
+	committed := mp.pages.Unmap()
 	s := mp.s
 	s.mu.Lock()
-	s.committed -= mp.committed
+	s.committed -= committed
 	if mp.closed {
-		s.closed -= mp.committed
+		s.closed -= committed
 	}
-	s.reserved -= FullGuardSize
+	s.reserved -= reserved
 	s.memories--
 	s.released++
 	s.baseline = min(s.baseline, s.committed)
 	s.mu.Unlock()
-	mp.region, mp.buf, mp.committed = nil, nil, 0
 }
