@@ -193,6 +193,22 @@ func request(id int, f codecs.Format) Request {
 	return Request{ID: id, Source: srcPNG, Rotate: 90, Width: 48, Format: f}
 }
 
+// mixedRequests is every output format twice, then request 90, which
+// traps in its resize, request 91, whose PNG is corrupt, and request 1
+// again (a cache hit where there is a cache).
+func mixedRequests() []Request {
+	var reqs []Request
+	for i, f := range append(formats(), formats()...) {
+		reqs = append(reqs, request(i+1, f))
+	}
+	trap := codecs.Resize
+	return append(reqs,
+		Request{ID: 90, Source: srcJPEG, Width: 40, Format: codecs.JPEG, trapAt: &trap},
+		Request{ID: 91, Source: srcPNG[:300], Format: codecs.PNG},
+		request(1, codecs.PNG),
+	)
+}
+
 // doAll runs reqs concurrently and returns their results in order.
 func doAll(e *Engine, reqs []Request) ([]Response, []error) {
 	resps := make([]Response, len(reqs))

@@ -113,16 +113,7 @@ func TestMmap_NoFault(t *testing.T) {
 	for _, v := range vs {
 		t.Run(v.name, func(t *testing.T) {
 			e, _ := newEngine(t, v.s, 3)
-			var reqs []Request
-			for i, f := range append(formats(), formats()...) {
-				reqs = append(reqs, request(i+1, f))
-			}
-			trap := codecs.Resize
-			reqs = append(reqs,
-				Request{ID: 90, Source: srcJPEG, Width: 40, Format: codecs.JPEG, trapAt: &trap},
-				Request{ID: 91, Source: srcPNG[:300], Format: codecs.PNG}, // corrupt
-				request(1, codecs.PNG), // a cache hit where there is a cache
-			)
+			reqs := mixedRequests()
 			_, errs := doAll(e, reqs)
 			for i, err := range errs {
 				switch reqs[i].ID {

@@ -288,16 +288,7 @@ func TestV8_EveryCombination(t *testing.T) {
 	for _, s := range vs {
 		t.Run(fmt.Sprintf("%s/%s/views-%s/listeners-%s/%s", s.Topology, s.Lifetime, s.Views, s.Listeners, s.Results), func(t *testing.T) {
 			e, _ := newEngine(t, s, 2)
-			var reqs []Request
-			for i, f := range append(formats(), formats()...) {
-				reqs = append(reqs, request(i+1, f))
-			}
-			trap := codecs.Resize
-			reqs = append(reqs,
-				Request{ID: 90, Source: srcJPEG, Width: 40, Format: codecs.JPEG, trapAt: &trap},
-				Request{ID: 91, Source: srcPNG[:300], Format: codecs.PNG}, // corrupt
-				request(1, codecs.PNG), // a cache hit
-			)
+			reqs := mixedRequests()
 			resps, errs := doAll(e, reqs)
 			for i, err := range errs {
 				switch id := reqs[i].ID; {
