@@ -39,15 +39,12 @@ func (r Reused) String() string { return reuseScopes.String(r) }
 // ParseReused returns the Reused named s: "all" or "bindgen".
 func ParseReused(s string) (Reused, error) { return reuseScopes.Parse(s) }
 
-// ReusedNames returns the reuse scopes' names, in order.
-func ReusedNames() []string { return reuseScopes.Names() }
-
 // MarshalText implements encoding.TextMarshaler; an undefined value is an
 // error.
 func (r Reused) MarshalText() ([]byte, error) { return reuseScopes.Marshal(r) }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseReused; an
-// unknown name is an error naming the allowed ones.
+// UnmarshalText implements encoding.TextUnmarshaler: an unknown name is
+// an error listing the allowed values.
 func (r *Reused) UnmarshalText(b []byte) error { return reuseScopes.Unmarshal(b, r) }
 
 // perCall reports whether op's instances live for one operation whatever

@@ -144,24 +144,8 @@ func (a Allocator) String() string { return allocators.String(a) }
 // String returns "copied" or "aliased".
 func (r Results) String() string { return resultKinds.String(r) }
 
-// ParseTopology returns the Topology named s: "per-worker" or "pipeline".
-func ParseTopology(s string) (Topology, error) { return topologies.Parse(s) }
-
-// ParseLifetime returns the Lifetime named s: "reuse", "fresh", "pool" or
-// "recycle".
-func ParseLifetime(s string) (Lifetime, error) { return lifetimes.Parse(s) }
-
-// ParseViews returns the Views named s: "leaked" or "cleared".
-func ParseViews(s string) (Views, error) { return viewPolicies.Parse(s) }
-
-// ParseListeners returns the Listeners named s: "leaked" or "removed".
-func ParseListeners(s string) (Listeners, error) { return listenerKinds.Parse(s) }
-
 // ParseAllocator returns the Allocator named s: "go", "mmap" or "v8".
 func ParseAllocator(s string) (Allocator, error) { return allocators.Parse(s) }
-
-// ParseResults returns the Results named s: "copied" or "aliased".
-func ParseResults(s string) (Results, error) { return resultKinds.Parse(s) }
 
 // Supported reports whether this platform has the allocator: mmap and v8
 // exist on Linux only, and Strategy.Validate refuses them elsewhere.
@@ -174,24 +158,6 @@ func (a Allocator) Supported() bool {
 	}
 	return true
 }
-
-// AllocatorNames returns the allocators' names, in order.
-func AllocatorNames() []string { return allocators.Names() }
-
-// ResultsNames returns the result policies' names, in order.
-func ResultsNames() []string { return resultKinds.Names() }
-
-// TopologyNames returns the topologies' names, in order.
-func TopologyNames() []string { return topologies.Names() }
-
-// LifetimeNames returns the lifetimes' names, in order.
-func LifetimeNames() []string { return lifetimes.Names() }
-
-// ViewsNames returns the view policies' names, in order.
-func ViewsNames() []string { return viewPolicies.Names() }
-
-// ListenersNames returns the listener policies' names, in order.
-func ListenersNames() []string { return listenerKinds.Names() }
 
 // MarshalText implements encoding.TextMarshaler; an undefined value is an
 // error.
@@ -217,28 +183,28 @@ func (a Allocator) MarshalText() ([]byte, error) { return allocators.Marshal(a) 
 // error.
 func (r Results) MarshalText() ([]byte, error) { return resultKinds.Marshal(r) }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseAllocator;
-// the error lists the allowed values.
+// UnmarshalText implements encoding.TextUnmarshaler: an unknown name is
+// an error listing the allowed values.
 func (a *Allocator) UnmarshalText(b []byte) error { return allocators.Unmarshal(b, a) }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseResults; the
-// error lists the allowed values.
+// UnmarshalText implements encoding.TextUnmarshaler: an unknown name is
+// an error listing the allowed values.
 func (r *Results) UnmarshalText(b []byte) error { return resultKinds.Unmarshal(b, r) }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseTopology;
-// the error lists the allowed values.
+// UnmarshalText implements encoding.TextUnmarshaler: an unknown name is
+// an error listing the allowed values.
 func (t *Topology) UnmarshalText(b []byte) error { return topologies.Unmarshal(b, t) }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseLifetime;
-// the error lists the allowed values.
+// UnmarshalText implements encoding.TextUnmarshaler: an unknown name is
+// an error listing the allowed values.
 func (l *Lifetime) UnmarshalText(b []byte) error { return lifetimes.Unmarshal(b, l) }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseViews; the
-// error lists the allowed values.
+// UnmarshalText implements encoding.TextUnmarshaler: an unknown name is
+// an error listing the allowed values.
 func (v *Views) UnmarshalText(b []byte) error { return viewPolicies.Unmarshal(b, v) }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseListeners;
-// the error lists the allowed values.
+// UnmarshalText implements encoding.TextUnmarshaler: an unknown name is
+// an error listing the allowed values.
 func (l *Listeners) UnmarshalText(b []byte) error { return listenerKinds.Unmarshal(b, l) }
 
 // Strategy is one setting of the engine's switches: the four published

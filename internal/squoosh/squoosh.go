@@ -112,7 +112,6 @@ type Options struct {
 // may not.
 type Library struct {
 	rt   wazero.Runtime
-	dir  string
 	mods [numModules]wazero.CompiledModule
 
 	emscripten *emscriptenHost
@@ -145,7 +144,7 @@ func New(ctx context.Context, opts Options) (_ *Library, err error) {
 	if cfg == nil {
 		cfg = wazero.NewRuntimeConfig()
 	}
-	l := &Library{rt: wazero.NewRuntimeWithConfig(ctx, cfg), dir: dir}
+	l := &Library{rt: wazero.NewRuntimeWithConfig(ctx, cfg)}
 	defer func() {
 		if err != nil {
 			_ = l.rt.Close(ctx)
@@ -166,9 +165,6 @@ func New(ctx context.Context, opts Options) (_ *Library, err error) {
 	}
 	return l, nil
 }
-
-// Dir returns the squoosh folder the modules were read from.
-func (l *Library) Dir() string { return l.dir }
 
 // Close closes the runtime and every instance made from it.
 func (l *Library) Close(ctx context.Context) error { return l.rt.Close(ctx) }

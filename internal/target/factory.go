@@ -17,7 +17,6 @@ import (
 // checks a scenario's options with Check before any child starts, and the
 // child builds the target with New from the same options.
 type Factory struct {
-	fields []string // the keys its options take
 	decode func(options *yaml.Node) (any, []error)
 	build  func(ctx context.Context, cfg Config, opts any) (Target, error)
 }
@@ -50,7 +49,6 @@ func NewFactory[O any](f func(ctx context.Context, cfg Config, opts O) (Target, 
 		}
 	}
 	return Factory{
-		fields: Fields(reflect.TypeFor[O]()),
 		decode: func(n *yaml.Node) (any, []error) {
 			var o O
 			if n != nil {
@@ -140,10 +138,6 @@ func valueOf(n *yaml.Node, path string) *yaml.Node {
 	}
 	return nil
 }
-
-// Fields returns the keys the factory's options type takes (Fields of
-// it), in the order of its fields.
-func (f Factory) Fields() []string { return f.fields }
 
 // Decode decodes and validates options as New does and returns the
 // options value (the factory's O) with every problem found. It builds
