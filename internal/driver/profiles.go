@@ -1,9 +1,8 @@
 package driver
 
 import (
-	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"sync"
 	"time"
@@ -113,41 +112,25 @@ func (p *profiler) take(at results.Landmark, rss uint64) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.write(results.ProfileHeap, at, rss, func(f *os.File) error {
-		return pprof.Lookup("heap").WriteTo(f, 0)
+	if err := p.write(results.ProfileHeap, at, rss, func(w io.Writer) error {
+		return pprof.Lookup("heap").WriteTo(w, 0)
 	}); err != nil {
 		return err
 	}
 	if p.src == nil {
 		return nil
 	}
-	return p.write(results.ProfileLinear, at, rss, func(f *os.File) error {
-		return memprofile.Write(f, p.src.LinearMemories())
+	return p.write(results.ProfileLinear, at, rss, func(w io.Writer) error {
+		return memprofile.Write(w, p.src.LinearMemories())
 	})
 }
 
 // write writes one profile with fill and announces it.
-func (p *profiler) write(kind results.ProfileKind, at results.Landmark, rss uint64, fill func(*os.File) error) error {
+func (p *profiler) write(kind results.ProfileKind, at results.Landmark, rss uint64, fill func(io.Writer) error) error {
 	start := time.Now()
-	name := results.ProfileFile(kind, at)
-	path := filepath.Join(p.dir, name)
-	f, err := os.CreateTemp(p.dir, name+".*")
+	name, err := results.WriteProfile(p.dir, kind, at, fill)
 	if err != nil {
-		return fmt.Errorf("writing the %s profile %s: %w", kind, path, err)
-	}
-	err = f.Chmod(0o644)
-	if err == nil {
-		err = fill(f)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing the %s profile %s: %w", kind, path, err)
+		return err
 	}
 	p.em.emit(results.Event{Kind: results.EventProfile, Profile: &results.Profile{Kind: kind, Landmark: at, File: name, RSS: rss, Seconds: time.Since(start).Seconds()}})
 	return nil

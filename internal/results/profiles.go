@@ -1,6 +1,8 @@
 package results
 
 import (
+	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 )
@@ -53,6 +55,18 @@ type Profile struct {
 // run's directory: "heap-after-settle.pb.gz", "linear-peak.pb.gz".
 func ProfileFile(kind ProfileKind, at Landmark) string {
 	return string(kind) + "-" + strings.ReplaceAll(string(at), "_", "-") + ".pb.gz"
+}
+
+// WriteProfile writes the profile of kind at landmark into the run
+// directory dir with fill (its ProfileFile name), replacing an earlier
+// one atomically: a peak's profile is rewritten as RSS climbs, and a
+// reader never sees half of one. It returns the file's name.
+func WriteProfile(dir string, kind ProfileKind, at Landmark, fill func(io.Writer) error) (string, error) {
+	name := ProfileFile(kind, at)
+	if err := replaceFile(filepath.Join(dir, name), fill); err != nil {
+		return name, fmt.Errorf("writing the %s profile %s: %w", kind, filepath.Join(dir, name), err)
+	}
+	return name, nil
 }
 
 // Profile returns the summary's profile of kind at landmark, if the run
