@@ -171,6 +171,7 @@ func (c *child) run(ctx context.Context) (err error) {
 
 	c.loading.Store(false)
 	c.snapshot()
+	c.watchPeak(c.prof)
 	c.profile(results.LandmarkEndOfLoad)
 	c.phase(results.PhaseIdle)
 	if err := c.idle(ctx); err != nil {
@@ -475,6 +476,17 @@ func (c *child) profile(at results.Landmark) {
 	}
 }
 
+// watchPeak writes the peak profiles if the child's RSS has passed
+// their high-water mark; an error is reported as an error event (the
+// summary's error) and false returned.
+func (c *child) watchPeak(p *profiler) bool {
+	if err := p.watch(); err != nil {
+		c.em.emit(results.Event{Kind: results.EventError, Err: err.Error()})
+		return false
+	}
+	return true
+}
+
 // snapshot emits a snapshot event.
 func (c *child) snapshot() {
 	s, held := c.snap()
@@ -494,11 +506,8 @@ func (c *child) tickSnapshots() (stop func()) {
 			select {
 			case <-t.C:
 				c.snapshot()
-				if peaks != nil && c.loading.Load() {
-					if err := peaks.watch(); err != nil {
-						c.em.emit(results.Event{Kind: results.EventError, Err: err.Error()})
-						peaks = nil // one report; the run goes on without peak profiles
-					}
+				if peaks != nil && c.loading.Load() && !c.watchPeak(peaks) {
+					peaks = nil // one report; the run goes on without peak profiles
 				}
 			case <-done:
 				return

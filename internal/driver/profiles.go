@@ -29,16 +29,18 @@ type profiler struct {
 	src memprofile.Source // nil: no linear memory profile
 	em  *emitter
 
-	mu   sync.Mutex // one landmark written at a time
-	self *statm     // the child's RSS, read by watch
-	next uint64     // RSS the next peak profile waits for; 0 before the first
+	mu sync.Mutex // one landmark written at a time
+
+	watching sync.Mutex // held by watch: the ticker and the end of the load both call it
+	self     *statm     // the child's RSS, read by watch
+	next     uint64     // RSS the next peak profile waits for; 0 before the first
 }
 
 // statm reads the child's own RSS from /proc/self/statm (its second
 // field, in pages) into a fixed buffer: no allocation, so that watching
 // for the peak at every tick neither moves the heap towards its next GC
-// nor shares the parent-facing sampler's state. Not goroutine-safe: the
-// snapshot ticker is its one reader.
+// nor shares the parent-facing sampler's state. Not goroutine-safe: watch
+// reads it under profiler.watching.
 type statm struct {
 	f    *os.File
 	buf  [128]byte
@@ -90,13 +92,17 @@ func newProfiler(dir string, tgt any, em *emitter) *profiler {
 	return &profiler{dir: dir, src: src, em: em, self: openStatm()}
 }
 
-// watch is called at every snapshot tick of the load phase: when the
-// child's RSS has passed the high-water mark by peakMargin, it writes the
-// peak profiles.
+// watch is called at every snapshot tick of the load phase and once at
+// its end (a load shorter than a tick, or a tick delayed past the load's
+// end by a busy machine, still has its peak profiles): when the child's
+// RSS has passed the high-water mark by peakMargin, it writes the peak
+// profiles.
 func (p *profiler) watch() error {
 	if p == nil {
 		return nil
 	}
+	p.watching.Lock()
+	defer p.watching.Unlock()
 	rss := p.self.rss()
 	if rss == 0 || rss < p.next {
 		return nil
