@@ -1,7 +1,10 @@
 // Package harness measures the memory of your own engine with leakbench:
-// you write a Target, register it, and Main is the whole bench command
-// line (run, gate, report, list, version) with your target selectable in
-// scenario files by name.
+// you write a Target, register it, and Main is your program's whole
+// command line (run, list, report, compare, gate, version), under your
+// program's own name, with your target selectable in scenario files by
+// name and the scenarios you ship (Harness.Scenarios) found by name. It
+// has no reproduce: that command belongs to leakbench's case study
+// (cmd/bench), as do the builtin scenarios.
 //
 //	func main() {
 //		h := harness.New()

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
-	"os/signal"
 	"slices"
-	"syscall"
 
 	"github.com/leakbench/leakbench/internal/cli"
 	"github.com/leakbench/leakbench/internal/memprofile"
@@ -165,11 +162,11 @@ func Register[O any](h *Harness, name string, f func(ctx context.Context, cfg Co
 }
 
 // Scenarios makes fsys (its *.yaml files at the root, typically an
-// embed.FS) the scenarios the program ships, in the place of leakbench's
-// builtin ones: bench run NAME and bench gate NAME find them by name (a
-// path of a .yaml file works as always), bench list lists them, and gate
-// without names runs the scenarios named by gate (a stable one and a leaky
-// control, say) instead of quick-fixed and quick-leaky. Every file is
+// embed.FS) the scenarios the program ships (without it, it ships none:
+// leakbench's builtin scenarios are its case study's, not yours): run NAME
+// and gate NAME find them by name (a path of a .yaml file works as
+// always), list lists them, and run and gate without names run the
+// scenarios named by gate (a stable one and a leaky control, say). Every file is
 // parsed when it is first looked up; a bad one is reported with its
 // position then.
 func (h *Harness) Scenarios(fsys fs.FS, gate ...string) {
@@ -177,20 +174,19 @@ func (h *Harness) Scenarios(fsys fs.FS, gate ...string) {
 	h.gate = slices.Clone(gate)
 }
 
-// Main runs the bench command line with the registered targets on
-// os.Args and exits with its status: 0 ok, 1 a verdict failed (a limit,
-// an expectation, the RSS cap, a gate regression), 2 usage or error. Run
-// the program with --help for its commands and flags. Interrupt and
-// SIGTERM stop the running child and keep what was measured. Main never
-// returns. The program is its own child process, so Main must be reached
-// on every start of the program, before it does work of its own.
+// Main runs the command line with the registered targets on os.Args and
+// exits with its status: 0 ok, 1 a verdict failed (a limit, an
+// expectation, the RSS cap, a gate regression), 2 usage or error. The
+// program calls itself by the name it was started with (os.Args[0]) in
+// its help and errors; run it with --help for its commands (run, list,
+// report, compare, gate, version) and flags. Interrupt and SIGTERM stop
+// the running child and keep what was measured. Main never returns. The
+// program is its own child process, so Main must be reached on every
+// start of the program, before it does work of its own.
 func (h *Harness) Main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	targets := make(target.Targets, len(h.targets))
 	for n, f := range h.targets {
 		targets[n] = f
 	}
-	code := cli.RunProgram(ctx, cli.Program{Targets: targets, Scenarios: h.scenarios, Gate: h.gate}, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	cli.Main(cli.Program{Targets: targets, Scenarios: h.scenarios, Gate: h.gate})
 }

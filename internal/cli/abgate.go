@@ -72,36 +72,36 @@ func registerABFlags(fs *flag.FlagSet, f *gateFlags) {
 
 // checkABFlags checks the A/B flags against the others; done is true when
 // the command should stop with status.
-func checkABFlags(fs *flag.FlagSet, f *gateFlags, stderr io.Writer) (status int, done bool) {
+func checkABFlags(prog progName, fs *flag.FlagSet, f *gateFlags, stderr io.Writer) (status int, done bool) {
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	f.RunsSet = set["runs"]
 	if f.BaseBin == "" {
 		if set["seed"] || set["shard"] || set["power-leak"] {
-			return usageError(stderr, "gate", "--seed, --shard and --power-leak apply to the A/B mode (--base-bin) only"), true
+			return usageError(stderr, prog, "gate", "--seed, --shard and --power-leak apply to the A/B mode (--base-bin) only"), true
 		}
 		return 0, false
 	}
 	switch {
 	case f.Update:
-		return usageError(stderr, "gate", "--update-baseline does not apply to --base-bin: the A/B gate has no baseline file"), true
+		return usageError(stderr, prog, "gate", "--update-baseline does not apply to --base-bin: the A/B gate has no baseline file"), true
 	case set["baseline"]:
-		return usageError(stderr, "gate", "--baseline does not apply to --base-bin: the base build is measured beside this one"), true
+		return usageError(stderr, prog, "gate", "--baseline does not apply to --base-bin: the base build is measured beside this one"), true
 	case f.JUnit != "":
-		return usageError(stderr, "gate", "--junit is not written in the A/B mode (gate.txt and gate.md are)"), true
+		return usageError(stderr, prog, "gate", "--junit is not written in the A/B mode (gate.txt and gate.md are)"), true
 	}
 	if !f.RunsSet {
 		f.Runs = defaultABRuns
 	}
 	if f.Runs < minABRuns {
-		return usageError(stderr, "gate", "--runs %d: the A/B gate needs at least %d runs per build: with 3 a side the smallest Mann-Whitney p-value is 0.10, so no difference could be significant", f.Runs, minABRuns), true
+		return usageError(stderr, prog, "gate", "--runs %d: the A/B gate needs at least %d runs per build: with 3 a side the smallest Mann-Whitney p-value is 0.10, so no difference could be significant", f.Runs, minABRuns), true
 	}
 	st, err := os.Stat(f.BaseBin)
 	switch {
 	case err != nil:
-		return usageError(stderr, "gate", "--base-bin: %v", err), true
+		return usageError(stderr, prog, "gate", "--base-bin: %v", err), true
 	case st.IsDir() || st.Mode()&0o111 == 0:
-		return usageError(stderr, "gate", "--base-bin %s: not an executable file", f.BaseBin), true
+		return usageError(stderr, prog, "gate", "--base-bin %s: not an executable file", f.BaseBin), true
 	}
 	return 0, false
 }

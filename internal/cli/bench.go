@@ -7,7 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/leakbench/leakbench/internal/target"
 	"github.com/leakbench/leakbench/scenarios"
@@ -20,34 +25,71 @@ const (
 	statusError  = 2 // bad usage, a bad scenario file, a run that crashed or could not be measured
 )
 
-// cli is the bench command line of one program: the targets it has
+// cli is the command line of one program: its name, the targets it has
 // registered (package harness), which scenarios select with target: NAME
-// and the child builds.
+// and the child builds, and whether it carries the Next.js case study.
 type cli struct {
+	// name is the program's name in its help and errors.
+	name    progName
 	targets target.Targets
 	// scenarios are the scenarios found by name and listed; nil: the
-	// builtin ones (package scenarios).
+	// builtin ones (package scenarios) in the case study, none otherwise.
 	scenarios fs.FS
-	// gate are the scenarios the gate runs when none are named; nil:
-	// quick-fixed and quick-leaky.
+	// gate are the gate's scenarios when none are named, and run's; nil:
+	// quick-fixed and quick-leaky in the case study (run: quick-fixed),
+	// none otherwise.
 	gate []string
+	// study says the program is leakbench's own bench: the case study's
+	// reproduce command (its default), its builtin scenarios and the
+	// builtin engine's switch columns in list.
+	study bool
 }
 
-// Program is what a program built on package harness gives the command
-// line: its targets, and optionally the scenarios it ships (found by name,
-// listed, and the gate's defaults) in the place of the builtin ones.
+// Program is what a program gives the command line: its name, its
+// targets, and optionally the scenarios it ships (found by name, listed,
+// and the defaults of run and gate).
 type Program struct {
+	Name      string // in help and errors; "": the base of os.Args[0] under Main, "bench" under RunProgram
 	Targets   target.Targets
-	Scenarios fs.FS    // *.yaml at its root; nil: the builtin scenarios
-	Gate      []string // the gate's scenarios when none are named; nil: quick-fixed and quick-leaky
+	Scenarios fs.FS    // *.yaml at its root; nil: the builtin scenarios with CaseStudy, else none
+	Gate      []string // the scenarios gate and run take when none are named; nil: quick-fixed and quick-leaky (run: quick-fixed) with CaseStudy, else none
+	// CaseStudy is set by cmd/bench alone: the program carries the
+	// Next.js case study (reproduce, its default command; the builtin
+	// scenarios; the engine's switches in list). A program built on
+	// package harness has none of it.
+	CaseStudy bool
 }
 
-// shipped returns the scenarios found by name.
+// shipped returns the scenarios found by name: the program's, the
+// builtin ones in the case study, or none (an empty folder).
 func (c cli) shipped() fs.FS {
-	if c.scenarios == nil {
+	switch {
+	case c.scenarios != nil:
+		return c.scenarios
+	case c.study:
 		return scenarios.FS
 	}
-	return c.scenarios
+	return noScenarios{}
+}
+
+// noScenarios is the scenarios of a program that ships none: an empty
+// file system.
+type noScenarios struct{}
+
+// Open reports that name does not exist.
+func (noScenarios) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+// progName is a program's name in its help and errors; "" is "bench".
+type progName string
+
+// String returns the name, "bench" for "".
+func (p progName) String() string {
+	if p == "" {
+		return "bench"
+	}
+	return string(p)
 }
 
 // command is one subcommand of bench.
@@ -60,30 +102,56 @@ type command struct {
 
 // commands lists the subcommands in the order usage shows them.
 func (c cli) commands() []command {
-	return []command{
-		{name: "run", summary: "run scenarios, each in its own child process, and write their results", run: c.doRun},
-		{name: "list", summary: "list the builtin scenarios with their switches", run: c.doList},
-		{name: "reproduce", summary: "run the four published stages and compare with the published graphs (default)", run: c.doReproduce},
-		{name: "report", summary: "redraw plots and markdown from saved results", run: doReport},
-		{name: "compare", summary: "compare scenarios with statistics over repeated runs; the factorial of the four causes", run: c.doCompare},
-		{name: "gate", summary: "run the CI memory-regression gate against a baseline", run: c.doGate},
-		{name: "version", summary: "print the version of bench and of what it measures with", run: doVersion},
-		{name: childCommand, hidden: true, run: c.doChild},
+	list, compare := "list the scenarios this program ships", "compare scenarios with statistics over repeated runs"
+	if c.study {
+		list, compare = "list the builtin scenarios with their switches", compare+"; the factorial of the four causes"
 	}
+	cmds := []command{
+		{name: "run", summary: "run scenarios, each in its own child process, and write their results", run: c.doRun},
+		{name: "list", summary: list, run: c.doList},
+	}
+	if c.study {
+		cmds = append(cmds, command{name: "reproduce", summary: "run the four published stages and compare with the published graphs (default)", run: c.doReproduce})
+	}
+	return append(cmds,
+		command{name: "report", summary: "redraw plots and markdown from saved results", run: c.doReport},
+		command{name: "compare", summary: compare, run: c.doCompare},
+		command{name: "gate", summary: "run the CI memory-regression gate against a baseline", run: c.doGate},
+		command{name: "version", summary: "print the version of " + c.name.String() + " and of what it measures with", run: c.doVersion},
+		command{name: childCommand, hidden: true, run: c.doChild},
+	)
 }
 
-// RunProgram is the bench command line of the program p (its targets,
-// its own scenarios, its gate's): it runs the command of args
+// RunProgram is the command line of the program p (its name, its
+// targets, its own scenarios, its gate's): it runs the command of args
 // (os.Args[1:]), writes to stdout and stderr, and returns the exit
 // status. It is main without the process.
 func RunProgram(ctx context.Context, p Program, args []string, stdout, stderr io.Writer) int {
-	return cli{targets: p.Targets, scenarios: p.Scenarios, gate: p.Gate}.run(ctx, args, stdout, stderr)
+	return cli{name: progName(p.Name), targets: p.Targets, scenarios: p.Scenarios, gate: p.Gate, study: p.CaseStudy}.run(ctx, args, stdout, stderr)
+}
+
+// Main is RunProgram on the process: os.Args, standard output and
+// error, with interrupt and SIGTERM stopping the running child (what it
+// measured is kept); it exits with the status and never returns.
+func Main(p Program) {
+	if p.Name == "" {
+		p.Name = filepath.Base(os.Args[0])
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := RunProgram(ctx, p, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // run is main without the process: it dispatches args to a subcommand and
-// returns the exit status. With no arguments it runs reproduce.
+// returns the exit status. With no arguments the case study runs
+// reproduce; another program prints its usage and returns statusError.
 func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
+		if !c.study {
+			c.usage(stderr)
+			return statusError
+		}
 		return c.doReproduce(ctx, nil, stdout, stderr)
 	}
 	name := args[0]
@@ -100,34 +168,37 @@ func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return cmd.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	if strings.HasPrefix(name, "-") {
+	if strings.HasPrefix(name, "-") && c.study {
 		// Flags without a subcommand belong to the default one.
 		return c.doReproduce(ctx, args, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "bench: unknown command %q\n\n", name)
+	fmt.Fprintf(stderr, "%s: unknown command %q\n\n", c.name, name)
 	c.usage(stderr)
 	return statusError
 }
 
 // usage writes the top-level help.
 func (c cli) usage(w io.Writer) {
-	fmt.Fprint(w, `usage: bench <command> [flags] [arguments]
-
-bench measures the memory of WebAssembly image codecs under wazero, one
+	fmt.Fprintf(w, "usage: %s <command> [flags] [arguments]\n\n", c.name)
+	if c.study {
+		fmt.Fprint(w, `bench measures the memory of WebAssembly image codecs under wazero, one
 scenario per child process, and reproduces the leak fixed by the Next.js
 pull request 23565. With no command it runs reproduce.
-
-commands:
 `)
+	} else {
+		fmt.Fprintf(w, "%s measures the memory of its targets with leakbench, one scenario per\nchild process sampled from outside.\n", c.name)
+	}
+	fmt.Fprint(w, "\ncommands:\n")
 	for _, cmd := range c.commands() {
 		if !cmd.hidden {
 			fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 		}
 	}
 	fmt.Fprintf(w, "\ntargets (target: NAME in a scenario file): %s\n", c.targets.List())
+	fmt.Fprintf(w, `
+Run "%s <command> --help" for a command's flags and examples.
+`, c.name)
 	fmt.Fprint(w, `
-Run "bench <command> --help" for a command's flags and examples.
-
 exit status: 0 ok, 1 a verdict failed (limits, expectations, RSS cap,
 gate regression), 2 usage or error (bad scenario, crashed run).
 `)
@@ -153,17 +224,17 @@ func newFlagSet(name string) *flag.FlagSet {
 // ends the flags). It returns done with the exit status when the command
 // should stop: --help (status 0, help on stdout) or a bad flag (status 2,
 // the error and the help on stderr).
-func parseFlags(fs *flag.FlagSet, h help, args []string, stdout, stderr io.Writer) (status int, done bool) {
+func parseFlags(prog progName, fs *flag.FlagSet, h help, args []string, stdout, stderr io.Writer) (status int, done bool) {
 	err := fs.Parse(flagsFirst(fs, args))
 	switch {
 	case err == nil:
 		return 0, false
 	case errors.Is(err, flag.ErrHelp):
-		writeHelp(stdout, fs, h)
+		writeHelp(stdout, fs, h.of(prog))
 		return statusOK, true
 	}
-	fmt.Fprintf(stderr, "bench %s: %v\n\n", fs.Name(), err)
-	writeHelp(stderr, fs, h)
+	fmt.Fprintf(stderr, "%s %s: %v\n\n", prog, fs.Name(), err)
+	writeHelp(stderr, fs, h.of(prog))
 	return statusError, true
 }
 
@@ -203,6 +274,26 @@ func flagsFirst(fs *flag.FlagSet, args []string) []string {
 	return append(append(flags, "--"), positional...)
 }
 
+// commandWord matches the word "bench" where a help text names the
+// program: at the start of a command line or after a space, quote or
+// parenthesis, followed by a space ("bench list", "(see \"bench gate
+// --help\")"), not in bench.txt or benchstat.
+var commandWord = regexp.MustCompile(`(^|[\s"(])bench( )`)
+
+// of returns h as the program prog shows it: its usage, description and
+// examples, written for bench, name prog wherever they name the program.
+func (h help) of(prog progName) help {
+	if prog.String() == "bench" {
+		return h
+	}
+	sub := func(s string) string { return commandWord.ReplaceAllString(s, "${1}"+prog.String()+"${2}") }
+	out := help{usage: sub(h.usage), description: sub(h.description)}
+	for _, e := range h.examples {
+		out.examples = append(out.examples, sub(e))
+	}
+	return out
+}
+
 // writeHelp writes a subcommand's help: usage, description, flags,
 // examples.
 func writeHelp(w io.Writer, fs *flag.FlagSet, h help) {
@@ -224,7 +315,7 @@ func writeHelp(w io.Writer, fs *flag.FlagSet, h help) {
 }
 
 // usageError reports bad usage of a subcommand and returns statusError.
-func usageError(stderr io.Writer, cmd, format string, args ...any) int {
-	fmt.Fprintf(stderr, "bench %s: %s\n(run \"bench %s --help\" for usage)\n", cmd, fmt.Sprintf(format, args...), cmd)
+func usageError(stderr io.Writer, prog progName, cmd, format string, args ...any) int {
+	fmt.Fprintf(stderr, "%s %s: %s\n(run \"%s %s --help\" for usage)\n", prog, cmd, fmt.Sprintf(format, args...), prog, cmd)
 	return statusError
 }

@@ -60,39 +60,39 @@ func registerCalibrateFlags(fs *flag.FlagSet, f *gateFlags) {
 }
 
 // checkCalibrateFlags checks the calibration's flags against the others.
-func checkCalibrateFlags(fs *flag.FlagSet, f *gateFlags, stderr io.Writer) (status int, done bool) {
+func checkCalibrateFlags(prog progName, fs *flag.FlagSet, f *gateFlags, stderr io.Writer) (status int, done bool) {
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	if !f.Calibrate {
 		if f.BaseBin != "" && f.InjectLeak > 0 {
-			return usageError(stderr, "gate", "--inject-leak does not apply to --base-bin: inject the leak into a scenario of the head build (inject_leak)"), true
+			return usageError(stderr, prog, "gate", "--inject-leak does not apply to --base-bin: inject the leak into a scenario of the head build (inject_leak)"), true
 		}
 		if f.Trials != 0 && (f.Trials < 1 || f.Trials >= f.Runs) {
-			return usageError(stderr, "gate", "--trials %d: want from 1 to --runs - 1 (%d)", f.Trials, f.Runs-1), true
+			return usageError(stderr, prog, "gate", "--trials %d: want from 1 to --runs - 1 (%d)", f.Trials, f.Runs-1), true
 		}
 		if f.Update && f.InjectLeak > 0 {
-			return usageError(stderr, "gate", "--inject-leak with --update-baseline would write a baseline of leaking code: drop one of them"), true
+			return usageError(stderr, prog, "gate", "--inject-leak with --update-baseline would write a baseline of leaking code: drop one of them"), true
 		}
 		for _, name := range []string{"calibrate-runs", "inject-runs", "inject-sizes", "false-alarm"} {
 			if set[name] {
-				return usageError(stderr, "gate", "--%s applies to --calibrate only", name), true
+				return usageError(stderr, prog, "gate", "--%s applies to --calibrate only", name), true
 			}
 		}
 		return 0, false
 	}
 	switch {
 	case f.BaseBin != "":
-		return usageError(stderr, "gate", "--calibrate does not apply to --base-bin: the A/B gate reports its power itself"), true
+		return usageError(stderr, prog, "gate", "--calibrate does not apply to --base-bin: the A/B gate reports its power itself"), true
 	case f.Update:
-		return usageError(stderr, "gate", "--calibrate writes the baseline itself: drop --update-baseline"), true
+		return usageError(stderr, prog, "gate", "--calibrate writes the baseline itself: drop --update-baseline"), true
 	case f.InjectLeak > 0:
-		return usageError(stderr, "gate", "--calibrate injects its own leaks: drop --inject-leak"), true
+		return usageError(stderr, prog, "gate", "--calibrate injects its own leaks: drop --inject-leak"), true
 	case f.CalibrateRuns < 2*f.Runs:
-		return usageError(stderr, "gate", "--calibrate-runs %d: want at least twice --runs (%d): a trial compares %d runs with as many others", f.CalibrateRuns, 2*f.Runs, f.Runs), true
+		return usageError(stderr, prog, "gate", "--calibrate-runs %d: want at least twice --runs (%d): a trial compares %d runs with as many others", f.CalibrateRuns, 2*f.Runs, f.Runs), true
 	case f.InjectRuns < f.Runs:
-		return usageError(stderr, "gate", "--inject-runs %d: want at least --runs (%d): a trial takes the median of %d injected runs", f.InjectRuns, f.Runs, f.Runs), true
+		return usageError(stderr, prog, "gate", "--inject-runs %d: want at least --runs (%d): a trial takes the median of %d injected runs", f.InjectRuns, f.Runs, f.Runs), true
 	case !(f.FalseAlarm > 0 && f.FalseAlarm < 1):
-		return usageError(stderr, "gate", "--false-alarm %g: want a rate between 0 and 1, such as 0.01", f.FalseAlarm), true
+		return usageError(stderr, prog, "gate", "--false-alarm %g: want a rate between 0 and 1, such as 0.01", f.FalseAlarm), true
 	}
 	return 0, false
 }
@@ -102,7 +102,7 @@ func checkCalibrateFlags(fs *flag.FlagSet, f *gateFlags, stderr io.Writer) (stat
 func (g gateCmd) canInject(scs []scenario.Scenario) bool {
 	for _, sc := range scs {
 		if sc.Expect == metric.ExpectStable && len(sc.Exec) > 0 {
-			fmt.Fprintf(g.stderr, "bench gate: scenario %s runs an exec target (%s): it can't inject a leak, since its program runs instead of leakbench's child; calibrate a Go target (builtin, harness or targets/)\n", sc.Name, sc.Exec[0])
+			fmt.Fprintf(g.stderr, "%s gate: scenario %s runs an exec target (%s): it can't inject a leak, since its program runs instead of leakbench's child; calibrate a Go target (builtin, harness or targets/)\n", g.prog, sc.Name, sc.Exec[0])
 			return false
 		}
 	}
@@ -125,12 +125,12 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	}
 	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)+"-calibrate"))
 	if err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: creating output folder: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: creating output folder: %v\n", g.prog, err)
 		return statusError
 	}
 	if g.workloads != nil {
 		if err := g.workloads.Prepare(ctx, scs...); err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 			return statusError
 		}
 	}
@@ -147,7 +147,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	ms, runs := g.runBatch(ctx, dir, plans)
 	cals, err := gate.CalibrateNoise(ms, gate.CalibrateConfig{GateRuns: f.Runs, FalseAlarm: f.FalseAlarm, Defaults: gate.DefaultThresholds()})
 	if err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		return statusError
 	}
 
@@ -167,7 +167,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 			inj = append(inj, runPlan{sc: sc, inject: size, runs: f.InjectRuns, label: fmt.Sprintf("%s-inject-%dKiB", sc.Name, size/1024)})
 		}
 	}
-	fmt.Fprintf(g.stderr, "bench gate: thresholds chosen; injecting leaks: %s\n", describeSizes(scs, sizes))
+	fmt.Fprintf(g.stderr, "%s gate: thresholds chosen; injecting leaks: %s\n", g.prog, describeSizes(scs, sizes))
 	injMs, injRuns := g.runBatch(ctx, dir, inj)
 	for label, r := range injRuns {
 		runs[label] = r
@@ -181,14 +181,14 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 		for _, m := range injMs {
 			if m.Scenario == sc.Name {
 				if len(m.Failures) > 0 {
-					fmt.Fprintf(g.stderr, "bench gate: calibrating %s with %s injected: %d run(s) failed, first: %v\n", sc.Name, metric.FormatSize(m.Injected), len(m.Failures), m.Failures[0])
+					fmt.Fprintf(g.stderr, "%s gate: calibrating %s with %s injected: %d run(s) failed, first: %v\n", g.prog, sc.Name, metric.FormatSize(m.Injected), len(m.Failures), m.Failures[0])
 					return statusError
 				}
 				injected = append(injected, gate.Injected{PerRequest: m.Injected, Runs: m.Runs})
 			}
 		}
 		if err := c.MeasurePower(unchangedRuns(ms, sc.Name), injected); err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 			return statusError
 		}
 	}
@@ -217,7 +217,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	status := g.publish(d, f, gateMeasured{base: base, ms: ms, runs: runs, dir: dir})
 	fmt.Fprintln(g.stdout)
 	if err := gate.WriteCalibration(g.stdout, names, cals); err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		status = max(status, statusError)
 	}
 	fmt.Fprintf(g.stdout, "calibration: %d run(s) in %.0fs\n", countRuns(ms)+countRuns(injMs), elapsed.Seconds())
@@ -226,7 +226,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 		writeGateFile(filepath.Join(dir, "calibration.md"), func(w io.Writer) error { return gate.WriteCalibrationMarkdown(w, names, cals) }),
 	} {
 		if e != nil {
-			fmt.Fprintf(g.stderr, "bench gate: %v\n", e)
+			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, e)
 			status = max(status, statusError)
 		}
 	}
@@ -241,7 +241,7 @@ func (g gateCmd) printTrials(m gateMeasured, f gateFlags) {
 	}
 	res, err := gate.Trials(m.base, m.ms, gate.Config{Thresholds: gate.DefaultThresholds(), BaselineName: f.Baseline, UpdateCommand: f.UpdateCommand}, f.Trials)
 	if err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		return
 	}
 	fmt.Fprintf(g.stdout, "\ntrials: %d gates of %d runs drawn from the %d runs: %d failed\n", res.Trials, res.K, res.N, res.Failed)

@@ -17,7 +17,7 @@ const childCommand = runner.ChildCommand
 // scenario on its stdin and reads its events from file descriptor 3.
 func (c cli) doChild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := driver.Child(ctx, args, c.targets); err != nil {
-		fmt.Fprintf(stderr, "bench %s: %v\n", childCommand, err)
+		fmt.Fprintf(stderr, "%s %s: %v\n", c.name, childCommand, err)
 		return statusError
 	}
 	return statusOK

@@ -117,7 +117,7 @@ type compareFlags struct {
 
 // parseCompareFlags parses the flags and arguments; done is true when the
 // command should stop with status.
-func parseCompareFlags(args []string, stdout, stderr io.Writer) (f compareFlags, status int, done bool) {
+func parseCompareFlags(prog progName, args []string, stdout, stderr io.Writer) (f compareFlags, status int, done bool) {
 	fs := newFlagSet("compare")
 	f.run.register(fs)
 	f.shard = shard.Shard{K: 1, N: 1}
@@ -137,12 +137,12 @@ func parseCompareFlags(args []string, stdout, stderr io.Writer) (f compareFlags,
 	fs.BoolVar(&f.factorial, "factorial", false, "run the full factorial of --switches over --base")
 	fs.StringVar(&switches, "switches", strings.Join(factorialSwitchNames(), ","), "with --factorial: the `list` of switches to vary")
 	fs.StringVar(&f.base, "base", defaultFactorialBase, "with --factorial: the base scenario `name` or file the cells are built from")
-	if status, done := parseFlags(fs, compareHelp(), args, stdout, stderr); done {
+	if status, done := parseFlags(prog, fs, compareHelp(), args, stdout, stderr); done {
 		return f, status, true
 	}
 	f.args = fs.Args()
 	bad := func(format string, a ...any) (compareFlags, int, bool) {
-		return f, usageError(stderr, "compare", format, a...), true
+		return f, usageError(stderr, prog, "compare", format, a...), true
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -189,6 +189,7 @@ func parseCompareFlags(args []string, stdout, stderr io.Writer) (f compareFlags,
 // compareCmd is `bench compare` with its dependencies as fields, so that
 // tests can replace the runner and the clock.
 type compareCmd struct {
+	prog           progName // the program's name in messages
 	stdout, stderr io.Writer
 	// run runs one scenario once into opts.OutDir; runner.Run in production.
 	run func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error)
@@ -208,7 +209,7 @@ type compareCmd struct {
 
 // doCompare is `bench compare`.
 func (c cli) doCompare(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := compareCmd{stdout: stdout, stderr: stderr, run: runner.Run, find: c.find, now: time.Now, plots: true, newWorkloads: runner.NewWorkloads}
+	cmd := compareCmd{prog: c.name, stdout: stdout, stderr: stderr, run: runner.Run, find: c.find, now: time.Now, plots: true, newWorkloads: runner.NewWorkloads}
 	return cmd.main(ctx, args)
 }
 
@@ -226,7 +227,7 @@ func notForMerge(set map[string]bool) []string {
 
 // main parses the flags and runs, or merges, the comparison.
 func (c compareCmd) main(ctx context.Context, args []string) int {
-	f, status, done := parseCompareFlags(args, c.stdout, c.stderr)
+	f, status, done := parseCompareFlags(c.prog, args, c.stdout, c.stderr)
 	if done {
 		return status
 	}
@@ -239,16 +240,16 @@ func (c compareCmd) main(ctx context.Context, args []string) int {
 		ws, err = c.prepare(ctx, plan, scs, f.run.quiet)
 	}
 	if err != nil {
-		fmt.Fprintf(c.stderr, "bench compare: %v\n", err)
+		fmt.Fprintf(c.stderr, "%s compare: %v\n", c.prog, err)
 		return statusError
 	}
 	dir, err := invocationDir(f.run.out, "compare", c.now())
 	if err != nil {
-		fmt.Fprintf(c.stderr, "bench compare: output folder: %v\n", err)
+		fmt.Fprintf(c.stderr, "%s compare: output folder: %v\n", c.prog, err)
 		return statusError
 	}
 	if err := writePlan(dir, plan); err != nil {
-		fmt.Fprintf(c.stderr, "bench compare: %v\n", err)
+		fmt.Fprintf(c.stderr, "%s compare: %v\n", c.prog, err)
 		return statusError
 	}
 	runs, status := c.runCells(ctx, dir, plan, scs, ws, f.run)
@@ -387,19 +388,19 @@ func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs
 			status = statusError
 			continue
 		}
-		fmt.Fprintf(c.stderr, "bench compare: run %d/%d: %s (repetition %d of %d)\n", i+1, len(p.Cells), cell.Scenario, cell.Rep, p.Runs)
+		fmt.Fprintf(c.stderr, "%s compare: run %d/%d: %s (repetition %d of %d)\n", c.prog, i+1, len(p.Cells), cell.Scenario, cell.Rep, p.Runs)
 		run, err := c.run(ctx, scs[cell.Scenario], runner.Options{OutDir: r.dir, Timeout: f.timeout, Progress: progress, Workloads: ws, NoProfiles: !f.profiles})
 		r.summary, r.err = run.Summary, err
 		if err == nil && run.Summary.Outcome != results.OutcomeCompleted {
 			r.err = fmt.Errorf("%s: %s", run.Summary.Outcome, run.Summary.Error)
 		}
 		if r.err != nil {
-			fmt.Fprintf(c.stderr, "bench compare: %s: %v\n", r.dir, r.err)
+			fmt.Fprintf(c.stderr, "%s compare: %s: %v\n", c.prog, r.dir, r.err)
 			status = statusError
 		}
 		runs = append(runs, r)
 	}
-	fmt.Fprintf(c.stderr, "bench compare: %d run(s) in %s\n", len(runs), c.now().Sub(start).Round(100*time.Millisecond))
+	fmt.Fprintf(c.stderr, "%s compare: %d run(s) in %s\n", c.prog, len(runs), c.now().Sub(start).Round(100*time.Millisecond))
 	return runs, status
 }
 
@@ -459,7 +460,7 @@ func (c compareCmd) report(dir string, p comparePlan, runs []compareRun, notes [
 	status := statusOK
 	fail := func(err error) {
 		if err != nil {
-			fmt.Fprintf(c.stderr, "bench compare: %v\n", err)
+			fmt.Fprintf(c.stderr, "%s compare: %v\n", c.prog, err)
 			status = statusError
 		}
 	}

@@ -67,7 +67,7 @@ func samePlan(a, b comparePlan) error {
 // environments differ unless --allow-mixed.
 func (c compareCmd) mergeFolders(f compareFlags) int {
 	fail := func(err error) int {
-		fmt.Fprintf(c.stderr, "bench compare --merge: %v\n", err)
+		fmt.Fprintf(c.stderr, "%s compare --merge: %v\n", c.prog, err)
 		return statusError
 	}
 	var (

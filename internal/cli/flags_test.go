@@ -26,7 +26,7 @@ func TestParseFlags_anyOrder(t *testing.T) {
 			out := fs.String("out", "", "")
 			quiet := fs.Bool("quiet", false, "")
 			var stdout, stderr bytes.Buffer
-			if status, done := parseFlags(fs, help{usage: "t"}, tt.args, &stdout, &stderr); done {
+			if status, done := parseFlags("bench", fs, help{usage: "t"}, tt.args, &stdout, &stderr); done {
 				t.Fatalf("parseFlags stopped with %d: %s", status, stderr.String())
 			}
 			if *out != tt.out || *quiet != tt.quiet || !slices.Equal(append([]string{}, fs.Args()...), tt.positions) {
@@ -40,7 +40,7 @@ func TestParseFlags_unknownFlag(t *testing.T) {
 	fs := newFlagSet("t")
 	fs.String("out", "", "")
 	var stdout, stderr bytes.Buffer
-	status, done := parseFlags(fs, help{usage: "t"}, []string{"a", "--nope", "b"}, &stdout, &stderr)
+	status, done := parseFlags("bench", fs, help{usage: "t"}, []string{"a", "--nope", "b"}, &stdout, &stderr)
 	if !done || status != statusError || !bytes.Contains(stderr.Bytes(), []byte("nope")) {
 		t.Fatalf("status %d done %v stderr %q: want usage error naming the flag", status, done, stderr.String())
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,12 +33,12 @@ const (
 func defaultGateScenarios() []string { return []string{"quick-fixed", "quick-leaky"} }
 
 // gateScenarios are the gate's scenarios when none are named: the
-// program's own, or defaultGateScenarios.
+// program's own, defaultGateScenarios in the case study, or none.
 func (c cli) gateScenarios() []string {
-	if c.gate != nil {
-		return c.gate
+	if c.gate == nil && c.study {
+		return defaultGateScenarios()
 	}
-	return defaultGateScenarios()
+	return c.gate
 }
 
 // gateHelp is the --help of `bench gate`.
@@ -135,6 +134,7 @@ Exit status:
 // gateCmd is `bench gate` with its dependencies as fields, so that tests
 // can replace the runner and the clock.
 type gateCmd struct {
+	prog           progName // the program's name in messages
 	stdout, stderr io.Writer
 	// run runs one scenario once into opts.OutDir; runner.Run in production.
 	run func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error)
@@ -151,9 +151,6 @@ type gateCmd struct {
 	workloads *runner.Workloads
 	// defaults are the scenarios gated when none are named.
 	defaults []string
-	// program is the name the user ran this program by ("bench"), for
-	// the hints that repeat their command; "" says "bench".
-	program string
 }
 
 // gateFlags are the parsed flags of `bench gate`.
@@ -199,6 +196,7 @@ type gateFlags struct {
 // statusFailed for a regression, statusError).
 func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := gateCmd{
+		prog:     c.name,
 		find:     c.find,
 		defaults: c.gateScenarios(),
 		stdout:   stdout,
@@ -207,7 +205,6 @@ func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer
 		now:      time.Now,
 		getenv:   os.Getenv,
 		plot:     report.PlotRun,
-		program:  filepath.Base(os.Args[0]),
 	}
 	g.workloads = runner.NewWorkloads(newProgressPrinter(stderr).workload)
 	return g.main(ctx, args)
@@ -216,7 +213,7 @@ func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer
 // parseGateFlags parses flags and scenario names in any order. done is
 // true when the command should stop with status: after --help (0) or a
 // usage error (2, already reported on stderr).
-func parseGateFlags(args, defaults []string, stdout, stderr io.Writer) (f gateFlags, status int, done bool) {
+func parseGateFlags(prog progName, args, defaults []string, stdout, stderr io.Writer) (f gateFlags, status int, done bool) {
 	fs := newFlagSet("gate")
 	fs.StringVar(&f.Baseline, "baseline", defaultBaseline, "baseline `file` to compare with, or to write with --update-baseline")
 	fs.IntVar(&f.Runs, "runs", defaultRuns, "runs per scenario (`R`): the median of the R runs is compared")
@@ -225,23 +222,23 @@ func parseGateFlags(args, defaults []string, stdout, stderr io.Writer) (f gateFl
 	fs.StringVar(&f.Out, "out", defaultGateOut, "output `dir`: runs, reports and plots go into a new folder below it")
 	registerABFlags(fs, &f)
 	registerCalibrateFlags(fs, &f)
-	if status, done := parseFlags(fs, gateHelp(), args, stdout, stderr); done {
+	if status, done := parseFlags(prog, fs, gateHelp(), args, stdout, stderr); done {
 		return f, status, true
 	}
 	f.Scenarios = fs.Args()
-	if status, done := checkABFlags(fs, &f, stderr); done {
+	if status, done := checkABFlags(prog, fs, &f, stderr); done {
 		return f, status, true
 	}
-	if status, done := checkCalibrateFlags(fs, &f, stderr); done {
+	if status, done := checkCalibrateFlags(prog, fs, &f, stderr); done {
 		return f, status, true
 	}
 	switch {
 	case f.Runs < 1:
-		return f, usageError(stderr, "gate", "--runs must be at least 1, is %d", f.Runs), true
+		return f, usageError(stderr, prog, "gate", "--runs must be at least 1, is %d", f.Runs), true
 	case f.Baseline == "":
-		return f, usageError(stderr, "gate", "--baseline must name a file"), true
+		return f, usageError(stderr, prog, "gate", "--baseline must name a file"), true
 	case f.Out == "":
-		return f, usageError(stderr, "gate", "--out must name a directory"), true
+		return f, usageError(stderr, prog, "gate", "--out must name a directory"), true
 	}
 	if len(f.Scenarios) == 0 {
 		f.Scenarios = defaults
@@ -257,7 +254,7 @@ func parseGateFlags(args, defaults []string, stdout, stderr io.Writer) (f gateFl
 // decide (a pure function of the measurements) and publish (write the
 // baselines, plots, tables and reports).
 func (g gateCmd) main(ctx context.Context, args []string) int {
-	f, status, done := parseGateFlags(args, g.defaults, g.stdout, g.stderr)
+	f, status, done := parseGateFlags(g.prog, args, g.defaults, g.stdout, g.stderr)
 	if done {
 		return status
 	}
@@ -298,11 +295,11 @@ func (g gateCmd) scenarios(f gateFlags) (scs []scenario.Scenario, ok bool) {
 			err = errors.Join(sc.Validate()...)
 		}
 		if err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: scenario %s: %v\n", name, err)
+			fmt.Fprintf(g.stderr, "%s gate: scenario %s: %v\n", g.prog, name, err)
 			return nil, false
 		}
 		if seen[sc.Name] {
-			fmt.Fprintf(g.stderr, "bench gate: scenario %s named twice\n", sc.Name)
+			fmt.Fprintf(g.stderr, "%s gate: scenario %s named twice\n", g.prog, sc.Name)
 			return nil, false
 		}
 		seen[sc.Name] = true
@@ -328,11 +325,11 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	base, err := gate.LoadFor(f.Baseline, f.UpdateCommand)
 	if err != nil {
 		if !f.Update {
-			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 			return gateMeasured{}, false
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(g.stderr, "bench gate: replacing an unreadable baseline: %v\n", err)
+			fmt.Fprintf(g.stderr, "%s gate: replacing an unreadable baseline: %v\n", g.prog, err)
 		}
 		base = nil
 	}
@@ -342,7 +339,7 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	m.base = base
 	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)))
 	if err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: creating output folder: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: creating output folder: %v\n", g.prog, err)
 		return gateMeasured{}, false
 	}
 
@@ -350,7 +347,7 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	m.dir = dir
 	if g.workloads != nil {
 		if err := g.workloads.Prepare(ctx, scs...); err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 			return gateMeasured{}, false
 		}
 	}
@@ -363,7 +360,7 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	}
 	ms, runs := g.runBatch(ctx, dir, plans)
 	m.runs = runs
-	fmt.Fprintf(g.stderr, "bench gate: measured %d scenario(s) × %d run(s) in %.0fs\n", len(scs), f.Runs, g.now().Sub(start).Seconds())
+	fmt.Fprintf(g.stderr, "%s gate: measured %d scenario(s) × %d run(s) in %.0fs\n", g.prog, len(scs), f.Runs, g.now().Sub(start).Seconds())
 	m.ms = ms
 	return m, true
 }
@@ -401,7 +398,7 @@ func (g gateCmd) runBatch(ctx context.Context, dir string, plans []runPlan) ([]g
 				continue
 			}
 			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", p.label, i))
-			fmt.Fprintf(g.stderr, "bench gate: %s run %d/%d ...", p.label, i, p.runs)
+			fmt.Fprintf(g.stderr, "%s gate: %s run %d/%d ...", g.prog, p.label, i, p.runs)
 			t0 := g.now()
 			sc := p.sc
 			sc.InjectLeak += p.inject
@@ -434,12 +431,12 @@ func (g gateCmd) usable(base *gate.Baseline, scs []scenario.Scenario, f gateFlag
 	for _, sc := range scs {
 		planned := gate.ScenarioBaseline{Expect: sc.Expect, Workload: sc.Workload, Strategy: sc.ResultsStrategy(), Rounds: max(sc.Rounds, 1)}
 		if err := base.Refuse(sc.Name, planned, gate.Config{BaselineName: f.Baseline, UpdateCommand: f.UpdateCommand}); err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 			ok = false
 		}
 	}
 	if !ok {
-		fmt.Fprintf(g.stderr, "bench gate: refused before the first run: the baseline can't judge these scenarios\n")
+		fmt.Fprintf(g.stderr, "%s gate: refused before the first run: the baseline can't judge these scenarios\n", g.prog)
 	}
 	return ok
 }
@@ -450,7 +447,7 @@ func (g gateCmd) usable(base *gate.Baseline, scs []scenario.Scenario, f gateFlag
 // --update-baseline (a calibration writes the baseline itself: its own
 // command is the one to repeat).
 func (g gateCmd) updateCommand(args []string, add bool) string {
-	words := []string{cmp.Or(g.program, "bench"), "gate"}
+	words := []string{g.prog.String(), "gate"}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -566,7 +563,7 @@ func (g gateCmd) publish(d gateDecision, f gateFlags, m gateMeasured) int {
 	// artifact a reviewer copies to accept a change.
 	if d.measured != nil {
 		if err := d.measured.Write(filepath.Join(dir, "baseline.json")); err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		}
 	}
 	if d.update {
@@ -590,11 +587,11 @@ func (g gateCmd) publish(d gateDecision, f gateFlags, m gateMeasured) int {
 		g.plotFailing(rep, m.runs)
 	}
 	if err := writeBenchTxt(dir, gateSummaries(m.ms)); err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		status = max(status, statusError)
 	}
 	if err := g.writeOutputs(rep, f, dir); err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		status = max(status, statusError)
 	}
 	return status

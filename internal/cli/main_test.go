@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 }
 
 // testCLI is bench as cmd/bench registers it: the builtin target.
-var testCLI = cli{targets: target.Targets{builtin.Name: target.NewFactory(builtin.New)}}
+var testCLI = cli{name: "bench", targets: target.Targets{builtin.Name: target.NewFactory(builtin.New)}, study: true}
 
 // bench runs the command line in process.
 func bench(t *testing.T, args ...string) (code int, stdout, stderr string) {

@@ -31,20 +31,20 @@ folder given, or else to a new reports/<UTC time>-report.`,
 	},
 }
 
-func doReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("report")
 	out := fs.String("out", "", "write the overlay, grid, summary.md and index.md into `dir`")
-	if status, done := parseFlags(fs, reportHelp, args, stdout, stderr); done {
+	if status, done := parseFlags(c.name, fs, reportHelp, args, stdout, stderr); done {
 		return status
 	}
 	if fs.NArg() == 0 {
-		return usageError(stderr, "report", "no RESULTS_DIR given")
+		return usageError(stderr, c.name, "report", "no RESULTS_DIR given")
 	}
 	var dirs []string
 	for _, arg := range fs.Args() {
 		found, err := runDirs(arg)
 		if err != nil {
-			fmt.Fprintf(stderr, "bench report: %v\n", err)
+			fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
 			return statusError
 		}
 		dirs = append(dirs, found...)
@@ -53,7 +53,7 @@ func doReport(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, d := range dirs {
 		r, err := report.Load(d)
 		if err != nil {
-			fmt.Fprintf(stderr, "bench report: %v\n", err)
+			fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
 			return statusError
 		}
 		runs = append(runs, r)
@@ -62,7 +62,7 @@ func doReport(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	switch {
 	case dest != "":
 		if err := os.MkdirAll(dest, 0o755); err != nil {
-			fmt.Fprintf(stderr, "bench report: %v\n", err)
+			fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
 			return statusError
 		}
 	case fs.NArg() == 1 && !isRunDir(fs.Arg(0)):
@@ -70,7 +70,7 @@ func doReport(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	default:
 		var err error
 		if dest, err = invocationDir("", "report", time.Now()); err != nil {
-			fmt.Fprintf(stderr, "bench report: %v\n", err)
+			fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
 			return statusError
 		}
 	}
@@ -82,7 +82,7 @@ func doReport(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		rep = &r
 	}
 	if err := writeReports(dest, runs, rep, title); err != nil {
-		fmt.Fprintf(stderr, "bench report: %v\n", err)
+		fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
 		return statusError
 	}
 	fmt.Fprintf(stdout, "%d run(s); reports in %s\n", len(runs), dest)

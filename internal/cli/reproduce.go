@@ -84,23 +84,23 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	nRuns := fs.Int("runs", defaultReproduceRuns, "runs of each stage (`n` >= 1); the checks take each stage's medians")
 	withNode := fs.Bool("with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+report.RealBefore+" and "+report.RealFixed+
 		", their -quick twins with --quick), and add them to the grid and the ratio table; needs node 18 or later and npm, installs next into the cache on first use, and runs from the repository root")
-	if status, done := parseFlags(fs, reproduceHelp, args, stdout, stderr); done {
+	if status, done := parseFlags(c.name, fs, reproduceHelp, args, stdout, stderr); done {
 		return status
 	}
 	if err := f.check(); err != nil {
-		return usageError(stderr, "reproduce", "%v", err)
+		return usageError(stderr, c.name, "reproduce", "%v", err)
 	}
 	if *nRuns < 1 {
-		return usageError(stderr, "reproduce", "--runs %d: want at least 1", *nRuns)
+		return usageError(stderr, c.name, "reproduce", "--runs %d: want at least 1", *nRuns)
 	}
 	if fs.NArg() > 0 {
-		return usageError(stderr, "reproduce", "unexpected arguments %q (the stages are fixed; use bench run for others)", fs.Args())
+		return usageError(stderr, c.name, "reproduce", "unexpected arguments %q (the stages are fixed; use bench run for others)", fs.Args())
 	}
 	var scs []scenario.Scenario
 	for _, name := range engine.Presets() {
 		sc, err := c.find(name)
 		if err != nil {
-			fmt.Fprintf(stderr, "bench reproduce: stage %s: %v\n", name, err)
+			fmt.Fprintf(stderr, "%s reproduce: stage %s: %v\n", c.name, name, err)
 			return statusError
 		}
 		if *quick {
@@ -111,7 +111,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 			sc.Strategy = engine.AsNode(sc.Strategy)
 		}
 		if err := f.apply(&sc); err != nil {
-			fmt.Fprintf(stderr, "bench reproduce: scenario %s: %v\n", sc.Name, err)
+			fmt.Fprintf(stderr, "%s reproduce: scenario %s: %v\n", c.name, sc.Name, err)
 			return statusError
 		}
 		scs = append(scs, sc)
@@ -122,7 +122,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	}
 	if *withNode {
 		if err := nodeReady(); err != nil {
-			return usageError(stderr, "reproduce", "--with-node: %v", err)
+			return usageError(stderr, c.name, "reproduce", "--with-node: %v", err)
 		}
 		for _, name := range []string{report.RealBefore, report.RealFixed} {
 			if *quick {
@@ -130,18 +130,18 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 			}
 			sc, err := scenario.Find(name)
 			if err != nil {
-				fmt.Fprintf(stderr, "bench reproduce: %v\n", err)
+				fmt.Fprintf(stderr, "%s reproduce: %v\n", c.name, err)
 				return statusError
 			}
 			if err := f.apply(&sc); err != nil {
-				fmt.Fprintf(stderr, "bench reproduce: scenario %s: %v\n", sc.Name, err)
+				fmt.Fprintf(stderr, "%s reproduce: scenario %s: %v\n", c.name, sc.Name, err)
 				return statusError
 			}
 			scs = append(scs, sc)
 		}
 	}
 	start := time.Now()
-	inv, runs, status := runAll(ctx, "reproduce", scs, f, stdout, stderr)
+	inv, runs, status := runAll(c.name, ctx, "reproduce", scs, f, stdout, stderr)
 	if inv == "" {
 		return status
 	}
@@ -156,7 +156,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	}
 	rep := report.Reproduce(runs)
 	if err := writeReports(inv, runs, &rep, title); err != nil {
-		fmt.Fprintf(stderr, "bench reproduce: reports: %v\n", err)
+		fmt.Fprintf(stderr, "%s reproduce: reports: %v\n", c.name, err)
 		status = max(status, statusError)
 	}
 	for _, c := range rep.Checks {

@@ -20,13 +20,24 @@ import (
 // defaultRunScenario is what `bench run` runs without arguments.
 const defaultRunScenario = "quick-fixed"
 
+// runScenarios are the scenarios run takes when none are named: quick-fixed
+// in the case study; in a program built on harness, the ones it ships for
+// its gate (harness.Scenarios), if any.
+func (c cli) runScenarios() []string {
+	if c.study {
+		return []string{defaultRunScenario}
+	}
+	return c.gate
+}
+
 var runHelp = help{
 	usage: "bench run [flags] [scenario|file.yaml]...",
 	description: `
 Run scenarios one after the other, each in its own child process, sampling
 the child's RSS from outside and recording its event stream. Arguments are
-builtin scenario names (see "bench list") or paths to scenario YAML files;
-with none, runs ` + defaultRunScenario + `. Each scenario's samples, events and
+scenario names (see "bench list") or paths to scenario YAML files;
+with none, runs ` + defaultRunScenario + ` (in a program built on package harness, the
+scenarios it ships for its gate). Each scenario's samples, events and
 summary go to <out>/<scenario>/, with a plot of it; <out>/summary.md and
 <out>/index.md describe the whole invocation.
 
@@ -51,39 +62,42 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlagSet("run")
 	var f runFlags
 	f.register(fs)
-	if status, done := parseFlags(fs, runHelp, args, stdout, stderr); done {
+	if status, done := parseFlags(c.name, fs, runHelp, args, stdout, stderr); done {
 		return status
 	}
 	if err := f.check(); err != nil {
-		return usageError(stderr, "run", "%v", err)
+		return usageError(stderr, c.name, "run", "%v", err)
 	}
 	names := fs.Args()
 	if len(names) == 0 {
-		names = []string{defaultRunScenario}
+		names = c.runScenarios()
+	}
+	if len(names) == 0 {
+		return usageError(stderr, c.name, "run", "name the scenarios to run: files, or the names %s list shows", c.name)
 	}
 	var scs []scenario.Scenario
 	for _, name := range names {
 		sc, err := c.find(name)
 		if err != nil {
-			fmt.Fprintf(stderr, "bench run: %v\n", err)
+			fmt.Fprintf(stderr, "%s run: %v\n", c.name, err)
 			return statusError
 		}
 		if err := f.apply(&sc); err != nil {
-			fmt.Fprintf(stderr, "bench run: scenario %s: %v\n", sc.Name, err)
+			fmt.Fprintf(stderr, "%s run: scenario %s: %v\n", c.name, sc.Name, err)
 			return statusError
 		}
 		scs = append(scs, sc)
 	}
-	inv, runs, status := runAll(ctx, "run", scs, f, stdout, stderr)
+	inv, runs, status := runAll(c.name, ctx, "run", scs, f, stdout, stderr)
 	if inv == "" {
 		return status
 	}
 	if err := writeBenchTxt(inv, runSummaries(runs)); err != nil {
-		fmt.Fprintf(stderr, "bench run: %v\n", err)
+		fmt.Fprintf(stderr, "%s run: %v\n", c.name, err)
 		status = max(status, statusError)
 	}
 	if err := writeReports(inv, runs, nil, "bench run"); err != nil {
-		fmt.Fprintf(stderr, "bench run: reports: %v\n", err)
+		fmt.Fprintf(stderr, "%s run: reports: %v\n", c.name, err)
 		status = max(status, statusError)
 	}
 	fmt.Fprintf(stdout, "results in %s\n", inv)
@@ -94,11 +108,11 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 // result and verdict, and returns the folder, the runs as saved (summary,
 // samples and events, as runner.Run returns them), and the worst exit
 // status. An empty folder means nothing could run.
-func runAll(ctx context.Context, command string, scs []scenario.Scenario, f runFlags, stdout, stderr io.Writer) (string, []report.Run, int) {
+func runAll(prog progName, ctx context.Context, command string, scs []scenario.Scenario, f runFlags, stdout, stderr io.Writer) (string, []report.Run, int) {
 	start := time.Now()
 	inv, err := invocationDir(f.out, command, start)
 	if err != nil {
-		fmt.Fprintf(stderr, "bench %s: output folder: %v\n", command, err)
+		fmt.Fprintf(stderr, "%s %s: output folder: %v\n", prog, command, err)
 		return "", nil, statusError
 	}
 	var (
@@ -113,7 +127,7 @@ func runAll(ctx context.Context, command string, scs []scenario.Scenario, f runF
 	// child starts, and once for all the scenarios that share it.
 	workloads := runner.NewWorkloads(prepared)
 	if err := workloads.Prepare(ctx, scs...); err != nil {
-		fmt.Fprintf(stderr, "bench %s: %v\n", command, err)
+		fmt.Fprintf(stderr, "%s %s: %v\n", prog, command, err)
 		os.Remove(inv) // still empty
 		return "", nil, statusError
 	}
@@ -121,18 +135,18 @@ func runAll(ctx context.Context, command string, scs []scenario.Scenario, f runF
 	var runs []report.Run
 	for _, sc := range scs {
 		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "bench %s: interrupted: %s not run\n", command, sc.Name)
+			fmt.Fprintf(stderr, "%s %s: interrupted: %s not run\n", prog, command, sc.Name)
 			status = max(status, statusError)
 			continue
 		}
 		dir, err := makeFresh(filepath.Join(inv, dirName(sc.Name)))
 		if err != nil {
-			fmt.Fprintf(stderr, "bench %s: %v\n", command, err)
+			fmt.Fprintf(stderr, "%s %s: %v\n", prog, command, err)
 			return inv, runs, statusError
 		}
 		run, err := runner.Run(ctx, sc, runner.Options{OutDir: dir, Timeout: f.timeout, Progress: progress, Workloads: workloads, NoProfiles: !f.profiles})
 		if err != nil {
-			fmt.Fprintf(stderr, "bench %s: %s: %v\n", command, sc.Name, err)
+			fmt.Fprintf(stderr, "%s %s: %s: %v\n", prog, command, sc.Name, err)
 			status = max(status, statusError)
 		}
 		printSummary(stdout, run.Summary)

@@ -65,11 +65,21 @@ func TestTargetChecks(t *testing.T) {
 			}
 		})
 	}
-	// A builtin scenario in a program without the builtin target.
-	none := cli{targets: target.Targets{}}
+	// A builtin scenario in the case study's program without the builtin
+	// target.
+	none := cli{targets: target.Targets{}, study: true}
 	var out, errb bytes.Buffer
 	if code := none.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != statusError ||
 		!strings.Contains(errb.String(), `target: target "builtin" is not registered in this program (registered: none)`) {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	// A program built on harness has no builtin scenarios, and says so
+	// under its own name.
+	own := cli{name: "mine", targets: target.Targets{}}
+	out.Reset()
+	errb.Reset()
+	if code := own.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != statusError ||
+		!strings.Contains(errb.String(), `mine run: scenario: unknown scenario "quick-fixed" (this program ships no scenarios: give the path of a .yaml file)`) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
@@ -93,14 +103,14 @@ func TestProgramScenarios(t *testing.T) {
 		t.Errorf("find(quick-fixed) in a program with its own scenarios: %v; want unknown, naming keep-two", err)
 	}
 	var out, errb bytes.Buffer
-	if code := c.doList(t.Context(), nil, &out, &errb); code != statusOK || !strings.Contains(out.String(), "keep-two  tiny      keeper  -") || strings.Contains(out.String(), "quick-fixed") {
-		t.Errorf("list: exit %d, stdout %q, stderr %q; want keep-two only, with its target and no builtin switches", code, out.String(), errb.String())
+	if code := c.doList(t.Context(), nil, &out, &errb); code != statusOK || !strings.Contains(out.String(), "keep-two  tiny      keeper  auto") || strings.Contains(out.String(), "quick-fixed") || strings.Contains(out.String(), "TOPOLOGY") {
+		t.Errorf("list: exit %d, stdout %q, stderr %q; want keep-two only, with its target and no builtin switch columns", code, out.String(), errb.String())
 	}
-	f, _, done := parseGateFlags(nil, c.gateScenarios(), &out, &errb)
+	f, _, done := parseGateFlags("bench", nil, c.gateScenarios(), &out, &errb)
 	if done || len(f.Scenarios) != 1 || f.Scenarios[0] != "keep-two" {
 		t.Errorf("gate without names runs %v, want [keep-two]", f.Scenarios)
 	}
-	if got := (cli{}).gateScenarios(); len(got) != 2 || got[0] != "quick-fixed" {
+	if got := (cli{study: true}).gateScenarios(); len(got) != 2 || got[0] != "quick-fixed" {
 		t.Errorf("the builtin program's gate defaults %v, want quick-fixed and quick-leaky", got)
 	}
 }

@@ -15,15 +15,15 @@ var versionHelp = help{
 	examples:    []string{"# which build produced these numbers?", "bench version"},
 }
 
-func doVersion(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func (c cli) doVersion(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("version")
-	if status, done := parseFlags(fs, versionHelp, args, stdout, stderr); done {
+	if status, done := parseFlags(c.name, fs, versionHelp, args, stdout, stderr); done {
 		return status
 	}
 	if fs.NArg() > 0 {
-		return usageError(stderr, "version", "unexpected arguments %q", fs.Args())
+		return usageError(stderr, c.name, "version", "unexpected arguments %q", fs.Args())
 	}
-	fmt.Fprintf(stdout, "bench %s", runner.Version())
+	fmt.Fprintf(stdout, "%s %s", c.name, runner.Version())
 	env := driver.Environment("", "")
 	fmt.Fprintf(stdout, " %s wazero %s %s/%s\n", env.GoVersion, env.WazeroVersion, env.GOOS, env.GOARCH)
 	return statusOK

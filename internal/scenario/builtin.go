@@ -123,7 +123,10 @@ func FindIn(fsys fs.FS, targets target.Targets, nameOrPath string) (Scenario, er
 		}
 		names = append(names, sc.Name)
 	}
-	return Scenario{}, fmt.Errorf("scenario: unknown scenario %q (builtin: %s; or give the path of a .yaml file)", nameOrPath, strings.Join(names, ", "))
+	if len(names) == 0 {
+		return Scenario{}, fmt.Errorf("scenario: unknown scenario %q (this program ships no scenarios: give the path of a .yaml file)", nameOrPath)
+	}
+	return Scenario{}, fmt.Errorf("scenario: unknown scenario %q (known: %s; or give the path of a .yaml file)", nameOrPath, strings.Join(names, ", "))
 }
 
 // CheckImages checks that the scenario's images directory (as Find

@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/leakbench/leakbench/internal/target"
+)
+
+// TestProgram_OwnTool: a program built on harness is its own tool. Its
+// help and errors carry its name, it has no reproduce (and no default
+// command: without one it prints its usage and exits 2), and its help
+// examples name it; bench keeps reproduce as its default.
+func TestProgram_OwnTool(t *testing.T) {
+	mine := cli{name: "mine", targets: target.Targets{}}
+	var out, errb bytes.Buffer
+	if code := mine.run(t.Context(), nil, &out, &errb); code != statusError || !strings.HasPrefix(errb.String(), "usage: mine <command>") {
+		t.Errorf("no command: exit %d, stderr %q; want 2 and the usage", code, errb.String())
+	}
+	for _, absent := range []string{"reproduce", "builtin scenarios", "four causes", "Next.js"} {
+		if strings.Contains(errb.String(), absent) {
+			t.Errorf("the usage of a harness program mentions %q:\n%s", absent, errb.String())
+		}
+	}
+	errb.Reset()
+	if code := mine.run(t.Context(), []string{"reproduce"}, &out, &errb); code != statusError || !strings.Contains(errb.String(), `mine: unknown command "reproduce"`) {
+		t.Errorf("reproduce: exit %d, stderr %q; want unknown command", code, errb.String())
+	}
+	errb.Reset()
+	if code := mine.run(t.Context(), []string{"run", "--bogus"}, &out, &errb); code != statusError || !strings.HasPrefix(errb.String(), "mine run: flag provided but not defined: -bogus") ||
+		!strings.Contains(errb.String(), "usage: mine run [flags]") || strings.Contains(errb.String(), "bench run") {
+		t.Errorf("a bad flag: exit %d, stderr %q; want the error and the help under the name mine", code, errb.String())
+	}
+	errb.Reset()
+	if code := mine.run(t.Context(), []string{"run"}, &out, &errb); code != statusError || !strings.Contains(errb.String(), "mine run: name the scenarios to run") {
+		t.Errorf("run without names nor shipped scenarios: exit %d, stderr %q", code, errb.String())
+	}
+
+	out.Reset()
+	if code := testCLI.run(t.Context(), []string{"--help"}, &out, &errb); code != statusOK || !strings.Contains(out.String(), "reproduce  run the four published stages") {
+		t.Errorf("bench --help: exit %d, no reproduce in %q", code, out.String())
+	}
+}
