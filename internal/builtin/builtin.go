@@ -59,7 +59,7 @@ func New(ctx context.Context, cfg target.Config, opts Options) (target.Target, e
 	lib, err := codecs.New(ctx, codecs.Options{
 		Limits:          codecs.DefaultLimits(),
 		CacheDir:        cache,
-		Uninterruptible: opts.OpTimeout == 0,
+		Uninterruptible: opts.OpTimeout == 0 && opts.Interrupts == engine.InterruptsNone,
 		Malloc:          opts.Malloc,
 	})
 	if err != nil {

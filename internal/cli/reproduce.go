@@ -80,7 +80,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	var f runFlags
 	f.register(fs)
 	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 10s) instead of the default one")
-	asNode := fs.Bool("as-node", false, "run the stages on the mechanism of the published runs (Node 14, next@10.1.0) instead of wazero's defaults: linear memory in V8-like backing stores (allocator v8), modules that allocate as the originals (malloc original), only the wasm-bindgen modules kept by reuse (reused bindgen)")
+	asNode := fs.Bool("as-node", false, "run the stages on the mechanism of the published runs (Node 14, next@10.1.0) instead of wazero's defaults: linear memory in V8-like backing stores (allocator v8), modules that allocate as the originals (malloc original), only the wasm-bindgen modules kept by reuse (reused bindgen), wasm calls the collector can stop at every loop header as V8's (interrupts loops)")
 	nRuns := fs.Int("runs", defaultReproduceRuns, "runs of each stage (`n` >= 1); the checks take each stage's medians")
 	withNode := fs.Bool("with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+report.RealBefore+" and "+report.RealFixed+
 		", their -quick twins with --quick), and add them to the grid and the ratio table; needs node 18 or later and npm, installs next into the cache on first use, and runs from the repository root")

@@ -109,6 +109,6 @@ func names(ps []namedPreset) []string {
 // (Go-heap memory, wasi-libc's malloc, every codec reused), as a wazero
 // user's engine would.
 func AsNode(s Strategy) Strategy {
-	s.Allocator, s.Malloc, s.Reused = AllocatorV8, codecs.MallocOriginal, ReusedBindgen
+	s.Allocator, s.Malloc, s.Reused, s.Interrupts = AllocatorV8, codecs.MallocOriginal, ReusedBindgen, InterruptsLoops
 	return s
 }

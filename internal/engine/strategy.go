@@ -262,6 +262,10 @@ type Strategy struct {
 	// reused resize instance then grows at every operation as
 	// squoosh_resize did under wee_alloc). See codecs.Malloc.
 	Malloc codecs.Malloc `json:"malloc,omitempty" yaml:"malloc,omitempty"`
+	// Interrupts says where a running wasm call can be stopped for the
+	// collector: none (the default) or loops (at every loop header, as
+	// V8 does). See Interrupts.
+	Interrupts Interrupts `json:"interrupts,omitempty" yaml:"interrupts,omitempty"`
 }
 
 // String returns the four switches as
@@ -295,6 +299,9 @@ func (s Strategy) String() string {
 	}
 	if s.Malloc != codecs.MallocLibc {
 		fmt.Fprintf(&b, " malloc=%s", s.Malloc)
+	}
+	if s.Interrupts != InterruptsNone {
+		fmt.Fprintf(&b, " interrupts=%s", s.Interrupts)
 	}
 	return b.String()
 }
@@ -353,6 +360,10 @@ func (s Strategy) Validate() error {
 	if !resultKinds.Valid(s.Results) {
 		_, err := s.Results.MarshalText()
 		undefined(err)
+	}
+	if !interruptPoints.Valid(s.Interrupts) {
+		_, err := s.Interrupts.MarshalText()
+		errs = append(errs, err)
 	}
 	if !reuseScopes.Valid(s.Reused) {
 		_, err := s.Reused.MarshalText()

@@ -230,6 +230,9 @@ type Strategy struct {
 	// Reused is which codecs a keeping lifetime keeps when not all of
 	// them: "bindgen".
 	Reused string `json:"reused,omitempty"`
+	// Interrupts is where running wasm calls stop for the collector when
+	// not nowhere: "loops".
+	Interrupts string `json:"interrupts,omitempty"`
 }
 
 // String is the one text of a strategy, used by every command, table and
@@ -278,6 +281,9 @@ func (s Strategy) String() string {
 	}
 	if s.Malloc != "" {
 		parts = append(parts, "malloc "+s.Malloc)
+	}
+	if s.Interrupts != "" {
+		parts = append(parts, "interrupts at "+s.Interrupts)
 	}
 	sw := strings.Join(parts, ", ")
 	switch {
