@@ -1,8 +1,8 @@
 // Package wazeromem records the linear memories of a wazero target for
 // leakbench's linear memory profile (linear-*.pb.gz beside a run's
-// samples, see docs/pprof.md). It is the one part of the harness that
-// knows wazero, kept apart so that a program built on package harness
-// links wazero only when its target uses it.
+// samples, see docs/pprof.md). It is kept apart from package harness so
+// that a program built on harness links wazero only when its target uses
+// it.
 //
 // Embed a *Recorder in your target, made with NewRecorder, and
 // instantiate every module with the context that its Context method
