@@ -83,25 +83,11 @@ type Instance = target.Instance
 // work before the baseline) and Recorder (never nil).
 type Config = target.Config
 
-// MemoryRecorder records the wasm linear memories of a wazero target for
-// the linear memory profile (linear-*.pb.gz beside a run's samples, see
-// docs/pprof.md): embed a *MemoryRecorder in your target, made with
-// NewMemoryRecorder, and instantiate every module with the context that
-// its Context method returns (it installs the recorder as wazero's memory
-// allocator, experimental.WithMemoryAllocator). Each memory is then
-// profiled with the stack that instantiated it, held "live" until its
-// module is closed, and "closed" afterwards for as long as anything still
-// references it: a closed memory that survives the settle step's GC is a
-// leak, and its stack says whose. Its memories are plain Go slices, as
-// wazero's own are without an allocator.
-type MemoryRecorder = memprofile.Recorder
-
-// NewMemoryRecorder returns a MemoryRecorder whose memories are labelled
-// codec in the profile.
-func NewMemoryRecorder(codec string) *MemoryRecorder { return memprofile.NewRecorder(codec) }
-
 // LinearMemories is implemented by a target that lists its linear
-// memories itself (a *MemoryRecorder embedded in it does):
+// memories itself, for the linear memory profile (linear-*.pb.gz beside
+// a run's samples, see docs/pprof.md). A wazero target gets it by
+// embedding a *wazeromem.Recorder (package harness/wazeromem, which
+// records every memory wazero allocates):
 // LinearMemories() []LinearMemory is called at a run's landmarks,
 // concurrently with Do.
 type LinearMemories = memprofile.Source

@@ -21,10 +21,22 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/failure"
+	"github.com/leakbench/leakbench/internal/imageformat"
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/target"
 )
+
+// MaxSourceBytes is the largest file an images directory may give a
+// workload: a larger one is rejected from its size, before its header is
+// read, and its requests fail with class limit without reaching the
+// target. The harness hands a target each source's path and size, and
+// Request.Data reads it whole for every request: a sparse multi-GiB
+// "PNG" would measure that read, not the target. It is 64 MiB, the
+// builtin codecs' input limit (codecs.DefaultMaxInputBytes; a codecs test
+// keeps the two equal), so a file they would refuse at decode is refused
+// before any child starts. A target with a lower limit enforces its own.
+const MaxSourceBytes = 64 << 20
 
 // Options tune Load and Build.
 type Options struct {
@@ -232,7 +244,7 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 			continue
 		}
 		files[r.i] = r.file
-		w.Images[r.i] = Source{Name: r.file.Name, Path: filepath.Join(dir, r.file.Name), Size: r.file.Size, ModTime: r.mod, Format: codecs.PNG, Width: r.file.Width, Height: r.file.Height}
+		w.Images[r.i] = Source{Name: r.file.Name, Path: filepath.Join(dir, r.file.Name), Size: r.file.Size, ModTime: r.mod, Format: imageformat.PNG, Width: r.file.Width, Height: r.file.Height}
 		if r.fresh {
 			fresh++
 		}
@@ -319,8 +331,8 @@ func writeAtomic(name string, data []byte) error {
 // Nothing here reads a file whole. A file whose first bytes are not PNG or
 // JPEG, an empty file, a directory and anything but a regular file are
 // skipped, each with its reason (Workload.Skipped). A file that is an
-// image by its first bytes but can't be used (over the codecs' input
-// limit, checked from its size before any byte is read; a header that
+// image by its first bytes but can't be used (over MaxSourceBytes,
+// checked from its size before any byte is read; a header that
 // does not parse; unreadable) is kept as a rejected Source (Source.Problem)
 // whose requests fail, so that one bad file never aborts the run. A file
 // that can't even be opened is rejected too: it may well be an image.
@@ -389,20 +401,20 @@ func readSource(path string) (src Source, skip string) {
 	}
 	defer fh.Close()
 	br := bufio.NewReader(fh)
-	magic, _ := br.Peek(12) // enough for every format Sniff knows
-	f, err := codecs.Sniff(magic)
+	magic, _ := br.Peek(imageformat.SniffLen)
+	f, err := imageformat.Sniff(magic)
 	switch {
 	case err != nil:
 		return src, "not a PNG or JPEG image"
-	case f != codecs.PNG && f != codecs.JPEG:
-		return src, fmt.Sprintf("a %s image: the decoder reads PNG and JPEG", f)
+	case f != imageformat.PNG && f != imageformat.JPEG:
+		return src, fmt.Sprintf("a %s image: sources must be PNG or JPEG", f)
 	}
 	src.Format = f
-	if limit := codecs.DefaultLimits().MaxInputBytes; src.Size > int64(limit) {
-		return reject(fmt.Errorf("%w: %s: %d bytes, over the codecs' input limit of %d bytes", codecs.ErrLimit, path, src.Size, limit))
+	if src.Size > MaxSourceBytes {
+		return reject(fmt.Errorf("%w: %s: %d bytes, over the workload's input limit of %d bytes", target.ErrLimit, path, src.Size, MaxSourceBytes))
 	}
 	var cfg image.Config
-	if f == codecs.PNG {
+	if f == imageformat.PNG {
 		cfg, err = png.DecodeConfig(br)
 	} else {
 		cfg, err = jpeg.DecodeConfig(br)
@@ -412,7 +424,7 @@ func readSource(path string) (src Source, skip string) {
 		if errors.As(err, &pe) {
 			return reject(err)
 		}
-		return reject(fmt.Errorf("%w: %s: not a readable %s header: %v", codecs.ErrCorrupt, path, f, err))
+		return reject(fmt.Errorf("%w: %s: not a readable %s header: %v", target.ErrCorrupt, path, f, err))
 	}
 	src.Width, src.Height = cfg.Width, cfg.Height
 	return src, ""
