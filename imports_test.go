@@ -45,7 +45,6 @@ var notYetCore = []string{
 	"examples/custom-target",
 	"harness",
 	"internal/cli",
-	"internal/driver",
 	"internal/runner",
 	"internal/scenario",
 }

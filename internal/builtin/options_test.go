@@ -57,7 +57,7 @@ func TestOptions_Decode(t *testing.T) {
 	for _, want := range []string{
 		`1:11: topology: unknown value "star" (allowed: per-worker, pipeline)`,
 		`3:13: op_timeout: must not be negative, got -1s`,
-		`4:1: unknown field "keep" (allowed: preset, topology, lifetime, views, listeners, recycle_after, pool_size, memory_limit, allocator, reused, results, cache, malloc, interrupts, op_timeout)`,
+		`4:1: unknown field "keep" (allowed: ` + strings.Join(Fields(), ", ") + `)`,
 		`5:15: memory_limit: invalid size "384": missing unit`,
 	} {
 		if !strings.Contains(errs, want) {

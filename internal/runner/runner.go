@@ -129,6 +129,16 @@ type Progress struct {
 // Summary.PSS) beside the main process's RSS, and bounds what it reads
 // from the program (MaxEventLine, MaxEvents). A program that can't be
 // started (not found, not executable) is an error naming it; one that
+// idleModel is the idle model a run records in its summary: the builtin
+// target's idle_gc ("go" or "v8"); "" for any other target, whose idle
+// phase is its own (target.Idler) or the process left alone.
+func idleModel(sc scenario.Scenario) string {
+	if !sc.Builtin() {
+		return ""
+	}
+	return sc.IdleGC.String()
+}
+
 // starts and fails is a run whose summary says so.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
 	if opts.Workloads == nil {
@@ -144,7 +154,7 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 		Strategy: sc.ResultsStrategy(),
 		Rounds:   sp.Rounds,
 		InFlight: sp.InFlight,
-		IdleGC:   sp.IdleGC.String(),
+		IdleGC:   idleModel(sc),
 		Env:      env,
 		Started:  time.Now().UTC(),
 	}}
@@ -154,7 +164,6 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 	if len(sc.Exec) > 0 {
 		run.Summary.Strategy = results.Strategy{Workers: sp.Workers}
 		run.Summary.Exec = expandCommand(sc.Exec)
-		run.Summary.IdleGC = "" // the program's own runtime collects, or not
 	}
 	if opts.OutDir == "" {
 		return run, errors.New("runner: no output directory")
