@@ -9,7 +9,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
@@ -53,7 +52,7 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 	var opts any
 	switch {
 	case sc.Builtin():
-		sp.Target = builtin.Name
+		sp.Target = scenario.DefaultTarget
 		opts = sc.BuiltinOptions().Wire()
 	case sc.Options != nil:
 		opts = sc.Options
