@@ -327,7 +327,7 @@ func (r *abReport) addPower(runs []abRun, perRequest uint64, th gate.Thresholds)
 			}
 		}
 		s.PowerLeak = perRequest
-		s.Power = abPowers(values[armBase], values[armHead], int(gate.Median(requests)), perRequest, r.Runs, th, r.Seed)
+		s.Power = abPowers(values[armBase], values[armHead], int(compare.Median(requests)), perRequest, r.Runs, th, r.Seed)
 	}
 }
 

@@ -51,12 +51,12 @@ func abPowers(base, head map[metric.Metric][]float64, requests int, perRequest u
 			continue
 		}
 		p := abPower{Metric: m, Shift: float64(perRequest) * float64(requests), Runs: runs}
-		center := gate.Median(b)
+		center := compare.Median(b)
 		var dev []float64
 		for _, v := range b {
 			dev = append(dev, v-center)
 		}
-		hm := gate.Median(h)
+		hm := compare.Median(h)
 		for _, v := range h {
 			dev = append(dev, v-hm)
 		}

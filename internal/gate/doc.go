@@ -56,8 +56,16 @@
 //
 // # Medians
 //
-// Every metric is the median of the R runs (gonum/stat Quantile, Empirical,
-// p = 0.5: the middle value for odd R, the lower middle value for even R);
-// the spread (min, max and (max-min)/|median|) is reported beside it and a
-// wide spread is a warning.
+// Every metric is the median of the R runs by the harness's one median
+// rule, compare.Median (benchmath's, as benchstat and bench compare show
+// it: the middle value for odd R, the mean of the two middle values for
+// even R); the spread (min, max and (max-min)/|median|) is reported beside
+// it and a wide spread is a warning. A baseline's medians are those of its
+// values by the same rule, whatever wrote the file (Decode recomputes
+// them), so a baseline and this gate's runs are always judged alike. The
+// rule is the same for the gate and for bench compare and the A/B gate,
+// which need benchmath's median for its interval and test: the gate judges
+// a median against thresholds and never needs it to be a value some run
+// produced; where a run must stand for it (profiles, plots), the run
+// nearest it stands (compare.MedianIndex).
 package gate

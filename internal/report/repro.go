@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/leakbench/leakbench/internal/gate"
+	"github.com/leakbench/leakbench/internal/compare"
 	"github.com/leakbench/leakbench/internal/metric"
 )
 
@@ -29,15 +29,17 @@ const (
 // ones.
 //
 // A stage may have several runs (bench reproduce --runs): every figure is
-// then the median of that figure over its runs (gate.NewStat's: the middle
-// run's for an odd count, the lower middle one's for an even count), so the
+// then the median of that figure over its runs (compare.Median, the
+// harness's one rule: the middle run's for an odd count, the mean of the
+// two middle ones for an even count), so the
 // checks judge a stage by its typical run rather than by one draw of a
 // garbage collector's sawtooth; Spread gives the runs' extremes.
 type ReproRow struct {
 	Stage Stage // the published figures
 	Found bool  // a run of this stage's preset was given
 	// Run is the stage's run when it has one, else the run of the median
-	// peak: the one its plots show.
+	// peak (compare.MedianIndex: for an even count, the lower middle one):
+	// the one its plots show.
 	Run Run
 	// Runs is how many runs the figures are medians of.
 	Runs int
@@ -244,11 +246,11 @@ func fillRow(row *ReproRow, runs []Run) {
 		idle, settle = append(idle, float64(s.AfterIdle)), append(settle, float64(s.AfterSettle))
 		end, growth = append(end, float64(e)), append(growth, float64(g))
 	}
-	median := func(v []float64) float64 { return gate.NewStat(v).Median }
+	median := compare.Median
 	row.Baseline, row.Peak = uint64(median(base)), uint64(median(peak))
 	row.AfterIdle, row.AfterSettle = uint64(median(idle)), uint64(median(settle))
 	row.End, row.Growth = uint64(median(end)), int64(median(growth))
-	row.Run = runs[slices.Index(row.Peaks, row.Peak)]
+	row.Run = runs[compare.MedianIndex(peak)]
 }
 
 // Representatives returns the run each stage's plots show (ReproRow.Run),
@@ -451,8 +453,8 @@ func (rep Reproduction) Write(w io.Writer) error {
 	}
 	fmt.Fprintln(bw)
 	if n := maxRuns(append(slices.Clone(rep.Rows), rep.Real...)); n > 1 {
-		fmt.Fprintf(bw, "Each stage ran up to %d times, interleaved; its figures are medians over its runs (the middle run's, or for an even count the lower middle one's), "+
-			"with the runs' lowest and highest value in brackets, and its plots show the run of the median peak.\n\n", n)
+		fmt.Fprintf(bw, "Each stage ran up to %d times, interleaved; its figures are medians over its runs (the middle run's, or for an even count the mean of the two middle ones), "+
+			"with the runs' lowest and highest value in brackets, and its plots show the run of the median peak (for an even count, the lower middle one).\n\n", n)
 	}
 	fmt.Fprintln(bw, "Growth is RSS at the end of the load minus the baseline; peak is the highest sampled RSS. "+
 		"Ratios are relative to the before stage, ours to our before run. Absolute sizes depend on the runtime, "+
