@@ -100,9 +100,10 @@ func (c Check) Result() CheckResult {
 	return CheckFailed
 }
 
-// Reproduction compares runs of the four presets with the published
-// stages. Build it with Reproduce; WriteReproduction renders it.
+// Reproduction compares runs of the presets of a case study's published
+// stages with the stages. Build it with Reproduce; Write renders it.
 type Reproduction struct {
+	Stages  Stages     // the published stages compared with
 	Rows    []ReproRow // one per published stage, in stage order
 	Missing []string   // presets without a run
 	Checks  []Check
@@ -132,20 +133,24 @@ func (r Reproduction) Passed() bool {
 	return required > 0
 }
 
-// Reproduce picks the runs whose strategy preset is before, fix1, fix1+2
-// or fixed (a run that names a preset but overrides one of its switches is
-// left out, with a note; several runs of a stage are summarised by their
-// medians, see ReproRow) and compares them with Published(): our growth
-// (end of load - baseline) and sampled peak relative to our "before",
-// against the published ratios. Checks: growth
+// Reproduce picks the runs whose strategy preset is one of pub's (for
+// Next.js PR 23565 before, fix1, fix1+2 or fixed; a run that names a
+// preset but overrides one of its switches is left out, with a note;
+// several runs of a stage are summarised by their medians, see ReproRow)
+// and compares them with pub, the case study's published stages: our
+// growth (end of load - baseline) and sampled peak relative to our first
+// stage ("before"), against the published ratios. Checks: growth
 // and peak strictly falling across the stages present, the fixed run's
 // RSS after idle and settle within RetainedTolerance of its baseline, and each growth
 // ratio within GrowthRatioTolerance of the published one. A missing stage
 // is listed in Missing, its checks are marked not checked, and no ratio is
 // invented for it. Runs of the real optimizer (RealStage) go to Real.
-func Reproduce(runs []Run) Reproduction {
-	var rep Reproduction
-	pub := Published()
+func Reproduce(pub Stages, runs []Run) Reproduction {
+	rep := Reproduction{Stages: pub}
+	if len(pub) == 0 {
+		rep.Notes = append(rep.Notes, "no published stages to compare the runs with")
+		return rep
+	}
 	rep.Rows = make([]ReproRow, len(pub))
 	for i, st := range pub {
 		rep.Rows[i].Stage = st
@@ -155,7 +160,7 @@ func Reproduce(runs []Run) Reproduction {
 		if RealStage(r) >= 0 {
 			continue
 		}
-		i, why := stageOf(r)
+		i, why := pub.of(r)
 		if why != "" {
 			rep.Notes = append(rep.Notes, why)
 		}
