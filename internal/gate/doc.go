@@ -6,7 +6,9 @@
 //
 // The package owns the judgement and its files: Evaluate, the Thresholds
 // it judges by, the baseline file (Baseline, Load, Write) and the three
-// renderings of a Report. It measures nothing and starts no process:
+// renderings of a Report; and the A/B gate's judgement of two builds
+// measured side by side (EvaluateAB, ABPowers), which bench gate
+// --base-bin renders. It measures nothing and starts no process:
 // cmd/bench runs the scenarios, hands the summaries to Evaluate, applies
 // the update policy and maps the verdict to its exit status. What a
 // figure is called, its unit, how a limit is parsed and what "the control
