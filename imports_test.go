@@ -25,6 +25,7 @@ var caseStudy = []string{
 	"internal/codecs",
 	"internal/engine",
 	"internal/idlegc",
+	"internal/published", // the published figures, paired with the engine's presets
 	"internal/squoosh",
 	"scenarios",
 	"tools/squoosh-memory/embedded",

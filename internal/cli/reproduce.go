@@ -12,6 +12,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"
+	"github.com/leakbench/leakbench/internal/published"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/texttab"
@@ -154,7 +155,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	case *asNode:
 		title += " (as Node ran it)"
 	}
-	rep := report.Reproduce(runs)
+	rep := report.Reproduce(published.Stages(), runs)
 	if err := writeReports(inv, runs, &rep, title); err != nil {
 		fmt.Fprintf(stderr, "%s reproduce: reports: %v\n", c.name, err)
 		status = max(status, statusError)
