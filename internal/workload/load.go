@@ -170,68 +170,9 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 
 	specs := def.specs()
 	total := len(specs)
-	type result struct {
-		i     int
-		file  ManifestFile
-		mod   time.Time // the file's modification time
-		fresh bool      // generated now, not read from the cache
-		err   error
-	}
-	jobs := make(chan int)
-	results := make(chan result)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	par := opts.Parallelism
-	if par <= 0 {
-		par = runtime.NumCPU()
-	}
-	var wg sync.WaitGroup
-	for range min(par, total) {
-		wg.Go(func() {
-			for i := range jobs {
-				r := result{i: i}
-				spec := specs[i]
-				name := fmt.Sprintf("%02d-%dx%d.png", i, spec.Width, spec.Height)
-				if f, ok := old[name]; ok {
-					if mod, ok := verify(filepath.Join(dir, name), f); ok {
-						r.file, r.mod = f, mod
-						results <- r
-						continue
-					}
-				}
-				if err := ctx.Err(); err != nil {
-					r.err = err
-					results <- r
-					continue
-				}
-				data, err := encode(Generate(def.Seed, i, spec), Compression)
-				if err == nil {
-					err = writeAtomic(filepath.Join(dir, name), data)
-				}
-				if err == nil {
-					var st os.FileInfo
-					if st, err = os.Stat(filepath.Join(dir, name)); err == nil {
-						r.mod = st.ModTime()
-					}
-				}
-				sum := sha256.Sum256(data)
-				r.file = ManifestFile{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Width: spec.Width, Height: spec.Height}
-				r.fresh, r.err = true, err
-				results <- r
-			}
-		})
-	}
-	go func() {
-		defer close(jobs)
-		for i := range total {
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() { wg.Wait(); close(results) }()
+	results := produce(ctx, def, specs, dir, old, opts.Parallelism)
 
 	w := &Workload{Dir: dir, Images: make([]Source, total)}
 	files := make([]ManifestFile, total)
@@ -271,6 +212,79 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 		}
 	}
 	return w, nil
+}
+
+// produced is one image of a cached workload, read or generated.
+type produced struct {
+	i     int
+	file  ManifestFile
+	mod   time.Time // the file's modification time
+	fresh bool      // generated now, not read from the cache
+	err   error
+}
+
+// produce verifies or generates each image of specs in dir, par at a
+// time (0: one per CPU), and sends each one's result until ctx is done;
+// the channel closes when every worker has stopped. An image whose file
+// matches its entry in old (the last manifest) is read, any other is
+// generated and written.
+func produce(ctx context.Context, def Definition, specs []ImageSpec, dir string, old map[string]ManifestFile, par int) <-chan produced {
+	total := len(specs)
+	jobs := make(chan int)
+	results := make(chan produced)
+	if par <= 0 {
+		par = runtime.NumCPU()
+	}
+	var wg sync.WaitGroup
+	for range min(par, total) {
+		wg.Go(func() {
+			for i := range jobs {
+				results <- produceOne(ctx, def, i, specs[i], dir, old)
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for i := range total {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+	return results
+}
+
+// produceOne verifies or generates image i.
+func produceOne(ctx context.Context, def Definition, i int, spec ImageSpec, dir string, old map[string]ManifestFile) produced {
+	r := produced{i: i}
+	name := fmt.Sprintf("%02d-%dx%d.png", i, spec.Width, spec.Height)
+	if f, ok := old[name]; ok {
+		if mod, ok := verify(filepath.Join(dir, name), f); ok {
+			r.file, r.mod = f, mod
+			return r
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		r.err = err
+		return r
+	}
+	data, err := encode(Generate(def.Seed, i, spec), Compression)
+	if err == nil {
+		err = writeAtomic(filepath.Join(dir, name), data)
+	}
+	if err == nil {
+		var st os.FileInfo
+		if st, err = os.Stat(filepath.Join(dir, name)); err == nil {
+			r.mod = st.ModTime()
+		}
+	}
+	sum := sha256.Sum256(data)
+	r.file = ManifestFile{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Width: spec.Width, Height: spec.Height}
+	r.fresh, r.err = true, err
+	return r
 }
 
 // verify checks a cached file against its manifest entry: its size, then
