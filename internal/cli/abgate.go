@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/leakbench/leakbench/internal/compare"
 	"github.com/leakbench/leakbench/internal/compare/shard"
@@ -151,34 +152,36 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 
 	start := g.now()
 	var runs []abRun
+	jobs := make([]job, len(plan.Cells))
 	for i, c := range plan.Cells {
 		name, arm, _ := strings.Cut(c.Scenario, "@")
-		r := abRun{scenario: name, arm: arm, dir: filepath.Join(dir, c.Dir)}
-		if ctx.Err() != nil {
-			r.err = fmt.Errorf("not run: %w", context.Cause(ctx))
-			runs = append(runs, r)
-			continue
-		}
-		opts := runner.Options{OutDir: r.dir, Workloads: g.workloads}
+		jobs[i] = job{sc: byName[name], dir: filepath.Join(dir, c.Dir)}
 		if arm == armBase {
-			opts.Command = []string{f.BaseBin, runner.ChildCommand}
+			jobs[i].command = []string{f.BaseBin, runner.ChildCommand}
 		}
+	}
+	var t0 time.Time
+	x := executor{run: g.run, workloads: g.workloads, profiles: true}
+	x.execute(ctx, jobs, func(i int) {
+		c := plan.Cells[i]
+		name, arm, _ := strings.Cut(c.Scenario, "@")
 		fmt.Fprintf(g.stderr, "%s gate: %d/%d %s (%s) run %d/%d ...", g.prog, i+1, len(plan.Cells), name, arm, c.Rep, f.Runs)
-		t0 := g.now()
-		run, err := g.run(ctx, byName[name], opts)
-		r.summary, r.err = run.Summary, err
-		if err == nil && run.Summary.Outcome != results.OutcomeCompleted {
-			r.err = fmt.Errorf("%s: %s", run.Summary.Outcome, run.Summary.Error)
-		}
-		if r.err != nil {
+		t0 = g.now()
+	}, func(i int, o outcome) bool {
+		name, arm, _ := strings.Cut(plan.Cells[i].Scenario, "@")
+		r := abRun{scenario: name, arm: arm, dir: jobs[i].dir, summary: o.run.Summary, err: o.incomplete()}
+		switch {
+		case o.notRun:
+		case r.err != nil:
 			fmt.Fprintf(g.stderr, " failed: %v\n", r.err)
-		} else {
-			s := run.Summary
+		default:
+			s := o.run.Summary
 			fmt.Fprintf(g.stderr, " %.1fs: peak %s, settled %s\n", g.now().Sub(t0).Seconds(),
 				metric.Peak.Format(metric.Peak.Value(s)), metric.Settled.Format(metric.Settled.Value(s)))
 		}
 		runs = append(runs, r)
-	}
+		return true
+	})
 	fmt.Fprintf(g.stderr, "%s gate: measured %d run(s) in %.0fs\n", g.prog, len(runs), g.now().Sub(start).Seconds())
 
 	rep := abDecide(scs, runs, gate.DefaultThresholds())

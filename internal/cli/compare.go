@@ -380,26 +380,25 @@ func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs
 	status := statusOK
 	start := c.now()
 	runs := make([]compareRun, 0, len(p.Cells))
+	jobs := make([]job, len(p.Cells))
 	for i, cell := range p.Cells {
-		r := compareRun{cell: cell, dir: filepath.Join(dir, cell.Dir)}
-		if ctx.Err() != nil {
-			r.err = fmt.Errorf("not run: %w", context.Cause(ctx))
-			runs = append(runs, r)
-			status = statusError
-			continue
-		}
+		jobs[i] = job{sc: scs[cell.Scenario], dir: filepath.Join(dir, cell.Dir)}
+	}
+	x := executor{run: c.run, workloads: ws, timeout: f.timeout, progress: progress, profiles: f.profiles}
+	x.execute(ctx, jobs, func(i int) {
+		cell := p.Cells[i]
 		fmt.Fprintf(c.stderr, "%s compare: run %d/%d: %s (repetition %d of %d)\n", c.prog, i+1, len(p.Cells), cell.Scenario, cell.Rep, p.Runs)
-		run, err := c.run(ctx, scs[cell.Scenario], runner.Options{OutDir: r.dir, Timeout: f.timeout, Progress: progress, Workloads: ws, NoProfiles: !f.profiles})
-		r.summary, r.err = run.Summary, err
-		if err == nil && run.Summary.Outcome != results.OutcomeCompleted {
-			r.err = fmt.Errorf("%s: %s", run.Summary.Outcome, run.Summary.Error)
-		}
+	}, func(i int, o outcome) bool {
+		r := compareRun{cell: p.Cells[i], dir: jobs[i].dir, summary: o.run.Summary, err: o.incomplete()}
 		if r.err != nil {
-			fmt.Fprintf(c.stderr, "%s compare: %s: %v\n", c.prog, r.dir, r.err)
 			status = statusError
+			if !o.notRun {
+				fmt.Fprintf(c.stderr, "%s compare: %s: %v\n", c.prog, r.dir, r.err)
+			}
 		}
 		runs = append(runs, r)
-	}
+		return true
+	})
 	fmt.Fprintf(c.stderr, "%s compare: %d run(s) in %s\n", c.prog, len(runs), c.now().Sub(start).Round(100*time.Millisecond))
 	return runs, status
 }

@@ -387,39 +387,48 @@ func (g gateCmd) runBatch(ctx context.Context, dir string, plans []runPlan) ([]g
 		ms[j] = gate.Measurement{Scenario: p.sc.Name, Expect: p.sc.Expect, Limits: p.sc.Limits, Injected: p.inject}
 		most = max(most, p.runs)
 	}
+	// The jobs, interleaved: repetition i of every plan, then i+1.
+	var jobs []job
+	var of, rep []int // the plan of each job, and which of its runs it is
 	for i := 1; i <= most; i++ {
 		for j, p := range plans {
 			if i > p.runs {
 				continue
 			}
-			mj := &ms[j]
-			if ctx.Err() != nil {
-				mj.Failures = append(mj.Failures, fmt.Errorf("not run: %w", context.Cause(ctx)))
-				continue
-			}
-			runDir := filepath.Join(dir, fmt.Sprintf("%s-%d", p.label, i))
-			fmt.Fprintf(g.stderr, "%s gate: %s run %d/%d ...", g.prog, p.label, i, p.runs)
-			t0 := g.now()
 			sc := p.sc
 			sc.InjectLeak += p.inject
-			run, err := g.run(ctx, sc, runner.Options{OutDir: runDir, Workloads: g.workloads})
-			if err != nil && run.Summary.Outcome == "" {
-				fmt.Fprintf(g.stderr, " failed: %v\n", err)
-				mj.Failures = append(mj.Failures, err)
-				continue
-			}
-			if err != nil {
-				run.Summary.Warnings = append(run.Summary.Warnings, "runner: "+err.Error())
-			}
-			sum := run.Summary
-			fmt.Fprintf(g.stderr, " %s in %.1fs: peak %s, retained %s, slope %s\n", sum.Outcome, g.now().Sub(t0).Seconds(),
-				metric.Peak.Format(metric.Peak.Value(sum)), metric.Retained.Format(metric.Retained.Value(sum)), metric.Slope.Format(metric.Slope.Value(sum)))
-			mj.Runs = append(mj.Runs, sum)
-			mj.Dirs = append(mj.Dirs, runDir)
-			run.Dir = runDir
-			runs[p.label] = append(runs[p.label], run)
+			jobs = append(jobs, job{sc: sc, dir: filepath.Join(dir, fmt.Sprintf("%s-%d", p.label, i))})
+			of, rep = append(of, j), append(rep, i)
 		}
 	}
+	var t0 time.Time
+	x := executor{run: g.run, workloads: g.workloads, profiles: true}
+	x.execute(ctx, jobs, func(k int) {
+		p := plans[of[k]]
+		fmt.Fprintf(g.stderr, "%s gate: %s run %d/%d ...", g.prog, p.label, rep[k], p.runs)
+		t0 = g.now()
+	}, func(k int, o outcome) bool {
+		p, mj := plans[of[k]], &ms[of[k]]
+		run, err := o.run, o.err
+		switch {
+		case o.notRun:
+			mj.Failures = append(mj.Failures, err)
+			return true
+		case err != nil && run.Summary.Outcome == "":
+			fmt.Fprintf(g.stderr, " failed: %v\n", err)
+			mj.Failures = append(mj.Failures, err)
+			return true
+		case err != nil:
+			run.Summary.Warnings = append(run.Summary.Warnings, "runner: "+err.Error())
+		}
+		sum := run.Summary
+		fmt.Fprintf(g.stderr, " %s in %.1fs: peak %s, retained %s, slope %s\n", sum.Outcome, g.now().Sub(t0).Seconds(),
+			metric.Peak.Format(metric.Peak.Value(sum)), metric.Retained.Format(metric.Retained.Value(sum)), metric.Slope.Format(metric.Slope.Value(sum)))
+		mj.Runs = append(mj.Runs, sum)
+		mj.Dirs = append(mj.Dirs, run.Dir)
+		runs[p.label] = append(runs[p.label], run)
+		return true
+	})
 	return ms, runs
 }
 

@@ -133,26 +133,31 @@ func runAll(prog progName, ctx context.Context, command string, scs []scenario.S
 	}
 	status := statusOK
 	var runs []report.Run
-	for _, sc := range scs {
-		if ctx.Err() != nil {
+	jobs := make([]job, len(scs))
+	for i, sc := range scs {
+		jobs[i] = job{sc: sc, dir: filepath.Join(inv, dirName(sc.Name)), fresh: true}
+	}
+	x := executor{run: runner.Run, workloads: workloads, timeout: f.timeout, progress: progress, profiles: f.profiles}
+	x.execute(ctx, jobs, nil, func(i int, o outcome) bool {
+		sc := scs[i]
+		switch {
+		case o.notRun && ctx.Err() != nil:
 			fmt.Fprintf(stderr, "%s %s: interrupted: %s not run\n", prog, command, sc.Name)
 			status = max(status, statusError)
-			continue
-		}
-		dir, err := makeFresh(filepath.Join(inv, dirName(sc.Name)))
-		if err != nil {
-			fmt.Fprintf(stderr, "%s %s: %v\n", prog, command, err)
-			return inv, runs, statusError
-		}
-		run, err := runner.Run(ctx, sc, runner.Options{OutDir: dir, Timeout: f.timeout, Progress: progress, Workloads: workloads, NoProfiles: !f.profiles})
-		if err != nil {
-			fmt.Fprintf(stderr, "%s %s: %s: %v\n", prog, command, sc.Name, err)
+			return true
+		case o.notRun: // its folder could not be made
+			fmt.Fprintf(stderr, "%s %s: %v\n", prog, command, o.err)
+			status = statusError
+			return false
+		case o.err != nil:
+			fmt.Fprintf(stderr, "%s %s: %s: %v\n", prog, command, sc.Name, o.err)
 			status = max(status, statusError)
 		}
-		printSummary(stdout, run.Summary)
-		status = max(status, verdict(stdout, sc, run.Summary))
-		runs = append(runs, report.Run{Run: run})
-	}
+		printSummary(stdout, o.run.Summary)
+		status = max(status, verdict(stdout, sc, o.run.Summary))
+		runs = append(runs, report.Run{Run: o.run})
+		return true
+	})
 	fmt.Fprintf(stdout, "%d scenario(s) in %s\n", len(scs), time.Since(start).Round(100*time.Millisecond))
 	return inv, runs, status
 }
