@@ -625,12 +625,12 @@ func (g gateCmd) plotFailing(rep *gate.Report, runs map[string][]results.Run) {
 			continue
 		}
 		for _, r := range runs[s.Name] {
-			if err := g.plot(report.Run{Run: r}, filepath.Join(r.Dir, "plot")); err != nil {
+			if err := g.plot(report.Run{Run: r}, filepath.Join(r.Dir, report.RunPlot)); err != nil {
 				s.Warnings = append(s.Warnings, fmt.Sprintf("no plot of %s: %v", r.Dir, err))
 			}
 		}
 		if rs := runs[s.Name]; len(rs) > 0 {
-			s.Warnings = append(s.Warnings, fmt.Sprintf("plots: %s (and the other runs')", filepath.Join(rs[0].Dir, "plot.png")))
+			s.Warnings = append(s.Warnings, fmt.Sprintf("plots: %s (and the other runs')", filepath.Join(rs[0].Dir, report.RunPlot+".png")))
 		}
 	}
 }

@@ -267,7 +267,7 @@ func writeReports(inv string, runs []report.Run, rep *report.Reproduction, title
 	}
 	for _, r := range runs {
 		if len(r.Samples) > 0 {
-			fail(report.PlotRun(r, filepath.Join(r.Dir, "rss")))
+			fail(report.PlotRun(r, filepath.Join(r.Dir, report.RunPlot)))
 		}
 	}
 	shown := runs

@@ -311,6 +311,10 @@ func (l lineThumb) Thumbnail(c *draw.Canvas) {
 	c.StrokeLine2(l.LineStyle, c.Min.X, y, c.Max.X, y)
 }
 
+// RunPlot is the name, without extension, of a run's plot in its folder
+// (rss.png and rss.svg), whichever command drew it.
+const RunPlot = "rss"
+
 // PlotRun draws one run as base+".png" and base+".svg": RSS over time
 // (MiB against seconds since the child started) as the main line, with
 // the Go heap's live bytes, the linear memory of live wasm instances and
