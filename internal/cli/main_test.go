@@ -24,7 +24,9 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == childCommand {
 		os.Exit(testCLI.run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBenchBuilds()
+	os.Exit(code)
 }
 
 // testCLI is bench as cmd/bench registers it: the builtin target.
@@ -207,6 +209,7 @@ func TestRun_EndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, limit string) string {
 		p := filepath.Join(dir, name+".yaml")
@@ -317,6 +320,7 @@ func TestReport_RepeatedStages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	var files []string
 	for _, preset := range []string{"before", "fix1", "fix1+2", "fixed"} {
