@@ -16,7 +16,6 @@ import (
 // leak of 16 KiB per request (0.75 MiB, within the floor) is never
 // caught at any R.
 func TestABPowers(t *testing.T) {
-	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 8))
 	sample := func() map[metric.Metric][]float64 {
 		out := map[metric.Metric][]float64{}
