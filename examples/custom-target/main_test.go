@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -17,15 +19,40 @@ import (
 // scenarioFile is the committed scenario the test runs.
 const scenarioFile = "filler.yaml"
 
-// build builds this program into a temporary directory: the test runs it
-// as a user would, its own child processes included.
+// TestMain removes the program the tests built (build) after them.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// built is this program as go build made it, once for all the tests.
+var built struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
+// build builds this program into a temporary directory, once per test
+// binary: the tests run it as a user would, its own child processes
+// included. They share the binary and must not modify it.
 func build(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "custom-target")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "custom-target-test-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "custom-target")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
 }
 
 // execute runs the program and returns its exit status and output.
@@ -79,6 +106,7 @@ func TestRun_MatchesTheTargetsOwnFigures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the program and runs child processes")
 	}
+	t.Parallel()
 	bin := build(t)
 	sch := readSchedule(t)
 	out := filepath.Join(t.TempDir(), "out")
@@ -156,6 +184,7 @@ func TestGate_BaselineThenPassThenRegression(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the program and runs child processes")
 	}
+	t.Parallel()
 	bin := build(t)
 	dir := t.TempDir()
 	baseline := filepath.Join(dir, "baseline.json")

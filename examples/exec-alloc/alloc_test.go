@@ -5,9 +5,7 @@ package main
 import (
 	"context"
 	"math"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -21,11 +19,8 @@ import (
 // summary's growth and retained memory (RSS of the process, and PSS of
 // its tree) to what the program reports holding, within 10%.
 func TestExecAlloc_FiguresMatchItsOwn(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "exec-alloc")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	t.Parallel()
+	bin := built(t).alloc
 	sc, err := scenario.Parse("exec-alloc.yaml", []byte(`
 exec: [`+bin+`, -chunk, 8MiB]
 workload: tiny

@@ -4,11 +4,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -21,15 +23,12 @@ func TestExecAlloc_Gate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds bench and runs the gate")
 	}
+	t.Parallel()
 	dir := t.TempDir()
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	alloc, bench := filepath.Join(dir, "exec-alloc"), filepath.Join(dir, "bench")
-	for _, b := range [][2]string{{alloc, "."}, {bench, "github.com/leakbench/leakbench/cmd/bench"}} {
-		if out, err := exec.Command(gobin, "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
-		}
-	}
-	write := func(name, chunk, extra string) string {
+	bins := built(t)
+	alloc, bench := bins.alloc, bins.bench
+	write := func(t *testing.T, dir, name, chunk, extra string) string {
+		t.Helper()
 		p := filepath.Join(dir, name+".yaml")
 		y := "name: " + name + "\nexec: [" + alloc + ", -chunk, " + chunk + "]\nworkload: tiny\nrounds: 3\nidle: 300ms\ninterval: 20ms\n" + extra
 		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
@@ -37,12 +36,12 @@ func TestExecAlloc_Gate(t *testing.T) {
 		}
 		return p
 	}
-	stable := write("alloc-stable", "64KiB", "limits:\n  - settled < 16MiB\n")
-	leaky := write("alloc-leaky", "16MiB", "expect: leak\n")
+	stable := write(t, dir, "alloc-stable", "64KiB", "limits:\n  - settled < 16MiB\n")
+	leaky := write(t, dir, "alloc-leaky", "16MiB", "expect: leak\n")
 	base := filepath.Join(dir, "baseline.json")
-	gate := func(args ...string) (int, string) {
+	gate := func(t *testing.T, args ...string) (int, string) {
 		t.Helper()
-		cmd := exec.Command(bench, append([]string{"gate", "--runs", "2", "--baseline", base, "--out", filepath.Join(dir, "gate")}, args...)...)
+		cmd := exec.Command(bench, append([]string{"gate", "--runs", "2", "--baseline", base, "--out", filepath.Join(t.TempDir(), "gate")}, args...)...)
 		out, err := cmd.Output()
 		var exit *exec.ExitError
 		switch {
@@ -54,16 +53,68 @@ func TestExecAlloc_Gate(t *testing.T) {
 		t.Fatalf("bench gate: %v", err)
 		return 0, ""
 	}
-	if code, out := gate("--update-baseline", stable, leaky); code != 0 {
+	if code, out := gate(t, "--update-baseline", stable, leaky); code != 0 {
 		t.Fatalf("baseline: exit %d\n%s", code, out)
 	}
-	if code, out := gate(stable, leaky); code != 0 || !strings.Contains(out, "alloc-leaky: PASS (leak control") {
-		t.Fatalf("unchanged: exit %d\n%s", code, out)
+	// Against the baseline, the unchanged scenarios and the regressed
+	// one (the same name in a folder of its own) are gated at once.
+	t.Run("unchanged", func(t *testing.T) {
+		t.Parallel()
+		if code, out := gate(t, stable, leaky); code != 0 || !strings.Contains(out, "alloc-leaky: PASS (leak control") {
+			t.Fatalf("unchanged: exit %d\n%s", code, out)
+		}
+	})
+	t.Run("regressed", func(t *testing.T) {
+		t.Parallel()
+		regressed := write(t, t.TempDir(), "alloc-stable", "8MiB", "limits:\n  - settled < 16MiB\n")
+		code, out := gate(t, regressed, leaky)
+		t.Logf("regressed:\n%s", out)
+		if code != 1 || !strings.Contains(out, "alloc-stable: REGRESSION") || !strings.Contains(out, "alloc-stable: settled: ") {
+			t.Errorf("a stable exec target that now keeps 48 MiB: exit %d, want 1 naming settled", code)
+		}
+	})
+}
+
+// TestMain removes the programs the tests built (built) after them.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builds.dir != "" {
+		os.RemoveAll(builds.dir)
 	}
-	write("alloc-stable", "8MiB", "limits:\n  - settled < 16MiB\n")
-	code, out := gate(stable, leaky)
-	t.Logf("regressed:\n%s", out)
-	if code != 1 || !strings.Contains(out, "alloc-stable: REGRESSION") || !strings.Contains(out, "alloc-stable: settled: ") {
-		t.Errorf("a stable exec target that now keeps 48 MiB: exit %d, want 1 naming settled", code)
+	os.Exit(code)
+}
+
+// programs are this program and bench, as go build made them.
+type programs struct{ alloc, bench string }
+
+// builds holds the programs, built once for all the tests (built).
+var builds struct {
+	once sync.Once
+	dir  string
+	bins programs
+	err  error
+}
+
+// built returns this program and bench, building both into a temporary
+// folder on the first call; the tests share them and must not modify
+// them.
+func built(t *testing.T) programs {
+	t.Helper()
+	builds.once.Do(func() {
+		if builds.dir, builds.err = os.MkdirTemp("", "exec-alloc-test-"); builds.err != nil {
+			return
+		}
+		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		builds.bins = programs{alloc: filepath.Join(builds.dir, "exec-alloc"), bench: filepath.Join(builds.dir, "bench")}
+		for _, b := range [][2]string{{builds.bins.alloc, "."}, {builds.bins.bench, "github.com/leakbench/leakbench/cmd/bench"}} {
+			if out, err := exec.Command(gobin, "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
+				builds.err = fmt.Errorf("go build %s: %w\n%s", b[1], err, out)
+				return
+			}
+		}
+	})
+	if builds.err != nil {
+		t.Fatal(builds.err)
 	}
+	return builds.bins
 }

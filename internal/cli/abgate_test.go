@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,72 +138,119 @@ func TestGateAB_UsageErrors(t *testing.T) {
 // whatever the scenario says (a change that broke the fourth fix). A leaky
 // base against a fixed head passes; the reverse fails with exit 1 naming
 // the metric; two identical builds pass (LEAKBENCH_AB_REPEAT=5 repeats
-// that five times).
+// that five times, one after another). The three gates are independent
+// processes with their own children and folders, and run at once.
 func TestGateAB_RealBuilds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds bench twice and runs child processes; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
-	build := func(name string, tags ...string) string {
-		bin := filepath.Join(dir, name)
-		args := []string{"build", "-o", bin}
-		if len(tags) > 0 {
-			args = append(args, "-tags", strings.Join(tags, ","))
-		}
-		out, err := exec.Command("go", append(args, "github.com/leakbench/leakbench/cmd/bench")...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go %v: %v\n%s", args, err, out)
-		}
-		return bin
-	}
-	fixed, fixed2, leaky := build("bench-fixed"), build("bench-fixed-2"), build("bench-leaky", "leakbench_regress_listeners")
+	var wg sync.WaitGroup
+	wg.Go(func() { buildBench(regressListenersTag) }) // the two builds at once; errors below
+	fixed := builtBench(t, "")
+	wg.Wait()
+	leaky := builtBench(t, regressListenersTag)
+	// The second identical build is a copy of the first: go build of the
+	// same source gives the same bytes (the build is reproducible), and a
+	// copy is a binary of its own at its own path, as a second checkout's
+	// build would be.
+	fixed2 := filepath.Join(dir, "bench-fixed-2")
+	copyExecutable(t, fixed, fixed2)
 	// Ten rounds: the broken build's leak grows by about 2.5 MiB a round
 	// on the tiny workload, past the 16 MiB floor of settled memory.
 	sc := filepath.Join(dir, "tiny-fixed.yaml")
 	if err := os.WriteFile(sc, []byte("name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 10\nidle: 300ms\ninterval: 20ms\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	gateAB := func(head, base string) (int, string) {
+	// The gates run at once, in this test's parallel slot (as subtests
+	// each would wait for a slot of its own): gateAB starts head's A/B
+	// gate against base, and its outcome arrives when it ends.
+	type outcome struct {
+		code           int
+		stdout, stderr string
+		err            error
+	}
+	var gates atomic.Int32
+	gateAB := func(head, base string) <-chan outcome {
+		out := filepath.Join(dir, fmt.Sprintf("out-%d", gates.Add(1)))
+		done := make(chan outcome, 1)
+		go func() {
+			cmd := exec.Command(head, "gate", "--base-bin", base, "--runs", "4", "--out", out, sc)
+			cmd.Env = append(os.Environ(), "GITHUB_STEP_SUMMARY=")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			var exit *exec.ExitError
+			o := outcome{stdout: stdout.String(), stderr: stderr.String()}
+			switch {
+			case errors.As(err, &exit):
+				o.code = exit.ExitCode()
+			case err != nil:
+				o.err = err
+			}
+			done <- o
+		}()
+		return done
+	}
+	// result waits for a gate's outcome and logs it; an error is fatal.
+	result := func(t *testing.T, head, base string, done <-chan outcome) (int, string) {
 		t.Helper()
-		cmd := exec.Command(head, "gate", "--base-bin", base, "--runs", "4", "--out", filepath.Join(dir, "out"), sc)
-		cmd.Env = append(os.Environ(), "GITHUB_STEP_SUMMARY=")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		var exit *exec.ExitError
-		code := 0
-		switch {
-		case errors.As(err, &exit):
-			code = exit.ExitCode()
-		case err != nil:
-			t.Fatal(err)
+		o := <-done
+		if o.err != nil {
+			t.Fatal(o.err)
 		}
-		t.Logf("%s gate --base-bin %s: exit %d\n%s", filepath.Base(head), filepath.Base(base), code, stdout.String())
-		if code == statusError {
-			t.Fatalf("error:\n%s", stderr.String())
+		t.Logf("%s gate --base-bin %s: exit %d\n%s", filepath.Base(head), filepath.Base(base), o.code, o.stdout)
+		if o.code == statusError {
+			t.Fatalf("error:\n%s", o.stderr)
 		}
-		return code, stdout.String()
-	}
-	if code, out := gateAB(fixed, leaky); code != statusOK {
-		t.Errorf("leaky base, fixed head: exit %d, want 0\n%s", code, out)
-	}
-	code, out := gateAB(leaky, fixed)
-	if code != statusFailed || !strings.Contains(out, "REGRESSION settled") || !strings.Contains(out, "tiny-fixed: FAIL") {
-		t.Errorf("fixed base, leaky head: exit %d, want 1 and a regression of settled\n%s", code, out)
+		return o.code, o.stdout
 	}
 	repeat := 1
 	if n, err := strconv.Atoi(os.Getenv("LEAKBENCH_AB_REPEAT")); err == nil && n > 0 {
 		repeat = n
 	}
-	passed := 0
-	for range repeat {
-		if code, _ := gateAB(fixed, fixed2); code == statusOK {
-			passed++
+	leakyBase, leakyHead := gateAB(fixed, leaky), gateAB(leaky, fixed)
+	identical := make(chan outcome, repeat)
+	go func() { // the repetitions one after another
+		for range repeat {
+			identical <- <-gateAB(fixed, fixed2)
 		}
+	}()
+	t.Run("leaky base, fixed head", func(t *testing.T) {
+		if code, out := result(t, fixed, leaky, leakyBase); code != statusOK {
+			t.Errorf("leaky base, fixed head: exit %d, want 0\n%s", code, out)
+		}
+	})
+	t.Run("fixed base, leaky head", func(t *testing.T) {
+		code, out := result(t, leaky, fixed, leakyHead)
+		if code != statusFailed || !strings.Contains(out, "REGRESSION settled") || !strings.Contains(out, "tiny-fixed: FAIL") {
+			t.Errorf("fixed base, leaky head: exit %d, want 1 and a regression of settled\n%s", code, out)
+		}
+	})
+	t.Run("identical builds", func(t *testing.T) {
+		passed := 0
+		for range repeat {
+			if code, _ := result(t, fixed, fixed2, identical); code == statusOK {
+				passed++
+			}
+		}
+		t.Logf("identical builds passed %d of %d", passed, repeat)
+		if passed != repeat {
+			t.Errorf("identical builds passed %d of %d", passed, repeat)
+		}
+	})
+}
+
+// copyExecutable copies the executable file src to dst.
+func copyExecutable(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("identical builds passed %d of %d", passed, repeat)
-	if passed != repeat {
-		t.Errorf("identical builds passed %d of %d", passed, repeat)
+	if err := os.WriteFile(dst, b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -209,6 +258,7 @@ func TestGateAB_RealBuilds(t *testing.T) {
 // with a fake runner (base runs settle 40 MiB higher) and merges the two
 // folders with bench compare --merge: one table, base against head.
 func TestGateAB_ShardsMergeAsAComparison(t *testing.T) {
+	t.Parallel()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)

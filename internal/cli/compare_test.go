@@ -219,6 +219,7 @@ func TestCompare_UsageErrors(t *testing.T) {
 }
 
 func TestCompare_Factorial(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "fact")
 	f := &fakeCompare{}
 	var stdout, stderr bytes.Buffer
@@ -372,6 +373,7 @@ func TestCompare_RealChildren(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	var paths []string
 	for name, y := range map[string]string{
@@ -538,6 +540,7 @@ func TestCompare_FactorialRealChildren(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	base := writeScenarios(t, dir, "tiny-before.yaml", "name: tiny-before\nworkload: tiny\npreset: before\nrounds: 2\nidle: 200ms\ninterval: 20ms\n")[0]
 	out := filepath.Join(dir, "out")

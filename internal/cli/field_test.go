@@ -20,6 +20,7 @@ func TestRun_FieldPattern(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "tiny-pool-unclosed.yaml")
 	y := "name: tiny-pool-unclosed\nworkload: tiny\npreset: pool-unclosed\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\n" +

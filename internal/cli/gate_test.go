@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -246,17 +245,14 @@ func TestGate_Help(t *testing.T) {
 
 // TestGate_EndToEnd runs the real gate on the tiny workload: a stable and a
 // leaky scenario, one run each, through real child processes of a freshly
-// built bench binary.
+// built bench binary (built once for all the tests, builtBench).
 func TestGate_EndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bench")
-	build := exec.Command("go", "build", "-o", bin, "github.com/leakbench/leakbench/cmd/bench")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtBench(t, "")
 	scenarios := map[string]string{
 		"tiny-fixed.yaml": "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 3\nidle: 300ms\ninterval: 20ms\nexpect: stable\n",
 		"tiny-leaky.yaml": "name: tiny-leaky\nworkload: tiny\npreset: fixed\nlisteners: leaked\nrounds: 3\nidle: 300ms\ninterval: 20ms\nexpect: leak\n",

@@ -97,6 +97,7 @@ func TestRun_HostileImagesDir(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	images, good, bad := hostileDir(t)
 	dir := t.TempDir()
 	scFile := filepath.Join(dir, "hostile.yaml")

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,7 +25,23 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == childCommand {
 		os.Exit(testCLI.run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	// The parallel tests mostly wait for child processes (their idle and
+	// settle phases, the gates' runs one after another), not for this
+	// process's CPU: unless -test.parallel says otherwise, four run at
+	// once, not GOMAXPROCS.
+	flag.Parse()
+	if !flagGiven("test.parallel") {
+		flag.Set("test.parallel", "4")
+	}
+	code := m.Run()
+	removeBenchBuilds()
+	os.Exit(code)
+}
+
+// flagGiven reports whether the command line set the flag.
+func flagGiven(name string) (given bool) {
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // testCLI is bench as cmd/bench registers it: the builtin target.
@@ -207,6 +224,7 @@ func TestRun_EndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, limit string) string {
 		p := filepath.Join(dir, name+".yaml")
@@ -317,6 +335,7 @@ func TestReport_RepeatedStages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	var files []string
 	for _, preset := range []string{"before", "fix1", "fix1+2", "fixed"} {

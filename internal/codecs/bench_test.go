@@ -267,8 +267,8 @@ var (
 )
 
 // benchLibrary returns the shared test Library (interruptible, the
-// default) or an Uninterruptible one.
-func benchLibrary(b *testing.B, interruptible bool) *Library {
+// default) or an Uninterruptible one, shared too.
+func benchLibrary(b testing.TB, interruptible bool) *Library {
 	if interruptible {
 		return testLibrary(b)
 	}

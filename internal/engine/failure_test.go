@@ -86,7 +86,7 @@ func TestTrap(t *testing.T) {
 func TestOpTimeout(t *testing.T) {
 	ResetListeners()
 	rec := newRecorder()
-	e, err := New(testCtx, lib, Config{Strategy: preset(t, "fix1"), OpTimeout: time.Nanosecond, Events: rec.event})
+	e, err := New(testCtx, interruptible(t), Config{Strategy: preset(t, "fix1"), OpTimeout: time.Nanosecond, Events: rec.event})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,13 +130,17 @@ func rss(t testing.TB) uint64 {
 }
 
 // newEngineConfig is newEngine with a whole Config (its Events are the
-// recorder's).
+// recorder's); with an OpTimeout, on the interruptible library.
 func newEngineConfig(t testing.TB, cfg Config) (*Engine, *recorder) {
 	t.Helper()
 	ResetListeners()
 	rec := newRecorder()
 	cfg.Events = rec.event
-	e, err := New(testCtx, lib, cfg)
+	l := lib
+	if cfg.OpTimeout > 0 { // the deadline must be able to stop a guest call
+		l = interruptible(t)
+	}
+	e, err := New(testCtx, l, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,36 @@ import (
 var testCtx = context.WithValue(context.Background(), struct{}{}, "engine test")
 
 // lib is the codecs library shared by every test: compiling the modules is
-// the slow part, instances are what the tests are about.
+// the slow part, instances are what the tests are about. It is
+// uninterruptible, as the builtin target's library is without an op
+// timeout (builtin.New: Uninterruptible when OpTimeout is 0), which runs
+// the codecs several times faster; a test whose deadline must stop a
+// guest call takes interruptible().
 var lib *codecs.Library
+
+// testCache is the compilation cache lib and interruptible() share.
+var testCache string
+
+// interruptibleLib is lib's interruptible twin, made on first use
+// (interruptible) and closed by TestMain.
+var interruptibleLib struct {
+	once sync.Once
+	lib  *codecs.Library
+	err  error
+}
+
+// interruptible returns the interruptible twin of lib: a done context
+// (Config.OpTimeout) stops a guest call in the middle.
+func interruptible(t testing.TB) *codecs.Library {
+	t.Helper()
+	interruptibleLib.once.Do(func() {
+		interruptibleLib.lib, interruptibleLib.err = codecs.New(testCtx, codecs.Options{CacheDir: testCache})
+	})
+	if interruptibleLib.err != nil {
+		t.Fatal(interruptibleLib.err)
+	}
+	return interruptibleLib.lib
+}
 
 // Test sources: small generated images.
 var (
@@ -40,7 +68,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "engine tests:", err)
 		os.Exit(2)
 	}
-	lib, err = codecs.New(testCtx, codecs.Options{CacheDir: cache})
+	testCache = cache
+	lib, err = codecs.New(testCtx, codecs.Options{CacheDir: cache, Uninterruptible: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "engine tests: codecs.New:", err)
 		os.Exit(2)
@@ -50,6 +79,9 @@ func TestMain(m *testing.M) {
 	srcSmall = genImage(64, 48, "png")
 	code := m.Run()
 	_ = lib.Close(testCtx)
+	if interruptibleLib.lib != nil {
+		_ = interruptibleLib.lib.Close(testCtx)
+	}
 	_ = os.RemoveAll(cache)
 	os.Exit(code)
 }

@@ -23,6 +23,12 @@ type GC struct {
 // onGC, if not nil, is called after each one, from RunV8's goroutine. It
 // returns ctx's error if ctx ended first, else nil.
 func RunV8(ctx context.Context, d time.Duration, onGC func(GC)) error {
+	return runV8(ctx, d, onGC, NewReducer)
+}
+
+// runV8 is RunV8 with the reducer newReducer makes: NewReducer, or in
+// this package's tests one whose first wait is shorter than LongDelay.
+func runV8(ctx context.Context, d time.Duration, onGC func(GC), newReducer func(time.Time, uint64) *Reducer) error {
 	if d <= 0 {
 		return nil
 	}
@@ -31,7 +37,7 @@ func RunV8(ctx context.Context, d time.Duration, onGC func(GC)) error {
 	tick := time.NewTicker(PollInterval)
 	defer tick.Stop()
 	m := newMeter()
-	r := NewReducer(time.Now(), m.allocs())
+	r := newReducer(time.Now(), m.allocs())
 	poll := tick.C
 	for {
 		select {

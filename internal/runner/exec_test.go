@@ -142,6 +142,7 @@ func TestExec_Silent(t *testing.T) {
 // TestExec_NeverExits: a program that reports nothing and never exits is
 // killed at the time limit, with its tree.
 func TestExec_NeverExits(t *testing.T) {
+	t.Parallel()
 	run, err := runExec(t, execScenario("sh", "-c", "sleep 60 & sleep 60"), 1500*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +161,7 @@ func TestExec_NeverExits(t *testing.T) {
 // so that a loaded machine reaches it too), and the parent still samples
 // and stops it at the time limit.
 func TestExec_Floods(t *testing.T) {
+	t.Parallel()
 	sc := execScenario("sh", "-c", `printf '{"kind":"phase","phase":"load"}\n' >&3; yes '{"kind":"op","codec":"decode","seconds":0.001}' >&3`)
 	const limit = 5000
 	run, err := runExecOpts(t, sc, Options{Timeout: 4 * time.Second, MaxEvents: limit})
@@ -310,6 +312,7 @@ func TestExec_Setup(t *testing.T) {
 // killed with its process group, and one that left the group only delays
 // the end by the drain time.
 func TestExec_LeavesChildren(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	run, err := runExec(t, execScenario("sh", "-c", "sleep 30 & exit 0"), time.Minute)
 	if err != nil {

@@ -26,6 +26,7 @@ func TestRun_IdleGC(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three children with 10 s idle phases")
 	}
+	t.Parallel()
 	idle := idlegc.LongDelay + 2*time.Second
 	run := func(t *testing.T, preset string, mode idlegc.Mode) results.Run {
 		sc := testScenario(t, preset+"-"+mode.String(), preset, 1)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"image"
 	"image/png"
@@ -39,7 +40,20 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	// The parallel tests mostly wait for their children (idle phases,
+	// time limits, the drain time), not for this process's CPU: unless
+	// -test.parallel says otherwise, eight run at once, not GOMAXPROCS.
+	flag.Parse()
+	if !flagSet("test.parallel") {
+		flag.Set("test.parallel", "8")
+	}
 	os.Exit(m.Run())
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(name string) (set bool) {
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // testOptions runs the test binary as the child.
@@ -173,8 +187,9 @@ func TestRun_LeakyVersusFixed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	images := bigImages(t, 3)
-	run := func(name, preset string) results.Summary {
+	run := func(t *testing.T, name, preset string) results.Summary {
 		sc := testScenario(t, name, preset, 3)
 		sc.Images = images
 		opts := testOptions(t)
@@ -224,8 +239,16 @@ func TestRun_LeakyVersusFixed(t *testing.T) {
 			mibf(sum.LeakedAfterSettle), sum.Requests, sum.Errors, sum.Samples)
 		return sum
 	}
-	leaky := run("leaky", "fix1+2")
-	fixed := run("fixed", "fixed")
+	// The two children run at once: what is compared is each child's
+	// own accounting and its RSS over its own baseline.
+	var leaky, fixed results.Summary
+	t.Run("children", func(t *testing.T) {
+		t.Run("leaky", func(t *testing.T) { t.Parallel(); leaky = run(t, "leaky", "fix1+2") })
+		t.Run("fixed", func(t *testing.T) { t.Parallel(); fixed = run(t, "fixed", "fixed") })
+	})
+	if t.Failed() {
+		return
+	}
 
 	if fixed.LeakedAfterSettle != 0 {
 		t.Errorf("fixed: leaked after settle %.1f MiB, want 0", mibf(fixed.LeakedAfterSettle))
@@ -280,6 +303,7 @@ func TestRun_ChildKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	opts := testOptions(t)
 	k := &killingSampler{n: 10, action: func(pid int) { syscall.Kill(pid, syscall.SIGKILL) }}
 	k.install(&opts)
@@ -306,6 +330,7 @@ func TestRun_Interrupted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opts := testOptions(t)
@@ -327,6 +352,7 @@ func TestRun_RSSCap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	sc := longScenario(t, "capped")
 	sc.RSSCap = 1 << 20 // any Go process exceeds 1 MiB at once
 	opts := testOptions(t)
@@ -346,6 +372,7 @@ func TestRun_Timeout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	opts := testOptions(t)
 	opts.Timeout = 300 * time.Millisecond
 	sum := mustRun(t, context.Background(), longScenario(t, "timeout"), opts).Summary

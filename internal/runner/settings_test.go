@@ -52,6 +52,7 @@ func TestRun_SummaryRecordsTheChildsSettings(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
+	t.Parallel()
 	run := func(sc scenario.Scenario) results.Summary {
 		t.Helper()
 		opts := testOptions(t)

@@ -51,6 +51,7 @@ func TestRun_TimeoutKeepsCompletedRequests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a child process")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	for _, name := range []string{"a.png", "b.png", "c.png", "stuck.png"} {
 		f, err := os.Create(filepath.Join(dir, name))

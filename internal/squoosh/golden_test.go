@@ -294,6 +294,7 @@ func TestGoldenReproducible(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node not on PATH: golden.js needs node to remake the goldens")
 	}
+	t.Parallel() // node works while the other tests run in this process
 	root, err := DefaultRoot()
 	if err != nil {
 		t.Fatal(err)
