@@ -11,6 +11,7 @@ import (
 // switch columns, and a scenario it does not ship is refused under its
 // name with the ones it does.
 func TestOwnTool(t *testing.T) {
+	t.Parallel()
 	bin := build(t)
 	code, text := execute(t, bin, "--help")
 	if code != 0 || !strings.HasPrefix(text, "usage: custom-target <command>") || strings.Contains(text, "reproduce") {
