@@ -262,6 +262,7 @@ func (o Options) ResultsStrategy(workers int) results.Strategy {
 		Cache:        st.Cache,
 		Malloc:       nonDefault(st.Malloc, codecs.MallocLibc),
 		Reused:       nonDefault(st.Reused, engine.ReusedAll),
+		Codecs:       nonDefault(st.Codecs, engine.CodecsEmbedded),
 	}
 }
 

@@ -230,6 +230,8 @@ type Strategy struct {
 	// Reused is which codecs a keeping lifetime keeps when not all of
 	// them: "bindgen".
 	Reused string `json:"reused,omitempty"`
+	// Codecs is the codec set when not the embedded one: "squoosh".
+	Codecs string `json:"codecs,omitempty"`
 }
 
 // String is the one text of a strategy, used by every command, table and
@@ -278,6 +280,9 @@ func (s Strategy) String() string {
 	}
 	if s.Malloc != "" {
 		parts = append(parts, "malloc "+s.Malloc)
+	}
+	if s.Codecs != "" {
+		parts = append(parts, s.Codecs+" codecs")
 	}
 	sw := strings.Join(parts, ", ")
 	switch {
