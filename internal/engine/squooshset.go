@@ -42,6 +42,7 @@ import (
 type squooshSet struct {
 	lib   *squoosh.Library
 	cache wazero.CompilationCache // nil: the runtime's own
+	limit uint64                  // each memory's cap in bytes
 	ids   atomic.Int64
 }
 
@@ -53,7 +54,7 @@ type squooshSet struct {
 func newSquooshSet(ctx context.Context, limit uint64, interruptible bool, cacheDir string) (*squooshSet, error) {
 	pages := min(limit/wasmPage, 65536)
 	cfg := wazero.NewRuntimeConfig().WithMemoryLimitPages(uint32(pages)).WithCloseOnContextDone(interruptible)
-	s := &squooshSet{}
+	s := &squooshSet{limit: pages * wasmPage}
 	if cacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(cacheDir)
 		if err != nil {
@@ -93,7 +94,7 @@ func (s *squooshSet) perCall(op codecs.Op, src codecs.Format) bool {
 }
 
 func (s *squooshSet) instantiate(ctx context.Context, op codecs.Op, src codecs.Format) (_ codecInstance, err error) {
-	in := &squooshInstance{id: int(s.ids.Add(1)), op: op, glue: codecs.GlueBindgen}
+	in := &squooshInstance{id: int(s.ids.Add(1)), op: op, glue: codecs.GlueBindgen, limit: s.limit}
 	defer func() {
 		if err != nil {
 			_ = in.Close(ctx)
@@ -170,6 +171,7 @@ type squooshInstance struct {
 
 	size   atomic.Uint64 // MemorySize
 	closed atomic.Bool   // closed by Close
+	limit  uint64        // each memory's cap, for errors
 }
 
 func (in *squooshInstance) ID() int            { return in.id }
@@ -239,11 +241,20 @@ func (in *squooshInstance) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// run runs s. A failure says how large the instance's memory was, since
+// the modules' own errors do not: a Rust module whose allocation fails at
+// the memory cap aborts (a trap at `unreachable`), and only the size
+// beside the cap tells that apart from a bug or corrupt input.
 func (in *squooshInstance) run(ctx context.Context, s step) (res stepResult, err error) {
 	if in.Closed() {
 		return res, codecs.ErrClosed
 	}
-	defer in.measure()
+	defer func() {
+		in.measure()
+		if err != nil {
+			err = fmt.Errorf("%w (linear memory %d bytes after the call; each memory's limit %d bytes)", err, in.MemorySize(), in.limit)
+		}
+	}()
 	img := squoosh.Image{Pix: s.img.Pix, Width: s.img.Width, Height: s.img.Height}
 	var out squoosh.Image
 	switch {
