@@ -35,7 +35,7 @@
 // counts; StartOp before an operation lets a run killed at its time limit
 // name the operation in progress. An error from Do fails that request
 // only: the summary counts it by class (from its errors.Is chain, e.g.
-// the codecs' sentinels) and names its file and the operation whose Op
+// ErrCorrupt and the other classes) and names its file and the operation whose Op
 // carried an error.
 //
 // # Scenarios

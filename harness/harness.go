@@ -83,25 +83,11 @@ type Instance = target.Instance
 // work before the baseline) and Recorder (never nil).
 type Config = target.Config
 
-// MemoryRecorder records the wasm linear memories of a wazero target for
-// the linear memory profile (linear-*.pb.gz beside a run's samples, see
-// docs/pprof.md): embed a *MemoryRecorder in your target, made with
-// NewMemoryRecorder, and instantiate every module with the context that
-// its Context method returns (it installs the recorder as wazero's memory
-// allocator, experimental.WithMemoryAllocator). Each memory is then
-// profiled with the stack that instantiated it, held "live" until its
-// module is closed, and "closed" afterwards for as long as anything still
-// references it: a closed memory that survives the settle step's GC is a
-// leak, and its stack says whose. Its memories are plain Go slices, as
-// wazero's own are without an allocator.
-type MemoryRecorder = memprofile.Recorder
-
-// NewMemoryRecorder returns a MemoryRecorder whose memories are labelled
-// codec in the profile.
-func NewMemoryRecorder(codec string) *MemoryRecorder { return memprofile.NewRecorder(codec) }
-
 // LinearMemories is implemented by a target that lists its linear
-// memories itself (a *MemoryRecorder embedded in it does):
+// memories itself, for the linear memory profile (linear-*.pb.gz beside
+// a run's samples, see docs/pprof.md). A wazero target gets it by
+// embedding a *wazeromem.Recorder (package harness/wazeromem, which
+// records every memory wazero allocates):
 // LinearMemories() []LinearMemory is called at a run's landmarks,
 // concurrently with Do.
 type LinearMemories = memprofile.Source
@@ -111,6 +97,36 @@ type LinearMemories = memprofile.Source
 // and Stack, the program counters of the stack that instantiated it
 // (runtime.Callers).
 type LinearMemory = memprofile.Memory
+
+// Idler is implemented by a target that models what its runtime does
+// while the server is idle: Idle(ctx, d) error is called for the idle
+// phase instead of the harness waiting d; it must return after d, or
+// once ctx is done with ctx's error, and report each collection it makes
+// with ReportGC and GC.Idle set (idle_gc events, marked on the plots).
+// leakbench's builtin target replays V8's memory reducer there.
+type Idler = target.Idler
+
+// GC is a collection a target made itself: N (which one of its kind,
+// from 1), Start, Duration, Memory (for a pressure collection the memory
+// whose growth started it; for an idle one the memory it freed) and Idle
+// (made by Idle, not for memory pressure).
+type GC = target.GC
+
+// ReportGC reports g to rec, the Config's Recorder: an external_gc event,
+// or an idle_gc one when g.Idle.
+func ReportGC(rec Recorder, g GC) { target.ReportGC(rec, g) }
+
+// The failure classes of a request's error: wrap one (fmt.Errorf with
+// %w, or an Is method) and the summary counts the failure under its
+// class (corrupt, limit, out-of-memory, trap, invalid) rather than
+// "other".
+var (
+	ErrCorrupt     = target.ErrCorrupt     // the input is corrupt or unsupported
+	ErrLimit       = target.ErrLimit       // the input exceeds a limit of the engine
+	ErrOutOfMemory = target.ErrOutOfMemory // the engine ran out of (linear) memory
+	ErrTrap        = target.ErrTrap        // the guest trapped
+	ErrInvalid     = target.ErrInvalid     // an invalid argument
+)
 
 // Validator is implemented by an options type that checks its values
 // beyond their types: Validate() []error runs in the parent when a

@@ -49,9 +49,3 @@ func TestStartOp(t *testing.T) {
 	}
 	StartOp(plainRecorder{}, Op{Name: "decode"}) // no OpStarter: nothing to do, no panic
 }
-
-// A target that embeds a *MemoryRecorder lists its linear memories.
-var _ LinearMemories = struct {
-	Target
-	*MemoryRecorder
-}{}

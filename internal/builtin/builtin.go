@@ -19,9 +19,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/memprofile"
 	"github.com/leakbench/leakbench/internal/target"
 )
@@ -39,6 +41,24 @@ type optimizer struct {
 	results engine.Results // how results leave an instance, which says what the cache holds
 
 	book *memprofile.Book // the engine's instances and their holders
+	idle idlegc.Mode      // what the idle phase runs (Idle)
+}
+
+// Idle is the idle phase of the server (target.Idler): under idle_gc: v8
+// V8's memory reducer (idlegc.RunV8), each of its collections reported
+// as an idle collection; under go, nothing but the wait.
+func (o *optimizer) Idle(ctx context.Context, d time.Duration) error {
+	if o.idle != idlegc.V8 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+			return nil
+		}
+	}
+	return idlegc.RunV8(ctx, d, func(g idlegc.GC) {
+		target.ReportGC(o.rec, target.GC{N: g.N, Start: g.Start, Duration: g.Duration, Memory: uint64(max(g.Freed, 0)), Idle: true})
+	})
 }
 
 // LinearMemories lists the engine's linear memories and their holders,
@@ -59,13 +79,13 @@ func New(ctx context.Context, cfg target.Config, opts Options) (target.Target, e
 	lib, err := codecs.New(ctx, codecs.Options{
 		Limits:          codecs.DefaultLimits(),
 		CacheDir:        cache,
-		Uninterruptible: opts.OpTimeout == 0,
+		Uninterruptible: opts.OpTimeout == 0 && opts.Interrupts == engine.InterruptsNone,
 		Malloc:          opts.Malloc,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("compiling the codecs: %w", err)
 	}
-	o := &optimizer{lib: lib, rec: cfg.Recorder, results: opts.Results, book: memprofile.NewBook()}
+	o := &optimizer{lib: lib, rec: cfg.Recorder, results: opts.Results, book: memprofile.NewBook(), idle: opts.IdleGC}
 	o.eng, err = engine.New(ctx, lib, engine.Config{
 		Strategy:  opts.Strategy,
 		Workers:   max(cfg.Workers, 1),

@@ -3,6 +3,7 @@ package builtin
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/target"
@@ -72,5 +73,38 @@ func TestHarnessSnapshot(t *testing.T) {
 	}
 	if s := harnessSnapshot(engine.Snapshot{}, engine.ResultsCopied); s.Leaked() != 0 || s.OffHeap != 0 || s.LinearMemory != 0 {
 		t.Errorf("an idle engine: %+v", s)
+	}
+}
+
+// discard is a Recorder that drops every event.
+type discard struct{}
+
+func (discard) Op(target.Op)                          {}
+func (discard) InstanceCreated(target.Instance)       {}
+func (discard) InstanceClosed(target.Instance, error) {}
+
+// TestNew_Interrupts: the codecs are compiled with a return to Go at
+// every loop header under interrupts: loops, as under an op_timeout, and
+// without one otherwise (wazero's default, which no collection can stop).
+func TestNew_Interrupts(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts Options
+		want bool
+	}{
+		{"default", Options{}, false},
+		{"interrupts loops", Options{Strategy: engine.Strategy{Interrupts: engine.InterruptsLoops}}, true},
+		{"op_timeout", Options{OpTimeout: time.Minute}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tgt, err := New(t.Context(), target.Config{Recorder: discard{}}, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tgt.(target.Closer).Close(context.WithoutCancel(t.Context()))
+			if got := tgt.(*optimizer).lib.Interruptible(); got != tt.want {
+				t.Errorf("interruptible = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

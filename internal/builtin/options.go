@@ -14,6 +14,7 @@ import (
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/enum"
+	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/target"
 )
@@ -41,6 +42,11 @@ type Options struct {
 	// which makes every codec 4-35x slower under wazero 1.12; without it a
 	// runaway call is still bounded by the run's wall-clock limit.
 	OpTimeout time.Duration `yaml:"op_timeout,omitempty" json:"op_timeout,omitempty"`
+	// IdleGC is what the server's runtime does while it is idle: go (the
+	// default: nothing, the Go runtime alone) or v8 (V8's memory reducer,
+	// package idlegc, which the published curves show bringing a fixed
+	// run down). The target runs it in the idle phase (target.Idler).
+	IdleGC idlegc.Mode `yaml:"idle_gc,omitempty" json:"idle_gc,omitempty"`
 
 	// Set by UnmarshalYAML: the keys the file set, in file order (nil for
 	// Options built in Go), and whether those keys override the whole of
@@ -67,7 +73,7 @@ func (p *Preset) UnmarshalText(b []byte) error {
 }
 
 // Fields returns the keys of the builtin target's settings, in order:
-// preset, the Strategy's, op_timeout.
+// preset, the Strategy's, op_timeout, idle_gc.
 func Fields() []string { return target.Fields(reflect.TypeFor[Options]()) }
 
 // switches are the four published causes' keys, which a file without a
@@ -159,7 +165,7 @@ func (o Options) Validate() []error {
 	if o.presetUnused {
 		keys := slices.Clone(switches)
 		for _, k := range o.keys {
-			if !slices.Contains(keys, k) && k != "preset" && k != "op_timeout" {
+			if !slices.Contains(keys, k) && k != "preset" && k != "op_timeout" && k != "idle_gc" {
 				keys = append(keys, k)
 			}
 		}
@@ -175,6 +181,9 @@ func (o Options) Validate() []error {
 	}
 	if o.OpTimeout < 0 {
 		bad("op_timeout", "must not be negative, got %s", o.OpTimeout)
+	}
+	if !o.IdleGC.Valid() {
+		bad("idle_gc", "invalid value %d (allowed: %s)", o.IdleGC, strings.Join(idlegc.Names(), ", "))
 	}
 	return append(errs, o.strategyErrors()...)
 }
@@ -239,7 +248,9 @@ func (o Options) Description() string {
 // resolved to with the file's keys over it, and the deadline, without
 // the preset (a label: sent, it would be resolved again under keys that
 // already override it).
-func (o Options) Wire() Options { return Options{Strategy: o.Strategy, OpTimeout: o.OpTimeout} }
+func (o Options) Wire() Options {
+	return Options{Strategy: o.Strategy, OpTimeout: o.OpTimeout, IdleGC: o.IdleGC}
+}
 
 // ResultsStrategy is the settings as a run records them in its summary,
 // with the resolved worker count; its String is the strategy's one text.
@@ -263,6 +274,7 @@ func (o Options) ResultsStrategy(workers int) results.Strategy {
 		Malloc:       nonDefault(st.Malloc, codecs.MallocLibc),
 		Reused:       nonDefault(st.Reused, engine.ReusedAll),
 		Codecs:       nonDefault(st.Codecs, engine.CodecsEmbedded),
+		Interrupts:   nonDefault(st.Interrupts, engine.InterruptsNone),
 	}
 }
 

@@ -22,21 +22,17 @@ import (
 // The A/B gate, `bench gate --base-bin PATH`: the base build (another
 // bench binary, typically built from a pull request's base commit) and
 // this build run the same scenarios, R times each, interleaved on the same
-// machine in the same job, and the gate fails only on a difference that
-// is significant (Mann-Whitney, compare.Diff) and past both of the
-// metric's thresholds (gate.Threshold.Exceeded). There is no baseline
-// file, so no baseline from another machine to raise false alarms.
+// machine in the same job. The decision is gate.EvaluateAB's and the power
+// gate.ABPowers'; this file parses the flags, runs the builds and prints
+// the report.
 
-// Defaults of the A/B gate.
-const (
-	// defaultABRuns is R per build when --runs is not given: six, as for
-	// bench compare.
-	defaultABRuns = 6
-	// minABRuns is the least R per build with which a difference can be
-	// significant at α = 0.05: with three runs a side the smallest
-	// two-sided Mann-Whitney p-value is 2/20 = 0.10, with four 2/70 = 0.029.
-	minABRuns = 4
-)
+// defaultABRuns is R per build when --runs is not given: six, as for
+// bench compare.
+const defaultABRuns = 6
+
+// defaultPowerLeak is the leak per request whose power the report states
+// when --power-leak is not given: the leak of issue 25's small engine.
+const defaultPowerLeak = 256 << 10
 
 // The two arms of an A/B gate.
 const (
@@ -93,8 +89,8 @@ func checkABFlags(prog progName, fs *flag.FlagSet, f *gateFlags, stderr io.Write
 	if !f.RunsSet {
 		f.Runs = defaultABRuns
 	}
-	if f.Runs < minABRuns {
-		return usageError(stderr, prog, "gate", "--runs %d: the A/B gate needs at least %d runs per build: with 3 a side the smallest Mann-Whitney p-value is 0.10, so no difference could be significant", f.Runs, minABRuns), true
+	if f.Runs < gate.MinABRuns {
+		return usageError(stderr, prog, "gate", "--runs %d: the A/B gate needs at least %d runs per build: with 3 a side the smallest Mann-Whitney p-value is 0.10, so no difference could be significant", f.Runs, gate.MinABRuns), true
 	}
 	st, err := os.Stat(f.BaseBin)
 	switch {
@@ -128,20 +124,20 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 	}
 	cells, err := shard.Plan(names, f.Runs, f.Seed, f.Shard)
 	if err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		return statusError
 	}
 	// Both arms' children get the workload this parent prepared and
 	// verified, before the first of them starts.
 	if g.workloads != nil {
 		if err := g.workloads.Prepare(ctx, scs...); err != nil {
-			fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 			return statusError
 		}
 	}
 	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)+"-ab"))
 	if err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: creating output folder: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: creating output folder: %v\n", g.prog, err)
 		return statusError
 	}
 	plan := comparePlan{Scenarios: names, Ref: "", Runs: f.Runs, Seed: f.Seed, Shard: f.Shard.String()}
@@ -149,7 +145,7 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 		plan.Cells = append(plan.Cells, plannedCell{Scenario: c.Scenario, Rep: c.Rep, Dir: fmt.Sprintf("%s-%d", dirName(c.Scenario), c.Rep)})
 	}
 	if err := writePlan(dir, plan); err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		return statusError
 	}
 
@@ -167,7 +163,7 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 		if arm == armBase {
 			opts.Command = []string{f.BaseBin, runner.ChildCommand}
 		}
-		fmt.Fprintf(g.stderr, "bench gate: %d/%d %s (%s) run %d/%d ...", i+1, len(plan.Cells), name, arm, c.Rep, f.Runs)
+		fmt.Fprintf(g.stderr, "%s gate: %d/%d %s (%s) run %d/%d ...", g.prog, i+1, len(plan.Cells), name, arm, c.Rep, f.Runs)
 		t0 := g.now()
 		run, err := g.run(ctx, byName[name], opts)
 		r.summary, r.err = run.Summary, err
@@ -183,7 +179,7 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 		}
 		runs = append(runs, r)
 	}
-	fmt.Fprintf(g.stderr, "bench gate: measured %d run(s) in %.0fs\n", len(runs), g.now().Sub(start).Seconds())
+	fmt.Fprintf(g.stderr, "%s gate: measured %d run(s) in %.0fs\n", g.prog, len(runs), g.now().Sub(start).Seconds())
 
 	rep := abDecide(scs, runs, gate.DefaultThresholds())
 	rep.BaseBin, rep.Runs, rep.Shard, rep.Seed = f.BaseBin, f.Runs, f.Shard, f.Seed
@@ -191,122 +187,68 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 	return g.abPublish(rep, f, dir, runs)
 }
 
-// abReport is what the A/B gate decided.
+// abReport is what the A/B gate decided (gate.ABReport), with what the
+// report says of how it ran.
 type abReport struct {
 	BaseBin string
 	Runs    int
 	Seed    uint64
 	Shard   shard.Shard
-	// Scenarios hold one comparison each, in the order named.
-	Scenarios []abScenario
+	gate.ABReport
 	// Failures name the runs that did not complete.
 	Failures []string
-	// Status is the exit status: statusOK, statusFailed (a regression) or
-	// statusError (a run failed, or a scenario has no comparison).
+	// Status is the exit status of the verdict: statusOK, statusFailed (a
+	// regression) or statusError (a run failed, or a scenario has no
+	// comparison).
 	Status int
 }
 
-// abScenario is the A/B comparison of one scenario.
-type abScenario struct {
-	Name string
-	// Table compares head with base over the gated metrics; nil when an
-	// arm has no completed run.
-	Table    *compare.Table
-	Findings []abFinding
-	Err      error
-	// Power is the gate's power for a leak of PowerLeak bytes per
-	// request (abpower.go); nil without a comparison.
-	Power     []abPower
-	PowerLeak uint64
-}
-
-// abFinding is a gated metric on which head is significantly worse than
-// base and past both thresholds.
-type abFinding struct {
-	Metric    metric.Metric
-	Diff      compare.Difference
-	Threshold gate.Threshold
-	// Worse is how much head's median is worse than base's, in the
-	// metric's unit.
-	Worse float64
-	// Profiles are the diffs of the two builds' profiles that explain it
-	// (metricProfiles): both measured here, so the diff is real.
-	Profiles []results.ProfileDiff
-}
-
-// Regression reports whether the finding fails the gate: it is not
-// advisory.
-func (f abFinding) Regression() bool { return !f.Threshold.Advisory }
-
-// abDecide judges head against base for every scenario and gated metric:
-// a regression is a difference compare.Diff calls Worse (significant at
-// α = 0.05 and past the metric's absolute floor) that also exceeds both
-// of the metric's gate thresholds (gate.Threshold.Exceeded); on an
-// advisory metric it is a warning. It runs nothing and writes nothing.
+// abDecide hands the completed runs of each scenario to gate.EvaluateAB
+// and gives each finding the diffs of the two builds' profiles that
+// explain it (metricProfiles). It runs nothing and writes nothing.
 func abDecide(scs []scenario.Scenario, runs []abRun, th gate.Thresholds) abReport {
-	rep := abReport{Status: statusOK}
-	ms := metric.Gated()
-	cms := compareMetrics(ms)
+	var rep abReport
 	for _, r := range runs {
 		if r.err != nil {
 			rep.Failures = append(rep.Failures, fmt.Sprintf("%s (%s): %v", r.dir, r.arm, r.err))
-			rep.Status = statusError
 		}
 	}
-	for _, sc := range scs {
-		s := abScenario{Name: sc.Name}
-		values := map[compare.Key][]float64{}
-		for _, m := range ms {
-			for _, arm := range []string{armBase, armHead} {
-				values[compare.Key{Scenario: arm, Metric: m.String()}] = []float64{}
-			}
-		}
-		n := map[string]int{}
-		sides := map[string][]sideRun{}
+	var ms []gate.ABMeasurement
+	sides := make([]map[string][]sideRun, len(scs))
+	for i, sc := range scs {
+		m := gate.ABMeasurement{Scenario: sc.Name}
+		sides[i] = map[string][]sideRun{}
 		for _, r := range runs {
-			if r.scenario != sc.Name || r.err != nil {
+			switch {
+			case r.scenario != sc.Name:
+				continue
+			case r.err != nil:
+				m.Failed++
+				continue
+			case r.arm == armBase:
+				m.Base = append(m.Base, r.summary)
+			case r.arm == armHead:
+				m.Head = append(m.Head, r.summary)
+			default:
 				continue
 			}
-			n[r.arm]++
-			sides[r.arm] = append(sides[r.arm], sideRun{r.dir, r.summary})
-			for _, m := range ms {
-				k := compare.Key{Scenario: r.arm, Metric: m.String()}
-				values[k] = append(values[k], m.Value(r.summary))
-			}
+			sides[i][r.arm] = append(sides[i][r.arm], sideRun{r.dir, r.summary})
 		}
-		if n[armBase] == 0 || n[armHead] == 0 {
-			s.Err = fmt.Errorf("no comparison: %d completed run(s) of base, %d of head", n[armBase], n[armHead])
-			rep.Status = statusError
-			rep.Scenarios = append(rep.Scenarios, s)
-			continue
+		ms = append(ms, m)
+	}
+	rep.ABReport = gate.EvaluateAB(ms, th)
+	rep.Status = verdictStatus(rep.Verdict)
+	for i := range rep.Scenarios {
+		for j := range rep.Scenarios[i].Findings {
+			f := &rep.Scenarios[i].Findings[j]
+			f.Profiles = metricProfiles(f.Metric, sides[i][armBase], sides[i][armHead])
 		}
-		tab, err := compare.Compare(cms, []string{armBase, armHead}, values, compare.Options{Ref: armBase})
-		if err != nil {
-			s.Err = err
-			rep.Status = statusError
-			rep.Scenarios = append(rep.Scenarios, s)
-			continue
-		}
-		s.Table = tab
-		for i, m := range ms {
-			d := tab.Rows[i].Cells[1].Vs
-			t := th.For(m)
-			exceeded, worse := t.Exceeded(m, d.Ref.Median, d.New.Median)
-			if d.Verdict == compare.Worse && exceeded {
-				f := abFinding{Metric: m, Diff: *d, Threshold: t, Worse: worse, Profiles: metricProfiles(m, sides[armBase], sides[armHead])}
-				s.Findings = append(s.Findings, f)
-				if f.Regression() {
-					rep.Status = max(rep.Status, statusFailed)
-				}
-			}
-		}
-		rep.Scenarios = append(rep.Scenarios, s)
 	}
 	return rep
 }
 
 // addPower measures each compared scenario's power for a leak of
-// perRequest bytes per request (abPowers) from its completed runs.
+// perRequest bytes per request (gate.ABPowers) from its completed runs.
 func (r *abReport) addPower(runs []abRun, perRequest uint64, th gate.Thresholds) {
 	for i := range r.Scenarios {
 		s := &r.Scenarios[i]
@@ -327,13 +269,13 @@ func (r *abReport) addPower(runs []abRun, perRequest uint64, th gate.Thresholds)
 			}
 		}
 		s.PowerLeak = perRequest
-		s.Power = abPowers(values[armBase], values[armHead], int(gate.Median(requests)), perRequest, r.Runs, th, r.Seed)
+		s.Power = gate.ABPowers(values[armBase], values[armHead], int(compare.Median(requests)), perRequest, r.Runs, th, r.Seed)
 	}
 }
 
-// text renders one finding: "REGRESSION settled: head 24.0MiB against
-// base 1.7MiB, +22.3MiB worse (p=0.002), past +15% & +16.0MiB".
-func (f abFinding) text() string {
+// findingText renders one finding: "REGRESSION settled: head 24.0MiB
+// against base 1.7MiB, +22.3MiB worse (p=0.002), past +15% & +16.0MiB".
+func findingText(f gate.ABFinding) string {
 	kind := "REGRESSION"
 	if !f.Regression() {
 		kind = "warning (advisory)"
@@ -341,6 +283,23 @@ func (f abFinding) text() string {
 	return fmt.Sprintf("%s %s: head %s against base %s, %s worse (p=%.3f, n=%d+%d), past %s",
 		kind, f.Metric, f.Metric.Format(f.Diff.New.Median), f.Metric.Format(f.Diff.Ref.Median),
 		f.Metric.Format(f.Worse), f.Diff.P, f.Diff.Ref.N, f.Diff.New.N, f.Threshold.Describe(f.Metric))
+}
+
+// powerText renders a scenario's A/B power on one line.
+func powerText(ps []gate.ABPower, perRequest uint64) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, p := range ps {
+		need := fmt.Sprintf("95%% needs more than %d runs", gate.MaxABPowerRuns)
+		if p.Needed > 0 {
+			need = fmt.Sprintf("95%% at %d runs per build", p.Needed)
+		}
+		parts = append(parts, fmt.Sprintf("%s %.0f%% (%s)", p.Metric, 100*p.Power, need))
+	}
+	return fmt.Sprintf("power for a leak of %s per request (%s per run, assumed in full in each metric) at %d runs per build: %s",
+		metric.FormatSize(perRequest), metric.FormatSize(uint64(ps[0].Shift)), ps[0].Runs, strings.Join(parts, "; "))
 }
 
 // verdictLine is the report's last line.
@@ -380,7 +339,7 @@ func (r abReport) WriteText(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(r.header() + "\n")
 	for _, s := range r.Scenarios {
-		b.WriteString("\n" + s.Name + ": " + s.verdict() + "\n")
+		b.WriteString("\n" + s.Name + ": " + verdictWord(s.Verdict()) + "\n")
 		if s.Err != nil {
 			b.WriteString("  " + s.Err.Error() + "\n")
 			continue
@@ -389,7 +348,7 @@ func (r abReport) WriteText(w io.Writer) error {
 			return err
 		}
 		for _, f := range s.Findings {
-			b.WriteString("  " + f.text() + "\n")
+			b.WriteString("  " + findingText(f) + "\n")
 			for _, d := range f.Profiles {
 				b.WriteString("    " + d.String() + "\n")
 			}
@@ -411,13 +370,13 @@ func (r abReport) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("## Memory gate (A/B)\n\n" + r.header() + "\n\n**" + r.verdictLine() + "**\n")
 	for _, s := range r.Scenarios {
-		b.WriteString("\n### " + s.Name + ": " + s.verdict() + "\n\n")
+		b.WriteString("\n### " + s.Name + ": " + verdictWord(s.Verdict()) + "\n\n")
 		if s.Err != nil {
 			b.WriteString(s.Err.Error() + "\n")
 			continue
 		}
 		for _, f := range s.Findings {
-			b.WriteString("- " + f.text() + "\n")
+			b.WriteString("- " + findingText(f) + "\n")
 			for _, d := range f.Profiles {
 				b.WriteString("  - " + d.Title() + ": `" + d.Command + "`\n")
 			}
@@ -440,22 +399,9 @@ func (r abReport) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-// verdict is a scenario's verdict word.
-func (s abScenario) verdict() string {
-	switch {
-	case s.Err != nil:
-		return "ERROR"
-	case func() bool {
-		for _, f := range s.Findings {
-			if f.Regression() {
-				return true
-			}
-		}
-		return false
-	}():
-		return "FAIL"
-	}
-	return "PASS"
+// verdictWord is a scenario's verdict as the A/B report shows it.
+func verdictWord(v gate.Verdict) string {
+	return [...]string{gate.Pass: "PASS", gate.Regression: "FAIL", gate.Error: "ERROR"}[v]
 }
 
 // abPublish prints the report and writes gate.txt, gate.md, bench.txt
@@ -480,7 +426,7 @@ func (g gateCmd) abPublish(rep abReport, f gateFlags, dir string, runs []abRun) 
 	errs = append(errs, writeBenchTxt(dir, sums))
 	errs = append(errs, g.writeJobSummary(rep.WriteMarkdown))
 	if err := errors.Join(errs...); err != nil {
-		fmt.Fprintf(g.stderr, "bench gate: %v\n", err)
+		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		status = max(status, statusError)
 	}
 	return status

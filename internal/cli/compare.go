@@ -419,17 +419,6 @@ func benchSummaries(p comparePlan, done []results.Summary) []results.Summary {
 	return out
 }
 
-// compareMetrics are the metrics of the table, described for package
-// compare from internal/metric, with the gate's absolute noise floors.
-func compareMetrics(ms []metric.Metric) []compare.Metric {
-	th := gate.DefaultThresholds()
-	out := make([]compare.Metric, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, compare.Metric{Name: m.String(), Unit: m.Unit().Bench(), HigherIsBetter: m.HigherIsBetter(), Floor: th.Floor(m)})
-	}
-	return out
-}
-
 // completed returns the summaries of the runs that completed, in order,
 // each named as its plan names it (an A/B gate's plan names the two
 // builds' runs of a scenario "quick-fixed@base" and "quick-fixed@head").
@@ -507,7 +496,7 @@ func (c compareCmd) reportTable(dir string, p comparePlan, done []results.Summar
 			}
 		}
 	}
-	tab, err := compare.Compare(compareMetrics(ms), p.Scenarios, values, compare.Options{Ref: p.Ref})
+	tab, err := compare.Compare(gate.CompareMetrics(ms), p.Scenarios, values, compare.Options{Ref: p.Ref})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/compare/factorial"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
@@ -186,7 +187,7 @@ func (c compareCmd) reportFactorial(dir string, p comparePlan, done []results.Su
 		return err
 	}
 	ms := available(metric.Compared(), done)
-	a, err := factorial.Analyze(d, compareMetrics(ms), factorialRuns(done, ms), factorial.Options{})
+	a, err := factorial.Analyze(d, gate.CompareMetrics(ms), factorialRuns(done, ms), factorial.Options{})
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func hostileDir(t *testing.T) (dir string, good []string, bad map[string]badFile
 	// refuses it, so the file is rejected at load.
 	crc := bytes.Clone(pngBytes)
 	binary.BigEndian.PutUint32(crc[29:], binary.BigEndian.Uint32(crc[29:])^0xdeadbeef)
-	// Over the codecs' input limit, sparse: rejected from its size, never
+	// Over the workload's input limit, sparse: rejected from its size, never
 	// read (the child would otherwise read it whole).
 	huge := filepath.Join(dir, "huge.png")
 	f, err := os.Create(huge)
@@ -75,7 +75,7 @@ func hostileDir(t *testing.T) (dir string, good []string, bad map[string]badFile
 		write("truncated.png", pngBytes[:len(pngBytes)/2]):   {codecs.ErrCorrupt.Error(), results.ClassCorrupt},
 		write("truncated.jpg", jpegBytes[:len(jpegBytes)/2]): {codecs.ErrCorrupt.Error(), results.ClassCorrupt},
 		write("badcrc.png", crc):                             {"invalid checksum", results.ClassCorrupt},
-		huge:                                                 {"over the codecs' input limit", results.ClassLimit},
+		huge:                                                 {"over the workload's input limit", results.ClassLimit},
 		write("notes.txt", []byte("not an image\n")):         {"not a PNG or JPEG image", ""},
 		write("empty.png", nil):                              {"empty file", ""},
 		filepath.Join(dir, "sub"):                            {"a directory", ""},

@@ -43,31 +43,7 @@ func (c cli) doList(ctx context.Context, args []string, stdout, stderr io.Writer
 		return statusError
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	if !c.study {
-		listOwn(tw, all)
-		if err := tw.Flush(); err != nil {
-			fmt.Fprintf(stderr, "%s list: %v\n", c.name, err)
-			return statusError
-		}
-		return statusOK
-	}
-	fmt.Fprintln(tw, "NAME\tWORKLOAD\tTARGET\tTOPOLOGY\tLIFETIME\tVIEWS\tLISTENERS\tFIELD\tWORKERS\tROUNDS\tIDLE\tIDLE_GC\tEXPECT\tDESCRIPTION")
-	for _, sc := range all {
-		workers := "auto"
-		if sc.Workers > 0 {
-			workers = fmt.Sprint(sc.Workers)
-		}
-		st := sc.Strategy
-		name, switches := scenario.DefaultTarget, []any{st.Topology, st.Lifetime, st.Views, st.Listeners, fieldSettings(st)}
-		switch {
-		case len(sc.Exec) > 0: // an exec target has no switches: its program stands in for them
-			name, switches = "exec "+filepath.Base(sc.Exec[0]), []any{"-", "-", "-", "-", "-"}
-		case !sc.Builtin(): // the switches are the builtin engine's
-			name, switches = sc.Target, []any{"-", "-", "-", "-", "-"}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\t%s\n", append(append([]any{sc.Name, sc.Workload, name}, switches...),
-			workers, sc.Rounds, sc.Idle, sc.IdleGC, sc.Expect, firstSentence(sc.Description))...)
-	}
+	c.writeList(tw, all)
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "%s list: %v\n", c.name, err)
 		return statusError
@@ -75,20 +51,42 @@ func (c cli) doList(ctx context.Context, args []string, stdout, stderr io.Writer
 	return statusOK
 }
 
-// listOwn writes the table of a program built on harness: its scenarios
-// with their target, not the builtin engine's switches or idle model.
-func listOwn(tw io.Writer, all []scenario.Scenario) {
-	fmt.Fprintln(tw, "NAME\tWORKLOAD\tTARGET\tWORKERS\tROUNDS\tIDLE\tEXPECT\tDESCRIPTION")
+// writeList writes the table of scenarios: name, workload, target,
+// workers, rounds, idle, expectation and description, and in the case
+// study the builtin engine's four switches, its settings from the field
+// and its idle model (a "-" where a scenario runs another target).
+func (c cli) writeList(tw io.Writer, all []scenario.Scenario) {
+	head := []string{"NAME", "WORKLOAD", "TARGET"}
+	if c.study {
+		head = append(head, "TOPOLOGY", "LIFETIME", "VIEWS", "LISTENERS", "FIELD")
+	}
+	head = append(head, "WORKERS", "ROUNDS", "IDLE")
+	if c.study {
+		head = append(head, "IDLE_GC")
+	}
+	fmt.Fprintln(tw, strings.Join(append(head, "EXPECT", "DESCRIPTION"), "\t"))
 	for _, sc := range all {
 		workers := "auto"
 		if sc.Workers > 0 {
 			workers = fmt.Sprint(sc.Workers)
 		}
-		name := sc.Target
-		if len(sc.Exec) > 0 {
+		name, switches := sc.Target, []string{"-", "-", "-", "-", "-"}
+		switch st := sc.Strategy; {
+		case len(sc.Exec) > 0: // an exec target has no switches: its program stands in for them
 			name = "exec " + filepath.Base(sc.Exec[0])
+		case sc.Builtin():
+			name = scenario.DefaultTarget
+			switches = []string{st.Topology.String(), st.Lifetime.String(), st.Views.String(), st.Listeners.String(), fieldSettings(st)}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%v\t%s\t%s\n", sc.Name, sc.Workload, name, workers, sc.Rounds, sc.Idle, sc.Expect, firstSentence(sc.Description))
+		row := []string{sc.Name, sc.Workload, name}
+		if c.study {
+			row = append(row, switches...)
+		}
+		row = append(row, workers, fmt.Sprint(sc.Rounds), sc.Idle.String())
+		if c.study {
+			row = append(row, sc.IdleGC.String())
+		}
+		fmt.Fprintln(tw, strings.Join(append(row, sc.Expect.String(), firstSentence(sc.Description)), "\t"))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/published"
 	"github.com/leakbench/leakbench/internal/report"
 )
 
@@ -60,11 +61,11 @@ func TestRealOptimizer_Tiny(t *testing.T) {
 		}
 		runs = append(runs, r)
 	}
-	rep := report.Reproduce(runs)
+	rep := report.Reproduce(published.Stages(), runs)
 	if len(rep.Real) != 2 || !rep.Real[0].Found || !rep.Real[1].HasRatios {
 		t.Errorf("reproduction's real rows: %+v", rep.Real)
 	}
-	if err := report.PlotGrid(runs, "the real optimizer, tiny", filepath.Join(out, "grid")); err != nil {
+	if err := report.PlotGrid(published.Stages(), runs, "the real optimizer, tiny", filepath.Join(out, "grid")); err != nil {
 		t.Error(err)
 	}
 }

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/leakbench/leakbench/internal/compare"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
@@ -19,25 +19,22 @@ type sideRun struct {
 	summary results.Summary
 }
 
-// medianRun returns the run of side whose value of m is nearest the
-// side's median (the first of equals), the run whose profiles stand for
-// the side; false when side is empty.
+// medianRun returns the run of side whose value of m stands for the
+// side's median (compare.MedianIndex: the nearest, the first of equally
+// near ones), the run whose profiles stand for the side; false when side
+// is empty.
 func medianRun(m metric.Metric, side []sideRun) (sideRun, bool) {
-	if len(side) == 0 {
-		return sideRun{}, false
-	}
 	vals := make([]float64, len(side))
 	for i, r := range side {
 		vals[i] = m.Value(r.summary)
 	}
-	med := gate.NewStat(vals).Median
-	best := 0
-	for i, v := range vals {
-		if math.Abs(v-med) < math.Abs(vals[best]-med) {
-			best = i
-		}
+	if i := compare.MedianIndex(vals); i >= 0 {
+		return side[i], true
 	}
-	return side[best], true
+	if len(side) == 0 {
+		return sideRun{}, false
+	}
+	return side[0], true
 }
 
 // metricProfiles returns the profile diffs that explain a difference in

@@ -72,7 +72,7 @@ func TestDifferenceProfiles(t *testing.T) {
 			values[k] = append(values[k], m.Value(r.summary))
 		}
 	}
-	tab, err := compare.Compare(compareMetrics(ms), []string{"before", "after"}, values, compare.Options{Ref: "before"})
+	tab, err := compare.Compare(gate.CompareMetrics(ms), []string{"before", "after"}, values, compare.Options{Ref: "before"})
 	if err != nil {
 		t.Fatal(err)
 	}

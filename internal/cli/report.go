@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/published"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -78,7 +79,7 @@ func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writ
 	var rep *report.Reproduction
 	if isReproduction(runs) {
 		title = "Reproduction of Next.js PR 23565"
-		r := report.Reproduce(runs)
+		r := report.Reproduce(published.Stages(), runs)
 		rep = &r
 	}
 	if err := writeReports(dest, runs, rep, title); err != nil {
@@ -117,7 +118,8 @@ func runDirs(dir string) ([]string, error) {
 	return out, nil
 }
 
-// isReproduction reports whether the runs are the four published stages,
+// isReproduction reports whether the runs are the four published stages
+// (published.Stages),
 // each run once or more (reproduce --runs), besides any runs of the real
 // optimizer (reproduce --with-node).
 func isReproduction(runs []report.Run) bool {
@@ -129,5 +131,7 @@ func isReproduction(runs []report.Run) bool {
 	}
 	slices.Sort(presets)
 	presets = slices.Compact(presets)
-	return slices.Equal(presets, []string{"before", "fix1", "fix1+2", "fixed"})
+	want := published.Stages().Presets()
+	slices.Sort(want)
+	return slices.Equal(presets, want)
 }

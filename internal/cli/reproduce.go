@@ -12,6 +12,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"
+	"github.com/leakbench/leakbench/internal/published"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/squoosh"
@@ -83,7 +84,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	var f runFlags
 	f.register(fs)
 	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 10s) instead of the default one")
-	asNode := fs.Bool("as-node", false, "run the stages on the mechanism of the published runs (Node 14, next@10.1.0) instead of wazero's defaults: linear memory in V8-like backing stores (allocator v8), modules that allocate as the originals (malloc original), only the wasm-bindgen modules kept by reuse (reused bindgen)")
+	asNode := fs.Bool("as-node", false, "run the stages on the mechanism of the published runs (Node 14, next@10.1.0) instead of wazero's defaults: linear memory in V8-like backing stores (allocator v8), modules that allocate as the originals (malloc original), only the wasm-bindgen modules kept by reuse (reused bindgen), wasm calls the collector can stop at every loop header as V8's (interrupts loops)")
 	var set engine.Codecs
 	fs.TextVar(&set, "codecs", engine.CodecsEmbedded, "run the stages on the codec `set`: embedded (leakbench's own modules) or squoosh (next@10.1.0's own .wasm files, from the npm install that `"+squoosh.InstallCommand+"` makes; with --as-node they keep their own allocators, malloc original being for the embedded set)")
 	nRuns := fs.Int("runs", defaultReproduceRuns, "runs of each stage (`n` >= 1); the checks take each stage's medians")
@@ -169,7 +170,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	if set != engine.CodecsEmbedded {
 		title += " on the " + set.String() + " codecs"
 	}
-	rep := report.Reproduce(runs)
+	rep := report.Reproduce(published.Stages(), runs)
 	if err := writeReports(inv, runs, &rep, title); err != nil {
 		fmt.Fprintf(stderr, "%s reproduce: reports: %v\n", c.name, err)
 		status = max(status, statusError)

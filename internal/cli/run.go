@@ -274,7 +274,7 @@ func writeReports(inv string, runs []report.Run, rep *report.Reproduction, title
 		fail(report.PlotOverlay(shown, title, filepath.Join(inv, "overlay")))
 	}
 	if rep != nil && len(shown) > 0 && len(shown) <= 6 {
-		fail(report.PlotGrid(shown, title, filepath.Join(inv, "grid")))
+		fail(report.PlotGrid(rep.Stages, shown, title, filepath.Join(inv, "grid")))
 	}
 	var md strings.Builder
 	fmt.Fprintf(&md, "# %s\n\n", title)

@@ -46,10 +46,10 @@
 package codecs
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/leakbench/leakbench/internal/enum"
+	"github.com/leakbench/leakbench/internal/imageformat"
 )
 
 // Op is one codec operation. Each Op has its own wasm module.
@@ -152,52 +152,29 @@ func (op Op) Glue() Glue {
 	return GluePlain
 }
 
-// Format is an encoded image format.
-type Format uint8
+// Format is an encoded image format: package imageformat's, the one
+// definition that the workload's requests also use.
+type Format = imageformat.Format
 
 // The formats. The zero Format is invalid.
 const (
-	PNG Format = iota + 1
-	JPEG
-	WebP
+	PNG  = imageformat.PNG
+	JPEG = imageformat.JPEG
+	WebP = imageformat.WebP
 )
 
-// formats names the formats; the zero Format has no name.
-var formats = enum.New[Format]("format", "", "png", "jpeg", "webp").WithAlias("jpg", JPEG)
-
-// String returns "png", "jpeg" or "webp".
-func (f Format) String() string { return formats.String(f) }
-
 // ParseFormat returns the Format named s: "png", "jpeg" (or "jpg") or
-// "webp".
+// "webp". Its error wraps ErrInvalid.
 func ParseFormat(s string) (Format, error) {
-	f, err := formats.Parse(s)
+	f, err := imageformat.Parse(s)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return f, nil
 }
 
-// MarshalText implements encoding.TextMarshaler with Format.String.
-func (f Format) MarshalText() ([]byte, error) {
-	b, err := formats.Marshal(f)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	return b, nil
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler with ParseFormat.
-func (f *Format) UnmarshalText(b []byte) error {
-	v, err := ParseFormat(string(b))
-	if err == nil {
-		*f = v
-	}
-	return err
-}
-
 // EncodeOp returns the operation that encodes to f.
-func (f Format) EncodeOp() (Op, error) {
+func EncodeOp(f Format) (Op, error) {
 	switch f {
 	case PNG:
 		return EncodePNG, nil
@@ -209,26 +186,15 @@ func (f Format) EncodeOp() (Op, error) {
 	return 0, fmt.Errorf("%w: no encoder for %s", ErrInvalid, f)
 }
 
-var (
-	magicPNG  = []byte("\x89PNG\r\n\x1a\n")
-	magicJPEG = []byte{0xff, 0xd8, 0xff}
-)
-
-// Sniff returns the format of an encoded image from its magic bytes. It
-// fails with an error wrapping ErrCorrupt when src starts with none of them.
+// Sniff returns the format of an encoded image from its magic bytes
+// (imageformat.Sniff). It fails with an error wrapping ErrCorrupt when src
+// starts with none of them.
 func Sniff(src []byte) (Format, error) {
-	switch {
-	case bytes.HasPrefix(src, magicPNG):
-		return PNG, nil
-	case bytes.HasPrefix(src, magicJPEG):
-		return JPEG, nil
-	case len(src) >= 12 && string(src[:4]) == "RIFF" && string(src[8:12]) == "WEBP":
-		return WebP, nil
-	case len(src) == 0:
-		return 0, fmt.Errorf("%w: empty input", ErrCorrupt)
+	f, err := imageformat.Sniff(src)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	n := min(len(src), 8)
-	return 0, fmt.Errorf("%w: unknown image format (first bytes % x; want PNG, JPEG or WebP)", ErrCorrupt, src[:n])
+	return f, nil
 }
 
 // Image is a decoded image: RGBA8, non-premultiplied, rows top to bottom,

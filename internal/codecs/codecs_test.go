@@ -11,8 +11,6 @@ import (
 var (
 	_ encoding.TextMarshaler   = Op(0)
 	_ encoding.TextUnmarshaler = (*Op)(nil)
-	_ encoding.TextMarshaler   = Format(0)
-	_ encoding.TextUnmarshaler = (*Format)(nil)
 )
 
 func TestOp(t *testing.T) {
@@ -53,6 +51,8 @@ func TestOp(t *testing.T) {
 	equal(t, GluePlain.String()+GlueBindgen.String()+GlueEmscripten.String(), "plainbindgenemscripten", "Glue names")
 }
 
+// TestFormat: the codecs' side of package imageformat's Format, the
+// encoder of each format and the class of a bad name.
 func TestFormat(t *testing.T) {
 	tests := []struct {
 		f    Format
@@ -65,57 +65,30 @@ func TestFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			equal(t, tt.f.String(), tt.name, "String")
 			got, err := ParseFormat(tt.name)
 			noErr(t, err, "ParseFormat")
 			equal(t, got, tt.f, "ParseFormat")
-			op, err := tt.f.EncodeOp()
+			op, err := EncodeOp(tt.f)
 			noErr(t, err, "EncodeOp")
 			equal(t, op, tt.op, "EncodeOp")
-			b, err := tt.f.MarshalText()
-			noErr(t, err, "MarshalText")
-			var back Format
-			noErr(t, back.UnmarshalText(b), "UnmarshalText")
-			equal(t, back, tt.f, "text round trip")
 		})
 	}
-	jpg, err := ParseFormat("jpg")
-	noErr(t, err, "ParseFormat(jpg)")
-	equal(t, jpg, JPEG, "jpg")
-	_, err = ParseFormat("gif")
-	wantErr(t, err, ErrInvalid, `"gif"`)
-	_, err = Format(0).EncodeOp()
-	wantErr(t, err, ErrInvalid)
-	_, err = Format(0).MarshalText()
+	_, err := ParseFormat("gif")
+	wantErr(t, err, ErrInvalid, `codecs: invalid argument: unknown format "gif" (allowed: png, jpeg, webp)`)
+	_, err = EncodeOp(0)
 	wantErr(t, err, ErrInvalid)
 }
 
+// TestSniff: the codecs' Sniff is imageformat.Sniff with its failures
+// classed ErrCorrupt, in the same words.
 func TestSniff(t *testing.T) {
-	tests := []struct {
-		name string
-		src  []byte
-		want Format
-		err  string
-	}{
-		{"png", encodePNG(t, toNRGBA(testPattern(2, 2, false))), PNG, ""},
-		{"jpeg", []byte{0xff, 0xd8, 0xff, 0xe0, 0, 0x10}, JPEG, ""},
-		{"webp", []byte("RIFF\x10\x00\x00\x00WEBPVP8 "), WebP, ""},
-		{"empty", nil, 0, "empty input"},
-		{"riff but not webp", []byte("RIFF\x10\x00\x00\x00WAVEfmt "), 0, "unknown image format"},
-		{"short", []byte{0x89, 'P'}, 0, "89 50"},
-		{"gif", []byte("GIF89a"), 0, "unknown image format"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Sniff(tt.src)
-			if tt.err != "" {
-				wantErr(t, err, ErrCorrupt, tt.err)
-				return
-			}
-			noErr(t, err, "Sniff")
-			equal(t, got, tt.want, "format")
-		})
-	}
+	got, err := Sniff(encodePNG(t, toNRGBA(testPattern(2, 2, false))))
+	noErr(t, err, "Sniff")
+	equal(t, got, PNG, "format")
+	_, err = Sniff([]byte("GIF89a"))
+	wantErr(t, err, ErrCorrupt, "codecs: corrupt or unsupported input: unknown image format (first bytes 47 49 46 38 39 61; want PNG, JPEG or WebP)")
+	_, err = Sniff(nil)
+	wantErr(t, err, ErrCorrupt, "codecs: corrupt or unsupported input: empty input")
 }
 
 // wasmModule assembles a minimal module that exports a memory and one

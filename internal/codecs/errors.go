@@ -1,10 +1,18 @@
 package codecs
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/leakbench/leakbench/internal/target"
+)
 
 // Errors returned by this package. Each error names the problem in its
 // text and wraps one of these (errors.Is); some wrap two (a guest out of
-// memory is both ErrOutOfMemory and ErrLimit).
+// memory is both ErrOutOfMemory and ErrLimit). ErrTrap, ErrLimit,
+// ErrCorrupt, ErrInvalid and ErrOutOfMemory are also the harness's
+// failure class of the same name (errors.Is(err, target.ErrTrap) holds
+// for every ErrTrap), so that a failed request is classed by them
+// (package failure) while its text stays this package's.
 var (
 	// ErrClosed: the Instance or Library is closed, by Close or because a
 	// trap or a context deadline closed it.
@@ -13,19 +21,19 @@ var (
 	ErrWrongOp = errors.New("codecs: wrong operation for this instance")
 	// ErrTrap: the guest trapped (or the host hit an internal error while
 	// calling it); the instance has been closed.
-	ErrTrap = errors.New("codecs: wasm trap")
+	ErrTrap = alsoIs(errors.New("codecs: wasm trap"), target.ErrTrap)
 	// ErrLimit: an input, an image or the guest's memory exceeds a Limit;
 	// the text carries the numbers.
-	ErrLimit = errors.New("codecs: limit exceeded")
+	ErrLimit = alsoIs(errors.New("codecs: limit exceeded"), target.ErrLimit)
 	// ErrCorrupt: the input is corrupt or in an unsupported format; the text
 	// carries the module's (or the header parser's) own message.
-	ErrCorrupt = errors.New("codecs: corrupt or unsupported input")
+	ErrCorrupt = alsoIs(errors.New("codecs: corrupt or unsupported input"), target.ErrCorrupt)
 	// ErrInvalid: an argument is out of range (width, degrees, level,
 	// quality, an Image whose Pix doesn't match its size, unknown names).
-	ErrInvalid = errors.New("codecs: invalid argument")
+	ErrInvalid = alsoIs(errors.New("codecs: invalid argument"), target.ErrInvalid)
 	// ErrOutOfMemory: the guest's malloc failed (linear memory reached
 	// Limits.MaxMemoryBytes); such errors also wrap ErrLimit.
-	ErrOutOfMemory = errors.New("codecs: out of memory")
+	ErrOutOfMemory = alsoIs(errors.New("codecs: out of memory"), target.ErrOutOfMemory)
 	// ErrBadModule: a wasm module doesn't follow the C ABI (missing export,
 	// wrong ABI version, result out of bounds or of the wrong size).
 	ErrBadModule = errors.New("codecs: bad wasm module")

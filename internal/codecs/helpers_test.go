@@ -11,6 +11,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/leakbench/leakbench/internal/imageformat"
+)
+
+// The magic bytes of PNG and JPEG files, for tests that build or mangle
+// them.
+var (
+	magicPNG  = imageformat.Magic(PNG)
+	magicJPEG = imageformat.Magic(JPEG)
 )
 
 // testCtx is deliberately not context.Background, so code that ignores

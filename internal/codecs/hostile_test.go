@@ -495,6 +495,14 @@ func hostileCorpus(t testing.TB) []hostileFile {
 	} {
 		add("palette", bad.name, pngFile(bad.chunks...), ErrCorrupt)
 	}
+	addCorruptedSeeds(t, add)
+	return files
+}
+
+// addCorruptedSeeds adds the corpus made from valid seed files: bad CRCs,
+// bad Adler-32s, truncations, bad chunk and segment lengths, and seeded
+// random mutations.
+func addCorruptedSeeds(t testing.TB, add func(class, name string, src []byte, target error)) {
 	// CRC, Adler-32, truncation.
 	seeds := validSeeds(t)
 	for _, s := range seeds {
@@ -563,7 +571,6 @@ func hostileCorpus(t testing.TB) []hostileFile {
 		s := seeds[i%len(seeds)]
 		add("mutation", s.name, rng.mutate(s.src), nil)
 	}
-	return files
 }
 
 // seed is a small valid file the corpus and the fuzzers start from.

@@ -208,7 +208,7 @@ func (c *child) start(ctx context.Context, w *workload.Workload) error {
 		InFlight: c.spec.InFlight,
 		CacheDir: subdir(c.spec.CacheDir, filepath.Join("targets", c.spec.Target)),
 		Sources:  sourcePaths(w),
-		Recorder: recorder{c.em, &c.failedOps, c.externalGC},
+		Recorder: recorder{c.em, &c.failedOps, c.targetGC},
 	}, opts)
 	if err != nil {
 		return fmt.Errorf("starting target %q: %w", c.spec.Target, err)
@@ -380,7 +380,7 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 type recorder struct {
 	em        *emitter
 	failedOps *sync.Map       // child.failedOps
-	gc        func(target.GC) // child.externalGC
+	gc        func(target.GC) // child.targetGC
 }
 
 var (

@@ -17,7 +17,6 @@ import (
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
-	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/target"
 	"github.com/leakbench/leakbench/internal/workload"
@@ -177,7 +176,7 @@ func TestChild_OpEventsCarryRequestIDs(t *testing.T) {
 }
 
 func TestReadSpec(t *testing.T) {
-	good := Spec{Workload: "tiny", Rounds: 1, InFlight: 1, Interval: time.Millisecond, IdleGC: idlegc.V8,
+	good := Spec{Workload: "tiny", Rounds: 1, InFlight: 1, Interval: time.Millisecond, Options: "idle_gc: v8\n",
 		Sources:  []workload.Source{{Name: "a.png", Path: "/tmp/a.png", Size: 10, ModTime: time.Unix(5, 6).UTC(), Format: codecs.PNG}},
 		Requests: []workload.Request{{Image: 0, Width: 64, Format: codecs.WebP, Quality: 75}}}
 	line, err := EncodeSpec(good)

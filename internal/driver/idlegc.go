@@ -2,36 +2,31 @@ package driver
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/target"
 )
 
-// idle runs the idle phase: the process left alone (idlegc.Go), or V8's
-// memory-reducer schedule (idlegc.V8), with an EventIdleGC for each of its
-// collections.
+// idle runs the idle phase: the target's own model of the idle server
+// when it is a target.Idler (the builtin's V8 memory reducer under
+// idle_gc: v8), else the process left alone for the phase's duration.
 func (c *child) idle(ctx context.Context) error {
-	switch c.spec.IdleGC {
-	case idlegc.Go:
-		return sleep(ctx, c.spec.Idle)
-	case idlegc.V8:
-		return idlegc.RunV8(ctx, c.spec.Idle, c.idleGC)
+	if idler, ok := c.tgt.(target.Idler); ok {
+		return idler.Idle(ctx, c.spec.Idle)
 	}
-	return fmt.Errorf("spec: unknown idle_gc %v", c.spec.IdleGC)
+	return sleep(ctx, c.spec.Idle)
 }
 
-// idleGC reports one collection of the memory reducer.
-func (c *child) idleGC(g idlegc.GC) {
-	c.gcEvent(results.EventIdleGC, g.Start, g.N, g.Duration, uint64(max(g.Freed, 0)))
-}
-
-// externalGC reports a collection the target started (its allocator's
-// external-memory pressure).
-func (c *child) externalGC(g target.GC) {
-	c.gcEvent(results.EventExternalGC, g.Start, g.N, g.Duration, g.Memory)
+// targetGC reports a collection the target made: an idle_gc event for
+// one of its idle model (its memory the bytes freed), an external_gc
+// event for one it started for memory pressure.
+func (c *child) targetGC(g target.GC) {
+	kind := results.EventExternalGC
+	if g.Idle {
+		kind = results.EventIdleGC
+	}
+	c.gcEvent(kind, g.Start, g.N, g.Duration, g.Memory)
 }
 
 // gcEvent emits a collection's event of the given kind, with the child's

@@ -11,6 +11,7 @@ import (
 	"github.com/google/pprof/profile"
 	"github.com/tetratelabs/wazero"
 
+	"github.com/leakbench/leakbench/harness/wazeromem"
 	"github.com/leakbench/leakbench/internal/memprofile"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/target"
@@ -27,10 +28,10 @@ type leakOptions struct {
 }
 
 // leakyTarget instantiates a module per request, with its memories
-// recorded by a memprofile.Recorder, and closes it; with Leak, retain
+// recorded by a wazeromem.Recorder, and closes it; with Leak, retain
 // keeps the closed instance's memory and a heap buffer of its own.
 type leakyTarget struct {
-	*memprofile.Recorder
+	*wazeromem.Recorder
 	rt       wazero.Runtime
 	compiled wazero.CompiledModule
 	leak     bool
@@ -45,7 +46,7 @@ func newLeakyTarget(ctx context.Context, _ target.Config, o leakOptions) (target
 	if err != nil {
 		return nil, err
 	}
-	return &leakyTarget{Recorder: memprofile.NewRecorder("onemib"), rt: rt, compiled: compiled, leak: o.Leak}, nil
+	return &leakyTarget{Recorder: wazeromem.NewRecorder("onemib"), rt: rt, compiled: compiled, leak: o.Leak}, nil
 }
 
 func (l *leakyTarget) Do(ctx context.Context, _ target.Request) error {

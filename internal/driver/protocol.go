@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/workload"
 )
@@ -53,7 +52,6 @@ type Spec struct {
 	Rounds   int           `json:"rounds"`
 	InFlight int           `json:"in_flight"`
 	Idle     time.Duration `json:"idle"`
-	IdleGC   idlegc.Mode   `json:"idle_gc"`             // what the idle phase does with memory
 	Interval time.Duration `json:"interval"`            // of the child's snapshots
 	CacheDir string        `json:"cache_dir,omitempty"` // leakbench's cache root; "" = no disk cache
 	// ProfileDir is where the child writes its pprof profiles (the run's

@@ -14,7 +14,9 @@ type namedPreset struct {
 // pool-bounded-capped, starts from the per-worker topology).
 var fixedStrategy = Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsCleared, Listeners: ListenersRemoved}
 
-// published are the four published stages of pr23565, in order.
+// published are the four published stages of pr23565, in order: which
+// stages there are and the strategy of each. Their published figures are
+// package published's (published.Stages), which reads this list.
 var published = []namedPreset{
 	{"before", "all four published causes: per-worker instances of every codec, reused forever, glue views and listeners leaked",
 		Strategy{Topology: PerWorker, Lifetime: Reuse, Views: ViewsLeaked, Listeners: ListenersLeaked}},
@@ -110,7 +112,7 @@ func names(ps []namedPreset) []string {
 // (Go-heap memory, wasi-libc's malloc, every codec reused), as a wazero
 // user's engine would.
 func AsNode(s Strategy) Strategy {
-	s.Allocator, s.Reused = AllocatorV8, ReusedBindgen
+	s.Allocator, s.Reused, s.Interrupts = AllocatorV8, ReusedBindgen, InterruptsLoops
 	if s.Codecs == CodecsEmbedded {
 		s.Malloc = codecs.MallocOriginal
 	}

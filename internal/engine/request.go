@@ -101,19 +101,6 @@ func (p *plan) ops() []codecs.Op {
 	return append(ops, p.encode)
 }
 
-// encodeOp returns the operation that encodes to f.
-func encodeOp(f codecs.Format) (codecs.Op, bool) {
-	switch f {
-	case codecs.PNG:
-		return codecs.EncodePNG, true
-	case codecs.JPEG:
-		return codecs.EncodeJPEG, true
-	case codecs.WebP:
-		return codecs.EncodeWebP, true
-	}
-	return 0, false
-}
-
 // prepare checks a request against the engine's library and fills in its
 // defaults. Errors name the request and the offending field.
 func (e *Engine) prepare(r Request) (plan, error) {
@@ -139,8 +126,8 @@ func (e *Engine) prepare(r Request) (plan, error) {
 	if r.Width < 0 {
 		return bad("negative width %d", r.Width)
 	}
-	op, ok := encodeOp(r.Format)
-	if !ok {
+	op, err := codecs.EncodeOp(r.Format)
+	if err != nil {
 		return bad("output format %v; want png, jpeg or webp", r.Format)
 	}
 	p.encode = op

@@ -33,7 +33,7 @@ func TestReused(t *testing.T) {
 					ops[codecs.Decode]++
 					ops[codecs.Rotate]++
 					ops[codecs.Resize]++
-					enc, err := f.EncodeOp()
+					enc, err := codecs.EncodeOp(f)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -266,6 +266,10 @@ type Strategy struct {
 	// modules) or squoosh (next@10.1.0's own modules from the npm
 	// install; see squooshSet). The switches apply to both alike.
 	Codecs Codecs `json:"codecs,omitempty" yaml:"codecs,omitempty"`
+	// Interrupts says where a running wasm call can be stopped for the
+	// collector: none (the default) or loops (at every loop header, as
+	// V8 does). See Interrupts.
+	Interrupts Interrupts `json:"interrupts,omitempty" yaml:"interrupts,omitempty"`
 }
 
 // String returns the four switches as
@@ -302,6 +306,9 @@ func (s Strategy) String() string {
 	}
 	if s.Codecs != CodecsEmbedded {
 		fmt.Fprintf(&b, " codecs=%s", s.Codecs)
+	}
+	if s.Interrupts != InterruptsNone {
+		fmt.Fprintf(&b, " interrupts=%s", s.Interrupts)
 	}
 	return b.String()
 }
@@ -364,6 +371,10 @@ func (s Strategy) Validate() error {
 	if !resultKinds.Valid(s.Results) {
 		_, err := s.Results.MarshalText()
 		undefined(err)
+	}
+	if !interruptPoints.Valid(s.Interrupts) {
+		_, err := s.Interrupts.MarshalText()
+		errs = append(errs, err)
 	}
 	if !reuseScopes.Valid(s.Reused) {
 		_, err := s.Reused.MarshalText()

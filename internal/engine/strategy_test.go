@@ -99,10 +99,12 @@ func TestPresets(t *testing.T) {
 	// them on the published runs' mechanism.
 	for _, n := range append(Presets(), FieldPresets()...) {
 		s := preset(t, n)
-		if s.Malloc != codecs.MallocLibc || s.Reused != ReusedAll || s.Allocator == AllocatorV8 {
-			t.Errorf("preset %s has allocator %s, malloc %s, reused %s; want no v8, libc, all", n, s.Allocator, s.Malloc, s.Reused)
+		if s.Malloc != codecs.MallocLibc || s.Reused != ReusedAll || s.Allocator == AllocatorV8 || s.Interrupts != InterruptsNone {
+			t.Errorf("preset %s has allocator %s, malloc %s, reused %s, interrupts %s; want no v8, libc, all, none", n, s.Allocator, s.Malloc, s.Reused, s.Interrupts)
 		}
-		want := with(s, func(s *Strategy) { s.Allocator, s.Malloc, s.Reused = AllocatorV8, codecs.MallocOriginal, ReusedBindgen })
+		want := with(s, func(s *Strategy) {
+			s.Allocator, s.Malloc, s.Reused, s.Interrupts = AllocatorV8, codecs.MallocOriginal, ReusedBindgen, InterruptsLoops
+		})
 		if AsNode(s) != want {
 			t.Errorf("AsNode(%s) = %s", n, AsNode(s))
 		}

@@ -4,8 +4,9 @@
 // trap, a deadline and an unreadable file.
 //
 // It owns that one rule. The classes are results' (the data model); the
-// sentinels are their owners': internal/codecs (ErrCorrupt, ErrLimit,
-// ErrOutOfMemory, ErrInvalid, ErrTrap), context and io/fs. The child
+// sentinels are their owners': package target's (ErrCorrupt, ErrLimit,
+// ErrOutOfMemory, ErrInvalid, ErrTrap), which a target wraps, or wraps
+// in sentinels of its own (the codecs' do), context's and io/fs'. The child
 // (package driver) classifies each failed request with it, and the parent
 // (package runner) each source rejected when the workload is loaded.
 package failure
@@ -15,31 +16,31 @@ import (
 	"errors"
 	"io/fs"
 
-	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Classify returns the class of err, or "" for nil. The first match wins,
-// most specific first: a guest out of memory also wraps codecs.ErrLimit
+// most specific first: a guest out of memory also wraps target.ErrLimit
 // and is ClassOutOfMemory; a deadline that closed an instance is
 // ClassTimeout, not ClassTrap.
 func Classify(err error) results.ErrorClass {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, codecs.ErrOutOfMemory):
+	case errors.Is(err, target.ErrOutOfMemory):
 		return results.ClassOutOfMemory
-	case errors.Is(err, codecs.ErrLimit):
+	case errors.Is(err, target.ErrLimit):
 		return results.ClassLimit
-	case errors.Is(err, codecs.ErrCorrupt):
+	case errors.Is(err, target.ErrCorrupt):
 		return results.ClassCorrupt
 	case errors.Is(err, context.DeadlineExceeded):
 		return results.ClassTimeout
 	case errors.Is(err, context.Canceled):
 		return results.ClassCanceled
-	case errors.Is(err, codecs.ErrTrap):
+	case errors.Is(err, target.ErrTrap):
 		return results.ClassTrap
-	case errors.Is(err, codecs.ErrInvalid):
+	case errors.Is(err, target.ErrInvalid):
 		return results.ClassInvalid
 	}
 	var pe *fs.PathError

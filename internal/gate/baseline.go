@@ -237,7 +237,28 @@ func decode(data []byte, name, update string) (*Baseline, error) {
 	if errs := b.Validate(); len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %s: %w", ErrBaseline, name, errors.Join(errs...))
 	}
+	b = b.resummarized()
 	return &b, nil
+}
+
+// resummarized returns a copy of b with every metric's figures computed
+// again from its values (NewStat): the values are what was measured, and
+// a file written by an older gate may hold a median by another rule (the
+// lower middle value for an even R, before compare.Median was the one
+// rule). Validate has checked that every value is finite, so none is
+// dropped.
+func (b Baseline) resummarized() Baseline {
+	out := b
+	out.Scenarios = make(map[string]ScenarioBaseline, len(b.Scenarios))
+	for name, sb := range b.Scenarios {
+		ms := make(map[metric.Metric]Stat, len(sb.Metrics))
+		for m, st := range sb.Metrics {
+			ms[m] = NewStat(st.Values)
+		}
+		sb.Metrics = ms
+		out.Scenarios[name] = sb
+	}
+	return out
 }
 
 // position turns a JSON syntax error's offset into " at line L, column C".

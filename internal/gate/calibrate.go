@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/stat/combin"
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/leakbench/leakbench/internal/compare"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -24,7 +25,7 @@ import (
 //
 // How it is measured. The scenario runs Runs times unchanged. A trial
 // draws GateRuns of them as "now" and takes the others as the baseline,
-// and compares their medians by the gate's own rule (NewStat's median):
+// and compares their medians by the gate's own rule (compare.Median):
 // every such split is a trial (Resamples of them, all of them when there
 // are at most maxResamples, else maxResamples spread evenly over them).
 // The differences of these trials are the metric's null distribution:
@@ -178,7 +179,7 @@ func CalibrateNoise(ms []Measurement, cfg CalibrateConfig) (map[string]*Calibrat
 			vals := values(m.Runs, met)
 			null := make([]float64, len(splits))
 			for i, now := range splits {
-				null[i] = worseBy(met, Median(pick(vals, complement(now, len(vals)))), Median(pick(vals, now)))
+				null[i] = worseBy(met, compare.Median(pick(vals, complement(now, len(vals)))), compare.Median(pick(vals, now)))
 			}
 			mean, sd := stat.MeanStdDev(null, nil)
 			mc := MetricCalibration{Noise: stat.StdDev(vals, nil), NullMean: mean, NullSD: sd, MaxNull: slices.Max(null)}
@@ -231,12 +232,12 @@ func (c *Calibration) MeasurePower(unchanged []results.Summary, injected []Injec
 				return fmt.Errorf("gate: measuring power at %s per request: %d run(s), want at least the gate's %d", metric.FormatSize(inj.PerRequest), len(inj.Runs), c.GateRuns)
 			}
 			iv := values(inj.Runs, met)
-			p := PowerPoint{PerRequest: inj.PerRequest, Runs: len(inj.Runs), Shift: worseBy(met, Median(vals), Median(iv))}
+			p := PowerPoint{PerRequest: inj.PerRequest, Runs: len(inj.Runs), Shift: worseBy(met, compare.Median(vals), compare.Median(iv))}
 			for _, now := range nowSplits(len(iv), c.GateRuns) {
-				cur := Median(pick(iv, now))
+				cur := compare.Median(pick(iv, now))
 				for _, b := range bases {
 					p.Trials++
-					if worseBy(met, Median(pick(vals, complement(b, len(vals)))), cur) > mc.Threshold {
+					if worseBy(met, compare.Median(pick(vals, complement(b, len(vals)))), cur) > mc.Threshold {
 						p.Caught++
 					}
 				}
@@ -328,7 +329,7 @@ func alarms(th Thresholds, base, cur []results.Summary) bool {
 		if t.Advisory {
 			continue
 		}
-		if ex, _ := t.Exceeded(met, Median(values(base, met)), Median(values(cur, met))); ex {
+		if ex, _ := t.Exceeded(met, compare.Median(values(base, met)), compare.Median(values(cur, met))); ex {
 			return true
 		}
 	}
@@ -391,10 +392,6 @@ func pick[T any](vals []T, idx []int) []T {
 	}
 	return out
 }
-
-// Median is the gate's median of values (NewStat's): the one rule of
-// the gate, its calibration and the A/B gate's power.
-func Median(vals []float64) float64 { return NewStat(vals).Median }
 
 // worseBy is how much worse now is than base for metric m (positive =
 // worse), as Threshold.Exceeded measures it.

@@ -6,7 +6,9 @@
 //
 // The package owns the judgement and its files: Evaluate, the Thresholds
 // it judges by, the baseline file (Baseline, Load, Write) and the three
-// renderings of a Report. It measures nothing and starts no process:
+// renderings of a Report; and the A/B gate's judgement of two builds
+// measured side by side (EvaluateAB, ABPowers), which bench gate
+// --base-bin renders. It measures nothing and starts no process:
 // cmd/bench runs the scenarios, hands the summaries to Evaluate, applies
 // the update policy and maps the verdict to its exit status. What a
 // figure is called, its unit, how a limit is parsed and what "the control
@@ -56,8 +58,16 @@
 //
 // # Medians
 //
-// Every metric is the median of the R runs (gonum/stat Quantile, Empirical,
-// p = 0.5: the middle value for odd R, the lower middle value for even R);
-// the spread (min, max and (max-min)/|median|) is reported beside it and a
-// wide spread is a warning.
+// Every metric is the median of the R runs by the harness's one median
+// rule, compare.Median (benchmath's, as benchstat and bench compare show
+// it: the middle value for odd R, the mean of the two middle values for
+// even R); the spread (min, max and (max-min)/|median|) is reported beside
+// it and a wide spread is a warning. A baseline's medians are those of its
+// values by the same rule, whatever wrote the file (Decode recomputes
+// them), so a baseline and this gate's runs are always judged alike. The
+// rule is the same for the gate and for bench compare and the A/B gate,
+// which need benchmath's median for its interval and test: the gate judges
+// a median against thresholds and never needs it to be a value some run
+// produced; where a run must stand for it (profiles, plots), the run
+// nearest it stands (compare.MedianIndex).
 package gate

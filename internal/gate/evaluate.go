@@ -190,12 +190,39 @@ func Evaluate(base *Baseline, ms []Measurement, cfg Config) *Report {
 // evaluateScenario builds one scenario's report, without the cross-scenario
 // leak-control check.
 func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport {
-	th := cfg.Thresholds
 	sr := ScenarioReport{Name: m.Scenario, Expect: m.Expect, Runs: len(m.Runs), Dirs: m.Dirs, Injected: m.Injected}
-	total := len(m.Runs) + len(m.Failures)
+	sr.checkRuns(m)
+	if len(m.Runs) == 0 {
+		return sr
+	}
+	sb, th := sr.checkBaseline(base, m, cfg)
+	for _, met := range metric.Gated() {
+		sr.Rows = append(sr.Rows, sr.row(met, m, sb, th, cfg))
+	}
+	// Limits on one of the gate's metrics judge that metric's row; limits
+	// on other figures of the summary are checks of their own.
+	for _, l := range m.Limits {
+		c := checkLimit(l, m.Runs)
+		row := slices.IndexFunc(sr.Rows, func(r Row) bool { return r.Metric == l.Metric })
+		if row < 0 {
+			sr.Checks = append(sr.Checks, c)
+			continue
+		}
+		if c.Verdict != Pass {
+			r := &sr.Rows[row]
+			r.Verdict = worse(r.Verdict, c.Verdict)
+			r.Warn = false
+			r.Reasons = append(r.Reasons, c.Message)
+		}
+	}
+	return sr
+}
 
-	// Runs: every run must have completed. A stable run killed at its RSS
-	// cap is a memory regression; any other way of dying is an error.
+// checkRuns adds the runs check: every run must have completed. A stable
+// run killed at its RSS cap is a memory regression; any other way of
+// dying is an error.
+func (sr *ScenarioReport) checkRuns(m Measurement) {
+	total := len(m.Runs) + len(m.Failures)
 	var problems []string
 	verdict := Pass
 	for i, err := range m.Failures {
@@ -228,11 +255,13 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 	}
 	sr.Checks = append(sr.Checks, Check{Name: "runs", Verdict: verdict, Message: runsMsg})
 	sr.Warnings = append(sr.Warnings, runWarnings(m.Runs)...)
-	if len(m.Runs) == 0 {
-		return sr
-	}
+}
 
-	// Baseline entry.
+// checkBaseline adds the baseline check and returns the scenario's
+// baseline entry (nil without one) and the thresholds that judge it: a
+// calibrated scenario's own, else cfg's.
+func (sr *ScenarioReport) checkBaseline(base *Baseline, m Measurement, cfg Config) (*ScenarioBaseline, Thresholds) {
+	th := cfg.Thresholds
 	var sb *ScenarioBaseline
 	if base != nil {
 		if e, ok := base.Scenarios[m.Scenario]; ok {
@@ -261,79 +290,65 @@ func evaluateScenario(base *Baseline, m Measurement, cfg Config) ScenarioReport 
 			}
 		}
 	}
+	return sb, th
+}
 
-	for _, met := range metric.Gated() {
-		row := Row{Metric: met, Now: m.stat(met), Change: math.NaN(), Worse: math.NaN()}
-		t := th.For(met)
-		var limitText []string
-		if sb != nil {
-			limitText = append(limitText, t.describe(met))
+// row judges one metric against the baseline entry sb (nil: none) with
+// the thresholds th: a regression past both of its thresholds (only a
+// warning for an advisory metric, the leaky control or a baseline being
+// replaced), its limits' text, and a warning when its runs are noisy.
+func (sr *ScenarioReport) row(met metric.Metric, m Measurement, sb *ScenarioBaseline, th Thresholds, cfg Config) Row {
+	row := Row{Metric: met, Now: m.stat(met), Change: math.NaN(), Worse: math.NaN()}
+	t := th.For(met)
+	var limitText []string
+	if sb != nil {
+		limitText = append(limitText, t.describe(met))
+		if bst, ok := sb.Metrics[met]; ok {
+			row.Baseline = &bst
+		} else if row.Now.N() > 0 {
+			sr.Warnings = append(sr.Warnings, fmt.Sprintf("%s: the baseline has no value: not compared", met))
 		}
-		if sb != nil {
-			if bst, ok := sb.Metrics[met]; ok {
-				row.Baseline = &bst
-			} else if row.Now.N() > 0 {
-				sr.Warnings = append(sr.Warnings, fmt.Sprintf("%s: the baseline has no value: not compared", met))
-			}
-		}
-		if row.Baseline != nil && row.Now.N() > 0 {
-			b, n := row.Baseline.Median, row.Now.Median
-			if b != 0 {
-				row.Change = (n - b) / math.Abs(b)
-			}
-			exceeded, w := t.Exceeded(met, b, n)
-			row.Worse = w
-			if exceeded {
-				exceeds := "exceeds both thresholds"
-				if t.Relative == 0 {
-					exceeds = "exceeds its threshold"
-				}
-				why := fmt.Sprintf("%s: %s -> %s (%s, %s) %s (%s)",
-					met, met.Format(b), met.Format(n), met.FormatDelta(n-b), pct(row.Change), exceeds, t.describe(met))
-				advisory := t.Advisory || m.Expect == metric.ExpectLeak || cfg.Updating
-				if advisory {
-					row.Warn = true
-					switch {
-					case cfg.Updating:
-						why += " [baseline being replaced]"
-					case m.Expect == metric.ExpectLeak && !t.Advisory:
-						why += " [leaky control: compared for information only]"
-					}
-				} else {
-					row.Verdict = Regression
-				}
-				row.Reasons = append(row.Reasons, why)
-			}
-		}
-		for _, l := range m.Limits {
-			if l.Metric == met {
-				limitText = append(limitText, l.String())
-			}
-		}
-		row.Limit = strings.Join(limitText, "; ")
-		if !t.Advisory && row.Now.N() > 1 && row.Now.Spread() > th.MaxSpread && row.Now.Range() > t.Absolute {
-			sr.Warnings = append(sr.Warnings, fmt.Sprintf("%s is noisy: %s..%s over %d runs (spread %.0f%% of the median)",
-				met, met.Format(row.Now.Min), met.Format(row.Now.Max), row.Now.N(), 100*row.Now.Spread()))
-		}
-		sr.Rows = append(sr.Rows, row)
 	}
-	// Limits on one of the gate's metrics judge that metric's row; limits
-	// on other figures of the summary are checks of their own.
+	if row.Baseline != nil && row.Now.N() > 0 {
+		b, n := row.Baseline.Median, row.Now.Median
+		if b != 0 {
+			row.Change = (n - b) / math.Abs(b)
+		}
+		exceeded, w := t.Exceeded(met, b, n)
+		row.Worse = w
+		if exceeded {
+			exceeds := "exceeds both thresholds"
+			if t.Relative == 0 {
+				exceeds = "exceeds its threshold"
+			}
+			why := fmt.Sprintf("%s: %s -> %s (%s, %s) %s (%s)",
+				met, met.Format(b), met.Format(n), met.FormatDelta(n-b), pct(row.Change), exceeds, t.describe(met))
+			advisory := t.Advisory || m.Expect == metric.ExpectLeak || cfg.Updating
+			if advisory {
+				row.Warn = true
+				switch {
+				case cfg.Updating:
+					why += " [baseline being replaced]"
+				case m.Expect == metric.ExpectLeak && !t.Advisory:
+					why += " [leaky control: compared for information only]"
+				}
+			} else {
+				row.Verdict = Regression
+			}
+			row.Reasons = append(row.Reasons, why)
+		}
+	}
 	for _, l := range m.Limits {
-		c := checkLimit(l, m.Runs)
-		row := slices.IndexFunc(sr.Rows, func(r Row) bool { return r.Metric == l.Metric })
-		if row < 0 {
-			sr.Checks = append(sr.Checks, c)
-			continue
-		}
-		if c.Verdict != Pass {
-			r := &sr.Rows[row]
-			r.Verdict = worse(r.Verdict, c.Verdict)
-			r.Warn = false
-			r.Reasons = append(r.Reasons, c.Message)
+		if l.Metric == met {
+			limitText = append(limitText, l.String())
 		}
 	}
-	return sr
+	row.Limit = strings.Join(limitText, "; ")
+	if !t.Advisory && row.Now.N() > 1 && row.Now.Spread() > th.MaxSpread && row.Now.Range() > t.Absolute {
+		sr.Warnings = append(sr.Warnings, fmt.Sprintf("%s is noisy: %s..%s over %d runs (spread %.0f%% of the median)",
+			met, met.Format(row.Now.Min), met.Format(row.Now.Max), row.Now.N(), 100*row.Now.Spread()))
+	}
+	return row
 }
 
 // checkLimit checks one absolute limit on the median of the runs.

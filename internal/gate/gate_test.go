@@ -122,7 +122,7 @@ func TestNewStat(t *testing.T) {
 		n                    int
 	}{
 		{"odd", []float64{30, 10, 20}, 20, 10, 30, 1, 3},
-		{"even takes the lower middle", []float64{4, 1, 3, 2}, 2, 1, 4, 1.5, 4},
+		{"even takes the mean of the two middle (compare.Median)", []float64{4, 1, 3, 2}, 2.5, 1, 4, 1.2, 4},
 		{"one", []float64{5}, 5, 5, 5, 0, 1},
 		{"non-finite dropped", []float64{math.NaN(), 7, math.Inf(1), 9, 8}, 8, 7, 9, 0.25, 3},
 	}

@@ -4,11 +4,12 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/stat"
+	"github.com/leakbench/leakbench/internal/compare"
 )
 
-// Stat is one metric over the R runs of a scenario: its median, its
-// extremes and the values themselves, in run order.
+// Stat is one metric over the R runs of a scenario: its median
+// (compare.Median, the harness's one median rule), its extremes and the
+// values themselves, in run order.
 type Stat struct {
 	Median float64   `json:"median"`
 	Min    float64   `json:"min"`
@@ -32,9 +33,7 @@ func NewStat(values []float64) Stat {
 	sorted := slices.Clone(kept)
 	slices.Sort(sorted)
 	return Stat{
-		// Empirical on sorted data: the middle value for odd R, the lower
-		// middle one for even R; never a value no run produced.
-		Median: stat.Quantile(0.5, stat.Empirical, sorted, nil),
+		Median: compare.Median(kept),
 		Min:    sorted[0],
 		Max:    sorted[len(sorted)-1],
 		Values: kept,

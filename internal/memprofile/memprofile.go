@@ -10,8 +10,9 @@
 // knows the memories is elsewhere: the builtin engine keeps a Book of its
 // instances and moves each between holders as its code does (live, then
 // views, listeners, pool or cache, or gone); a user's wazero target
-// records its memories with a Recorder, an allocator that wazero calls
-// for every memory it instantiates (experimental.WithMemoryAllocator).
+// records its memories with a wazeromem.Recorder (package
+// harness/wazeromem, the one that knows wazero), an allocator that wazero
+// calls for every memory it instantiates.
 // The child (package driver) writes the profile at a run's landmarks for
 // any target that is a Source.
 //
@@ -40,7 +41,7 @@ const (
 	// HolderLive is an instance in use or ready for reuse: not closed.
 	HolderLive = "live"
 	// HolderClosed is the memory of a closed instance that something
-	// still references (a Recorder knows no more: a weak pointer to it
+	// still references (a wazeromem.Recorder knows no more: a weak pointer to it
 	// is still alive after Close); nothing of the target says what.
 	HolderClosed = "closed"
 	// HolderViews and HolderListeners are the holders of the published
@@ -70,7 +71,7 @@ type Memory struct {
 }
 
 // Source is implemented by a target that can list the linear memories it
-// keeps (the builtin engine, a target with a Recorder): LinearMemories
+// keeps (the builtin engine, a target with a wazeromem.Recorder): LinearMemories
 // is called at a run's landmarks, concurrently with requests, and must
 // return a snapshot the caller owns.
 type Source interface {

@@ -32,7 +32,48 @@ const IndexFile = "index.md"
 // from the run of that directory among them, and only a folder none of
 // them is read from has its summary.json read.
 func WriteIndex(dir, title string, runs []Run) error {
-	var files []string // slash paths relative to dir
+	files, err := indexedFiles(dir)
+	if err != nil {
+		return fmt.Errorf("report: index of %s: %w", dir, err)
+	}
+	e := sortEntries(files)
+
+	var b bytes.Buffer
+	if title == "" {
+		title = "leakbench results"
+	}
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	e.writePlots(&b)
+	if len(e.docs) > 0 {
+		fmt.Fprintln(&b, "## Summaries")
+		fmt.Fprintln(&b)
+		for _, f := range e.docs {
+			fmt.Fprintf(&b, "- [%s](%s)\n", f, link(f))
+		}
+		fmt.Fprintln(&b)
+	}
+	e.writeRuns(&b, dir, runs)
+	if len(e.other) > 0 {
+		fmt.Fprintln(&b, "## Other files")
+		fmt.Fprintln(&b)
+		for _, f := range e.other {
+			fmt.Fprintf(&b, "- [%s](%s)\n", f, link(f))
+		}
+		fmt.Fprintln(&b)
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(&b, "_This folder holds no files yet._")
+	}
+	if err := os.WriteFile(filepath.Join(dir, IndexFile), b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// indexedFiles returns the files below dir the index lists, as sorted
+// slash paths relative to dir: not hidden, not the index itself.
+func indexedFiles(dir string) ([]string, error) {
+	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -57,14 +98,27 @@ func WriteIndex(dir, title string, runs []Run) error {
 		files = append(files, rel)
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("report: index of %s: %w", dir, err)
-	}
 	slices.Sort(files)
+	return files, err
+}
 
-	// Run folders: those holding a summary.
+// indexEntries are an index's files by section.
+type indexEntries struct {
+	plots, docs, other []string
+	byRun              map[string][]string // a run folder's files, by folder
+	fileSet            map[string]bool     // every file
+}
+
+// sortEntries puts each file in its section: a run folder's (a folder
+// holding a summary.json) under its run, else plots (a PNG, or an SVG
+// without one), the top-level markdown, JSON, CSV and text files, and
+// the others. Top-level plots come first, then by name without
+// extension, so "fix1" comes before "fix1+2".
+func sortEntries(files []string) indexEntries {
+	e := indexEntries{byRun: map[string][]string{}, fileSet: map[string]bool{}}
 	runDirs := map[string]bool{}
 	for _, f := range files {
+		e.fileSet[f] = true
 		if path.Base(f) == results.SummaryFile && path.Dir(f) != "." {
 			runDirs[path.Dir(f)] = true
 		}
@@ -77,110 +131,85 @@ func WriteIndex(dir, title string, runs []Run) error {
 		}
 		return ""
 	}
-
-	var b bytes.Buffer
-	if title == "" {
-		title = "leakbench results"
-	}
-	fmt.Fprintf(&b, "# %s\n\n", title)
-
-	var plots, docs, other []string
-	byRun := map[string][]string{}
-	fileSet := map[string]bool{}
-	for _, f := range files {
-		fileSet[f] = true
-	}
 	for _, f := range files {
 		if d := runOf(f); d != "" {
-			byRun[d] = append(byRun[d], f)
+			e.byRun[d] = append(e.byRun[d], f)
 			continue
 		}
 		switch ext := strings.ToLower(path.Ext(f)); {
 		case ext == ".png":
-			plots = append(plots, f)
-		case ext == ".svg" && fileSet[strings.TrimSuffix(f, path.Ext(f))+".png"]:
+			e.plots = append(e.plots, f)
+		case ext == ".svg" && e.fileSet[strings.TrimSuffix(f, path.Ext(f))+".png"]:
 			// listed with its PNG
 		case ext == ".svg":
-			plots = append(plots, f)
+			e.plots = append(e.plots, f)
 		case ext == ".md" || ext == ".json" || ext == ".csv" || ext == ".jsonl" || ext == ".txt":
 			if path.Dir(f) == "." {
-				docs = append(docs, f)
+				e.docs = append(e.docs, f)
 			} else {
-				other = append(other, f)
+				e.other = append(e.other, f)
 			}
 		default:
-			other = append(other, f)
+			e.other = append(e.other, f)
 		}
 	}
-
-	// Top-level figures first, then by name without extension, so
-	// "fix1" comes before "fix1+2".
-	slices.SortStableFunc(plots, func(a, b string) int {
+	slices.SortStableFunc(e.plots, func(a, b string) int {
 		if da, db := strings.Count(a, "/"), strings.Count(b, "/"); da != db {
 			return da - db
 		}
 		return strings.Compare(strings.TrimSuffix(a, path.Ext(a)), strings.TrimSuffix(b, path.Ext(b)))
 	})
-	if len(plots) > 0 {
-		fmt.Fprintln(&b, "## Plots")
-		fmt.Fprintln(&b)
-		for _, f := range plots {
-			name := strings.TrimSuffix(f, path.Ext(f))
-			if path.Ext(f) == ".svg" {
-				fmt.Fprintf(&b, "- [%s](%s)\n\n", f, link(f))
-				continue
-			}
-			fmt.Fprintf(&b, "**%s**: [PNG](%s)", name, link(f))
-			if svg := name + ".svg"; fileSet[svg] {
-				fmt.Fprintf(&b, " · [SVG](%s)", link(svg))
-			}
-			fmt.Fprintf(&b, "\n\n![%s](%s)\n\n", name, link(f))
+	return e
+}
+
+// writePlots writes the Plots section: each PNG inline with a link to
+// its SVG twin, a lone SVG as a link.
+func (e indexEntries) writePlots(b *bytes.Buffer) {
+	if len(e.plots) == 0 {
+		return
+	}
+	fmt.Fprintln(b, "## Plots")
+	fmt.Fprintln(b)
+	for _, f := range e.plots {
+		name := strings.TrimSuffix(f, path.Ext(f))
+		if path.Ext(f) == ".svg" {
+			fmt.Fprintf(b, "- [%s](%s)\n\n", f, link(f))
+			continue
+		}
+		fmt.Fprintf(b, "**%s**: [PNG](%s)", name, link(f))
+		if svg := name + ".svg"; e.fileSet[svg] {
+			fmt.Fprintf(b, " · [SVG](%s)", link(svg))
+		}
+		fmt.Fprintf(b, "\n\n![%s](%s)\n\n", name, link(f))
+	}
+}
+
+// writeRuns writes the Runs section: one entry per run folder with its
+// scenario and outcome (from the caller's runs, else its summary.json),
+// its profiles and every file in it.
+func (e indexEntries) writeRuns(b *bytes.Buffer, dir string, runs []Run) {
+	if len(e.byRun) == 0 {
+		return
+	}
+	fmt.Fprintln(b, "## Runs")
+	fmt.Fprintln(b)
+	dirs := make([]string, 0, len(e.byRun))
+	for d := range e.byRun {
+		dirs = append(dirs, d)
+	}
+	slices.Sort(dirs)
+	for _, d := range dirs {
+		s, note := runSummary(filepath.Join(dir, filepath.FromSlash(d)), runs)
+		fmt.Fprintf(b, "- [%s/](%s/)%s\n", d, link(d), runBlurb(s, note))
+		for _, line := range profileLinks(d, s, e.fileSet) {
+			fmt.Fprintf(b, "  - %s\n", line)
+		}
+		for _, f := range e.byRun[d] {
+			rel := strings.TrimPrefix(f, d+"/")
+			fmt.Fprintf(b, "  - [%s](%s)\n", rel, link(f))
 		}
 	}
-	if len(docs) > 0 {
-		fmt.Fprintln(&b, "## Summaries")
-		fmt.Fprintln(&b)
-		for _, f := range docs {
-			fmt.Fprintf(&b, "- [%s](%s)\n", f, link(f))
-		}
-		fmt.Fprintln(&b)
-	}
-	if len(byRun) > 0 {
-		fmt.Fprintln(&b, "## Runs")
-		fmt.Fprintln(&b)
-		dirs := make([]string, 0, len(byRun))
-		for d := range byRun {
-			dirs = append(dirs, d)
-		}
-		slices.Sort(dirs)
-		for _, d := range dirs {
-			s, note := runSummary(filepath.Join(dir, filepath.FromSlash(d)), runs)
-			fmt.Fprintf(&b, "- [%s/](%s/)%s\n", d, link(d), runBlurb(s, note))
-			for _, line := range profileLinks(d, s, fileSet) {
-				fmt.Fprintf(&b, "  - %s\n", line)
-			}
-			for _, f := range byRun[d] {
-				rel := strings.TrimPrefix(f, d+"/")
-				fmt.Fprintf(&b, "  - [%s](%s)\n", rel, link(f))
-			}
-		}
-		fmt.Fprintln(&b)
-	}
-	if len(other) > 0 {
-		fmt.Fprintln(&b, "## Other files")
-		fmt.Fprintln(&b)
-		for _, f := range other {
-			fmt.Fprintf(&b, "- [%s](%s)\n", f, link(f))
-		}
-		fmt.Fprintln(&b)
-	}
-	if len(files) == 0 {
-		fmt.Fprintln(&b, "_This folder holds no files yet._")
-	}
-	if err := os.WriteFile(filepath.Join(dir, IndexFile), b.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	return nil
+	fmt.Fprintln(b)
 }
 
 // link escapes a relative slash path for a markdown link ("fix1+2" and

@@ -3,7 +3,6 @@ package report
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"gonum.org/v1/plot"
@@ -333,20 +332,6 @@ func PlotRun(r Run, base string) error {
 	return f.save(base)
 }
 
-// byStage orders runs as the published stages (before, fix1, fix1+2,
-// fixed), runs of other presets after them in their given order.
-func byStage(runs []Run) []Run {
-	out := slices.Clone(runs)
-	rank := func(r Run) int {
-		if i, _ := stageOf(r); i >= 0 {
-			return i
-		}
-		return math.MaxInt
-	}
-	slices.SortStableFunc(out, func(a, b Run) int { return rank(a) - rank(b) })
-	return out
-}
-
 // overlayLabel is a run's legend entry in overlays.
 func overlayLabel(r Run) string {
 	m := runMarks(r)
@@ -359,15 +344,15 @@ func overlayLabel(r Run) string {
 }
 
 // PlotOverlay draws the RSS of several runs on shared axes (the
-// before/after view) as base+".png" and base+".svg". Runs of the published
-// presets come first, in stage order. Each run has its own colour, dash
+// before/after view) as base+".png" and base+".svg", in the order given
+// (a reproduction's Representatives are in stage order). Each run has its
+// own colour, dash
 // pattern and end-of-load glyph; its legend entry gives its growth and
 // peak.
 func PlotOverlay(runs []Run, title, base string) error {
 	if len(runs) == 0 {
 		return errors.New("report: overlay: no runs")
 	}
-	runs = byStage(runs)
 	p := newPlot(title)
 	p.Y.Label.Text = "RSS (MiB)"
 	var e extent
@@ -402,9 +387,9 @@ func PlotOverlay(runs []Run, title, base string) error {
 	return f.save(base)
 }
 
-// PlotGrid draws the four published stages as a 2×2 grid, like the
-// published images, as base+".png" and base+".svg": before and fix1 on the
-// top row, fix1+2 and fixed below. Every panel has the same y scale and x
+// PlotGrid draws the four published stages pub as a 2×2 grid, like the
+// published images, as base+".png" and base+".svg": for Next.js PR 23565
+// before and fix1 on the top row, fix1+2 and fixed below. Every panel has the same y scale and x
 // extent so heights compare at a glance, and is titled with its stage, its
 // growth and its peak, with ratios to "before" when that run is present.
 // Runs are placed by stage (their preset, when they keep all of its
@@ -413,9 +398,12 @@ func PlotOverlay(runs []Run, title, base string) error {
 // except that runs of the real optimizer (RealStage) get a third row of
 // their own, its before on the left and its fixed release on the right,
 // on the same scale, their ratios taken to the real before.
-func PlotGrid(runs []Run, title, base string) error {
+func PlotGrid(pub Stages, runs []Run, title, base string) error {
 	if len(runs) == 0 {
 		return errors.New("report: grid: no runs")
+	}
+	if len(pub) != 4 {
+		return fmt.Errorf("report: grid: %d published stages, a 2×2 grid shows 4", len(pub))
 	}
 	var real [2]*Run
 	var ours []Run
@@ -437,7 +425,7 @@ func PlotGrid(runs []Run, title, base string) error {
 	var slots [4]*Run
 	var rest []Run
 	for _, r := range runs {
-		i, _ := stageOf(r)
+		i, _ := pub.of(r)
 		if i < 0 {
 			rest = append(rest, r)
 			continue
@@ -462,7 +450,7 @@ func PlotGrid(runs []Run, title, base string) error {
 	}
 	var before *Run
 	if slots[0] != nil {
-		if i, _ := stageOf(*slots[0]); i == 0 {
+		if i, _ := pub.of(*slots[0]); i == 0 {
 			before = slots[0]
 		}
 	}
@@ -472,7 +460,6 @@ func PlotGrid(runs []Run, title, base string) error {
 			present = append(present, *r)
 		}
 	}
-	pub := Published()
 	panels := [][]*plot.Plot{make([]*plot.Plot, 2), make([]*plot.Plot, 2)}
 	for i, r := range slots {
 		var p *plot.Plot

@@ -29,10 +29,10 @@ func RealStage(r Run) int {
 }
 
 // realRows fills rep.Real from the runs of the real optimizer, with
-// ratios to its own before run, against the published before and fixed
-// stages.
+// ratios to its own before run, against the first and the last of
+// rep.Stages (not empty), the published before and fixed.
 func (rep *Reproduction) realRows(runs []Run) {
-	pub := Published()
+	pub := rep.Stages
 	stages := [2]Stage{pub[0], pub[len(pub)-1]}
 	var rows [2]ReproRow
 	var byStage [2][]Run

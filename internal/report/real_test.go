@@ -43,8 +43,8 @@ func TestReproduceWithReal(t *testing.T) {
 	for i := range runs[4:] {
 		runs[4+i].Summary.Strategy = results.Strategy{}
 	}
-	rep := Reproduce(runs)
-	alone := Reproduce(goodStages())
+	rep := Reproduce(testStages(), runs)
+	alone := Reproduce(testStages(), goodStages())
 	if len(rep.Checks) != len(alone.Checks) || !rep.Passed() || len(rep.Notes) != len(alone.Notes) {
 		t.Errorf("the real runs changed our checks or notes: %+v", rep.Notes)
 	}
@@ -78,7 +78,7 @@ func TestPlotGridWithReal(t *testing.T) {
 	dir := outDir(t)
 	runs := append(fakeStages(), realRun("nextjs-before", 50, 1800, 1900, 1790, 1780), realRun("nextjs-fixed", 50, 300, 420, 250, 240))
 	base := filepath.Join(dir, "grid-real")
-	if err := PlotGrid(runs, "ours and the real optimizer", base); err != nil {
+	if err := PlotGrid(testStages(), runs, "ours and the real optimizer", base); err != nil {
 		t.Fatal(err)
 	}
 	w, h := pixels(gridWidth, gridHeight*3/2)
@@ -87,12 +87,12 @@ func TestPlotGridWithReal(t *testing.T) {
 		"before · growth +", SeriesPSS, SeriesLeaked)
 
 	base = filepath.Join(dir, "grid-real-one")
-	if err := PlotGrid(append(fakeStages(), runs[4]), "one real run", base); err != nil {
+	if err := PlotGrid(testStages(), append(fakeStages(), runs[4]), "one real run", base); err != nil {
 		t.Fatal(err)
 	}
 	wantTexts(t, base+".svg", svgText(t, base+".svg"), "fixed (next@10.1.3): no run")
 
-	if err := PlotGrid(append(runs, runs[4]), "twice", base); err == nil || !strings.Contains(err.Error(), "two runs of the real optimizer's before (next@10.1.0)") {
+	if err := PlotGrid(testStages(), append(runs, runs[4]), "twice", base); err == nil || !strings.Contains(err.Error(), "two runs of the real optimizer's before (next@10.1.0)") {
 		t.Errorf("two real befores: %v", err)
 	}
 }

@@ -1,25 +1,27 @@
 // Package report turns saved leakbench runs into pictures and text: gonum/plot
-// curves (PNG and SVG) of one run, of several runs on shared axes and of the
-// four published stages in a 2×2 grid, plus GitHub-flavoured markdown
-// summaries, the reproduction table against the published figures of the
-// Next.js pull request 23565, and an index of an invocation folder.
+// curves (PNG and SVG) of one run, of several runs on shared axes and of a
+// case study's four published stages in a 2×2 grid, plus GitHub-flavoured
+// markdown summaries, the reproduction table against the published
+// figures (for Next.js pull request 23565, the table of package
+// published), and an index of an invocation folder.
 //
 // It owns how runs are shown: plots, tables, the comparison with the
 // published figures, the index. It leaves the rest to others: the runs and
 // their files are package results (Load is results.Read), measuring is the
-// runner's, verdicts on limits are the commands' and the gate's. Memory is
-// stored in bytes and shown in MiB; time is in seconds since the child
-// started.
+// runner's, verdicts on limits are the commands' and the gate's, and the
+// published figures are the case study's, which passes them in (Stages).
+// Memory is stored in bytes and shown in MiB; time is in seconds since the
+// child started.
 //
 // # Entry points
 //
-//	Load(dir)                      one run directory -> Run
-//	PlotRun(run, base)             base.png + base.svg: one run, all series, phases
-//	PlotOverlay(runs, title, base) RSS of several runs on shared axes
-//	PlotGrid(runs, title, base)    the four stages, 2×2, one shared scale
-//	WriteMarkdown(w, runs)         per-run tables for a CI job summary
-//	Reproduce(runs).Write(w)       our ratios against Published(), as markdown
-//	WriteIndex(dir, title, runs)   dir/index.md linking every file below dir
+//	Load(dir)                        one run directory -> Run
+//	PlotRun(run, base)               base.png + base.svg: one run, all series, phases
+//	PlotOverlay(runs, title, base)   RSS of several runs on shared axes
+//	PlotGrid(pub, runs, title, base) the four stages, 2×2, one shared scale
+//	WriteMarkdown(w, runs)           per-run tables for a CI job summary
+//	Reproduce(pub, runs).Write(w)    our ratios against the published stages pub, as markdown
+//	WriteIndex(dir, title, runs)     dir/index.md linking every file below dir
 //
 // No function panics: gonum/plot panics raised while drawing are returned
 // as errors.

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/leakbench/leakbench/internal/gate"
+	"github.com/leakbench/leakbench/internal/compare"
 	"github.com/leakbench/leakbench/internal/metric"
 )
 
@@ -29,15 +29,17 @@ const (
 // ones.
 //
 // A stage may have several runs (bench reproduce --runs): every figure is
-// then the median of that figure over its runs (gate.NewStat's: the middle
-// run's for an odd count, the lower middle one's for an even count), so the
+// then the median of that figure over its runs (compare.Median, the
+// harness's one rule: the middle run's for an odd count, the mean of the
+// two middle ones for an even count), so the
 // checks judge a stage by its typical run rather than by one draw of a
 // garbage collector's sawtooth; Spread gives the runs' extremes.
 type ReproRow struct {
 	Stage Stage // the published figures
 	Found bool  // a run of this stage's preset was given
 	// Run is the stage's run when it has one, else the run of the median
-	// peak: the one its plots show.
+	// peak (compare.MedianIndex: for an even count, the lower middle one):
+	// the one its plots show.
 	Run Run
 	// Runs is how many runs the figures are medians of.
 	Runs int
@@ -98,9 +100,10 @@ func (c Check) Result() CheckResult {
 	return CheckFailed
 }
 
-// Reproduction compares runs of the four presets with the published
-// stages. Build it with Reproduce; WriteReproduction renders it.
+// Reproduction compares runs of the presets of a case study's published
+// stages with the stages. Build it with Reproduce; Write renders it.
 type Reproduction struct {
+	Stages  Stages     // the published stages compared with
 	Rows    []ReproRow // one per published stage, in stage order
 	Missing []string   // presets without a run
 	Checks  []Check
@@ -130,20 +133,24 @@ func (r Reproduction) Passed() bool {
 	return required > 0
 }
 
-// Reproduce picks the runs whose strategy preset is before, fix1, fix1+2
-// or fixed (a run that names a preset but overrides one of its switches is
-// left out, with a note; several runs of a stage are summarised by their
-// medians, see ReproRow) and compares them with Published(): our growth
-// (end of load - baseline) and sampled peak relative to our "before",
-// against the published ratios. Checks: growth
+// Reproduce picks the runs whose strategy preset is one of pub's (for
+// Next.js PR 23565 before, fix1, fix1+2 or fixed; a run that names a
+// preset but overrides one of its switches is left out, with a note;
+// several runs of a stage are summarised by their medians, see ReproRow)
+// and compares them with pub, the case study's published stages: our
+// growth (end of load - baseline) and sampled peak relative to our first
+// stage ("before"), against the published ratios. Checks: growth
 // and peak strictly falling across the stages present, the fixed run's
 // RSS after idle and settle within RetainedTolerance of its baseline, and each growth
 // ratio within GrowthRatioTolerance of the published one. A missing stage
 // is listed in Missing, its checks are marked not checked, and no ratio is
 // invented for it. Runs of the real optimizer (RealStage) go to Real.
-func Reproduce(runs []Run) Reproduction {
-	var rep Reproduction
-	pub := Published()
+func Reproduce(pub Stages, runs []Run) Reproduction {
+	rep := Reproduction{Stages: pub}
+	if len(pub) == 0 {
+		rep.Notes = append(rep.Notes, "no published stages to compare the runs with")
+		return rep
+	}
 	rep.Rows = make([]ReproRow, len(pub))
 	for i, st := range pub {
 		rep.Rows[i].Stage = st
@@ -153,7 +160,7 @@ func Reproduce(runs []Run) Reproduction {
 		if RealStage(r) >= 0 {
 			continue
 		}
-		i, why := stageOf(r)
+		i, why := pub.of(r)
 		if why != "" {
 			rep.Notes = append(rep.Notes, why)
 		}
@@ -244,11 +251,11 @@ func fillRow(row *ReproRow, runs []Run) {
 		idle, settle = append(idle, float64(s.AfterIdle)), append(settle, float64(s.AfterSettle))
 		end, growth = append(end, float64(e)), append(growth, float64(g))
 	}
-	median := func(v []float64) float64 { return gate.NewStat(v).Median }
+	median := compare.Median
 	row.Baseline, row.Peak = uint64(median(base)), uint64(median(peak))
 	row.AfterIdle, row.AfterSettle = uint64(median(idle)), uint64(median(settle))
 	row.End, row.Growth = uint64(median(end)), int64(median(growth))
-	row.Run = runs[slices.Index(row.Peaks, row.Peak)]
+	row.Run = runs[compare.MedianIndex(peak)]
 }
 
 // Representatives returns the run each stage's plots show (ReproRow.Run),
@@ -451,8 +458,8 @@ func (rep Reproduction) Write(w io.Writer) error {
 	}
 	fmt.Fprintln(bw)
 	if n := maxRuns(append(slices.Clone(rep.Rows), rep.Real...)); n > 1 {
-		fmt.Fprintf(bw, "Each stage ran up to %d times, interleaved; its figures are medians over its runs (the middle run's, or for an even count the lower middle one's), "+
-			"with the runs' lowest and highest value in brackets, and its plots show the run of the median peak.\n\n", n)
+		fmt.Fprintf(bw, "Each stage ran up to %d times, interleaved; its figures are medians over its runs (the middle run's, or for an even count the mean of the two middle ones), "+
+			"with the runs' lowest and highest value in brackets, and its plots show the run of the median peak (for an even count, the lower middle one).\n\n", n)
 	}
 	fmt.Fprintln(bw, "Growth is RSS at the end of the load minus the baseline; peak is the highest sampled RSS. "+
 		"Ratios are relative to the before stage, ours to our before run. Absolute sizes depend on the runtime, "+

@@ -39,7 +39,7 @@ func goodStages() []Run {
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 func TestReproduceRatios(t *testing.T) {
-	rep := Reproduce(goodStages())
+	rep := Reproduce(testStages(), goodStages())
 	want := []struct{ growth, peak float64 }{{1, 1}, {0.41, 0.57}, {0.28, 0.46}, {0.06, 0.34}}
 	for i, row := range rep.Rows {
 		if !row.Found || !row.HasRatios {
@@ -68,12 +68,12 @@ func TestReproduceRatios(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "repro-good.md"), b.Bytes(), 0o644)
 	}
 	for _, s := range []string{
-		"| fix 1 | fix1 | +410.0 | 0.41 | 0.41 | ±0.00 | 1140.0 | 0.57 | 0.57 | ±0.00 |",
-		"| fix 1+2+3+4 | fixed | +60.0 | 0.06 | 0.06 | ±0.00 | 680.0 | 0.34 | 0.34 | ±0.00 |",
+		"| stage fix1 | fix1 | +410.0 | 0.41 | 0.41 | ±0.00 | 1140.0 | 0.57 | 0.57 | ±0.00 |",
+		"| stage fixed | fixed | +60.0 | 0.06 | 0.06 | ±0.00 | 680.0 | 0.34 | 0.34 | ±0.00 |",
 		"✓ growth falling: passes. before +1000.0 > fix1 +410.0 > fix1+2 +280.0 > fixed +60.0 MiB.",
 		"✓ fixed returns within 20% of its baseline (at least 16 MiB) after idle and settle: passes.",
 		"retained +10.0 MiB = 10% of baseline",
-		"| fix 1 | 100.0 / 510.0 / 1140.0 | 500.0 / 500.0 | ~280 / 1500 / 2000 | — |",
+		"| stage fix1 | 100.0 / 510.0 / 1140.0 | 500.0 / 500.0 | ~100 / 510 / 1140 | — |",
 		"**Verdict: reproduced. All 3 required checks pass; 3 of 3 growth ratios within 0.10 of the published ones.**",
 	} {
 		if !strings.Contains(md, s) {
@@ -86,7 +86,7 @@ func TestReproduceFlagsWrongOrdering(t *testing.T) {
 	runs := goodStages()
 	runs[3] = stageRun("fix1+2", 100, 550, 1200, 500) // grows and peaks more than fix1
 	runs[0] = stageRun("fixed", 100, 160, 680, 150)   // holds 50% after settle
-	rep := Reproduce(runs)
+	rep := Reproduce(testStages(), runs)
 	got := map[string]Check{}
 	for _, c := range rep.Checks {
 		got[c.Name] = c
@@ -133,7 +133,7 @@ func TestReproduceRatioBoundary(t *testing.T) {
 	}{{610, true}, {620, false}} {
 		runs := goodStages()
 		runs[2] = stageRun("fix1", 100, c.end, 1140, 500)
-		rep := Reproduce(runs)
+		rep := Reproduce(testStages(), runs)
 		if chk := rep.Checks[3]; chk.OK != c.ok || !strings.HasPrefix(chk.Name, "fix1 ") {
 			t.Errorf("end %v: %+v, want ok=%v", c.end, chk, c.ok)
 		}
@@ -143,7 +143,7 @@ func TestReproduceRatioBoundary(t *testing.T) {
 func TestReproduceMissingStages(t *testing.T) {
 	runs := goodStages()
 	runs = append(runs[:2], runs[3]) // no fix1
-	rep := Reproduce(runs)
+	rep := Reproduce(testStages(), runs)
 	if len(rep.Missing) != 1 || rep.Missing[0] != "fix1" {
 		t.Fatalf("missing %v", rep.Missing)
 	}
@@ -155,7 +155,7 @@ func TestReproduceMissingStages(t *testing.T) {
 	md := b.String()
 	for _, s := range []string{
 		"**Missing stages: fix1.**",
-		"| fix 1 | missing | — | — | 0.41 | — | — | — | 0.57 | — |",
+		"| stage fix1 | missing | — | — | 0.41 | — | — | — | 0.57 | — |",
 		"– fix1 growth ratio within 0.10 of published 0.41: not checked. no run of preset fix1.",
 		"(only 3 of 4 stages: missing fix1)",
 		"not reproduced",
@@ -166,7 +166,7 @@ func TestReproduceMissingStages(t *testing.T) {
 	}
 
 	// Without before there is nothing to divide by.
-	rep = Reproduce(goodStages()[2:])
+	rep = Reproduce(testStages(), goodStages()[2:])
 	for _, row := range rep.Rows {
 		if row.HasRatios {
 			t.Errorf("%s has ratios without a before run", row.Stage.Preset)
@@ -180,7 +180,7 @@ func TestReproduceMissingStages(t *testing.T) {
 
 	// No runs of any preset at all.
 	b.Reset()
-	if err := Reproduce(nil).Write(&b); err != nil || !strings.Contains(b.String(), "Missing stages: before, fix1, fix1+2, fixed") {
+	if err := Reproduce(testStages(), nil).Write(&b); err != nil || !strings.Contains(b.String(), "Missing stages: before, fix1, fix1+2, fixed") {
 		t.Errorf("no runs: %v\n%s", err, b.String())
 	}
 }
@@ -197,7 +197,7 @@ func TestReproduceKilledBefore(t *testing.T) {
 			{T: 5, Phase: results.PhaseLoad, RSS: 1000 * mb},
 		}
 		runs[1] = killed
-		rep := Reproduce(runs)
+		rep := Reproduce(testStages(), runs)
 		if !rep.Rows[0].EndIsLowerBound || rep.Rows[0].Growth != 900*mb {
 			t.Errorf("end of load %v: before row %+v: want growth 900 MiB as a lower bound", endOfLoad, rep.Rows[0])
 		}
@@ -213,7 +213,7 @@ func TestReproduceKilledBefore(t *testing.T) {
 	late.Summary.Outcome = results.OutcomeCrashed
 	late.Samples = []results.Sample{{T: 0, Phase: results.PhaseStartup}, {T: 5, Phase: results.PhaseLoad}, {T: 6, Phase: results.PhaseIdle}}
 	runs[1] = late
-	if row := Reproduce(runs).Rows[0]; row.EndIsLowerBound || row.Growth != 1000*mb {
+	if row := Reproduce(testStages(), runs).Rows[0]; row.EndIsLowerBound || row.Growth != 1000*mb {
 		t.Errorf("crashed in idle: %+v", row)
 	}
 }
@@ -226,11 +226,11 @@ func TestReproduceMediansOfRepeatedStages(t *testing.T) {
 		stageRun("fixed", 100, 1000, 1500, 110), // an outlier above fix1+2 and fix1
 		stageRun("fixed", 100, 140, 700, 110),
 	)
-	single := Reproduce(append(goodStages()[1:], runs[4]))
+	single := Reproduce(testStages(), append(goodStages()[1:], runs[4]))
 	if single.Passed() {
 		t.Fatal("the outlier alone should fail the ordering checks")
 	}
-	rep := Reproduce(runs)
+	rep := Reproduce(testStages(), runs)
 	if !rep.Passed() {
 		t.Errorf("medians of three fixed runs should pass: %+v", rep.Checks)
 	}
@@ -257,37 +257,12 @@ func TestReproduceMediansOfRepeatedStages(t *testing.T) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}
 	}
-	// Two runs: the lower middle value, a figure one of them had.
-	two := Reproduce(append(goodStages(), stageRun("fix1", 100, 900, 1900, 800)))
-	if f := two.Rows[1]; f.Runs != 2 || f.End != 510*mb || f.Peak != 1140*mb {
-		t.Errorf("fix1 of two runs: end %d, peak %d MiB; want the lower middle 510, 1140", f.End/mb, f.Peak/mb)
-	}
-}
-
-func TestPublished(t *testing.T) {
-	pub := Published()
-	names := []string{"before", "fix1", "fix1+2", "fixed"}
-	if len(pub) != 4 {
-		t.Fatalf("%d stages", len(pub))
-	}
-	for i, s := range pub {
-		if s.Preset != names[i] {
-			t.Errorf("stage %d is %q, want %q", i, s.Preset, names[i])
-		}
-		// The stated figures agree with each other.
-		if !near(s.GrowthMB, s.RSSEndMB-s.RSSStartMB) {
-			t.Errorf("%s: growth %v != end - start %v", s.Preset, s.GrowthMB, s.RSSEndMB-s.RSSStartMB)
-		}
-		if g := s.GrowthMB / pub[0].GrowthMB; math.Abs(g-s.GrowthRatio) > 0.005 {
-			t.Errorf("%s: growth ratio %v, computed %.3f", s.Preset, s.GrowthRatio, g)
-		}
-		if p := s.PeakMB / pub[0].PeakMB; math.Abs(p-s.PeakRatio) > 0.005 {
-			t.Errorf("%s: peak ratio %v, computed %.3f", s.Preset, s.PeakRatio, p)
-		}
-	}
-	pub[0].Preset = "changed"
-	if Published()[0].Preset != "before" {
-		t.Error("Published shares its slice between calls")
+	// Two runs: the mean of the two (compare.Median), shown by the run of
+	// the lower peak.
+	two := Reproduce(testStages(), append(goodStages(), stageRun("fix1", 100, 900, 1900, 800)))
+	if f := two.Rows[1]; f.Runs != 2 || f.End != 705*mb || f.Peak != 1520*mb || f.Run.Summary.Peak != 1140*mb {
+		t.Errorf("fix1 of two runs: end %d, peak %d MiB, shown by the run of peak %d; want the means 705, 1520, shown by 1140",
+			f.End/mb, f.Peak/mb, f.Run.Summary.Peak/mb)
 	}
 }
 
@@ -297,7 +272,7 @@ func TestReproduceSkipsOverriddenPreset(t *testing.T) {
 	leaky.Summary.Scenario = "quick-leaky"
 	leaky.Summary.Strategy = results.Strategy{Preset: "fixed", Topology: "pipeline", Lifetime: "fresh", Views: "cleared", Listeners: "leaked"}
 	runs := append([]Run{leaky}, goodStages()...)
-	rep := Reproduce(runs)
+	rep := Reproduce(testStages(), runs)
 	if rep.Rows[3].Run.Name() != "fixed" {
 		t.Errorf("fixed stage taken from %s", rep.Rows[3].Run.Name())
 	}
@@ -316,21 +291,21 @@ func TestReproduceRetainedJudgesSettle(t *testing.T) {
 	runs := goodStages()
 	runs[0].Summary.AfterIdle = uint64(600 * mb) // fixed: 500% of baseline after idle
 	runs[0].Summary.AfterSettle = uint64(105 * mb)
-	c := fixedCheck(t, Reproduce(runs))
+	c := fixedCheck(t, Reproduce(testStages(), runs))
 	if !c.Checked || !c.OK {
 		t.Fatalf("retained check = %+v, want checked and passing on the settled figure", c)
 	}
 	runs[0].Summary.AfterSettle = uint64(150 * mb) // 50% of baseline after settle
-	if c := fixedCheck(t, Reproduce(runs)); !c.Checked || c.OK {
+	if c := fixedCheck(t, Reproduce(testStages(), runs)); !c.Checked || c.OK {
 		t.Fatalf("retained check = %+v, want a failure at 50%% after settle", c)
 	}
 	// A small baseline: +5 MiB is 29% of 17 MiB, but within the floor.
 	runs[0].Summary.Baseline, runs[0].Summary.AfterSettle = uint64(17*mb), uint64(22*mb)
-	if c := fixedCheck(t, Reproduce(runs)); !c.Checked || !c.OK {
+	if c := fixedCheck(t, Reproduce(testStages(), runs)); !c.Checked || !c.OK {
 		t.Fatalf("retained check = %+v, want a pass within the %d MiB floor", c, metric.NoiseFloor>>20)
 	}
 	runs[0].Summary.AfterSettle = uint64(60 * mb) // +43 MiB: past 20% and past the floor
-	if c := fixedCheck(t, Reproduce(runs)); !c.Checked || c.OK {
+	if c := fixedCheck(t, Reproduce(testStages(), runs)); !c.Checked || c.OK {
 		t.Fatalf("retained check = %+v, want a failure past the floor", c)
 	}
 }
@@ -354,7 +329,7 @@ func fixedCheck(t *testing.T, rep Reproduction) Check {
 // they fail; with one run a stage any inversion fails.
 func TestReproduceFallingWithinSpread(t *testing.T) {
 	peakCheck := func(runs []Run) Check {
-		for _, c := range Reproduce(runs).Checks {
+		for _, c := range Reproduce(testStages(), runs).Checks {
 			if c.Name == "peak falling" {
 				return c
 			}

@@ -13,11 +13,11 @@ type ErrorClass string
 
 // The classes of request errors.
 const (
-	ClassCorrupt     ErrorClass = "corrupt"       // the input is corrupt or not a supported format (codecs.ErrCorrupt)
-	ClassLimit       ErrorClass = "limit"         // an input, an image or a buffer is over a limit (codecs.ErrLimit)
-	ClassOutOfMemory ErrorClass = "out-of-memory" // the guest's malloc failed at its memory limit (codecs.ErrOutOfMemory)
-	ClassInvalid     ErrorClass = "invalid"       // an argument out of range (codecs.ErrInvalid)
-	ClassTrap        ErrorClass = "trap"          // the guest trapped (codecs.ErrTrap)
+	ClassCorrupt     ErrorClass = "corrupt"       // the input is corrupt or not a supported format (target.ErrCorrupt)
+	ClassLimit       ErrorClass = "limit"         // an input, an image or a buffer is over a limit (target.ErrLimit)
+	ClassOutOfMemory ErrorClass = "out-of-memory" // the guest's malloc failed at its memory limit (target.ErrOutOfMemory)
+	ClassInvalid     ErrorClass = "invalid"       // an argument out of range (target.ErrInvalid)
+	ClassTrap        ErrorClass = "trap"          // the guest trapped (target.ErrTrap)
 	ClassTimeout     ErrorClass = "timeout"       // a deadline passed (context.DeadlineExceeded)
 	ClassCanceled    ErrorClass = "canceled"      // the run was stopped (context.Canceled)
 	ClassUnreadable  ErrorClass = "unreadable"    // the source file could not be opened or read

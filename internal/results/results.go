@@ -232,6 +232,9 @@ type Strategy struct {
 	Reused string `json:"reused,omitempty"`
 	// Codecs is the codec set when not the embedded one: "squoosh".
 	Codecs string `json:"codecs,omitempty"`
+	// Interrupts is where running wasm calls stop for the collector when
+	// not nowhere: "loops".
+	Interrupts string `json:"interrupts,omitempty"`
 }
 
 // String is the one text of a strategy, used by every command, table and
@@ -283,6 +286,9 @@ func (s Strategy) String() string {
 	}
 	if s.Codecs != "" {
 		parts = append(parts, s.Codecs+" codecs")
+	}
+	if s.Interrupts != "" {
+		parts = append(parts, "interrupts at "+s.Interrupts)
 	}
 	sw := strings.Join(parts, ", ")
 	switch {

@@ -65,8 +65,70 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 	s.PeakOffHeap, s.PeakOffHeapUnreleased, s.ExternalGCs = 0, 0, 0
 	s.Instances = Instances{}
 	s.Profiles = nil
-	warn := func(format string, args ...any) { s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...)) }
 
+	lastSnap := s.fromSamples(samples)
+	t := s.tallyEvents(samples, events)
+	// The child's event snapshots are newer than the samples' copies.
+	if t.snap != nil {
+		lastSnap = t.snap
+	}
+	if lastSnap != nil {
+		s.Instances.Created = max(s.Instances.Created, lastSnap.TotalInstances)
+		s.Instances.EndLive = lastSnap.LiveInstances
+		s.Requests = lastSnap.Requests
+		s.Errors = lastSnap.Errors
+	}
+	s.Requests = max(s.Requests, t.requests)
+	s.Errors = max(s.Errors, t.failed)
+	var end int64
+	if !head.Started.IsZero() && head.Seconds > 0 {
+		end = head.Started.UnixNano() + int64(head.Seconds*1e9)
+	}
+	s.ErrorClasses, s.FailedSources, s.Unfinished = failures(events, end)
+
+	for r := 1; r <= t.maxRound; r++ {
+		v, ok := t.rounds[r]
+		if !ok {
+			s.warn("round %d has no round event; the round figures stop at round %d", r, r-1)
+			break
+		}
+		s.RoundRSS = append(s.RoundRSS, v)
+	}
+	s.Slope = FitSlope(s.RoundRSS)
+	// One round is a scenario without rounds (its summary says "slope n/a
+	// (one round)"); two are a user's request for a slope that can have no
+	// interval, which is worth a warning.
+	if n := len(s.RoundRSS); n > 1 && n < MinSlopeRounds {
+		s.warn("%d round(s) measured: the leak slope needs at least %d for a confidence interval", n, MinSlopeRounds)
+	}
+
+	if t.loadStart > 0 && t.loadEnd == 0 {
+		t.loadEnd = t.lastTime // the run ended during the load phase
+	}
+	if t.loadStart > 0 && t.loadEnd > t.loadStart && s.Requests > 0 {
+		s.Throughput = float64(s.Requests) / (float64(t.loadEnd-t.loadStart) / 1e9)
+	}
+	if len(t.requestSeconds) > 0 {
+		s.RequestLatency = latency(t.requestSeconds)
+	}
+	if len(t.latencies) > 0 {
+		s.Latency = make(map[string]Latency, len(t.latencies))
+		for codec, d := range t.latencies {
+			s.Latency[codec] = latency(d)
+		}
+	}
+	return s
+}
+
+// warn adds a warning to the summary.
+func (s *Summary) warn(format string, args ...any) {
+	s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...))
+}
+
+// fromSamples sets the figures the samples give (the RSS and PSS at the
+// landmarks, the peaks, the heap and off-heap memory after settle) and
+// returns the snapshot of the last sample, nil without samples.
+func (s *Summary) fromSamples(samples []Sample) *Snapshot {
 	last := map[Phase]int{}
 	firstLoad := -1
 	var lastSnap *Snapshot
@@ -79,14 +141,16 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		s.Peak = max(s.Peak, x.RSS)
 		s.PeakHWM = max(s.PeakHWM, x.HWM, x.RSS)
 		s.Instances.PeakLive = max(s.Instances.PeakLive, x.LiveInstances)
+		s.PeakOffHeap = max(s.PeakOffHeap, x.OffHeap)
+		s.PeakOffHeapUnreleased = max(s.PeakOffHeapUnreleased, x.OffHeapUnreleased)
 		lastSnap = &x.Snapshot
 	}
 	switch _, ok := last[PhaseStartup]; {
 	case ok:
 	case firstLoad >= 0:
-		warn("no sample at the end of start-up: the baseline is the first sample of the load phase")
+		s.warn("no sample at the end of start-up: the baseline is the first sample of the load phase")
 	case len(samples) > 0:
-		warn("no baseline: the run never reached the end of start-up")
+		s.warn("no baseline: the run never reached the end of start-up")
 	}
 	rss := atLandmarks(samples, last, firstLoad, func(x *Sample) uint64 { return x.RSS })
 	s.Baseline, s.EndOfLoad, s.AfterIdle, s.AfterSettle = rss.baseline, rss.endOfLoad, rss.afterIdle, rss.afterSettle
@@ -98,36 +162,38 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 		s.OffHeapAfterSettle = samples[i].OffHeap
 		s.OffHeapUnreleasedAfterSettle = samples[i].OffHeapUnreleased
 	}
-	for i := range samples {
-		s.PeakOffHeap = max(s.PeakOffHeap, samples[i].OffHeap)
-		s.PeakOffHeapUnreleased = max(s.PeakOffHeapUnreleased, samples[i].OffHeapUnreleased)
-	}
+	return lastSnap
+}
 
-	// Events: rounds, the latest snapshot, op latencies, load duration.
-	var (
-		rounds             = map[int]uint64{}
-		maxRound           int
-		loadStart, loadEnd int64
-		latencies          = map[string][]float64{}
-		eventSnap          *Snapshot
-		requestEvents      int
-		requestSeconds     []float64
-		failedEvents       int
-		phase              Phase
-	)
-	var lastTime int64
+// eventTally is what one pass over a run's events gathers for Summarize
+// besides the figures it sets on the summary directly.
+type eventTally struct {
+	rounds             map[int]uint64 // RSS at the end of each round
+	maxRound           int
+	loadStart, loadEnd int64                // Unix ns of the load phase's start and end
+	lastTime           int64                // of the newest event
+	latencies          map[string][]float64 // seconds of the successful ops, by codec
+	snap               *Snapshot            // the newest event snapshot
+	requests, failed   int                  // request events, and those with an error
+	requestSeconds     []float64            // of the successful requests
+}
+
+// tallyEvents goes through the events once: it sets the peak of live
+// instances, the holders after settle, the profiles, the requests planned,
+// the instances created and the external collections on s, and returns
+// the rest (samples give an exec target's RSS at its round events).
+func (s *Summary) tallyEvents(samples []Sample, events []Event) eventTally {
+	t := eventTally{rounds: map[int]uint64{}, latencies: map[string][]float64{}}
+	var phase Phase
 	for i := range events {
 		ev := &events[i]
-		lastTime = max(lastTime, ev.Time)
+		t.lastTime = max(t.lastTime, ev.Time)
 		if ev.Snapshot != nil {
-			eventSnap = ev.Snapshot
+			t.snap = ev.Snapshot
 			s.Instances.PeakLive = max(s.Instances.PeakLive, ev.Snapshot.LiveInstances)
 			if phase == PhaseSettle && ev.Held != nil {
 				s.HeldAfterSettle = ev.Held
 			}
-		}
-		if ev.Kind == EventPhase {
-			phase = ev.Phase
 		}
 		switch ev.Kind {
 		case EventProfile:
@@ -135,88 +201,40 @@ func Summarize(head Summary, samples []Sample, events []Event) Summary {
 				s.Profiles = addProfile(s.Profiles, *ev.Profile)
 			}
 		case EventRound:
-			rounds[ev.Round] = ev.RSS
+			t.rounds[ev.Round] = ev.RSS
 			if ev.RSS == 0 {
 				// A program that does not read its own RSS (an exec
 				// target): the parent's last sample at the event.
-				rounds[ev.Round] = sampleAt(samples, head.Started, ev.Time).RSS
+				t.rounds[ev.Round] = sampleAt(samples, s.Started, ev.Time).RSS
 			}
-			maxRound = max(maxRound, ev.Round)
+			t.maxRound = max(t.maxRound, ev.Round)
 		case EventPhase:
+			phase = ev.Phase
 			switch ev.Phase {
 			case PhaseLoad:
-				loadStart = ev.Time
+				t.loadStart = ev.Time
 				s.Total = max(s.Total, ev.Total)
 			case PhaseIdle:
-				loadEnd = ev.Time
+				t.loadEnd = ev.Time
 			}
 		case EventOp:
 			if ev.Err == "" && ev.Codec != "" {
-				latencies[ev.Codec] = append(latencies[ev.Codec], ev.Seconds)
+				t.latencies[ev.Codec] = append(t.latencies[ev.Codec], ev.Seconds)
 			}
 		case EventInstanceCreated:
 			s.Instances.Created++
 		case EventExternalGC:
 			s.ExternalGCs++
 		case EventRequest:
-			requestEvents++
+			t.requests++
 			if ev.Err == "" {
-				requestSeconds = append(requestSeconds, ev.Seconds)
+				t.requestSeconds = append(t.requestSeconds, ev.Seconds)
 			} else {
-				failedEvents++
+				t.failed++
 			}
 		}
 	}
-	// The child's event snapshots are newer than the samples' copies.
-	if eventSnap != nil {
-		lastSnap = eventSnap
-	}
-	if lastSnap != nil {
-		s.Instances.Created = max(s.Instances.Created, lastSnap.TotalInstances)
-		s.Instances.EndLive = lastSnap.LiveInstances
-		s.Requests = lastSnap.Requests
-		s.Errors = lastSnap.Errors
-	}
-	s.Requests = max(s.Requests, requestEvents)
-	s.Errors = max(s.Errors, failedEvents)
-	var end int64
-	if !head.Started.IsZero() && head.Seconds > 0 {
-		end = head.Started.UnixNano() + int64(head.Seconds*1e9)
-	}
-	s.ErrorClasses, s.FailedSources, s.Unfinished = failures(events, end)
-
-	for r := 1; r <= maxRound; r++ {
-		v, ok := rounds[r]
-		if !ok {
-			warn("round %d has no round event; the round figures stop at round %d", r, r-1)
-			break
-		}
-		s.RoundRSS = append(s.RoundRSS, v)
-	}
-	s.Slope = FitSlope(s.RoundRSS)
-	// One round is a scenario without rounds (its summary says "slope n/a
-	// (one round)"); two are a user's request for a slope that can have no
-	// interval, which is worth a warning.
-	if n := len(s.RoundRSS); n > 1 && n < MinSlopeRounds {
-		warn("%d round(s) measured: the leak slope needs at least %d for a confidence interval", n, MinSlopeRounds)
-	}
-
-	if loadStart > 0 && loadEnd == 0 {
-		loadEnd = lastTime // the run ended during the load phase
-	}
-	if loadStart > 0 && loadEnd > loadStart && s.Requests > 0 {
-		s.Throughput = float64(s.Requests) / (float64(loadEnd-loadStart) / 1e9)
-	}
-	if len(requestSeconds) > 0 {
-		s.RequestLatency = latency(requestSeconds)
-	}
-	if len(latencies) > 0 {
-		s.Latency = make(map[string]Latency, len(latencies))
-		for codec, d := range latencies {
-			s.Latency[codec] = latency(d)
-		}
-	}
-	return s
+	return t
 }
 
 // pssFigures returns the tree's PSS at the landmarks the RSS figures use

@@ -36,6 +36,7 @@ import (
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
 	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/workload"
 )
 
 // Sampler reads the memory of the child process: its resident set size and
@@ -129,6 +130,16 @@ type Progress struct {
 // Summary.PSS) beside the main process's RSS, and bounds what it reads
 // from the program (MaxEventLine, MaxEvents). A program that can't be
 // started (not found, not executable) is an error naming it; one that
+// idleModel is the idle model a run records in its summary: the builtin
+// target's idle_gc ("go" or "v8"); "" for any other target, whose idle
+// phase is its own (target.Idler) or the process left alone.
+func idleModel(sc scenario.Scenario) string {
+	if !sc.Builtin() {
+		return ""
+	}
+	return sc.IdleGC.String()
+}
+
 // starts and fails is a run whose summary says so.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
 	if opts.Workloads == nil {
@@ -144,7 +155,7 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 		Strategy: sc.ResultsStrategy(),
 		Rounds:   sp.Rounds,
 		InFlight: sp.InFlight,
-		IdleGC:   sp.IdleGC.String(),
+		IdleGC:   idleModel(sc),
 		Env:      env,
 		Started:  time.Now().UTC(),
 	}}
@@ -154,7 +165,6 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 	if len(sc.Exec) > 0 {
 		run.Summary.Strategy = results.Strategy{Workers: sp.Workers}
 		run.Summary.Exec = expandCommand(sc.Exec)
-		run.Summary.IdleGC = "" // the program's own runtime collects, or not
 	}
 	if opts.OutDir == "" {
 		return run, errors.New("runner: no output directory")
@@ -256,38 +266,53 @@ func (p *parent) run(ctx context.Context) error {
 		}
 	}
 	p.sum.Skipped = w.Skipped
-	argv := p.opts.Command
-	if len(argv) == 0 && !p.exec {
-		exe, err := os.Executable()
-		if err != nil {
-			return fmt.Errorf("runner: finding this executable to start the child: %w", err)
-		}
-		argv = []string{exe, ChildCommand}
-	}
-	var specLine []byte
-	if !p.exec {
-		if specLine, err = driver.EncodeSpec(p.spec); err != nil {
-			return fmt.Errorf("runner: %w", err)
-		}
-	}
 	log, err := os.OpenFile(filepath.Join(p.opts.OutDir, ChildLog), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("runner: %w", err)
 	}
 	defer log.Close()
-	var execEnvVars []string
-	if p.exec {
-		argv, execEnvVars, err = p.prepareExec(ctx, log, w)
+	evR, waitCh, err := p.startChild(ctx, log, w)
+	if err != nil {
+		return err
+	}
+	defer evR.Close()
+	lines := make(chan eventLine, 256)
+	go readLines(evR, lines)
+	p.measure(ctx, lines, waitCh)
+	if p.acks != nil {
+		close(p.acks) // no event is read any more: the writer may end
+	}
+	return nil
+}
+
+// startChild starts the child (this executable's child command, or an exec
+// scenario's program after its setup) with its output to log and an
+// events pipe as its fd 3, hands it its spec (or starts the acks of an
+// exec program) and opens its sampler. It returns the pipe's read end
+// and a channel that receives the child's exit.
+func (p *parent) startChild(ctx context.Context, log *os.File, w *workload.Workload) (*os.File, <-chan error, error) {
+	argv := p.opts.Command
+	if len(argv) == 0 && !p.exec {
+		exe, err := os.Executable()
 		if err != nil {
-			return err
+			return nil, nil, fmt.Errorf("runner: finding this executable to start the child: %w", err)
 		}
+		argv = []string{exe, ChildCommand}
+	}
+	var specLine []byte
+	var execEnvVars []string
+	var err error
+	if p.exec {
+		if argv, execEnvVars, err = p.prepareExec(ctx, log, w); err != nil {
+			return nil, nil, err
+		}
+	} else if specLine, err = driver.EncodeSpec(p.spec); err != nil {
+		return nil, nil, fmt.Errorf("runner: %w", err)
 	}
 	evR, evW, err := os.Pipe()
 	if err != nil {
-		return fmt.Errorf("runner: event pipe: %w", err)
+		return nil, nil, fmt.Errorf("runner: event pipe: %w", err)
 	}
-	defer evR.Close()
-
 	p.cmd = exec.Command(argv[0], argv[1:]...)
 	p.cmd.Env = append(append(childEnv(os.Environ(), p.sc), execEnvVars...), p.opts.Env...)
 	p.cmd.Stdout, p.cmd.Stderr = log, log
@@ -296,17 +321,19 @@ func (p *parent) run(ctx context.Context) error {
 	p.stdin, err = p.cmd.StdinPipe()
 	if err != nil {
 		evW.Close()
-		return fmt.Errorf("runner: %w", err)
+		evR.Close()
+		return nil, nil, fmt.Errorf("runner: %w", err)
 	}
 	p.start = time.Now()
 	p.sum.Started = p.start.UTC()
 	err = p.cmd.Start()
 	evW.Close() // the child holds its own copy
 	if err != nil {
+		evR.Close()
 		if p.exec {
-			return fmt.Errorf("runner: exec: starting %s: %w", argv[0], err)
+			return nil, nil, fmt.Errorf("runner: exec: starting %s: %w", argv[0], err)
 		}
-		return fmt.Errorf("runner: starting the child %s: %w", argv[0], err)
+		return nil, nil, fmt.Errorf("runner: starting the child %s: %w", argv[0], err)
 	}
 	waitCh := make(chan error, 1)
 	go func() { waitCh <- p.cmd.Wait() }()
@@ -320,10 +347,14 @@ func (p *parent) run(ctx context.Context) error {
 		// The child died at once, or /proc is unreadable: wait and record.
 		p.warns = append(p.warns, "no sampler: "+err.Error())
 	}
+	return evR, waitCh, nil
+}
 
-	lines := make(chan eventLine, 256)
-	go readLines(evR, lines)
-
+// measure samples the child every interval and records its events until
+// it has exited and its event stream has ended (or stayed open
+// drainTimeout past the exit); it kills the child when ctx is done
+// (interrupted) or the run's time is up.
+func (p *parent) measure(ctx context.Context, lines chan eventLine, waitCh <-chan error) {
 	deadline := time.NewTimer(p.timeout())
 	defer deadline.Stop()
 	tick := time.NewTicker(p.spec.Interval)
@@ -373,10 +404,6 @@ func (p *parent) run(ctx context.Context) error {
 			p.kill(results.OutcomeTimeout)
 		}
 	}
-	if p.acks != nil {
-		close(p.acks) // no event is read any more: the writer may end
-	}
-	return nil
 }
 
 // drainTimeout bounds how long the parent reads events after the child

@@ -9,7 +9,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
@@ -32,7 +31,7 @@ const DefaultTimeout = 30 * time.Minute
 // here, so the driver never needs to know them. The target's options go
 // to the child as YAML text: the scenario's options mapping, or for the
 // builtin target the settings its keys resolved to (builtin.Options.Wire:
-// the preset resolved to the Strategy, and op_timeout), so that the
+// the preset resolved to the Strategy, op_timeout and idle_gc), so that the
 // builtin gets its settings the way every target does, decoded and
 // validated by its Factory.
 func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
@@ -45,7 +44,6 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 		Rounds:   max(sc.Rounds, 1),
 		InFlight: sc.InFlight,
 		Idle:     sc.Idle,
-		IdleGC:   sc.IdleGC,
 		Interval: sc.Interval,
 		CacheDir: cacheRoot(),
 
@@ -54,7 +52,7 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 	var opts any
 	switch {
 	case sc.Builtin():
-		sp.Target = builtin.Name
+		sp.Target = scenario.DefaultTarget
 		opts = sc.BuiltinOptions().Wire()
 	case sc.Options != nil:
 		opts = sc.Options

@@ -26,13 +26,13 @@ import (
 // directory's leakbench/), which the program also finds in its
 // environment. A relative program path is taken from the current
 // directory, a bare name is looked up on PATH. The builtin target's keys
-// (builtin.Fields), target, options and idle_gc (execConflicts) are
-// errors beside exec.
+// (builtin.Fields, idle_gc among them), target and options
+// (execConflicts) are errors beside exec.
 
 // execConflicts are the keys that set the builtin engine or another
 // target, which an exec scenario does not run.
 func execConflicts() []string {
-	return append([]string{"target", "options", "idle_gc"}, builtin.Fields()...)
+	return append([]string{"target", "options"}, builtin.Fields()...)
 }
 
 // CacheVar is the word of an exec or setup command line that the runner

@@ -127,7 +127,7 @@ func (s Scenario) errorAt(field, msg string) *Error {
 func Fields() []string {
 	own := []string{"name", "description", "target", "options", "workload", "images"}
 	own = append(own, builtin.Fields()...)
-	return append(own, "workers", "rounds", "in_flight", "idle", "idle_gc", "interval",
+	return append(own, "workers", "rounds", "in_flight", "idle", "interval",
 		"rss_cap", "gogc", "gomemlimit", "expect", "limits", "exec", "setup", "inject_leak")
 }
 
@@ -397,8 +397,6 @@ func (p *parser) set(key string, v *yaml.Node) {
 		decodeValue(p, key, v, &p.sc.InFlight)
 	case "idle":
 		decodeValue(p, key, v, &p.sc.Idle)
-	case "idle_gc":
-		decodeValue(p, key, v, &p.sc.IdleGC)
 	case "interval":
 		decodeValue(p, key, v, &p.sc.Interval)
 	case "rss_cap":
@@ -427,7 +425,7 @@ func (p *parser) set(key string, v *yaml.Node) {
 
 // builtinSettings decodes and validates the builtin target's keys, once,
 // with its Factory (builtin.Options), and sets the scenario's Preset,
-// Strategy and OpTimeout from them. A file that runs a preset as it is
+// Strategy, OpTimeout and IdleGC from them. A file that runs a preset as it is
 // describes it as the engine does, unless it says otherwise.
 func (p *parser) builtinSettings(settings *yaml.Node) {
 	f, ok := p.factory()
@@ -442,7 +440,7 @@ func (p *parser) builtinSettings(settings *yaml.Node) {
 	if len(errs) > 0 || !ok {
 		return
 	}
-	p.sc.Preset, p.sc.Strategy, p.sc.OpTimeout = string(o.Preset), o.Strategy, o.OpTimeout
+	p.sc.Preset, p.sc.Strategy, p.sc.OpTimeout, p.sc.IdleGC = string(o.Preset), o.Strategy, o.OpTimeout, o.IdleGC
 	if !p.hasDesc && !p.failed["description"] {
 		p.sc.Description = o.Description()
 	}

@@ -182,9 +182,9 @@ func (s Scenario) ResolvedWorkers() int {
 }
 
 // BuiltinOptions returns the builtin target's settings the scenario
-// holds: its Preset, Strategy and OpTimeout.
+// holds: its Preset, Strategy, OpTimeout and IdleGC.
 func (s Scenario) BuiltinOptions() builtin.Options {
-	return builtin.Options{Preset: builtin.Preset(s.Preset), Strategy: s.Strategy, OpTimeout: s.OpTimeout}
+	return builtin.Options{Preset: builtin.Preset(s.Preset), Strategy: s.Strategy, OpTimeout: s.OpTimeout, IdleGC: s.IdleGC}
 }
 
 // ResultsStrategy is the strategy as a run records it in its summary
@@ -293,9 +293,6 @@ func (s Scenario) validate() []error {
 	}
 	if s.Idle < 0 {
 		bad("idle", "must not be negative; got %s", s.Idle)
-	}
-	if !s.IdleGC.Valid() {
-		bad("idle_gc", "invalid value %d (allowed: %s)", s.IdleGC, strings.Join(idlegc.Names(), ", "))
 	}
 	if s.Interval < MinInterval {
 		bad("interval", "must be at least %s (the sampling floor); got %s", MinInterval, s.Interval)

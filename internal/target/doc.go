@@ -1,8 +1,9 @@
 // Package target is the contract between the harness and the engine under
 // test: the Request the child sends, the Target that serves it, the
 // optional Snapshotter and Closer, the Recorder a target reports its
-// operations and instances to, the Config a target is built with, and the
-// Factory that builds it from a scenario's options.
+// operations and instances to, the Config a target is built with, the
+// Factory that builds it from a scenario's options, and the failure
+// classes (ErrCorrupt, ErrLimit, ...) that its errors wrap.
 //
 // The public package harness re-exports these types as aliases, so that a
 // user's target and the builtin engine implement one and the same

@@ -1,6 +1,9 @@
 package target
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Recorder receives a target's events: every operation it ran and every
 // instance it created and closed. The child's Recorder writes them to the
@@ -52,12 +55,28 @@ type OpStarter interface {
 }
 
 // GC is a collection a target started itself, such as one its allocator
-// starts for external-memory pressure, as V8 does.
+// starts for external-memory pressure, as V8 does, or one its model of
+// the idle server makes (Idler).
 type GC struct {
-	N        int           // which of the target's collections, from 1
+	N        int           // which of the target's collections of its kind, from 1
 	Start    time.Time     // when it started
 	Duration time.Duration // how long it took
-	Memory   uint64        // the memory whose growth started it, bytes
+	// Memory is, for a pressure collection, the memory whose growth
+	// started it; for an idle one, the memory it freed. Bytes.
+	Memory uint64
+	// Idle says the collection was made by the target's Idle (an
+	// idle_gc event), not for memory pressure (an external_gc event).
+	Idle bool
+}
+
+// Idler is implemented by a target that models what its runtime does
+// while the server is idle, such as the builtin target's model of V8's
+// memory reducer: the child calls Idle for the idle phase instead of
+// waiting out its duration. Idle must return after d, or once ctx is
+// done, with ctx's error; it reports each collection it makes with
+// ReportGC and GC.Idle set.
+type Idler interface {
+	Idle(ctx context.Context, d time.Duration) error
 }
 
 // GCReporter is implemented by a Recorder that also takes the

@@ -9,13 +9,12 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
 // TestImagesDir_Hostile checks that no file of an images directory aborts
-// the load or is read whole: a sparse file far over the codecs' input
-// limit with a PNG header is rejected from its size, a FIFO is skipped
+// the load or is read whole: a sparse file far over the workload's
+// input limit with a PNG header is rejected from its size, a FIFO is skipped
 // without being opened (the open would block), an unreadable file is
 // rejected, and every other file keeps its place.
 func TestImagesDir_Hostile(t *testing.T) {
@@ -26,7 +25,7 @@ func TestImagesDir_Hostile(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "a-good.png"), good.Bytes(), 0o644))
 
 	// Sparse: 4 times the input limit, but only the PNG header on disk.
-	limit := int64(codecs.DefaultLimits().MaxInputBytes)
+	limit := int64(MaxSourceBytes)
 	sparse, err := os.Create(filepath.Join(dir, "b-sparse.png"))
 	must(t, err)
 	_, err = sparse.Write(good.Bytes()[:33]) // signature and IHDR
@@ -52,7 +51,7 @@ func TestImagesDir_Hostile(t *testing.T) {
 		t.Errorf("good file: %+v", s)
 	}
 	s := got["b-sparse.png"]
-	if s.Class != results.ClassLimit || !strings.Contains(s.Problem, "over the codecs' input limit") || s.Size != 4*limit {
+	if s.Class != results.ClassLimit || !strings.Contains(s.Problem, "over the workload's input limit of 67108864 bytes") || s.Size != 4*limit {
 		t.Errorf("sparse file: %+v, want rejected as over the limit", s)
 	}
 	if s := got["f-dangling.png"]; s.Class != results.ClassUnreadable || s.Problem == "" {

@@ -21,10 +21,22 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/failure"
+	"github.com/leakbench/leakbench/internal/imageformat"
 	"github.com/leakbench/leakbench/internal/results"
+	"github.com/leakbench/leakbench/internal/target"
 )
+
+// MaxSourceBytes is the largest file an images directory may give a
+// workload: a larger one is rejected from its size, before its header is
+// read, and its requests fail with class limit without reaching the
+// target. The harness hands a target each source's path and size, and
+// Request.Data reads it whole for every request: a sparse multi-GiB
+// "PNG" would measure that read, not the target. It is 64 MiB, the
+// builtin codecs' input limit (codecs.DefaultMaxInputBytes; a codecs test
+// keeps the two equal), so a file they would refuse at decode is refused
+// before any child starts. A target with a lower limit enforces its own.
+const MaxSourceBytes = 64 << 20
 
 // Options tune Load and Build.
 type Options struct {
@@ -158,68 +170,9 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 
 	specs := def.specs()
 	total := len(specs)
-	type result struct {
-		i     int
-		file  ManifestFile
-		mod   time.Time // the file's modification time
-		fresh bool      // generated now, not read from the cache
-		err   error
-	}
-	jobs := make(chan int)
-	results := make(chan result)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	par := opts.Parallelism
-	if par <= 0 {
-		par = runtime.NumCPU()
-	}
-	var wg sync.WaitGroup
-	for range min(par, total) {
-		wg.Go(func() {
-			for i := range jobs {
-				r := result{i: i}
-				spec := specs[i]
-				name := fmt.Sprintf("%02d-%dx%d.png", i, spec.Width, spec.Height)
-				if f, ok := old[name]; ok {
-					if mod, ok := verify(filepath.Join(dir, name), f); ok {
-						r.file, r.mod = f, mod
-						results <- r
-						continue
-					}
-				}
-				if err := ctx.Err(); err != nil {
-					r.err = err
-					results <- r
-					continue
-				}
-				data, err := encode(Generate(def.Seed, i, spec), Compression)
-				if err == nil {
-					err = writeAtomic(filepath.Join(dir, name), data)
-				}
-				if err == nil {
-					var st os.FileInfo
-					if st, err = os.Stat(filepath.Join(dir, name)); err == nil {
-						r.mod = st.ModTime()
-					}
-				}
-				sum := sha256.Sum256(data)
-				r.file = ManifestFile{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Width: spec.Width, Height: spec.Height}
-				r.fresh, r.err = true, err
-				results <- r
-			}
-		})
-	}
-	go func() {
-		defer close(jobs)
-		for i := range total {
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() { wg.Wait(); close(results) }()
+	results := produce(ctx, def, specs, dir, old, opts.Parallelism)
 
 	w := &Workload{Dir: dir, Images: make([]Source, total)}
 	files := make([]ManifestFile, total)
@@ -232,7 +185,7 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 			continue
 		}
 		files[r.i] = r.file
-		w.Images[r.i] = Source{Name: r.file.Name, Path: filepath.Join(dir, r.file.Name), Size: r.file.Size, ModTime: r.mod, Format: codecs.PNG, Width: r.file.Width, Height: r.file.Height}
+		w.Images[r.i] = Source{Name: r.file.Name, Path: filepath.Join(dir, r.file.Name), Size: r.file.Size, ModTime: r.mod, Format: imageformat.PNG, Width: r.file.Width, Height: r.file.Height}
 		if r.fresh {
 			fresh++
 		}
@@ -259,6 +212,79 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 		}
 	}
 	return w, nil
+}
+
+// produced is one image of a cached workload, read or generated.
+type produced struct {
+	i     int
+	file  ManifestFile
+	mod   time.Time // the file's modification time
+	fresh bool      // generated now, not read from the cache
+	err   error
+}
+
+// produce verifies or generates each image of specs in dir, par at a
+// time (0: one per CPU), and sends each one's result until ctx is done;
+// the channel closes when every worker has stopped. An image whose file
+// matches its entry in old (the last manifest) is read, any other is
+// generated and written.
+func produce(ctx context.Context, def Definition, specs []ImageSpec, dir string, old map[string]ManifestFile, par int) <-chan produced {
+	total := len(specs)
+	jobs := make(chan int)
+	results := make(chan produced)
+	if par <= 0 {
+		par = runtime.NumCPU()
+	}
+	var wg sync.WaitGroup
+	for range min(par, total) {
+		wg.Go(func() {
+			for i := range jobs {
+				results <- produceOne(ctx, def, i, specs[i], dir, old)
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for i := range total {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+	return results
+}
+
+// produceOne verifies or generates image i.
+func produceOne(ctx context.Context, def Definition, i int, spec ImageSpec, dir string, old map[string]ManifestFile) produced {
+	r := produced{i: i}
+	name := fmt.Sprintf("%02d-%dx%d.png", i, spec.Width, spec.Height)
+	if f, ok := old[name]; ok {
+		if mod, ok := verify(filepath.Join(dir, name), f); ok {
+			r.file, r.mod = f, mod
+			return r
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		r.err = err
+		return r
+	}
+	data, err := encode(Generate(def.Seed, i, spec), Compression)
+	if err == nil {
+		err = writeAtomic(filepath.Join(dir, name), data)
+	}
+	if err == nil {
+		var st os.FileInfo
+		if st, err = os.Stat(filepath.Join(dir, name)); err == nil {
+			r.mod = st.ModTime()
+		}
+	}
+	sum := sha256.Sum256(data)
+	r.file = ManifestFile{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), Width: spec.Width, Height: spec.Height}
+	r.fresh, r.err = true, err
+	return r
 }
 
 // verify checks a cached file against its manifest entry: its size, then
@@ -319,8 +345,8 @@ func writeAtomic(name string, data []byte) error {
 // Nothing here reads a file whole. A file whose first bytes are not PNG or
 // JPEG, an empty file, a directory and anything but a regular file are
 // skipped, each with its reason (Workload.Skipped). A file that is an
-// image by its first bytes but can't be used (over the codecs' input
-// limit, checked from its size before any byte is read; a header that
+// image by its first bytes but can't be used (over MaxSourceBytes,
+// checked from its size before any byte is read; a header that
 // does not parse; unreadable) is kept as a rejected Source (Source.Problem)
 // whose requests fail, so that one bad file never aborts the run. A file
 // that can't even be opened is rejected too: it may well be an image.
@@ -389,20 +415,20 @@ func readSource(path string) (src Source, skip string) {
 	}
 	defer fh.Close()
 	br := bufio.NewReader(fh)
-	magic, _ := br.Peek(12) // enough for every format Sniff knows
-	f, err := codecs.Sniff(magic)
+	magic, _ := br.Peek(imageformat.SniffLen)
+	f, err := imageformat.Sniff(magic)
 	switch {
 	case err != nil:
 		return src, "not a PNG or JPEG image"
-	case f != codecs.PNG && f != codecs.JPEG:
-		return src, fmt.Sprintf("a %s image: the decoder reads PNG and JPEG", f)
+	case f != imageformat.PNG && f != imageformat.JPEG:
+		return src, fmt.Sprintf("a %s image: sources must be PNG or JPEG", f)
 	}
 	src.Format = f
-	if limit := codecs.DefaultLimits().MaxInputBytes; src.Size > int64(limit) {
-		return reject(fmt.Errorf("%w: %s: %d bytes, over the codecs' input limit of %d bytes", codecs.ErrLimit, path, src.Size, limit))
+	if src.Size > MaxSourceBytes {
+		return reject(fmt.Errorf("%w: %s: %d bytes, over the workload's input limit of %d bytes", target.ErrLimit, path, src.Size, MaxSourceBytes))
 	}
 	var cfg image.Config
-	if f == codecs.PNG {
+	if f == imageformat.PNG {
 		cfg, err = png.DecodeConfig(br)
 	} else {
 		cfg, err = jpeg.DecodeConfig(br)
@@ -412,7 +438,7 @@ func readSource(path string) (src Source, skip string) {
 		if errors.As(err, &pe) {
 			return reject(err)
 		}
-		return reject(fmt.Errorf("%w: %s: not a readable %s header: %v", codecs.ErrCorrupt, path, f, err))
+		return reject(fmt.Errorf("%w: %s: not a readable %s header: %v", target.ErrCorrupt, path, f, err))
 	}
 	src.Width, src.Height = cfg.Width, cfg.Height
 	return src, ""

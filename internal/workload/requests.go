@@ -3,7 +3,7 @@ package workload
 import (
 	"math/rand/v2"
 
-	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/imageformat"
 )
 
 // PCG stream numbers: one per purpose, so that adding a use of randomness
@@ -55,9 +55,9 @@ func (d Definition) RequestList(n int) []Request {
 		for i := range n {
 			r := Request{Image: i, Width: w, Format: deck[len(out)], Quality: g.Quality}
 			switch r.Format {
-			case codecs.PNG:
+			case imageformat.PNG:
 				r.Quality = g.PNGLevel
-			case codecs.JPEG:
+			case imageformat.JPEG:
 				r.Rotate = Rotations()[rot%len(Rotations())]
 				rot++
 			}
@@ -69,7 +69,7 @@ func (d Definition) RequestList(n int) []Request {
 
 // dealFormats returns total formats in proportion to weights, by the
 // largest-remainder method (ties go to the earlier format of formatNames).
-func dealFormats(total int, weights map[string]int) []codecs.Format {
+func dealFormats(total int, weights map[string]int) []imageformat.Format {
 	names := formatNames()
 	sum := 0
 	for _, f := range names {
@@ -96,9 +96,9 @@ func dealFormats(total int, weights map[string]int) []codecs.Format {
 		counts[best]++
 		rems[best] = -1
 	}
-	deck := make([]codecs.Format, 0, total)
+	deck := make([]imageformat.Format, 0, total)
 	for i, f := range names {
-		cf, _ := codecs.ParseFormat(f)
+		cf, _ := imageformat.Parse(f)
 		for range counts[i] {
 			deck = append(deck, cf)
 		}

@@ -35,7 +35,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	leakbench "github.com/leakbench/leakbench"
-	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/imageformat"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -80,12 +80,12 @@ type Source struct {
 	// Size, what a later reader can re-check cheaply (see Source.Check)
 	// instead of hashing the file again.
 	ModTime time.Time
-	Format  codecs.Format // PNG or JPEG
-	Width   int           // pixels, from the file's header
+	Format  imageformat.Format // PNG or JPEG
+	Width   int                // pixels, from the file's header
 	Height  int
 	// Problem, when set, is why a file of the user's images directory
-	// was rejected when the workload was loaded (over the codecs' input
-	// limit, a header that does not parse, unreadable), and Class its
+	// was rejected when the workload was loaded (over MaxSourceBytes, a
+	// header that does not parse, unreadable), and Class its
 	// class: its requests fail with it and never reach the target.
 	Problem string             `json:"problem,omitempty"`
 	Class   results.ErrorClass `json:"class,omitempty"`
@@ -113,11 +113,11 @@ func (s Source) Check() error {
 // Request is one image request of a browser: which source, the width it
 // asked for, the negotiated output format and the EXIF-style rotation.
 type Request struct {
-	Image   int           // index into Workload.Images
-	Width   int           // requested width; the optimizer resizes only when the image is wider
-	Format  codecs.Format // output format
-	Quality int           // WebP/JPEG quality 1-100, PNG compression level 0-9
-	Rotate  int           // 0, 90, 180 or 270 degrees clockwise
+	Image   int                // index into Workload.Images
+	Width   int                // requested width; the optimizer resizes only when the image is wider
+	Format  imageformat.Format // output format
+	Quality int                // WebP/JPEG quality 1-100, PNG compression level 0-9
+	Rotate  int                // 0, 90, 180 or 270 degrees clockwise
 }
 
 // DeviceWidths returns Next.js's default images.deviceSizes, the widths a
@@ -328,7 +328,7 @@ func (d Definition) specs() []ImageSpec {
 }
 
 func (e ListEntry) request(images int) (Request, error) {
-	f, err := codecs.ParseFormat(e.Format)
+	f, err := imageformat.Parse(e.Format)
 	if err != nil || !slices.Contains(formatNames(), e.Format) {
 		return Request{}, fmt.Errorf("format: unknown format %q (allowed: %s)", e.Format, strings.Join(formatNames(), ", "))
 	}
@@ -344,11 +344,11 @@ func (e ListEntry) request(images int) (Request, error) {
 	}
 	if r.Quality == 0 {
 		r.Quality = 75
-		if f == codecs.PNG {
+		if f == imageformat.PNG {
 			r.Quality = 6
 		}
 	}
-	if f == codecs.PNG && r.Quality > 9 || r.Quality < 0 || r.Quality > 100 {
+	if f == imageformat.PNG && r.Quality > 9 || r.Quality < 0 || r.Quality > 100 {
 		return Request{}, fmt.Errorf("quality: %d is out of range (1-100, PNG level 0-9)", e.Quality)
 	}
 	return r, nil

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/imageformat"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -146,7 +146,7 @@ func TestRequestList(t *testing.T) {
 		if len(reqs) != g.Visits*n {
 			t.Fatalf("%s: %d requests, want %d visits x %d images", name, len(reqs), g.Visits, n)
 		}
-		counts := map[codecs.Format]int{}
+		counts := map[imageformat.Format]int{}
 		rotations := map[int]int{}
 		var visitWidths []int
 		for i, r := range reqs {
@@ -163,15 +163,15 @@ func TestRequestList(t *testing.T) {
 			}
 			counts[r.Format]++
 			switch r.Format {
-			case codecs.WebP:
+			case imageformat.WebP:
 				if r.Quality != 75 || r.Rotate != 0 {
 					t.Errorf("%s: webp request %+v", name, r)
 				}
-			case codecs.PNG:
+			case imageformat.PNG:
 				if r.Quality != 6 || r.Rotate != 0 {
 					t.Errorf("%s: png request %+v", name, r)
 				}
-			case codecs.JPEG:
+			case imageformat.JPEG:
 				if r.Quality != 75 || !slices.Contains(Rotations(), r.Rotate) {
 					t.Errorf("%s: jpeg request %+v", name, r)
 				}
@@ -186,16 +186,16 @@ func TestRequestList(t *testing.T) {
 		}
 		// Formats are dealt exactly by weight (largest remainder).
 		total := len(reqs)
-		for _, f := range []codecs.Format{codecs.WebP, codecs.PNG, codecs.JPEG} {
+		for _, f := range []imageformat.Format{imageformat.WebP, imageformat.PNG, imageformat.JPEG} {
 			exact := float64(total*g.Formats[f.String()]) / 100
 			if d := float64(counts[f]) - exact; d <= -1 || d >= 1 {
 				t.Errorf("%s: %d %v requests of %d, want about %.1f", name, counts[f], f, total, exact)
 			}
 		}
-		if counts[codecs.WebP] <= total/2 || counts[codecs.PNG] == 0 || counts[codecs.JPEG] == 0 {
+		if counts[imageformat.WebP] <= total/2 || counts[imageformat.PNG] == 0 || counts[imageformat.JPEG] == 0 {
 			t.Errorf("%s: mix %v: want mostly WebP, some PNG and JPEG", name, counts)
 		}
-		if counts[codecs.JPEG] >= 3 && len(rotations) != 3 {
+		if counts[imageformat.JPEG] >= 3 && len(rotations) != 3 {
 			t.Errorf("%s: rotations %v, want 90, 180 and 270", name, rotations)
 		}
 	}
@@ -214,11 +214,11 @@ func TestDealFormats(t *testing.T) {
 		{3, 100, 0, 0, 3, 0, 0},
 	} {
 		deck := dealFormats(tt.total, map[string]int{"webp": tt.webp, "png": tt.png, "jpeg": tt.jpeg})
-		c := map[codecs.Format]int{}
+		c := map[imageformat.Format]int{}
 		for _, f := range deck {
 			c[f]++
 		}
-		if len(deck) != tt.total || c[codecs.WebP] != tt.wantW || c[codecs.PNG] != tt.wantP || c[codecs.JPEG] != tt.wJ {
+		if len(deck) != tt.total || c[imageformat.WebP] != tt.wantW || c[imageformat.PNG] != tt.wantP || c[imageformat.JPEG] != tt.wJ {
 			t.Errorf("dealFormats(%d, %d/%d/%d) = %v", tt.total, tt.webp, tt.png, tt.jpeg, c)
 		}
 	}
@@ -238,9 +238,9 @@ list:
 		t.Fatal(err)
 	}
 	want := []Request{
-		{Image: 0, Width: 16, Format: codecs.WebP, Quality: 75},
-		{Image: 1, Width: 640, Format: codecs.JPEG, Quality: 80, Rotate: 90},
-		{Image: 1, Width: 32, Format: codecs.PNG, Quality: 6},
+		{Image: 0, Width: 16, Format: imageformat.WebP, Quality: 75},
+		{Image: 1, Width: 640, Format: imageformat.JPEG, Quality: 80, Rotate: 90},
+		{Image: 1, Width: 32, Format: imageformat.PNG, Quality: 6},
 	}
 	if got := def.RequestList(2); !slices.Equal(got, want) {
 		t.Errorf("RequestList(2) = %+v", got)
@@ -313,10 +313,10 @@ func TestLoadCacheVerifyRegenerate(t *testing.T) {
 	for i, s := range w.Images {
 		img, err := png.Decode(bytes.NewReader(first[i]))
 		spec := def.specs()[i]
-		if err != nil || img.Bounds().Dx() != spec.Width || img.Bounds().Dy() != spec.Height || s.Width != spec.Width || s.Format != codecs.PNG {
+		if err != nil || img.Bounds().Dx() != spec.Width || img.Bounds().Dy() != spec.Height || s.Width != spec.Width || s.Format != imageformat.PNG {
 			t.Errorf("image %d %s: %v, %v", i, s.Name, img.Bounds(), err)
 		}
-		if f, err := codecs.Sniff(first[i]); err != nil || f != codecs.PNG {
+		if f, err := imageformat.Sniff(first[i]); err != nil || f != imageformat.PNG {
 			t.Errorf("image %d sniffs as %v, %v", i, f, err)
 		}
 	}
@@ -439,6 +439,7 @@ func TestImagesDir(t *testing.T) {
 	write("a.jpg", Generate(1, 1, ImageSpec{Width: 30, Height: 40}), jpgEnc)
 	write("c.PNG", Generate(1, 2, ImageSpec{Width: 20, Height: 20}), pngEnc)
 	write("d.jpeg.txt", Generate(1, 3, ImageSpec{Width: 20, Height: 20}), jpgEnc) // sniffed, not named
+	must(t, os.WriteFile(filepath.Join(dir, "e.webp"), []byte("RIFF\x10\x00\x00\x00WEBPVP8 "), 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644))
 	must(t, os.Mkdir(filepath.Join(dir, "sub"), 0o755))
 
@@ -455,9 +456,10 @@ func TestImagesDir(t *testing.T) {
 	if want := "a.jpg:jpeg:30x40 b.png:png:40x30 c.PNG:png:20x20 d.jpeg.txt:jpeg:20x20"; strings.Join(got, " ") != want {
 		t.Errorf("images = %q, want %q", strings.Join(got, " "), want)
 	}
-	if len(w.Skipped) != 2 || w.Skipped[0].Path != filepath.Join(dir, "notes.txt") || w.Skipped[0].Reason != "not a PNG or JPEG image" ||
-		w.Skipped[1].Path != filepath.Join(dir, "sub") || w.Skipped[1].Reason != "a directory" {
-		t.Errorf("skipped = %+v, want notes.txt (not an image) and sub (a directory)", w.Skipped)
+	if len(w.Skipped) != 3 || w.Skipped[0].Path != filepath.Join(dir, "e.webp") || w.Skipped[0].Reason != "a webp image: sources must be PNG or JPEG" ||
+		w.Skipped[1].Path != filepath.Join(dir, "notes.txt") || w.Skipped[1].Reason != "not a PNG or JPEG image" ||
+		w.Skipped[2].Path != filepath.Join(dir, "sub") || w.Skipped[2].Reason != "a directory" {
+		t.Errorf("skipped = %+v, want e.webp (a webp image), notes.txt (not an image) and sub (a directory)", w.Skipped)
 	}
 	if len(w.Rejected()) != 0 {
 		t.Errorf("rejected = %+v, want none", w.Rejected())
@@ -505,7 +507,7 @@ func checkPaths(t *testing.T, w *Workload) [][]byte {
 		if int64(len(got)) != src.Size {
 			t.Fatalf("source %s: %s holds %d bytes, the loaded source says %d", src.Name, src.Path, len(got), src.Size)
 		}
-		f, err := codecs.Sniff(got)
+		f, err := imageformat.Sniff(got)
 		if err != nil || f != src.Format {
 			t.Fatalf("source %s: %s sniffs as %v (%v), the loaded source says %v", src.Name, src.Path, f, err, src.Format)
 		}

@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -120,79 +121,96 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	moduleOf := func(op codecs.Op) string {
-		if op == codecs.Resize && m == codecs.MallocOriginal {
-			return "resize_original"
-		}
-		return op.Module()
-	}
-
 	w := csv.NewWriter(out)
 	defer w.Flush()
 	if err := w.Write([]string{"image", "size", "op", "module", "bytes", "mib", "error"}); err != nil {
 		return err
 	}
-	row := func(image, size, label string, op codecs.Op, opErr error) {
-		b := inst[op].MemorySize()
-		msg := ""
-		if opErr != nil {
-			msg = opErr.Error()
-		}
-		_ = w.Write([]string{image, size, label, moduleOf(op), strconv.FormatUint(b, 10),
-			strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64), msg})
-	}
-	ops := slices.Sorted(func(yield func(codecs.Op) bool) {
-		for op := range inst {
-			if !yield(op) {
-				return
-			}
-		}
-	})
+	t := &tracer{inst: inst, maker: maker, malloc: m, w: w, width: *width}
+	ops := slices.Sorted(maps.Keys(inst))
 	for _, op := range ops {
-		row("(start)", "", "instantiate", op, nil)
+		t.row("(start)", "", "instantiate", op, nil)
 	}
 	for _, file := range files {
-		name := filepath.Base(file)
-		src, err := os.ReadFile(file)
-		if err != nil {
+		if err := t.image(ctx, file); err != nil {
 			return err
 		}
-		img, err := inst[codecs.Decode].Decode(ctx, src)
-		row(name, "", "decode", codecs.Decode, err)
-		if err != nil {
-			continue
-		}
-		size := fmt.Sprintf("%dx%d", img.Width, img.Height)
-		if f, _ := codecs.Sniff(src); f == codecs.PNG {
-			jpeg, err := maker.EncodeJPEG(ctx, img, 90)
-			if err != nil {
-				return fmt.Errorf("%s: making its JPEG: %w", name, err)
-			}
-			_, err = inst[codecs.Decode].Decode(ctx, jpeg)
-			row(name, size, "decode (jpeg of it)", codecs.Decode, err)
-		}
-		_, err = inst[codecs.Rotate].Rotate(ctx, img, 90)
-		row(name, size, "rotate 90", codecs.Rotate, err)
-		small := img
-		if img.Width > *width {
-			h := codecs.ResizedHeight(img.Width, img.Height, *width)
-			small, err = inst[codecs.Resize].Resize(ctx, img, *width)
-			row(name, size, fmt.Sprintf("resize to %dx%d", *width, h), codecs.Resize, err)
-			if err != nil {
-				continue
-			}
-		}
-		ssize := fmt.Sprintf("%dx%d", small.Width, small.Height)
-		_, err = inst[codecs.EncodePNG].EncodePNG(ctx, small, engine.DefaultPNGLevel)
-		row(name, ssize, "encode png", codecs.EncodePNG, err)
-		_, err = inst[codecs.EncodeJPEG].EncodeJPEG(ctx, small, engine.DefaultJPEGQuality)
-		row(name, ssize, "encode jpeg", codecs.EncodeJPEG, err)
-		_, err = inst[codecs.EncodeWebP].EncodeWebP(ctx, small, engine.DefaultWebPQuality)
-		row(name, ssize, "encode webp", codecs.EncodeWebP, err)
 		w.Flush()
 		if err := w.Error(); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// tracer runs the optimizer's operations on kept instances and writes
+// each instance's linear memory after each operation as a CSV row.
+type tracer struct {
+	inst   map[codecs.Op]*codecs.Instance
+	maker  *codecs.Instance // an encoder that makes a JPEG of each PNG, not traced
+	malloc codecs.Malloc
+	w      *csv.Writer
+	width  int // resize to it when the image is wider
+}
+
+// module is the file the instance of op runs.
+func (t *tracer) module(op codecs.Op) string {
+	if op == codecs.Resize && t.malloc == codecs.MallocOriginal {
+		return "resize_original"
+	}
+	return op.Module()
+}
+
+// row writes op's instance's memory after the operation label on image.
+func (t *tracer) row(image, size, label string, op codecs.Op, opErr error) {
+	b := t.inst[op].MemorySize()
+	msg := ""
+	if opErr != nil {
+		msg = opErr.Error()
+	}
+	_ = t.w.Write([]string{image, size, label, t.module(op), strconv.FormatUint(b, 10),
+		strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64), msg})
+}
+
+// image traces one source file: decode (and a JPEG of a PNG), rotate,
+// resize when wider than the width, and the three encoders.
+func (t *tracer) image(ctx context.Context, file string) error {
+	name := filepath.Base(file)
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	img, err := t.inst[codecs.Decode].Decode(ctx, src)
+	t.row(name, "", "decode", codecs.Decode, err)
+	if err != nil {
+		return nil
+	}
+	size := fmt.Sprintf("%dx%d", img.Width, img.Height)
+	if f, _ := codecs.Sniff(src); f == codecs.PNG {
+		jpeg, err := t.maker.EncodeJPEG(ctx, img, 90)
+		if err != nil {
+			return fmt.Errorf("%s: making its JPEG: %w", name, err)
+		}
+		_, err = t.inst[codecs.Decode].Decode(ctx, jpeg)
+		t.row(name, size, "decode (jpeg of it)", codecs.Decode, err)
+	}
+	_, err = t.inst[codecs.Rotate].Rotate(ctx, img, 90)
+	t.row(name, size, "rotate 90", codecs.Rotate, err)
+	small := img
+	if img.Width > t.width {
+		h := codecs.ResizedHeight(img.Width, img.Height, t.width)
+		small, err = t.inst[codecs.Resize].Resize(ctx, img, t.width)
+		t.row(name, size, fmt.Sprintf("resize to %dx%d", t.width, h), codecs.Resize, err)
+		if err != nil {
+			return nil
+		}
+	}
+	ssize := fmt.Sprintf("%dx%d", small.Width, small.Height)
+	_, err = t.inst[codecs.EncodePNG].EncodePNG(ctx, small, engine.DefaultPNGLevel)
+	t.row(name, ssize, "encode png", codecs.EncodePNG, err)
+	_, err = t.inst[codecs.EncodeJPEG].EncodeJPEG(ctx, small, engine.DefaultJPEGQuality)
+	t.row(name, ssize, "encode jpeg", codecs.EncodeJPEG, err)
+	_, err = t.inst[codecs.EncodeWebP].EncodeWebP(ctx, small, engine.DefaultWebPQuality)
+	t.row(name, ssize, "encode webp", codecs.EncodeWebP, err)
 	return nil
 }

@@ -1,4 +1,4 @@
-package harness_test
+package wazeromem_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 
-	"github.com/leakbench/leakbench/harness"
+	"github.com/leakbench/leakbench/harness/wazeromem"
 )
 
 // oneByteMemory is the smallest module with a linear memory: the wasm
@@ -16,9 +16,9 @@ var oneByteMemory = []byte{0, 'a', 's', 'm', 1, 0, 0, 0, 5, 3, 1, 0, 1}
 // A wazero target records its linear memories for the linear memory
 // profile: instantiate with the recorder's Context, and a memory is "live"
 // until its module closes, then "closed" while anything still holds it.
-func ExampleNewMemoryRecorder() {
+func ExampleNewRecorder() {
 	ctx := context.Background()
-	rec := harness.NewMemoryRecorder("thumbnail")
+	rec := wazeromem.NewRecorder("thumbnail")
 	rt := wazero.NewRuntime(ctx)
 	defer rt.Close(ctx)
 

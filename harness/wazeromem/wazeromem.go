@@ -1,4 +1,14 @@
-package memprofile
+// Package wazeromem records the linear memories of a wazero target for
+// leakbench's linear memory profile (linear-*.pb.gz beside a run's
+// samples, see docs/pprof.md). It is kept apart from package harness so
+// that a program built on harness links wazero only when its target uses
+// it.
+//
+// Embed a *Recorder in your target, made with NewRecorder, and
+// instantiate every module with the context that its Context method
+// returns: the target is then a harness.LinearMemories, and each memory
+// is profiled with the stack that instantiated it.
+package wazeromem
 
 import (
 	"context"
@@ -7,13 +17,15 @@ import (
 	"weak"
 
 	"github.com/tetratelabs/wazero/experimental"
+
+	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
 // Recorder is a wazero memory allocator that records every linear memory
 // it allocates, with the stack that instantiated it, so that a target it
-// is given to is a Source (embed a *Recorder in it). A memory is held
-// HolderLive until wazero frees it (its module is closed); after that it
-// is listed HolderClosed for as long as its backing array is still
+// is embedded in lists its memories (harness.LinearMemories). A memory is
+// held "live" until wazero frees it (its module is closed); after that it
+// is listed "closed" for as long as its backing array is still
 // reachable from anywhere, which the Recorder learns from a weak pointer
 // (package weak): a closed memory that survives a GC is a leak, and its
 // instantiation stack says whose. It holds no strong reference to a
@@ -56,32 +68,33 @@ func (r *Recorder) Context(ctx context.Context) context.Context {
 func (r *Recorder) Allocate(cap, max uint64) experimental.LinearMemory {
 	r.mu.Lock()
 	r.next++
-	rec := &recorded{id: r.next, stack: Callers(1)}
+	rec := &recorded{id: r.next, stack: memprofile.Callers(1)}
 	r.mems[rec.id] = rec
 	r.mu.Unlock()
 	return &linearMemory{r: r, rec: rec, buf: make([]byte, 0, cap), max: max}
 }
 
-// LinearMemories lists the memories of r that are live, or closed and
-// still reachable; it forgets those the GC has collected.
-func (r *Recorder) LinearMemories() []Memory {
+// LinearMemories lists the memories of r (harness.LinearMemory values)
+// that are live, or closed and still reachable; it forgets those the GC
+// has collected.
+func (r *Recorder) LinearMemories() []memprofile.Memory {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]Memory, 0, len(r.mems))
+	out := make([]memprofile.Memory, 0, len(r.mems))
 	for id := 1; id <= r.next; id++ {
 		rec := r.mems[id]
 		if rec == nil {
 			continue
 		}
-		holder := HolderLive
+		holder := memprofile.HolderLive
 		if rec.closed {
 			if rec.array.Value() == nil {
 				delete(r.mems, id)
 				continue
 			}
-			holder = HolderClosed
+			holder = memprofile.HolderClosed
 		}
-		out = append(out, Memory{Codec: r.codec, Holder: holder, Instance: id, Bytes: rec.size, Stack: rec.stack})
+		out = append(out, memprofile.Memory{Codec: r.codec, Holder: holder, Instance: id, Bytes: rec.size, Stack: rec.stack})
 	}
 	return out
 }
