@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/memprofile"
 	"github.com/leakbench/leakbench/internal/squoosh"
 )
 
@@ -38,7 +39,7 @@ func newSquooshEngine(t testing.TB, s Strategy, workers int) (*Engine, *recorder
 	s.Codecs = CodecsSquoosh
 	ResetListeners()
 	rec, all := newRecorder(), &events{}
-	e, err := New(testCtx, lib, Config{Strategy: s, Workers: workers, Events: func(ev Event) { rec.event(ev); all.add(ev) }})
+	e, err := New(testCtx, lib, Config{Strategy: s, Workers: workers, Events: func(ev Event) { rec.event(ev); all.add(ev) }, Memories: memprofile.NewBook()})
 	if errors.Is(err, squoosh.ErrNotInstalled) {
 		t.Skipf("codecs squoosh needs the npm install: %v", err)
 	}
@@ -77,7 +78,8 @@ func squooshRequests() (reqs []Request, jpegSources map[int]bool) {
 // instance for each JPEG source, closed after its one operation), a
 // listener per emscripten instantiation, leaked views holding closed
 // instances' memory (both of encodePng's modules) and cleared views none,
-// and nothing left after Close.
+// the linear memory profile agreeing with the snapshot, and nothing left
+// after Close.
 func TestSquooshSet_Invariants(t *testing.T) {
 	lifetimes := []Strategy{
 		{Lifetime: Reuse},
@@ -114,6 +116,21 @@ func TestSquooshSet_Invariants(t *testing.T) {
 				}
 				if s.Lifetime != Fresh && n == 0 {
 					t.Errorf("lifetime %s kept no instance", s.Lifetime)
+				}
+				by := map[string]uint64{}
+				for _, m := range e.cfg.Memories.LinearMemories() {
+					by[m.Holder] += uint64(m.Bytes)
+				}
+				wantBy := map[string]uint64{
+					memprofile.HolderLive:      snap.LinearMemory - snap.DroppedMemory,
+					memprofile.HolderViews:     snap.LeakedViews,
+					memprofile.HolderListeners: snap.Listeners,
+					memprofile.HolderPool:      snap.DroppedMemory,
+				}
+				for h, w := range wantBy {
+					if by[h] != w {
+						t.Errorf("linear memory profile: %s %d bytes, snapshot %d", h, by[h], w)
+					}
 				}
 
 				evs := all.list()
