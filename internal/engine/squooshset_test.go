@@ -133,33 +133,7 @@ func TestSquooshSet_Invariants(t *testing.T) {
 					}
 				}
 
-				evs := all.list()
-				created, closed, ops := map[int]Event{}, map[int]bool{}, map[int]int{}
-				for _, ev := range evs {
-					switch ev.Kind {
-					case InstanceCreated:
-						created[ev.Instance] = ev
-					case InstanceClosed:
-						closed[ev.Instance] = true
-					case OpDone:
-						ops[ev.Instance]++
-					}
-				}
-				emscripten := 0 // instantiations of mozjpeg_dec, mozjpeg_enc, webp_enc
-				for _, ev := range evs {
-					switch {
-					case ev.Kind == InstanceCreated && (ev.Op == codecs.EncodeJPEG || ev.Op == codecs.EncodeWebP):
-						emscripten++
-					case ev.Kind == OpDone && ev.Op == codecs.Decode && jpegSources[ev.Request]:
-						emscripten++
-						if ops[ev.Instance] != 1 || !closed[ev.Instance] {
-							t.Errorf("request %d's JPEG decoder, instance %d: %d operations, closed %t; want 1, closed", ev.Request, ev.Instance, ops[ev.Instance], closed[ev.Instance])
-						}
-					}
-				}
-				if snap.ListenerCount != emscripten {
-					t.Errorf("%d listeners, want one per emscripten instantiation: %d", snap.ListenerCount, emscripten)
-				}
+				created := checkEmscripten(t, all.list(), jpegSources, snap)
 
 				var retained int64
 				for _, w := range e.workers {
@@ -195,6 +169,61 @@ func TestSquooshSet_Invariants(t *testing.T) {
 			})
 		}
 	}
+}
+
+// checkEmscripten checks the events of a run of squooshRequests: each
+// JPEG source's decoder is an instance of its own that ran one operation
+// and is closed, and the snapshot's listeners are one per emscripten
+// instantiation (mozjpeg_dec, mozjpeg_enc, webp_enc). It returns the
+// created instances by id.
+func checkEmscripten(t *testing.T, evs []Event, jpegSources map[int]bool, snap Snapshot) map[int]Event {
+	t.Helper()
+	created, closed, ops := map[int]Event{}, map[int]bool{}, map[int]int{}
+	for _, ev := range evs {
+		switch ev.Kind {
+		case InstanceCreated:
+			created[ev.Instance] = ev
+		case InstanceClosed:
+			closed[ev.Instance] = true
+		case OpDone:
+			ops[ev.Instance]++
+		}
+	}
+	emscripten := 0 // instantiations of mozjpeg_dec, mozjpeg_enc, webp_enc
+	for _, ev := range evs {
+		switch {
+		case ev.Kind == InstanceCreated && (ev.Op == codecs.EncodeJPEG || ev.Op == codecs.EncodeWebP):
+			emscripten++
+		case ev.Kind == OpDone && ev.Op == codecs.Decode && jpegSources[ev.Request]:
+			emscripten++
+			if ops[ev.Instance] != 1 || !closed[ev.Instance] {
+				t.Errorf("request %d's JPEG decoder, instance %d: %d operations, closed %t; want 1, closed", ev.Request, ev.Instance, ops[ev.Instance], closed[ev.Instance])
+			}
+		}
+	}
+	if snap.ListenerCount != emscripten {
+		t.Errorf("%d listeners, want one per emscripten instantiation: %d", snap.ListenerCount, emscripten)
+	}
+
+	return created
+}
+
+// TestSquooshSet_PerWorker: the mixed list, concurrently, on the before
+// stage's topology (two workers, every codec reused, views and listeners
+// leaked): instances and memory as the events say, a fresh JPEG decoder
+// per JPEG source and a listener per emscripten instantiation.
+func TestSquooshSet_PerWorker(t *testing.T) {
+	e, rec, all := newSquooshEngine(t, preset(t, "before"), 2)
+	reqs, jpegSources := squooshRequests()
+	reqs = reqs[:len(reqs)-1] // no corrupt source: every request must succeed
+	if _, errs := doAll(e, reqs); errorsIn(errs) != nil {
+		t.Fatal(errorsIn(errs))
+	}
+	snap := e.Snapshot()
+	if n, sum := rec.liveMemory(); snap.LiveInstances != n || snap.LinearMemory != sum || n == 0 {
+		t.Errorf("snapshot: %d live, %d bytes; events: %d live, %d bytes", snap.LiveInstances, snap.LinearMemory, n, sum)
+	}
+	checkEmscripten(t, all.list(), jpegSources, snap)
 }
 
 // TestSquooshSet_LeakedViewsHoldMemory: under fresh with leaked views,
