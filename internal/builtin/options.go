@@ -273,6 +273,7 @@ func (o Options) ResultsStrategy(workers int) results.Strategy {
 		Cache:        st.Cache,
 		Malloc:       nonDefault(st.Malloc, codecs.MallocLibc),
 		Reused:       nonDefault(st.Reused, engine.ReusedAll),
+		Codecs:       nonDefault(st.Codecs, engine.CodecsEmbedded),
 		Interrupts:   nonDefault(st.Interrupts, engine.InterruptsNone),
 	}
 }

@@ -48,6 +48,8 @@
 //	bench reproduce --quick
 //	# with the real Next.js optimizer's two releases beside ours (node and npm; from the repository root)
 //	bench reproduce --quick --with-node
+//	# on next@10.1.0's own wasm modules instead of ours (after bash examples/nextjs/install.sh 10.1.0)
+//	bench reproduce --quick --codecs squoosh
 //	# on your own images, into a folder of your choice
 //	bench reproduce --images ~/photos --out /tmp/repro
 //

@@ -15,6 +15,7 @@ import (
 	"github.com/leakbench/leakbench/internal/published"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/squoosh"
 	"github.com/leakbench/leakbench/internal/texttab"
 )
 
@@ -71,6 +72,8 @@ published ones are an aim, reported as "miss" when they are not.`,
 		"bench reproduce --quick",
 		"# with the real Next.js optimizer's two releases beside ours (node and npm; from the repository root)",
 		"bench reproduce --quick --with-node",
+		"# on next@10.1.0's own wasm modules instead of ours (after bash examples/nextjs/install.sh 10.1.0)",
+		"bench reproduce --quick --codecs squoosh",
 		"# on your own images, into a folder of your choice",
 		"bench reproduce --images ~/photos --out /tmp/repro",
 	},
@@ -82,6 +85,8 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	f.register(fs)
 	quick := fs.Bool("quick", false, "use the quick workload (six ~2 MP PNGs, idle phases of at most 10s) instead of the default one")
 	asNode := fs.Bool("as-node", false, "run the stages on the mechanism of the published runs (Node 14, next@10.1.0) instead of wazero's defaults: linear memory in V8-like backing stores (allocator v8), modules that allocate as the originals (malloc original), only the wasm-bindgen modules kept by reuse (reused bindgen), wasm calls the collector can stop at every loop header as V8's (interrupts loops)")
+	var set engine.Codecs
+	fs.TextVar(&set, "codecs", engine.CodecsEmbedded, "run the stages on the codec `set`: embedded (leakbench's own modules) or squoosh (next@10.1.0's own .wasm files, from the npm install that `"+squoosh.InstallCommand+"` makes; with --as-node they keep their own allocators, malloc original being for the embedded set)")
 	nRuns := fs.Int("runs", defaultReproduceRuns, "runs of each stage (`n` >= 1); the checks take each stage's medians")
 	withNode := fs.Bool("with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+report.RealBefore+" and "+report.RealFixed+
 		", their -quick twins with --quick), and add them to the grid and the ratio table; needs node 18 or later and npm, installs next into the cache on first use, and runs from the repository root")
@@ -97,6 +102,12 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	if fs.NArg() > 0 {
 		return usageError(stderr, c.name, "reproduce", "unexpected arguments %q (the stages are fixed; use bench run for others)", fs.Args())
 	}
+	if set == engine.CodecsSquoosh {
+		if err := squoosh.CheckInstalled(""); err != nil {
+			fmt.Fprintf(stderr, "%s reproduce: --codecs squoosh: %v\n", c.name, err)
+			return statusError
+		}
+	}
 	var scs []scenario.Scenario
 	for _, name := range engine.Presets() {
 		sc, err := c.find(name)
@@ -108,6 +119,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 			sc.Workload = quickWorkload
 			sc.Idle = min(sc.Idle, quickIdle)
 		}
+		sc.Strategy.Codecs = set
 		if *asNode {
 			sc.Strategy = engine.AsNode(sc.Strategy)
 		}
@@ -154,6 +166,9 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 		title += " (quick workload)"
 	case *asNode:
 		title += " (as Node ran it)"
+	}
+	if set != engine.CodecsEmbedded {
+		title += " on the " + set.String() + " codecs"
 	}
 	rep := report.Reproduce(published.Stages(), runs)
 	if err := writeReports(inv, runs, &rep, title); err != nil {

@@ -55,9 +55,9 @@ type outputKey struct {
 // nil so that an aliased result keeps exactly what it did before v8
 // existed.
 type pin struct {
-	instance int              // codecs.Instance.ID
-	size     int64            // heldBytes of the instance when the result was read
-	owner    *codecs.Instance // allocator v8: the instance; else nil
+	instance int           // codecInstance.ID
+	size     int64         // heldBytes of the instance when the result was read
+	owner    codecInstance // allocator v8: the instance; else nil
 }
 
 // pinned counts the entries that keep one instance's memory.

@@ -34,6 +34,16 @@
 // Pool, a MemoryLimit and mmap need a wazero runtime the engine owns; New
 // makes one (see New).
 //
+// # Codec sets
+//
+// Strategy.Codecs chooses the modules the operations run on: the
+// embedded ones of package codecs (the default), or next@10.1.0's own
+// squoosh modules (package squoosh, read from the npm install at New),
+// each operation on the module(s) the published optimizer used, with its
+// options (squooshset.go). The engine reaches both through one seam
+// (codecset.go: a codecSet makes codecInstances), so the switches and
+// the accounting apply to both alike.
+//
 // # The leaks are real
 //
 // Nothing is simulated. wazero keeps linear memory in an ordinary Go

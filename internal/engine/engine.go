@@ -50,8 +50,10 @@ type Config struct {
 // its Strategy says, leaks included. Do, Snapshot and Close are
 // goroutine-safe.
 type Engine struct {
-	lib    *codecs.Library // instances come from it: the caller's, or the engine's own
+	lib    *codecs.Library // the embedded codecs: the caller's, or the engine's own
 	ownLib bool            // lib is the engine's: Close closes it
+	set    codecSet        // instances come from it: lib's (embeddedSet) or sq
+	sq     *squooshSet     // codecs squoosh: the engine's own, closed by Close; else nil
 	cfg    Config
 	alloc  *mmapAllocator          // allocator mmap, else nil
 	v8     *backingstore.Allocator // allocator v8, else nil
@@ -132,7 +134,16 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 		e.v8 = a
 	}
 	limit := lib.Limits().MaxMemoryBytes
-	if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && uint64(s.MemoryLimit) != limit ||
+	if s.Codecs == CodecsSquoosh {
+		if s.MemoryLimit != 0 {
+			limit = uint64(s.MemoryLimit)
+		}
+		sq, err := newSquooshSet(ctx, limit, lib.Interruptible(), lib.Options().CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("engine: codecs squoosh: %w", err)
+		}
+		e.sq, e.set = sq, sq
+	} else if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && uint64(s.MemoryLimit) != limit ||
 		s.Malloc != lib.Options().Malloc {
 		opts := lib.Options()
 		if s.MemoryLimit != 0 {
@@ -144,6 +155,9 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 			return nil, fmt.Errorf("engine: making the engine's own codecs runtime (%s): %w", s, err)
 		}
 		e.lib, e.ownLib = own, true
+	}
+	if e.set == nil {
+		e.set = embeddedSet{lib: e.lib, alias: s.Results == ResultsAliased}
 	}
 	if s.Allocator == AllocatorMmap {
 		e.alloc = new(mmapAllocator)
@@ -343,6 +357,12 @@ func (e *Engine) Close(ctx context.Context) error {
 	if e.ownLib {
 		if err := e.lib.Close(context.WithoutCancel(ctx)); err != nil {
 			errs = append(errs, fmt.Errorf("engine: closing its codecs runtime: %w", err))
+		}
+		e.sweepPool()
+	}
+	if e.sq != nil {
+		if err := e.sq.close(context.WithoutCancel(ctx)); err != nil {
+			errs = append(errs, fmt.Errorf("engine: closing its squoosh codecs: %w", err))
 		}
 		e.sweepPool()
 	}

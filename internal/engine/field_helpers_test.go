@@ -63,8 +63,9 @@ func attach(e *Engine, rec *recorder) *probe {
 		if in == nil || in.inst.ID() != ev.Instance {
 			return
 		}
-		view := in.inst.View()
-		m := opMemory{instance: ev.Instance, held: heldBytes(memView{inst: in.inst, b: view}), obj: weak.Make(in.inst)}
+		ci := embedded(in.inst)
+		view := ci.View()
+		m := opMemory{instance: ev.Instance, held: heldBytes(memView{inst: in.inst, b: [][]byte{view}}), obj: weak.Make(ci)}
 		if len(view) > 0 {
 			m.mem = weak.Make(&view[0])
 		}

@@ -18,13 +18,26 @@ import (
 // a bare slice of linear memory. (Under allocator mmap the pages go at
 // Close whatever holds them, so the engine drops the bytes of a closed
 // mmap instance's views instead.)
+//
+// b has one slice per module of the instance: one, except for the
+// squoosh set's encodePng (squoosh_png and oxipng, each with its glue's
+// view).
 type memView struct {
-	inst *codecs.Instance
-	b    []byte
+	inst codecInstance
+	b    [][]byte
 }
 
 // viewOf returns a view of inst's whole memory (nil bytes once closed).
-func viewOf(inst *codecs.Instance) memView { return memView{inst: inst, b: inst.View()} }
+func viewOf(inst codecInstance) memView { return memView{inst: inst, b: inst.Views()} }
+
+// capacity is the sum of the capacities of the view's slices.
+func (v memView) capacity() int {
+	n := 0
+	for _, b := range v.b {
+		n += cap(b)
+	}
+	return n
+}
 
 // bindgenGlue is the module scope of one wasm-bindgen-style codec (decode,
 // resize, encodePng) in one worker, as the JavaScript glue had it:
@@ -35,7 +48,7 @@ func viewOf(inst *codecs.Instance) memView { return memView{inst: inst, b: inst.
 // The glue sets both when an operation passes its arguments in and
 // refreshes the view when it reads the result out. With ViewsLeaked
 // nothing resets them, so after a Fresh instance is closed they keep it
-// (a *codecs.Instance references its memory even after Close) and its
+// (an instance references its memory even after Close) and its
 // whole linear memory reachable until the worker next uses that codec.
 // With ViewsCleared the worker drops them after every operation, as the
 // published cleanup() does.
@@ -43,8 +56,8 @@ func viewOf(inst *codecs.Instance) memView { return memView{inst: inst, b: inst.
 // A bindgenGlue belongs to one worker and is touched only by that
 // worker's goroutine (or by Close once the workers have stopped).
 type bindgenGlue struct {
-	wasm *codecs.Instance // `wasm`
-	view memView          // `cachegetUint8Memory0`
+	wasm codecInstance // `wasm`
+	view memView       // `cachegetUint8Memory0`
 	// retained is what this glue adds to Engine.leakedViews: cap(view)
 	// once wasm is closed, else 0.
 	retained int64
@@ -57,7 +70,7 @@ type bindgenGlue struct {
 // enter is the glue's side of an operation's start on inst: set the module
 // variables and cache a view of memory to pass arguments in. Moving to a
 // new instance releases whatever the glue kept of the previous one.
-func (g *bindgenGlue) enter(e *Engine, inst *codecs.Instance) {
+func (g *bindgenGlue) enter(e *Engine, inst codecInstance) {
 	if g.wasm != inst {
 		g.release(e)
 	}
@@ -67,8 +80,8 @@ func (g *bindgenGlue) enter(e *Engine, inst *codecs.Instance) {
 
 // exit is the glue's side of a successful operation: refresh the view,
 // which the result is read through (memory may have grown).
-func (g *bindgenGlue) exit(inst *codecs.Instance) {
-	if v := viewOf(inst); v.b != nil {
+func (g *bindgenGlue) exit(inst codecInstance) {
+	if v := viewOf(inst); len(v.b) != 0 {
 		g.view = v
 	}
 }
@@ -87,7 +100,7 @@ func (g *bindgenGlue) clear(e *Engine) {
 // nothing but the instance object, so it drops its view (nothing may read
 // through it) and counts as a dead view. Under allocator v8, as under go,
 // the view keeps the memory (mapped, closed but unreleased) and counts.
-func (g *bindgenGlue) instanceClosed(e *Engine, inst *codecs.Instance) bool {
+func (g *bindgenGlue) instanceClosed(e *Engine, inst codecInstance) bool {
 	if g.wasm != inst || g.retained != 0 || g.dead {
 		return false
 	}
@@ -128,19 +141,20 @@ type emModule struct {
 
 // refresh is emscripten's updateMemoryViews after an operation.
 func (m *emModule) refresh() {
-	if v := viewOf(m.heap.inst); v.b != nil {
+	if v := viewOf(m.heap.inst); len(v.b) != 0 {
 		m.heap = v
 	}
 }
 
 // heldBytes is the memory a view of a closed instance's memory, with the
-// instance, keeps reachable, each backing array counted once: cap(v.b),
-// which after a successful operation is exactly the instance's final
-// memory. When an operation grew memory past the view and then failed,
-// the *codecs.Instance still references its final memory, which may or
+// instance, keeps reachable, each backing array counted once: the sum of
+// the capacities of v's slices, which after a successful operation is
+// exactly the instance's final memory. When an operation grew memory past
+// the view and then failed, the instance still references its final
+// memory, which may or
 // may not be a new array (wazero reallocates only past its buffer's
 // capacity); counting the larger of the two keeps the figure a lower
 // bound that never counts one array twice.
 func heldBytes(v memView) int64 {
-	return int64(max(uint64(cap(v.b)), v.inst.MemorySize()))
+	return int64(max(uint64(v.capacity()), v.inst.MemorySize()))
 }

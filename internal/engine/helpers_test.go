@@ -292,3 +292,6 @@ func (b *barrier) awaitArrivals(t testing.TB, n int) {
 		}
 	}
 }
+
+// embedded is the *codecs.Instance an instance of the embedded set is.
+func embedded(in codecInstance) *codecs.Instance { return in.(embeddedInstance).Instance }

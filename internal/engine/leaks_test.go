@@ -195,7 +195,7 @@ func TestLeaks_AreReal(t *testing.T) {
 	t.Run("views", func(t *testing.T) {
 		e, _ := newEngine(t, Strategy{Topology: Pipeline, Lifetime: Fresh, Views: ViewsLeaked, Listeners: ListenersRemoved}, 0)
 		mustDo(t, e, request(1, codecs.PNG))
-		wp := weakView(e.workers[codecs.Decode].glue[codecs.Decode].view.b)
+		wp := weakView(e.workers[codecs.Decode].glue[codecs.Decode].view.b[0])
 		runtime.GC()
 		runtime.GC()
 		if wp.Value() == nil {
@@ -211,7 +211,7 @@ func TestLeaks_AreReal(t *testing.T) {
 	t.Run("listeners", func(t *testing.T) {
 		e, _ := newEngine(t, Strategy{Topology: Pipeline, Lifetime: Reuse, Views: ViewsCleared, Listeners: ListenersLeaked}, 0)
 		mustDo(t, e, request(1, codecs.JPEG))
-		wp := weakView(e.workers[codecs.EncodeJPEG].kept[codecs.EncodeJPEG].em.heap.b)
+		wp := weakView(e.workers[codecs.EncodeJPEG].kept[codecs.EncodeJPEG].em.heap.b[0])
 		if err := e.Close(testCtx); err != nil {
 			t.Fatal(err)
 		}

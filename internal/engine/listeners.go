@@ -36,7 +36,7 @@ func register(m *emModule) {
 		// What the original handler did: report the failure of the
 		// module it belongs to (and rethrow).
 		return fmt.Sprintf("%s instance %d (worker %d, %d bytes of memory): %v",
-			m.op, m.heap.inst.ID(), m.worker, len(m.heap.b), err)
+			m.op, m.heap.inst.ID(), m.worker, m.heap.capacity(), err)
 	}
 	registry.mu.Lock()
 	registry.fns = append(registry.fns, fn)

@@ -105,12 +105,16 @@ func names(ps []namedPreset) []string {
 // (allocator v8); modules that allocate as the originals, a reused resize
 // growing at every image as squoosh_resize did under wee_alloc (malloc
 // original); and instances kept only where next@10.1.0 kept them, the
-// wasm-bindgen modules (reused bindgen). The four switches and the
+// wasm-bindgen modules (reused bindgen). On codecs squoosh the modules are
+// the originals: malloc stays as it is. The four switches and the
 // settings from the field are s's. `bench reproduce --as-node` runs the
 // published stages through it; without it they run on wazero's defaults
 // (Go-heap memory, wasi-libc's malloc, every codec reused), as a wazero
 // user's engine would.
 func AsNode(s Strategy) Strategy {
-	s.Allocator, s.Malloc, s.Reused, s.Interrupts = AllocatorV8, codecs.MallocOriginal, ReusedBindgen, InterruptsLoops
+	s.Allocator, s.Reused, s.Interrupts = AllocatorV8, ReusedBindgen, InterruptsLoops
+	if s.Codecs == CodecsEmbedded {
+		s.Malloc = codecs.MallocOriginal
+	}
 	return s
 }

@@ -51,12 +51,13 @@ type Response struct {
 
 // step is one codec operation of a request, as sent to a worker.
 type step struct {
-	op   codecs.Op
-	src  []byte       // decode input
-	img  codecs.Image // input of rotate, resize and the encoders
-	in   pin          // under ResultsAliased, the instance img is a slice of: kept reachable until the step is done
-	arg  int          // degrees, width, quality or level
-	trap bool         // run lb_trap instead of the operation
+	op     codecs.Op
+	src    []byte        // decode input
+	format codecs.Format // decode: src's format, which may choose the module (codecSet.perCall)
+	img    codecs.Image  // input of rotate, resize and the encoders
+	in     pin           // under ResultsAliased, the instance img is a slice of: kept reachable until the step is done
+	arg    int           // degrees, width, quality or level
+	trap   bool          // run lb_trap instead of the operation
 }
 
 // stepResult is what a step produced: an image, or encoded bytes, and
@@ -79,6 +80,7 @@ type processed struct {
 // plan is a validated request with its defaults filled in.
 type plan struct {
 	Request
+	source  codecs.Format // Source's format
 	encode  codecs.Op
 	quality int
 	trap    codecs.Op
@@ -113,6 +115,8 @@ func (e *Engine) prepare(r Request) (plan, error) {
 		return bad("source: %v", err)
 	} else if f != codecs.PNG && f != codecs.JPEG {
 		return bad("source is %s; want png or jpeg", f)
+	} else {
+		p.source = f
 	}
 	switch r.Rotate {
 	case 0, 90, 180, 270:
@@ -154,7 +158,7 @@ func (e *Engine) prepare(r Request) (plan, error) {
 		p.trap, p.hasTrap = t, true
 	}
 	for _, op := range ops {
-		if !e.lib.Has(op) {
+		if !e.set.has(op) {
 			return bad("%s module not available", op)
 		}
 	}
@@ -180,7 +184,7 @@ func process(ctx context.Context, p plan, run runFunc, src *stepResult, keep boo
 	if src != nil {
 		cur = *src
 	} else {
-		res, err := run(ctx, p.ID, step{op: codecs.Decode, src: p.Source, trap: trap(codecs.Decode)})
+		res, err := run(ctx, p.ID, step{op: codecs.Decode, src: p.Source, format: p.source, trap: trap(codecs.Decode)})
 		if err != nil {
 			return processed{}, err
 		}

@@ -219,7 +219,7 @@ func (l *Listeners) UnmarshalText(b []byte) error { return listenerKinds.Unmarsh
 //
 // The fields map one to one onto scenario keys: topology, lifetime, views,
 // listeners, recycle_after, pool_size, memory_limit (bytes), allocator,
-// reused, results, cache, malloc.
+// reused, results, cache, malloc, codecs.
 type Strategy struct {
 	Topology  Topology  `json:"topology" yaml:"topology"`
 	Lifetime  Lifetime  `json:"lifetime" yaml:"lifetime"`
@@ -262,6 +262,10 @@ type Strategy struct {
 	// reused resize instance then grows at every operation as
 	// squoosh_resize did under wee_alloc). See codecs.Malloc.
 	Malloc codecs.Malloc `json:"malloc,omitempty" yaml:"malloc,omitempty"`
+	// Codecs is the codec set: embedded (the default: leakbench's own C
+	// modules) or squoosh (next@10.1.0's own modules from the npm
+	// install; see squooshSet). The switches apply to both alike.
+	Codecs Codecs `json:"codecs,omitempty" yaml:"codecs,omitempty"`
 	// Interrupts says where a running wasm call can be stopped for the
 	// collector: none (the default) or loops (at every loop header, as
 	// V8 does). See Interrupts.
@@ -300,6 +304,9 @@ func (s Strategy) String() string {
 	if s.Malloc != codecs.MallocLibc {
 		fmt.Fprintf(&b, " malloc=%s", s.Malloc)
 	}
+	if s.Codecs != CodecsEmbedded {
+		fmt.Fprintf(&b, " codecs=%s", s.Codecs)
+	}
 	if s.Interrupts != InterruptsNone {
 		fmt.Fprintf(&b, " interrupts=%s", s.Interrupts)
 	}
@@ -324,7 +331,11 @@ func (s Strategy) String() string {
 //     them up in its own heap) and with allocator mmap (the memory an
 //     aliased result points into is unmapped at Close: a later read, of a
 //     cached entry or a response, would fault);
-//   - allocator mmap or v8 anywhere but Linux.
+//   - allocator mmap or v8 anywhere but Linux;
+//   - codecs squoosh with malloc original (which chooses among the
+//     embedded modules; the squoosh modules allocate as they were built,
+//     the originals' own allocators) and with results aliased (their glue
+//     copies every result out of linear memory).
 //
 // Allocator v8 accepts every combination allocator go does, leaked views
 // and results aliased included: it unmaps nothing that is still
@@ -368,6 +379,18 @@ func (s Strategy) Validate() error {
 	if !reuseScopes.Valid(s.Reused) {
 		_, err := s.Reused.MarshalText()
 		undefined(err)
+	}
+	if !codecSets.Valid(s.Codecs) {
+		_, err := s.Codecs.MarshalText()
+		undefined(err)
+	}
+	if s.Codecs == CodecsSquoosh {
+		if s.Malloc != codecs.MallocLibc {
+			bad("malloc: %s with codecs: squoosh: malloc chooses among the embedded modules; the squoosh modules are the originals and allocate as they were built (use malloc: libc, the default)", s.Malloc)
+		}
+		if s.Results == ResultsAliased {
+			bad("results: aliased with codecs: squoosh: the squoosh modules' glue copies every result out of linear memory (wasm-bindgen's getArrayU8FromWasm0(...).slice(), embind's Uint8Array), so no result aliases it; use results: copied")
+		}
 	}
 	if s.Reused == ReusedBindgen && s.PoolSize != 0 {
 		bad("reused: bindgen with pool_size: %d: the bounded set shares its instances between workers, each codec's or none; use reused: all with pool_size", s.PoolSize)

@@ -33,12 +33,16 @@ type worker struct {
 
 // instance is a codec instance with the engine's accounting of it.
 type instance struct {
-	inst *codecs.Instance
+	inst codecInstance
 	op   codecs.Op
 	size int64       // linear memory as last added to Engine.linear
 	em   *emModule   // its emscripten Module if a listener captured it
 	uses int         // operations it has run (Recycle)
 	rec  *poolRecord // Pool: the engine's record of it
+	// perCall: made for one operation and closed after it, whatever the
+	// lifetime (Strategy.perCall, codecSet.perCall); it is never kept,
+	// pooled or counted in a bounded set.
+	perCall bool
 }
 
 // loop takes tasks until the engine closes.
@@ -87,14 +91,14 @@ func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
 	// s.img may be a slice of another instance's memory (results
 	// aliased): its owner must stay reachable until the call has read it.
 	defer runtime.KeepAlive(s.in.owner)
-	in, err := w.acquire(ctx, s.op)
+	in, err := w.acquire(ctx, s.op, s.format)
 	if err != nil {
 		return stepResult{}, wrap(err)
 	}
 	w.busy = in // until it is discarded or the step ends; read by exec's recover
 	strat := w.e.cfg.Strategy
 	var g *bindgenGlue
-	if s.op.Glue() == codecs.GlueBindgen {
+	if in.inst.Glue() == codecs.GlueBindgen {
 		g = &w.glue[s.op]
 		g.enter(w.e, in.inst)
 	}
@@ -148,7 +152,7 @@ func (w *worker) run(ctx context.Context, id int, s step) (stepResult, error) {
 func (w *worker) release(ctx context.Context, in *instance, opErr error) {
 	strat := w.e.cfg.Strategy
 	switch {
-	case opErr != nil, strat.Lifetime == Fresh, strat.perCall(in.op), strat.Lifetime == Recycle && in.uses >= strat.RecycleAfter:
+	case opErr != nil, strat.Lifetime == Fresh, in.perCall, strat.Lifetime == Recycle && in.uses >= strat.RecycleAfter:
 		_ = w.discard(ctx, in) // a Close error is reported in its event
 	case strat.Lifetime == Pool:
 		w.repool(in)
@@ -159,7 +163,7 @@ func (w *worker) release(ctx context.Context, in *instance, opErr error) {
 }
 
 // call runs the codec operation of s on inst, or its trap.
-func call(ctx context.Context, inst *codecs.Instance, s step) (res stepResult, bytesIn int, err error) {
+func call(ctx context.Context, inst codecInstance, s step) (res stepResult, bytesIn int, err error) {
 	bytesIn = len(s.img.Pix)
 	if s.op == codecs.Decode {
 		bytesIn = len(s.src)
@@ -168,39 +172,35 @@ func call(ctx context.Context, inst *codecs.Instance, s step) (res stepResult, b
 		return res, bytesIn, context.Cause(ctx)
 	}
 	if s.trap {
-		err := inst.InjectTrap(ctx)
+		t, ok := inst.(trapper)
+		if !ok {
+			return res, bytesIn, fmt.Errorf("fault injection: this codec set has no trap to inject")
+		}
+		err := t.InjectTrap(ctx)
 		if err == nil {
 			err = fmt.Errorf("injected trap did not trap")
 		}
 		return res, bytesIn, err
 	}
-	switch s.op {
-	case codecs.Decode:
-		res.img, err = inst.Decode(ctx, s.src)
-	case codecs.Rotate:
-		res.img, err = inst.Rotate(ctx, s.img, s.arg)
-	case codecs.Resize:
-		res.img, err = inst.Resize(ctx, s.img, s.arg)
-	case codecs.EncodeJPEG:
-		res.out, err = inst.EncodeJPEG(ctx, s.img, s.arg)
-	case codecs.EncodePNG:
-		res.out, err = inst.EncodePNG(ctx, s.img, s.arg)
-	case codecs.EncodeWebP:
-		res.out, err = inst.EncodeWebP(ctx, s.img, s.arg)
-	default:
-		err = fmt.Errorf("unknown operation %d", s.op)
-	}
+	res, err = inst.run(ctx, s)
 	return res, bytesIn, err
 }
 
-// acquire returns an instance for op: a new one for a codec Reused keeps
-// per call, else from the worker's pool (Pool), the engine's bounded set
-// (PoolSize), the worker's kept one (Reuse, Recycle), else a new one.
-func (w *worker) acquire(ctx context.Context, op codecs.Op) (*instance, error) {
+// acquire returns an instance for op on a source of format src (Decode):
+// a new one for a codec Reused or the codec set keeps per call, else from
+// the worker's pool (Pool), the engine's bounded set (PoolSize), the
+// worker's kept one (Reuse, Recycle), else a new one.
+func (w *worker) acquire(ctx context.Context, op codecs.Op, src codecs.Format) (*instance, error) {
 	e := w.e
 	switch {
-	case e.cfg.Strategy.perCall(op):
-		// reused: bindgen: a new instance whatever the lifetime.
+	case e.cfg.Strategy.perCall(op) || e.set.perCall(op, src):
+		// reused: bindgen, or the set's per-call module: a new instance
+		// whatever the lifetime.
+		in, err := w.instantiate(ctx, op, src)
+		if err == nil {
+			in.perCall = true
+		}
+		return in, err
 	case e.cfg.Strategy.Lifetime == Pool:
 		if v := w.pools[op].Get(); v != nil {
 			return e.unpool(v.(*pooled)), nil
@@ -215,7 +215,7 @@ func (w *worker) acquire(ctx context.Context, op codecs.Op) (*instance, error) {
 			e.pooled.Add(-1)
 			return in, nil
 		}
-		in, err = w.instantiate(ctx, op)
+		in, err = w.instantiate(ctx, op, src)
 		if err != nil {
 			b.free()
 		}
@@ -224,19 +224,20 @@ func (w *worker) acquire(ctx context.Context, op codecs.Op) (*instance, error) {
 		if in := w.kept[op]; in != nil {
 			return in, nil
 		}
-		in, err := w.instantiate(ctx, op)
+		in, err := w.instantiate(ctx, op, src)
 		if err == nil {
 			w.kept[op] = in
 		}
 		return in, err
 	}
-	return w.instantiate(ctx, op)
+	return w.instantiate(ctx, op, src)
 }
 
-// instantiate creates an instance of op, with the engine's allocator and
-// result policy. A new emscripten-style instance registers its listener
-// under ListenersLeaked; a Pool instance gets its record.
-func (w *worker) instantiate(ctx context.Context, op codecs.Op) (*instance, error) {
+// instantiate creates an instance of op (on sources of format src), with
+// the engine's allocator and result policy. A new emscripten-style
+// instance registers its listener under ListenersLeaked; a Pool instance
+// gets its record.
+func (w *worker) instantiate(ctx context.Context, op codecs.Op, src codecs.Format) (*instance, error) {
 	e := w.e
 	if e.alloc != nil {
 		ctx = experimental.WithMemoryAllocator(ctx, e.alloc)
@@ -244,25 +245,26 @@ func (w *worker) instantiate(ctx context.Context, op codecs.Op) (*instance, erro
 	if e.v8 != nil {
 		ctx = experimental.WithMemoryAllocator(ctx, e.v8)
 	}
-	inst, err := e.lib.Instantiate(ctx, op)
+	inst, err := e.set.instantiate(ctx, op, src)
 	if err != nil {
 		return nil, fmt.Errorf("instantiate: %w", err)
 	}
 	if e.v8 != nil {
-		// From here on the instance's api.Memory decides when its pages
-		// are released: when it is unreachable.
-		if err := e.v8.Adopt(inst.Memory()); err != nil {
-			_ = inst.Close(ctx)
-			return nil, fmt.Errorf("instantiate: %w", err)
+		// From here on each of the instance's api.Memory objects decides
+		// when its pages are released: when it is unreachable.
+		for _, mem := range inst.Memories() {
+			if err := e.v8.Adopt(mem); err != nil {
+				_ = inst.Close(ctx)
+				return nil, fmt.Errorf("instantiate: %w", err)
+			}
 		}
 	}
-	inst.AliasResults(e.cfg.Strategy.Results == ResultsAliased)
 	in := &instance{inst: inst, op: op, size: int64(inst.MemorySize())}
 	e.live.Add(1)
 	e.total.Add(1)
 	e.linear.Add(in.size)
 	e.cfg.Memories.Add(inst.ID(), w.id, op.String(), in.size, memprofile.Callers(0))
-	if op.Glue() == codecs.GlueEmscripten && e.cfg.Strategy.Listeners == ListenersLeaked {
+	if inst.Glue() == codecs.GlueEmscripten && e.cfg.Strategy.Listeners == ListenersLeaked {
 		in.em = &emModule{op: op, heap: viewOf(inst), worker: w.id}
 		register(in.em)
 	}
@@ -297,11 +299,11 @@ func (w *worker) discard(ctx context.Context, in *instance) error {
 	err := in.inst.Close(ctx)
 	e.live.Add(-1)
 	e.linear.Add(-in.size)
-	if b := e.bounded[in.op]; b != nil {
+	if b := e.bounded[in.op]; b != nil && !in.perCall {
 		b.free()
 	}
 	counted := false
-	if in.op.Glue() == codecs.GlueBindgen {
+	if in.inst.Glue() == codecs.GlueBindgen {
 		counted = w.glue[in.op].instanceClosed(e, in.inst)
 	}
 	if in.em != nil && !counted {

@@ -230,6 +230,8 @@ type Strategy struct {
 	// Reused is which codecs a keeping lifetime keeps when not all of
 	// them: "bindgen".
 	Reused string `json:"reused,omitempty"`
+	// Codecs is the codec set when not the embedded one: "squoosh".
+	Codecs string `json:"codecs,omitempty"`
 	// Interrupts is where running wasm calls stop for the collector when
 	// not nowhere: "loops".
 	Interrupts string `json:"interrupts,omitempty"`
@@ -281,6 +283,9 @@ func (s Strategy) String() string {
 	}
 	if s.Malloc != "" {
 		parts = append(parts, "malloc "+s.Malloc)
+	}
+	if s.Codecs != "" {
+		parts = append(parts, s.Codecs+" codecs")
 	}
 	if s.Interrupts != "" {
 		parts = append(parts, "interrupts at "+s.Interrupts)

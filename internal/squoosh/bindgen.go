@@ -215,3 +215,6 @@ func (b *bindgenInstance) memorySize() uint32 { return b.mod.Memory().Size() }
 
 // close closes the instance.
 func (b *bindgenInstance) close(ctx context.Context) error { return b.mod.Close(ctx) }
+
+// closed reports whether the instance is closed.
+func (b *bindgenInstance) closed() bool { return b.mod.IsClosed() }

@@ -3,6 +3,8 @@ package squoosh
 import (
 	"context"
 	"fmt"
+
+	"github.com/tetratelabs/wazero/api"
 )
 
 // EncodeOptions is an encoder's options object, passed to its embind
@@ -159,6 +161,16 @@ func (e *Emscripten) MemorySize() uint32 { return e.in.mem.Size() }
 
 // Close closes the instance.
 func (e *Emscripten) Close(ctx context.Context) error { return e.in.close(ctx) }
+
+// Memory is the instance's linear memory, the same api.Memory before and
+// after Close: what an allocator that releases memory once it is
+// unreachable attaches to, and what a view of the whole memory reads
+// (Memory().Read(0, Memory().Size())).
+func (e *Emscripten) Memory() api.Memory { return e.in.mem }
+
+// Closed reports whether the instance is closed, by Close or by its
+// Library's.
+func (e *Emscripten) Closed() bool { return e.in.mod.IsClosed() }
 
 // describe names a JavaScript value for an error message.
 func describe(v jsValue) string {

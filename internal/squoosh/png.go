@@ -3,6 +3,8 @@ package squoosh
 import (
 	"context"
 	"fmt"
+
+	"github.com/tetratelabs/wazero/api"
 )
 
 // pngStackPointer and oxipngStackPointer are the shadow stack pointer
@@ -80,6 +82,16 @@ func (p *PNGCodec) MemorySize() uint32 { return p.b.memorySize() }
 // Close closes the instance.
 func (p *PNGCodec) Close(ctx context.Context) error { return p.b.close(ctx) }
 
+// Memory is the instance's linear memory, the same api.Memory before and
+// after Close: what an allocator that releases memory once it is
+// unreachable attaches to, and what a view of the whole memory reads
+// (Memory().Read(0, Memory().Size())).
+func (p *PNGCodec) Memory() api.Memory { return p.b.mod.Memory() }
+
+// Closed reports whether the instance is closed, by Close or by its
+// Library's.
+func (p *PNGCodec) Closed() bool { return p.b.closed() }
+
 // OptimizerOxipngLevel is the level next@10.1.0 optimised PNGs at
 // (codecs.js oxipng.defaultEncoderOptions.level).
 const OptimizerOxipngLevel = 2
@@ -127,3 +139,13 @@ func (o *Oxipng) MemorySize() uint32 { return o.b.memorySize() }
 
 // Close closes the instance.
 func (o *Oxipng) Close(ctx context.Context) error { return o.b.close(ctx) }
+
+// Memory is the instance's linear memory, the same api.Memory before and
+// after Close: what an allocator that releases memory once it is
+// unreachable attaches to, and what a view of the whole memory reads
+// (Memory().Read(0, Memory().Size())).
+func (o *Oxipng) Memory() api.Memory { return o.b.mod.Memory() }
+
+// Closed reports whether the instance is closed, by Close or by its
+// Library's.
+func (o *Oxipng) Closed() bool { return o.b.closed() }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"github.com/tetratelabs/wazero/api"
 )
 
 // ResizeMethod is squoosh_resize's filter (typ_idx; codecs.js
@@ -98,6 +100,16 @@ func (r *Resizer) MemorySize() uint32 { return r.b.memorySize() }
 
 // Close closes the instance.
 func (r *Resizer) Close(ctx context.Context) error { return r.b.close(ctx) }
+
+// Memory is the instance's linear memory, the same api.Memory before and
+// after Close: what an allocator that releases memory once it is
+// unreachable attaches to, and what a view of the whole memory reads
+// (Memory().Read(0, Memory().Size())).
+func (r *Resizer) Memory() api.Memory { return r.b.mod.Memory() }
+
+// Closed reports whether the instance is closed, by Close or by its
+// Library's.
+func (r *Resizer) Closed() bool { return r.b.closed() }
 
 // b2u is a JS boolean argument as wasm-bindgen passes it (0 or 1).
 func b2u(v bool) uint64 {

@@ -97,6 +97,39 @@ func (m Module) String() string {
 	return file[m]
 }
 
+// CheckInstalled reports whether the npm install under root (empty:
+// DefaultRoot) has the eight modules, without reading them: nil, or an
+// error wrapping ErrNotInstalled that names the first missing file, the
+// error New would fail with. It lets a program that runs New in other
+// processes fail before starting them.
+func CheckInstalled(root string) error {
+	dir, err := modulesDir(root)
+	if err != nil {
+		return err
+	}
+	for m := range numModules {
+		p := filepath.Join(dir, file[m])
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%w: %s is missing", ErrNotInstalled, p)
+		} else if err != nil {
+			return fmt.Errorf("squoosh: %w", err)
+		}
+	}
+	return nil
+}
+
+// modulesDir is the squoosh folder of the install under root (empty:
+// DefaultRoot).
+func modulesDir(root string) (string, error) {
+	if root == "" {
+		var err error
+		if root, err = DefaultRoot(); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(root, modulesPath), nil
+}
+
 // Options configures a Library.
 type Options struct {
 	// Root is the folder install.sh installed next@10.1.0 into; empty means
@@ -121,13 +154,10 @@ type Library struct {
 // A missing install fails with an error wrapping ErrNotInstalled that names
 // the missing file.
 func New(ctx context.Context, opts Options) (_ *Library, err error) {
-	root := opts.Root
-	if root == "" {
-		if root, err = DefaultRoot(); err != nil {
-			return nil, err
-		}
+	dir, err := modulesDir(opts.Root)
+	if err != nil {
+		return nil, err
 	}
-	dir := filepath.Join(root, modulesPath)
 	var bins [numModules][]byte
 	for m := range numModules {
 		p := filepath.Join(dir, file[m])
