@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/published"
@@ -88,6 +89,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	var set engine.Codecs
 	fs.TextVar(&set, "codecs", engine.CodecsEmbedded, "run the stages on the codec `set`: embedded (leakbench's own modules) or squoosh (next@10.1.0's own .wasm files, from the npm install that `"+squoosh.InstallCommand+"` makes; with --as-node they keep their own allocators, malloc original being for the embedded set)")
 	nRuns := fs.Int("runs", defaultReproduceRuns, "runs of each stage (`n` >= 1); the checks take each stage's medians")
+	withSquoosh := fs.Bool("with-squoosh", false, "also run the four stages once each on next@10.1.0's own squoosh modules (the codec set squoosh, from the npm install that `"+squoosh.InstallCommand+"` makes) and add them to the tables, between ours and the real optimizer's")
 	withNode := fs.Bool("with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+report.RealBefore+" and "+report.RealFixed+
 		", their -quick twins with --quick), and add them to the grid and the ratio table; needs node 18 or later and npm, installs next into the cache on first use, and runs from the repository root")
 	if status, done := parseFlags(c.name, fs, reproduceHelp, args, stdout, stderr); done {
@@ -102,11 +104,14 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	if fs.NArg() > 0 {
 		return usageError(stderr, c.name, "reproduce", "unexpected arguments %q (the stages are fixed; use bench run for others)", fs.Args())
 	}
-	if set == engine.CodecsSquoosh {
+	if set == engine.CodecsSquoosh || *withSquoosh {
 		if err := squoosh.CheckInstalled(""); err != nil {
-			fmt.Fprintf(stderr, "%s reproduce: --codecs squoosh: %v\n", c.name, err)
+			fmt.Fprintf(stderr, "%s reproduce: the squoosh codecs: %v\n", c.name, err)
 			return statusError
 		}
+	}
+	if set == engine.CodecsSquoosh && *withSquoosh {
+		return usageError(stderr, c.name, "reproduce", "--with-squoosh adds the squoosh codecs beside the embedded ones: drop --codecs squoosh")
 	}
 	var scs []scenario.Scenario
 	for _, name := range engine.Presets() {
@@ -132,6 +137,15 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	stages := scs
 	for range *nRuns - 1 {
 		scs = append(scs, stages...)
+	}
+	if *withSquoosh {
+		for _, sc := range stages {
+			// The squoosh modules allocate as themselves: malloc original
+			// (which --as-node sets) is the embedded set's stand-in for them.
+			sc.Strategy.Codecs, sc.Strategy.Malloc = engine.CodecsSquoosh, codecs.MallocLibc
+			sc.Name += "-squoosh"
+			scs = append(scs, sc)
+		}
 	}
 	if *withNode {
 		if err := nodeReady(); err != nil {
@@ -179,7 +193,7 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 		mark := [...]string{report.CheckPassed: "ok  ", report.CheckSkipped: "n/a ", report.CheckMissed: "miss", report.CheckFailed: "FAIL"}[c.Result()]
 		fmt.Fprintf(stdout, "%s %s: %s\n", mark, c.Name, c.Detail)
 	}
-	if len(rep.Real) > 0 {
+	if len(rep.Real) > 0 || len(rep.Modules) > 0 {
 		writeRatioTable(stdout, rep)
 	}
 	if status == statusOK && !rep.Passed() {
@@ -227,6 +241,9 @@ func writeRatioTable(w io.Writer, rep report.Reproduction) {
 	}
 	for _, r := range rep.Rows {
 		add("ours "+r.Stage.Preset, r)
+	}
+	for _, r := range rep.Modules {
+		add("squoosh "+r.Stage.Preset, r)
 	}
 	for i, r := range rep.Real {
 		add([]string{"next@10.1.0", "next@10.1.3"}[i], r)

@@ -50,14 +50,22 @@ func (rep *Reproduction) realRows(runs []Run) {
 	if !rows[0].Found && !rows[1].Found {
 		return
 	}
-	b := rows[0]
+	for i := range rows {
+		if !rows[i].Found {
+			rows[i].Stage = stages[i]
+		}
+	}
+	setRatios(rows[:], rows[0])
+	rep.Real = rows[:]
+}
+
+// setRatios sets each found row's growth and peak ratios to b, its
+// group's own before run, and their differences from the published
+// ratios; none when b lacks a growth or a peak.
+func setRatios(rows []ReproRow, b ReproRow) {
 	for i := range rows {
 		row := &rows[i]
-		if !row.Found {
-			row.Stage = stages[i]
-			continue
-		}
-		if b.Found && b.Growth > 0 && b.Peak > 0 && row.End > 0 && row.Peak > 0 {
+		if row.Found && b.Found && b.Growth > 0 && b.Peak > 0 && row.End > 0 && row.Peak > 0 {
 			row.HasRatios = true
 			row.GrowthRatio = float64(row.Growth) / float64(b.Growth)
 			row.PeakRatio = float64(row.Peak) / float64(b.Peak)
@@ -65,5 +73,32 @@ func (rep *Reproduction) realRows(runs []Run) {
 			row.PeakDelta = row.PeakRatio - row.Stage.PeakRatio
 		}
 	}
-	rep.Real = rows[:]
+}
+
+// moduleRows fills rep.Modules from the runs on the case study's own
+// modules (ModuleRuns): one row per published stage, medians over its
+// runs, ratios to their own before run.
+func (rep *Reproduction) moduleRows(runs []Run) {
+	if len(runs) == 0 {
+		return
+	}
+	rows := make([]ReproRow, len(rep.Stages))
+	byStage := make([][]Run, len(rep.Stages))
+	for _, r := range runs {
+		i, why := rep.Stages.of(r)
+		if why != "" {
+			rep.Notes = append(rep.Notes, why)
+		}
+		if i >= 0 {
+			byStage[i] = append(byStage[i], r)
+		}
+	}
+	for i, rs := range byStage {
+		rows[i].Stage = rep.Stages[i]
+		if len(rs) > 0 {
+			fillRow(&rows[i], rs)
+		}
+	}
+	setRatios(rows, rows[0])
+	rep.Modules = rows
 }

@@ -108,11 +108,31 @@ type Reproduction struct {
 	Missing []string   // presets without a run
 	Checks  []Check
 	Notes   []string // caveats: duplicates, lower bounds, no "before"
+	// Modules holds the stages run on the case study's own modules (runs
+	// whose strategy names a codec set, ModuleRuns: for Next.js,
+	// next@10.1.0's squoosh modules), when any was given: one row per
+	// stage, ratios to their own before run. They decide no check.
+	Modules []ReproRow
 	// Real holds the real optimizer's runs (RealStage), before and fixed,
 	// when any was given: their ratios are to the real before run, their
 	// Stage the published before and fixed. They decide no check.
 	Real []ReproRow
 }
+
+// modulesName names the codec set of rep.Modules' runs in the table:
+// "squoosh modules".
+func (rep Reproduction) modulesName() string {
+	for _, r := range rep.Modules {
+		if r.Found {
+			return r.Run.Summary.Strategy.Codecs + " modules"
+		}
+	}
+	return "own modules"
+}
+
+// ModuleRuns reports whether r ran on a codec set of its own (its
+// strategy's Codecs), not the default one: a run for Reproduction.Modules.
+func ModuleRuns(r Run) bool { return r.Summary.Strategy.Codecs != "" }
 
 // Passed reports whether all four stages ran and every required check
 // (every check but the aims) was made and passed.
@@ -156,8 +176,13 @@ func Reproduce(pub Stages, runs []Run) Reproduction {
 		rep.Rows[i].Stage = st
 	}
 	stageRuns := make([][]Run, len(pub))
+	var moduleRuns []Run
 	for _, r := range runs {
 		if RealStage(r) >= 0 {
+			continue
+		}
+		if ModuleRuns(r) {
+			moduleRuns = append(moduleRuns, r)
 			continue
 		}
 		i, why := pub.of(r)
@@ -220,6 +245,7 @@ func Reproduce(pub Stages, runs []Run) Reproduction {
 	for _, row := range rep.Rows[1:] {
 		rep.Checks = append(rep.Checks, ratioCheck(row, ratiosOK))
 	}
+	rep.moduleRows(moduleRuns)
 	rep.realRows(runs)
 	return rep
 }
@@ -427,9 +453,12 @@ func (rep Reproduction) Write(w io.Writer) error {
 	writeRow(bw, "stage", "run", "growth MiB", "growth ratio", "published", "difference",
 		"peak MiB", "peak ratio", "published", "difference")
 	fmt.Fprintln(bw, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for i, r := range append(rep.Rows[:len(rep.Rows):len(rep.Rows)], rep.Real...) {
-		if i >= len(rep.Rows) {
-			r.Stage.Label = "real optimizer, " + realNames[i-len(rep.Rows)]
+	for i, r := range slices.Concat(rep.Rows, rep.Modules, rep.Real) {
+		switch {
+		case i >= len(rep.Rows)+len(rep.Modules):
+			r.Stage.Label = "real optimizer, " + realNames[i-len(rep.Rows)-len(rep.Modules)]
+		case i >= len(rep.Rows):
+			r.Stage.Label = rep.modulesName() + ", " + r.Stage.Label
 		}
 		if !r.Found {
 			writeRow(bw, r.Stage.Label, "missing", "—", "—", fmt.Sprintf("%.2f", r.Stage.GrowthRatio), "—",
@@ -457,7 +486,7 @@ func (rep Reproduction) Write(w io.Writer) error {
 			bound+fmtMiB(r.Peak)+spread(r.Peaks, fmtMiB), pr, fmt.Sprintf("%.2f", r.Stage.PeakRatio), pd)
 	}
 	fmt.Fprintln(bw)
-	if n := maxRuns(append(slices.Clone(rep.Rows), rep.Real...)); n > 1 {
+	if n := maxRuns(slices.Concat(rep.Rows, rep.Modules, rep.Real)); n > 1 {
 		fmt.Fprintf(bw, "Each stage ran up to %d times, interleaved; its figures are medians over its runs (the middle run's, or for an even count the mean of the two middle ones), "+
 			"with the runs' lowest and highest value in brackets, and its plots show the run of the median peak (for an even count, the lower middle one).\n\n", n)
 	}
@@ -465,6 +494,12 @@ func (rep Reproduction) Write(w io.Writer) error {
 		"Ratios are relative to the before stage, ours to our before run. Absolute sizes depend on the runtime, "+
 		"the images and the core count (the published graphs came from Node.js on a 16-thread machine), so the "+
 		"ratios and their ordering are what a reproduction is judged on.")
+	if len(rep.Modules) > 0 {
+		fmt.Fprintln(bw)
+		fmt.Fprintf(bw, "The %s rows are the same stages run on that codec set (squoosh: next@10.1.0's own .wasm files "+
+			"from the npm install, under wazero, with the engine's switches around them), ratios to their own before run. They decide no check.\n",
+			rep.modulesName())
+	}
 	if len(rep.Real) > 0 {
 		fmt.Fprintln(bw)
 		fmt.Fprintln(bw, "The real optimizer's rows are Next.js itself (examples/nextjs/driver.js on next@10.1.0 and next@10.1.3) "+
