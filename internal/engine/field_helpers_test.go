@@ -145,12 +145,7 @@ func newEngineConfig(t testing.TB, cfg Config) (*Engine, *recorder) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := e.Close(testCtx); err != nil {
-			t.Error(err)
-		}
-		ResetListeners()
-	})
+	closeAtEnd(t, e)
 	return e, rec
 }
 

@@ -200,12 +200,7 @@ func newEngine(t testing.TB, s Strategy, workers int) (*Engine, *recorder) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := e.Close(testCtx); err != nil {
-			t.Error(err)
-		}
-		ResetListeners()
-	})
+	closeAtEnd(t, e)
 	return e, rec
 }
 
@@ -295,3 +290,14 @@ func (b *barrier) awaitArrivals(t testing.TB, n int) {
 
 // embedded is the *codecs.Instance an instance of the embedded set is.
 func embedded(in codecInstance) *codecs.Instance { return in.(embeddedInstance).Instance }
+
+// closeAtEnd closes e when the test ends (an error from Close fails it)
+// and resets the listener registry it may have filled.
+func closeAtEnd(t testing.TB, e *Engine) {
+	t.Cleanup(func() {
+		if err := e.Close(testCtx); err != nil {
+			t.Error(err)
+		}
+		ResetListeners()
+	})
+}

@@ -46,12 +46,7 @@ func newSquooshEngine(t testing.TB, s Strategy, workers int) (*Engine, *recorder
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := e.Close(testCtx); err != nil {
-			t.Error(err)
-		}
-		ResetListeners()
-	})
+	closeAtEnd(t, e)
 	return e, rec, all
 }
 

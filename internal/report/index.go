@@ -44,23 +44,9 @@ func WriteIndex(dir, title string, runs []Run) error {
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
 	e.writePlots(&b)
-	if len(e.docs) > 0 {
-		fmt.Fprintln(&b, "## Summaries")
-		fmt.Fprintln(&b)
-		for _, f := range e.docs {
-			fmt.Fprintf(&b, "- [%s](%s)\n", f, link(f))
-		}
-		fmt.Fprintln(&b)
-	}
+	writeLinks(&b, "Summaries", e.docs)
 	e.writeRuns(&b, dir, runs)
-	if len(e.other) > 0 {
-		fmt.Fprintln(&b, "## Other files")
-		fmt.Fprintln(&b)
-		for _, f := range e.other {
-			fmt.Fprintf(&b, "- [%s](%s)\n", f, link(f))
-		}
-		fmt.Fprintln(&b)
-	}
+	writeLinks(&b, "Other files", e.other)
 	if len(files) == 0 {
 		fmt.Fprintln(&b, "_This folder holds no files yet._")
 	}
@@ -160,6 +146,19 @@ func sortEntries(files []string) indexEntries {
 		return strings.Compare(strings.TrimSuffix(a, path.Ext(a)), strings.TrimSuffix(b, path.Ext(b)))
 	})
 	return e
+}
+
+// writeLinks writes a section of links to files, none when files is
+// empty.
+func writeLinks(b *bytes.Buffer, title string, files []string) {
+	if len(files) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## %s\n\n", title)
+	for _, f := range files {
+		fmt.Fprintf(b, "- [%s](%s)\n", f, link(f))
+	}
+	fmt.Fprintln(b)
 }
 
 // writePlots writes the Plots section: each PNG inline with a link to
