@@ -5,30 +5,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/leakbench/leakbench/internal/imageformat"
 )
 
-// Format is an encoded image format the optimizer reads or writes.
-type Format uint8
+// Format is an encoded image format the optimizer reads or writes: the
+// project's one image format type, whose names ("jpeg", "png", "webp")
+// are the ones impl.js's encoding switch spells.
+type Format = imageformat.Format
 
 // The formats of impl.js processBuffer's encoding switch.
 const (
-	FormatJPEG Format = iota + 1
-	FormatPNG
-	FormatWebP
+	FormatJPEG = imageformat.JPEG
+	FormatPNG  = imageformat.PNG
+	FormatWebP = imageformat.WebP
 )
-
-// String returns "jpeg", "png" or "webp", as impl.js spells them.
-func (f Format) String() string {
-	switch f {
-	case FormatJPEG:
-		return "jpeg"
-	case FormatPNG:
-		return "png"
-	case FormatWebP:
-		return "webp"
-	}
-	return fmt.Sprintf("Format(%d)", uint8(f))
-}
 
 // Step is one operation of a request: a rotation by Rotations quarter
 // turns, or a resize to Width (impl.js operations of type 'rotate' and
