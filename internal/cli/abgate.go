@@ -128,17 +128,8 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
 		return statusError
 	}
-	// Both arms' children get the workload this parent prepared and
-	// verified, before the first of them starts.
-	if g.workloads != nil {
-		if err := g.workloads.Prepare(ctx, scs...); err != nil {
-			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-			return statusError
-		}
-	}
-	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)+"-ab"))
-	if err != nil {
-		fmt.Fprintf(g.stderr, "%s gate: creating output folder: %v\n", g.prog, err)
+	dir, ok := g.prepare(ctx, f.Out, "-ab", scs)
+	if !ok {
 		return statusError
 	}
 	plan := comparePlan{Scenarios: names, Ref: "", Runs: f.Runs, Seed: f.Seed, Shard: f.Shard.String()}

@@ -123,16 +123,9 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	if !g.canInject(scs) {
 		return statusError
 	}
-	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)+"-calibrate"))
-	if err != nil {
-		fmt.Fprintf(g.stderr, "%s gate: creating output folder: %v\n", g.prog, err)
+	dir, ok := g.prepare(ctx, f.Out, "-calibrate", scs)
+	if !ok {
 		return statusError
-	}
-	if g.workloads != nil {
-		if err := g.workloads.Prepare(ctx, scs...); err != nil {
-			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-			return statusError
-		}
 	}
 	start := g.now()
 

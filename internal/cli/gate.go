@@ -337,20 +337,12 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 		return gateMeasured{}, false
 	}
 	m.base = base
-	dir, err := makeFresh(filepath.Join(f.Out, g.now().UTC().Format(stampLayout)))
-	if err != nil {
-		fmt.Fprintf(g.stderr, "%s gate: creating output folder: %v\n", g.prog, err)
+	dir, ok := g.prepare(ctx, f.Out, "", scs)
+	if !ok {
 		return gateMeasured{}, false
 	}
-
 	start := g.now()
 	m.dir = dir
-	if g.workloads != nil {
-		if err := g.workloads.Prepare(ctx, scs...); err != nil {
-			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-			return gateMeasured{}, false
-		}
-	}
 	plans := make([]runPlan, len(scs))
 	for j, sc := range scs {
 		plans[j] = runPlan{sc: sc, runs: f.Runs, label: sc.Name}
@@ -363,6 +355,25 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	fmt.Fprintf(g.stderr, "%s gate: measured %d scenario(s) × %d run(s) in %.0fs\n", g.prog, len(scs), f.Runs, g.now().Sub(start).Seconds())
 	m.ms = ms
 	return m, true
+}
+
+// prepare prepares the scenarios' workloads, verified once before the
+// first child starts (both builds' children under the A/B gate), and
+// makes the output folder under out, named after the time and suffix. It
+// reports each failure and returns false.
+func (g gateCmd) prepare(ctx context.Context, out, suffix string, scs []scenario.Scenario) (string, bool) {
+	if g.workloads != nil {
+		if err := g.workloads.Prepare(ctx, scs...); err != nil {
+			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
+			return "", false
+		}
+	}
+	dir, err := makeFresh(filepath.Join(out, g.now().UTC().Format(stampLayout)+suffix))
+	if err != nil {
+		fmt.Fprintf(g.stderr, "%s gate: creating output folder: %v\n", g.prog, err)
+		return "", false
+	}
+	return dir, true
 }
 
 // runPlan is what runBatch runs: a scenario with inject more bytes
