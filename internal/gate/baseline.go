@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/atomicfile"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -296,22 +297,7 @@ func (b *Baseline) Write(path string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("gate: writing baseline: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".baseline-*.json")
-	if err != nil {
-		return fmt.Errorf("gate: writing baseline: %w", err)
-	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("gate: writing baseline %s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("gate: writing baseline %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.WriteBytes(path, data); err != nil {
 		return fmt.Errorf("gate: writing baseline %s: %w", path, err)
 	}
 	return nil

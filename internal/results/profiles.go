@@ -5,6 +5,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/leakbench/leakbench/internal/atomicfile"
 )
 
 // ProfileKind names what a profile of a run measures.
@@ -63,7 +65,7 @@ func ProfileFile(kind ProfileKind, at Landmark) string {
 // reader never sees half of one. It returns the file's name.
 func WriteProfile(dir string, kind ProfileKind, at Landmark, fill func(io.Writer) error) (string, error) {
 	name := ProfileFile(kind, at)
-	if err := replaceFile(filepath.Join(dir, name), fill); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, name), fill); err != nil {
 		return name, fmt.Errorf("writing the %s profile %s: %w", kind, filepath.Join(dir, name), err)
 	}
 	return name, nil

@@ -3,9 +3,10 @@ package results
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/leakbench/leakbench/internal/atomicfile"
 )
 
 // Writer streams a run's time series and events into its directory, one
@@ -89,40 +90,10 @@ func WriteSummary(dir string, s Summary) error {
 	if err != nil {
 		return fmt.Errorf("results: encoding the summary: %w", err)
 	}
-	if err := replaceFile(filepath.Join(dir, SummaryFile), bytesOf(append(b, '\n'))); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, SummaryFile), append(b, '\n')); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
 	return nil
-}
-
-// replaceFile writes path with fill through a temporary file beside it,
-// renamed over path once complete, so that a reader (or a crash) never
-// sees half a file; on failure the temporary file is removed and path is
-// left as it was.
-func replaceFile(path string, fill func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	err = f.Chmod(0o644)
-	if err == nil {
-		err = fill(f)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
-}
-
-// bytesOf is a fill of replaceFile that writes b.
-func bytesOf(b []byte) func(io.Writer) error {
-	return func(w io.Writer) error { _, err := w.Write(b); return err }
 }
 
 // RewriteSamples replaces the time series of the run in dir (samples.csv
@@ -141,7 +112,7 @@ func RewriteSamples(dir string, samples []Sample) error {
 		jsonBuf = append(append(jsonBuf, b...), '\n')
 	}
 	for name, data := range map[string][]byte{SamplesCSV: csvBuf, SamplesJSON: jsonBuf} {
-		if err := replaceFile(filepath.Join(dir, name), bytesOf(data)); err != nil {
+		if err := atomicfile.WriteBytes(filepath.Join(dir, name), data); err != nil {
 			return fmt.Errorf("results: %w", err)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/atomicfile"
 	"github.com/leakbench/leakbench/internal/failure"
 	"github.com/leakbench/leakbench/internal/imageformat"
 	"github.com/leakbench/leakbench/internal/results"
@@ -205,7 +206,7 @@ func cached(ctx context.Context, def Definition, opts Options) (*Workload, error
 		m := Manifest{Generator: GeneratorVersion, Key: key, Definition: def, Files: files}
 		b, err := json.MarshalIndent(m, "", "  ")
 		if err == nil {
-			err = writeAtomic(filepath.Join(dir, ManifestName), append(b, '\n'))
+			err = atomicfile.WriteBytes(filepath.Join(dir, ManifestName), append(b, '\n'))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("workload %s: writing the manifest: %w", def.Name, err)
@@ -273,7 +274,7 @@ func produceOne(ctx context.Context, def Definition, i int, spec ImageSpec, dir 
 	}
 	data, err := encode(Generate(def.Seed, i, spec), Compression)
 	if err == nil {
-		err = writeAtomic(filepath.Join(dir, name), data)
+		err = atomicfile.WriteBytes(filepath.Join(dir, name), data)
 	}
 	if err == nil {
 		var st os.FileInfo
@@ -319,26 +320,6 @@ func encode(img image.Image, level png.CompressionLevel) ([]byte, error) {
 		return nil, fmt.Errorf("encoding PNG: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// writeAtomic writes data to a temporary file beside name and renames it
-// into place, so a killed run never leaves half a file under name.
-func writeAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), name)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
 }
 
 // readDir reads the user's images: PNG and JPEG files, sorted by name.
