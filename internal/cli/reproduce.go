@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/published"
@@ -113,36 +112,46 @@ func (c cli) doReproduce(ctx context.Context, args []string, stdout, stderr io.W
 	if set == engine.CodecsSquoosh && *withSquoosh {
 		return usageError(stderr, c.name, "reproduce", "--with-squoosh adds the squoosh codecs beside the embedded ones: drop --codecs squoosh")
 	}
-	var scs []scenario.Scenario
-	for _, name := range engine.Presets() {
-		sc, err := c.find(name)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s reproduce: stage %s: %v\n", c.name, name, err)
-			return statusError
+	// stagesOn returns the four stages on the codec set on, each on the
+	// mechanism the flags ask for (engine.AsNode gives each set its own).
+	stagesOn := func(on engine.Codecs) ([]scenario.Scenario, bool) {
+		var out []scenario.Scenario
+		for _, name := range engine.Presets() {
+			sc, err := c.find(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "%s reproduce: stage %s: %v\n", c.name, name, err)
+				return nil, false
+			}
+			if *quick {
+				sc.Workload = quickWorkload
+				sc.Idle = min(sc.Idle, quickIdle)
+			}
+			sc.Strategy.Codecs = on
+			if *asNode {
+				sc.Strategy = engine.AsNode(sc.Strategy)
+			}
+			if err := f.apply(&sc); err != nil {
+				fmt.Fprintf(stderr, "%s reproduce: scenario %s: %v\n", c.name, sc.Name, err)
+				return nil, false
+			}
+			out = append(out, sc)
 		}
-		if *quick {
-			sc.Workload = quickWorkload
-			sc.Idle = min(sc.Idle, quickIdle)
-		}
-		sc.Strategy.Codecs = set
-		if *asNode {
-			sc.Strategy = engine.AsNode(sc.Strategy)
-		}
-		if err := f.apply(&sc); err != nil {
-			fmt.Fprintf(stderr, "%s reproduce: scenario %s: %v\n", c.name, sc.Name, err)
-			return statusError
-		}
-		scs = append(scs, sc)
+		return out, true
 	}
-	stages := scs
-	for range *nRuns - 1 {
+	stages, ok := stagesOn(set)
+	if !ok {
+		return statusError
+	}
+	var scs []scenario.Scenario
+	for range *nRuns {
 		scs = append(scs, stages...)
 	}
 	if *withSquoosh {
-		for _, sc := range stages {
-			// The squoosh modules allocate as themselves: malloc original
-			// (which --as-node sets) is the embedded set's stand-in for them.
-			sc.Strategy.Codecs, sc.Strategy.Malloc = engine.CodecsSquoosh, codecs.MallocLibc
+		others, ok := stagesOn(engine.CodecsSquoosh)
+		if !ok {
+			return statusError
+		}
+		for _, sc := range others {
 			sc.Name += "-squoosh"
 			scs = append(scs, sc)
 		}
