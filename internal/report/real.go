@@ -76,7 +76,7 @@ func setRatios(rows []ReproRow, b ReproRow) {
 }
 
 // moduleRows fills rep.Modules from the runs on the case study's own
-// modules (ModuleRuns): one row per published stage, medians over its
+// modules (moduleRun): one row per published stage, medians over its
 // runs, ratios to their own before run.
 func (rep *Reproduction) moduleRows(runs []Run) {
 	if len(runs) == 0 {

@@ -109,7 +109,7 @@ type Reproduction struct {
 	Checks  []Check
 	Notes   []string // caveats: duplicates, lower bounds, no "before"
 	// Modules holds the stages run on the case study's own modules (runs
-	// whose strategy names a codec set, ModuleRuns: for Next.js,
+	// whose strategy names a codec set, moduleRun: for Next.js,
 	// next@10.1.0's squoosh modules), when any was given: one row per
 	// stage, ratios to their own before run. They decide no check.
 	Modules []ReproRow
@@ -130,9 +130,9 @@ func (rep Reproduction) modulesName() string {
 	return "own modules"
 }
 
-// ModuleRuns reports whether r ran on a codec set of its own (its
+// moduleRun reports whether r ran on a codec set of its own (its
 // strategy's Codecs), not the default one: a run for Reproduction.Modules.
-func ModuleRuns(r Run) bool { return r.Summary.Strategy.Codecs != "" }
+func moduleRun(r Run) bool { return r.Summary.Strategy.Codecs != "" }
 
 // Passed reports whether all four stages ran and every required check
 // (every check but the aims) was made and passed.
@@ -181,7 +181,7 @@ func Reproduce(pub Stages, runs []Run) Reproduction {
 		if RealStage(r) >= 0 {
 			continue
 		}
-		if ModuleRuns(r) {
+		if moduleRun(r) {
 			moduleRuns = append(moduleRuns, r)
 			continue
 		}
