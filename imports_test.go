@@ -22,6 +22,7 @@ var caseStudy = []string{
 	"examples/nextjs",
 	"internal/backingstore",
 	"internal/builtin",
+	"internal/casestudy", // bench's program: the case study registered with the core
 	"internal/codecs",
 	"internal/engine",
 	"internal/idlegc",
@@ -37,17 +38,6 @@ var caseStudy = []string{
 var wazeroSide = []string{
 	"examples/custom-target", // a user's own wazero engine
 	"harness/wazeromem",
-}
-
-// notYetCore lists core packages that still import the case study or
-// wazero. Issue 24 moves each out of it: remove a package once it is
-// clean (the test says when), never add one.
-var notYetCore = []string{
-	"examples/custom-target",
-	"harness",
-	"internal/cli",
-	"internal/runner",
-	"internal/scenario",
 }
 
 // TestCore_ImportsNoCaseStudy lists every package of the module with its
@@ -67,15 +57,11 @@ func TestCore_ImportsNoCaseStudy(t *testing.T) {
 		if slices.Contains(caseStudy, pkg) {
 			continue
 		}
-		bad := forbiddenDeps(fields[1:], slices.Contains(wazeroSide, pkg))
-		switch pending := slices.Contains(notYetCore, pkg); {
-		case len(bad) > 0 && !pending:
+		if bad := forbiddenDeps(fields[1:], slices.Contains(wazeroSide, pkg)); len(bad) > 0 {
 			t.Errorf("core package %q depends on %s: the core imports neither the case study nor wazero (or list %q in caseStudy if it belongs to the case study)", fields[0], strings.Join(bad, ", "), pkg)
-		case len(bad) == 0 && pending:
-			t.Errorf("core package %q no longer depends on the case study or wazero: remove it from notYetCore", fields[0])
 		}
 	}
-	for _, pkg := range slices.Concat(caseStudy, wazeroSide, notYetCore) {
+	for _, pkg := range slices.Concat(caseStudy, wazeroSide) {
 		if !seen[pkg] {
 			t.Errorf("%q is listed in imports_test.go but is no package of the module", pkg)
 		}

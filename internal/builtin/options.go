@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leakbench/leakbench/internal/codecs"
+	"github.com/leakbench/leakbench/internal/compare/factorial"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/enum"
 	"github.com/leakbench/leakbench/internal/idlegc"
@@ -292,3 +293,68 @@ func nonDefault[T interface {
 // Factory is the builtin target's Factory, for a program to register
 // under Name.
 func Factory() target.Factory { return target.NewFactory(New) }
+
+// MarshalYAML encodes the settings as the child is sent them (Wire): the
+// Strategy the preset resolved to, without the preset, a label that
+// would be resolved again under keys that already override it.
+func (o Options) MarshalYAML() (any, error) { return plain(o.Wire()), nil }
+
+// IdleModel is the idle model a run records in its summary: "go" or
+// "v8".
+func (o Options) IdleModel() string { return o.IdleGC.String() }
+
+// CanLeak reports whether the settings retain memory across operations,
+// so that a run of them can be a leaky control (expect: leak), and if
+// not what to set:
+//   - instances kept for more than one operation: lifetime reuse and
+//     recycle (at their high-water mark), and pool, whose sync.Pool drops
+//     instances at a GC without closing them, so the runtime keeps them;
+//   - leaked glue views or listeners, with allocators go and v8 (which
+//     releases memory only when it is unreachable): under mmap a closed
+//     instance's memory is unmapped, so they hold no memory (the leak mmap
+//     hides);
+//   - results aliased with a cache: each cached entry keeps its whole
+//     instance's linear memory alive.
+//
+// The topology only multiplies instances; pool_size and memory_limit
+// bound them; a copied cache holds only its entries' bytes.
+func (o Options) CanLeak() (bool, string) {
+	st := o.Strategy
+	switch {
+	case st.Lifetime == engine.Reuse, st.Lifetime == engine.Recycle, st.Lifetime == engine.Pool:
+		return true, ""
+	case st.Allocator != engine.AllocatorMmap && (st.Views == engine.ViewsLeaked || st.Listeners == engine.ListenersLeaked):
+		return true, ""
+	case st.Results == engine.ResultsAliased && st.Cache > 0:
+		return true, ""
+	}
+	return false, "set lifetime: reuse, recycle or pool, views: leaked or listeners: leaked (with allocator: go), or results: aliased with a cache"
+}
+
+// ListColumns are the settings as bench list shows them: the four
+// switches, the settings from the field that are set (as the engine's
+// Strategy.String writes them after the switches, "recycle_after=512";
+// "-" for none) and the idle model.
+func (o Options) ListColumns() (names, values []string) {
+	st := o.Strategy
+	four := engine.Strategy{Topology: st.Topology, Lifetime: st.Lifetime, Views: st.Views, Listeners: st.Listeners}
+	field := strings.TrimSpace(strings.TrimPrefix(st.String(), four.String()))
+	if field == "" {
+		field = "-"
+	}
+	return []string{"TOPOLOGY", "LIFETIME", "VIEWS", "LISTENERS", "FIELD", "IDLE_GC"},
+		[]string{st.Topology.String(), st.Lifetime.String(), st.Views.String(), st.Listeners.String(), field, o.IdleGC.String()}
+}
+
+// Causes are the four published causes as two-level switches of the
+// settings, in the published order: each one's key, its fix (Low) and
+// the cause (High), so that an effect in a factorial is what the cause
+// costs.
+func Causes() []factorial.Switch {
+	return []factorial.Switch{
+		{Name: "topology", Low: engine.Pipeline.String(), High: engine.PerWorker.String()},
+		{Name: "lifetime", Low: engine.Fresh.String(), High: engine.Reuse.String()},
+		{Name: "views", Low: engine.ViewsCleared.String(), High: engine.ViewsLeaked.String()},
+		{Name: "listeners", Low: engine.ListenersRemoved.String(), High: engine.ListenersLeaked.String()},
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/results"
@@ -270,11 +271,12 @@ func TestGateAB_ShardsMergeAsAComparison(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		run := fc.cmd(&stdout, &stderr).run
 		g := gateCmd{
-			find:   testCLI.find,
-			stdout: &stdout, stderr: &stderr,
+			find:     testCLI.find,
+			defaults: testCLI.gateScenarios(),
+			stdout:   &stdout, stderr: &stderr,
 			run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
 				if len(opts.Command) > 0 {
-					sc.Strategy.Listeners = engine.ListenersLeaked // the base leaks
+					sc = withBuiltin(t, sc, func(o *builtin.Options) { o.Listeners = engine.ListenersLeaked }) // the base leaks
 				}
 				return run(ctx, sc, opts)
 			},

@@ -14,8 +14,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/leakbench/leakbench/internal/report"
+	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/target"
-	"github.com/leakbench/leakbench/scenarios"
 )
 
 // Exit statuses of bench.
@@ -25,60 +26,71 @@ const (
 	statusError  = 2 // bad usage, a bad scenario file, a run that crashed or could not be measured
 )
 
-// cli is the command line of one program: its name, the targets it has
-// registered (package harness), which scenarios select with target: NAME
-// and the child builds, and whether it carries the Next.js case study.
+// cli is the command line of one program: its name, its scenario
+// catalog (its targets, which scenarios select with target: NAME and the
+// child builds, its default target and the scenarios it ships), and what
+// it adds to the core's commands.
 type cli struct {
 	// name is the program's name in its help and errors.
 	name    progName
-	targets target.Targets
-	// scenarios are the scenarios found by name and listed; nil: the
-	// builtin ones (package scenarios) in the case study, none otherwise.
-	scenarios fs.FS
-	// gate are the gate's scenarios when none are named, and run's; nil:
-	// quick-fixed and quick-leaky in the case study (run: quick-fixed),
-	// none otherwise.
-	gate []string
-	// study says the program is leakbench's own bench: the case study's
-	// reproduce command (its default), its builtin scenarios and the
-	// builtin engine's switch columns in list.
-	study bool
+	catalog scenario.Catalog
+	// runs and gate are the scenarios run and gate take when none are
+	// named.
+	runs, gate   []string
+	added        []Command
+	about        string
+	factorial    *Factorial
+	reproduction func(runs []report.Run) (*report.Reproduction, string)
 }
 
 // Program is what a program gives the command line: its name, its
-// targets, and optionally the scenarios it ships (found by name, listed,
-// and the defaults of run and gate).
+// targets and scenarios, and the commands and analyses it adds to the
+// core's (leakbench's bench adds the Next.js case study's this way,
+// package casestudy; a program built on package harness adds none).
 type Program struct {
-	Name      string // in help and errors; "": the base of os.Args[0] under Main, "bench" under RunProgram
-	Targets   target.Targets
-	Scenarios fs.FS    // *.yaml at its root; nil: the builtin scenarios with CaseStudy, else none
-	Gate      []string // the scenarios gate and run take when none are named; nil: quick-fixed and quick-leaky (run: quick-fixed) with CaseStudy, else none
-	// CaseStudy is set by cmd/bench alone: the program carries the
-	// Next.js case study (reproduce, its default command; the builtin
-	// scenarios; the engine's switches in list). A program built on
-	// package harness has none of it.
-	CaseStudy bool
+	Name    string // in help and errors; "": the base of os.Args[0] under Main, "bench" under RunProgram
+	Targets target.Targets
+	// DefaultTarget is the target of a scenario without a target key,
+	// whose settings are then top-level keys (scenario.Catalog.Default);
+	// "": every scenario names its target.
+	DefaultTarget string
+	Scenarios     fs.FS    // *.yaml at its root, found by name and listed; nil: none
+	ScenarioOrder []string // the shipped scenarios list shows first, in this order; the rest by name
+	Run           []string // the scenarios run takes when none are named; nil: Gate's
+	Gate          []string // the scenarios gate takes when none are named; nil: none
+	// About is the paragraph of the program's usage under its usage
+	// line; "": a sentence saying it measures its targets with leakbench.
+	About string
+	// Commands are the program's own commands, after the core's run and
+	// list in its usage; one of them may be Default.
+	Commands []Command
+	// Factorial, when set, is the design `compare --factorial` builds
+	// its cells with; nil: the program has no factorial.
+	Factorial *Factorial
+	// Reproduction, when set, recognises a set of runs that reproduces a
+	// published result (bench report redraws them as such): its analysis
+	// and the title of its reports, or nil for any other set.
+	Reproduction func(runs []report.Run) (*report.Reproduction, string)
 }
 
-// shipped returns the scenarios found by name: the program's, the
-// builtin ones in the case study, or none (an empty folder).
-func (c cli) shipped() fs.FS {
-	switch {
-	case c.scenarios != nil:
-		return c.scenarios
-	case c.study:
-		return scenarios.FS
+// Catalog is the program's scenario catalog: its targets, its default
+// target and the scenarios it ships, in their order.
+func (p Program) Catalog() scenario.Catalog {
+	return scenario.Catalog{Targets: p.Targets, Default: p.DefaultTarget, Shipped: p.Scenarios, First: p.ScenarioOrder}
+}
+
+// newCLI is the command line of the program p.
+func newCLI(p Program) cli {
+	runs := p.Run
+	if runs == nil {
+		runs = p.Gate
 	}
-	return noScenarios{}
-}
-
-// noScenarios is the scenarios of a program that ships none: an empty
-// file system.
-type noScenarios struct{}
-
-// Open reports that name does not exist.
-func (noScenarios) Open(name string) (fs.File, error) {
-	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	return cli{
+		name:    progName(p.Name),
+		catalog: p.Catalog(),
+		runs:    runs, gate: p.Gate, added: p.Commands,
+		about: p.About, factorial: p.Factorial, reproduction: p.Reproduction,
+	}
 }
 
 // progName is a program's name in its help and errors; "" is "bench".
@@ -100,18 +112,19 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
-// commands lists the subcommands in the order usage shows them.
+// commands lists the subcommands in the order usage shows them: run and
+// list, the program's own, then the core's others.
 func (c cli) commands() []command {
-	list, compare := "list the scenarios this program ships", "compare scenarios with statistics over repeated runs"
-	if c.study {
-		list, compare = "list the builtin scenarios with their switches", compare+"; the factorial of the four causes"
+	compare := "compare scenarios with statistics over repeated runs"
+	if c.factorial != nil {
+		compare += "; the factorial of " + c.factorial.Of
 	}
 	cmds := []command{
 		{name: "run", summary: "run scenarios, each in its own child process, and write their results", run: c.doRun},
-		{name: "list", summary: list, run: c.doList},
+		{name: "list", summary: "list the scenarios this program ships", run: c.doList},
 	}
-	if c.study {
-		cmds = append(cmds, command{name: "reproduce", summary: "run the four published stages and compare with the published graphs (default)", run: c.doReproduce})
+	for _, a := range c.added {
+		cmds = append(cmds, command{name: a.Name, summary: a.Summary, run: c.added1(a)})
 	}
 	return append(cmds,
 		command{name: "report", summary: "redraw plots and markdown from saved results", run: c.doReport},
@@ -122,12 +135,22 @@ func (c cli) commands() []command {
 	)
 }
 
+// defaultCommand returns the program's Default command, if it has one.
+func (c cli) defaultCommand() (Command, bool) {
+	for _, a := range c.added {
+		if a.Default {
+			return a, true
+		}
+	}
+	return Command{}, false
+}
+
 // RunProgram is the command line of the program p (its name, its
 // targets, its own scenarios, its gate's): it runs the command of args
 // (os.Args[1:]), writes to stdout and stderr, and returns the exit
 // status. It is main without the process.
 func RunProgram(ctx context.Context, p Program, args []string, stdout, stderr io.Writer) int {
-	return cli{name: progName(p.Name), targets: p.Targets, scenarios: p.Scenarios, gate: p.Gate, study: p.CaseStudy}.run(ctx, args, stdout, stderr)
+	return newCLI(p).run(ctx, args, stdout, stderr)
 }
 
 // Main is RunProgram on the process: os.Args, standard output and
@@ -144,15 +167,17 @@ func Main(p Program) {
 }
 
 // run is main without the process: it dispatches args to a subcommand and
-// returns the exit status. With no arguments the case study runs
-// reproduce; another program prints its usage and returns statusError.
+// returns the exit status. With no arguments (or flags only) it runs the
+// program's Default command; a program without one prints its usage and
+// returns statusError.
 func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	def, hasDefault := c.defaultCommand()
 	if len(args) == 0 {
-		if !c.study {
+		if !hasDefault {
 			c.usage(stderr)
 			return statusError
 		}
-		return c.doReproduce(ctx, nil, stdout, stderr)
+		return c.added1(def)(ctx, nil, stdout, stderr)
 	}
 	name := args[0]
 	switch name {
@@ -168,9 +193,9 @@ func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return cmd.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	if strings.HasPrefix(name, "-") && c.study {
+	if strings.HasPrefix(name, "-") && hasDefault {
 		// Flags without a subcommand belong to the default one.
-		return c.doReproduce(ctx, args, stdout, stderr)
+		return c.added1(def)(ctx, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "%s: unknown command %q\n\n", c.name, name)
 	c.usage(stderr)
@@ -180,11 +205,8 @@ func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 // usage writes the top-level help.
 func (c cli) usage(w io.Writer) {
 	fmt.Fprintf(w, "usage: %s <command> [flags] [arguments]\n\n", c.name)
-	if c.study {
-		fmt.Fprint(w, `bench measures the memory of WebAssembly image codecs under wazero, one
-scenario per child process, and reproduces the leak fixed by the Next.js
-pull request 23565. With no command it runs reproduce.
-`)
+	if c.about != "" {
+		fmt.Fprintln(w, strings.TrimSpace(c.about))
 	} else {
 		fmt.Fprintf(w, "%s measures the memory of its targets with leakbench, one scenario per\nchild process sampled from outside.\n", c.name)
 	}
@@ -194,7 +216,7 @@ pull request 23565. With no command it runs reproduce.
 			fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 		}
 	}
-	fmt.Fprintf(w, "\ntargets (target: NAME in a scenario file): %s\n", c.targets.List())
+	fmt.Fprintf(w, "\ntargets (target: NAME in a scenario file): %s\n", c.catalog.Targets.List())
 	fmt.Fprintf(w, `
 Run "%s <command> --help" for a command's flags and examples.
 `, c.name)

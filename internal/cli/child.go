@@ -16,7 +16,7 @@ const childCommand = runner.ChildCommand
 // doChild is the child process of one scenario run: the parent writes the
 // scenario on its stdin and reads its events from file descriptor 3.
 func (c cli) doChild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if err := driver.Child(ctx, args, c.targets); err != nil {
+	if err := driver.Child(ctx, args, c.catalog.Targets); err != nil {
 		fmt.Fprintf(stderr, "%s %s: %v\n", c.name, childCommand, err)
 		return statusError
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leakbench/leakbench/internal/results"
@@ -230,3 +231,11 @@ func (p *progressPrinter) workload(wp runner.WorkloadProgress) {
 func mib(b uint64) float64 { return float64(b) / results.MiB }
 
 func mibSigned(b int64) float64 { return float64(b) / results.MiB }
+
+// writeFile writes text to a new or truncated file, with a final newline.
+func writeFile(path, text string) error {
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	return os.WriteFile(path, []byte(text), 0o644)
+}

@@ -117,7 +117,7 @@ type compareFlags struct {
 
 // parseCompareFlags parses the flags and arguments; done is true when the
 // command should stop with status.
-func parseCompareFlags(prog progName, args []string, stdout, stderr io.Writer) (f compareFlags, status int, done bool) {
+func parseCompareFlags(prog progName, fd *Factorial, args []string, stdout, stderr io.Writer) (f compareFlags, status int, done bool) {
 	fs := newFlagSet("compare")
 	f.run.register(fs)
 	f.shard = shard.Shard{K: 1, N: 1}
@@ -134,9 +134,11 @@ func parseCompareFlags(prog progName, args []string, stdout, stderr io.Writer) (
 	})
 	fs.BoolVar(&f.merge, "merge", false, "merge the result folders given as arguments into one report instead of running")
 	fs.BoolVar(&f.allowMixed, "allow-mixed", false, "with --merge: pool folders whose environments differ (the report lists the differences)")
-	fs.BoolVar(&f.factorial, "factorial", false, "run the full factorial of --switches over --base")
-	fs.StringVar(&switches, "switches", strings.Join(factorialSwitchNames(), ","), "with --factorial: the `list` of switches to vary")
-	fs.StringVar(&f.base, "base", defaultFactorialBase, "with --factorial: the base scenario `name` or file the cells are built from")
+	if fd != nil {
+		fs.BoolVar(&f.factorial, "factorial", false, "run the full factorial of --switches over --base")
+		fs.StringVar(&switches, "switches", strings.Join(fd.switchNames(), ","), "with --factorial: the `list` of switches to vary")
+		fs.StringVar(&f.base, "base", fd.Base, "with --factorial: the base scenario `name` or file the cells are built from")
+	}
 	if status, done := parseFlags(prog, fs, compareHelp(), args, stdout, stderr); done {
 		return f, status, true
 	}
@@ -176,11 +178,11 @@ func parseCompareFlags(prog progName, args []string, stdout, stderr io.Writer) (
 				f.switches = append(f.switches, s)
 			}
 		}
-		if _, err := factorialSwitches(f.switches); err != nil {
+		if _, err := fd.pick(f.switches); err != nil {
 			return bad("--switches: %v", err)
 		}
 		if f.run.workers == 0 {
-			f.run.workers = defaultFactorialWorkers
+			f.run.workers = fd.Workers
 		}
 	}
 	return f, 0, false
@@ -193,9 +195,13 @@ type compareCmd struct {
 	stdout, stderr io.Writer
 	// run runs one scenario once into opts.OutDir; runner.Run in production.
 	run func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error)
-	// find resolves a builtin scenario name or a file and checks its
+	// find resolves a shipped scenario name or a file and checks its
 	// target (cli.find).
 	find func(nameOrPath string) (scenario.Scenario, error)
+	// catalog is the program's, which builds a factorial's cells, and
+	// factorial its design (nil: the program has none).
+	catalog   scenario.Catalog
+	factorial *Factorial
 	// now is the clock of the output folder's name and the wall times.
 	now func() time.Time
 	// plots says to draw the factorial's figures.
@@ -209,7 +215,8 @@ type compareCmd struct {
 
 // doCompare is `bench compare`.
 func (c cli) doCompare(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := compareCmd{prog: c.name, stdout: stdout, stderr: stderr, run: runner.Run, find: c.find, now: time.Now, plots: true, newWorkloads: runner.NewWorkloads}
+	cmd := compareCmd{prog: c.name, stdout: stdout, stderr: stderr, run: runner.Run, find: c.find, catalog: c.catalog, factorial: c.factorial,
+		now: time.Now, plots: true, newWorkloads: runner.NewWorkloads}
 	return cmd.main(ctx, args)
 }
 
@@ -227,7 +234,7 @@ func notForMerge(set map[string]bool) []string {
 
 // main parses the flags and runs, or merges, the comparison.
 func (c compareCmd) main(ctx context.Context, args []string) int {
-	f, status, done := parseCompareFlags(c.prog, args, c.stdout, c.stderr)
+	f, status, done := parseCompareFlags(c.prog, c.factorial, args, c.stdout, c.stderr)
 	if done {
 		return status
 	}
@@ -302,7 +309,7 @@ func (c compareCmd) plan(f compareFlags) (comparePlan, map[string]scenario.Scena
 		if err != nil {
 			return p, nil, err
 		}
-		fp, cells, err := factorialCells(base, f.switches, f.run.workers)
+		fp, cells, err := factorialCells(c.catalog, c.factorial, base, f.switches, f.run.workers)
 		if err != nil {
 			return p, nil, err
 		}

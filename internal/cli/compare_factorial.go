@@ -8,22 +8,11 @@ import (
 	"strings"
 
 	"github.com/leakbench/leakbench/internal/compare/factorial"
-	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/scenario"
-)
-
-// Defaults of `bench compare --factorial`.
-const (
-	defaultFactorialBase = "quick-fixed"
-	// defaultFactorialWorkers is the worker count of the per-worker cells:
-	// the published 16-thread machine's cpus - 1, as the builtin stages
-	// use, so that the topology's effect is the published one and not
-	// that of this machine's core count.
-	defaultFactorialWorkers = 15
 )
 
 // factorialPlan is the design of a factorial comparison, as compare.json
@@ -37,120 +26,87 @@ type factorialPlan struct {
 	Workers int `json:"workers"`
 }
 
-// factorialSwitch is one of the four causes as a two-level factor: High
-// is the leaky level (the published cause), Low the fix, so an effect is
-// what the cause costs.
-type factorialSwitch struct {
-	factorial.Switch
-	// set puts the cell's level into the strategy.
-	set func(st *engine.Strategy, high bool)
-}
-
-// allFactorialSwitches are the four causes in the published order.
-func allFactorialSwitches() []factorialSwitch {
-	return []factorialSwitch{
-		{factorial.Switch{Name: "topology", Low: engine.Pipeline.String(), High: engine.PerWorker.String()},
-			func(st *engine.Strategy, high bool) { st.Topology = pick(high, engine.PerWorker, engine.Pipeline) }},
-		{factorial.Switch{Name: "lifetime", Low: engine.Fresh.String(), High: engine.Reuse.String()},
-			func(st *engine.Strategy, high bool) { st.Lifetime = pick(high, engine.Reuse, engine.Fresh) }},
-		{factorial.Switch{Name: "views", Low: engine.ViewsCleared.String(), High: engine.ViewsLeaked.String()},
-			func(st *engine.Strategy, high bool) { st.Views = pick(high, engine.ViewsLeaked, engine.ViewsCleared) }},
-		{factorial.Switch{Name: "listeners", Low: engine.ListenersRemoved.String(), High: engine.ListenersLeaked.String()},
-			func(st *engine.Strategy, high bool) {
-				st.Listeners = pick(high, engine.ListenersLeaked, engine.ListenersRemoved)
-			}},
-	}
-}
-
-func pick[T any](high bool, h, l T) T {
-	if high {
-		return h
-	}
-	return l
-}
-
-// factorialSwitchNames are the names --switches accepts, in order.
-func factorialSwitchNames() []string {
+// switchNames are the names --switches accepts, in order.
+func (fd *Factorial) switchNames() []string {
 	var out []string
-	for _, s := range allFactorialSwitches() {
+	for _, s := range fd.Switches {
 		out = append(out, s.Name)
 	}
 	return out
 }
 
-// factorialSwitches returns the named switches in the order given.
-func factorialSwitches(names []string) ([]factorialSwitch, error) {
+// pick returns the named switches in the order given.
+func (fd *Factorial) pick(names []string) ([]factorial.Switch, error) {
+	if fd == nil {
+		return nil, errors.New("this program has no factorial design")
+	}
 	if len(names) == 0 {
 		return nil, errors.New("no switches")
 	}
-	all := allFactorialSwitches()
-	var out []factorialSwitch
+	var out []factorial.Switch
 	for i, n := range names {
-		j := slices.IndexFunc(all, func(s factorialSwitch) bool { return s.Name == n })
+		j := slices.IndexFunc(fd.Switches, func(s factorial.Switch) bool { return s.Name == n })
 		switch {
 		case j < 0:
-			return nil, fmt.Errorf("unknown switch %q (switches: %s)", n, strings.Join(factorialSwitchNames(), ", "))
+			return nil, fmt.Errorf("unknown switch %q (switches: %s)", n, strings.Join(fd.switchNames(), ", "))
 		case slices.Index(names, n) != i:
 			return nil, fmt.Errorf("switch %s given twice", n)
 		}
-		out = append(out, all[j])
+		out = append(out, fd.Switches[j])
 	}
 	return out, nil
 }
 
-// factorialDesign is the design over the named switches.
-func factorialDesign(names []string) (factorial.Design, error) {
-	sws, err := factorialSwitches(names)
+// design is the design over the named switches.
+func (fd *Factorial) design(names []string) (factorial.Design, error) {
+	sws, err := fd.pick(names)
 	if err != nil {
 		return factorial.Design{}, err
 	}
-	fs := make([]factorial.Switch, len(sws))
-	for i, s := range sws {
-		fs[i] = s.Switch
-	}
-	return factorial.NewDesign(fs...)
+	return factorial.NewDesign(sws...)
 }
 
 // factorialCells builds one scenario per cell of the design from base:
 // the base's workload, rounds, phases and caps, each switch of the design
-// at the cell's level in the scenario's Strategy (the others as the base
-// has them; the runner hands the Strategy to the builtin target as its
-// options), per-worker cells with workers workers. A cell is named after
-// the base and its levels: "quick-fixed.lifetime-reuse.listeners-removed".
-// Cells carry no expectation or limits: a comparison has no verdict. The
-// base must run the builtin target, the only one with the four switches,
-// and every cell's strategy must be one the engine accepts
-// (engine.Strategy.Validate: a base with pool_size, say, cannot have its
-// topology switched to pipeline).
-func factorialCells(base scenario.Scenario, names []string, workers int) (factorialPlan, []scenario.Scenario, error) {
+// at the cell's level in the scenario's settings (scenario.Catalog.Set:
+// the others as the base has them), every cell with workers workers. A
+// cell is named after the base and its levels:
+// "quick-fixed.lifetime-reuse.listeners-removed". Cells carry no
+// expectation or limits: a comparison has no verdict. The base must run
+// a target with settings (no exec program), and every cell's settings
+// must be ones its target accepts (the builtin engine's Strategy.Validate:
+// a base with pool_size, say, cannot have its topology switched to
+// pipeline).
+func factorialCells(cat scenario.Catalog, fd *Factorial, base scenario.Scenario, names []string, workers int) (factorialPlan, []scenario.Scenario, error) {
 	fp := factorialPlan{Base: base.Name, Switches: names, Workers: workers}
-	if !base.Builtin() {
+	if base.Settings == nil || len(base.Exec) > 0 {
 		what := "target " + base.Target
 		if len(base.Exec) > 0 {
 			what = "the program " + base.Exec[0] + " (exec)"
 		}
-		return fp, nil, fmt.Errorf("--base %s runs %s: the factorial switches the builtin target's four causes", base.Name, what)
+		return fp, nil, fmt.Errorf("--base %s runs %s: the factorial switches the settings of a registered target", base.Name, what)
 	}
-	sws, err := factorialSwitches(names)
-	if err != nil {
-		return fp, nil, err
-	}
-	d, err := factorialDesign(names)
+	d, err := fd.design(names)
 	if err != nil {
 		return fp, nil, err
 	}
 	var cells []scenario.Scenario
 	for _, c := range d.Cells() {
 		sc := base
-		sc.Preset, sc.File = "", ""
+		sc.File = ""
 		sc.Expect, sc.Limits = metric.ExpectStable, nil
 		sc.Workers = workers
 		name := []string{base.Name}
-		for i, s := range sws {
-			s.set(&sc.Strategy, c.High(i))
-			name = append(name, s.Name+"-"+d.Levels(c)[i])
+		levels := map[string]string{}
+		for i, s := range names {
+			levels[s] = d.Levels(c)[i]
+			name = append(name, s+"-"+d.Levels(c)[i])
 		}
 		sc.Name = strings.Join(name, ".")
+		sc, err := cat.Set(sc, levels)
+		if err != nil {
+			return fp, nil, fmt.Errorf("cell %s: %w", strings.Join(name, "."), err)
+		}
 		sc.Description = fmt.Sprintf("factorial cell %s of %s", d.CellName(c), base.Name)
 		if errs := sc.Validate(); len(errs) > 0 {
 			return fp, nil, fmt.Errorf("cell %s: %w", sc.Name, errors.Join(errs...))
@@ -161,14 +117,16 @@ func factorialCells(base scenario.Scenario, names []string, workers int) (factor
 }
 
 // factorialRuns turns completed runs into the analysis' runs: each run's
-// levels from the strategy it recorded, its value of every metric.
-func factorialRuns(done []results.Summary, ms []metric.Metric) []factorial.Run {
+// level of every switch from the settings its child reported, its value
+// of every metric.
+func factorialRuns(d factorial.Design, done []results.Summary, ms []metric.Metric) []factorial.Run {
 	out := make([]factorial.Run, 0, len(done))
 	for _, s := range done {
-		r := factorial.Run{
-			Levels: map[string]string{"topology": s.Strategy.Topology, "lifetime": s.Strategy.Lifetime,
-				"views": s.Strategy.Views, "listeners": s.Strategy.Listeners},
-			Values: map[string]float64{},
+		r := factorial.Run{Levels: map[string]string{}, Values: map[string]float64{}}
+		for _, sw := range d.Switches() {
+			if v, ok := s.Settings[sw.Name]; ok {
+				r.Levels[sw.Name] = fmt.Sprint(v)
+			}
 		}
 		for _, m := range ms {
 			r.Values[m.String()] = m.Value(s)
@@ -182,12 +140,12 @@ func factorialRuns(done []results.Summary, ms []metric.Metric) []factorial.Run {
 // answers and writes factorial.txt, factorial.md and the figures.
 func (c compareCmd) reportFactorial(dir string, p comparePlan, done []results.Summary, notes []string) error {
 	fp := p.Factorial
-	d, err := factorialDesign(fp.Switches)
+	d, err := c.factorial.design(fp.Switches)
 	if err != nil {
 		return err
 	}
 	ms := available(metric.Compared(), done)
-	a, err := factorial.Analyze(d, gate.CompareMetrics(ms), factorialRuns(done, ms), factorial.Options{})
+	a, err := factorial.Analyze(d, gate.CompareMetrics(ms), factorialRuns(d, done, ms), factorial.Options{})
 	if err != nil {
 		return err
 	}
@@ -196,7 +154,8 @@ func (c compareCmd) reportFactorial(dir string, p comparePlan, done []results.Su
 		return err
 	}
 	workers := ""
-	if slices.Contains(fp.Switches, "topology") || slices.ContainsFunc(done, func(s results.Summary) bool { return s.Strategy.Topology == engine.PerWorker.String() }) {
+	key, level := c.factorial.WorkersKey, c.factorial.WorkersLevel
+	if key != "" && (slices.Contains(fp.Switches, key) || slices.ContainsFunc(done, func(s results.Summary) bool { return fmt.Sprint(s.Settings[key]) == level })) {
 		workers = fmt.Sprintf(" (per-worker cells with %d workers)", fp.Workers)
 	}
 	head := fmt.Sprintf("Factorial of %s over %s%s, %d cells: %s",

@@ -43,8 +43,12 @@ func (f *fakeCompare) summary(sc scenario.Scenario) results.Summary {
 	noise := func(sd float64) float64 { return sd * f.rng.NormFloat64() }
 	peak := 150 + 200*pw + 300*reuse + 40*views + 20*lst + 100*pw*reuse + noise(3)
 	settled := 2 + 120*reuse + 30*views + 60*lst + noise(1)
+	var settings map[string]any // as the child reports them (driver)
+	if b, err := json.Marshal(sc.Settings); err == nil {
+		_ = json.Unmarshal(b, &settings)
+	}
 	return results.Summary{
-		Scenario: sc.Name, Workload: sc.Workload, Strategy: st, Rounds: sc.Rounds, Env: f.env,
+		Scenario: sc.Name, Workload: sc.Workload, Strategy: st, Settings: settings, Rounds: sc.Rounds, Env: f.env,
 		Outcome: results.OutcomeCompleted,
 		Peak:    uint64(peak * results.MiB), PeakHWM: uint64((peak + 1) * results.MiB),
 		Growth: int64((peak - 20) * results.MiB), Retained: int64((settled + 30) * results.MiB),
@@ -78,8 +82,10 @@ func (f *fakeCompare) cmd(stdout, stderr *bytes.Buffer) compareCmd {
 			}
 			return results.Run{Dir: opts.OutDir, Summary: s}, results.WriteSummary(opts.OutDir, s)
 		},
-		find: testCLI.find,
-		now:  func() time.Time { return time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC) },
+		find:      testCLI.find,
+		catalog:   testCLI.catalog,
+		factorial: testCLI.factorial,
+		now:       func() time.Time { return time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC) },
 	}
 }
 
@@ -236,7 +242,7 @@ func TestCompare_Factorial(t *testing.T) {
 	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(out, planFile))), &plan); err != nil {
 		t.Fatal(err)
 	}
-	if plan.Factorial == nil || plan.Factorial.Workers != defaultFactorialWorkers || plan.Factorial.Base != "quick-fixed" ||
+	if plan.Factorial == nil || plan.Factorial.Workers != testProgram.Factorial.Workers || plan.Factorial.Base != "quick-fixed" ||
 		len(plan.Scenarios) != 16 || plan.Scenarios[15] != "quick-fixed.topology-per-worker.lifetime-reuse.views-leaked.listeners-leaked" {
 		t.Fatalf("plan %+v", plan)
 	}
@@ -507,25 +513,26 @@ func TestCompare_WorkloadsPreparedInTheParent(t *testing.T) {
 // four switches), and a
 // base whose cells would hold a strategy the engine refuses.
 func TestFactorialCells_Refused(t *testing.T) {
+	cat, fd := testCLI.catalog, testProgram.Factorial
 	other, err := scenario.Parse("other.yaml", []byte("name: other\ntarget: other\nworkload: tiny\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := factorialCells(other, []string{"lifetime"}, 15); err == nil || !strings.Contains(err.Error(), "runs target other") {
+	if _, _, err := factorialCells(cat, fd, other, []string{"lifetime"}, 15); err == nil || !strings.Contains(err.Error(), "runs target other") {
 		t.Errorf("a base of another target: %v", err)
 	}
 	prog, err := scenario.Parse("prog.yaml", []byte("name: prog\nexec: [./alloc]\nworkload: tiny\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := factorialCells(prog, []string{"lifetime"}, 15); err == nil || !strings.Contains(err.Error(), "runs the program ./alloc (exec)") {
+	if _, _, err := factorialCells(cat, fd, prog, []string{"lifetime"}, 15); err == nil || !strings.Contains(err.Error(), "runs the program ./alloc (exec)") {
 		t.Errorf("a base of an exec target: %v", err)
 	}
-	pooled, err := scenario.Parse("pooled.yaml", []byte("name: pooled\nworkload: tiny\npreset: pool-bounded-capped\n"))
+	pooled, err := cat.Parse("pooled.yaml", []byte("name: pooled\nworkload: tiny\npreset: pool-bounded-capped\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = factorialCells(pooled, []string{"topology"}, 15)
+	_, _, err = factorialCells(cat, fd, pooled, []string{"topology"}, 15)
 	if err == nil || !strings.Contains(err.Error(), "cell pooled.topology-pipeline") || !strings.Contains(err.Error(), "pool_size") {
 		t.Errorf("a pooled base switched to pipeline: %v; want the cell and pool_size named", err)
 	}

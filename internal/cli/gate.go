@@ -28,18 +28,9 @@ const (
 	defaultRuns     = 3
 )
 
-// defaultGateScenarios are the scenarios the gate runs when none are named:
-// the stable one and its leaky control.
-func defaultGateScenarios() []string { return []string{"quick-fixed", "quick-leaky"} }
-
 // gateScenarios are the gate's scenarios when none are named: the
-// program's own, defaultGateScenarios in the case study, or none.
-func (c cli) gateScenarios() []string {
-	if c.gate == nil && c.study {
-		return defaultGateScenarios()
-	}
-	return c.gate
-}
+// program's (Program.Gate), or none.
+func (c cli) gateScenarios() []string { return c.gate }
 
 // gateHelp is the --help of `bench gate`.
 func gateHelp() help {
@@ -242,9 +233,9 @@ func parseGateFlags(prog progName, args, defaults []string, stdout, stderr io.Wr
 	}
 	if len(f.Scenarios) == 0 {
 		f.Scenarios = defaults
-		if defaults == nil {
-			f.Scenarios = defaultGateScenarios()
-		}
+	}
+	if len(f.Scenarios) == 0 {
+		return f, usageError(stderr, prog, "gate", "no scenarios: name the scenarios to gate (scenario names or .yaml files; this program names none by default)"), true
 	}
 	return f, 0, false
 }

@@ -38,9 +38,10 @@ type fakeGate struct {
 func (f *fakeGate) cmd(stdout, stderr *bytes.Buffer) gateCmd {
 	clock := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 	return gateCmd{
-		find:   testCLI.find,
-		stdout: stdout,
-		stderr: stderr,
+		find:     testCLI.find,
+		defaults: testCLI.gateScenarios(),
+		stdout:   stdout,
+		stderr:   stderr,
 		run: func(_ context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
 			f.runs++
 			fig, ok := f.figures[sc.Name]
@@ -267,9 +268,10 @@ func TestGate_EndToEnd(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	g := gateCmd{
-		find:   testCLI.find,
-		stdout: &stdout,
-		stderr: &stderr,
+		find:     testCLI.find,
+		defaults: testCLI.gateScenarios(),
+		stdout:   &stdout,
+		stderr:   &stderr,
 		run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
 			opts.Command = []string{bin, runner.ChildCommand}
 			return runner.Run(ctx, sc, opts)

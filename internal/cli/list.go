@@ -1,14 +1,15 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 
@@ -17,12 +18,11 @@ var listHelp = help{
 	description: `
 List the scenarios this program ships, each with its name, workload,
 target, workers, rounds, idle time, expectation and the first sentence of
-its description; any of them runs by name with "bench run NAME". In
-bench, these are the builtin scenarios (embedded from scenarios/), shown
-with the builtin engine's four switches (topology, lifetime, glue views,
-listeners), the settings from the field that are set (recycle_after,
-pool_size, memory_limit, allocator, results, cache) and the idle model; a
-preset run as it is has the preset's own description.`,
+its description; any of them runs by name with "bench run NAME". Targets
+whose settings show as columns of their own (in bench, the builtin
+engine's four switches, the settings from the field that are set and the
+idle model) add them after the target; a preset run as it is has the
+preset's own description.`,
 	examples: []string{
 		"# what can I run?",
 		"bench list",
@@ -37,13 +37,13 @@ func (c cli) doList(ctx context.Context, args []string, stdout, stderr io.Writer
 	if fs.NArg() > 0 {
 		return usageError(stderr, c.name, "list", "unexpected arguments %q", fs.Args())
 	}
-	all, err := scenario.LoadAll(c.shipped())
+	all, err := c.catalog.All()
 	if err != nil {
 		fmt.Fprintf(stderr, "%s list: %v\n", c.name, err)
 		return statusError
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	c.writeList(tw, all)
+	writeList(tw, all)
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "%s list: %v\n", c.name, err)
 		return statusError
@@ -51,54 +51,51 @@ func (c cli) doList(ctx context.Context, args []string, stdout, stderr io.Writer
 	return statusOK
 }
 
-// writeList writes the table of scenarios: name, workload, target,
-// workers, rounds, idle, expectation and description, and in the case
-// study the builtin engine's four switches, its settings from the field
-// and its idle model (a "-" where a scenario runs another target).
-func (c cli) writeList(tw io.Writer, all []scenario.Scenario) {
-	head := []string{"NAME", "WORKLOAD", "TARGET"}
-	if c.study {
-		head = append(head, "TOPOLOGY", "LIFETIME", "VIEWS", "LISTENERS", "FIELD")
+// columnar is implemented by settings shown in list as columns of their
+// own: their names (upper-case headers) and this scenario's values.
+type columnar interface {
+	ListColumns() (names, values []string)
+}
+
+// writeList writes the table of scenarios: name, workload, target, the
+// columns of their settings (columnar; "-" where a scenario's settings
+// have none of a column), workers, rounds, idle, expectation and
+// description.
+func writeList(tw io.Writer, all []scenario.Scenario) {
+	var extra []string
+	for _, sc := range all {
+		if col, ok := sc.Settings.(columnar); ok && len(sc.Exec) == 0 {
+			names, _ := col.ListColumns()
+			for _, n := range names {
+				if !slices.Contains(extra, n) {
+					extra = append(extra, n)
+				}
+			}
+		}
 	}
-	head = append(head, "WORKERS", "ROUNDS", "IDLE")
-	if c.study {
-		head = append(head, "IDLE_GC")
-	}
-	fmt.Fprintln(tw, strings.Join(append(head, "EXPECT", "DESCRIPTION"), "\t"))
+	head := append(append([]string{"NAME", "WORKLOAD", "TARGET"}, extra...), "WORKERS", "ROUNDS", "IDLE", "EXPECT", "DESCRIPTION")
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, sc := range all {
 		workers := "auto"
 		if sc.Workers > 0 {
 			workers = fmt.Sprint(sc.Workers)
 		}
-		name, switches := sc.Target, []string{"-", "-", "-", "-", "-"}
-		switch st := sc.Strategy; {
-		case len(sc.Exec) > 0: // an exec target has no switches: its program stands in for them
+		name, values := sc.Target, map[string]string{}
+		if len(sc.Exec) > 0 { // an exec target has no settings: its program stands in for them
 			name = "exec " + filepath.Base(sc.Exec[0])
-		case sc.Builtin():
-			name = scenario.DefaultTarget
-			switches = []string{st.Topology.String(), st.Lifetime.String(), st.Views.String(), st.Listeners.String(), fieldSettings(st)}
+		} else if col, ok := sc.Settings.(columnar); ok {
+			names, vals := col.ListColumns()
+			for i, n := range names {
+				values[n] = vals[i]
+			}
 		}
 		row := []string{sc.Name, sc.Workload, name}
-		if c.study {
-			row = append(row, switches...)
+		for _, n := range extra {
+			row = append(row, cmp.Or(values[n], "-"))
 		}
-		row = append(row, workers, fmt.Sprint(sc.Rounds), sc.Idle.String())
-		if c.study {
-			row = append(row, sc.IdleGC.String())
-		}
-		fmt.Fprintln(tw, strings.Join(append(row, sc.Expect.String(), firstSentence(sc.Description)), "\t"))
+		row = append(row, workers, fmt.Sprint(sc.Rounds), sc.Idle.String(), sc.Expect.String(), firstSentence(sc.Description))
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
-}
-
-// fieldSettings returns the settings from the field of st that are set,
-// as the engine's Strategy.String writes them after the four switches
-// ("recycle_after=512"), or "-" for none.
-func fieldSettings(st engine.Strategy) string {
-	four := engine.Strategy{Topology: st.Topology, Lifetime: st.Lifetime, Views: st.Views, Listeners: st.Listeners}
-	if rest := strings.TrimSpace(strings.TrimPrefix(st.String(), four.String())); rest != "" {
-		return rest
-	}
-	return "-"
 }
 
 // firstSentence returns the text up to its first ". " (or all of it), on

@@ -16,6 +16,7 @@ import (
 	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/scenarios"
 )
 
 // TestMain lets the test binary serve as bench's child process: runner
@@ -44,8 +45,37 @@ func flagGiven(name string) (given bool) {
 	return given
 }
 
-// testCLI is bench as cmd/bench registers it: the builtin target.
-var testCLI = cli{name: "bench", targets: target.Targets{builtin.Name: target.NewFactory(builtin.New)}, study: true}
+// testProgram is bench's command line for these tests: the builtin
+// target as the default one, the scenarios that ship with bench, its
+// run's and gate's scenarios and the factorial of the four causes; not
+// the case study's reproduce and reproduction (package casestudy, which
+// imports this package, tests bench whole).
+var testProgram = Program{
+	Name:          "bench",
+	Targets:       target.Targets{builtin.Name: builtin.Factory()},
+	DefaultTarget: builtin.Name,
+	Scenarios:     scenarios.FS,
+	ScenarioOrder: builtin.PresetNames(),
+	Run:           []string{"quick-fixed"},
+	Gate:          []string{"quick-fixed", "quick-leaky"},
+	Factorial: &Factorial{Of: "the four causes", Switches: builtin.Causes(), Base: "quick-fixed", Workers: 15,
+		WorkersKey: "topology", WorkersLevel: "per-worker"},
+}
+
+// testCLI is testProgram's command line.
+var testCLI = newCLI(testProgram)
+
+// withBuiltin returns sc with its builtin settings changed by set.
+func withBuiltin(t *testing.T, sc scenario.Scenario, set func(*builtin.Options)) scenario.Scenario {
+	t.Helper()
+	o := sc.Settings.(builtin.Options)
+	set(&o)
+	sc, err := testCLI.catalog.With(sc, o)
+	if err != nil {
+		t.Error(err)
+	}
+	return sc
+}
 
 // bench runs the command line in process.
 func bench(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -58,13 +88,12 @@ func bench(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // helps returns the help of every visible subcommand.
 func helps() map[string]help {
 	return map[string]help{
-		"run":       runHelp,
-		"list":      listHelp,
-		"reproduce": reproduceHelp,
-		"report":    reportHelp,
-		"gate":      gateHelp(),
-		"compare":   compareHelp(),
-		"version":   versionHelp,
+		"run":     runHelp,
+		"list":    listHelp,
+		"report":  reportHelp,
+		"gate":    gateHelp(),
+		"compare": compareHelp(),
+		"version": versionHelp,
 	}
 }
 
@@ -151,8 +180,6 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"run", "--nope"}, "flag provided but not defined: -nope"},
 		{[]string{"run", "--rounds", "-1"}, "--rounds -1"},
 		{[]string{"run", "--images", "/no/such/dir"}, "--images"},
-		{[]string{"reproduce", "extra"}, "unexpected arguments"},
-		{[]string{"reproduce", "--runs", "0"}, "--runs 0: want at least 1"},
 		{[]string{"list", "extra"}, "unexpected arguments"},
 		{[]string{"report"}, "no RESULTS_DIR"},
 		{[]string{"report", "/no/such/dir"}, "/no/such/dir"},
@@ -161,39 +188,6 @@ func TestBadFlags(t *testing.T) {
 		code, _, errOut := bench(t, tc.args...)
 		if code != statusError || !strings.Contains(errOut, tc.want) {
 			t.Errorf("bench %s: exit %d, stderr %q; want %d and %q", strings.Join(tc.args, " "), code, errOut, statusError, tc.want)
-		}
-	}
-}
-
-func TestList(t *testing.T) {
-	code, out, errOut := bench(t, "list")
-	if code != statusOK || errOut != "" {
-		t.Fatalf("bench list: exit %d, stderr %q", code, errOut)
-	}
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME WORKLOAD TARGET TOPOLOGY LIFETIME VIEWS LISTENERS FIELD WORKERS ROUNDS IDLE IDLE_GC EXPECT DESCRIPTION" {
-		t.Errorf("header = %q", lines[0])
-	}
-	all, err := scenario.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(lines) != len(all)+1 {
-		t.Fatalf("%d lines for %d builtin scenarios:\n%s", len(lines), len(all), out)
-	}
-	for i, sc := range all {
-		f := strings.Fields(lines[i+1])
-		want := []string{sc.Name, sc.Workload, scenario.DefaultTarget, sc.Strategy.Topology.String(), sc.Strategy.Lifetime.String(),
-			sc.Strategy.Views.String(), sc.Strategy.Listeners.String()}
-		want = append(want, strings.Fields(fieldSettings(sc.Strategy))...)
-		if len(sc.Exec) > 0 {
-			want = []string{sc.Name, sc.Workload, "exec", filepath.Base(sc.Exec[0]), "-", "-", "-", "-"}
-		}
-		if len(f) < len(want) || strings.Join(f[:len(want)], " ") != strings.Join(want, " ") {
-			t.Errorf("line %d = %q, want it to start with %q", i+1, lines[i+1], want)
-		}
-		if strings.Contains(lines[i+1], "\n") || !strings.HasSuffix(lines[i+1], firstSentence(sc.Description)) {
-			t.Errorf("line %d does not end with the one-line description: %q", i+1, lines[i+1])
 		}
 	}
 }
@@ -325,45 +319,5 @@ func TestProgressPrinter_Plain(t *testing.T) {
 		"scenario=s outcome=completed requests=8/8 rss_mib=5.0 elapsed_s=3.0\n"
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
-	}
-}
-
-// TestReport_RepeatedStages: a folder holding each published stage twice
-// (bench reproduce --runs 2) is a reproduction: its grid shows one run per
-// stage and its table medians of two.
-func TestReport_RepeatedStages(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
-	dir := t.TempDir()
-	var files []string
-	for _, preset := range []string{"before", "fix1", "fix1+2", "fixed"} {
-		p := filepath.Join(dir, dirName(preset)+".yaml")
-		y := "name: " + preset + "\nworkload: tiny\npreset: " + preset + "\nworkers: 1\nrounds: 1\nin_flight: 2\nidle: 100ms\ninterval: 20ms\n"
-		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, p)
-	}
-	out := filepath.Join(dir, "out")
-	if code, stdout, stderr := bench(t, append([]string{"run", "--quiet", "--out", out}, append(files, files...)...)...); code != statusOK {
-		t.Fatalf("bench run: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	code, stdout, stderr := bench(t, "report", out)
-	if code != statusOK {
-		t.Fatalf("bench report: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	if _, err := os.Stat(filepath.Join(out, "grid.png")); err != nil {
-		t.Errorf("no grid of the repeated stages: %v", err)
-	}
-	md, err := os.ReadFile(filepath.Join(out, "summary.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"Reproduction of the published memory graphs", "fixed (median of 2)", "before (median of 2)"} {
-		if !strings.Contains(string(md), want) {
-			t.Errorf("summary.md lacks %q", want)
-		}
 	}
 }

@@ -7,10 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/published"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -77,10 +75,10 @@ func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	title := "leakbench report"
 	var rep *report.Reproduction
-	if isReproduction(runs) {
-		title = "Reproduction of Next.js PR 23565"
-		r := report.Reproduce(published.Stages(), runs)
-		rep = &r
+	if c.reproduction != nil {
+		if r, t := c.reproduction(runs); r != nil {
+			rep, title = r, t
+		}
 	}
 	if err := writeReports(dest, runs, rep, title); err != nil {
 		fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
@@ -116,22 +114,4 @@ func runDirs(dir string) ([]string, error) {
 		return nil, fmt.Errorf("%s: no run here (no %s in it or its subfolders): %w", dir, results.SummaryFile, fs.ErrNotExist)
 	}
 	return out, nil
-}
-
-// isReproduction reports whether the runs are the four published stages
-// (published.Stages),
-// each run once or more (reproduce --runs), besides any runs of the real
-// optimizer (reproduce --with-node).
-func isReproduction(runs []report.Run) bool {
-	var presets []string
-	for _, r := range runs {
-		if report.RealStage(r) < 0 {
-			presets = append(presets, r.Summary.Strategy.Preset)
-		}
-	}
-	slices.Sort(presets)
-	presets = slices.Compact(presets)
-	want := published.Stages().Presets()
-	slices.Sort(want)
-	return slices.Equal(presets, want)
 }

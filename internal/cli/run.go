@@ -17,18 +17,9 @@ import (
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 
-// defaultRunScenario is what `bench run` runs without arguments.
-const defaultRunScenario = "quick-fixed"
-
-// runScenarios are the scenarios run takes when none are named: quick-fixed
-// in the case study; in a program built on harness, the ones it ships for
-// its gate (harness.Scenarios), if any.
-func (c cli) runScenarios() []string {
-	if c.study {
-		return []string{defaultRunScenario}
-	}
-	return c.gate
-}
+// runScenarios are the scenarios run takes when none are named: the
+// program's (Program.Run, else Program.Gate), if any.
+func (c cli) runScenarios() []string { return c.runs }
 
 var runHelp = help{
 	usage: "bench run [flags] [scenario|file.yaml]...",
@@ -36,7 +27,7 @@ var runHelp = help{
 Run scenarios one after the other, each in its own child process, sampling
 the child's RSS from outside and recording its event stream. Arguments are
 scenario names (see "bench list") or paths to scenario YAML files;
-with none, runs ` + defaultRunScenario + ` (in a program built on package harness, the
+with none, runs quick-fixed (in a program built on package harness, the
 scenarios it ships for its gate). Each scenario's samples, events and
 summary go to <out>/<scenario>/, with a plot of it; <out>/summary.md and
 <out>/index.md describe the whole invocation.

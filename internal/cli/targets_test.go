@@ -11,6 +11,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/scenarios"
 )
 
 type keepOptions struct {
@@ -21,13 +22,13 @@ type keepOptions struct {
 // options must decode into the target's type; bench run reports every
 // problem at the file's line and column before anything runs.
 func TestTargetChecks(t *testing.T) {
-	c := cli{targets: target.Targets{
+	c := newCLI(Program{Targets: target.Targets{
 		builtin.Name: target.NewFactory(builtin.New),
 		"keeper": target.NewFactory(func(context.Context, target.Config, keepOptions) (target.Target, error) {
 			t.Error("the factory ran in the parent")
 			return nil, nil
 		}),
-	}}
+	}, DefaultTarget: builtin.Name})
 	dir := t.TempDir()
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)
@@ -67,7 +68,7 @@ func TestTargetChecks(t *testing.T) {
 	}
 	// A builtin scenario in the case study's program without the builtin
 	// target.
-	none := cli{targets: target.Targets{}, study: true}
+	none := newCLI(Program{Targets: target.Targets{}, DefaultTarget: builtin.Name, Scenarios: scenarios.FS})
 	var out, errb bytes.Buffer
 	if code := none.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != statusError ||
 		!strings.Contains(errb.String(), `target: target "builtin" is not registered in this program (registered: none)`) {
@@ -75,7 +76,7 @@ func TestTargetChecks(t *testing.T) {
 	}
 	// A program built on harness has no builtin scenarios, and says so
 	// under its own name.
-	own := cli{name: "mine", targets: target.Targets{}}
+	own := newCLI(Program{Name: "mine", Targets: target.Targets{}})
 	out.Reset()
 	errb.Reset()
 	if code := own.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != statusError ||
@@ -90,11 +91,11 @@ func TestProgramScenarios(t *testing.T) {
 	shipped := fstest.MapFS{
 		"keep-two.yaml": {Data: []byte("name: keep-two\ndescription: Keeps two. More text.\nworkload: tiny\ntarget: keeper\noptions: {keep: 2}\n")},
 	}
-	c := cli{
-		targets:   target.Targets{"keeper": target.NewFactory(func(context.Context, target.Config, keepOptions) (target.Target, error) { return nil, nil })},
-		scenarios: shipped,
-		gate:      []string{"keep-two"},
-	}
+	c := newCLI(Program{
+		Targets:   target.Targets{"keeper": target.NewFactory(func(context.Context, target.Config, keepOptions) (target.Target, error) { return nil, nil })},
+		Scenarios: shipped,
+		Gate:      []string{"keep-two"},
+	})
 	sc, err := c.find("keep-two")
 	if err != nil || sc.Target != "keeper" {
 		t.Fatalf("find(keep-two) = %+v, %v; want the program's scenario", sc, err)
@@ -110,7 +111,7 @@ func TestProgramScenarios(t *testing.T) {
 	if done || len(f.Scenarios) != 1 || f.Scenarios[0] != "keep-two" {
 		t.Errorf("gate without names runs %v, want [keep-two]", f.Scenarios)
 	}
-	if got := (cli{study: true}).gateScenarios(); len(got) != 2 || got[0] != "quick-fixed" {
-		t.Errorf("the builtin program's gate defaults %v, want quick-fixed and quick-leaky", got)
+	if _, _, done := parseGateFlags("mine", nil, nil, &out, &errb); !done || !strings.Contains(errb.String(), "mine gate: no scenarios: name the scenarios to gate") {
+		t.Errorf("gate without names nor defaults: %q", errb.String())
 	}
 }

@@ -122,8 +122,8 @@ func TestReducer_DoneStaysDone(t *testing.T) {
 // first wait cut from LongDelay to one second (the schedule's constants
 // are TestReducer_Schedule's, and the runner's TestRun_IdleGC sees the
 // full 8 s in real children): the garbage of a burst of allocation is
-// given back to the OS within the wait, the collections run ShortDelay
-// apart, and no more than MaxGCs run.
+// given back to the OS within the wait, the collections run at least
+// ShortDelay apart, and no more than MaxGCs run.
 func TestRunV8_ReleasesGarbage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for the reducer's collections")
@@ -159,8 +159,11 @@ func TestRunV8_ReleasesGarbage(t *testing.T) {
 			t.Errorf("GC %d numbered %d", i+1, g.N)
 		}
 	}
-	if gap := gcs[1].Start.Sub(gcs[0].Start); gap < ShortDelay || gap > ShortDelay+2*PollInterval+gcs[0].Duration {
-		t.Errorf("second GC %v after the first, want about %v", gap, ShortDelay)
+	// The schedule's rule is a lower bound: how late a poll comes after
+	// it is the machine's load, not the reducer's (TestReducer_Schedule
+	// checks the schedule itself on a fake clock).
+	if gap := gcs[1].Start.Sub(gcs[0].Start); gap < ShortDelay {
+		t.Errorf("second GC %v after the first, want at least %v", gap, ShortDelay)
 	}
 	if gcs[0].Freed < 32<<20 {
 		t.Errorf("the first GC freed %d bytes of the 64 MiB of garbage", gcs[0].Freed)

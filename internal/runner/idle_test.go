@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -31,7 +32,8 @@ func TestRun_IdleGC(t *testing.T) {
 	run := func(t *testing.T, preset string, mode idlegc.Mode) results.Run {
 		sc := testScenario(t, preset+"-"+mode.String(), preset, 1)
 		sc.Workload, sc.Workers, sc.InFlight = "quick", 2, 6
-		sc.Idle, sc.Interval, sc.IdleGC = idle, 50*time.Millisecond, mode
+		sc.Idle, sc.Interval = idle, 50*time.Millisecond
+		sc = withOptions(t, sc, func(o *builtin.Options) { o.IdleGC = mode })
 		r := mustRun(t, context.Background(), sc, testOptions(t))
 		s := r.Summary
 		if s.Outcome != results.OutcomeCompleted {

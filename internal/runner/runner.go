@@ -130,14 +130,20 @@ type Progress struct {
 // Summary.PSS) beside the main process's RSS, and bounds what it reads
 // from the program (MaxEventLine, MaxEvents). A program that can't be
 // started (not found, not executable) is an error naming it; one that
-// idleModel is the idle model a run records in its summary: the builtin
-// target's idle_gc ("go" or "v8"); "" for any other target, whose idle
-// phase is its own (target.Idler) or the process left alone.
+// idleModeler is implemented by settings with an idle model of their
+// own (the builtin target's idle_gc: "go" or "v8").
+type idleModeler interface {
+	IdleModel() string
+}
+
+// idleModel is the idle model a run records in its summary: the
+// settings' own (idleModeler); "" for any other target, whose idle phase
+// is its own (target.Idler) or the process left alone.
 func idleModel(sc scenario.Scenario) string {
-	if !sc.Builtin() {
-		return ""
+	if m, ok := sc.Settings.(idleModeler); ok && len(sc.Exec) == 0 {
+		return m.IdleModel()
 	}
-	return sc.IdleGC.String()
+	return ""
 }
 
 // starts and fails is a run whose summary says so.
@@ -737,9 +743,10 @@ func lastLines(text string, n int) string {
 }
 
 // otherTarget is the summary's Target: the scenario's target, or "" for
-// the builtin engine, whose summaries name its strategy instead.
+// the program's default target (bench's builtin engine), whose summaries
+// name its strategy instead.
 func otherTarget(sc scenario.Scenario) string {
-	if sc.Builtin() {
+	if sc.RunsDefault() {
 		return ""
 	}
 	return sc.Target

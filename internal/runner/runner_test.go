@@ -19,7 +19,6 @@ import (
 
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/driver"
-	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
 	"github.com/leakbench/leakbench/internal/scenario"
@@ -67,26 +66,33 @@ func testOptions(t *testing.T) Options {
 	}
 }
 
+// benchCatalog reads scenarios as bench does: the builtin target is the
+// default one, its settings top-level keys.
+var benchCatalog = scenario.Catalog{Targets: target.Targets{builtin.Name: builtin.Factory()}, Default: builtin.Name}
+
 // testScenario is a small scenario on the tiny workload with the given
 // preset.
 func testScenario(t *testing.T, name, preset string, rounds int) scenario.Scenario {
 	t.Helper()
-	st, ok := engine.Preset(preset)
-	if !ok {
-		t.Fatalf("no preset %q", preset)
+	sc, err := benchCatalog.Parse(name+".yaml", []byte("preset: "+preset+"\n"))
+	if err != nil {
+		t.Fatalf("preset %q: %v", preset, err)
 	}
-	return scenario.Scenario{
-		Name:     name,
-		Workload: "tiny",
-		Preset:   preset,
-		Strategy: st,
-		Workers:  1,
-		Rounds:   rounds,
-		InFlight: 2,
-		Idle:     100 * time.Millisecond,
-		Interval: 20 * time.Millisecond,
-		GOGC:     100,
+	sc.Workload, sc.Workers, sc.Rounds, sc.InFlight = "tiny", 1, rounds, 2
+	sc.Idle, sc.Interval, sc.GOGC = 100*time.Millisecond, 20*time.Millisecond, 100
+	return sc
+}
+
+// withOptions returns sc with its builtin settings changed by set.
+func withOptions(t *testing.T, sc scenario.Scenario, set func(*builtin.Options)) scenario.Scenario {
+	t.Helper()
+	o := sc.Settings.(builtin.Options)
+	set(&o)
+	sc, err := benchCatalog.With(sc, o)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return sc
 }
 
 // bigImages writes n photo-sized (3 MP) PNGs into a new directory: big

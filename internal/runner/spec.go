@@ -28,12 +28,10 @@ const DefaultTimeout = 30 * time.Minute
 
 // resolve turns a scenario into the child's spec, with the warnings of
 // what it had to change: the scenario's defaults and floors are applied
-// here, so the driver never needs to know them. The target's options go
-// to the child as YAML text: the scenario's options mapping, or for the
-// builtin target the settings its keys resolved to (builtin.Options.Wire:
-// the preset resolved to the Strategy, op_timeout and idle_gc), so that the
-// builtin gets its settings the way every target does, decoded and
-// validated by its Factory.
+// here, so the driver never needs to know them. The target's settings go
+// to the child as YAML text (scenario.Scenario.Options: the options
+// mapping, or the default target's settings as its keys resolved them),
+// decoded and validated there by the target's Factory.
 func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 	var warns []string
 	sp := driver.Spec{
@@ -49,16 +47,8 @@ func resolve(sc scenario.Scenario) (driver.Spec, []string, error) {
 
 		InjectLeak: sc.InjectLeak,
 	}
-	var opts any
-	switch {
-	case sc.Builtin():
-		sp.Target = scenario.DefaultTarget
-		opts = sc.BuiltinOptions().Wire()
-	case sc.Options != nil:
-		opts = sc.Options
-	}
-	if opts != nil {
-		b, err := yaml.Marshal(opts)
+	if sc.Options != nil && len(sc.Exec) == 0 {
+		b, err := yaml.Marshal(sc.Options)
 		if err != nil {
 			return sp, warns, fmt.Errorf("runner: encoding the options of target %s: %w", sp.Target, err)
 		}

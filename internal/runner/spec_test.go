@@ -16,7 +16,7 @@ import (
 // keys reach it as options, decoded by its own factory like any target's,
 // into the strategy and deadline the scenario says.
 func TestResolve_BuiltinGetsItsKeysAsOptions(t *testing.T) {
-	sc, err := scenario.Parse("b.yaml", []byte("workload: tiny\npreset: fix1\nlisteners: removed\nop_timeout: 1m30s\nworkers: 3\n"))
+	sc, err := benchCatalog.Parse("b.yaml", []byte("workload: tiny\npreset: fix1\nlisteners: removed\nop_timeout: 1m30s\nworkers: 3\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

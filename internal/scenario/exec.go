@@ -6,7 +6,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/target"
 )
 
@@ -25,14 +24,13 @@ import (
 // their words is replaced by leakbench's cache folder (the user cache
 // directory's leakbench/), which the program also finds in its
 // environment. A relative program path is taken from the current
-// directory, a bare name is looked up on PATH. The builtin target's keys
-// (builtin.Fields, idle_gc among them), target and options
-// (execConflicts) are errors beside exec.
+// directory, a bare name is looked up on PATH. The default target's keys,
+// target and options (execConflicts) are errors beside exec.
 
-// execConflicts are the keys that set the builtin engine or another
+// execConflicts are the keys that set the default target or another
 // target, which an exec scenario does not run.
-func execConflicts() []string {
-	return append([]string{"target", "options"}, builtin.Fields()...)
+func (c Catalog) execConflicts() []string {
+	return append([]string{"target", "options"}, c.defaultKeys()...)
 }
 
 // CacheVar is the word of an exec or setup command line that the runner
@@ -74,9 +72,9 @@ func (p *parser) checkExec(seen map[string]*yaml.Node) {
 		}
 		return
 	}
-	for _, key := range execConflicts() {
+	for _, key := range p.cat.execConflicts() {
 		if c, ok := seen[key]; ok {
-			p.fail(key, c, "exec and %s are mutually exclusive: exec (line %d) runs its own program, %s sets the builtin engine or a target; drop one of them", key, k.Line, key)
+			p.fail(key, c, "exec and %s are mutually exclusive: exec (line %d) runs its own program, %s sets a target; drop one of them", key, k.Line, key)
 		}
 	}
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func TestParse_Exec(t *testing.T) {
-	sc, err := Parse("svc.yaml", []byte("exec: [node, bench.js, \"${LEAKBENCH_CACHE}/x\"]\nsetup: [./install.sh, \"1.0\"]\nworkload: tiny\nworkers: 15\nexpect: leak\n"))
+	sc, err := testCatalog.Parse("svc.yaml", []byte("exec: [node, bench.js, \"${LEAKBENCH_CACHE}/x\"]\nsetup: [./install.sh, \"1.0\"]\nworkload: tiny\nworkers: 15\nexpect: leak\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,7 +18,7 @@ func TestParse_Exec(t *testing.T) {
 func TestParse_ExecErrors(t *testing.T) {
 	for _, c := range []struct{ name, yaml, want string }{
 		{"with a preset", "exec: [node, a.js]\npreset: fixed\n",
-			"svc.yaml:2:1: preset: exec and preset are mutually exclusive: exec (line 1) runs its own program, preset sets the builtin engine or a target; drop one of them"},
+			"svc.yaml:2:1: preset: exec and preset are mutually exclusive: exec (line 1) runs its own program, preset sets a target; drop one of them"},
 		{"with a switch", "lifetime: fresh\nexec: [node]\n",
 			"svc.yaml:1:1: lifetime: exec and lifetime are mutually exclusive: exec (line 2)"},
 		{"with a target", "exec: [node]\ntarget: mine\n",
@@ -37,7 +37,7 @@ func TestParse_ExecErrors(t *testing.T) {
 		{"setup alone", "preset: fixed\nsetup: [x]\n", "svc.yaml:2:1: setup: applies only beside exec"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse("svc.yaml", []byte(c.yaml))
+			_, err := testCatalog.Parse("svc.yaml", []byte(c.yaml))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error:\n%v\nwant it to contain:\n%s", err, c.want)
 			}

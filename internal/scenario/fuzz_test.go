@@ -65,7 +65,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(many.String()))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := Parse("f.yaml", data)
+		sc, err := testCatalog.Parse("f.yaml", data)
 		if err != nil {
 			var list ErrorList
 			if !errors.As(err, &list) {

@@ -22,7 +22,7 @@ func TestParse_ErrorsAreCapped(t *testing.T) {
 		keys++
 	}
 	b.WriteString("rounds: -1\n") // a Validate problem after them all: counted, not shown
-	_, err := Parse("big.yaml", []byte(b.String()))
+	_, err := testCatalog.Parse("big.yaml", []byte(b.String()))
 	var list ErrorList
 	if !errors.As(err, &list) {
 		t.Fatalf("got %v, want an ErrorList", err)
@@ -55,12 +55,12 @@ func TestParse_CapKeepsEarlyChecks(t *testing.T) {
 	for i := range 2 * MaxErrors {
 		fmt.Fprintf(&b, "bad%d: 1\n", i)
 	}
-	_, err := Parse("t.yaml", []byte(b.String()))
+	_, err := testCatalog.Parse("t.yaml", []byte(b.String()))
 	lines := strings.Split(err.Error(), "\n")
 	if len(lines) != MaxErrors+1 || !strings.Contains(lines[0], "lifetime: required") {
 		t.Fatalf("%d lines, first %q; want %d and the missing lifetime first", len(lines), lines[0], MaxErrors+1)
 	}
-	if want := fmt.Sprintf("... and %d more errors", 2*MaxErrors+3-MaxErrors); lines[MaxErrors] != want {
+	if want := fmt.Sprintf("... and %d more errors", 2*MaxErrors+1-MaxErrors); lines[MaxErrors] != want {
 		t.Errorf("last line %q, want %q", lines[MaxErrors], want)
 	}
 }
@@ -90,18 +90,18 @@ func TestFind_MissingImages(t *testing.T) {
 		}
 	}
 	write(filepath.Join(dir, "nope"))
-	_, err := Find(file)
+	_, err := testCatalog.Find(file)
 	var e *Error
 	if !errors.As(err, &e) || e.Line != 2 || e.Column != 9 || e.Field != "images" ||
 		!strings.Contains(err.Error(), file+":2:9: images: directory "+filepath.Join(dir, "nope")+": no such file or directory") {
 		t.Errorf("missing dir: %v", err)
 	}
 	write(file) // a file, not a directory
-	if _, err := Find(file); err == nil || !strings.Contains(err.Error(), ":2:9: images: "+file+" is not a directory") {
+	if _, err := testCatalog.Find(file); err == nil || !strings.Contains(err.Error(), ":2:9: images: "+file+" is not a directory") {
 		t.Errorf("a file as images: %v", err)
 	}
 	write(dir)
-	if sc, err := Find(file); err != nil || sc.Images != dir {
+	if sc, err := testCatalog.Find(file); err != nil || sc.Images != dir {
 		t.Errorf("existing dir: %v, images %q", err, sc.Images)
 	}
 }
@@ -119,7 +119,7 @@ func TestFind_ImagesBesideTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Chdir(t.TempDir()) // elsewhere: no pics here
-	if sc, err := Find(file); err != nil || sc.Images != filepath.Join(dir, "pics") {
+	if sc, err := testCatalog.Find(file); err != nil || sc.Images != filepath.Join(dir, "pics") {
 		t.Errorf("images %q, %v; want %s", sc.Images, err, filepath.Join(dir, "pics"))
 	}
 	home, err := os.UserHomeDir()
@@ -142,7 +142,7 @@ func TestParse_TooBig(t *testing.T) {
 		fmt.Fprintf(&b, "bogus%07d: 1\n", i)
 	}
 	want := fmt.Sprintf("big.yaml: over %d bytes: not a scenario", MaxFileBytes)
-	if _, err := Parse("big.yaml", []byte(b.String())); err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+	if _, err := testCatalog.Parse("big.yaml", []byte(b.String())); err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
 		t.Errorf("Parse: %v, want one line %q", err, want)
 	}
 	file := filepath.Join(t.TempDir(), "big.yaml")
@@ -150,7 +150,7 @@ func TestParse_TooBig(t *testing.T) {
 		t.Fatal(err)
 	}
 	var list ErrorList
-	if _, err := Find(file); !errors.As(err, &list) || len(list) != 1 || !strings.Contains(err.Error(), "over 1048576 bytes") {
+	if _, err := testCatalog.Find(file); !errors.As(err, &list) || len(list) != 1 || !strings.Contains(err.Error(), "over 1048576 bytes") {
 		t.Errorf("Find: %v", err)
 	}
 }

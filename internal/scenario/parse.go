@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"path"
 	"regexp"
 	"slices"
@@ -15,7 +14,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/target"
 )
@@ -122,35 +120,11 @@ func (s Scenario) errorAt(field, msg string) *Error {
 	return &Error{File: s.File, Line: p.line, Column: p.col, Field: field, Msg: msg}
 }
 
-// Fields returns the keys a scenario file may contain, in documentation
-// order: the scenario's own and the builtin target's (builtin.Fields).
-func Fields() []string {
-	own := []string{"name", "description", "target", "options", "workload", "images"}
-	own = append(own, builtin.Fields()...)
-	return append(own, "workers", "rounds", "in_flight", "idle", "interval",
-		"rss_cap", "gogc", "gomemlimit", "expect", "limits", "exec", "setup", "inject_leak")
-}
-
 // MaxFileBytes bounds the size of a scenario file. A scenario is a few
 // hundred bytes; the bound keeps a file of megabytes (of unknown keys,
 // say) from costing seconds of parsing, and it is checked before the file
 // is read whole.
 const MaxFileBytes = 1 << 20
-
-// Load reads and parses one scenario file from fsys. The file name is
-// used in error positions.
-func Load(fsys fs.FS, name string) (Scenario, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return Scenario{}, fmt.Errorf("scenario: %w", err)
-	}
-	defer f.Close()
-	data, err := readFile(name, f)
-	if err != nil {
-		return Scenario{}, err
-	}
-	return Parse(name, data)
-}
 
 // readFile reads a scenario file, at most MaxFileBytes of it: a longer
 // one is an error (an ErrorList, as Parse's) without reading the rest.
@@ -182,9 +156,8 @@ type parser struct {
 	omitted int
 	// hasName and hasDesc say whether the file set name and description.
 	hasName, hasDesc bool
-	// targets are the program's (ParseFor); nil when only the builtin's
-	// settings are decoded (Parse).
-	targets target.Targets
+	// cat is the program's catalog the scenario is read against.
+	cat Catalog
 }
 
 func (p *parser) fail(field string, n *yaml.Node, format string, args ...any) {
@@ -204,39 +177,37 @@ func (p *parser) fail(field string, n *yaml.Node, format string, args ...any) {
 
 var syntaxLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// Parse decodes a scenario from YAML, applies the defaults and the preset,
-// and validates it. name is the file name used in error positions; when
-// the file has no name key, the scenario is named after the file's base
-// name without its extension, lower-cased, spaces as dashes. Every
-// problem is reported, as an ErrorList.
+// Parse reads a scenario against the zero Catalog: every key and value
+// is checked, but no target is registered, so a target's settings are
+// left undecoded (see Catalog.Parse).
+func Parse(name string, data []byte) (Scenario, error) { return Catalog{}.Parse(name, data) }
+
+// Parse decodes a scenario from YAML, applies the defaults, and
+// validates it. name is the file name used in error positions; when the
+// file has no name key, the scenario is named after the file's base name
+// without its extension, lower-cased, spaces as dashes. Every problem is
+// reported, as an ErrorList.
 //
 // The document is decoded into a yaml.Node tree and its keys walked in
 // file order: every unknown key and duplicate key gets its own line and
 // column and the list of allowed keys, and all are reported (the first
 // MaxErrors of them, and a count of the rest). The scenario's own values
 // are decoded with target.Decode, the decoder of every target's options.
-// The builtin target's keys (builtin.Fields) are gathered into one
-// mapping and decoded and validated once by the builtin's Factory, as
-// another target's options: mapping is by its own. Data over MaxFileBytes
-// is refused unparsed.
-func Parse(name string, data []byte) (Scenario, error) { return ParseFor(name, data, nil) }
-
-// ParseFor is Parse with the program's targets: the scenario's target
-// must be one of them, and its options: mapping is decoded and validated
-// by that target's Factory, every problem reported with the file's own
-// (target.OptionError's, at "options.<key>"), in one pass. The builtin
-// target's settings are decoded by targets' builtin when it has one.
-// With nil targets (Parse), another target is checked for its spelling
-// only.
-func ParseFor(name string, data []byte, targets target.Targets) (Scenario, error) {
+// The scenario's target must be one of the catalog's, and its settings
+// (its options: mapping, or the default target's top-level keys,
+// gathered into one mapping) are decoded and validated once by its
+// Factory, every problem reported with the file's own (target.OptionError's,
+// at "options.<key>" or at the top-level key), in one pass. Data over
+// MaxFileBytes is refused unparsed.
+func (c Catalog) Parse(name string, data []byte) (Scenario, error) {
 	if len(data) > MaxFileBytes {
 		return Scenario{}, ErrorList{tooBig(name)}
 	}
 	p := &parser{
-		targets: targets,
+		cat: c,
 		sc: Scenario{
 			File:     name,
-			Target:   DefaultTarget,
+			Target:   c.Default,
 			Workload: DefaultWorkload,
 			Rounds:   DefaultRounds,
 			InFlight: DefaultInFlight,
@@ -252,10 +223,10 @@ func ParseFor(name string, data []byte, targets target.Targets) (Scenario, error
 
 	var (
 		seen        = map[string]*yaml.Node{}
-		allowed     = Fields()
+		allowed     = c.Fields()
 		allowedText = strings.Join(allowed, ", ")
-		builtinKeys = builtin.Fields()
-		settings    = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line, Column: root.Column} // the builtin target's keys
+		defaultKeys = c.defaultKeys()
+		settings    = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line, Column: root.Column} // the default target's keys
 	)
 	p.walking = true
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -278,7 +249,7 @@ func ParseFor(name string, data []byte, targets target.Targets) (Scenario, error
 			v = v.Alias
 		}
 		p.sc.pos[key] = position{v.Line, v.Column}
-		if slices.Contains(builtinKeys, key) {
+		if slices.Contains(defaultKeys, key) {
 			settings.Content = append(settings.Content, k, v)
 			continue
 		}
@@ -288,28 +259,33 @@ func ParseFor(name string, data []byte, targets target.Targets) (Scenario, error
 	p.checkExec(seen)
 	p.walking = false
 
-	// The builtin target's settings are top-level keys; another target's
+	// The default target's settings are top-level keys; another target's
 	// go under options. An exec scenario runs neither (checkExec).
-	builtinRun := p.sc.Builtin() && seen["exec"] == nil
+	p.sc.defaultRun = p.sc.Target == c.Default && c.Default != "" && seen["exec"] == nil
 	switch k, hasOptions := seen["options"]; {
 	case seen["exec"] != nil:
-	case !builtinRun:
-		for _, key := range builtinKeys {
+	case p.sc.Target == "":
+		p.fail("target", root, "required: the target this scenario runs (registered: %s), or exec: a program", c.Targets.List())
+	case !p.sc.defaultRun:
+		for _, key := range defaultKeys {
 			if k, ok := seen[key]; ok {
-				p.fail(key, k, "applies to the builtin target only; the settings of target %q go under options:", p.sc.Target)
+				p.fail(key, k, "applies to the default target %s only; the settings of target %q go under options:", c.Default, p.sc.Target)
 			}
 		}
 		if f, ok := p.factory(); ok && !p.failed["options"] {
-			_, errs := f.Decode(p.sc.Options)
+			v, errs := f.Decode(p.sc.Options)
 			for _, err := range errs {
 				p.targetError("options", err)
+			}
+			if len(errs) == 0 {
+				p.sc.Settings = v
 			}
 		}
 	default:
 		if hasOptions && !p.failed["options"] {
-			p.fail("options", k, "the builtin target takes its settings as top-level keys (%s), not options", strings.Join(builtinKeys, ", "))
+			p.fail("options", k, "the default target %s takes its settings as top-level keys (%s), not options", c.Default, strings.Join(defaultKeys, ", "))
 		}
-		p.builtinSettings(settings)
+		p.defaultSettings(settings)
 	}
 	if !p.hasName && !p.failed["name"] {
 		base := path.Base(strings.ReplaceAll(name, `\`, "/"))
@@ -423,11 +399,17 @@ func (p *parser) set(key string, v *yaml.Node) {
 	}
 }
 
-// builtinSettings decodes and validates the builtin target's keys, once,
-// with its Factory (builtin.Options), and sets the scenario's Preset,
-// Strategy, OpTimeout and IdleGC from them. A file that runs a preset as it is
-// describes it as the engine does, unless it says otherwise.
-func (p *parser) builtinSettings(settings *yaml.Node) {
+// describer is implemented by settings that describe themselves (a
+// preset run as it is): the description of a file without its own.
+type describer interface {
+	Description() string
+}
+
+// defaultSettings decodes and validates the default target's top-level
+// keys, once, with its Factory, and sets the scenario's Settings and its
+// Options, the settings encoded again as the child is sent them. A file
+// without a description takes the settings' own (describer), if any.
+func (p *parser) defaultSettings(settings *yaml.Node) {
 	f, ok := p.factory()
 	if !ok {
 		return
@@ -436,26 +418,30 @@ func (p *parser) builtinSettings(settings *yaml.Node) {
 	for _, err := range errs {
 		p.targetError("", err)
 	}
-	o, ok := v.(builtin.Options)
-	if len(errs) > 0 || !ok {
+	if len(errs) > 0 {
 		return
 	}
-	p.sc.Preset, p.sc.Strategy, p.sc.OpTimeout, p.sc.IdleGC = string(o.Preset), o.Strategy, o.OpTimeout, o.IdleGC
-	if !p.hasDesc && !p.failed["description"] {
-		p.sc.Description = o.Description()
+	sc, err := p.cat.With(p.sc, v)
+	if err != nil {
+		p.fail("", settings, "%v", err)
+		return
+	}
+	p.sc.Options, p.sc.Settings = sc.Options, sc.Settings
+	if d, ok := v.(describer); ok && !p.hasDesc && !p.failed["description"] {
+		p.sc.Description = d.Description()
 	}
 }
 
-// factory returns the Factory of the scenario's target: the program's
-// (ParseFor), or without targets the builtin's own. A target the program
-// does not have is an error at the target key.
+// factory returns the Factory of the scenario's target. A target the
+// program does not have is an error at the target key; without targets
+// (the zero Catalog) a target is checked for its spelling only.
 func (p *parser) factory() (target.Factory, bool) {
-	if p.targets == nil {
-		return builtin.Factory(), p.sc.Builtin()
+	if p.cat.Targets == nil {
+		return target.Factory{}, false
 	}
-	f, ok := p.targets[p.sc.Target]
+	f, ok := p.cat.Targets[p.sc.Target]
 	if !ok && !p.failed["target"] {
-		e := p.sc.errorAt("target", fmt.Sprintf("target %q is not registered in this program (registered: %s)", p.sc.Target, p.targets.List()))
+		e := p.sc.errorAt("target", fmt.Sprintf("target %q is not registered in this program (registered: %s)", p.sc.Target, p.cat.Targets.List()))
 		p.errs = append(p.errs, e)
 		p.failed["target"] = true
 	}
@@ -492,7 +478,7 @@ func (p *parser) document(data []byte) (*yaml.Node, bool) {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			p.fail("", nil, "empty scenario: want a mapping with at least a preset or the four switches")
+			p.fail("", nil, "empty scenario: want a mapping of keys (%s)", strings.Join(p.cat.Fields(), ", "))
 			return nil, false
 		}
 		e := &Error{File: p.sc.File, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
@@ -517,7 +503,7 @@ func (p *parser) document(data []byte) (*yaml.Node, bool) {
 		root = root.Content[0]
 	}
 	if root.Kind != yaml.MappingNode {
-		p.fail("", root, "a scenario must be a mapping of keys (%s), got %s", strings.Join(Fields(), ", "), target.Describe(root))
+		p.fail("", root, "a scenario must be a mapping of keys (%s), got %s", strings.Join(p.cat.Fields(), ", "), target.Describe(root))
 		return nil, false
 	}
 	return root, true

@@ -1,15 +1,13 @@
 package scenario
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"testing"
 
-	"github.com/leakbench/leakbench/internal/builtin"
-	"github.com/leakbench/leakbench/internal/target"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/target"
 )
 
 func TestParse_Target(t *testing.T) {
@@ -17,7 +15,7 @@ func TestParse_Target(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.Target != "tiny-wasm" || sc.Builtin() || sc.Options == nil || sc.Workers != 3 || sc.Expect != metric.ExpectLeak {
+	if sc.Target != "tiny-wasm" || sc.RunsDefault() || sc.Options == nil || sc.Settings != nil || sc.Workers != 3 || sc.Expect != metric.ExpectLeak {
 		t.Errorf("parsed %+v", sc)
 	}
 	if sc.Options.Line != 3 || sc.Options.Column != 3 {
@@ -27,12 +25,19 @@ func TestParse_Target(t *testing.T) {
 		t.Errorf("a target's strategy %+v: want none but the workers", st)
 	}
 
-	def, err := Parse("t.yaml", []byte("preset: fixed\n"))
+	def, err := testCatalog.Parse("t.yaml", []byte("preset: fixed\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if def.Target != DefaultTarget || !def.Builtin() || def.Options != nil {
-		t.Errorf("default target %q, builtin %v, options %v", def.Target, def.Builtin(), def.Options)
+	if def.Target != "engine" || !def.RunsDefault() || def.Settings != (engineOptions{Preset: "fixed"}) || def.Description != "all fixes" {
+		t.Errorf("default target %q, runs default %v, settings %+v, description %q", def.Target, def.RunsDefault(), def.Settings, def.Description)
+	}
+	if b, err := yaml.Marshal(def.Options); err != nil || !strings.Contains(string(b), "preset: fixed\n") {
+		t.Errorf("options sent %q, %v", b, err)
+	}
+
+	if _, err := Parse("t.yaml", []byte("workload: tiny\n")); err == nil || !strings.Contains(err.Error(), "t.yaml:1:1: target: required") {
+		t.Errorf("no target and no default: %v", err)
 	}
 }
 
@@ -41,22 +46,25 @@ func TestParse_TargetErrors(t *testing.T) {
 		name, src string
 		want      []string
 	}{
-		{"builtin keys for another target", "target: mine\npreset: fixed\nop_timeout: 1s\n", []string{
-			`t.yaml:2:1: preset: applies to the builtin target only; the settings of target "mine" go under options:`,
-			`t.yaml:3:1: op_timeout: applies to the builtin target only`,
+		{"default keys for another target", "target: keeper\npreset: fixed\nop_timeout: 1s\n", []string{
+			`t.yaml:2:1: preset: applies to the default target engine only; the settings of target "keeper" go under options:`,
+			`t.yaml:3:1: op_timeout: applies to the default target engine only`,
 		}},
-		{"options for the builtin", "preset: fixed\noptions: {keep: 1}\n", []string{
-			"t.yaml:2:1: options: the builtin target takes its settings as top-level keys (" + strings.Join(builtin.Fields(), ", ") + "), not options",
+		{"options for the default target", "preset: fixed\noptions: {keep: 1}\n", []string{
+			"t.yaml:2:1: options: the default target engine takes its settings as top-level keys (preset, topology, lifetime, views, listeners, op_timeout, idle_gc), not options",
 		}},
-		{"options not a mapping", "target: mine\noptions: [1]\n", []string{
+		{"options not a mapping", "target: keeper\noptions: [1]\n", []string{
 			"t.yaml:2:10: options: must be a mapping of the target's settings, got a list",
 		}},
 		{"bad target name", "target: My Engine\n", []string{
 			`t.yaml:1:9: target: "My Engine" must be a target's name`,
 		}},
+		{"a leak the settings can't have", "lifetime: fresh\nexpect: leak\n", []string{
+			`t.yaml:2:9: expect: a leak is expected but the strategy  retains nothing: set lifetime: reuse`,
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse("t.yaml", []byte(tc.src))
+			_, err := testCatalog.Parse("t.yaml", []byte(tc.src))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -69,50 +77,61 @@ func TestParse_TargetErrors(t *testing.T) {
 	}
 }
 
-type keepOptions struct {
-	Keep int `yaml:"keep"`
-}
-
-func (o keepOptions) Validate() []error {
-	if o.Keep > 10 {
-		return []error{errors.New("keep: at most 10")}
-	}
-	return nil
-}
-
-// TestParseFor_Targets: with the program's targets, the target must be
-// one of them and its options are decoded and validated by its Factory,
-// their problems reported with the file's own, in one pass.
-func TestParseFor_Targets(t *testing.T) {
-	targets := target.Targets{
-		"keeper":      target.NewFactory(func(context.Context, target.Config, keepOptions) (target.Target, error) { return nil, nil }),
-		DefaultTarget: builtin.Factory(),
-	}
+// TestCatalog_Targets: the target must be one of the catalog's and its
+// options are decoded and validated by its Factory, their problems
+// reported with the file's own, in one pass.
+func TestCatalog_Targets(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
 		{"all problems at once", "target: keeper\nroundz: 1\noptions:\n  kep: 1\n  keep: many\nrounds: 0\n",
-			"t.yaml:2:1: unknown field \"roundz\" (allowed: " + strings.Join(Fields(), ", ") + ")" +
+			"t.yaml:2:1: unknown field \"roundz\" (allowed: " + strings.Join(testCatalog.Fields(), ", ") + ")" +
 				"\nt.yaml:4:3: options: unknown field \"kep\" (allowed: keep)" +
 				"\nt.yaml:5:9: options.keep: must be an integer, got \"many\"" +
 				"\nt.yaml:6:9: rounds: must be between 1 and 100000; got 0"},
 		{"Validate at its key", "target: keeper\noptions:\n  keep: 11\n", "t.yaml:3:9: options.keep: at most 10"},
-		{"not registered", "target: nope\n", `t.yaml:1:9: target: target "nope" is not registered in this program (registered: builtin, keeper)`},
-		{"the builtin's keys and a top-level problem", "preset: fixed\nlifetime: forever\nworkers: 0\n",
+		{"not registered", "target: nope\n", `t.yaml:1:9: target: target "nope" is not registered in this program (registered: engine, keeper)`},
+		{"the default target's keys and a top-level problem", "preset: fixed\nlifetime: forever\nworkers: 0\n",
 			"t.yaml:2:11: lifetime: unknown value \"forever\" (allowed: reuse, fresh, pool, recycle)" +
 				"\nt.yaml:3:10: workers: must be a positive integer or \"auto\", got 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseFor("t.yaml", []byte(tc.src), targets)
+			_, err := testCatalog.Parse("t.yaml", []byte(tc.src))
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("error\n%v\nwant\n%s", err, tc.want)
 			}
 		})
 	}
-	sc, err := ParseFor("t.yaml", []byte("target: keeper\noptions: {keep: 3}\n"), targets)
-	if err != nil || sc.Target != "keeper" {
-		t.Errorf("a valid scenario: %v", err)
+	sc, err := testCatalog.Parse("t.yaml", []byte("target: keeper\noptions: {keep: 3}\n"))
+	if err != nil || sc.Target != "keeper" || sc.Settings != (keepOptions{Keep: 3}) {
+		t.Errorf("a valid scenario: %v, settings %+v", err, sc.Settings)
 	}
-	if _, err := ParseFor("t.yaml", []byte("preset: fixed\n"), target.Targets{}); err == nil ||
-		!strings.Contains(err.Error(), `t.yaml: target: target "builtin" is not registered in this program (registered: none)`) {
-		t.Errorf("the builtin in a program without it: %v", err)
+	if _, err := (Catalog{Targets: target.Targets{}, Default: "engine"}).Parse("t.yaml", []byte("workload: tiny\n")); err == nil ||
+		!strings.Contains(err.Error(), `t.yaml: target: target "engine" is not registered in this program (registered: none)`) {
+		t.Errorf("a default target the program lacks: %v", err)
+	}
+}
+
+// TestCatalog_WithAndSet: settings changed in Go are sent as their YAML
+// and checked by the target's Factory; Set changes some keys over them.
+func TestCatalog_WithAndSet(t *testing.T) {
+	sc, err := testCatalog.Parse("t.yaml", []byte("preset: fixed\nworkload: tiny\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := testCatalog.With(sc, engineOptions{Preset: "fixed", Lifetime: "reuse"})
+	if err != nil || with.Settings.(engineOptions).Lifetime != "reuse" {
+		t.Fatalf("With: %v, settings %+v", err, with.Settings)
+	}
+	if _, err := testCatalog.With(sc, engineOptions{Lifetime: "forever"}); err == nil || !strings.Contains(err.Error(), `unknown value "forever"`) {
+		t.Errorf("With refused settings: %v", err)
+	}
+	set, err := testCatalog.Set(with, map[string]string{"lifetime": "fresh", "views": "leaked"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := set.Settings.(engineOptions); got != (engineOptions{Preset: "fixed", Lifetime: "fresh", Views: "leaked"}) {
+		t.Errorf("Set: %+v", got)
+	}
+	if _, err := testCatalog.Set(with, map[string]string{"lifetme": "fresh"}); err == nil || !strings.Contains(err.Error(), `unknown field "lifetme"`) {
+		t.Errorf("Set of an unknown key: %v", err)
 	}
 }

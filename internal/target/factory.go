@@ -19,6 +19,7 @@ import (
 type Factory struct {
 	decode func(options *yaml.Node) (any, []error)
 	build  func(ctx context.Context, cfg Config, opts any) (Target, error)
+	keys   []string
 }
 
 // Validator is implemented by an options type that checks its values
@@ -49,6 +50,7 @@ func NewFactory[O any](f func(ctx context.Context, cfg Config, opts O) (Target, 
 		}
 	}
 	return Factory{
+		keys: Fields(reflect.TypeFor[O]()),
 		decode: func(n *yaml.Node) (any, []error) {
 			var o O
 			if n != nil {
@@ -138,6 +140,10 @@ func valueOf(n *yaml.Node, path string) *yaml.Node {
 	}
 	return nil
 }
+
+// Keys returns the keys of the options, in the order of their fields
+// (Fields of the factory's options type).
+func (f Factory) Keys() []string { return slices.Clone(f.keys) }
 
 // Decode decodes and validates options as New does and returns the
 // options value (the factory's O) with every problem found. It builds

@@ -1,6 +1,6 @@
 //go:build leakbench_regress_listeners
 
-package cli
+package main
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/runner"
 )
 
 // This file is compiled only into a bench built with
@@ -32,7 +33,7 @@ import (
 // Replacing os.Stdin is global state, deliberately: it models a broken
 // build, in a process that is about to become a child and nothing else.
 func init() {
-	if len(os.Args) < 2 || os.Args[1] != childCommand {
+	if len(os.Args) < 2 || os.Args[1] != runner.ChildCommand {
 		return
 	}
 	r, w, err := os.Pipe()

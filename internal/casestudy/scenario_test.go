@@ -1,4 +1,4 @@
-package scenario
+package casestudy
 
 import (
 	"errors"
@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/idlegc"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/scenarios"
 )
 
@@ -25,8 +27,8 @@ func TestEmbeddedFilesValid(t *testing.T) {
 		t.Fatalf("no embedded scenarios: %v", err)
 	}
 	for _, f := range files {
-		sc, err := Load(scenarios.FS, f)
-		if err != nil && !forThisPlatform(scenarios.FS, f) {
+		sc, err := Catalog().Load(scenarios.FS, f)
+		if err != nil && !supported(scenarios.FS, f) {
 			t.Logf("%s: not for %s: %v", f, runtime.GOOS, err)
 			continue
 		}
@@ -44,7 +46,7 @@ func TestEmbeddedFilesValid(t *testing.T) {
 }
 
 func TestBuiltin(t *testing.T) {
-	all, err := Builtin()
+	all, err := Catalog().All()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,21 +63,21 @@ func TestBuiltin(t *testing.T) {
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("builtin order = %q, want %q", got, want)
 	}
-	byName := func(name string) Scenario {
+	byName := func(name string) scenario.Scenario {
 		for _, sc := range all {
 			if sc.Name == name {
 				return sc
 			}
 		}
 		t.Fatalf("no builtin %q", name)
-		return Scenario{}
+		return scenario.Scenario{}
 	}
 	// The four published stages: the preset exactly, on the published
 	// machine's shape.
 	for _, sc := range all[:4] {
 		p, _ := engine.Preset(sc.Name)
-		if sc.Preset != sc.Name || sc.Strategy != p || sc.ResultsStrategy().Preset != sc.Name {
-			t.Errorf("%s: preset %q strategy %v, want the %s preset", sc.Name, sc.Preset, sc.Strategy, sc.Name)
+		if string(opts(sc).Preset) != sc.Name || opts(sc).Strategy != p || sc.ResultsStrategy().Preset != sc.Name {
+			t.Errorf("%s: preset %q strategy %v, want the %s preset", sc.Name, string(opts(sc).Preset), opts(sc).Strategy, sc.Name)
 		}
 		if sc.Workers != 15 || sc.ResolvedWorkers() != 15 || sc.Workload != "default" || sc.Rounds != 1 ||
 			sc.RSSCap < 8<<30 || sc.Idle != 20*time.Second || sc.InFlight != 6 || sc.Interval != 100*time.Millisecond {
@@ -85,8 +87,8 @@ func TestBuiltin(t *testing.T) {
 			t.Errorf("%s: expect %v", sc.Name, sc.Expect)
 		}
 		// Published curves are Node's: V8's memory reducer in the idle phase.
-		if sc.IdleGC != idlegc.V8 {
-			t.Errorf("%s: idle_gc %v, want v8", sc.Name, sc.IdleGC)
+		if opts(sc).IdleGC != idlegc.V8 {
+			t.Errorf("%s: idle_gc %v, want v8", sc.Name, opts(sc).IdleGC)
 		}
 	}
 	// The real optimizer's six: exec targets on the stages' shape.
@@ -94,7 +96,7 @@ func TestBuiltin(t *testing.T) {
 		if !strings.HasPrefix(sc.Name, "nextjs-") {
 			continue
 		}
-		if len(sc.Exec) != 5 || sc.Exec[0] != "node" || len(sc.Setup) != 3 || sc.Workers != 15 || sc.InFlight != 6 || sc.Preset != "" {
+		if len(sc.Exec) != 5 || sc.Exec[0] != "node" || len(sc.Setup) != 3 || sc.Workers != 15 || sc.InFlight != 6 || string(opts(sc).Preset) != "" {
 			t.Errorf("%s: exec %q, setup %q, %d workers", sc.Name, sc.Exec, sc.Setup, sc.Workers)
 		}
 	}
@@ -103,32 +105,32 @@ func TestBuiltin(t *testing.T) {
 		if !strings.HasPrefix(sc.Name, "quick-") {
 			continue
 		}
-		if sc.IdleGC != idlegc.Go {
-			t.Errorf("%s: idle_gc %v, want the default go", sc.Name, sc.IdleGC)
+		if opts(sc).IdleGC != idlegc.Go {
+			t.Errorf("%s: idle_gc %v, want the default go", sc.Name, opts(sc).IdleGC)
 		}
 	}
-	if qf.Workload != "quick" || qf.Expect != metric.ExpectStable || len(qf.Limits) == 0 || qf.Leaky() {
+	if qf.Workload != "quick" || qf.Expect != metric.ExpectStable || len(qf.Limits) == 0 || canLeak(qf) {
 		t.Errorf("quick-fixed: %+v", qf)
 	}
-	if ql.Workload != "quick" || ql.Expect != metric.ExpectLeak || len(ql.Limits) == 0 || !ql.Leaky() ||
-		ql.Strategy.Listeners != engine.ListenersLeaked || ql.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" {
+	if ql.Workload != "quick" || ql.Expect != metric.ExpectLeak || len(ql.Limits) == 0 || !canLeak(ql) ||
+		opts(ql).Strategy.Listeners != engine.ListenersLeaked || ql.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" {
 		t.Errorf("quick-leaky: %+v (%s)", ql, ql.ResultsStrategy())
 	}
 }
 
 func TestFind(t *testing.T) {
 	for _, name := range []string{"fixed", "fix1+2", "fix1-2", "quick-leaky"} {
-		if _, err := Find(name); err != nil {
-			t.Errorf("Find(%q): %v", name, err)
+		if _, err := Catalog().Find(name); err != nil {
+			t.Errorf("Catalog().Find(%q): %v", name, err)
 		}
 	}
-	sc, err := Find("fix1-2")
+	sc, err := Catalog().Find("fix1-2")
 	if err != nil || sc.Name != "fix1+2" {
-		t.Errorf("Find(fix1-2) = %q, %v; want fix1+2", sc.Name, err)
+		t.Errorf("Catalog().Find(fix1-2) = %q, %v; want fix1+2", sc.Name, err)
 	}
-	_, err = Find("fix3")
+	_, err = Catalog().Find("fix3")
 	if err == nil || !strings.Contains(err.Error(), `unknown scenario "fix3"`) || !strings.Contains(err.Error(), "before, fix1, fix1+2, fixed") {
-		t.Errorf("Find(fix3) error = %v; want unknown scenario listing the builtins", err)
+		t.Errorf("Catalog().Find(fix3) error = %v; want unknown scenario listing the builtins", err)
 	}
 
 	dir := t.TempDir()
@@ -136,30 +138,30 @@ func TestFind(t *testing.T) {
 	if err := os.WriteFile(path, []byte("preset: fix1\nworkers: 3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sc, err = Find(path)
+	sc, err = Catalog().Find(path)
 	if err != nil || sc.Name != "mine" || sc.Workers != 3 || sc.File != path {
-		t.Errorf("Find(path) = %+v, %v", sc, err)
+		t.Errorf("Catalog().Find(path) = %+v, %v", sc, err)
 	}
 	bad := filepath.Join(dir, "bad.yaml")
 	if err := os.WriteFile(bad, []byte("preset: fix1\nrounds: 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Find(bad); err == nil || !strings.Contains(err.Error(), bad+":2:9: rounds:") {
-		t.Errorf("Find(bad) error = %v; want the path, line and field", err)
+	if _, err := Catalog().Find(bad); err == nil || !strings.Contains(err.Error(), bad+":2:9: rounds:") {
+		t.Errorf("Catalog().Find(bad) error = %v; want the path, line and field", err)
 	}
-	if _, err := Find(filepath.Join(dir, "missing.yaml")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("Find(missing) error = %v; want fs.ErrNotExist", err)
+	if _, err := Catalog().Find(filepath.Join(dir, "missing.yaml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Catalog().Find(missing) error = %v; want fs.ErrNotExist", err)
 	}
 }
 
 func TestParseDefaults(t *testing.T) {
-	sc, err := Parse("dir/My Run.yaml", []byte("preset: fixed\n"))
+	sc, err := Catalog().Parse("dir/My Run.yaml", []byte("preset: fixed\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sc.Name != "my-run" || sc.Workload != "default" || sc.Rounds != 1 || sc.InFlight != 6 ||
 		sc.Interval != 100*time.Millisecond || sc.Workers != 0 || sc.Expect != metric.ExpectStable ||
-		sc.GOGC != 0 || sc.GOMEMLIMIT != 0 || sc.RSSCap != 0 || sc.Idle != 0 || sc.OpTimeout != 0 {
+		sc.GOGC != 0 || sc.GOMEMLIMIT != 0 || sc.RSSCap != 0 || sc.Idle != 0 || opts(sc).OpTimeout != 0 {
 		t.Errorf("defaults: %+v", sc)
 	}
 	if sc.GOGCEnv() != "" || sc.GOMEMLIMITEnv() != "" {
@@ -196,14 +198,14 @@ limits:
   - slope>=1.5MiB/round
   - instances_peak <= 6
 `
-	sc, err := Parse("custom.yaml", []byte(src))
+	sc, err := Catalog().Parse("custom.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := engine.Strategy{Topology: engine.PerWorker, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked}
-	if sc.Name != "custom" || sc.Workload != "tiny" || sc.Images != "/tmp/pics" || sc.Preset != "" || sc.Strategy != want ||
+	if sc.Name != "custom" || sc.Workload != "tiny" || sc.Images != "/tmp/pics" || string(opts(sc).Preset) != "" || opts(sc).Strategy != want ||
 		sc.Workers != 0 || sc.Rounds != 7 || sc.InFlight != 2 || sc.Idle != 90*time.Second || sc.Interval != 10*time.Millisecond ||
-		sc.RSSCap != 512e6 || sc.GOGC != GOGCOff || sc.GOMEMLIMIT != 256<<20 || sc.OpTimeout != 5*time.Second || sc.Expect != metric.ExpectLeak || sc.IdleGC != idlegc.V8 {
+		sc.RSSCap != 512e6 || sc.GOGC != scenario.GOGCOff || sc.GOMEMLIMIT != 256<<20 || opts(sc).OpTimeout != 5*time.Second || sc.Expect != metric.ExpectLeak || opts(sc).IdleGC != idlegc.V8 {
 		t.Errorf("parsed: %+v", sc)
 	}
 	if sc.GOGCEnv() != "off" || sc.GOMEMLIMITEnv() != "268435456B" {
@@ -222,17 +224,17 @@ limits:
 }
 
 func TestOverridePreset(t *testing.T) {
-	sc, err := Parse("o.yaml", []byte("preset: fixed\nlisteners: leaked\nworkers: 4\ngogc: 50\n"))
+	sc, err := Catalog().Parse("o.yaml", []byte("preset: fixed\nlisteners: leaked\nworkers: 4\ngogc: 50\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Fresh, Views: engine.ViewsCleared, Listeners: engine.ListenersLeaked}
-	if sc.Strategy != want || sc.Preset != "fixed" || sc.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
+	if opts(sc).Strategy != want || string(opts(sc).Preset) != "fixed" || sc.ResultsStrategy().String() != "fixed (pipeline, fresh, views cleared, listeners leaked)" || sc.ResolvedWorkers() != 4 || sc.GOGCEnv() != "50" {
 		t.Errorf("got %+v (%s)", sc, sc.ResultsStrategy())
 	}
 	// Overriding a switch with the preset's own value is allowed and
 	// changes nothing.
-	sc, err = Parse("o.yaml", []byte("preset: fix1\ntopology: pipeline\n"))
+	sc, err = Catalog().Parse("o.yaml", []byte("preset: fix1\ntopology: pipeline\n"))
 	if err != nil || sc.ResultsStrategy().String() != "fix1 (pipeline, reuse, views leaked, listeners leaked)" {
 		t.Errorf("got %q, %v", sc.ResultsStrategy(), err)
 	}
@@ -343,13 +345,13 @@ var parseErrorCases = []struct {
 func TestParseErrors(t *testing.T) {
 	for _, tt := range parseErrorCases {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("t.yaml", []byte(tt.src))
+			_, err := Catalog().Parse("t.yaml", []byte(tt.src))
 			if err == nil {
 				t.Fatalf("no error; want %q", tt.want)
 			}
-			var list ErrorList
+			var list scenario.ErrorList
 			if !errors.As(err, &list) {
-				t.Fatalf("error %T is not an ErrorList: %v", err, err)
+				t.Fatalf("error %T is not an scenario.ErrorList: %v", err, err)
 			}
 			if len(list) != 1 {
 				t.Errorf("%d errors, want 1:\n%v", len(list), err)
@@ -359,9 +361,9 @@ func TestParseErrors(t *testing.T) {
 					t.Errorf("error\n  %v\nwant it to contain\n  %s", err, w)
 				}
 			}
-			var e *Error
+			var e *scenario.Error
 			if !errors.As(err, &e) || e.File != "t.yaml" {
-				t.Errorf("errors.As(*Error) = %+v", e)
+				t.Errorf("errors.As(*scenario.Error) = %+v", e)
 			}
 		})
 	}
@@ -372,8 +374,8 @@ func TestParseErrors(t *testing.T) {
 // reported by Validate.
 func TestParseReportsEverything(t *testing.T) {
 	src := "name: ok\npreset: fixed\nrounds: many\ninterval: 1ms\nbogus: 1\nrss_cap: 3 apples\nlimits: [\"peak < 1\", \"errors <= 0\"]\n"
-	_, err := Parse("all.yaml", []byte(src))
-	var list ErrorList
+	_, err := Catalog().Parse("all.yaml", []byte(src))
+	var list scenario.ErrorList
 	if !errors.As(err, &list) {
 		t.Fatalf("got %v", err)
 	}
@@ -394,18 +396,19 @@ func TestParseReportsEverything(t *testing.T) {
 	}
 }
 
-// TestValidateBuiltInGo checks Validate on a Scenario built in Go: no
+// TestValidateBuiltInGo checks Validate on a scenario.Scenario built in Go: no
 // positions, but every problem names its field.
 func TestValidateBuiltInGo(t *testing.T) {
-	sc := Scenario{Workload: "nope", Preset: "later", Workers: -1, Rounds: 0, InFlight: 0, Interval: time.Millisecond,
-		Idle: -time.Second, GOGC: -5, OpTimeout: -1, Expect: metric.Expect(9), Limits: []metric.Limit{{}}}
-	sc.Strategy.Topology = engine.Topology(7)
+	bad := builtin.Options{Preset: "later", OpTimeout: -1}
+	bad.Topology = engine.Topology(7)
+	sc := scenario.Scenario{Workload: "nope", Settings: bad, Workers: -1, Rounds: 0, InFlight: 0, Interval: time.Millisecond,
+		Idle: -time.Second, GOGC: -5, Expect: metric.Expect(9), Limits: []metric.Limit{{}}}
 	errs := sc.Validate()
 	fields := map[string]bool{}
 	for _, err := range errs {
-		var e *Error
+		var e *scenario.Error
 		if !errors.As(err, &e) || e.Line != 0 {
-			t.Errorf("%v: want an *Error without a position", err)
+			t.Errorf("%v: want an *scenario.Error without a position", err)
 			continue
 		}
 		fields[e.Field] = true
@@ -415,8 +418,8 @@ func TestValidateBuiltInGo(t *testing.T) {
 			t.Errorf("no error for %s in %v", f, errs)
 		}
 	}
-	good := Scenario{Name: "go", Workload: "tiny", Preset: "fixed", Rounds: 1, InFlight: 1, Interval: MinInterval}
-	good.Strategy, _ = engine.Preset("fixed")
+	fixed, _ := engine.Preset("fixed")
+	good := scenario.Scenario{Name: "go", Workload: "tiny", Settings: builtin.Options{Preset: "fixed", Strategy: fixed}, Rounds: 1, InFlight: 1, Interval: scenario.MinInterval}
 	if errs := good.Validate(); errs != nil {
 		t.Errorf("valid scenario: %v", errs)
 	}
@@ -424,12 +427,12 @@ func TestValidateBuiltInGo(t *testing.T) {
 
 func TestErrorFormat(t *testing.T) {
 	for _, tt := range []struct {
-		e    Error
+		e    scenario.Error
 		want string
 	}{
-		{Error{File: "a.yaml", Line: 3, Column: 7, Field: "rounds", Msg: "bad"}, "a.yaml:3:7: rounds: bad"},
-		{Error{File: "a.yaml", Line: 3, Msg: "bad"}, "a.yaml:3: bad"},
-		{Error{Field: "rounds", Msg: "bad"}, "rounds: bad"},
+		{scenario.Error{File: "a.yaml", Line: 3, Column: 7, Field: "rounds", Msg: "bad"}, "a.yaml:3:7: rounds: bad"},
+		{scenario.Error{File: "a.yaml", Line: 3, Msg: "bad"}, "a.yaml:3: bad"},
+		{scenario.Error{Field: "rounds", Msg: "bad"}, "rounds: bad"},
 	} {
 		if got := tt.e.Error(); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)

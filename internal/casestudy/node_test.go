@@ -1,13 +1,12 @@
-package cli
+package casestudy
 
 import (
-	"bytes"
-	"errors"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/cli"
 	"github.com/leakbench/leakbench/internal/published"
 	"github.com/leakbench/leakbench/internal/report"
 )
@@ -26,25 +25,11 @@ func TestRealOptimizer_Tiny(t *testing.T) {
 			t.Skipf("%s not on PATH: the real optimizer's scenarios need node 18 or later and npm", tool)
 		}
 	}
-	t.Parallel()
 	out := filepath.Join(t.TempDir(), "out")
-	// bench as built, in the repository root (the scenarios' paths are
-	// relative to it): a process of its own, so that this test needs no
-	// t.Chdir and runs beside the others.
-	cmd := exec.Command(builtBench(t, ""), "run", "--out", out, "nextjs-before-tiny", "nextjs-fixed-tiny")
-	cmd.Dir = filepath.Join("..", "..")
-	var outb, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &outb, &errb
-	code := statusOK
-	var exit *exec.ExitError
-	if err := cmd.Run(); errors.As(err, &exit) {
-		code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	stdout, stderr := outb.String(), errb.String()
+	t.Chdir(filepath.Join("..", "..")) // the scenarios' paths are relative to the repository root
+	code, stdout, stderr := bench(t, "run", "--out", out, "nextjs-before-tiny", "nextjs-fixed-tiny")
 	t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	if code != statusOK {
+	if code != cli.StatusOK {
 		if strings.Contains(stdout, "setup examples/nextjs/install.sh") {
 			if ping, err := exec.Command("npm", "ping").CombinedOutput(); err != nil {
 				t.Skipf("npm cannot reach its registry to install next (npm ping: %v: %s)", err, ping)
@@ -91,7 +76,7 @@ func TestRealOptimizer_Tiny(t *testing.T) {
 func TestReproduce_WithNodeNeedsNode(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	code, _, stderr := bench(t, "reproduce", "--quick", "--with-node", "--out", t.TempDir())
-	if code != statusError || !strings.Contains(stderr, "--with-node: node not found on PATH: the real optimizer needs node 18 or later and npm") {
+	if code != cli.StatusError || !strings.Contains(stderr, "--with-node: node not found on PATH: the real optimizer needs node 18 or later and npm") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

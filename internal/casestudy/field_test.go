@@ -1,4 +1,4 @@
-package scenario
+package casestudy
 
 import (
 	"runtime"
@@ -6,9 +6,11 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/leakbench/leakbench/internal/builtin"
 	"github.com/leakbench/leakbench/internal/codecs"
 	"github.com/leakbench/leakbench/internal/engine"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/scenarios"
 )
 
@@ -16,31 +18,31 @@ import (
 // and over the four switches, and checks it lands in the Strategy and in
 // the strategy the results record.
 func TestParse_FieldKeys(t *testing.T) {
-	sc, err := Parse("t.yaml", []byte("preset: fixed\nlifetime: recycle\nrecycle_after: 8\ncache: 4\nmemory_limit: 64MiB\n"))
+	sc, err := Catalog().Parse("t.yaml", []byte("preset: fixed\nlifetime: recycle\nrecycle_after: 8\ncache: 4\nmemory_limit: 64MiB\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := engine.Strategy{Topology: engine.Pipeline, Lifetime: engine.Recycle, Views: engine.ViewsCleared,
 		Listeners: engine.ListenersRemoved, RecycleAfter: 8, Cache: 4, MemoryLimit: 64 << 20}
-	if sc.Strategy != want {
-		t.Errorf("strategy %v, want %v", sc.Strategy, want)
+	if opts(sc).Strategy != want {
+		t.Errorf("strategy %v, want %v", opts(sc).Strategy, want)
 	}
 	if got := sc.ResultsStrategy().String(); got != "fixed (pipeline, recycle, views cleared, listeners removed, recycle after 8, memory limit 64MiB, cache 4)" {
 		t.Errorf("results strategy %q", got)
 	}
 
-	sc, err = Parse("t.yaml", []byte("topology: per-worker\nlifetime: reuse\nviews: cleared\nlisteners: removed\npool_size: 3\nresults: copied\nallocator: go\n"))
+	sc, err = Catalog().Parse("t.yaml", []byte("topology: per-worker\nlifetime: reuse\nviews: cleared\nlisteners: removed\npool_size: 3\nresults: copied\nallocator: go\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.Strategy.PoolSize != 3 || sc.Strategy.Results != engine.ResultsCopied || sc.Strategy.Allocator != engine.AllocatorGo {
-		t.Errorf("strategy %v", sc.Strategy)
+	if opts(sc).Strategy.PoolSize != 3 || opts(sc).Strategy.Results != engine.ResultsCopied || opts(sc).Strategy.Allocator != engine.AllocatorGo {
+		t.Errorf("strategy %v", opts(sc).Strategy)
 	}
 	if rs := sc.ResultsStrategy(); rs.PoolSize != 3 || rs.Allocator != "" || rs.Results != "" {
 		t.Errorf("results strategy %+v: defaults are left out", rs)
 	}
 
-	sc, err = Parse("t.yaml", []byte("preset: fixed\nresults: aliased\ncache: 2\n"))
+	sc, err = Catalog().Parse("t.yaml", []byte("preset: fixed\nresults: aliased\ncache: 2\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,15 +62,15 @@ func TestParse_FieldKeys(t *testing.T) {
 		{"preset: recycle-512\nmalloc: original\n", codecs.MallocOriginal, "original"},
 		{"topology: pipeline\nlifetime: reuse\nviews: cleared\nlisteners: removed\n", codecs.MallocLibc, ""},
 	} {
-		sc, err = Parse("t.yaml", []byte(c.src))
-		if err != nil || sc.Strategy.Malloc != c.want || sc.ResultsStrategy().Malloc != c.record {
-			t.Errorf("%q: malloc %v, recorded %q, %v; want %v, %q", c.src, sc.Strategy.Malloc, sc.ResultsStrategy().Malloc, err, c.want, c.record)
+		sc, err = Catalog().Parse("t.yaml", []byte(c.src))
+		if err != nil || opts(sc).Strategy.Malloc != c.want || sc.ResultsStrategy().Malloc != c.record {
+			t.Errorf("%q: malloc %v, recorded %q, %v; want %v, %q", c.src, opts(sc).Strategy.Malloc, sc.ResultsStrategy().Malloc, err, c.want, c.record)
 		}
 	}
 	if runtime.GOOS == "linux" {
-		sc, err = Parse("t.yaml", []byte("preset: fixed\nallocator: mmap\n"))
-		if err != nil || sc.Strategy.Allocator != engine.AllocatorMmap || sc.ResultsStrategy().Allocator != "mmap" {
-			t.Errorf("allocator mmap: %v, %v", sc.Strategy, err)
+		sc, err = Catalog().Parse("t.yaml", []byte("preset: fixed\nallocator: mmap\n"))
+		if err != nil || opts(sc).Strategy.Allocator != engine.AllocatorMmap || sc.ResultsStrategy().Allocator != "mmap" {
+			t.Errorf("allocator mmap: %v, %v", opts(sc).Strategy, err)
 		}
 	}
 }
@@ -81,18 +83,18 @@ func TestParse_FieldPresets(t *testing.T) {
 		if name == "mmap-fixed" && runtime.GOOS != "linux" {
 			continue
 		}
-		sc, err := Parse("t.yaml", []byte("preset: "+name+"\n"))
+		sc, err := Catalog().Parse("t.yaml", []byte("preset: "+name+"\n"))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
 		want, _ := engine.Preset(name)
 		desc, _ := engine.PresetDescription(name)
-		if sc.Strategy != want || sc.Preset != name || sc.Description != desc {
-			t.Errorf("%s: strategy %v description %q; want %v and %q", name, sc.Strategy, sc.Description, want, desc)
+		if opts(sc).Strategy != want || string(opts(sc).Preset) != name || sc.Description != desc {
+			t.Errorf("%s: strategy %v description %q; want %v and %q", name, opts(sc).Strategy, sc.Description, want, desc)
 		}
 		// Changed, it is no longer the preset: no borrowed description.
-		sc, err = Parse("t.yaml", []byte("preset: "+name+"\nworkload: quick\nviews: cleared\nlisteners: leaked\n"))
+		sc, err = Catalog().Parse("t.yaml", []byte("preset: "+name+"\nworkload: quick\nviews: cleared\nlisteners: leaked\n"))
 		if err != nil {
 			t.Errorf("%s with listeners leaked: %v", name, err)
 		} else if sc.Description != "" {
@@ -100,14 +102,14 @@ func TestParse_FieldPresets(t *testing.T) {
 		}
 	}
 	// A field preset overridden entirely conflicts like a published one.
-	_, err := Parse("t.yaml", []byte("preset: recycle-512\ntopology: pipeline\nlifetime: recycle\nviews: cleared\nlisteners: removed\nrecycle_after: 512\n"))
+	_, err := Catalog().Parse("t.yaml", []byte("preset: recycle-512\ntopology: pipeline\nlifetime: recycle\nviews: cleared\nlisteners: removed\nrecycle_after: 512\n"))
 	if err == nil || !strings.Contains(err.Error(), `t.yaml:1:9: preset: preset "recycle-512" conflicts with topology, lifetime, views, listeners and recycle_after, which override all of it`) {
 		t.Errorf("fully overridden field preset: %v", err)
 	}
 	// Overriding the four switches leaves its recycle_after: no conflict.
-	sc, err := Parse("t.yaml", []byte("preset: recycle-512\ntopology: pipeline\nlifetime: recycle\nviews: cleared\nlisteners: removed\n"))
-	if err != nil || sc.Strategy.RecycleAfter != 512 {
-		t.Errorf("recycle-512 with its four switches: %v, %v", sc.Strategy, err)
+	sc, err := Catalog().Parse("t.yaml", []byte("preset: recycle-512\ntopology: pipeline\nlifetime: recycle\nviews: cleared\nlisteners: removed\n"))
+	if err != nil || opts(sc).Strategy.RecycleAfter != 512 {
+		t.Errorf("recycle-512 with its four switches: %v, %v", opts(sc).Strategy, err)
 	}
 }
 
@@ -171,7 +173,7 @@ func TestParse_FieldErrors(t *testing.T) {
 			if strings.Contains(tc.yaml, "mmap") && runtime.GOOS != "linux" {
 				t.Skip("allocator mmap is refused off Linux before its combinations")
 			}
-			_, err := Parse("t.yaml", []byte(tc.yaml))
+			_, err := Catalog().Parse("t.yaml", []byte(tc.yaml))
 			if err == nil {
 				t.Fatalf("no error; want %q", tc.want)
 			}
@@ -187,12 +189,12 @@ func TestParse_FieldErrors(t *testing.T) {
 // TestParse_FieldKeysOtherTarget checks that the settings from the field
 // belong to the builtin target only.
 func TestParse_FieldKeysOtherTarget(t *testing.T) {
-	_, err := Parse("t.yaml", []byte("target: mine\nrecycle_after: 8\npool_size: 2\nmemory_limit: 1GiB\nallocator: mmap\nresults: aliased\ncache: 3\nmalloc: original\n"))
+	_, err := Catalog().Parse("t.yaml", []byte("target: mine\nrecycle_after: 8\npool_size: 2\nmemory_limit: 1GiB\nallocator: mmap\nresults: aliased\ncache: 3\nmalloc: original\n"))
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for i, key := range []string{"recycle_after", "pool_size", "memory_limit", "allocator", "results", "cache", "malloc"} {
-		want := key + `: applies to the builtin target only; the settings of target "mine" go under options:`
+		want := key + `: applies to the default target builtin only; the settings of target "mine" go under options:`
 		if !strings.Contains(err.Error(), "t.yaml:"+string(rune('2'+i))+":1: "+want) {
 			t.Errorf("error lacks %q at line %d:\n%v", want, i+2, err)
 		}
@@ -227,14 +229,13 @@ func TestLeaky(t *testing.T) {
 		{"copied cache holds its bytes only", with(func(s *engine.Strategy) { s.Cache = 8 }), false},
 		{"memory limit", with(func(s *engine.Strategy) { s.MemoryLimit = 64 << 20 }), false},
 	} {
-		sc := Scenario{Strategy: tc.st}
-		if got := sc.Leaky(); got != tc.leaky {
-			t.Errorf("%s: Leaky() = %v, want %v", tc.name, got, tc.leaky)
+		if got, _ := (builtin.Options{Strategy: tc.st}).CanLeak(); got != tc.leaky {
+			t.Errorf("%s: CanLeak() = %v, want %v", tc.name, got, tc.leaky)
 		}
 	}
 	// expect: leak accepts every retaining pattern from the field.
 	for _, y := range []string{"preset: pool-unclosed\n", "preset: aliased-cache\n", "preset: recycle-512\n", "preset: pool-bounded-capped\n"} {
-		sc, err := Parse("t.yaml", []byte(y+"expect: leak\n"))
+		sc, err := Catalog().Parse("t.yaml", []byte(y+"expect: leak\n"))
 		if err != nil || sc.Expect != metric.ExpectLeak {
 			t.Errorf("%sexpect: leak: %v", y, err)
 		}
@@ -245,11 +246,11 @@ func TestLeaky(t *testing.T) {
 // ships as a scenario on the default workload, next to fixed's shape,
 // and as a quick twin, and that the quick twin of recycle recycles.
 func TestBuiltin_FieldScenarios(t *testing.T) {
-	all, err := Builtin()
+	all, err := Catalog().All()
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]Scenario{}
+	byName := map[string]scenario.Scenario{}
 	for _, sc := range all {
 		byName[sc.Name] = sc
 	}
@@ -266,13 +267,13 @@ func TestBuiltin_FieldScenarios(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("no builtin scenario %q", name)
-		case sc.Strategy != want || sc.Workload != "default" || sc.Workers != fixed.Workers || sc.Rounds != fixed.Rounds ||
-			sc.Idle != fixed.Idle || sc.IdleGC != fixed.IdleGC || sc.InFlight != fixed.InFlight || sc.RSSCap == 0:
+		case opts(sc).Strategy != want || sc.Workload != "default" || sc.Workers != fixed.Workers || sc.Rounds != fixed.Rounds ||
+			sc.Idle != fixed.Idle || opts(sc).IdleGC != opts(fixed).IdleGC || sc.InFlight != fixed.InFlight || sc.RSSCap == 0:
 			t.Errorf("%s: %+v; want the preset on fixed's workload, workers, rounds, idle and an RSS cap", name, sc)
 		}
 		twins := 0
 		for _, q := range all {
-			if q.Preset == name && q.Workload == "quick" {
+			if string(opts(q).Preset) == name && q.Workload == "quick" {
 				twins++
 				if q.RSSCap == 0 || len(q.Limits) == 0 {
 					t.Errorf("%s: no RSS cap or no limits", q.Name)
@@ -283,8 +284,8 @@ func TestBuiltin_FieldScenarios(t *testing.T) {
 			t.Errorf("%s: %d quick twins, want 1", name, twins)
 		}
 	}
-	if q := byName["quick-recycle-8"]; q.Strategy.RecycleAfter != 8 || q.Strategy.Lifetime != engine.Recycle {
-		t.Errorf("quick-recycle-8: %v", q.Strategy)
+	if q := byName["quick-recycle-8"]; opts(q).Strategy.RecycleAfter != 8 || opts(q).Strategy.Lifetime != engine.Recycle {
+		t.Errorf("quick-recycle-8: %v", opts(q).Strategy)
 	}
 }
 
@@ -302,12 +303,12 @@ func TestForThisPlatform(t *testing.T) {
 		{"mmap-fixed.yaml", mmap},
 		{"quick-mmap-fixed.yaml", mmap},
 	} {
-		if got := forThisPlatform(scenarios.FS, tc.file); got != tc.want {
-			t.Errorf("forThisPlatform(%s) = %v, want %v on %s", tc.file, got, tc.want, runtime.GOOS)
+		if got := supported(scenarios.FS, tc.file); got != tc.want {
+			t.Errorf("supported(%s) = %v, want %v on %s", tc.file, got, tc.want, runtime.GOOS)
 		}
 	}
 	fsys := fstest.MapFS{"mine.yaml": {Data: []byte("preset: fixed\nallocator: mmap\n")}}
-	if got := forThisPlatform(fsys, "mine.yaml"); got != mmap {
+	if got := supported(fsys, "mine.yaml"); got != mmap {
 		t.Errorf("allocator: mmap by key: %v, want %v", got, mmap)
 	}
 }
@@ -317,15 +318,15 @@ func TestForThisPlatform(t *testing.T) {
 // no v8): the published runs' mechanism is engine.AsNode, which bench
 // reproduce --as-node applies.
 func TestBuiltin_Mechanism(t *testing.T) {
-	all, err := Builtin()
+	all, err := Catalog().All()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, sc := range all {
-		if !sc.Builtin() {
+		if !sc.RunsDefault() {
 			continue
 		}
-		if st := sc.Strategy; st.Malloc != codecs.MallocLibc || st.Reused != engine.ReusedAll || st.Allocator == engine.AllocatorV8 {
+		if st := opts(sc).Strategy; st.Malloc != codecs.MallocLibc || st.Reused != engine.ReusedAll || st.Allocator == engine.AllocatorV8 {
 			t.Errorf("scenario %s (%s) runs %s, want wazero's defaults (malloc libc, reused all, no v8)", sc.Name, sc.File, st)
 		}
 	}

@@ -1,4 +1,4 @@
-package cli
+package casestudy
 
 import (
 	"bytes"
@@ -7,10 +7,12 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/leakbench/leakbench/internal/cli"
 )
 
 // updateCLIDoc regenerates docs/cli.md's help section from the commands'
-// --help: go test ./internal/cli -run TestCLIDoc_MatchesHelp -update.
+// --help: go test ./internal/casestudy -run TestCLIDoc_MatchesHelp -update.
 var updateCLIDoc = flag.Bool("update", false, "rewrite the generated help section of docs/cli.md")
 
 // cliDocPath is the command reference; its help section is generated.
@@ -18,7 +20,7 @@ const cliDocPath = "../../docs/cli.md"
 
 // The markers around the generated section of docs/cli.md.
 const (
-	cliDocBegin = "<!-- generated from --help by: go test ./internal/cli -run TestCLIDoc_MatchesHelp -update -->\n"
+	cliDocBegin = "<!-- generated from --help by: go test ./internal/casestudy -run TestCLIDoc_MatchesHelp -update -->\n"
 	cliDocEnd   = "<!-- end of the generated help -->\n"
 )
 
@@ -29,16 +31,14 @@ func helpSection(t *testing.T) string {
 	var b strings.Builder
 	section := func(title string, args ...string) {
 		code, out, errOut := bench(t, args...)
-		if code != statusOK || errOut != "" {
+		if code != cli.StatusOK || errOut != "" {
 			t.Fatalf("bench %s: exit %d, stderr %q", strings.Join(args, " "), code, errOut)
 		}
 		b.WriteString("\n### " + title + "\n\n```\n" + strings.TrimRight(out, "\n") + "\n```\n")
 	}
 	section("bench help", "help")
-	for _, c := range testCLI.commands() {
-		if !c.hidden {
-			section("bench "+c.name, c.name, "--help")
-		}
+	for _, name := range cli.CommandNames(Program()) {
+		section("bench "+name, name, "--help")
 	}
 	return b.String() + "\n"
 }
@@ -67,7 +67,7 @@ func TestCLIDoc_MatchesHelp(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("%s's help section differs from the commands' --help, first at %s; regenerate it: go test ./internal/cli -run TestCLIDoc_MatchesHelp -update", cliDocPath, firstDifference(string(generated), want))
+	t.Errorf("%s's help section differs from the commands' --help, first at %s; regenerate it: go test ./internal/casestudy -run TestCLIDoc_MatchesHelp -update", cliDocPath, firstDifference(string(generated), want))
 }
 
 // firstDifference names the first line where got and want differ.

@@ -1,0 +1,142 @@
+// Package casestudy is the Next.js case study as one program on
+// leakbench's core: the rebuilt image optimizer (the builtin engine,
+// package builtin, registered as the target "builtin" and the default
+// target of every scenario, its settings top-level keys), the scenarios
+// that ship with bench (package scenarios), the reproduce command (its
+// default), the factorial of the four published causes and the
+// reproduction's report. cmd/bench is this Program; a program built on
+// package harness registers its own targets the same way and has none
+// of it.
+package casestudy
+
+import (
+	"io/fs"
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/cli"
+	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/published"
+	"github.com/leakbench/leakbench/internal/report"
+	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/scenarios"
+)
+
+// about is the paragraph under bench's usage line.
+const about = `bench measures the memory of WebAssembly image codecs under wazero, one
+scenario per child process, and reproduces the leak fixed by the Next.js
+pull request 23565. With no command it runs reproduce.`
+
+// Program is bench: the core's command line with the case study.
+func Program() cli.Program {
+	return cli.Program{
+		Name:          "bench",
+		Targets:       target.Targets{builtin.Name: builtin.Factory()},
+		DefaultTarget: builtin.Name,
+		Scenarios:     Scenarios(),
+		ScenarioOrder: builtin.PresetNames(),
+		Run:           []string{"quick-fixed"},
+		Gate:          []string{"quick-fixed", "quick-leaky"},
+		About:         about,
+		Commands:      []cli.Command{Reproduce()},
+		Factorial:     causes(),
+		Reproduction:  reproduction,
+	}
+}
+
+// Catalog is bench's scenario catalog: the builtin target as the default
+// one and the scenarios that ship with bench.
+func Catalog() scenario.Catalog { return Program().Catalog() }
+
+// causes is the factorial of the four published causes: each a switch of
+// the builtin engine whose high level is the cause, its low one the fix,
+// over quick-fixed, with the published 16-thread machine's cpus - 1
+// workers (as the builtin stages use) so that the topology's effect is
+// the published one and not that of this machine's core count.
+func causes() *cli.Factorial {
+	return &cli.Factorial{
+		Of:           "the four causes",
+		Switches:     builtin.Causes(),
+		Base:         "quick-fixed",
+		Workers:      15,
+		WorkersKey:   "topology",
+		WorkersLevel: engine.PerWorker.String(),
+	}
+}
+
+// reproductionTitle is the title of a reproduction's reports.
+const reproductionTitle = "Reproduction of Next.js PR 23565"
+
+// reproduction recognises the runs of the four published stages
+// (published.Stages), each run once or more (reproduce --runs), besides
+// any runs of the real optimizer (reproduce --with-node), and analyses
+// them; nil for any other set of runs.
+func reproduction(runs []report.Run) (*report.Reproduction, string) {
+	var presets []string
+	for _, r := range runs {
+		if report.RealStage(r) < 0 {
+			presets = append(presets, r.Summary.Strategy.Preset)
+		}
+	}
+	slices.Sort(presets)
+	presets = slices.Compact(presets)
+	want := published.Stages().Presets()
+	slices.Sort(want)
+	if !slices.Equal(presets, want) {
+		return nil, ""
+	}
+	rep := report.Reproduce(published.Stages(), runs)
+	return &rep, reproductionTitle
+}
+
+// Scenarios are the scenarios that ship with bench (package scenarios),
+// without those whose allocator this platform lacks: off Linux the mmap
+// scenarios fail to load, as every scenario asking for mmap does there,
+// and are left out rather than making every other one unusable.
+func Scenarios() fs.FS { return forPlatform{scenarios.FS} }
+
+// forPlatform is a scenario folder without the files whose allocator
+// (their own key, or their preset's) this platform lacks.
+type forPlatform struct{ fs.FS }
+
+// Open opens name, or reports that it does not exist when the file asks
+// for an allocator this platform lacks.
+func (p forPlatform) Open(name string) (fs.File, error) {
+	if !supported(p.FS, name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return p.FS.Open(name)
+}
+
+// Glob lists the files matching pattern that this platform can run.
+func (p forPlatform) Glob(pattern string) ([]string, error) {
+	names, err := fs.Glob(p.FS, pattern)
+	return slices.DeleteFunc(names, func(n string) bool { return !supported(p.FS, n) }), err
+}
+
+// supported reports whether a shipped file's allocator (its own key, or
+// its preset's) exists on this platform; true for anything it cannot
+// read, which then fails to load with its own error.
+func supported(fsys fs.FS, name string) bool {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return true
+	}
+	var keys struct {
+		Preset    string `yaml:"preset"`
+		Allocator string `yaml:"allocator"`
+	}
+	if yaml.Unmarshal(data, &keys) != nil {
+		return true
+	}
+	st, _ := engine.Preset(keys.Preset)
+	if keys.Allocator != "" {
+		if a, err := engine.ParseAllocator(keys.Allocator); err == nil {
+			st.Allocator = a
+		}
+	}
+	return st.Allocator.Supported()
+}
