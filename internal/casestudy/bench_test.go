@@ -62,6 +62,20 @@ func TestReproduce_Help(t *testing.T) {
 	}
 }
 
+// TestDoc_MentionsReproduce keeps the package documentation and
+// reproduce's --help together: every example appears in both.
+func TestDoc_MentionsReproduce(t *testing.T) {
+	doc, err := os.ReadFile("casestudy.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range reproduceHelp.Examples {
+		if !bytes.Contains(doc, []byte("//\t"+e+"\n")) {
+			t.Errorf("casestudy.go lacks the example of reproduce: %q", e)
+		}
+	}
+}
+
 // TestList: bench list shows the builtin scenarios, the published stages
 // first, with the builtin engine's switches as columns of their own.
 func TestList(t *testing.T) {

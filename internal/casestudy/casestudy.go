@@ -7,6 +7,21 @@
 // reproduction's report. cmd/bench is this Program; a program built on
 // package harness registers its own targets the same way and has none
 // of it.
+//
+// reproduce runs the four published stages (before, fix1, fix1+2, fixed)
+// and writes their plots, the 2×2 grid, the overlay, summary.md with our
+// ratios beside the published ones, and index.md:
+//
+//	# the full reproduction (minutes; several GiB of RAM for the before stage)
+//	bench reproduce
+//	# a quick one on a laptop or CI runner
+//	bench reproduce --quick
+//	# with the real Next.js optimizer's two releases beside ours (node and npm; from the repository root)
+//	bench reproduce --quick --with-node
+//	# on next@10.1.0's own wasm modules instead of ours (after bash examples/nextjs/install.sh 10.1.0)
+//	bench reproduce --quick --codecs squoosh
+//	# on your own images, into a folder of your choice
+//	bench reproduce --images ~/photos --out /tmp/repro
 package casestudy
 
 import (

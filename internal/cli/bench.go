@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/scenario"
@@ -314,6 +315,42 @@ func (h help) of(prog progName) help {
 		out.examples = append(out.examples, sub(e))
 	}
 	return out
+}
+
+// defaults returns h with the word token of its description replaced by
+// the scenarios a command takes when none are named ("quick-fixed and
+// quick-leaky"), or by a request to name them when there are none.
+func (h help) defaults(token string, names []string) help {
+	text := "none: name the scenarios to run (this program names none by default)"
+	switch n := len(names); {
+	case n == 1:
+		text = names[0]
+	case n > 1:
+		text = strings.Join(names[:n-1], ", ") + " and " + names[n-1]
+	}
+	h.description = strings.ReplaceAll(h.description, token, text)
+	return h
+}
+
+// wrap breaks text into lines of at most width columns, at spaces.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	line := 0
+	for _, w := range strings.Fields(text) {
+		n := utf8.RuneCountInString(w)
+		switch {
+		case line == 0:
+		case line+1+n > width:
+			b.WriteByte('\n')
+			line = 0
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(w)
+		line += n
+	}
+	return b.String()
 }
 
 // writeHelp writes a subcommand's help: usage, description, flags,

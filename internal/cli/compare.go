@@ -38,10 +38,11 @@ const (
 	planFile = "compare.json"
 )
 
-// compareHelp is the --help of `bench compare`.
-func compareHelp() help {
-	return help{
-		usage: "bench compare [flags] SCENARIO...\n       bench compare --factorial [--switches LIST] [--base NAME] [flags]\n       bench compare --merge [--allow-mixed] [--out DIR] DIR...",
+// compareHelp is the --help of `bench compare` in a program with the
+// factorial design fd (nil: none, and no --factorial).
+func compareHelp(fd *Factorial) help {
+	h := help{
+		usage: "bench compare [flags] SCENARIO...\n       bench compare --merge [--allow-mixed] [--out DIR] DIR...",
 		description: `
 Compare scenarios side by side with statistics. Each scenario runs R times
 (--runs, default 6), each run in its own child process; the runs are
@@ -58,19 +59,7 @@ median with the Mann-Whitney U p-value and the ratio of medians with its
 not significant at alpha = 0.05 or lies within the metric's absolute noise
 floor, the gate's (peak 32 MiB, settled 16 MiB, ...: "bench gate --help").
 R = 6 is the smallest R for which every median has a finite interval.
-
---factorial runs the full 2^k factorial of the four causes (or of the
---switches given) as cells built from a base scenario of the builtin
-target (--base, default quick-fixed) by setting each switch to its leaky
-or fixed level; per-worker cells run --workers workers (default 15, the
-published machine's). A cell whose strategy the engine refuses (a base
-with a pool, switched to pipeline) is an error before any run. It
-reports every main effect and two-way interaction of every metric, as a
-difference of means and as a ratio, with 95% intervals from the replicate
-variance (Student's t), an effect plot and a heat map of the cells, and
-answers: which switch costs most memory, most throughput, which pairs
-interact.
-
+{factorial}
 --shard K/N runs the K-th of N deterministic parts of the (scenario ×
 repetition) cells; --merge pools the folders of several shards or machines
 into one report, and refuses folders whose environment differs (Go,
@@ -80,8 +69,7 @@ unless --allow-mixed.
 Outputs, in a new folder (--out, default reports/<UTC time>-compare): one
 folder per run (<scenario>-<repetition>/), compare.json (the plan),
 bench.txt (every run in Go's benchmark format: benchstat -col /lifetime
-bench.txt), compare.txt and compare.md (the table), and for --factorial
-factorial.txt, factorial.md, effects.png/.svg and cells.png/.svg.
+bench.txt), compare.txt and compare.md (the table){outputs}.
 
 A comparison has no verdict. Exit status: 0 the comparison was made; 2 a
 usage error, a bad scenario, a run that did not complete (it is left out of
@@ -91,13 +79,32 @@ the statistics and named), or folders that cannot be merged.`,
 			"bench compare quick-fixed quick-leaky",
 			"# against a chosen reference, fewer runs",
 			"bench compare --runs 3 --ref fixed fix1 fix1+2 fixed",
+		},
+	}
+	factorial, outputs := "", ""
+	if fd != nil {
+		h.usage = strings.Replace(h.usage, "\n", "\n       bench compare --factorial [--switches LIST] [--base NAME] [flags]\n", 1)
+		factorial = "\n" + wrap(fmt.Sprintf("--factorial runs the full 2^k factorial of %s (or of the --switches given: %s) "+
+			"as cells built from a base scenario (--base, default %s) by setting each switch to its high (leaky) or low (fixed) level; "+
+			"every cell runs --workers workers (default %d). A cell whose settings its target refuses (a base with a pool, switched to pipeline) "+
+			"is an error before any run. It reports every main effect and two-way interaction of every metric, as a difference of means and as a ratio, "+
+			"with 95%% intervals from the replicate variance (Student's t), an effect plot and a heat map of the cells, and answers: "+
+			"which switch costs most memory, most throughput, which pairs interact.",
+			fd.Of, strings.Join(fd.switchNames(), ", "), fd.Base, fd.Workers), 74) + "\n"
+		outputs = ", and for --factorial\nfactorial.txt, factorial.md, effects.png/.svg and cells.png/.svg"
+		h.examples = append(h.examples,
 			"# the factorial of two causes on the quick workload",
 			"bench compare --factorial --switches lifetime,listeners --runs 3",
 			"# the second of four machines, then the merge of their folders",
 			"bench compare --factorial --shard 2/4 --out shards/2",
-			"bench compare --merge shards/1 shards/2 shards/3 shards/4",
-		},
+		)
+	} else {
+		h.examples = append(h.examples, "# the second of four machines, then the merge of their folders",
+			"bench compare --shard 2/4 --out shards/2 quick-fixed quick-leaky")
 	}
+	h.examples = append(h.examples, "bench compare --merge shards/1 shards/2 shards/3 shards/4")
+	h.description = strings.NewReplacer("{factorial}", factorial, "{outputs}", outputs).Replace(h.description)
+	return h
 }
 
 // compareFlags are the parsed flags of `bench compare`.
@@ -139,7 +146,7 @@ func parseCompareFlags(prog progName, fd *Factorial, args []string, stdout, stde
 		fs.StringVar(&switches, "switches", strings.Join(fd.switchNames(), ","), "with --factorial: the `list` of switches to vary")
 		fs.StringVar(&f.base, "base", fd.Base, "with --factorial: the base scenario `name` or file the cells are built from")
 	}
-	if status, done := parseFlags(prog, fs, compareHelp(), args, stdout, stderr); done {
+	if status, done := parseFlags(prog, fs, compareHelp(fd), args, stdout, stderr); done {
 		return f, status, true
 	}
 	f.args = fs.Args()

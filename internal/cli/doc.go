@@ -1,9 +1,11 @@
-// Package cli is the bench command line: Run is the whole of it, for
-// cmd/bench and for any program built on package harness, with the
-// targets that program registered. Its documentation is the command's.
-//
-// Command bench measures the memory of WebAssembly image codecs under
-// wazero and reproduces the leak fixed by the Next.js pull request 23565.
+// Package cli is leakbench's command line: the core's commands (run,
+// list, report, compare, gate, version) for any program, with what the
+// program adds (Program: its targets, its default target, the scenarios
+// it ships, commands of its own, a factorial design). cmd/bench is the
+// Next.js case study's program (package casestudy, which adds reproduce);
+// a program built on package harness adds its own targets. RunProgram and
+// Main are the whole of it. Its documentation is the commands', as bench
+// shows them.
 //
 // Every scenario runs in its own child process (this same binary, started
 // with a hidden subcommand), so its RSS is its own: the parent samples the
@@ -16,8 +18,9 @@
 //
 //	bench <command> [flags] [arguments]
 //
-// With no command, bench runs reproduce. Every command has --help with its
-// flags and examples.
+// With no command, a program runs its default command (bench's reproduce)
+// or prints its usage. Every command has --help with its flags and
+// examples.
 //
 // # Commands
 //
@@ -32,26 +35,11 @@
 //	# your own scenario on your own images, fewer rounds
 //	bench run --images ~/photos --rounds 2 my-scenario.yaml
 //
-// list shows the builtin scenarios with their four switches (topology,
-// lifetime, glue views, listeners):
+// list shows the scenarios the program ships (bench's with the builtin
+// engine's four switches: topology, lifetime, glue views, listeners):
 //
 //	# what can I run?
 //	bench list
-//
-// reproduce runs the four published stages (before, fix1, fix1+2, fixed)
-// and writes their plots, the 2×2 grid, the overlay, summary.md with our
-// ratios beside the published ones, and index.md:
-//
-//	# the full reproduction (minutes; several GiB of RAM for the before stage)
-//	bench reproduce
-//	# a quick one on a laptop or CI runner
-//	bench reproduce --quick
-//	# with the real Next.js optimizer's two releases beside ours (node and npm; from the repository root)
-//	bench reproduce --quick --with-node
-//	# on next@10.1.0's own wasm modules instead of ours (after bash examples/nextjs/install.sh 10.1.0)
-//	bench reproduce --quick --codecs squoosh
-//	# on your own images, into a folder of your choice
-//	bench reproduce --images ~/photos --out /tmp/repro
 //
 // report redraws plots and markdown from saved runs:
 //
@@ -101,7 +89,7 @@
 //	# which build produced these numbers?
 //	bench version
 //
-// # Flags of run and reproduce
+// # Flags of run (and of reproduce)
 //
 //	--out DIR        results folder (default reports/<UTC time>-<command>;
 //	                 never overwritten: an existing one gets -2, -3, ...)

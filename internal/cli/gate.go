@@ -50,8 +50,8 @@ are checked on the medians too, and the leaky control (a scenario with
 "expect: leak") must still leak, clearly above the stable scenarios, or
 the gate fails: a harness that cannot see leaks would pass everything.
 
-Scenarios default to quick-fixed and quick-leaky: builtin names or paths of
-.yaml files. Flags may come before or after the scenarios.
+Scenarios default to {gate}: names of the scenarios the program ships or
+paths of .yaml files. Flags may come before or after the scenarios.
 
 Outputs: the table on stdout; in a new folder DIR/<UTC time>/: every run
 (<scenario>-<i>/), gate.txt, gate.md, plots of the runs of failing
@@ -213,7 +213,7 @@ func parseGateFlags(prog progName, args, defaults []string, stdout, stderr io.Wr
 	fs.StringVar(&f.Out, "out", defaultGateOut, "output `dir`: runs, reports and plots go into a new folder below it")
 	registerABFlags(fs, &f)
 	registerCalibrateFlags(fs, &f)
-	if status, done := parseFlags(prog, fs, gateHelp(), args, stdout, stderr); done {
+	if status, done := parseFlags(prog, fs, gateHelp().defaults("{gate}", defaults), args, stdout, stderr); done {
 		return f, status, true
 	}
 	f.Scenarios = fs.Args()

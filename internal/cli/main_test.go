@@ -88,11 +88,11 @@ func bench(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // helps returns the help of every visible subcommand.
 func helps() map[string]help {
 	return map[string]help{
-		"run":     runHelp,
+		"run":     runHelp.defaults("{run}", testProgram.Run),
 		"list":    listHelp,
 		"report":  reportHelp,
-		"gate":    gateHelp(),
-		"compare": compareHelp(),
+		"gate":    gateHelp().defaults("{gate}", testProgram.Gate),
+		"compare": compareHelp(testProgram.Factorial),
 		"version": versionHelp,
 	}
 }

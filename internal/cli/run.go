@@ -27,8 +27,7 @@ var runHelp = help{
 Run scenarios one after the other, each in its own child process, sampling
 the child's RSS from outside and recording its event stream. Arguments are
 scenario names (see "bench list") or paths to scenario YAML files;
-with none, runs quick-fixed (in a program built on package harness, the
-scenarios it ships for its gate). Each scenario's samples, events and
+with none, runs {run}. Each scenario's samples, events and
 summary go to <out>/<scenario>/, with a plot of it; <out>/summary.md and
 <out>/index.md describe the whole invocation.
 
@@ -53,7 +52,7 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlagSet("run")
 	var f runFlags
 	f.register(fs)
-	if status, done := parseFlags(c.name, fs, runHelp, args, stdout, stderr); done {
+	if status, done := parseFlags(c.name, fs, runHelp.defaults("{run}", c.runs), args, stdout, stderr); done {
 		return status
 	}
 	if err := f.check(); err != nil {
