@@ -42,15 +42,5 @@ func AVIFDecode(ctx context.Context, opts Options) (*Target, error) {
 // AVIFEncode returns the avif-encode target: gen2brain/avif encodes every
 // request's resized image.
 func AVIFEncode(_ context.Context, opts Options) (*Target, error) {
-	const name = "avif-encode"
-	if err := opts.check(name, false); err != nil {
-		return nil, err
-	}
-	c, err := libcodec.NewAVIF()
-	if err != nil {
-		return nil, err
-	}
-	t := encodeTarget(name, opts, c)
-	t.warm = c.InitEncoder
-	return t, nil
+	return encodeTarget("avif-encode", opts, libcodec.NewAVIF, libcodec.AVIF.InitEncoder)
 }

@@ -257,13 +257,22 @@ func decodeTarget(name string, opts Options, dec libcodec.Decoder, webpEnc libco
 	return t
 }
 
-// encodeTarget returns a target that decodes the workload's own files with
-// the standard library and encodes every request with enc.
-func encodeTarget(name string, opts Options, enc libcodec.Encoder) *Target {
+// encodeTarget returns the encode target name: it decodes the workload's
+// own files with the standard library and encodes every request with the
+// encoder newEnc makes, whose module warm compiles.
+func encodeTarget[E libcodec.Encoder](name string, opts Options, newEnc func() (E, error), warm func(E)) (*Target, error) {
+	if err := opts.check(name, false); err != nil {
+		return nil, err
+	}
+	enc, err := newEnc()
+	if err != nil {
+		return nil, err
+	}
 	return &Target{
 		name: name,
 		flow: &flow.Flow{Decoder: flow.StdDecoder{}, Encoders: flow.Always(enc), Keep: flow.NewKeep(opts.Keep)},
-	}
+		warm: func() { warm(enc) },
+	}, nil
 }
 
 // encoderSettings names a library's encoder for a source cache key: its

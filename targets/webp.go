@@ -37,15 +37,5 @@ func WebPDecode(ctx context.Context, opts Options) (*Target, error) {
 // WebPEncode returns the webp-encode target: gen2brain/webp encodes every
 // request's resized image.
 func WebPEncode(_ context.Context, opts Options) (*Target, error) {
-	const name = "webp-encode"
-	if err := opts.check(name, false); err != nil {
-		return nil, err
-	}
-	c, err := libcodec.NewWebP()
-	if err != nil {
-		return nil, err
-	}
-	t := encodeTarget(name, opts, c)
-	t.warm = c.Init
-	return t, nil
+	return encodeTarget("webp-encode", opts, libcodec.NewWebP, libcodec.WebP.Init)
 }
