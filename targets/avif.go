@@ -17,40 +17,14 @@ const AVIFSourceQuality = 80
 // sources made from the workload's files by its own encoder; webp output
 // is gen2brain/webp's.
 func AVIFDecode(ctx context.Context, opts Options) (*Target, error) {
-	const name = "avif-decode"
-	if err := opts.check(name, true); err != nil {
-		return nil, err
-	}
-	c, err := libcodec.NewAVIF()
-	if err != nil {
-		return nil, err
-	}
-	w, err := libcodec.NewWebP()
-	if err != nil {
-		return nil, err
-	}
-	settings, err := encoderSettings(ctx, "github.com/gen2brain/avif", fmt.Sprintf("speed=%d chroma=420", c.Speed))
-	if err != nil {
-		return nil, err
-	}
-	src := &srccache.Cache{Dir: opts.CacheDir, Format: "avif", Encoder: c, Quality: AVIFSourceQuality, Settings: settings}
-	t := decodeTarget(name, opts, c, w, src, (*memprobe.Prober).AVIF)
-	t.warm = func() { c.InitDecoder(); w.Init() }
-	return t, nil
+	return decodeTarget(ctx, "avif-decode", opts, libcodec.NewAVIF, libcodec.AVIF.InitDecoder, (*memprobe.Prober).AVIF,
+		func(ctx context.Context, c libcodec.AVIF) (srccache.Sources, error) {
+			return encodedSources(ctx, opts.CacheDir, "avif", c, AVIFSourceQuality, "github.com/gen2brain/avif", fmt.Sprintf("speed=%d chroma=420", c.Speed))
+		})
 }
 
 // AVIFEncode returns the avif-encode target: gen2brain/avif encodes every
 // request's resized image.
 func AVIFEncode(_ context.Context, opts Options) (*Target, error) {
-	const name = "avif-encode"
-	if err := opts.check(name, false); err != nil {
-		return nil, err
-	}
-	c, err := libcodec.NewAVIF()
-	if err != nil {
-		return nil, err
-	}
-	t := encodeTarget(name, opts, c)
-	t.warm = c.InitEncoder
-	return t, nil
+	return encodeTarget("avif-encode", opts, libcodec.NewAVIF, libcodec.AVIF.InitEncoder)
 }

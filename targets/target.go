@@ -239,14 +239,34 @@ func (t *Target) Close(context.Context) error {
 	return nil
 }
 
-// decodeTarget returns a target that decodes its sources with dec (copied
-// out when opts.CopyOut) and encodes to the request's format (webp with
-// webpEnc).
-func decodeTarget(name string, opts Options, dec libcodec.Decoder, webpEnc libcodec.Encoder, src srccache.Sources, rep replay) *Target {
+// decodeTarget returns the decode target name, its opts checked: newDec
+// makes its decoder (warm compiles the decoder's module), sources gives
+// the files that decoder decodes, and every request is encoded to its
+// format, webp by gen2brain/webp. A decoded image is copied out when
+// opts.CopyOut; otherwise rep replays a decode to account for what a kept
+// image pins.
+func decodeTarget[D libcodec.Decoder](ctx context.Context, name string, opts Options, newDec func() (D, error), warm func(D), rep replay,
+	sources func(context.Context, D) (srccache.Sources, error)) (*Target, error) {
+	if err := opts.check(name, true); err != nil {
+		return nil, err
+	}
+	dec, err := newDec()
+	if err != nil {
+		return nil, err
+	}
+	webpEnc, err := libcodec.NewWebP()
+	if err != nil {
+		return nil, err
+	}
+	src, err := sources(ctx, dec)
+	if err != nil {
+		return nil, err
+	}
 	t := &Target{
 		name:    name,
 		flow:    &flow.Flow{Decoder: dec, Encoders: flow.ByFormat(webpEnc), Keep: flow.NewKeep(opts.Keep)},
 		sources: src,
+		warm:    func() { warm(dec); webpEnc.Init() },
 	}
 	if opts.CopyOut {
 		t.flow.Decoder = libcodec.CopyOut{Decoder: dec}
@@ -254,24 +274,34 @@ func decodeTarget(name string, opts Options, dec libcodec.Decoder, webpEnc libco
 		t.pinning = &pinning{replay: rep}
 		t.flow.Pins = t.pinning.pins
 	}
-	return t
+	return t, nil
 }
 
-// encodeTarget returns a target that decodes the workload's own files with
-// the standard library and encodes every request with enc.
-func encodeTarget(name string, opts Options, enc libcodec.Encoder) *Target {
+// encodeTarget returns the encode target name: it decodes the workload's
+// own files with the standard library and encodes every request with the
+// encoder newEnc makes, whose module warm compiles.
+func encodeTarget[E libcodec.Encoder](name string, opts Options, newEnc func() (E, error), warm func(E)) (*Target, error) {
+	if err := opts.check(name, false); err != nil {
+		return nil, err
+	}
+	enc, err := newEnc()
+	if err != nil {
+		return nil, err
+	}
 	return &Target{
 		name: name,
 		flow: &flow.Flow{Decoder: flow.StdDecoder{}, Encoders: flow.Always(enc), Keep: flow.NewKeep(opts.Keep)},
-	}
+		warm: func() { warm(enc) },
+	}, nil
 }
 
-// encoderSettings names a library's encoder for a source cache key: its
-// module and version, and its options.
-func encoderSettings(ctx context.Context, module, options string) (string, error) {
+// encodedSources returns the cache in dir of the sources enc makes in
+// format at quality from the workload's files, keyed by the library's
+// encoder: its module and version (module), and its options.
+func encodedSources(ctx context.Context, dir, format string, enc libcodec.Encoder, quality int, module, options string) (srccache.Sources, error) {
 	m, err := moddir.Find(ctx, module)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return m.Path + " " + m.Version + " " + options, nil
+	return &srccache.Cache{Dir: dir, Format: format, Encoder: enc, Quality: quality, Settings: m.Path + " " + m.Version + " " + options}, nil
 }

@@ -18,11 +18,7 @@ import (
 // the gate reports the smallest leak it catches, and the doubled leak,
 // above it, fails with exit 1.
 func TestGate_CalibratedCatchesADoubledLeak(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the program and runs child processes")
-	}
-	t.Parallel()
-	bin := build(t)
+	bin := runsChildren(t)
 	dir := t.TempDir()
 	data, err := os.ReadFile(scenarioFile)
 	if err != nil {

@@ -55,6 +55,18 @@ func build(t *testing.T) string {
 	return built.bin
 }
 
+// runsChildren skips t under -short and runs it in parallel with the
+// other tests that run the program's child processes; it returns the
+// program (build).
+func runsChildren(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the program and runs child processes")
+	}
+	t.Parallel()
+	return build(t)
+}
+
 // execute runs the program and returns its exit status and output.
 func execute(t *testing.T, bin string, args ...string) (int, string) {
 	t.Helper()
@@ -103,11 +115,7 @@ func within(got, want, frac float64) bool { return math.Abs(got-want) <= frac*wa
 // outside follows them: growth and retained memory within 10% of the
 // linear memory the filler reports.
 func TestRun_MatchesTheTargetsOwnFigures(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the program and runs child processes")
-	}
-	t.Parallel()
-	bin := build(t)
+	bin := runsChildren(t)
 	sch := readSchedule(t)
 	out := filepath.Join(t.TempDir(), "out")
 	code, text := execute(t, bin, "run", "--quiet", "--out", out, scenarioFile)
@@ -181,11 +189,7 @@ func TestRun_MatchesTheTargetsOwnFigures(t *testing.T) {
 // gates a filler that keeps more instances under the same name against it
 // (regression, exit 1).
 func TestGate_BaselineThenPassThenRegression(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the program and runs child processes")
-	}
-	t.Parallel()
-	bin := build(t)
+	bin := runsChildren(t)
 	dir := t.TempDir()
 	baseline := filepath.Join(dir, "baseline.json")
 	gate := func(scenario string, extra ...string) (int, string) {

@@ -2,7 +2,8 @@
 // written to a temporary file beside it, which is renamed over it, so
 // that a reader (or a process killed mid-write) sees the old file or the
 // new one, never a part. The results' summary, samples and profiles, the
-// workload cache and the gate's baseline are written through it.
+// workload cache, the gate's baseline and the library targets' source
+// cache are written through it.
 package atomicfile
 
 import (

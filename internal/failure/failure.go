@@ -25,23 +25,24 @@ import (
 // and is ClassOutOfMemory; a deadline that closed an instance is
 // ClassTimeout, not ClassTrap.
 func Classify(err error) results.ErrorClass {
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.Is(err, target.ErrOutOfMemory):
-		return results.ClassOutOfMemory
-	case errors.Is(err, target.ErrLimit):
-		return results.ClassLimit
-	case errors.Is(err, target.ErrCorrupt):
-		return results.ClassCorrupt
-	case errors.Is(err, context.DeadlineExceeded):
-		return results.ClassTimeout
-	case errors.Is(err, context.Canceled):
-		return results.ClassCanceled
-	case errors.Is(err, target.ErrTrap):
-		return results.ClassTrap
-	case errors.Is(err, target.ErrInvalid):
-		return results.ClassInvalid
+	}
+	for _, c := range [...]struct {
+		sentinel error
+		class    results.ErrorClass
+	}{
+		{target.ErrOutOfMemory, results.ClassOutOfMemory},
+		{target.ErrLimit, results.ClassLimit},
+		{target.ErrCorrupt, results.ClassCorrupt},
+		{context.DeadlineExceeded, results.ClassTimeout},
+		{context.Canceled, results.ClassCanceled},
+		{target.ErrTrap, results.ClassTrap},
+		{target.ErrInvalid, results.ClassInvalid},
+	} {
+		if errors.Is(err, c.sentinel) {
+			return c.class
+		}
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {

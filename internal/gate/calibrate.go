@@ -261,16 +261,8 @@ func (c *Calibration) Thresholds(defaults Thresholds) Thresholds {
 		return th
 	}
 	for met, mc := range c.Metrics {
-		t := Threshold{Absolute: mc.Threshold, Advisory: defaults.For(met).Advisory}
-		switch met {
-		case metric.Peak:
-			th.Peak = t
-		case metric.EndOfLoad:
-			th.EndOfLoad = t
-		case metric.Retained:
-			th.Retained = t
-		case metric.Settled:
-			th.Settled = t
+		if slices.Contains(CalibratedMetrics(), met) {
+			*th.field(met) = Threshold{Absolute: mc.Threshold, Advisory: defaults.For(met).Advisory}
 		}
 	}
 	return th

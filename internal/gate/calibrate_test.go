@@ -45,6 +45,19 @@ func calibrateFixed(t *testing.T, runs int) (*Calibration, []results.Summary) {
 	return cs["fixed"], m.Runs
 }
 
+// calibratedBaseline calibrates the fixed scenario on 12 unchanged runs
+// and returns the calibration with the baseline of those runs that
+// carries it.
+func calibratedBaseline(t *testing.T) (*Calibration, *Baseline) {
+	t.Helper()
+	c, unchanged := calibrateFixed(t, 12)
+	base := baselineFor(t, Measurement{Scenario: "fixed", Expect: metric.ExpectStable, Runs: unchanged})
+	sb := base.Scenarios["fixed"]
+	sb.Calibration = c
+	base.Scenarios["fixed"] = sb
+	return c, base
+}
+
 // TestCalibrateNoise_Thresholds checks the thresholds against the null
 // distribution they come from: every split of 3 of 12 runs is a trial,
 // each threshold is above every difference a trial saw and at the
@@ -235,11 +248,7 @@ func TestEvaluate_CalibratedThresholds(t *testing.T) {
 // TestBaseline_CalibrationRoundTrip: a calibration survives the file, and
 // a broken one is refused as a bad baseline.
 func TestBaseline_CalibrationRoundTrip(t *testing.T) {
-	c, unchanged := calibrateFixed(t, 12)
-	base := baselineFor(t, Measurement{Scenario: "fixed", Expect: metric.ExpectStable, Runs: unchanged})
-	sb := base.Scenarios["fixed"]
-	sb.Calibration = c
-	base.Scenarios["fixed"] = sb
+	c, base := calibratedBaseline(t)
 	data, err := base.Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -281,11 +290,7 @@ func TestLadder(t *testing.T) {
 // a calibrated baseline fail none of the 20 trials, runs with a leak of
 // three times the settled threshold fail all of them, on settled.
 func TestTrials(t *testing.T) {
-	c, unchanged := calibrateFixed(t, 12)
-	base := baselineFor(t, Measurement{Scenario: "fixed", Expect: metric.ExpectStable, Runs: unchanged})
-	sb := base.Scenarios["fixed"]
-	sb.Calibration = c
-	base.Scenarios["fixed"] = sb
+	c, base := calibratedBaseline(t)
 	rng := rand.New(rand.NewPCG(9, 10))
 	cfg := Config{Thresholds: DefaultThresholds()}
 

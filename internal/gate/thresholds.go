@@ -155,27 +155,36 @@ func DefaultThresholds() Thresholds {
 // For returns the threshold of metric m; the zero Threshold for a metric
 // the gate does not compare.
 func (t Thresholds) For(m metric.Metric) Threshold {
-	switch m {
-	case metric.Peak:
-		return t.Peak
-	case metric.EndOfLoad:
-		return t.EndOfLoad
-	case metric.Retained:
-		return t.Retained
-	case metric.Settled:
-		return t.Settled
-	case metric.Slope:
-		return t.Slope
-	case metric.Instances:
-		return t.Instances
-	case metric.EndInstances:
-		return t.EndInstances
-	case metric.Errors:
-		return t.Errors
-	case metric.Throughput:
-		return t.Throughput
+	if f := t.field(m); f != nil {
+		return *f
 	}
 	return Threshold{}
+}
+
+// field is where t holds the threshold of metric m; nil for a metric the
+// gate does not compare.
+func (t *Thresholds) field(m metric.Metric) *Threshold {
+	switch m {
+	case metric.Peak:
+		return &t.Peak
+	case metric.EndOfLoad:
+		return &t.EndOfLoad
+	case metric.Retained:
+		return &t.Retained
+	case metric.Settled:
+		return &t.Settled
+	case metric.Slope:
+		return &t.Slope
+	case metric.Instances:
+		return &t.Instances
+	case metric.EndInstances:
+		return &t.EndInstances
+	case metric.Errors:
+		return &t.Errors
+	case metric.Throughput:
+		return &t.Throughput
+	}
+	return nil
 }
 
 // Validate reports every negative or non-finite figure, naming it.

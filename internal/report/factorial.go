@@ -1,7 +1,6 @@
 package report
 
 import (
-	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -184,16 +183,24 @@ func (whiskerThumb) Thumbnail(c *draw.Canvas) {
 	c.StrokeLine2(whiskerStyle, r.Max.X-2, r.Min.Y+1, r.Max.X-2, r.Max.Y-1)
 }
 
-// panelRows arranges panels in rows of factorialColumns, the last row
-// padded with nil.
-func panelRows(ps []*plot.Plot) [][]*plot.Plot {
+// metricPanels draws one panel per metric of a with panel and arranges
+// them in rows of factorialColumns, the last row padded with nil; an
+// analysis without metrics is an error naming the figure (what).
+func metricPanels(a *factorial.Analysis, what string, panel func(factorial.MetricEffects) *plot.Plot) ([][]*plot.Plot, error) {
+	if a == nil || len(a.Metrics) == 0 {
+		return nil, fmt.Errorf("report: factorial %s: no metrics", what)
+	}
+	ps := make([]*plot.Plot, len(a.Metrics))
+	for i, me := range a.Metrics {
+		ps[i] = panel(me)
+	}
 	var rows [][]*plot.Plot
 	for i := 0; i < len(ps); i += factorialColumns {
 		row := make([]*plot.Plot, factorialColumns)
 		copy(row, ps[i:min(i+factorialColumns, len(ps))])
 		rows = append(rows, row)
 	}
-	return rows
+	return rows, nil
 }
 
 // PlotFactorialEffects draws the effect plot of a factorial analysis as
@@ -203,14 +210,10 @@ func panelRows(ps []*plot.Plot) [][]*plot.Plot {
 // interval includes zero is pale; with R = 1 the panel says there are no
 // intervals.
 func PlotFactorialEffects(a *factorial.Analysis, title, base string) error {
-	if a == nil || len(a.Metrics) == 0 {
-		return errors.New("report: factorial effects: no metrics")
+	rows, err := metricPanels(a, "effects", effectPanel)
+	if err != nil {
+		return err
 	}
-	ps := make([]*plot.Plot, len(a.Metrics))
-	for i, me := range a.Metrics {
-		ps[i] = effectPanel(me)
-	}
-	rows := panelRows(ps)
 	k := a.Design.K()
 	f := figure{title: title, panels: rows, legend: effectLegend(a.Confidence, k+k*(k-1)/2),
 		w: factorialWidth, h: vg.Length(len(rows)*effectPanelH + factorialChrome)}
@@ -376,14 +379,10 @@ func cellPanel(d factorial.Design, me factorial.MetricEffects) *plot.Plot {
 // row, one tile per cell coloured by its mean (on a log scale when every
 // mean is positive) and labelled with the mean and its replicate count.
 func PlotFactorialCells(a *factorial.Analysis, title, base string) error {
-	if a == nil || len(a.Metrics) == 0 {
-		return errors.New("report: factorial cells: no metrics")
+	rows, err := metricPanels(a, "cells", func(me factorial.MetricEffects) *plot.Plot { return cellPanel(a.Design, me) })
+	if err != nil {
+		return err
 	}
-	ps := make([]*plot.Plot, len(a.Metrics))
-	for i, me := range a.Metrics {
-		ps[i] = cellPanel(a.Design, me)
-	}
-	rows := panelRows(ps)
 	f := figure{title: title, panels: rows, w: factorialWidth, h: vg.Length(len(rows)*cellPanelH + factorialChrome - 30)}
 	return f.save(base)
 }

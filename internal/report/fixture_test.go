@@ -98,18 +98,11 @@ func fakeRun(c curve) Run {
 			}
 			heap = 8 + 0.8*(rss-c.base)
 			s.Requests = fakeRequests
-		case t < tDone:
-			s.Phase = results.PhaseSettle
-			s.Round = fakeRounds
-			rss = c.settle
-			leak = c.leakEnd
-			if c.lifetime == "reuse" {
-				wasm = c.wasmLive
-			}
-			heap = 8 + 0.8*(rss-c.base)
-			s.Requests = fakeRequests
 		default:
-			s.Phase = results.PhaseDone
+			s.Phase = results.PhaseSettle
+			if t >= tDone {
+				s.Phase = results.PhaseDone
+			}
 			s.Round = fakeRounds
 			rss = c.settle
 			leak = c.leakEnd

@@ -31,15 +31,8 @@ func TestWriteIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := WriteIndex(dir, "invocation 42", nil); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, IndexFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	md := string(data)
-	for _, want := range []string{
+	md := writeIndex(t, dir, "invocation 42", nil)
+	wantAll(t, "index", md,
 		"# invocation 42",
 		"**overlay**: [PNG](overlay.png) · [SVG](overlay.svg)",
 		"![overlay](overlay.png)",
@@ -50,11 +43,7 @@ func TestWriteIndex(t *testing.T) {
 		"  - [summary.json](runs/repro-before/summary.json)",
 		"  - [x.pprof](runs/repro-before/x.pprof)",
 		"- [notes/extra.log](notes/extra.log)",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("index lacks %q\n%s", want, md)
-		}
-	}
+	)
 	if strings.Contains(md, ".hidden") || strings.Contains(md, "(index.md)") {
 		t.Errorf("index lists a hidden file or itself\n%s", md)
 	}
@@ -69,19 +58,11 @@ func TestWriteIndex(t *testing.T) {
 	held.Dir = filepath.Join(dir, "runs", held.Name())
 	held.Summary.Outcome = results.OutcomeRSSCap
 	os.WriteFile(filepath.Join(dir, "runs", "repro-fix1", results.SummaryFile), []byte("{oops"), 0o644)
-	if err := WriteIndex(dir, "invocation 43", []Run{held}); err != nil {
-		t.Fatal(err)
-	}
-	data, _ = os.ReadFile(filepath.Join(dir, IndexFile))
-	for _, want := range []string{
+	wantAll(t, "index", writeIndex(t, dir, "invocation 43", []Run{held}),
 		"- [runs/repro-before/](runs/repro-before/) — repro-before · before (per-worker×15, reuse, views leaked, listeners leaked), rss-cap",
 		"- [runs/repro-fix1/](runs/repro-fix1/) — summary corrupt",
 		"- [runs/repro-fixed/](runs/repro-fixed/) — repro-fixed · fixed (pipeline, fresh, views cleared, listeners removed), completed",
-	} {
-		if !strings.Contains(string(data), want) {
-			t.Errorf("index lacks %q\n%s", want, data)
-		}
-	}
+	)
 }
 
 // TestInvocation builds an invocation folder the way bench does: runs
@@ -113,17 +94,9 @@ func TestInvocation(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "summary.md"), md.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteIndex(dir, "leakbench reproduce", runs); err != nil {
-		t.Fatal(err)
-	}
-	idx, _ := os.ReadFile(filepath.Join(dir, IndexFile))
-	for _, want := range []string{"![overlay](overlay.png)", "(summary.md)",
+	wantAll(t, "index.md", writeIndex(t, dir, "leakbench reproduce", runs), "![overlay](overlay.png)", "(summary.md)",
 		"- [repro-fix1+2/](repro-fix1+2/) — repro-fix1+2 · fix1+2 (pipeline, fresh, views leaked, listeners leaked), completed",
-		"  - [rss.png](repro-fix1+2/rss.png)", "  - [rss.svg](repro-fixed/rss.svg)", "  - [samples.jsonl](repro-before/samples.jsonl)"} {
-		if !strings.Contains(string(idx), want) {
-			t.Errorf("index.md lacks %q\n%s", want, idx)
-		}
-	}
+		"  - [rss.png](repro-fix1+2/rss.png)", "  - [rss.svg](repro-fixed/rss.svg)", "  - [samples.jsonl](repro-before/samples.jsonl)")
 }
 
 // TestWriteIndex_LinksProfiles: a run's entry links the profiles its
@@ -143,14 +116,7 @@ func TestWriteIndex_LinksProfiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := WriteIndex(dir, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, IndexFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	md := string(data)
+	md := writeIndex(t, dir, "", nil)
 	d := "runs/" + r.Name() + "/"
 	want := "  - pprof Go heap: [peak](" + link(d) + "heap-peak.pb.gz) (RSS 300.0 MiB) · [after settle](" + link(d) + "heap-after-settle.pb.gz) (RSS 20.0 MiB)\n"
 	if !strings.Contains(md, want) || !strings.Contains(md, "-diff_base A B") {

@@ -42,11 +42,7 @@ func TestReproduceWithModules(t *testing.T) {
 			t.Errorf("module row %d: %s ratios %.4f, %.4f; want %s %.4f, %.4f", i, r.Stage.Preset, r.GrowthRatio, r.PeakRatio, want.preset, want.growth, want.peak)
 		}
 	}
-	var md strings.Builder
-	if err := rep.Write(&md); err != nil {
-		t.Fatal(err)
-	}
-	text := md.String()
+	text := written(t, rep)
 	ours, mods := strings.Index(text, "| stage fixed | fixed |"), strings.Index(text, "| squoosh modules, stage before |")
 	if ours < 0 || mods < ours || !strings.Contains(text, "| squoosh modules, stage fix1 | fix1 | +5000.0 | 1.25 |") {
 		t.Errorf("the module rows are missing or not after ours:\n%s", text)

@@ -1,10 +1,7 @@
 package report
 
 import (
-	"bytes"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -59,15 +56,9 @@ func TestReproduceRatios(t *testing.T) {
 		t.Errorf("checks fail on the published ratios: %+v", rep.Checks)
 	}
 
-	var b bytes.Buffer
-	if err := rep.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	md := b.String()
-	if dir := os.Getenv("LEAKBENCH_REPORT_OUT"); dir != "" {
-		os.WriteFile(filepath.Join(dir, "repro-good.md"), b.Bytes(), 0o644)
-	}
-	for _, s := range []string{
+	md := written(t, rep)
+	keepOutput("repro-good.md", []byte(md))
+	wantAll(t, "reproduction", md,
 		"| stage fix1 | fix1 | +410.0 | 0.41 | 0.41 | ±0.00 | 1140.0 | 0.57 | 0.57 | ±0.00 |",
 		"| stage fixed | fixed | +60.0 | 0.06 | 0.06 | ±0.00 | 680.0 | 0.34 | 0.34 | ±0.00 |",
 		"✓ growth falling: passes. before +1000.0 > fix1 +410.0 > fix1+2 +280.0 > fixed +60.0 MiB.",
@@ -75,11 +66,7 @@ func TestReproduceRatios(t *testing.T) {
 		"retained +10.0 MiB = 10% of baseline",
 		"| stage fix1 | 100.0 / 510.0 / 1140.0 | 500.0 / 500.0 | ~100 / 510 / 1140 | — |",
 		"**Verdict: reproduced. All 3 required checks pass; 3 of 3 growth ratios within 0.10 of the published ones.**",
-	} {
-		if !strings.Contains(md, s) {
-			t.Errorf("reproduction lacks %q\n%s", s, md)
-		}
-	}
+	)
 }
 
 func TestReproduceFlagsWrongOrdering(t *testing.T) {
@@ -111,18 +98,11 @@ func TestReproduceFlagsWrongOrdering(t *testing.T) {
 	if rep.Passed() {
 		t.Error("Passed with a wrong ordering")
 	}
-	var b bytes.Buffer
-	rep.Write(&b)
-	md := b.String()
-	for _, s := range []string{
+	wantAll(t, "reproduction", written(t, rep),
 		"✗ growth falling: FAILS. before +1000.0 > fix1 +410.0 ≤ fix1+2 +450.0 > fixed +60.0 MiB.",
 		"✗ fix1+2 growth ratio within 0.10 of published 0.28: missed (an aim, not required). ours 0.45, published 0.28, difference +0.17.",
 		"**Verdict: not reproduced. 0 of 3 required checks pass, 3 fail, 0 not checked; 2 of 3 growth ratios within 0.10 of the published ones.**",
-	} {
-		if !strings.Contains(md, s) {
-			t.Errorf("reproduction lacks %q\n%s", s, md)
-		}
-	}
+	)
 }
 
 func TestReproduceRatioBoundary(t *testing.T) {
@@ -150,20 +130,13 @@ func TestReproduceMissingStages(t *testing.T) {
 	if rep.Rows[1].HasRatios {
 		t.Error("ratios for a missing stage")
 	}
-	var b bytes.Buffer
-	rep.Write(&b)
-	md := b.String()
-	for _, s := range []string{
+	wantAll(t, "reproduction", written(t, rep),
 		"**Missing stages: fix1.**",
 		"| stage fix1 | missing | — | — | 0.41 | — | — | — | 0.57 | — |",
 		"– fix1 growth ratio within 0.10 of published 0.41: not checked. no run of preset fix1.",
 		"(only 3 of 4 stages: missing fix1)",
 		"not reproduced",
-	} {
-		if !strings.Contains(md, s) {
-			t.Errorf("reproduction lacks %q\n%s", s, md)
-		}
-	}
+	)
 
 	// Without before there is nothing to divide by.
 	rep = Reproduce(testStages(), goodStages()[2:])
@@ -172,16 +145,13 @@ func TestReproduceMissingStages(t *testing.T) {
 			t.Errorf("%s has ratios without a before run", row.Stage.Preset)
 		}
 	}
-	b.Reset()
-	rep.Write(&b)
-	if !strings.Contains(b.String(), "no run of preset before") {
-		t.Errorf("no note about the missing before run:\n%s", b.String())
+	if md := written(t, rep); !strings.Contains(md, "no run of preset before") {
+		t.Errorf("no note about the missing before run:\n%s", md)
 	}
 
 	// No runs of any preset at all.
-	b.Reset()
-	if err := Reproduce(testStages(), nil).Write(&b); err != nil || !strings.Contains(b.String(), "Missing stages: before, fix1, fix1+2, fixed") {
-		t.Errorf("no runs: %v\n%s", err, b.String())
+	if md := written(t, Reproduce(testStages(), nil)); !strings.Contains(md, "Missing stages: before, fix1, fix1+2, fixed") {
+		t.Errorf("no runs:\n%s", md)
 	}
 }
 
@@ -201,10 +171,8 @@ func TestReproduceKilledBefore(t *testing.T) {
 		if !rep.Rows[0].EndIsLowerBound || rep.Rows[0].Growth != 900*mb {
 			t.Errorf("end of load %v: before row %+v: want growth 900 MiB as a lower bound", endOfLoad, rep.Rows[0])
 		}
-		var b bytes.Buffer
-		rep.Write(&b)
-		if !strings.Contains(b.String(), "lower bounds") || !strings.Contains(b.String(), "≥ +900.0") {
-			t.Errorf("lower bound not stated:\n%s", b.String())
+		if md := written(t, rep); !strings.Contains(md, "lower bounds") || !strings.Contains(md, "≥ +900.0") {
+			t.Errorf("lower bound not stated:\n%s", md)
 		}
 	}
 	// Killed after the load ended (during idle): its growth is exact.
@@ -248,15 +216,7 @@ func TestReproduceMediansOfRepeatedStages(t *testing.T) {
 	if len(reps) != 4 || reps[3].Summary.Peak != 700*mb {
 		t.Errorf("representatives %d, last peak %d MiB", len(reps), reps[len(reps)-1].Summary.Peak/mb)
 	}
-	var md strings.Builder
-	if err := rep.Write(&md); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"fixed (median of 3)", "700.0 (680.0–1500.0)", "+60.0 (+40.0–+900.0)", "medians of up to 3 runs per stage"} {
-		if !strings.Contains(md.String(), want) {
-			t.Errorf("markdown lacks %q:\n%s", want, md.String())
-		}
-	}
+	wantAll(t, "markdown", written(t, rep), "fixed (median of 3)", "700.0 (680.0–1500.0)", "+60.0 (+40.0–+900.0)", "medians of up to 3 runs per stage")
 	// Two runs: the mean of the two (compare.Median), shown by the run of
 	// the lower peak.
 	two := Reproduce(testStages(), append(goodStages(), stageRun("fix1", 100, 900, 1900, 800)))

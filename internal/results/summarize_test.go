@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +83,7 @@ func TestSummarize(t *testing.T) {
 	if s.Samples != len(samples) {
 		t.Errorf("Samples = %d, want %d", s.Samples, len(samples))
 	}
-	if want := []uint64{110 * MiB, 120 * MiB, 131 * MiB, 139 * MiB}; !equalU(s.RoundRSS, want) {
+	if want := []uint64{110 * MiB, 120 * MiB, 131 * MiB, 139 * MiB}; !slices.Equal(s.RoundRSS, want) {
 		t.Errorf("RoundRSS = %v, want %v", s.RoundRSS, want)
 	}
 	// x = 1..4, y = 110, 120, 131, 139: slope 9.8, intercept 100.5,
@@ -183,18 +184,6 @@ func TestSlope(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9*max(1, math.Abs(b)) }
-
-func equalU(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 func hasWarning(ws []string, sub string) bool {
 	for _, w := range ws {

@@ -197,13 +197,11 @@ func rssOf(tb testing.TB, pid int) uint64 {
 
 const mib = 1 << 20
 
-// TestTreePSS_SharedPages: a parent writes a 64 MiB shared file mapping
-// and three children map and read all of it. Every process's RSS counts
-// the 64 MiB, the PSS sum counts it once.
-func TestTreePSS_SharedPages(t *testing.T) {
-	const shared, kids = 64, 3
-	pids := startHelper(t, "share", shared, kids)
-	tr, err := NewTree(pids[0], 0)
+// sampleTree starts sampling the tree of pid, reading PSS at most every
+// pssEvery, and takes its first sample.
+func sampleTree(t *testing.T, pid int, pssEvery time.Duration) (*TreeSampler, TreeSample) {
+	t.Helper()
+	tr, err := NewTree(pid, pssEvery)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +209,16 @@ func TestTreePSS_SharedPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tr, s
+}
+
+// TestTreePSS_SharedPages: a parent writes a 64 MiB shared file mapping
+// and three children map and read all of it. Every process's RSS counts
+// the 64 MiB, the PSS sum counts it once.
+func TestTreePSS_SharedPages(t *testing.T) {
+	const shared, kids = 64, 3
+	pids := startHelper(t, "share", shared, kids)
+	tr, s := sampleTree(t, pids[0], 0)
 	if got := slices.Sorted(slices.Values(tr.list)); !slices.Equal(got, slices.Sorted(slices.Values(pids))) {
 		t.Fatalf("tree listed %v, want the helper and its children %v", got, pids)
 	}
@@ -241,14 +249,7 @@ func TestTreePSS_SharedPages(t *testing.T) {
 // PSS equal to its RSS.
 func TestTreePSS_SingleProcess(t *testing.T) {
 	pids := startHelper(t, "private", 128, 0)
-	tr, err := NewTree(pids[0], 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := tr.Sample()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, s := sampleTree(t, pids[0], 0)
 	if s.Processes != 1 {
 		t.Fatalf("Processes = %d, want 1", s.Processes)
 	}
@@ -270,14 +271,7 @@ func TestTreePSS_Every(t *testing.T) {
 		{name: "hourly", every: time.Hour, fresh: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tr, err := NewTree(os.Getpid(), tc.every)
-			if err != nil {
-				t.Fatal(err)
-			}
-			first, err := tr.Sample()
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr, first := sampleTree(t, os.Getpid(), tc.every)
 			if !first.PSSFresh || first.PSS == 0 || first.Processes != 1 {
 				t.Fatalf("first Sample() = %+v, want a fresh PSS > 0 of 1 process", first)
 			}

@@ -62,6 +62,17 @@ func execute(t *testing.T, env []string, bin string, args ...string) (int, strin
 	return 0, out.String()
 }
 
+// runsChildren skips t under -short, runs it in parallel with the other
+// tests that run child processes, and returns a temporary directory for it.
+func runsChildren(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	t.Parallel()
+	return t.TempDir()
+}
+
 // TestRefusesSharedLibraries: when a library finds its system shared
 // library (here libheif.so, made findable through LD_LIBRARY_PATH), the
 // program refuses to start, naming the library and the build tag; built
@@ -105,12 +116,8 @@ func TestRefusesSharedLibraries(t *testing.T) {
 // image, the RSS of 12 of them is within the noise of RSS itself; the
 // README's quick-workload figures show it in RSS too).
 func TestHarnessMeasuresRetention(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
+	dir := runsChildren(t)
 	bin := benchBin
-	dir := t.TempDir()
 	leaky, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "gate-leaky.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -162,12 +169,8 @@ func TestHarnessMeasuresRetention(t *testing.T) {
 // names) into a temporary file and gates against it: the leaky control is
 // seen to leak, and an unchanged build passes.
 func TestGate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
+	dir := runsChildren(t)
 	bin := benchBin
-	dir := t.TempDir()
 	baseline := filepath.Join(dir, "baseline.json")
 	gate := func(extra ...string) (int, string) {
 		return execute(t, nil, bin, append([]string{"gate", "--runs", "1", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)...)
@@ -187,11 +190,7 @@ func TestGate(t *testing.T) {
 // smallest leak it reports catching, and checks that a gate with twice
 // that leak injected fails with exit 1, said to be within its power.
 func TestGate_Calibrated(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
-	dir := t.TempDir()
+	dir := runsChildren(t)
 	// The calibration runs the scenario 14 times: each idles 200 ms
 	// instead of 1 s, as the leak it measures is the settled one, which
 	// the idle phase does not change.

@@ -54,6 +54,16 @@ func notWASM(name string, dynamicErr error) error {
 	return nil
 }
 
+// decodeWASM decodes data with a library's decode, or fails with
+// ErrNotWASM when the library loaded its shared library (dynamicErr is
+// its Dynamic()).
+func decodeWASM(name string, dynamicErr error, decode func(io.Reader) (image.Image, error), data []byte) (image.Image, error) {
+	if err := notWASM(name, dynamicErr); err != nil {
+		return nil, err
+	}
+	return decode(bytes.NewReader(data))
+}
+
 // CheckWASM returns ErrNotWASM, naming every library that loaded its
 // shared library, or nil when all three run under wazero.
 func CheckWASM() error {
@@ -79,10 +89,7 @@ func NewWebP() (WebP, error) {
 // Decode decodes a still webp image: an *image.NYCbCrA (4:2:0 with alpha)
 // whose four planes are one view of the decoder's memory.
 func (WebP) Decode(data []byte) (image.Image, error) {
-	if err := notWASM("webp", webp.Dynamic()); err != nil {
-		return nil, err
-	}
-	return webp.Decode(bytes.NewReader(data))
+	return decodeWASM("webp", webp.Dynamic(), webp.Decode, data)
 }
 
 // Init compiles the library's module (package-level state it keeps for
@@ -114,10 +121,7 @@ func NewAVIF() (AVIF, error) {
 // *image.RGBA whose Pix is a view of the decoder's memory (deeper images
 // are copied by the library into an *image.RGBA64).
 func (AVIF) Decode(data []byte) (image.Image, error) {
-	if err := notWASM("avif", avif.Dynamic()); err != nil {
-		return nil, err
-	}
-	return avif.Decode(bytes.NewReader(data))
+	return decodeWASM("avif", avif.Dynamic(), avif.Decode, data)
 }
 
 // InitDecoder compiles the library's decoder module, as its first Decode
@@ -153,10 +157,7 @@ func NewHEIC() (HEIC, error) {
 // Decode decodes a heic image: an *image.YCbCr, *image.Gray, *image.RGBA
 // or *image.NRGBA whose pixels are a view of the decoder's memory.
 func (HEIC) Decode(data []byte) (image.Image, error) {
-	if err := notWASM("heic", heic.Dynamic()); err != nil {
-		return nil, err
-	}
-	return heic.Decode(bytes.NewReader(data))
+	return decodeWASM("heic", heic.Dynamic(), heic.Decode, data)
 }
 
 // Init compiles the library's module, as its first Decode would.

@@ -6,9 +6,9 @@
 // A cached source lives under <dir>/<format>/<key>.<format>, where the key
 // is the SHA-256 of the source file's bytes and of the encoder's settings,
 // beside <key>.json recording both hashes, the settings and the output's
-// size and SHA-256. Both files are written to a temporary file and renamed
-// into place; every first use in a process verifies the output against its
-// record and remakes it when it does not match.
+// size and SHA-256. Both files are replaced whole (package atomicfile);
+// every first use in a process verifies the output against its record
+// and remakes it when it does not match.
 package srccache
 
 import (
@@ -17,7 +17,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // the workload's sources may be JPEG
@@ -26,6 +25,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/leakbench/leakbench/internal/atomicfile"
 	"github.com/leakbench/leakbench/targets/internal/libcodec"
 )
 
@@ -147,15 +147,15 @@ func (c *Cache) make(ctx context.Context, path string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("srccache: %w", err)
 	}
-	if err := writeAtomic(out, buf.Bytes()); err != nil {
-		return "", err
+	if err := atomicfile.WriteBytes(out, buf.Bytes()); err != nil {
+		return "", fmt.Errorf("srccache: writing %s: %w", out, err)
 	}
 	js, err := json.MarshalIndent(want, "", "  ")
 	if err != nil {
 		return "", fmt.Errorf("srccache: %w", err)
 	}
-	if err := writeAtomic(meta, append(js, '\n')); err != nil {
-		return "", err
+	if err := atomicfile.WriteBytes(meta, append(js, '\n')); err != nil {
+		return "", fmt.Errorf("srccache: writing %s: %w", meta, err)
 	}
 	if err := verify(out, meta, want); err != nil {
 		return "", fmt.Errorf("srccache: %s does not verify after writing: %w", out, err)
@@ -183,28 +183,6 @@ func verify(out, meta string, want record) error {
 	}
 	if int64(len(data)) != got.Size || hexSum(data) != got.SHA256 {
 		return fmt.Errorf("%s: size or SHA-256 does not match %s", out, meta)
-	}
-	return nil
-}
-
-// writeAtomic writes data to a temporary file beside path and renames it
-// to path, so a reader never sees a partial file.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("srccache: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("srccache: writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("srccache: %w", err)
 	}
 	return nil
 }

@@ -149,13 +149,20 @@ func TestCacheErrors(t *testing.T) {
 	}
 }
 
-func TestHEICSamples(t *testing.T) {
-	ctx := context.Background()
+// heicSamples returns the heic module's samples and their files.
+func heicSamples(t *testing.T) (*srccache.Samples, []string) {
+	t.Helper()
 	s := srccache.HEICSamples()
-	files, err := s.Files(ctx)
+	files, err := s.Files(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, files
+}
+
+func TestHEICSamples(t *testing.T) {
+	ctx := context.Background()
+	s, files := heicSamples(t)
 	if len(files) < 2 {
 		t.Fatalf("%d heic samples: %v", len(files), files)
 	}
@@ -183,11 +190,7 @@ func TestHEICSamples(t *testing.T) {
 
 func TestNameFor(t *testing.T) {
 	ctx := context.Background()
-	s := srccache.HEICSamples()
-	files, err := s.Files(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, files := heicSamples(t)
 	for _, f := range files {
 		name, err := s.NameFor(ctx, filepath.Base(f))
 		if err != nil {
