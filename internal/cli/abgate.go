@@ -50,14 +50,7 @@ func registerABFlags(fs *flag.FlagSet, f *gateFlags) {
 	fs.StringVar(&f.BaseBin, "base-bin", "", "A/B mode: the base build's bench `binary`; its runs and this build's are compared, interleaved, with no baseline file")
 	fs.Uint64Var(&f.Seed, "seed", defaultCompareSeed, "A/B mode: `seed` of the shuffled order of each repetition")
 	f.PowerLeak = defaultPowerLeak
-	fs.Func("power-leak", "A/B mode: the leak per request (`SIZE`) whose power the report states, and the runs per build that catch it in 95% of gates", func(s string) error {
-		n, err := metric.ParseSize(s)
-		if err == nil && n == 0 {
-			err = errors.New("a size of zero is no leak")
-		}
-		f.PowerLeak = n
-		return err
-	})
+	sizeFlag(fs, &f.PowerLeak, "power-leak", "A/B mode: the leak per request (`SIZE`) whose power the report states, and the runs per build that catch it in 95% of gates", "a size of zero is no leak")
 	fs.Func("shard", "A/B mode: run only part `K/N` of the (build × scenario × repetition) cells and judge those", func(s string) error {
 		sh, err := shard.Parse(s)
 		if err == nil {

@@ -142,10 +142,7 @@ func TestGateAB_UsageErrors(t *testing.T) {
 // that five times, one after another). The three gates are independent
 // processes with their own children and folders, and run at once.
 func TestGateAB_RealBuilds(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds bench twice and runs child processes; skipped with -short")
-	}
-	t.Parallel()
+	runsChildren(t, "builds bench twice and runs child processes; skipped with -short")
 	dir := t.TempDir()
 	var wg sync.WaitGroup
 	wg.Go(func() { buildBench(regressListenersTag) }) // the two builds at once; errors below

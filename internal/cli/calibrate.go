@@ -49,14 +49,7 @@ func registerCalibrateFlags(fs *flag.FlagSet, f *gateFlags) {
 		return nil
 	})
 	fs.IntVar(&f.Trials, "trials", 0, "also judge every choice of `K` of the R runs as a gate of K runs, and count the failures: the false-alarm rate (or, with --inject-leak, the power) on these runs")
-	fs.Func("inject-leak", "inject a known leak of `SIZE` per request into every stable scenario (any Go target; not exec), to see whether the gate catches it", func(s string) error {
-		n, err := metric.ParseSize(s)
-		if err == nil && n == 0 {
-			err = errors.New("a size of zero injects nothing")
-		}
-		f.InjectLeak = n
-		return err
-	})
+	sizeFlag(fs, &f.InjectLeak, "inject-leak", "inject a known leak of `SIZE` per request into every stable scenario (any Go target; not exec), to see whether the gate catches it", "a size of zero injects nothing")
 }
 
 // checkCalibrateFlags checks the calibration's flags against the others.
@@ -280,4 +273,17 @@ func describeSizes(scs []scenario.Scenario, sizes map[string][]uint64) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// sizeFlag defines the flag name of a size ("256KiB", metric.ParseSize)
+// stored in dst, refusing zero with the message zero.
+func sizeFlag(fs *flag.FlagSet, dst *uint64, name, usage, zero string) {
+	fs.Func(name, usage, func(s string) error {
+		n, err := metric.ParseSize(s)
+		if err == nil && n == 0 {
+			err = errors.New(zero)
+		}
+		*dst = n
+		return err
+	})
 }

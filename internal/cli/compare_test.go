@@ -376,10 +376,7 @@ func TestCompare_MergeRefusesMixedEnvironments(t *testing.T) {
 // runs record the environment the merge compares and that bench.txt is
 // Go benchmark format.
 func TestCompare_RealChildren(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes; skipped with -short")
-	}
-	t.Parallel()
+	runsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
 	var paths []string
 	for name, y := range map[string]string{
@@ -544,10 +541,7 @@ func TestFactorialCells_Refused(t *testing.T) {
 // per codec, 6) and record them; the pipeline cell holds at most one
 // instance per codec.
 func TestCompare_FactorialRealChildren(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes; skipped with -short")
-	}
-	t.Parallel()
+	runsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
 	base := writeScenarios(t, dir, "tiny-before.yaml", "name: tiny-before\nworkload: tiny\npreset: before\nrounds: 2\nidle: 200ms\ninterval: 20ms\n")[0]
 	out := filepath.Join(dir, "out")

@@ -17,10 +17,7 @@ import (
 // tiny workload's dropped instances, a few MiB, are below the noise floor
 // of expect: leak; the quick twin expects the leak.)
 func TestRun_FieldPattern(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
+	runsChildren(t, "runs child processes")
 	dir := t.TempDir()
 	file := filepath.Join(dir, "tiny-pool-unclosed.yaml")
 	y := "name: tiny-pool-unclosed\nworkload: tiny\npreset: pool-unclosed\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\n" +

@@ -19,6 +19,7 @@ import (
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/shellword"
 )
 
 // Defaults of `bench gate`.
@@ -468,7 +469,7 @@ func (g gateCmd) updateCommand(args []string, add bool) string {
 		case strings.HasPrefix(a, "--inject-leak=") || strings.HasPrefix(a, "-inject-leak="), a == "--update-baseline", a == "-update-baseline":
 			continue
 		}
-		words = append(words, shellQuote(a))
+		words = append(words, shellword.Quote(a))
 	}
 	if add {
 		words = append(words, "--update-baseline")
@@ -480,16 +481,6 @@ func (g gateCmd) updateCommand(args []string, add bool) string {
 // one that calibrates it.
 func calibrateCommand(update string) string {
 	return strings.Replace(update, "--update-baseline", "--calibrate", 1)
-}
-
-// shellQuote quotes a word for a POSIX shell when it needs it.
-func shellQuote(w string) string {
-	if w != "" && strings.IndexFunc(w, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
-	}) < 0 {
-		return w
-	}
-	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 }
 
 // gateDecision is what the gate decided from its measurements: the report,

@@ -248,10 +248,7 @@ func TestGate_Help(t *testing.T) {
 // leaky scenario, one run each, through real child processes of a freshly
 // built bench binary (built once for all the tests, builtBench).
 func TestGate_EndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes; skipped with -short")
-	}
-	t.Parallel()
+	runsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
 	bin := builtBench(t, "")
 	scenarios := map[string]string{

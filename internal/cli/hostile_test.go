@@ -94,10 +94,7 @@ type badFile struct {
 // reason on the terminal and in summary.json, the corrupt ones' requests
 // failed with their class, the others skipped.
 func TestRun_HostileImagesDir(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
+	runsChildren(t, "runs child processes")
 	images, good, bad := hostileDir(t)
 	dir := t.TempDir()
 	scFile := filepath.Join(dir, "hostile.yaml")

@@ -215,10 +215,7 @@ func TestRun_BadScenario(t *testing.T) {
 // (this test binary, see TestMain): one whose limits hold and one whose
 // limit can't hold, and checks the verdicts, the exit status and the files.
 func TestRun_EndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
+	runsChildren(t, "runs child processes")
 	dir := t.TempDir()
 	write := func(name, limit string) string {
 		p := filepath.Join(dir, name+".yaml")
@@ -320,4 +317,15 @@ func TestProgressPrinter_Plain(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
 	}
+}
+
+// runsChildren marks a test that runs child processes (or waits on
+// them): skipped with -short, saying why, and run in parallel with the
+// others otherwise.
+func runsChildren(t *testing.T, why string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(why)
+	}
+	t.Parallel()
 }

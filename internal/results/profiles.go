@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/leakbench/leakbench/internal/atomicfile"
+	"github.com/leakbench/leakbench/internal/shellword"
 )
 
 // ProfileKind names what a profile of a run measures.
@@ -123,17 +124,7 @@ func (d ProfileDiff) String() string { return d.Title() + ": " + d.Command }
 // DiffCommand is the go tool pprof command that shows the profile newPath
 // less basePath, largest first.
 func DiffCommand(basePath, newPath string) string {
-	return "go tool pprof -top -diff_base " + shellQuote(basePath) + " " + shellQuote(newPath)
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:+,@", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return "go tool pprof -top -diff_base " + shellword.Quote(basePath) + " " + shellword.Quote(newPath)
 }
 
 // addProfile adds p to ps, in the place of one of the same kind and

@@ -24,10 +24,7 @@ import (
 //     the curve stays flat far from the baseline, apart from the
 //     background scavenger returning free heap (checkGoIdle).
 func TestRun_IdleGC(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs three children with 10 s idle phases")
-	}
-	t.Parallel()
+	runsChildren(t, "runs three children with 10 s idle phases")
 	idle := idlegc.LongDelay + 2*time.Second
 	run := func(t *testing.T, preset string, mode idlegc.Mode) results.Run {
 		sc := testScenario(t, preset+"-"+mode.String(), preset, 1)

@@ -49,10 +49,7 @@ func newSettled(context.Context, target.Config, settledOptions) (target.Target, 
 // for: a default only the child applies is recorded, and the builtin's
 // strategy is the child's report of it.
 func TestRun_SummaryRecordsTheChildsSettings(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
+	runsChildren(t, "runs child processes")
 	run := func(sc scenario.Scenario) results.Summary {
 		t.Helper()
 		opts := testOptions(t)

@@ -48,10 +48,7 @@ func (s stuck) Do(ctx context.Context, req target.Request) error {
 // every request that completed before it, their latencies, and names the
 // stuck one: its id, its file and the operation in progress.
 func TestRun_TimeoutKeepsCompletedRequests(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a child process")
-	}
-	t.Parallel()
+	runsChildren(t, "runs a child process")
 	dir := t.TempDir()
 	for _, name := range []string{"a.png", "b.png", "c.png", "stuck.png"} {
 		f, err := os.Create(filepath.Join(dir, name))
