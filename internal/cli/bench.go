@@ -209,7 +209,7 @@ func (c cli) usage(w io.Writer) {
 	if c.about != "" {
 		fmt.Fprintln(w, strings.TrimSpace(c.about))
 	} else {
-		fmt.Fprintf(w, "%s measures the memory of its targets with leakbench, one scenario per\nchild process sampled from outside.\n", c.name)
+		fmt.Fprintln(w, wrap(c.name.String()+" measures the memory of its targets with leakbench, one scenario per child process sampled from outside.", 74))
 	}
 	fmt.Fprint(w, "\ncommands:\n")
 	for _, cmd := range c.commands() {
