@@ -170,6 +170,15 @@ func (c bindgenCodec) Memory() api.Memory { return c.b.mod.Memory() }
 // Library's.
 func (c bindgenCodec) Closed() bool { return c.b.closed() }
 
+// newBindgenCodec instantiates m (see instantiateBindgen) as the codec C.
+func newBindgenCodec[C ~struct{ bindgenCodec }](ctx context.Context, l *Library, m Module, spExport string) (*C, error) {
+	b, err := l.instantiateBindgen(ctx, m, spExport)
+	if err != nil {
+		return nil, err
+	}
+	return &C{bindgenCodec{b}}, nil
+}
+
 // instantiateBindgen instantiates m anonymously and finds the glue's
 // exports; spExport names the shadow stack pointer global, or is empty.
 func (l *Library) instantiateBindgen(ctx context.Context, m Module, spExport string) (*bindgenInstance, error) {

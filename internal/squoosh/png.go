@@ -19,11 +19,7 @@ type PNGCodec struct{ bindgenCodec }
 
 // NewPNGCodec instantiates squoosh_png.
 func (l *Library) NewPNGCodec(ctx context.Context) (*PNGCodec, error) {
-	b, err := l.instantiateBindgen(ctx, PNGWasm, pngStackPointer)
-	if err != nil {
-		return nil, err
-	}
-	return &PNGCodec{bindgenCodec{b}}, nil
+	return newBindgenCodec[PNGCodec](ctx, l, PNGWasm, pngStackPointer)
 }
 
 // Decode decodes a PNG file to RGBA: squoosh_png.js decode(), whose module
@@ -84,11 +80,7 @@ type Oxipng struct{ bindgenCodec }
 
 // NewOxipng instantiates squoosh_oxipng.
 func (l *Library) NewOxipng(ctx context.Context) (*Oxipng, error) {
-	b, err := l.instantiateBindgen(ctx, OxipngWasm, oxipngStackPointer)
-	if err != nil {
-		return nil, err
-	}
-	return &Oxipng{bindgenCodec{b}}, nil
+	return newBindgenCodec[Oxipng](ctx, l, OxipngWasm, oxipngStackPointer)
 }
 
 // Optimise recompresses a PNG file at level (0-6): squoosh_oxipng.js

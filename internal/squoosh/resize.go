@@ -51,11 +51,7 @@ type Resizer struct{ bindgenCodec }
 
 // NewResizer instantiates squoosh_resize.
 func (l *Library) NewResizer(ctx context.Context) (*Resizer, error) {
-	b, err := l.instantiateBindgen(ctx, ResizeWasm, "")
-	if err != nil {
-		return nil, err
-	}
-	return &Resizer{bindgenCodec{b}}, nil
+	return newBindgenCodec[Resizer](ctx, l, ResizeWasm, "")
 }
 
 // Resize resizes img to width x height with opts, as squoosh_resize.js
