@@ -42,19 +42,19 @@ type benchInput struct {
 	jpegBytes []byte
 }
 
-var (
-	benchOnce sync.Once
-	benchIn   benchInput
-	benchErr  error
-)
+// benchInputs makes the benchmark image once for all the benchmarks.
+var benchInputs = sync.OnceValues(makeBenchInput)
 
-func loadBenchInput(b *testing.B) *benchInput {
+func loadBenchInput(b *testing.B) benchInput { return loaded(b, benchInputs) }
+
+// loaded returns what load returns, or fails the benchmark with its error.
+func loaded[T any](b *testing.B, load func() (T, error)) T {
 	b.Helper()
-	benchOnce.Do(func() { benchIn, benchErr = makeBenchInput() })
-	if benchErr != nil {
-		b.Fatal(benchErr)
+	v, err := load()
+	if err != nil {
+		b.Fatal(err)
 	}
-	return &benchIn
+	return v
 }
 
 func makeBenchInput() (benchInput, error) {
@@ -341,46 +341,29 @@ func BenchmarkDecode(b *testing.B) {
 }
 
 func BenchmarkResize(b *testing.B) {
-	bi := loadBenchInput(b)
-	mpix := float64(benchW*benchH) / 1e6
 	for _, width := range []int{2000, 640} {
-		b.Run(fmt.Sprint("to", width), func(b *testing.B) {
-			benchOp(b, Resize, bi.png, fmt.Sprint(width), mpix, func(ctx context.Context, in *Instance) error {
-				_, err := in.Resize(ctx, bi.img, width)
-				return err
-			})
-		})
+		b.Run(fmt.Sprint("to", width), func(b *testing.B) { benchImageOp(b, Resize, width) })
 	}
 }
 
 func BenchmarkRotate(b *testing.B) {
-	bi := loadBenchInput(b)
-	mpix := float64(benchW*benchH) / 1e6
 	for _, deg := range []int{90, 180} {
-		b.Run(fmt.Sprint(deg), func(b *testing.B) {
-			benchOp(b, Rotate, bi.png, fmt.Sprint(deg), mpix, func(ctx context.Context, in *Instance) error {
-				_, err := in.Rotate(ctx, bi.img, deg)
-				return err
-			})
-		})
+		b.Run(fmt.Sprint(deg), func(b *testing.B) { benchImageOp(b, Rotate, deg) })
 	}
 }
 
-func BenchmarkEncodePNG(b *testing.B) {
-	bi := loadBenchInput(b)
-	mpix := float64(benchW*benchH) / 1e6
-	benchOp(b, EncodePNG, bi.png, "6", mpix, func(ctx context.Context, in *Instance) error {
-		_, err := in.EncodePNG(ctx, bi.img, 6)
-		return err
-	})
-}
+func BenchmarkEncodePNG(b *testing.B) { benchImageOp(b, EncodePNG, 6) }
 
-func BenchmarkEncodeJPEG(b *testing.B) {
+func BenchmarkEncodeJPEG(b *testing.B) { benchImageOp(b, EncodeJPEG, 75) }
+
+// benchImageOp is benchOp of op on the decoded benchmark image with arg
+// (the width, the degrees, the PNG level or the quality), the native tool
+// reading the image's PNG file.
+func benchImageOp(b *testing.B, op Op, arg int) {
 	bi := loadBenchInput(b)
 	mpix := float64(benchW*benchH) / 1e6
-	benchOp(b, EncodeJPEG, bi.png, "75", mpix, func(ctx context.Context, in *Instance) error {
-		_, err := in.EncodeJPEG(ctx, bi.img, 75)
-		return err
+	benchOp(b, op, bi.png, fmt.Sprint(arg), mpix, func(ctx context.Context, in *Instance) error {
+		return callWith(ctx, in, op, bi.img, arg)
 	})
 }
 
@@ -430,29 +413,18 @@ type webpBench struct {
 	png string
 }
 
-var (
-	webpBenchOnce sync.Once
-	webpBenchIn   webpBench
-	webpBenchErr  error
-)
-
-func loadWebPBench(b *testing.B) *webpBench {
-	b.Helper()
-	webpBenchOnce.Do(func() {
-		m := photoLike(webpBenchW, webpBenchH, 1)
-		var buf bytes.Buffer
-		if webpBenchErr = png.Encode(&buf, m); webpBenchErr != nil {
-			return
-		}
-		path := filepath.Join(testCacheDir, fmt.Sprintf("photo-%dx%d-%s.png", webpBenchW, webpBenchH, benchVersion))
-		webpBenchErr = writeAtomic(path, buf.Bytes())
-		webpBenchIn = webpBench{img: Image{Width: webpBenchW, Height: webpBenchH, Pix: m.Pix}, png: path}
-	})
-	if webpBenchErr != nil {
-		b.Fatal(webpBenchErr)
+// webpBenches makes BenchmarkEncodeWebP's input once.
+var webpBenches = sync.OnceValues(func() (webpBench, error) {
+	m := photoLike(webpBenchW, webpBenchH, 1)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, m); err != nil {
+		return webpBench{}, err
 	}
-	return &webpBenchIn
-}
+	path := filepath.Join(testCacheDir, fmt.Sprintf("photo-%dx%d-%s.png", webpBenchW, webpBenchH, benchVersion))
+	return webpBench{img: Image{Width: webpBenchW, Height: webpBenchH, Pix: m.Pix}, png: path}, writeAtomic(path, buf.Bytes())
+})
+
+func loadWebPBench(b *testing.B) webpBench { return loaded(b, webpBenches) }
 
 // webpPoint is one encode: quality, PSNR (webpPSNR) and bytes per pixel.
 type webpPoint struct {
@@ -477,7 +449,7 @@ var (
 // bisected the same way and its size interpolated, log-linearly in PSNR,
 // between the two qualities around our PSNR. cwebp's output is decoded
 // and measured by the same webpPSNR. Computed once per run.
-func webpAt35dB(b *testing.B, wb *webpBench, in *Instance) webp35 {
+func webpAt35dB(b *testing.B, wb webpBench, in *Instance) webp35 {
 	webp35Once.Do(func() {
 		px := float64(wb.img.Width * wb.img.Height)
 		ours := func(q int) webpPoint {

@@ -87,28 +87,37 @@ func (op Op) String() string { return ops.String(op) }
 func (op Op) Valid() bool { return ops.Valid(op) }
 
 // ParseOp returns the Op named s, as spelled by Op.String.
-func ParseOp(s string) (Op, error) {
-	op, err := ops.Parse(s)
+func ParseOp(s string) (Op, error) { return parseNamed(ops, s) }
+
+// MarshalText implements encoding.TextMarshaler with Op.String.
+func (op Op) MarshalText() ([]byte, error) { return marshalNamed(ops, op) }
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseOp.
+func (op *Op) UnmarshalText(b []byte) error { return unmarshalNamed(ops, b, op) }
+
+// parseNamed, marshalNamed and unmarshalNamed are the package's named
+// values (Op, Malloc) in and out of text: set's, with every error wrapping
+// ErrInvalid.
+func parseNamed[T ~uint8](set enum.Set[T], s string) (T, error) {
+	v, err := set.Parse(s)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	return op, nil
+	return v, nil
 }
 
-// MarshalText implements encoding.TextMarshaler with Op.String.
-func (op Op) MarshalText() ([]byte, error) {
-	b, err := ops.Marshal(op)
+func marshalNamed[T ~uint8](set enum.Set[T], v T) ([]byte, error) {
+	b, err := set.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return b, nil
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseOp.
-func (op *Op) UnmarshalText(b []byte) error {
-	v, err := ParseOp(string(b))
+func unmarshalNamed[T ~uint8](set enum.Set[T], b []byte, v *T) error {
+	x, err := parseNamed(set, string(b))
 	if err == nil {
-		*op = v
+		*v = x
 	}
 	return err
 }

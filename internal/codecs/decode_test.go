@@ -307,15 +307,9 @@ func TestDecode_workingMemoryOverCap(t *testing.T) {
 // numbers, but other allocations hold most of the instance's memory, so
 // the guest's malloc fails: out of memory (and over a limit).
 func TestDecode_guestOutOfMemory(t *testing.T) {
-	lib, err := New(testCtx, Options{Limits: Limits{MaxMemoryBytes: 8 << 20}, CacheDir: testCacheDir})
-	noErr(t, err, "New")
-	defer lib.Close(testCtx)
-	in := instanceOf(t, lib, Decode)
-	defer in.mark(testCtx)()
-	_, err = in.alloc(testCtx, 6<<20) // held until the test ends, as a leak would
-	noErr(t, err, "lb_alloc of 6 MiB")
+	in := cappedInstance(t, Decode)
 	src := encodePNG(t, toNRGBA(testPattern(600, 500, true)))
-	_, err = in.Decode(testCtx, src)
+	_, err := in.Decode(testCtx, src)
 	wantErr(t, err, ErrOutOfMemory, "out of memory: malloc(", "limit 8388608 bytes")
 	wantErr(t, err, ErrLimit)
 	equal(t, in.Closed(), false, "closed after a guest out-of-memory")

@@ -204,14 +204,7 @@ func TestEncodeWebP_tooLarge(t *testing.T) {
 
 func TestEncode_invalid(t *testing.T) {
 	img := testPattern(8, 8, false)
-	tests := []struct {
-		name      string
-		op        Op
-		arg       int
-		img       Image
-		target    error
-		fragments []string
-	}{
+	checkInvalid(t, []invalidCall{
 		{"png level -1", EncodePNG, -1, img, ErrInvalid, []string{"level -1", "0-9"}},
 		{"png level 10", EncodePNG, 10, img, ErrInvalid, []string{"level 10"}},
 		{"jpeg quality 0", EncodeJPEG, 0, img, ErrInvalid, []string{"quality 0", "1-100"}},
@@ -221,26 +214,7 @@ func TestEncode_invalid(t *testing.T) {
 		{"png empty image", EncodePNG, 6, Image{}, ErrInvalid, []string{"image is 0x0"}},
 		{"jpeg nil Pix", EncodeJPEG, 75, Image{Width: 8, Height: 8}, ErrInvalid, []string{"Pix has 0"}},
 		{"png over pixel limit", EncodePNG, 6, Image{Width: 100000, Height: 1001}, ErrLimit, []string{"100100000 pixels"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			in := instance(t, tt.op)
-			_, err := encodeWith(in, tt.op, tt.img, tt.arg)
-			wantErr(t, err, tt.target, tt.fragments...)
-			equal(t, in.Closed(), false, "closed")
-		})
-	}
-}
-
-// encodeWith calls the encoder method of op.
-func encodeWith(in *Instance, op Op, img Image, arg int) ([]byte, error) {
-	switch op {
-	case EncodePNG:
-		return in.EncodePNG(testCtx, img, arg)
-	case EncodeJPEG:
-		return in.EncodeJPEG(testCtx, img, arg)
-	}
-	return in.EncodeWebP(testCtx, img, arg)
+	})
 }
 
 // photoImage is photoLike (the benchmarks' generator) as an Image.

@@ -65,6 +65,74 @@ func instanceOf(t testing.TB, lib *Library, op Op) *Instance {
 	return in
 }
 
+// cappedInstance instantiates op in a library of its own whose instances
+// may grow to 8 MiB of linear memory, and allocates 6 MiB of it in the
+// guest, held until the test ends as a leak would hold it.
+func cappedInstance(t testing.TB, op Op) *Instance {
+	t.Helper()
+	lib, err := New(testCtx, Options{Limits: Limits{MaxMemoryBytes: 8 << 20}, CacheDir: testCacheDir})
+	noErr(t, err, "New")
+	t.Cleanup(func() { lib.Close(testCtx) })
+	in := instanceOf(t, lib, op)
+	t.Cleanup(in.mark(testCtx))
+	_, err = in.alloc(testCtx, 6<<20)
+	noErr(t, err, "lb_alloc of 6 MiB")
+	return in
+}
+
+// callWith calls the method of op (other than Decode) on in with img and
+// arg: the width, the degrees, the PNG level or the quality.
+func callWith(ctx context.Context, in *Instance, op Op, img Image, arg int) error {
+	var err error
+	switch op {
+	case Resize:
+		_, err = in.Resize(ctx, img, arg)
+	case Rotate:
+		_, err = in.Rotate(ctx, img, arg)
+	case EncodePNG:
+		_, err = in.EncodePNG(ctx, img, arg)
+	case EncodeJPEG:
+		_, err = in.EncodeJPEG(ctx, img, arg)
+	case EncodeWebP:
+		_, err = in.EncodeWebP(ctx, img, arg)
+	default:
+		panic("callWith: " + op.String() + " takes no image")
+	}
+	return err
+}
+
+// invalidCall is a call of op with a bad arg or img, and the error it must
+// fail with: one wrapping target whose text contains every fragment.
+type invalidCall struct {
+	name      string
+	op        Op
+	arg       int
+	img       Image
+	target    error
+	fragments []string
+}
+
+// checkInvalid makes each call, in order, on one instance of its op per
+// op, and checks its error; bad input is the caller's fault, so the
+// instance must stay open.
+func checkInvalid(t *testing.T, calls []invalidCall) {
+	t.Helper()
+	ins := map[Op]*Instance{}
+	for _, c := range calls {
+		if ins[c.op] == nil {
+			ins[c.op] = instance(t, c.op)
+		}
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			in := ins[c.op]
+			err := callWith(testCtx, in, c.op, c.img, c.arg)
+			wantErr(t, err, c.target, c.fragments...)
+			equal(t, in.Closed(), false, "closed")
+		})
+	}
+}
+
 func noErr(t testing.TB, err error, what string) {
 	t.Helper()
 	if err != nil {

@@ -270,16 +270,7 @@ func TestDecode_paletteIsolation(t *testing.T) {
 	full := paletteImage(t, 256, func(x, y int) byte { return byte(x*4 + y) })
 	short := paletteImage(t, 4, func(x, y int) byte { return byte(x*4 + y) }) // indices up to 255, 4 colours
 
-	fresh, err, _ := decodeFresh(t, short)
-	noErr(t, err, "Decode on a fresh instance")
-	reused := instance(t, Decode)
-	_, err = reused.Decode(testCtx, full)
-	noErr(t, err, "Decode of the full palette")
-	again, err := reused.Decode(testCtx, short)
-	noErr(t, err, "Decode on the reused instance")
-	if !bytes.Equal(fresh.Pix, again.Pix) {
-		t.Fatal("the same file decodes differently on a fresh and on a reused instance")
-	}
+	again := decodeAfter(t, full, "the full palette", short)
 	for i := 0; i < len(again.Pix); i += 4 {
 		x, y := i/4%64, i/4/64
 		idx := byte(x*4 + y)
@@ -298,16 +289,25 @@ func TestDecode_paletteIsolation(t *testing.T) {
 func TestDecode_uninitialisedJPEGState(t *testing.T) {
 	full := readTestdata(t, "progressive.jpg")
 	dcOnly := jpegSpec{w: 64, h: 48, sampling: []byte{0x22, 0x11, 0x11}, progressive: true}.build()
-	fresh, err, _ := decodeFresh(t, dcOnly)
+	decodeAfter(t, full, "the full progressive image", dcOnly)
+}
+
+// decodeAfter decodes src on a fresh instance and on one that decoded
+// first (described by what) before it, fails the test unless both give
+// the same pixels, and returns the reused instance's image.
+func decodeAfter(t *testing.T, first []byte, what string, src []byte) Image {
+	t.Helper()
+	fresh, err, _ := decodeFresh(t, src)
 	noErr(t, err, "Decode on a fresh instance")
 	reused := instance(t, Decode)
-	_, err = reused.Decode(testCtx, full)
-	noErr(t, err, "Decode of the full progressive image")
-	again, err := reused.Decode(testCtx, dcOnly)
+	_, err = reused.Decode(testCtx, first)
+	noErr(t, err, "Decode of "+what)
+	again, err := reused.Decode(testCtx, src)
 	noErr(t, err, "Decode on the reused instance")
 	if !bytes.Equal(fresh.Pix, again.Pix) {
 		t.Fatal("the same file decodes differently on a fresh and on a reused instance")
 	}
+	return again
 }
 
 // TestDecode_corruption: what libpng checks by default (critical-chunk

@@ -184,6 +184,17 @@ func (in *Instance) begin(ctx context.Context, op Op) error {
 	return nil
 }
 
+// beginImage is begin for an operation on a decoded image (resize,
+// rotate): it also checks img against the limits, and returns them for the
+// operation's own checks.
+func (in *Instance) beginImage(ctx context.Context, op Op, img Image) (Limits, error) {
+	if err := in.begin(ctx, op); err != nil {
+		return Limits{}, err
+	}
+	lim := in.lib.limits
+	return lim, lim.checkImage(op, img)
+}
+
 // ready fails, closing the instance, when ctx is already done: a deadline
 // always discards the instance, whether or not the guest was running.
 func (in *Instance) ready(ctx context.Context) error {

@@ -20,23 +20,16 @@ func runOp(ctx context.Context, t testing.TB, in *Instance) error {
 func runAs(ctx context.Context, t testing.TB, in *Instance, op Op) error {
 	t.Helper()
 	img := testPattern(16, 12, true)
-	var err error
-	switch op {
-	case Decode:
-		_, err = in.Decode(ctx, encodePNG(t, toNRGBA(img)))
-	case Resize:
-		_, err = in.Resize(ctx, img, 8)
-	case Rotate:
-		_, err = in.Rotate(ctx, img, 90)
-	case EncodeJPEG:
-		_, err = in.EncodeJPEG(ctx, img, 75)
-	case EncodePNG:
-		_, err = in.EncodePNG(ctx, img, 6)
-	case EncodeWebP:
-		_, err = in.EncodeWebP(ctx, img, 75)
+	if op == Decode {
+		_, err := in.Decode(ctx, encodePNG(t, toNRGBA(img)))
+		return err
 	}
-	return err
+	return callWith(ctx, in, op, img, validArgs[op])
 }
+
+// validArgs is an argument each operation but Decode accepts, for
+// callWith.
+var validArgs = [NumOps]int{Resize: 8, Rotate: 90, EncodeJPEG: 75, EncodePNG: 6, EncodeWebP: 75}
 
 func TestInstance_everyOp(t *testing.T) {
 	for op := range Op(NumOps) {

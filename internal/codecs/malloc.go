@@ -1,7 +1,6 @@
 package codecs
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/leakbench/leakbench/internal/enum"
@@ -35,31 +34,13 @@ var mallocs = enum.New[Malloc]("malloc", "libc", "original")
 func (m Malloc) String() string { return mallocs.String(m) }
 
 // ParseMalloc returns the Malloc named s: "libc" or "original".
-func ParseMalloc(s string) (Malloc, error) {
-	m, err := mallocs.Parse(s)
-	if err != nil {
-		return 0, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	return m, nil
-}
+func ParseMalloc(s string) (Malloc, error) { return parseNamed(mallocs, s) }
 
 // MarshalText implements encoding.TextMarshaler with Malloc.String.
-func (m Malloc) MarshalText() ([]byte, error) {
-	b, err := mallocs.Marshal(m)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	return b, nil
-}
+func (m Malloc) MarshalText() ([]byte, error) { return marshalNamed(mallocs, m) }
 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseMalloc.
-func (m *Malloc) UnmarshalText(b []byte) error {
-	v, err := ParseMalloc(string(b))
-	if err == nil {
-		*m = v
-	}
-	return err
-}
+func (m *Malloc) UnmarshalText(b []byte) error { return unmarshalNamed(mallocs, b, m) }
 
 // moduleFor returns the name of the wasm module that runs op under m:
 // op.Module(), or under MallocOriginal its "_original" variant when

@@ -2,7 +2,6 @@ package codecs
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"testing"
@@ -111,14 +110,8 @@ func buildPNG(t testing.TB, s pngSpec, raw []byte) []byte {
 	if s.trns != nil {
 		writeChunk(&out, "tRNS", s.trns)
 	}
-	var z bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	noErr(t, err, "zlib")
-	_, err = zw.Write(raw)
-	noErr(t, err, "zlib write")
-	noErr(t, zw.Close(), "zlib close")
 	// Split the data over two IDAT chunks, as encoders may.
-	d := z.Bytes()
+	d := zlibOf(t, raw)
 	writeChunk(&out, "IDAT", d[:len(d)/2])
 	writeChunk(&out, "IDAT", d[len(d)/2:])
 	writeChunk(&out, "IEND", nil)

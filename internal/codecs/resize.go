@@ -20,11 +20,8 @@ func ResizedHeight(w, h, width int) int {
 // positive; the target size is checked against Limits.MaxPixels.
 func (in *Instance) Resize(ctx context.Context, img Image, width int) (out Image, err error) {
 	defer in.recoverTo(ctx, &err)
-	if err := in.begin(ctx, Resize); err != nil {
-		return Image{}, err
-	}
-	lim := in.lib.limits
-	if err := lim.checkImage(Resize, img); err != nil {
+	lim, err := in.beginImage(ctx, Resize, img)
+	if err != nil {
 		return Image{}, err
 	}
 	if width <= 0 {

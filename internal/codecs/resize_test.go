@@ -105,26 +105,12 @@ func TestResize_content(t *testing.T) {
 
 func TestResize_invalid(t *testing.T) {
 	img := testPattern(64, 48, false)
-	tests := []struct {
-		name      string
-		img       Image
-		width     int
-		target    error
-		fragments []string
-	}{
-		{"zero width", img, 0, ErrInvalid, []string{"width is 0"}},
-		{"negative width", img, -5, ErrInvalid, []string{"width is -5"}},
-		{"target over pixel limit", img, 20000, ErrLimit, []string{"resize target is 20000x15000", "300000000 pixels"}},
-		{"short Pix", Image{Width: 64, Height: 48, Pix: img.Pix[:100]}, 32, ErrInvalid, []string{"needs 12288 bytes", "Pix has 100"}},
-		{"empty image", Image{}, 32, ErrInvalid, []string{"image is 0x0"}},
-		{"negative size", Image{Width: -1, Height: 5}, 32, ErrInvalid, []string{"image is -1x5"}},
-	}
-	in := instance(t, Resize)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := in.Resize(testCtx, tt.img, tt.width)
-			wantErr(t, err, tt.target, tt.fragments...)
-			equal(t, in.Closed(), false, "closed")
-		})
-	}
+	checkInvalid(t, []invalidCall{
+		{"zero width", Resize, 0, img, ErrInvalid, []string{"width is 0"}},
+		{"negative width", Resize, -5, img, ErrInvalid, []string{"width is -5"}},
+		{"target over pixel limit", Resize, 20000, img, ErrLimit, []string{"resize target is 20000x15000", "300000000 pixels"}},
+		{"short Pix", Resize, 32, Image{Width: 64, Height: 48, Pix: img.Pix[:100]}, ErrInvalid, []string{"needs 12288 bytes", "Pix has 100"}},
+		{"empty image", Resize, 32, Image{}, ErrInvalid, []string{"image is 0x0"}},
+		{"negative size", Resize, 32, Image{Width: -1, Height: 5}, ErrInvalid, []string{"image is -1x5"}},
+	})
 }

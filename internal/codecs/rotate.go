@@ -9,11 +9,8 @@ import (
 // Width and height swap for 90 and 270.
 func (in *Instance) Rotate(ctx context.Context, img Image, degrees int) (out Image, err error) {
 	defer in.recoverTo(ctx, &err)
-	if err := in.begin(ctx, Rotate); err != nil {
-		return Image{}, err
-	}
-	lim := in.lib.limits
-	if err := lim.checkImage(Rotate, img); err != nil {
+	lim, err := in.beginImage(ctx, Rotate, img)
+	if err != nil {
 		return Image{}, err
 	}
 	w, h := img.Width, img.Height

@@ -78,39 +78,20 @@ func TestRotate_fourTimesIsIdentity(t *testing.T) {
 
 func TestRotate_invalid(t *testing.T) {
 	img := testPattern(8, 4, false)
-	tests := []struct {
-		name      string
-		img       Image
-		degrees   int
-		target    error
-		fragments []string
-	}{
-		{"45 degrees", img, 45, ErrInvalid, []string{"45 degrees", "0, 90, 180 or 270"}},
-		{"-90 degrees", img, -90, ErrInvalid, []string{"-90 degrees"}},
-		{"360 degrees", img, 360, ErrInvalid, []string{"360 degrees"}},
-		{"Pix too long", Image{Width: 8, Height: 4, Pix: make([]byte, 129)}, 90, ErrInvalid, []string{"Pix has 129"}},
-		{"over pixel limit", Image{Width: 20000, Height: 20000}, 90, ErrLimit, []string{"20000x20000"}},
-	}
-	in := instance(t, Rotate)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := in.Rotate(testCtx, tt.img, tt.degrees)
-			wantErr(t, err, tt.target, tt.fragments...)
-		})
-	}
+	checkInvalid(t, []invalidCall{
+		{"45 degrees", Rotate, 45, img, ErrInvalid, []string{"45 degrees", "0, 90, 180 or 270"}},
+		{"-90 degrees", Rotate, -90, img, ErrInvalid, []string{"-90 degrees"}},
+		{"360 degrees", Rotate, 360, img, ErrInvalid, []string{"360 degrees"}},
+		{"Pix too long", Rotate, 90, Image{Width: 8, Height: 4, Pix: make([]byte, 129)}, ErrInvalid, []string{"Pix has 129"}},
+		{"over pixel limit", Rotate, 90, Image{Width: 20000, Height: 20000}, ErrLimit, []string{"20000x20000"}},
+	})
 }
 
 // TestRotate_guestOutOfMemoryNamesTheOperationOnce: the guest's own
 // message starts with its module's name; the error says "rotate: " once.
 func TestRotate_guestOutOfMemoryNamesTheOperationOnce(t *testing.T) {
-	lib, err := New(testCtx, Options{Limits: Limits{MaxMemoryBytes: 8 << 20}, CacheDir: testCacheDir})
-	noErr(t, err, "New")
-	defer lib.Close(testCtx)
-	in := instanceOf(t, lib, Rotate)
-	defer in.mark(testCtx)()
-	_, err = in.alloc(testCtx, 6<<20) // held, as a leak would
-	noErr(t, err, "lb_alloc of 6 MiB")
-	_, err = in.Rotate(testCtx, testPattern(512, 512, false), 90)
+	in := cappedInstance(t, Rotate)
+	_, err := in.Rotate(testCtx, testPattern(512, 512, false), 90)
 	wantErr(t, err, ErrOutOfMemory, "rotate: out of memory allocating")
 	if strings.Count(err.Error(), "rotate: ") != 1 {
 		t.Errorf("error %q names the operation more than once", err)

@@ -7,7 +7,6 @@ import (
 	"image"
 	_ "image/jpeg"
 	_ "image/png"
-	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -52,18 +51,7 @@ func TestClose_Idempotent(t *testing.T) {
 // the event hook of request 1 until request 2 has failed.
 func TestClose_QueuedRequestFails(t *testing.T) {
 	e, rec := newEngine(t, preset(t, "before"), 1)
-	b := newBarrier(1)
-	var once sync.Once
-	hook := func(ev Event) {
-		if ev.Kind == OpDone && ev.Request == 1 {
-			once.Do(b.wait)
-		}
-	}
-	rec.hook.Store(&hook)
-	first := make(chan error, 1)
-	go func() { _, err := e.Do(testCtx, request(1, codecs.PNG)); first <- err }()
-	b.awaitArrivals(t, 1)
-
+	release := holdRequest1(t, e, rec)
 	second := make(chan error, 1)
 	go func() { _, err := e.Do(testCtx, request(2, codecs.PNG)); second <- err }()
 	closed := make(chan error, 1)
@@ -71,10 +59,7 @@ func TestClose_QueuedRequestFails(t *testing.T) {
 	if err := <-second; !errors.Is(err, ErrClosed) {
 		t.Errorf("queued request: %v, want ErrClosed", err)
 	}
-	close(b.release)
-	if err := <-first; err != nil {
-		t.Errorf("running request: %v", err)
-	}
+	release()
 	if err := <-closed; err != nil {
 		t.Errorf("Close: %v", err)
 	}
@@ -84,18 +69,7 @@ func TestClose_QueuedRequestFails(t *testing.T) {
 // worker.
 func TestDo_CancelWhileQueued(t *testing.T) {
 	e, rec := newEngine(t, preset(t, "before"), 1)
-	b := newBarrier(1)
-	var once sync.Once
-	hook := func(ev Event) {
-		if ev.Kind == OpDone && ev.Request == 1 {
-			once.Do(b.wait)
-		}
-	}
-	rec.hook.Store(&hook)
-	first := make(chan error, 1)
-	go func() { _, err := e.Do(testCtx, request(1, codecs.PNG)); first <- err }()
-	b.awaitArrivals(t, 1)
-
+	release := holdRequest1(t, e, rec)
 	ctx, cancel := context.WithCancel(testCtx)
 	second := make(chan error, 1)
 	go func() { _, err := e.Do(ctx, request(2, codecs.PNG)); second <- err }()
@@ -103,10 +77,7 @@ func TestDo_CancelWhileQueued(t *testing.T) {
 	if err := <-second; !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled request: %v, want context.Canceled", err)
 	}
-	close(b.release)
-	if err := <-first; err != nil {
-		t.Errorf("running request: %v", err)
-	}
+	release()
 	// An already-cancelled context never reaches a worker under the
 	// pipeline either.
 	p, _ := newEngine(t, preset(t, "fixed"), 0)
@@ -118,53 +89,28 @@ func TestDo_CancelWhileQueued(t *testing.T) {
 	}
 }
 
-// TestHammer runs many goroutines of mixed requests against each preset
-// (run it with -race), then checks every output and the accounting.
-func TestHammer(t *testing.T) {
-	const P, N = 6, 4
-	for _, name := range []string{"before", "fix1+2", "fixed"} {
-		t.Run(name, func(t *testing.T) {
-			s := preset(t, name)
-			e, rec := newEngine(t, s, 3)
-			var wg sync.WaitGroup
-			for p := range P {
-				wg.Go(func() {
-					rng := rand.New(rand.NewPCG(uint64(p), 42))
-					for n := range N {
-						src := srcSmall
-						if rng.IntN(4) == 0 {
-							src = srcJPEG
-						}
-						fs := formats()
-						r := Request{
-							ID: p*N + n + 1, Source: src, Rotate: 90 * rng.IntN(4),
-							Width: []int{0, 24, 40, 300}[rng.IntN(4)], Format: fs[rng.IntN(len(fs))],
-						}
-						resp, err := e.Do(testCtx, r)
-						if err != nil {
-							t.Errorf("request %d: %v", r.ID, err)
-							continue
-						}
-						checkDecodes(t, resp)
-					}
-				})
-			}
-			wg.Wait()
-			snap := e.Snapshot()
-			n, sum := rec.liveMemory()
-			if snap.Requests != P*N || snap.Errors != 0 || snap.LiveInstances != n || snap.LinearMemory != sum {
-				t.Errorf("snapshot %+v; events: %d live, %d bytes", snap, n, sum)
-			}
-			if s.Lifetime == Fresh && snap.LiveInstances != 0 {
-				t.Errorf("fresh: %d live instances after the load", snap.LiveInstances)
-			}
-			if s.Lifetime == Reuse && snap.LiveInstances > 3*codecs.NumOps {
-				t.Errorf("%d live instances > 3 workers × 6", snap.LiveInstances)
-			}
-			if s.Views == ViewsCleared && snap.LeakedViews != 0 || s.Listeners == ListenersRemoved && snap.ListenerCount != 0 {
-				t.Errorf("fixed leaks leak: %+v", snap)
-			}
-		})
+// holdRequest1 starts request 1 on e, whose one worker it holds in the
+// event hook after request 1's first operation, and returns once the
+// worker is held. release lets it go and checks that request 1 succeeded.
+func holdRequest1(t *testing.T, e *Engine, rec *recorder) (release func()) {
+	t.Helper()
+	b := newBarrier(1)
+	var once sync.Once
+	hook := func(ev Event) {
+		if ev.Kind == OpDone && ev.Request == 1 {
+			once.Do(b.wait)
+		}
+	}
+	rec.hook.Store(&hook)
+	first := make(chan error, 1)
+	go func() { _, err := e.Do(testCtx, request(1, codecs.PNG)); first <- err }()
+	b.awaitArrivals(t, 1)
+	return func() {
+		t.Helper()
+		close(b.release)
+		if err := <-first; err != nil {
+			t.Errorf("running request: %v", err)
+		}
 	}
 }
 

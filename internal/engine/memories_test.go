@@ -33,10 +33,8 @@ func TestMemories_AgreeWithSnapshot(t *testing.T) {
 				t.Fatal(errorsIn(errs))
 			}
 			mems := book.LinearMemories()
-			by := map[string]uint64{}
 			seen := map[int]bool{}
 			for _, m := range mems {
-				by[m.Holder] += uint64(m.Bytes)
 				if seen[m.Instance] {
 					t.Errorf("instance %d listed twice", m.Instance)
 				}
@@ -51,11 +49,7 @@ func TestMemories_AgreeWithSnapshot(t *testing.T) {
 				memprofile.HolderViews:     s.LeakedViews,
 				memprofile.HolderListeners: s.Listeners,
 			}
-			for h, w := range want {
-				if by[h] != w {
-					t.Errorf("%s: profile %d bytes, snapshot %d", h, by[h], w)
-				}
-			}
+			by := checkHolderBytes(t, mems, want)
 			if len(by) > len(want) || s.LiveInstances != countHolder(mems, memprofile.HolderLive) {
 				t.Errorf("holders %v, %d live in the profile; snapshot %+v", by, countHolder(mems, memprofile.HolderLive), s)
 			}
@@ -64,6 +58,23 @@ func TestMemories_AgreeWithSnapshot(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkHolderBytes sums the linear memories' bytes by holder, checks each
+// holder of want against the sums (a holder with no memory has 0 bytes),
+// and returns them.
+func checkHolderBytes(t *testing.T, mems []memprofile.Memory, want map[string]uint64) map[string]uint64 {
+	t.Helper()
+	by := map[string]uint64{}
+	for _, m := range mems {
+		by[m.Holder] += uint64(m.Bytes)
+	}
+	for h, w := range want {
+		if by[h] != w {
+			t.Errorf("linear memory profile: %s %d bytes, snapshot %d", h, by[h], w)
+		}
+	}
+	return by
 }
 
 func countHolder(mems []memprofile.Memory, holder string) int {

@@ -112,21 +112,12 @@ func TestSquooshSet_Invariants(t *testing.T) {
 				if s.Lifetime != Fresh && n == 0 {
 					t.Errorf("lifetime %s kept no instance", s.Lifetime)
 				}
-				by := map[string]uint64{}
-				for _, m := range e.cfg.Memories.LinearMemories() {
-					by[m.Holder] += uint64(m.Bytes)
-				}
-				wantBy := map[string]uint64{
+				checkHolderBytes(t, e.cfg.Memories.LinearMemories(), map[string]uint64{
 					memprofile.HolderLive:      snap.LinearMemory - snap.DroppedMemory,
 					memprofile.HolderViews:     snap.LeakedViews,
 					memprofile.HolderListeners: snap.Listeners,
 					memprofile.HolderPool:      snap.DroppedMemory,
-				}
-				for h, w := range wantBy {
-					if by[h] != w {
-						t.Errorf("linear memory profile: %s %d bytes, snapshot %d", h, by[h], w)
-					}
-				}
+				})
 
 				created := checkEmscripten(t, all.list(), jpegSources, snap)
 

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"runtime"
@@ -347,42 +348,10 @@ func (s Strategy) String() string {
 func (s Strategy) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("engine: "+format, args...)) }
-	undefined := func(err error) { errs = append(errs, fmt.Errorf("engine: %w", err)) }
-	if !topologies.Valid(s.Topology) {
-		_, err := s.Topology.MarshalText()
-		undefined(err)
-	}
-	if !lifetimes.Valid(s.Lifetime) {
-		_, err := s.Lifetime.MarshalText()
-		undefined(err)
-	}
-	if !viewPolicies.Valid(s.Views) {
-		_, err := s.Views.MarshalText()
-		undefined(err)
-	}
-	if !listenerKinds.Valid(s.Listeners) {
-		_, err := s.Listeners.MarshalText()
-		undefined(err)
-	}
-	if !allocators.Valid(s.Allocator) {
-		_, err := s.Allocator.MarshalText()
-		undefined(err)
-	}
-	if !resultKinds.Valid(s.Results) {
-		_, err := s.Results.MarshalText()
-		undefined(err)
-	}
-	if !interruptPoints.Valid(s.Interrupts) {
-		_, err := s.Interrupts.MarshalText()
-		errs = append(errs, err)
-	}
-	if !reuseScopes.Valid(s.Reused) {
-		_, err := s.Reused.MarshalText()
-		undefined(err)
-	}
-	if !codecSets.Valid(s.Codecs) {
-		_, err := s.Codecs.MarshalText()
-		undefined(err)
+	for _, v := range []encoding.TextMarshaler{s.Topology, s.Lifetime, s.Views, s.Listeners, s.Allocator, s.Results, s.Interrupts, s.Reused, s.Codecs} {
+		if _, err := v.MarshalText(); err != nil { // a value without a name
+			errs = append(errs, fmt.Errorf("engine: %w", err))
+		}
 	}
 	if s.Codecs == CodecsSquoosh {
 		if s.Malloc != codecs.MallocLibc {

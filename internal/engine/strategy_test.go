@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -72,22 +73,40 @@ func TestStrategy_InvalidValues(t *testing.T) {
 	}
 }
 
+// TestPresets: Presets lists the published presets and FieldPresets the
+// field ones, each in its order, and each name's Preset is its strategy.
 func TestPresets(t *testing.T) {
-	want := map[string]string{
-		"before": "topology=per-worker lifetime=reuse views=leaked listeners=leaked",
-		"fix1":   "topology=pipeline lifetime=reuse views=leaked listeners=leaked",
-		"fix1+2": "topology=pipeline lifetime=fresh views=leaked listeners=leaked",
-		"fixed":  "topology=pipeline lifetime=fresh views=cleared listeners=removed",
+	want := []struct {
+		field          bool
+		name, strategy string
+	}{
+		{false, "before", "topology=per-worker lifetime=reuse views=leaked listeners=leaked"},
+		{false, "fix1", "topology=pipeline lifetime=reuse views=leaked listeners=leaked"},
+		{false, "fix1+2", "topology=pipeline lifetime=fresh views=leaked listeners=leaked"},
+		{false, "fixed", "topology=pipeline lifetime=fresh views=cleared listeners=removed"},
+		{true, "pool-unclosed", "topology=pipeline lifetime=pool views=cleared listeners=removed"},
+		{true, "pool-bounded-capped", "topology=per-worker lifetime=reuse views=cleared listeners=removed pool_size=4 memory_limit=384MiB"},
+		{true, "recycle-512", "topology=pipeline lifetime=recycle views=cleared listeners=removed recycle_after=512"},
+		{true, "mmap-fixed", "topology=pipeline lifetime=fresh views=cleared listeners=removed allocator=mmap"},
+		{true, "aliased-cache", "topology=pipeline lifetime=fresh views=cleared listeners=removed results=aliased cache=8"},
 	}
-	names := Presets()
-	if strings.Join(names, ",") != "before,fix1,fix1+2,fixed" {
-		t.Fatalf("Presets() = %v", names)
-	}
-	for _, n := range names {
-		s, ok := Preset(n)
-		if !ok || s.String() != want[n] {
-			t.Errorf("Preset(%q) = %v, %v; want %s", n, s, ok, want[n])
+	var published, field []string
+	for _, w := range want {
+		if w.field {
+			field = append(field, w.name)
+		} else {
+			published = append(published, w.name)
 		}
+		s, ok := Preset(w.name)
+		if !ok || s.String() != w.strategy {
+			t.Errorf("Preset(%q) = %v, %v; want %s", w.name, s, ok, w.strategy)
+		}
+	}
+	if !slices.Equal(Presets(), published) {
+		t.Errorf("Presets() = %v, want %v", Presets(), published)
+	}
+	if !slices.Equal(FieldPresets(), field) {
+		t.Errorf("FieldPresets() = %v, want %v", FieldPresets(), field)
 	}
 	if _, ok := Preset("after"); ok {
 		t.Error(`Preset("after") found`)

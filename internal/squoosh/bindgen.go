@@ -149,6 +149,36 @@ type bindgenInstance struct {
 	heap         objectHeap
 }
 
+// bindgenCodec is what the wasm-bindgen codecs (PNGCodec, Oxipng,
+// Resizer) share: their one instance, its linear memory and its Close.
+type bindgenCodec struct{ b *bindgenInstance }
+
+// MemorySize is the instance's linear memory size in bytes
+// (wasm.memory.buffer.byteLength in Node).
+func (c bindgenCodec) MemorySize() uint32 { return c.b.memorySize() }
+
+// Close closes the instance.
+func (c bindgenCodec) Close(ctx context.Context) error { return c.b.close(ctx) }
+
+// Memory is the instance's linear memory, the same api.Memory before and
+// after Close: what an allocator that releases memory once it is
+// unreachable attaches to, and what a view of the whole memory reads
+// (Memory().Read(0, Memory().Size())).
+func (c bindgenCodec) Memory() api.Memory { return c.b.mod.Memory() }
+
+// Closed reports whether the instance is closed, by Close or by its
+// Library's.
+func (c bindgenCodec) Closed() bool { return c.b.closed() }
+
+// newBindgenCodec instantiates m (see instantiateBindgen) as the codec C.
+func newBindgenCodec[C ~struct{ bindgenCodec }](ctx context.Context, l *Library, m Module, spExport string) (*C, error) {
+	b, err := l.instantiateBindgen(ctx, m, spExport)
+	if err != nil {
+		return nil, err
+	}
+	return &C{bindgenCodec{b}}, nil
+}
+
 // instantiateBindgen instantiates m anonymously and finds the glue's
 // exports; spExport names the shadow stack pointer global, or is empty.
 func (l *Library) instantiateBindgen(ctx context.Context, m Module, spExport string) (*bindgenInstance, error) {

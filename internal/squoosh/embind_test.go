@@ -1,18 +1,14 @@
 package squoosh
 
 import (
+	"context"
 	"testing"
 )
 
 // useEmscripten instantiates m for one test.
 func useEmscripten(t *testing.T, lib *Library, m Module) *Emscripten {
 	t.Helper()
-	e, err := lib.NewEmscripten(testCtx, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close(testCtx) })
-	return e
+	return opened(t, func(ctx context.Context) (*Emscripten, error) { return lib.NewEmscripten(ctx, m) })
 }
 
 func TestEmbindOpsMatchNode(t *testing.T) {
@@ -35,19 +31,13 @@ func TestEmbindOpsMatchNode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			enc := useEmscripten(t, lib, tc.enc)
 			out, err := enc.Encode(testCtx, im, tc.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkFile(t, tc.enc.String()+" encode", out, tc.encoded)
+			checkFile(t, tc.enc.String()+" encode", out, err, tc.encoded)
 			if n := enc.LiveHandles(); n != tc.encHandles {
 				t.Errorf("%s holds %d emval handles after encode; Node's held %d", tc.enc, n, tc.encHandles)
 			}
 			dec := useEmscripten(t, lib, tc.dec)
 			img, err := dec.Decode(testCtx, readTestdata(t, tc.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkImage(t, tc.dec.String()+" decode", img, tc.decoded)
+			checkImage(t, tc.dec.String()+" decode", img, err, tc.decoded)
 			if n := dec.LiveHandles(); n != tc.decHandles {
 				t.Errorf("%s holds %d emval handles after decode; Node's held %d", tc.dec, n, tc.decHandles)
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -123,7 +124,7 @@ func newEmscriptenHost(ctx context.Context, rt wazero.Runtime, mods [numModules]
 				return nil, fmt.Errorf("squoosh: %s imports %s.%s, which this host does not map", m, mod, minified)
 			}
 			f := hostFuncs[name]
-			if !sameTypes(f.params, def.ParamTypes()) || !sameTypes(f.results, def.ResultTypes()) {
+			if !slices.Equal(f.params, def.ParamTypes()) || !slices.Equal(f.results, def.ResultTypes()) {
 				return nil, fmt.Errorf("squoosh: %s imports %s (%s) as %s, but %s is %s here", m, minified, name,
 					signature(def.ParamTypes(), def.ResultTypes()), name, signature(f.params, f.results))
 			}

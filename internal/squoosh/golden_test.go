@@ -133,15 +133,25 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func checkImage(t *testing.T, what string, got Image, want imageRecord) {
+// checkImage fails the test on err, and checks that what made got, the
+// image Node's run made.
+func checkImage(t *testing.T, what string, got Image, err error, want imageRecord) {
 	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
 	if got.Width != want.Width || got.Height != want.Height || hash(got.Pix) != want.SHA256 {
 		t.Errorf("%s: got %dx%d sha256 %s; Node made %dx%d sha256 %s", what, got.Width, got.Height, hash(got.Pix), want.Width, want.Height, want.SHA256)
 	}
 }
 
-func checkFile(t *testing.T, what string, got []byte, want fileRecord) {
+// checkFile fails the test on err, and checks that what made got, the
+// file Node's run made.
+func checkFile(t *testing.T, what string, got []byte, err error, want fileRecord) {
 	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
 	if len(got) != want.Bytes || hash(got) != want.SHA256 {
 		t.Errorf("%s: got %d bytes sha256 %s; Node made %d bytes sha256 %s", what, len(got), hash(got), want.Bytes, want.SHA256)
 	}
@@ -149,7 +159,7 @@ func checkFile(t *testing.T, what string, got []byte, want fileRecord) {
 
 func TestPatternMatchesGolden(t *testing.T) {
 	g := readGolden(t)
-	checkImage(t, "pattern(67, 43)", pattern(67, 43), g.Pattern)
+	checkImage(t, "pattern(67, 43)", pattern(67, 43), nil, g.Pattern)
 }
 
 func TestBindgenOpsMatchNode(t *testing.T) {
@@ -157,50 +167,23 @@ func TestBindgenOpsMatchNode(t *testing.T) {
 	g := readGolden(t)
 	im := pattern(67, 43)
 
-	pc, err := lib.NewPNGCodec(testCtx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close(testCtx)
+	pc := opened(t, lib.NewPNGCodec)
 	plain, err := pc.Encode(testCtx, im)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFile(t, "squoosh_png encode", plain, g.EncodePlainPNG)
+	checkFile(t, "squoosh_png encode", plain, err, g.EncodePlainPNG)
 	dec, err := pc.Decode(testCtx, readTestdata(t, "pattern.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkImage(t, "squoosh_png decode", dec, g.DecodePNG)
+	checkImage(t, "squoosh_png decode", dec, err, g.DecodePNG)
 
-	ox, err := lib.NewOxipng(testCtx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ox.Close(testCtx)
+	ox := opened(t, lib.NewOxipng)
 	opt, err := ox.Optimise(testCtx, plain, OptimizerOxipngLevel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFile(t, "squoosh_png encode then oxipng", opt, g.EncodePNG)
+	checkFile(t, "squoosh_png encode then oxipng", opt, err, g.EncodePNG)
 
-	rs, err := lib.NewResizer(testCtx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close(testCtx)
+	rs := opened(t, lib.NewResizer)
 	small, err := rs.Resize(testCtx, im, 31, HeightForWidth(im.Width, im.Height, 31), OptimizerResizeOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkImage(t, "squoosh_resize to width 31", small, g.Resize)
+	checkImage(t, "squoosh_resize to width 31", small, err, g.Resize)
 
 	for i, want := range g.Rotate {
 		got, err := lib.RotateOnce(testCtx, im, i+1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkImage(t, "rotate "+string(rune('1'+i))+" quarter turns", got, want)
+		checkImage(t, "rotate "+string(rune('1'+i))+" quarter turns", got, err, want)
 	}
 }
 
@@ -210,18 +193,14 @@ func TestBindgenOpsMatchNode(t *testing.T) {
 // restored, as the glue's finally restores it).
 func TestOxipngThrowsAsError(t *testing.T) {
 	lib := newTestLibrary(t)
-	ox, err := lib.NewOxipng(testCtx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ox.Close(testCtx)
-	_, err = ox.Optimise(testCtx, []byte("not a png at all"), 2)
+	ox := opened(t, lib.NewOxipng)
+	_, err := ox.Optimise(testCtx, []byte("not a png at all"), 2)
 	var ge *guestError
 	if !errors.As(err, &ge) {
 		t.Fatalf("Optimise(garbage) = %v, want the module's thrown error", err)
 	}
 	t.Logf("module threw: %v", err)
-	plain, err := lib.mustPNG(t).Encode(testCtx, pattern(8, 8))
+	plain, err := opened(t, lib.NewPNGCodec).Encode(testCtx, pattern(8, 8))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,15 +209,16 @@ func TestOxipngThrowsAsError(t *testing.T) {
 	}
 }
 
-// mustPNG is a fresh squoosh_png instance closed at the end of the test.
-func (l *Library) mustPNG(t *testing.T) *PNGCodec {
+// opened returns what open made, closed at the end of the test, or fails
+// the test with open's error.
+func opened[T interface{ Close(context.Context) error }](t *testing.T, open func(context.Context) (T, error)) T {
 	t.Helper()
-	pc, err := l.NewPNGCodec(testCtx)
+	v, err := open(testCtx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { pc.Close(testCtx) })
-	return pc
+	t.Cleanup(func() { v.Close(testCtx) })
+	return v
 }
 
 // TestResizeMemoryTraceMatchesNode replays golden.json's resize trace on one
@@ -248,11 +228,7 @@ func (l *Library) mustPNG(t *testing.T) *PNGCodec {
 func TestResizeMemoryTraceMatchesNode(t *testing.T) {
 	lib := newTestLibrary(t)
 	g := readGolden(t)
-	rs, err := lib.NewResizer(testCtx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close(testCtx)
+	rs := opened(t, lib.NewResizer)
 	trace := resizeTrace(t, rs, g.ResizeTrace)
 	t.Logf("%-28s %14s %14s", "call", "Node (bytes)", "wazero (bytes)")
 	for i, want := range g.ResizeTrace {

@@ -3,8 +3,6 @@ package squoosh
 import (
 	"context"
 	"fmt"
-
-	"github.com/tetratelabs/wazero/api"
 )
 
 // pngStackPointer and oxipngStackPointer are the shadow stack pointer
@@ -17,15 +15,11 @@ const (
 // PNGCodec is one instance of squoosh_png (decode and a plain encode), reused
 // as the optimizer reused it (codecs.js pngEncDecInit is execOnce). It is
 // not safe for concurrent use.
-type PNGCodec struct{ b *bindgenInstance }
+type PNGCodec struct{ bindgenCodec }
 
 // NewPNGCodec instantiates squoosh_png.
 func (l *Library) NewPNGCodec(ctx context.Context) (*PNGCodec, error) {
-	b, err := l.instantiateBindgen(ctx, PNGWasm, pngStackPointer)
-	if err != nil {
-		return nil, err
-	}
-	return &PNGCodec{b: b}, nil
+	return newBindgenCodec[PNGCodec](ctx, l, PNGWasm, pngStackPointer)
 }
 
 // Decode decodes a PNG file to RGBA: squoosh_png.js decode(), whose module
@@ -76,37 +70,17 @@ func (p *PNGCodec) Encode(ctx context.Context, img Image) ([]byte, error) {
 	return out, nil
 }
 
-// MemorySize is the instance's linear memory size in bytes.
-func (p *PNGCodec) MemorySize() uint32 { return p.b.memorySize() }
-
-// Close closes the instance.
-func (p *PNGCodec) Close(ctx context.Context) error { return p.b.close(ctx) }
-
-// Memory is the instance's linear memory, the same api.Memory before and
-// after Close: what an allocator that releases memory once it is
-// unreachable attaches to, and what a view of the whole memory reads
-// (Memory().Read(0, Memory().Size())).
-func (p *PNGCodec) Memory() api.Memory { return p.b.mod.Memory() }
-
-// Closed reports whether the instance is closed, by Close or by its
-// Library's.
-func (p *PNGCodec) Closed() bool { return p.b.closed() }
-
 // OptimizerOxipngLevel is the level next@10.1.0 optimised PNGs at
 // (codecs.js oxipng.defaultEncoderOptions.level).
 const OptimizerOxipngLevel = 2
 
 // Oxipng is one instance of squoosh_oxipng, reused as the optimizer reused
 // it (codecs.js oxipngInit is execOnce). It is not safe for concurrent use.
-type Oxipng struct{ b *bindgenInstance }
+type Oxipng struct{ bindgenCodec }
 
 // NewOxipng instantiates squoosh_oxipng.
 func (l *Library) NewOxipng(ctx context.Context) (*Oxipng, error) {
-	b, err := l.instantiateBindgen(ctx, OxipngWasm, oxipngStackPointer)
-	if err != nil {
-		return nil, err
-	}
-	return &Oxipng{b: b}, nil
+	return newBindgenCodec[Oxipng](ctx, l, OxipngWasm, oxipngStackPointer)
 }
 
 // Optimise recompresses a PNG file at level (0-6): squoosh_oxipng.js
@@ -133,19 +107,3 @@ func (o *Oxipng) Optimise(ctx context.Context, png []byte, level int) ([]byte, e
 	}
 	return out, nil
 }
-
-// MemorySize is the instance's linear memory size in bytes.
-func (o *Oxipng) MemorySize() uint32 { return o.b.memorySize() }
-
-// Close closes the instance.
-func (o *Oxipng) Close(ctx context.Context) error { return o.b.close(ctx) }
-
-// Memory is the instance's linear memory, the same api.Memory before and
-// after Close: what an allocator that releases memory once it is
-// unreachable attaches to, and what a view of the whole memory reads
-// (Memory().Read(0, Memory().Size())).
-func (o *Oxipng) Memory() api.Memory { return o.b.mod.Memory() }
-
-// Closed reports whether the instance is closed, by Close or by its
-// Library's.
-func (o *Oxipng) Closed() bool { return o.b.closed() }

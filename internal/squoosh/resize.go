@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-
-	"github.com/tetratelabs/wazero/api"
 )
 
 // ResizeMethod is squoosh_resize's filter (typ_idx; codecs.js
@@ -49,15 +47,11 @@ const resizeRetptr = 8
 // Resizer is one instance of squoosh_resize, reused across calls as the
 // optimizer reused it (codecs.js resizeInit is execOnce). It is not safe
 // for concurrent use.
-type Resizer struct{ b *bindgenInstance }
+type Resizer struct{ bindgenCodec }
 
 // NewResizer instantiates squoosh_resize.
 func (l *Library) NewResizer(ctx context.Context) (*Resizer, error) {
-	b, err := l.instantiateBindgen(ctx, ResizeWasm, "")
-	if err != nil {
-		return nil, err
-	}
-	return &Resizer{b: b}, nil
+	return newBindgenCodec[Resizer](ctx, l, ResizeWasm, "")
 }
 
 // Resize resizes img to width x height with opts, as squoosh_resize.js
@@ -93,23 +87,6 @@ func (r *Resizer) Resize(ctx context.Context, img Image, width, height int, opts
 	}
 	return out, nil
 }
-
-// MemorySize is the instance's linear memory size in bytes
-// (wasm.memory.buffer.byteLength in Node).
-func (r *Resizer) MemorySize() uint32 { return r.b.memorySize() }
-
-// Close closes the instance.
-func (r *Resizer) Close(ctx context.Context) error { return r.b.close(ctx) }
-
-// Memory is the instance's linear memory, the same api.Memory before and
-// after Close: what an allocator that releases memory once it is
-// unreachable attaches to, and what a view of the whole memory reads
-// (Memory().Read(0, Memory().Size())).
-func (r *Resizer) Memory() api.Memory { return r.b.mod.Memory() }
-
-// Closed reports whether the instance is closed, by Close or by its
-// Library's.
-func (r *Resizer) Closed() bool { return r.b.closed() }
 
 // b2u is a JS boolean argument as wasm-bindgen passes it (0 or 1).
 func b2u(v bool) uint64 {

@@ -79,19 +79,6 @@ func valTypes(b []byte, ts []api.ValueType) []byte {
 	return append(b, ts...)
 }
 
-// sameTypes reports whether two value type lists are equal.
-func sameTypes(a, b []api.ValueType) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // signature formats a function type for error messages.
 func signature(params, results []api.ValueType) string {
 	s := "("

@@ -2,6 +2,7 @@ package squoosh
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -31,45 +32,21 @@ func TestOptimizerMatchesNode(t *testing.T) {
 	im := pattern(67, 43)
 	for range 2 { // the second round reuses the bindgen instances
 		png, err := opt.EncodePNG(testCtx, im)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkFile(t, "EncodePNG", png, g.EncodePNG)
+		checkFile(t, "EncodePNG", png, err, g.EncodePNG)
 		dec, err := opt.DecodePNG(testCtx, readTestdata(t, "pattern.png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkImage(t, "DecodePNG", dec, g.DecodePNG)
+		checkImage(t, "DecodePNG", dec, err, g.DecodePNG)
 		small, err := opt.Resize(testCtx, im, 31)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkImage(t, "Resize", small, g.Resize)
+		checkImage(t, "Resize", small, err, g.Resize)
 		rot, err := opt.Rotate(testCtx, im, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkImage(t, "Rotate", rot, g.Rotate[0])
+		checkImage(t, "Rotate", rot, err, g.Rotate[0])
 		jpg, err := opt.EncodeJPEG(testCtx, im, 75)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkFile(t, "EncodeJPEG", jpg, g.EncodeJPEG)
+		checkFile(t, "EncodeJPEG", jpg, err, g.EncodeJPEG)
 		webp, err := opt.EncodeWebP(testCtx, im, 75)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkFile(t, "EncodeWebP", webp, g.EncodeWebP)
+		checkFile(t, "EncodeWebP", webp, err, g.EncodeWebP)
 		dj, err := opt.DecodeJPEG(testCtx, readTestdata(t, "pattern.jpg"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkImage(t, "DecodeJPEG", dj, g.DecodeJPEG)
+		checkImage(t, "DecodeJPEG", dj, err, g.DecodeJPEG)
 		dw, err := opt.DecodeWebP(testCtx, readTestdata(t, "pattern.webp"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkImage(t, "DecodeWebP", dw, g.DecodeWebP)
+		checkImage(t, "DecodeWebP", dw, err, g.DecodeWebP)
 	}
 }
 
@@ -147,10 +124,7 @@ func TestProcessMatchesNode(t *testing.T) {
 	}
 	for i, r := range reqs {
 		out, err := opt.Process(testCtx, r.input, r.steps, r.out, r.quality)
-		if err != nil {
-			t.Fatalf("request %d: %v", i, err)
-		}
-		checkFile(t, "request to "+r.out.String(), out, g.Requests[i])
+		checkFile(t, fmt.Sprintf("request %d to %s", i, r.out), out, err, g.Requests[i])
 	}
 	if _, err := opt.Process(testCtx, []byte("GIF89a and more"), nil, FormatPNG, 75); !errors.Is(err, ErrUnsupportedFormat) {
 		t.Errorf("Process(GIF) = %v, want ErrUnsupportedFormat", err)
@@ -177,8 +151,5 @@ func TestDecodeTruncated(t *testing.T) {
 		}
 	}
 	img, err := opt.DecodePNG(testCtx, readTestdata(t, "pattern.png"))
-	if err != nil {
-		t.Fatalf("DecodePNG after failed decodes: %v", err)
-	}
-	checkImage(t, "DecodePNG after failed decodes", img, g.DecodePNG)
+	checkImage(t, "DecodePNG after failed decodes", img, err, g.DecodePNG)
 }
