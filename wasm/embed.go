@@ -2,13 +2,13 @@
 // built from the C sources in wasm/src/ by wasm/build.sh, one per image
 // operation, all implementing the C ABI described in wasm/ABI.md.
 //
-// The modules are plain bytes here; internal/codecs compiles and runs them
+// The modules are plain bytes here; internal/casestudy/codecs compiles and runs them
 // with wazero. wasm/SHA256SUMS, embedded too, lists the checksum of every
 // built module, and `wasm/build.sh --check` verifies that the committed
 // modules are exactly what the sources build to.
 //
 // It owns the C sources, their build and the built bytes. Compiling,
-// instantiating and calling the modules belong to internal/codecs.
+// instantiating and calling the modules belong to internal/casestudy/codecs.
 package wasm
 
 import (

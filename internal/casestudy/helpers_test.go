@@ -1,7 +1,7 @@
 package casestudy
 
 import (
-	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/casestudy/published"
 	"github.com/leakbench/leakbench/internal/cli"
-	"github.com/leakbench/leakbench/internal/published"
 	"github.com/leakbench/leakbench/internal/report"
 )
 

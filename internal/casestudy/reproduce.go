@@ -10,15 +10,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/engine"
+	"github.com/leakbench/leakbench/internal/casestudy/idlegc"
+	"github.com/leakbench/leakbench/internal/casestudy/published"
+	"github.com/leakbench/leakbench/internal/casestudy/squoosh"
 	"github.com/leakbench/leakbench/internal/cli"
-	"github.com/leakbench/leakbench/internal/engine"
-	"github.com/leakbench/leakbench/internal/idlegc"
-	"github.com/leakbench/leakbench/internal/published"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/scenario"
-	"github.com/leakbench/leakbench/internal/squoosh"
 	"github.com/leakbench/leakbench/internal/texttab"
 )
 

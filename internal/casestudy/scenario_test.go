@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/builtin"
-	"github.com/leakbench/leakbench/internal/engine"
-	"github.com/leakbench/leakbench/internal/idlegc"
+	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/engine"
+	"github.com/leakbench/leakbench/internal/casestudy/idlegc"
+	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/scenario"
-	"github.com/leakbench/leakbench/scenarios"
 )
 
 // TestEmbeddedFilesValid loads and validates every file shipped in

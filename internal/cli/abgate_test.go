@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/builtin"
-	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/engine"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"

@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/target"
-	"github.com/leakbench/leakbench/scenarios"
 )
 
 // TestMain lets the test binary serve as bench's child process: runner

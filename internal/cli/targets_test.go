@@ -9,9 +9,9 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/leakbench/leakbench/internal/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
 	"github.com/leakbench/leakbench/internal/target"
-	"github.com/leakbench/leakbench/scenarios"
 )
 
 type keepOptions struct {

@@ -5,7 +5,7 @@ import (
 )
 
 // The scenarios of the real Next.js image optimizer (examples/nextjs,
-// scenarios/nextjs-*.yaml), whose runs the grid and the reproduction show
+// internal/casestudy/scenarios/nextjs-*.yaml), whose runs the grid and the reproduction show
 // beside ours: the leaky release and the fixed one, each with its quick
 // and tiny twins ("nextjs-before-quick").
 const (

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/builtin"
-	"github.com/leakbench/leakbench/internal/idlegc"
+	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/idlegc"
 	"github.com/leakbench/leakbench/internal/results"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/builtin"
-	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/engine"
 	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/target"
 )

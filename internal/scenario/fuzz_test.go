@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
 	"github.com/leakbench/leakbench/internal/target"
-	"github.com/leakbench/leakbench/scenarios"
 )
 
 // fuzzOptions is a target's options type with the shapes options decode

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // golden.js: runs next@10.1.0's own squoosh modules in Node, through the very
 // functions its image optimizer called (squoosh/codecs.js, as squoosh/impl.js
-// calls them), to make the goldens internal/squoosh's tests compare wazero
+// calls them), to make the goldens internal/casestudy/squoosh's tests compare wazero
 // against, and to time the same operations for docs/squoosh.md.
 //
 //   node golden.js gen   ROOT OUTDIR      writes OUTDIR/golden.json and the
@@ -33,7 +33,7 @@ if (!fs.existsSync(path.join(dir, 'codecs.js'))) {
 const {codecs, preprocessors} = require(path.join(dir, 'codecs.js')); // sets global.ImageData
 const {processBuffer} = require(path.join(dir, 'impl.js'));
 
-// pattern is the test image both sides generate (internal/squoosh
+// pattern is the test image both sides generate (internal/casestudy/squoosh
 // pattern()): RGBA bytes from a fixed formula with varying alpha, so that
 // premultiplication matters.
 function pattern(w, h) {
@@ -93,7 +93,7 @@ async function resizeTrace() {
 }
 
 // requests are whole requests as the optimizer made them (impl.js
-// processBuffer): input, operations, encoding, quality. internal/squoosh's
+// processBuffer): input, operations, encoding, quality. internal/casestudy/squoosh's
 // TestProcessMatchesNode and BenchmarkOps make the same.
 function requests(png, jpg, webp, width) {
   return [
@@ -151,7 +151,7 @@ async function gen(out) {
 }
 
 // bench times each operation on a 512x384 pattern and prints Go benchmark
-// lines (internal/squoosh BenchmarkOps prints the same names), megapixels
+// lines (internal/casestudy/squoosh BenchmarkOps prints the same names), megapixels
 // of the operation's image per second. inst=optimizer is the operation as
 // impl.js ran it: the wasm-bindgen modules instantiated once and reused,
 // rotate, mozjpeg and webp read from disk, compiled and instantiated at

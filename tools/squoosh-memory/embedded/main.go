@@ -29,8 +29,8 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/leakbench/leakbench/internal/codecs"
-	"github.com/leakbench/leakbench/internal/engine"
+	"github.com/leakbench/leakbench/internal/casestudy/codecs"
+	"github.com/leakbench/leakbench/internal/casestudy/engine"
 )
 
 func main() {

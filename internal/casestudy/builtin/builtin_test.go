@@ -1,0 +1,110 @@
+package builtin
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/leakbench/leakbench/internal/casestudy/engine"
+	"github.com/leakbench/leakbench/internal/target"
+)
+
+func TestNew_NeedsARecorder(t *testing.T) {
+	if _, err := New(context.Background(), target.Config{}, Options{}); err == nil {
+		t.Error("New without a Recorder: no error")
+	}
+}
+
+// TestHarnessSnapshot checks how the engine's holders become the
+// harness's: every byte counted once (dropped instances leave the live
+// figures for the pool holder), the cache holding its instances' memory
+// when aliased and its bytes when copied, and the memory outside the Go
+// heap reported as OffHeap, never as a holder, so that Leaked stays the
+// sum of what references keep.
+func TestHarnessSnapshot(t *testing.T) {
+	es := engine.Snapshot{
+		LiveInstances: 10, TotalInstances: 30, LinearMemory: 100 << 20,
+		DroppedInstances: 4, DroppedMemory: 40 << 20,
+		LeakedViews: 5 << 20, Listeners: 7 << 20, ListenerCount: 2,
+		CacheEntries: 3, CacheBytes: 3 << 20, CachePinned: 30 << 20,
+		MappedMemory: 100 << 20,
+	}
+	held := func(s target.Snapshot) map[string]target.Held {
+		m := map[string]target.Held{}
+		for _, h := range s.Held {
+			if _, dup := m[h.Holder]; dup {
+				t.Errorf("holder %q listed twice", h.Holder)
+			}
+			m[h.Holder] = h
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		results engine.Results
+		cache   uint64
+	}{{engine.ResultsAliased, es.CachePinned}, {engine.ResultsCopied, es.CacheBytes}} {
+		s := harnessSnapshot(es, tc.results)
+		if s.LiveInstances != 6 || s.TotalInstances != 30 || s.LinearMemory != 60<<20 {
+			t.Errorf("%s: live %d total %d linear %d; want the dropped instances out of the live figures", tc.results, s.LiveInstances, s.TotalInstances, s.LinearMemory)
+		}
+		h := held(s)
+		want := map[string]target.Held{
+			target.HolderViews:     {Holder: target.HolderViews, Bytes: es.LeakedViews},
+			target.HolderListeners: {Holder: target.HolderListeners, Bytes: es.Listeners, Refs: 2},
+			HolderPool:             {Holder: HolderPool, Bytes: es.DroppedMemory, Refs: 4},
+			HolderCache:            {Holder: HolderCache, Bytes: tc.cache, Refs: 3},
+		}
+		for k, w := range want {
+			if h[k] != w {
+				t.Errorf("%s: holder %s = %+v, want %+v", tc.results, k, h[k], w)
+			}
+		}
+		if len(h) != len(want) {
+			t.Errorf("%s: holders %v, want %v", tc.results, h, want)
+		}
+		if s.OffHeap != es.MappedMemory {
+			t.Errorf("%s: OffHeap %d, want the mapped memory %d", tc.results, s.OffHeap, es.MappedMemory)
+		}
+		// Linear and held memory together are the engine's, once each;
+		// the mapped memory is in neither sum a second time.
+		if got, want := s.LinearMemory+s.Leaked(), es.LinearMemory+es.LeakedViews+es.Listeners+tc.cache; got != want {
+			t.Errorf("%s: linear+leaked = %d, want %d", tc.results, got, want)
+		}
+	}
+	if s := harnessSnapshot(engine.Snapshot{}, engine.ResultsCopied); s.Leaked() != 0 || s.OffHeap != 0 || s.LinearMemory != 0 {
+		t.Errorf("an idle engine: %+v", s)
+	}
+}
+
+// discard is a Recorder that drops every event.
+type discard struct{}
+
+func (discard) Op(target.Op)                          {}
+func (discard) InstanceCreated(target.Instance)       {}
+func (discard) InstanceClosed(target.Instance, error) {}
+
+// TestNew_Interrupts: the codecs are compiled with a return to Go at
+// every loop header under interrupts: loops, as under an op_timeout, and
+// without one otherwise (wazero's default, which no collection can stop).
+func TestNew_Interrupts(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts Options
+		want bool
+	}{
+		{"default", Options{}, false},
+		{"interrupts loops", Options{Strategy: engine.Strategy{Interrupts: engine.InterruptsLoops}}, true},
+		{"op_timeout", Options{OpTimeout: time.Minute}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tgt, err := New(t.Context(), target.Config{Recorder: discard{}}, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tgt.(target.Closer).Close(context.WithoutCancel(t.Context()))
+			if got := tgt.(*optimizer).lib.Interruptible(); got != tt.want {
+				t.Errorf("interruptible = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
