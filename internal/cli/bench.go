@@ -261,6 +261,20 @@ func parseFlags(prog progName, fs *flag.FlagSet, h help, args []string, stdout, 
 	return statusError, true
 }
 
+// noArguments parses the arguments of a command that takes none but
+// --help: done with the status when it should stop (its help, or a usage
+// error for any argument).
+func (c cli) noArguments(cmd string, h help, args []string, stdout, stderr io.Writer) (status int, done bool) {
+	fs := newFlagSet(cmd)
+	if status, done := parseFlags(c.name, fs, h, args, stdout, stderr); done {
+		return status, true
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, c.name, cmd, "unexpected arguments %q", fs.Args()), true
+	}
+	return 0, false
+}
+
 // flagsFirst reorders args so that the flags come first and the positional
 // arguments follow a "--", which is how package flag wants them. A flag
 // that is not a boolean takes the next argument as its value unless it is

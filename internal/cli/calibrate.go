@@ -123,13 +123,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	start := g.now()
 
 	// Step 1: unchanged runs, and the thresholds they allow.
-	plans := make([]runPlan, len(scs))
-	for j, sc := range scs {
-		plans[j] = runPlan{sc: sc, runs: f.Runs, label: sc.Name}
-		if sc.Expect == metric.ExpectStable {
-			plans[j].runs = f.CalibrateRuns
-		}
-	}
+	plans := planRuns(scs, f.Runs, func(p *runPlan) { p.runs = f.CalibrateRuns })
 	ms, runs := g.runBatch(ctx, dir, plans)
 	cals, err := gate.CalibrateNoise(ms, gate.CalibrateConfig{GateRuns: f.Runs, FalseAlarm: f.FalseAlarm, Defaults: gate.DefaultThresholds()})
 	if err != nil {

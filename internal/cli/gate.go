@@ -335,13 +335,7 @@ func (g gateCmd) measure(ctx context.Context, f gateFlags) (gateMeasured, bool) 
 	}
 	start := g.now()
 	m.dir = dir
-	plans := make([]runPlan, len(scs))
-	for j, sc := range scs {
-		plans[j] = runPlan{sc: sc, runs: f.Runs, label: sc.Name}
-		if sc.Expect == metric.ExpectStable {
-			plans[j].inject = f.InjectLeak
-		}
-	}
+	plans := planRuns(scs, f.Runs, func(p *runPlan) { p.inject = f.InjectLeak })
 	ms, runs := g.runBatch(ctx, dir, plans)
 	m.runs = runs
 	fmt.Fprintf(g.stderr, "%s gate: measured %d scenario(s) × %d run(s) in %.0fs\n", g.prog, len(scs), f.Runs, g.now().Sub(start).Seconds())
@@ -376,6 +370,20 @@ type runPlan struct {
 	inject uint64
 	runs   int
 	label  string
+}
+
+// planRuns plans runs runs of every scenario, under its name, with
+// stable applied to the plans of the stable ones (not the leaky
+// controls).
+func planRuns(scs []scenario.Scenario, runs int, stable func(*runPlan)) []runPlan {
+	plans := make([]runPlan, len(scs))
+	for j, sc := range scs {
+		plans[j] = runPlan{sc: sc, runs: runs, label: sc.Name}
+		if sc.Expect == metric.ExpectStable {
+			stable(&plans[j])
+		}
+	}
+	return plans
 }
 
 // runBatch runs every plan into dir and returns one measurement per

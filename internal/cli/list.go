@@ -30,12 +30,8 @@ preset's own description.`,
 }
 
 func (c cli) doList(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("list")
-	if status, done := parseFlags(c.name, fs, listHelp, args, stdout, stderr); done {
+	if status, done := c.noArguments("list", listHelp, args, stdout, stderr); done {
 		return status
-	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, c.name, "list", "unexpected arguments %q", fs.Args())
 	}
 	all, err := c.catalog.All()
 	if err != nil {

@@ -16,12 +16,8 @@ var versionHelp = help{
 }
 
 func (c cli) doVersion(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("version")
-	if status, done := parseFlags(c.name, fs, versionHelp, args, stdout, stderr); done {
+	if status, done := c.noArguments("version", versionHelp, args, stdout, stderr); done {
 		return status
-	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, c.name, "version", "unexpected arguments %q", fs.Args())
 	}
 	fmt.Fprintf(stdout, "%s %s", c.name, runner.Version())
 	env := driver.Environment("", "")
