@@ -119,7 +119,8 @@ func (c Catalog) All() ([]Scenario, error) {
 // ".yaml" also works, e.g. "fix1-2"), or parses the file at nameOrPath
 // when it ends in .yaml or .yml or contains a path separator, resolves
 // its images directory against the file's own directory (or the home
-// directory, for "~/...") and checks it (CheckImages).
+// directory, for "~/...") and checks it (CheckImages), with every other
+// problem of the file.
 func (c Catalog) Find(nameOrPath string) (Scenario, error) {
 	if isPath(nameOrPath) {
 		f, err := os.Open(nameOrPath)
@@ -131,15 +132,7 @@ func (c Catalog) Find(nameOrPath string) (Scenario, error) {
 		if err != nil {
 			return Scenario{}, err
 		}
-		sc, err := c.Parse(nameOrPath, data)
-		if err != nil {
-			return sc, err
-		}
-		sc.Images = resolvePath(filepath.Dir(nameOrPath), sc.Images)
-		if err := sc.CheckImages(); err != nil {
-			return Scenario{}, ErrorList{err}
-		}
-		return sc, nil
+		return c.parse(nameOrPath, data, filepath.Dir(nameOrPath))
 	}
 	all, err := c.All()
 	if err != nil {

@@ -154,3 +154,17 @@ func TestParse_TooBig(t *testing.T) {
 		t.Errorf("Find: %v", err)
 	}
 }
+
+// TestFind_AllProblemsAtOnce: a file's missing images directory is
+// reported with its other problems, in one pass.
+func TestFind_AllProblemsAtOnce(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(file, []byte("preset: fixed\nrounds: 0\nimages: nowhere\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := testCatalog.Find(file)
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != 2 || !strings.Contains(err.Error(), ":2:9: rounds:") || !strings.Contains(err.Error(), ":3:9: images: directory") {
+		t.Errorf("Find: %v; want the rounds and the images problems", err)
+	}
+}

@@ -199,7 +199,12 @@ func Parse(name string, data []byte) (Scenario, error) { return Catalog{}.Parse(
 // Factory, every problem reported with the file's own (target.OptionError's,
 // at "options.<key>" or at the top-level key), in one pass. Data over
 // MaxFileBytes is refused unparsed.
-func (c Catalog) Parse(name string, data []byte) (Scenario, error) {
+func (c Catalog) Parse(name string, data []byte) (Scenario, error) { return c.parse(name, data, "") }
+
+// parse is Parse of a file in the directory dir, when it is one (Find):
+// its images directory is resolved against dir and checked
+// (CheckImages), its problem reported with the file's others.
+func (c Catalog) parse(name string, data []byte, dir string) (Scenario, error) {
 	if len(data) > MaxFileBytes {
 		return Scenario{}, ErrorList{tooBig(name)}
 	}
@@ -257,6 +262,13 @@ func (c Catalog) Parse(name string, data []byte) (Scenario, error) {
 	}
 
 	p.checkExec(seen)
+	if dir != "" && p.sc.Images != "" {
+		p.sc.Images = resolvePath(dir, p.sc.Images)
+		if err := p.sc.CheckImages(); err != nil {
+			p.errs = append(p.errs, err)
+			p.failed["images"] = true
+		}
+	}
 	p.walking = false
 
 	// The default target's settings are top-level keys; another target's
