@@ -97,19 +97,19 @@ func (c *responseCache) keys(p *plan) (outputKey, sourceKey) {
 
 // lookup returns the cached response of p, or failing that its cached
 // decoded source, with its pin.
-func (c *responseCache) lookup(p *plan) (resp Response, hit bool, src *stepResult) {
+func (c *responseCache) lookup(p *plan) (out processed, hit bool, src *stepResult) {
 	ok, sk := c.keys(p)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if o, found := c.outputs.get(ok); found {
 		c.hits++
-		return Response{ID: p.ID, Output: o.out, Format: p.Format, Width: o.width, Height: o.height}, true, nil
+		return processed{resp: Response{ID: p.ID, Output: o.out, Format: p.Format, Width: o.width, Height: o.height}, outPin: o.pin}, true, nil
 	}
 	if s, found := c.sources.get(sk); found {
 		c.decHits++
-		return Response{}, false, &stepResult{img: s.img, pin: s.pin}
+		return processed{}, false, &stepResult{img: s.img, pin: s.pin}
 	}
-	return Response{}, false, nil
+	return processed{}, false, nil
 }
 
 // add caches p's response and, if it was decoded (not taken from the

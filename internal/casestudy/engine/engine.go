@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -218,14 +219,16 @@ func (e *Engine) Do(ctx context.Context, req Request) (resp Response, err error)
 		return Response{}, err
 	}
 	cached := e.cache != nil && !p.hasTrap // fault injection always runs
-	var src *stepResult
+	var (
+		src *stepResult
+		out processed
+	)
 	if cached {
 		var hit bool
-		if resp, hit, src = e.cache.lookup(&p); hit {
-			return e.handOut(resp), nil
+		if out, hit, src = e.cache.lookup(&p); hit {
+			return e.handOut(out), nil
 		}
 	}
-	var out processed
 	if e.cfg.Strategy.Topology == Pipeline {
 		out, err = process(ctx, p, e.dispatch, src, cached)
 	} else {
@@ -244,17 +247,22 @@ func (e *Engine) Do(ctx context.Context, req Request) (resp Response, err error)
 	if cached {
 		e.cache.add(&p, out)
 	}
-	return e.handOut(out.resp), nil
+	return e.handOut(out), nil
 }
 
-// handOut is the response as the caller gets it: under allocator v8 with
-// results aliased, with a copy of the output, since the caller's slice
-// would not keep the encoder instance, whose pages the collector releases
-// once it is unreachable (see memView); else as it is.
-func (e *Engine) handOut(r Response) Response {
+// handOut is the response of out as the caller gets it: under allocator
+// v8 with results aliased, with a copy of the output, since the caller's
+// slice would not keep the encoder instance, whose pages the collector
+// releases once it is unreachable (see memView); else as it is. The
+// output's owner (out.outPin) is kept reachable until the copy is made:
+// without it a collection between the encoder's return and the copy can
+// release the pages being copied (a fault, seen under load).
+func (e *Engine) handOut(out processed) Response {
+	r := out.resp
 	if e.v8 != nil && e.cfg.Strategy.Results == ResultsAliased {
 		r.Output = bytes.Clone(r.Output)
 	}
+	runtime.KeepAlive(out.outPin.owner)
 	return r
 }
 

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -339,5 +340,46 @@ func TestV8_EveryCombination(t *testing.T) {
 			ResetListeners()
 			eventually(t, "release of everything once the leaked references are gone", func() bool { return e.Snapshot().MappedMemory == 0 })
 		})
+	}
+}
+
+// TestV8_AliasedOutputOutlivesCollections: under allocator v8 with
+// results aliased, the copy handed to the caller is made while the
+// encoder's instance is still reachable: collections forced all along
+// (which release an unreachable instance's pages) never fault the copy
+// nor change the bytes. Without the owner kept alive until the copy, a
+// collection between the encoder's return and the copy faulted (seen in
+// CI under load).
+func TestV8_AliasedOutputOutlivesCollections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("many requests under constant collections")
+	}
+	defer setGCPercent(setGCPercent(5))
+	fixed, _ := Preset("fixed")
+	fixed.Allocator, fixed.Results = AllocatorV8, ResultsAliased
+	e, _ := newEngine(t, fixed, 2)
+	stop := make(chan struct{})
+	var collector sync.WaitGroup
+	collector.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				runtime.GC()
+			}
+		}
+	})
+	defer func() { close(stop); collector.Wait() }()
+	for round := range 5 {
+		reqs := mixedRequests()
+		resps, errs := doAll(e, reqs)
+		for i, err := range errs {
+			if id := reqs[i].ID; id < 90 && err == nil {
+				if _, _, err := decodeConfig(resps[i].Output); err != nil {
+					t.Errorf("round %d, request %d: output: %v", round, id, err)
+				}
+			}
+		}
 	}
 }
