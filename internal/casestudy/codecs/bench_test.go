@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/leakbench/leakbench/internal/atomicfile"
 )
 
 // The benchmarks run each operation on a 12-megapixel photo-like image
@@ -81,10 +83,10 @@ func makeBenchInput() (benchInput, error) {
 			return in, err
 		}
 		pngBytes, jpegBytes = pb.Bytes(), jb.Bytes()
-		if err := writeAtomic(in.png, pngBytes); err != nil {
+		if err := atomicfile.WriteBytes(in.png, pngBytes); err != nil {
 			return in, err
 		}
-		if err := writeAtomic(in.jpeg, jpegBytes); err != nil {
+		if err := atomicfile.WriteBytes(in.jpeg, jpegBytes); err != nil {
 			return in, err
 		}
 	} else {
@@ -104,14 +106,6 @@ func makeBenchInput() (benchInput, error) {
 	in.img = Image{Width: benchW, Height: benchH, Pix: m.Pix}
 	in.pngBytes, in.jpegBytes = pngBytes, jpegBytes
 	return in, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // photoLike generates a deterministic photograph-like image: smooth
@@ -421,7 +415,7 @@ var webpBenches = sync.OnceValues(func() (webpBench, error) {
 		return webpBench{}, err
 	}
 	path := filepath.Join(testCacheDir, fmt.Sprintf("photo-%dx%d-%s.png", webpBenchW, webpBenchH, benchVersion))
-	return webpBench{img: Image{Width: webpBenchW, Height: webpBenchH, Pix: m.Pix}, png: path}, writeAtomic(path, buf.Bytes())
+	return webpBench{img: Image{Width: webpBenchW, Height: webpBenchH, Pix: m.Pix}, png: path}, atomicfile.WriteBytes(path, buf.Bytes())
 })
 
 func loadWebPBench(b *testing.B) webpBench { return loaded(b, webpBenches) }
