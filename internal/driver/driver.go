@@ -219,12 +219,6 @@ func (c *child) start(ctx context.Context, w *workload.Workload) error {
 	return nil
 }
 
-// strategist is implemented by settings that are an engine strategy (the
-// builtin target's), which the summary records as results.Strategy.
-type strategist interface {
-	ResultsStrategy(workers int) results.Strategy
-}
-
 // settings reports the settings the target runs with, as decoded here
 // (EventSettings): the parent records these, not the ones it asked for.
 func (c *child) settings(opts any) {
@@ -232,7 +226,7 @@ func (c *child) settings(opts any) {
 	if b, err := json.Marshal(opts); err == nil {
 		_ = json.Unmarshal(b, &ev.Settings) // an options type that is no JSON object has none to report
 	}
-	if s, ok := opts.(strategist); ok {
+	if s, ok := opts.(results.Strategist); ok {
 		st := s.ResultsStrategy(max(c.spec.Workers, 1))
 		ev.Strategy = &st
 	}

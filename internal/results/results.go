@@ -206,6 +206,13 @@ const (
 	OutcomeTimeout     Outcome = "timeout"     // the run exceeded its wall-clock limit
 )
 
+// Strategist is implemented by a target's settings that a run's summary
+// records as a Strategy (the builtin engine's), with the run's worker
+// count: the parent before the child reports, the child as it ran.
+type Strategist interface {
+	ResultsStrategy(workers int) Strategy
+}
+
 // Strategy is the builtin engine's configuration a run used, as text.
 type Strategy struct {
 	Preset    string `json:"preset,omitempty"`

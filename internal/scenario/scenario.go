@@ -156,18 +156,12 @@ func (s Scenario) ResolvedWorkers() int {
 	return max(1, runtime.NumCPU()-1)
 }
 
-// strategist is implemented by settings that a run's summary records as
-// a strategy (results.Strategy; the builtin engine's).
-type strategist interface {
-	ResultsStrategy(workers int) results.Strategy
-}
-
 // ResultsStrategy is the strategy as a run records it in its summary
 // before the child reports the one it ran, with the resolved worker
-// count: the settings' own (a ResultsStrategy(workers int) method), or
+// count: the settings' own (results.Strategist), or
 // only the worker count for settings without one and exec scenarios.
 func (s Scenario) ResultsStrategy() results.Strategy {
-	if st, ok := s.Settings.(strategist); ok && len(s.Exec) == 0 {
+	if st, ok := s.Settings.(results.Strategist); ok && len(s.Exec) == 0 {
 		return st.ResultsStrategy(s.ResolvedWorkers())
 	}
 	return results.Strategy{Workers: s.ResolvedWorkers()}
@@ -194,11 +188,11 @@ func (s Scenario) GOMEMLIMITEnv() string {
 	return strconv.FormatUint(s.GOMEMLIMIT, 10) + "B"
 }
 
-// Leaker is implemented by a target's settings that know whether they
+// leaker is implemented by a target's settings that know whether they
 // retain memory across requests, so that a scenario expecting a leak
 // (expect: leak, a control the gate needs to see leak) is refused when
 // its settings cannot: CanLeak returns false and what to set instead.
-type Leaker interface {
+type leaker interface {
 	CanLeak() (ok bool, hint string)
 }
 
@@ -277,7 +271,7 @@ func (s Scenario) validate() []error {
 	if len(s.Setup) > 0 && len(s.Exec) == 0 {
 		bad("setup", "applies only beside exec")
 	}
-	if l, ok := s.Settings.(Leaker); ok && s.Expect == metric.ExpectLeak && len(s.Exec) == 0 {
+	if l, ok := s.Settings.(leaker); ok && s.Expect == metric.ExpectLeak && len(s.Exec) == 0 {
 		if can, hint := l.CanLeak(); !can {
 			bad("expect", "a leak is expected but the strategy %s retains nothing: %s", s.ResultsStrategy(), hint)
 		}
