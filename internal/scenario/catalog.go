@@ -200,15 +200,24 @@ func (c Catalog) encode(sc Scenario, settings any) (*yaml.Node, any, error) {
 	if !ok || len(sc.Exec) > 0 {
 		return nil, nil, fmt.Errorf("scenario %s: no registered target to take settings (target %q)", sc.Name, sc.Target)
 	}
-	var node yaml.Node
-	if err := node.Encode(settings); err != nil {
-		return nil, nil, fmt.Errorf("scenario %s: encoding its settings: %w", sc.Name, err)
+	node, err := encodeSettings(settings)
+	if err != nil {
+		return nil, nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
-	decoded, errs := f.Decode(&node)
+	decoded, errs := f.Decode(node)
 	if len(errs) > 0 {
 		return nil, nil, fmt.Errorf("scenario %s: %w", sc.Name, errors.Join(errs...))
 	}
-	return &node, decoded, nil
+	return node, decoded, nil
+}
+
+// encodeSettings returns settings as the YAML the child is sent.
+func encodeSettings(settings any) (*yaml.Node, error) {
+	var node yaml.Node
+	if err := node.Encode(settings); err != nil {
+		return nil, fmt.Errorf("encoding its settings: %w", err)
+	}
+	return &node, nil
 }
 
 // CheckImages checks that the scenario's images directory (as Find

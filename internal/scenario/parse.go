@@ -419,8 +419,9 @@ type describer interface {
 
 // defaultSettings decodes and validates the default target's top-level
 // keys, once, with its Factory, and sets the scenario's Settings and its
-// Options, the settings encoded again as the child is sent them. A file
-// without a description takes the settings' own (describer), if any.
+// Options, the settings encoded as the child is sent them (not decoded
+// again: they are what was just decoded). A file without a description
+// takes the settings' own (describer), if any.
 func (p *parser) defaultSettings(settings *yaml.Node) {
 	f, ok := p.factory()
 	if !ok {
@@ -433,12 +434,12 @@ func (p *parser) defaultSettings(settings *yaml.Node) {
 	if len(errs) > 0 {
 		return
 	}
-	sc, err := p.cat.With(p.sc, v)
+	node, err := encodeSettings(v)
 	if err != nil {
 		p.fail("", settings, "%v", err)
 		return
 	}
-	p.sc.Options, p.sc.Settings = sc.Options, sc.Settings
+	p.sc.Options, p.sc.Settings = node, v
 	if d, ok := v.(describer); ok && !p.hasDesc && !p.failed["description"] {
 		p.sc.Description = d.Description()
 	}
