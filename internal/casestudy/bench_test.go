@@ -87,7 +87,7 @@ func TestList(t *testing.T) {
 	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "NAME WORKLOAD TARGET TOPOLOGY LIFETIME VIEWS LISTENERS FIELD IDLE_GC WORKERS ROUNDS IDLE EXPECT DESCRIPTION" {
 		t.Errorf("header = %q", lines[0])
 	}
-	all, err := Catalog().All()
+	all, err := Program().Catalog().All()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,6 @@ import (
 	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
 	"github.com/leakbench/leakbench/internal/cli"
 	"github.com/leakbench/leakbench/internal/report"
-	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/target"
 )
 
@@ -51,7 +50,7 @@ func Program() cli.Program {
 		Name:          "bench",
 		Targets:       target.Targets{builtin.Name: builtin.Factory()},
 		DefaultTarget: builtin.Name,
-		Scenarios:     Scenarios(),
+		Scenarios:     shipped(),
 		ScenarioOrder: builtin.PresetNames(),
 		Run:           []string{"quick-fixed"},
 		Gate:          []string{"quick-fixed", "quick-leaky"},
@@ -61,10 +60,6 @@ func Program() cli.Program {
 		Reproduction:  reproduction,
 	}
 }
-
-// Catalog is bench's scenario catalog: the builtin target as the default
-// one and the scenarios that ship with bench.
-func Catalog() scenario.Catalog { return Program().Catalog() }
 
 // causes is the factorial of the four published causes: each a switch of
 // the builtin engine whose high level is the cause, its low one the fix,
@@ -107,20 +102,33 @@ func reproduction(runs []report.Run) (*report.Reproduction, string) {
 	return &rep, reproductionTitle
 }
 
-// Scenarios are the scenarios that ship with bench (package scenarios),
-// without those whose allocator this platform lacks: off Linux the mmap
-// scenarios fail to load, as every scenario asking for mmap does there,
-// and are left out rather than making every other one unusable.
-func Scenarios() fs.FS { return forPlatform{scenarios.FS} }
+// shipped returns the scenarios that ship with bench (package
+// scenarios), without those whose allocator this platform lacks: off
+// Linux the mmap scenarios fail to load, as every scenario asking for
+// mmap does there, and are left out rather than making every other one
+// unusable. Each file is looked at once, here.
+func shipped() fs.FS {
+	names, _ := fs.Glob(scenarios.FS, "*.yaml")
+	p := forPlatform{FS: scenarios.FS, lacking: map[string]bool{}}
+	for _, n := range names {
+		if !supported(scenarios.FS, n) {
+			p.lacking[n] = true
+		}
+	}
+	return p
+}
 
 // forPlatform is a scenario folder without the files whose allocator
 // (their own key, or their preset's) this platform lacks.
-type forPlatform struct{ fs.FS }
+type forPlatform struct {
+	fs.FS
+	lacking map[string]bool
+}
 
 // Open opens name, or reports that it does not exist when the file asks
 // for an allocator this platform lacks.
 func (p forPlatform) Open(name string) (fs.File, error) {
-	if !supported(p.FS, name) {
+	if p.lacking[name] {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	return p.FS.Open(name)
@@ -129,7 +137,7 @@ func (p forPlatform) Open(name string) (fs.File, error) {
 // Glob lists the files matching pattern that this platform can run.
 func (p forPlatform) Glob(pattern string) ([]string, error) {
 	names, err := fs.Glob(p.FS, pattern)
-	return slices.DeleteFunc(names, func(n string) bool { return !supported(p.FS, n) }), err
+	return slices.DeleteFunc(names, func(n string) bool { return p.lacking[n] }), err
 }
 
 // supported reports whether a shipped file's allocator (its own key, or

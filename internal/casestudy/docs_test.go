@@ -37,10 +37,27 @@ func helpSection(t *testing.T) string {
 		b.WriteString("\n### " + title + "\n\n```\n" + strings.TrimRight(out, "\n") + "\n```\n")
 	}
 	section("bench help", "help")
-	for _, name := range cli.CommandNames(Program()) {
+	for _, name := range commands(t) {
 		section("bench "+name, name, "--help")
 	}
 	return b.String() + "\n"
+}
+
+// commands returns the commands "bench help" lists, in its order: the
+// lines under "commands:" up to the blank line.
+func commands(t *testing.T) []string {
+	t.Helper()
+	_, out, _ := bench(t, "help")
+	_, list, ok := strings.Cut(out, "\ncommands:\n")
+	if !ok {
+		t.Fatalf("bench help lists no commands:\n%s", out)
+	}
+	list, _, _ = strings.Cut(list, "\n\n")
+	var names []string
+	for line := range strings.Lines(list) {
+		names = append(names, strings.Fields(line)[0])
+	}
+	return names
 }
 
 // TestCLIDoc_MatchesHelp keeps the command reference, docs/cli.md, equal to

@@ -18,7 +18,7 @@ import (
 // and over the four switches, and checks it lands in the Strategy and in
 // the strategy the results record.
 func TestParse_FieldKeys(t *testing.T) {
-	sc, err := Catalog().Parse("t.yaml", []byte("preset: fixed\nlifetime: recycle\nrecycle_after: 8\ncache: 4\nmemory_limit: 64MiB\n"))
+	sc, err := Program().Catalog().Parse("t.yaml", []byte("preset: fixed\nlifetime: recycle\nrecycle_after: 8\ncache: 4\nmemory_limit: 64MiB\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestParse_FieldKeys(t *testing.T) {
 		t.Errorf("results strategy %q", got)
 	}
 
-	sc, err = Catalog().Parse("t.yaml", []byte("topology: per-worker\nlifetime: reuse\nviews: cleared\nlisteners: removed\npool_size: 3\nresults: copied\nallocator: go\n"))
+	sc, err = Program().Catalog().Parse("t.yaml", []byte("topology: per-worker\nlifetime: reuse\nviews: cleared\nlisteners: removed\npool_size: 3\nresults: copied\nallocator: go\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestParse_FieldKeys(t *testing.T) {
 		t.Errorf("results strategy %+v: defaults are left out", rs)
 	}
 
-	sc, err = Catalog().Parse("t.yaml", []byte("preset: fixed\nresults: aliased\ncache: 2\n"))
+	sc, err = Program().Catalog().Parse("t.yaml", []byte("preset: fixed\nresults: aliased\ncache: 2\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,13 +62,13 @@ func TestParse_FieldKeys(t *testing.T) {
 		{"preset: recycle-512\nmalloc: original\n", codecs.MallocOriginal, "original"},
 		{"topology: pipeline\nlifetime: reuse\nviews: cleared\nlisteners: removed\n", codecs.MallocLibc, ""},
 	} {
-		sc, err = Catalog().Parse("t.yaml", []byte(c.src))
+		sc, err = Program().Catalog().Parse("t.yaml", []byte(c.src))
 		if err != nil || opts(sc).Strategy.Malloc != c.want || sc.ResultsStrategy().Malloc != c.record {
 			t.Errorf("%q: malloc %v, recorded %q, %v; want %v, %q", c.src, opts(sc).Strategy.Malloc, sc.ResultsStrategy().Malloc, err, c.want, c.record)
 		}
 	}
 	if runtime.GOOS == "linux" {
-		sc, err = Catalog().Parse("t.yaml", []byte("preset: fixed\nallocator: mmap\n"))
+		sc, err = Program().Catalog().Parse("t.yaml", []byte("preset: fixed\nallocator: mmap\n"))
 		if err != nil || opts(sc).Strategy.Allocator != engine.AllocatorMmap || sc.ResultsStrategy().Allocator != "mmap" {
 			t.Errorf("allocator mmap: %v, %v", opts(sc).Strategy, err)
 		}
@@ -83,7 +83,7 @@ func TestParse_FieldPresets(t *testing.T) {
 		if name == "mmap-fixed" && runtime.GOOS != "linux" {
 			continue
 		}
-		sc, err := Catalog().Parse("t.yaml", []byte("preset: "+name+"\n"))
+		sc, err := Program().Catalog().Parse("t.yaml", []byte("preset: "+name+"\n"))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -94,7 +94,7 @@ func TestParse_FieldPresets(t *testing.T) {
 			t.Errorf("%s: strategy %v description %q; want %v and %q", name, opts(sc).Strategy, sc.Description, want, desc)
 		}
 		// Changed, it is no longer the preset: no borrowed description.
-		sc, err = Catalog().Parse("t.yaml", []byte("preset: "+name+"\nworkload: quick\nviews: cleared\nlisteners: leaked\n"))
+		sc, err = Program().Catalog().Parse("t.yaml", []byte("preset: "+name+"\nworkload: quick\nviews: cleared\nlisteners: leaked\n"))
 		if err != nil {
 			t.Errorf("%s with listeners leaked: %v", name, err)
 		} else if sc.Description != "" {
@@ -102,12 +102,12 @@ func TestParse_FieldPresets(t *testing.T) {
 		}
 	}
 	// A field preset overridden entirely conflicts like a published one.
-	_, err := Catalog().Parse("t.yaml", []byte("preset: recycle-512\ntopology: pipeline\nlifetime: recycle\nviews: cleared\nlisteners: removed\nrecycle_after: 512\n"))
+	_, err := Program().Catalog().Parse("t.yaml", []byte("preset: recycle-512\ntopology: pipeline\nlifetime: recycle\nviews: cleared\nlisteners: removed\nrecycle_after: 512\n"))
 	if err == nil || !strings.Contains(err.Error(), `t.yaml:1:9: preset: preset "recycle-512" conflicts with topology, lifetime, views, listeners and recycle_after, which override all of it`) {
 		t.Errorf("fully overridden field preset: %v", err)
 	}
 	// Overriding the four switches leaves its recycle_after: no conflict.
-	sc, err := Catalog().Parse("t.yaml", []byte("preset: recycle-512\ntopology: pipeline\nlifetime: recycle\nviews: cleared\nlisteners: removed\n"))
+	sc, err := Program().Catalog().Parse("t.yaml", []byte("preset: recycle-512\ntopology: pipeline\nlifetime: recycle\nviews: cleared\nlisteners: removed\n"))
 	if err != nil || opts(sc).Strategy.RecycleAfter != 512 {
 		t.Errorf("recycle-512 with its four switches: %v, %v", opts(sc).Strategy, err)
 	}
@@ -173,7 +173,7 @@ func TestParse_FieldErrors(t *testing.T) {
 			if strings.Contains(tc.yaml, "mmap") && runtime.GOOS != "linux" {
 				t.Skip("allocator mmap is refused off Linux before its combinations")
 			}
-			_, err := Catalog().Parse("t.yaml", []byte(tc.yaml))
+			_, err := Program().Catalog().Parse("t.yaml", []byte(tc.yaml))
 			if err == nil {
 				t.Fatalf("no error; want %q", tc.want)
 			}
@@ -189,7 +189,7 @@ func TestParse_FieldErrors(t *testing.T) {
 // TestParse_FieldKeysOtherTarget checks that the settings from the field
 // belong to the builtin target only.
 func TestParse_FieldKeysOtherTarget(t *testing.T) {
-	_, err := Catalog().Parse("t.yaml", []byte("target: mine\nrecycle_after: 8\npool_size: 2\nmemory_limit: 1GiB\nallocator: mmap\nresults: aliased\ncache: 3\nmalloc: original\n"))
+	_, err := Program().Catalog().Parse("t.yaml", []byte("target: mine\nrecycle_after: 8\npool_size: 2\nmemory_limit: 1GiB\nallocator: mmap\nresults: aliased\ncache: 3\nmalloc: original\n"))
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -235,7 +235,7 @@ func TestLeaky(t *testing.T) {
 	}
 	// expect: leak accepts every retaining pattern from the field.
 	for _, y := range []string{"preset: pool-unclosed\n", "preset: aliased-cache\n", "preset: recycle-512\n", "preset: pool-bounded-capped\n"} {
-		sc, err := Catalog().Parse("t.yaml", []byte(y+"expect: leak\n"))
+		sc, err := Program().Catalog().Parse("t.yaml", []byte(y+"expect: leak\n"))
 		if err != nil || sc.Expect != metric.ExpectLeak {
 			t.Errorf("%sexpect: leak: %v", y, err)
 		}
@@ -246,7 +246,7 @@ func TestLeaky(t *testing.T) {
 // ships as a scenario on the default workload, next to fixed's shape,
 // and as a quick twin, and that the quick twin of recycle recycles.
 func TestBuiltin_FieldScenarios(t *testing.T) {
-	all, err := Catalog().All()
+	all, err := Program().Catalog().All()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestForThisPlatform(t *testing.T) {
 // no v8): the published runs' mechanism is engine.AsNode, which bench
 // reproduce --as-node applies.
 func TestBuiltin_Mechanism(t *testing.T) {
-	all, err := Catalog().All()
+	all, err := Program().Catalog().All()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func TestEmbeddedFilesValid(t *testing.T) {
 		t.Fatalf("no embedded scenarios: %v", err)
 	}
 	for _, f := range files {
-		sc, err := Catalog().Load(scenarios.FS, f)
+		sc, err := Program().Catalog().Load(scenarios.FS, f)
 		if err != nil && !supported(scenarios.FS, f) {
 			t.Logf("%s: not for %s: %v", f, runtime.GOOS, err)
 			continue
@@ -46,7 +46,7 @@ func TestEmbeddedFilesValid(t *testing.T) {
 }
 
 func TestBuiltin(t *testing.T) {
-	all, err := Catalog().All()
+	all, err := Program().Catalog().All()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,17 +120,17 @@ func TestBuiltin(t *testing.T) {
 
 func TestFind(t *testing.T) {
 	for _, name := range []string{"fixed", "fix1+2", "fix1-2", "quick-leaky"} {
-		if _, err := Catalog().Find(name); err != nil {
-			t.Errorf("Catalog().Find(%q): %v", name, err)
+		if _, err := Program().Catalog().Find(name); err != nil {
+			t.Errorf("Program().Catalog().Find(%q): %v", name, err)
 		}
 	}
-	sc, err := Catalog().Find("fix1-2")
+	sc, err := Program().Catalog().Find("fix1-2")
 	if err != nil || sc.Name != "fix1+2" {
-		t.Errorf("Catalog().Find(fix1-2) = %q, %v; want fix1+2", sc.Name, err)
+		t.Errorf("Program().Catalog().Find(fix1-2) = %q, %v; want fix1+2", sc.Name, err)
 	}
-	_, err = Catalog().Find("fix3")
+	_, err = Program().Catalog().Find("fix3")
 	if err == nil || !strings.Contains(err.Error(), `unknown scenario "fix3"`) || !strings.Contains(err.Error(), "before, fix1, fix1+2, fixed") {
-		t.Errorf("Catalog().Find(fix3) error = %v; want unknown scenario listing the builtins", err)
+		t.Errorf("Program().Catalog().Find(fix3) error = %v; want unknown scenario listing the builtins", err)
 	}
 
 	dir := t.TempDir()
@@ -138,24 +138,24 @@ func TestFind(t *testing.T) {
 	if err := os.WriteFile(path, []byte("preset: fix1\nworkers: 3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sc, err = Catalog().Find(path)
+	sc, err = Program().Catalog().Find(path)
 	if err != nil || sc.Name != "mine" || sc.Workers != 3 || sc.File != path {
-		t.Errorf("Catalog().Find(path) = %+v, %v", sc, err)
+		t.Errorf("Program().Catalog().Find(path) = %+v, %v", sc, err)
 	}
 	bad := filepath.Join(dir, "bad.yaml")
 	if err := os.WriteFile(bad, []byte("preset: fix1\nrounds: 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Catalog().Find(bad); err == nil || !strings.Contains(err.Error(), bad+":2:9: rounds:") {
-		t.Errorf("Catalog().Find(bad) error = %v; want the path, line and field", err)
+	if _, err := Program().Catalog().Find(bad); err == nil || !strings.Contains(err.Error(), bad+":2:9: rounds:") {
+		t.Errorf("Program().Catalog().Find(bad) error = %v; want the path, line and field", err)
 	}
-	if _, err := Catalog().Find(filepath.Join(dir, "missing.yaml")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("Catalog().Find(missing) error = %v; want fs.ErrNotExist", err)
+	if _, err := Program().Catalog().Find(filepath.Join(dir, "missing.yaml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Program().Catalog().Find(missing) error = %v; want fs.ErrNotExist", err)
 	}
 }
 
 func TestParseDefaults(t *testing.T) {
-	sc, err := Catalog().Parse("dir/My Run.yaml", []byte("preset: fixed\n"))
+	sc, err := Program().Catalog().Parse("dir/My Run.yaml", []byte("preset: fixed\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ limits:
   - slope>=1.5MiB/round
   - instances_peak <= 6
 `
-	sc, err := Catalog().Parse("custom.yaml", []byte(src))
+	sc, err := Program().Catalog().Parse("custom.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ limits:
 }
 
 func TestOverridePreset(t *testing.T) {
-	sc, err := Catalog().Parse("o.yaml", []byte("preset: fixed\nlisteners: leaked\nworkers: 4\ngogc: 50\n"))
+	sc, err := Program().Catalog().Parse("o.yaml", []byte("preset: fixed\nlisteners: leaked\nworkers: 4\ngogc: 50\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestOverridePreset(t *testing.T) {
 	}
 	// Overriding a switch with the preset's own value is allowed and
 	// changes nothing.
-	sc, err = Catalog().Parse("o.yaml", []byte("preset: fix1\ntopology: pipeline\n"))
+	sc, err = Program().Catalog().Parse("o.yaml", []byte("preset: fix1\ntopology: pipeline\n"))
 	if err != nil || sc.ResultsStrategy().String() != "fix1 (pipeline, reuse, views leaked, listeners leaked)" {
 		t.Errorf("got %q, %v", sc.ResultsStrategy(), err)
 	}
@@ -345,7 +345,7 @@ var parseErrorCases = []struct {
 func TestParseErrors(t *testing.T) {
 	for _, tt := range parseErrorCases {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Catalog().Parse("t.yaml", []byte(tt.src))
+			_, err := Program().Catalog().Parse("t.yaml", []byte(tt.src))
 			if err == nil {
 				t.Fatalf("no error; want %q", tt.want)
 			}
@@ -374,7 +374,7 @@ func TestParseErrors(t *testing.T) {
 // reported by Validate.
 func TestParseReportsEverything(t *testing.T) {
 	src := "name: ok\npreset: fixed\nrounds: many\ninterval: 1ms\nbogus: 1\nrss_cap: 3 apples\nlimits: [\"peak < 1\", \"errors <= 0\"]\n"
-	_, err := Catalog().Parse("all.yaml", []byte(src))
+	_, err := Program().Catalog().Parse("all.yaml", []byte(src))
 	var list scenario.ErrorList
 	if !errors.As(err, &list) {
 		t.Fatalf("got %v", err)

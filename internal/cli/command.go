@@ -139,15 +139,3 @@ type Factorial struct {
 	// or a run had that level.
 	WorkersKey, WorkersLevel string
 }
-
-// CommandNames returns the names of the program's commands, as its usage
-// lists them (the core's and its own).
-func CommandNames(p Program) []string {
-	var names []string
-	for _, c := range newCLI(p).commands() {
-		if !c.hidden {
-			names = append(names, c.name)
-		}
-	}
-	return names
-}
