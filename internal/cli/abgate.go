@@ -108,7 +108,7 @@ type abRun struct {
 func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 	scs, ok := g.scenarios(f)
 	if !ok {
-		return statusError
+		return StatusError
 	}
 	byName := map[string]scenario.Scenario{}
 	var names []string
@@ -119,11 +119,11 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 	cells, err := shard.Plan(names, f.Runs, f.Seed, f.Shard)
 	if err != nil {
 		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-		return statusError
+		return StatusError
 	}
 	dir, ok := g.prepare(ctx, f.Out, "-ab", scs)
 	if !ok {
-		return statusError
+		return StatusError
 	}
 	plan := comparePlan{Scenarios: names, Ref: "", Runs: f.Runs, Seed: f.Seed, Shard: f.Shard.String()}
 	for _, c := range cells {
@@ -131,7 +131,7 @@ func (g gateCmd) abMain(ctx context.Context, f gateFlags) int {
 	}
 	if err := writePlan(dir, plan); err != nil {
 		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-		return statusError
+		return StatusError
 	}
 
 	start := g.now()
@@ -184,8 +184,8 @@ type abReport struct {
 	gate.ABReport
 	// Failures name the runs that did not complete.
 	Failures []string
-	// Status is the exit status of the verdict: statusOK, statusFailed (a
-	// regression) or statusError (a run failed, or a scenario has no
+	// Status is the exit status of the verdict: StatusOK, StatusFailed (a
+	// regression) or StatusError (a run failed, or a scenario has no
 	// comparison).
 	Status int
 }
@@ -300,9 +300,9 @@ func (r abReport) verdictLine() string {
 		}
 	}
 	switch r.Status {
-	case statusOK:
+	case StatusOK:
 		return "Verdict: PASS: head is not worse than base on any gated metric (significant and past both thresholds)."
-	case statusFailed:
+	case StatusFailed:
 		return fmt.Sprintf("Verdict: FAIL: %d regression(s): %s.", len(regs), strings.Join(regs, ", "))
 	}
 	s := "Verdict: ERROR: runs failed or a scenario could not be compared"
@@ -414,7 +414,7 @@ func (g gateCmd) abPublish(rep abReport, f gateFlags, dir string, runs []abRun) 
 	errs = append(errs, g.writeJobSummary(rep.WriteMarkdown))
 	if err := errors.Join(errs...); err != nil {
 		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-		status = max(status, statusError)
+		status = max(status, StatusError)
 	}
 	return status
 }

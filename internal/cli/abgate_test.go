@@ -56,21 +56,21 @@ func TestABDecide(t *testing.T) {
 		text    string
 	}{
 		{"head leaks", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
-			statusFailed, "settled", "REGRESSION settled: head 61.5MiB against base 2.0MiB"},
+			StatusFailed, "settled", "REGRESSION settled: head 61.5MiB against base 2.0MiB"},
 		{"base leaked, head fixed", abRuns("quick-fixed", 6, map[string]float64{armBase: 60, armHead: 2}, map[string]float64{armBase: 1, armHead: 1}),
-			statusOK, "", ""},
+			StatusOK, "", ""},
 		// Significant (every head run above every base run) but within the
 		// 16 MiB floor: no regression.
 		{"within the floor", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 12}, map[string]float64{armBase: 1, armHead: 1}),
-			statusOK, "", ""},
+			StatusOK, "", ""},
 		// The slope is advisory: a warning, the gate passes.
 		{"advisory slope", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 2}, map[string]float64{armBase: 1, armHead: 40}),
-			statusOK, "slope", "warning (advisory) slope"},
+			StatusOK, "slope", "warning (advisory) slope"},
 		// Four runs a side can be significant (p = 0.029); three cannot.
 		{"four runs", abRuns("quick-fixed", 4, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
-			statusFailed, "settled", "p=0.029"},
+			StatusFailed, "settled", "p=0.029"},
 		{"three runs", abRuns("quick-fixed", 3, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
-			statusOK, "", ""},
+			StatusOK, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := abDecide(scs, tc.runs, th)
@@ -102,7 +102,7 @@ func TestABDecide(t *testing.T) {
 	if err := rep.WriteMarkdown(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Status != statusError || !strings.Contains(buf.String(), "crashed: the child exited") ||
+	if rep.Status != StatusError || !strings.Contains(buf.String(), "crashed: the child exited") ||
 		!strings.Contains(buf.String(), "no comparison: 0 completed run(s) of base, 0 of head") {
 		t.Errorf("status %d\n%s", rep.Status, buf.String())
 	}
@@ -127,7 +127,7 @@ func TestGateAB_UsageErrors(t *testing.T) {
 		{[]string{"--base-bin", exe, "--shard", "0/2"}, "K must be between 1 and 2"},
 	} {
 		code, _, stderr := bench(t, append([]string{"gate"}, tc.args...)...)
-		if code != statusError || !strings.Contains(stderr, tc.want) {
+		if code != StatusError || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
 		}
 	}
@@ -199,7 +199,7 @@ func TestGateAB_RealBuilds(t *testing.T) {
 			t.Fatal(o.err)
 		}
 		t.Logf("%s gate --base-bin %s: exit %d\n%s", filepath.Base(head), filepath.Base(base), o.code, o.stdout)
-		if o.code == statusError {
+		if o.code == StatusError {
 			t.Fatalf("error:\n%s", o.stderr)
 		}
 		return o.code, o.stdout
@@ -216,20 +216,20 @@ func TestGateAB_RealBuilds(t *testing.T) {
 		}
 	}()
 	t.Run("leaky base, fixed head", func(t *testing.T) {
-		if code, out := result(t, fixed, leaky, leakyBase); code != statusOK {
+		if code, out := result(t, fixed, leaky, leakyBase); code != StatusOK {
 			t.Errorf("leaky base, fixed head: exit %d, want 0\n%s", code, out)
 		}
 	})
 	t.Run("fixed base, leaky head", func(t *testing.T) {
 		code, out := result(t, leaky, fixed, leakyHead)
-		if code != statusFailed || !strings.Contains(out, "REGRESSION settled") || !strings.Contains(out, "tiny-fixed: FAIL") {
+		if code != StatusFailed || !strings.Contains(out, "REGRESSION settled") || !strings.Contains(out, "tiny-fixed: FAIL") {
 			t.Errorf("fixed base, leaky head: exit %d, want 1 and a regression of settled\n%s", code, out)
 		}
 	})
 	t.Run("identical builds", func(t *testing.T) {
 		passed := 0
 		for range repeat {
-			if code, _ := result(t, fixed, fixed2, identical); code == statusOK {
+			if code, _ := result(t, fixed, fixed2, identical); code == StatusOK {
 				passed++
 			}
 		}
@@ -282,7 +282,7 @@ func TestGateAB_ShardsMergeAsAComparison(t *testing.T) {
 		}
 		out := filepath.Join(root, fmt.Sprintf("ab%d", k))
 		code := g.main(t.Context(), []string{"--base-bin", exe, "--runs", "4", "--shard", fmt.Sprintf("%d/2", k), "--out", out, "quick-fixed"})
-		if code != statusOK || !strings.Contains(stdout.String(), fmt.Sprintf("shard %d/2: only this shard's runs are judged", k)) {
+		if code != StatusOK || !strings.Contains(stdout.String(), fmt.Sprintf("shard %d/2: only this shard's runs are judged", k)) {
 			t.Fatalf("shard %d: exit %d\n%s\n%s", k, code, stdout.String(), stderr.String())
 		}
 		entries, err := os.ReadDir(out)
@@ -295,7 +295,7 @@ func TestGateAB_ShardsMergeAsAComparison(t *testing.T) {
 		t.Fatalf("two shards ran %d runs, want 8", len(fc.order))
 	}
 	code, stdout, stderr := fc.main(t, append([]string{"--merge", "--out", filepath.Join(root, "merged")}, dirs...)...)
-	if code != statusOK || !strings.Contains(stdout, "vs quick-fixed@base") || !strings.Contains(lineOf(stdout, "settled "), "n=4)") ||
+	if code != StatusOK || !strings.Contains(stdout, "vs quick-fixed@base") || !strings.Contains(lineOf(stdout, "settled "), "n=4)") ||
 		strings.Contains(stdout, "not in the plan") {
 		t.Errorf("merge of A/B shards: exit %d\n%s\n%s", code, stdout, stderr)
 	}

@@ -20,11 +20,11 @@ import (
 	"github.com/leakbench/leakbench/internal/target"
 )
 
-// Exit statuses of bench.
+// Exit statuses of a command, the program's exit status.
 const (
-	statusOK     = 0 // everything ran and every verdict passed
-	statusFailed = 1 // a verdict failed: a scenario limit, an expectation, the RSS cap, the gate
-	statusError  = 2 // bad usage, a bad scenario file, a run that crashed or could not be measured
+	StatusOK     = 0 // everything ran and every verdict passed
+	StatusFailed = 1 // a verdict failed: a scenario limit, an expectation, the RSS cap, the gate
+	StatusError  = 2 // bad usage, a bad scenario file, a run that crashed or could not be measured
 )
 
 // cli is the command line of one program: its name, its scenario
@@ -170,13 +170,13 @@ func Main(p Program) {
 // run is main without the process: it dispatches args to a subcommand and
 // returns the exit status. With no arguments (or flags only) it runs the
 // program's Default command; a program without one prints its usage and
-// returns statusError.
+// returns StatusError.
 func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	def, hasDefault := c.defaultCommand()
 	if len(args) == 0 {
 		if !hasDefault {
 			c.usage(stderr)
-			return statusError
+			return StatusError
 		}
 		return c.added1(def)(ctx, nil, stdout, stderr)
 	}
@@ -187,7 +187,7 @@ func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return c.run(ctx, []string{args[1], "--help"}, stdout, stderr)
 		}
 		c.usage(stdout)
-		return statusOK
+		return StatusOK
 	}
 	for _, cmd := range c.commands() {
 		if cmd.name == name {
@@ -200,7 +200,7 @@ func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	fmt.Fprintf(stderr, "%s: unknown command %q\n\n", c.name, name)
 	c.usage(stderr)
-	return statusError
+	return StatusError
 }
 
 // usage writes the top-level help.
@@ -254,11 +254,11 @@ func parseFlags(prog progName, fs *flag.FlagSet, h help, args []string, stdout, 
 		return 0, false
 	case errors.Is(err, flag.ErrHelp):
 		writeHelp(stdout, fs, h.of(prog))
-		return statusOK, true
+		return StatusOK, true
 	}
 	fmt.Fprintf(stderr, "%s %s: %v\n\n", prog, fs.Name(), err)
 	writeHelp(stderr, fs, h.of(prog))
-	return statusError, true
+	return StatusError, true
 }
 
 // noArguments parses the arguments of a command that takes none but
@@ -387,8 +387,8 @@ func writeHelp(w io.Writer, fs *flag.FlagSet, h help) {
 	}
 }
 
-// usageError reports bad usage of a subcommand and returns statusError.
+// usageError reports bad usage of a subcommand and returns StatusError.
 func usageError(stderr io.Writer, prog progName, cmd, format string, args ...any) int {
 	fmt.Fprintf(stderr, "%s %s: %s\n(run \"%s %s --help\" for usage)\n", prog, cmd, fmt.Sprintf(format, args...), prog, cmd)
-	return statusError
+	return StatusError
 }

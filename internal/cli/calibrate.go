@@ -111,14 +111,14 @@ func (g gateCmd) canInject(scs []scenario.Scenario) bool {
 func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	scs, ok := g.scenarios(f)
 	if !ok {
-		return statusError
+		return StatusError
 	}
 	if !g.canInject(scs) {
-		return statusError
+		return StatusError
 	}
 	dir, ok := g.prepare(ctx, f.Out, "-calibrate", scs)
 	if !ok {
-		return statusError
+		return StatusError
 	}
 	start := g.now()
 
@@ -128,7 +128,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	cals, err := gate.CalibrateNoise(ms, gate.CalibrateConfig{GateRuns: f.Runs, FalseAlarm: f.FalseAlarm, Defaults: gate.DefaultThresholds()})
 	if err != nil {
 		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-		return statusError
+		return StatusError
 	}
 
 	// Step 2: injected leaks of increasing size, and the power.
@@ -162,14 +162,14 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 			if m.Scenario == sc.Name {
 				if len(m.Failures) > 0 {
 					fmt.Fprintf(g.stderr, "%s gate: calibrating %s with %s injected: %d run(s) failed, first: %v\n", g.prog, sc.Name, metric.FormatSize(m.Injected), len(m.Failures), m.Failures[0])
-					return statusError
+					return StatusError
 				}
 				injected = append(injected, gate.Injected{PerRequest: m.Injected, Runs: m.Runs})
 			}
 		}
 		if err := c.MeasurePower(unchangedRuns(ms, sc.Name), injected); err != nil {
 			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-			return statusError
+			return StatusError
 		}
 	}
 	elapsed := g.now().Sub(start)
@@ -198,7 +198,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	fmt.Fprintln(g.stdout)
 	if err := gate.WriteCalibration(g.stdout, names, cals); err != nil {
 		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-		status = max(status, statusError)
+		status = max(status, StatusError)
 	}
 	fmt.Fprintf(g.stdout, "calibration: %d run(s) in %.0fs\n", countRuns(ms)+countRuns(injMs), elapsed.Seconds())
 	for _, e := range []error{
@@ -207,7 +207,7 @@ func (g gateCmd) calibrateMain(ctx context.Context, f gateFlags) int {
 	} {
 		if e != nil {
 			fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, e)
-			status = max(status, statusError)
+			status = max(status, StatusError)
 		}
 	}
 	return status

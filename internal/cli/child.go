@@ -18,7 +18,7 @@ const childCommand = runner.ChildCommand
 func (c cli) doChild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := driver.Child(ctx, args, c.catalog.Targets); err != nil {
 		fmt.Fprintf(stderr, "%s %s: %v\n", c.name, childCommand, err)
-		return statusError
+		return StatusError
 	}
-	return statusOK
+	return StatusOK
 }

@@ -11,13 +11,6 @@ import (
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 
-// Exit statuses of a command, the program's exit status.
-const (
-	StatusOK     = statusOK     // everything ran and every verdict passed
-	StatusFailed = statusFailed // a verdict failed
-	StatusError  = statusError  // bad usage, a bad scenario file, a run that crashed or could not be measured
-)
-
 // Command is a command a program adds to the core's (the case study's
 // reproduce): its name, its line in the program's usage, its --help,
 // and Main.
@@ -95,7 +88,7 @@ func (inv *Invocation) UsageError(format string, args ...any) int {
 // and the command's names, and returns StatusError.
 func (inv *Invocation) Errorf(format string, args ...any) int {
 	fmt.Fprintf(inv.Stderr, "%s %s: %s\n", inv.c.name, inv.command, fmt.Sprintf(format, args...))
-	return statusError
+	return StatusError
 }
 
 // added1 is the subcommand that runs the program's command a: its flags

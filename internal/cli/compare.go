@@ -255,16 +255,16 @@ func (c compareCmd) main(ctx context.Context, args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintf(c.stderr, "%s compare: %v\n", c.prog, err)
-		return statusError
+		return StatusError
 	}
 	dir, err := invocationDir(f.run.out, "compare", c.now())
 	if err != nil {
 		fmt.Fprintf(c.stderr, "%s compare: output folder: %v\n", c.prog, err)
-		return statusError
+		return StatusError
 	}
 	if err := writePlan(dir, plan); err != nil {
 		fmt.Fprintf(c.stderr, "%s compare: %v\n", c.prog, err)
-		return statusError
+		return StatusError
 	}
 	runs, status := c.runCells(ctx, dir, plan, scs, ws, f.run)
 	return max(status, c.report(dir, plan, runs, nil))
@@ -385,13 +385,13 @@ func (c compareCmd) findScenario(name string, f runFlags) (scenario.Scenario, er
 
 // runCells runs the plan's cells in order, each in its own child, into
 // dir, with the workloads ws prepared. It returns the runs and
-// statusError when one did not complete.
+// StatusError when one did not complete.
 func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs map[string]scenario.Scenario, ws *runner.Workloads, f runFlags) ([]compareRun, int) {
 	var progress func(runner.Progress)
 	if !f.quiet {
 		progress = newProgressPrinter(c.stderr).update
 	}
-	status := statusOK
+	status := StatusOK
 	start := c.now()
 	runs := make([]compareRun, 0, len(p.Cells))
 	jobs := make([]job, len(p.Cells))
@@ -405,7 +405,7 @@ func (c compareCmd) runCells(ctx context.Context, dir string, p comparePlan, scs
 	}, func(i int, o outcome) bool {
 		r := compareRun{cell: p.Cells[i], dir: jobs[i].dir, summary: o.run.Summary, err: o.incomplete()}
 		if r.err != nil {
-			status = statusError
+			status = StatusError
 			if !o.notRun {
 				fmt.Fprintf(c.stderr, "%s compare: %s: %v\n", c.prog, r.dir, r.err)
 			}
@@ -457,13 +457,13 @@ func available(ms []metric.Metric, runs []results.Summary) []metric.Metric {
 
 // report writes bench.txt and the comparison (or the factorial) of the
 // completed runs into dir and prints it; notes go under the table. It
-// returns statusError when something could not be written or analysed.
+// returns StatusError when something could not be written or analysed.
 func (c compareCmd) report(dir string, p comparePlan, runs []compareRun, notes []string) int {
-	status := statusOK
+	status := StatusOK
 	fail := func(err error) {
 		if err != nil {
 			fmt.Fprintf(c.stderr, "%s compare: %v\n", c.prog, err)
-			status = statusError
+			status = StatusError
 		}
 	}
 	done := completed(runs)

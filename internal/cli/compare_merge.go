@@ -68,7 +68,7 @@ func samePlan(a, b comparePlan) error {
 func (c compareCmd) mergeFolders(f compareFlags) int {
 	fail := func(err error) int {
 		fmt.Fprintf(c.stderr, "%s compare --merge: %v\n", c.prog, err)
-		return statusError
+		return StatusError
 	}
 	var (
 		merged  comparePlan
@@ -125,10 +125,10 @@ func (c compareCmd) mergeFolders(f compareFlags) int {
 	if err := writePlan(dir, merged); err != nil {
 		return fail(err)
 	}
-	status := statusOK
+	status := StatusOK
 	for _, r := range runs {
 		if r.err != nil {
-			status = statusError
+			status = StatusError
 		}
 	}
 	return max(status, c.report(dir, merged, runs, notes))

@@ -109,7 +109,7 @@ func TestCompare_TableAndFiles(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "cmp")
 	f := &fakeCompare{}
 	code, stdout, stderr := f.main(t, "--quiet", "--out", out, "--runs", "4", "quick-fixed", "quick-leaky")
-	if code != statusOK {
+	if code != StatusOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	// Interleaved: every repetition runs each scenario once, in an order
@@ -182,7 +182,7 @@ func TestCompare_RefAndFailedRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "cmp")
 	f := &fakeCompare{fail: "quick-leaky"}
 	code, stdout, stderr := f.main(t, "--quiet", "--out", out, "--runs", "3", "--ref", "quick-leaky", "quick-fixed", "quick-leaky")
-	if code != statusError {
+	if code != StatusError {
 		t.Fatalf("a crashed run: exit %d, want 2\n%s\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "left out: ") || !strings.Contains(stdout, "crashed: the child exited with status 2") {
@@ -215,7 +215,7 @@ func TestCompare_UsageErrors(t *testing.T) {
 	} {
 		f := &fakeCompare{}
 		code, _, stderr := f.main(t, append([]string{"--out", filepath.Join(t.TempDir(), "x")}, tc.args...)...)
-		if code != statusError || !strings.Contains(stderr, tc.want) {
+		if code != StatusError || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
 		}
 		if len(f.order) > 0 {
@@ -232,7 +232,7 @@ func TestCompare_Factorial(t *testing.T) {
 	c := f.cmd(&stdout, &stderr)
 	c.plots = true
 	code := c.main(t.Context(), []string{"--quiet", "--factorial", "--runs", "3", "--out", out})
-	if code != statusOK {
+	if code != StatusOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 	if len(f.order) != 16*3 {
@@ -306,7 +306,7 @@ func TestCompare_ShardsMergeToTheWhole(t *testing.T) {
 	for k := 1; k <= 3; k++ {
 		dir := filepath.Join(root, fmt.Sprintf("shard%d", k))
 		code, stdout, stderr := f.main(t, "--quiet", "--out", dir, "--runs", "4", "--shard", fmt.Sprintf("%d/3", k), "quick-fixed", "quick-leaky")
-		if code != statusOK {
+		if code != StatusOK {
 			t.Fatalf("shard %d: exit %d\n%s\n%s", k, code, stdout, stderr)
 		}
 		if !strings.Contains(stdout, fmt.Sprintf("shard %d/3: this folder holds part of the runs", k)) {
@@ -319,7 +319,7 @@ func TestCompare_ShardsMergeToTheWhole(t *testing.T) {
 	}
 	merged := filepath.Join(root, "merged")
 	code, stdout, stderr := f.main(t, append([]string{"--merge", "--out", merged}, dirs...)...)
-	if code != statusOK {
+	if code != StatusOK {
 		t.Fatalf("merge: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(lineOf(stdout, "settled "), "n=4)") || strings.Contains(stdout, "not in the merged folders") {
@@ -331,7 +331,7 @@ func TestCompare_ShardsMergeToTheWhole(t *testing.T) {
 	}
 	// Two shards only: the report says what is missing.
 	code, stdout, _ = f.main(t, "--merge", "--out", filepath.Join(root, "part"), dirs[0], dirs[1])
-	if code != statusOK || !strings.Contains(stdout, "cells not in the merged folders") {
+	if code != StatusOK || !strings.Contains(stdout, "cells not in the merged folders") {
 		t.Errorf("partial merge: exit %d\n%s", code, stdout)
 	}
 }
@@ -340,33 +340,33 @@ func TestCompare_MergeRefusesMixedEnvironments(t *testing.T) {
 	root := t.TempDir()
 	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
 	fa := &fakeCompare{}
-	if code, stdout, stderr := fa.main(t, "--quiet", "--out", a, "--runs", "2", "--shard", "1/2", "quick-fixed", "quick-leaky"); code != statusOK {
+	if code, stdout, stderr := fa.main(t, "--quiet", "--out", a, "--runs", "2", "--shard", "1/2", "quick-fixed", "quick-leaky"); code != StatusOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	fb := &fakeCompare{}
 	fb.cmd(new(bytes.Buffer), new(bytes.Buffer)) // defaults, then change the machine
 	fb.env.CPUs = 4
-	if code, stdout, stderr := fb.main(t, "--quiet", "--out", b, "--runs", "2", "--shard", "2/2", "quick-fixed", "quick-leaky"); code != statusOK {
+	if code, stdout, stderr := fb.main(t, "--quiet", "--out", b, "--runs", "2", "--shard", "2/2", "quick-fixed", "quick-leaky"); code != StatusOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	code, _, stderr := fa.main(t, "--merge", "--out", filepath.Join(root, "m"), a, b)
 	want := fmt.Sprintf(`CPU count differs: "2" in %s, "4" in %s`, a, b)
-	if code != statusError || !strings.Contains(stderr, want) || !strings.Contains(stderr, "--allow-mixed") {
+	if code != StatusError || !strings.Contains(stderr, want) || !strings.Contains(stderr, "--allow-mixed") {
 		t.Fatalf("mixed merge: exit %d, stderr %q; want 2 and %q", code, stderr, want)
 	}
 	code, stdout, stderr := fa.main(t, "--merge", "--allow-mixed", "--out", filepath.Join(root, "m2"), a, b)
-	if code != statusOK || !strings.Contains(stdout, "mixed environments (--allow-mixed): "+want) {
+	if code != StatusOK || !strings.Contains(stdout, "mixed environments (--allow-mixed): "+want) {
 		t.Errorf("--allow-mixed: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	// A folder of another comparison is refused.
 	c := filepath.Join(root, "c")
-	if code, _, _ := fa.main(t, "--quiet", "--out", c, "--runs", "2", "quick-fixed"); code != statusOK {
+	if code, _, _ := fa.main(t, "--quiet", "--out", c, "--runs", "2", "quick-fixed"); code != StatusOK {
 		t.Fatal("exit", code)
 	}
-	if code, _, stderr := fa.main(t, "--merge", "--out", filepath.Join(root, "m3"), a, c); code != statusError || !strings.Contains(stderr, "do not belong to one comparison: scenarios differ") {
+	if code, _, stderr := fa.main(t, "--merge", "--out", filepath.Join(root, "m3"), a, c); code != StatusError || !strings.Contains(stderr, "do not belong to one comparison: scenarios differ") {
 		t.Errorf("merge of two comparisons: exit %d, %q", code, stderr)
 	}
-	if code, _, stderr := fa.main(t, "--merge", "--out", filepath.Join(root, "m4"), root); code != statusError || !strings.Contains(stderr, "not a bench compare folder") {
+	if code, _, stderr := fa.main(t, "--merge", "--out", filepath.Join(root, "m4"), root); code != StatusError || !strings.Contains(stderr, "not a bench compare folder") {
 		t.Errorf("merge of a non-folder: exit %d, %q", code, stderr)
 	}
 }
@@ -392,7 +392,7 @@ func TestCompare_RealChildren(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, append([]string{"compare", "--quiet", "--runs", "2", "--out", out}, paths...)...)
 	t.Logf("exit %d\n%s\n%s", code, stdout, stderr)
-	if code != statusOK {
+	if code != StatusOK {
 		t.Fatalf("exit %d", code)
 	}
 	s, err := results.ReadSummary(filepath.Join(out, "tiny-leaky-1"))
@@ -464,7 +464,7 @@ func TestCompare_WorkloadsPreparedInTheParent(t *testing.T) {
 		return fakeRun(ctx, sc, opts)
 	}
 	out := filepath.Join(dir, "out")
-	if code := c.main(t.Context(), append([]string{"--quiet", "--runs", "2", "--out", out}, paths...)); code != statusOK {
+	if code := c.main(t.Context(), append([]string{"--quiet", "--runs", "2", "--out", out}, paths...)); code != StatusOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 	if ready != 1 || len(early) > 0 {
@@ -494,7 +494,7 @@ func TestCompare_WorkloadsPreparedInTheParent(t *testing.T) {
 	c2.newWorkloads = runner.NewWorkloads
 	out2 := filepath.Join(dir, "out2")
 	code := c2.main(t.Context(), append([]string{"--quiet", "--runs", "2", "--images", empty, "--out", out2}, paths...))
-	if code != statusError || !strings.Contains(stderr.String(), `preparing workload "tiny"`) {
+	if code != StatusError || !strings.Contains(stderr.String(), `preparing workload "tiny"`) {
 		t.Errorf("unpreparable workload: exit %d, stderr %q; want 2 naming the workload", code, stderr.String())
 	}
 	if len(f2.order) > 0 {
@@ -547,7 +547,7 @@ func TestCompare_FactorialRealChildren(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, "compare", "--quiet", "--factorial", "--switches", "topology", "--base", base, "--runs", "1", "--out", out)
 	t.Logf("exit %d\n%s\n%s", code, stdout, stderr)
-	if code != statusOK {
+	if code != StatusOK {
 		t.Fatalf("exit %d", code)
 	}
 	if !strings.Contains(stdout, "(per-worker cells with 15 workers)") || !strings.Contains(stdout, "R = 1: no interval") {

@@ -27,7 +27,7 @@ func TestRun_FieldPattern(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, "run", "--quiet", "--out", out, file)
-	if code != statusOK {
+	if code != StatusOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if want := "tiny-pool-unclosed · pool-unclosed (pipeline, pool, views cleared, listeners removed): completed"; !strings.Contains(stdout, want) {
@@ -64,8 +64,8 @@ func TestRun_FieldRefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr := bench(t, "run", "--out", filepath.Join(dir, "out"), file)
-	if code != statusError || !strings.Contains(stderr, file+":3:12: allocator: results: aliased with allocator: mmap") {
-		t.Errorf("exit %d, stderr %q; want %d and the refusal at line 3 naming both settings", code, stderr, statusError)
+	if code != StatusError || !strings.Contains(stderr, file+":3:12: allocator: results: aliased with allocator: mmap") {
+		t.Errorf("exit %d, stderr %q; want %d and the refusal at line 3 naming both settings", code, stderr, StatusError)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
 		t.Error("a refused scenario still created the output folder")

@@ -41,7 +41,7 @@ func TestParseFlags_unknownFlag(t *testing.T) {
 	fs.String("out", "", "")
 	var stdout, stderr bytes.Buffer
 	status, done := parseFlags("bench", fs, help{usage: "t"}, []string{"a", "--nope", "b"}, &stdout, &stderr)
-	if !done || status != statusError || !bytes.Contains(stderr.Bytes(), []byte("nope")) {
+	if !done || status != StatusError || !bytes.Contains(stderr.Bytes(), []byte("nope")) {
 		t.Fatalf("status %d done %v stderr %q: want usage error naming the flag", status, done, stderr.String())
 	}
 }

@@ -184,8 +184,8 @@ type gateFlags struct {
 	Trials int
 }
 
-// doGate is `bench gate`: it returns the exit status (statusOK,
-// statusFailed for a regression, statusError).
+// doGate is `bench gate`: it returns the exit status (StatusOK,
+// StatusFailed for a regression, StatusError).
 func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := gateCmd{
 		prog:     c.name,
@@ -259,7 +259,7 @@ func (g gateCmd) main(ctx context.Context, args []string) int {
 	}
 	m, ok := g.measure(ctx, f)
 	if !ok {
-		return statusError
+		return StatusError
 	}
 	status = g.publish(decide(m.base, m.ms, f, g.now()), f, m)
 	if f.Trials > 0 {
@@ -528,11 +528,11 @@ func decide(base *gate.Baseline, ms []gate.Measurement, f gateFlags, now time.Ti
 		return d
 	}
 	switch {
-	case d.status != statusOK:
+	case d.status != StatusOK:
 		rep.Warnings = append(rep.Warnings, "baseline NOT updated: fix the failures first")
 	case err != nil:
 		rep.Warnings = append(rep.Warnings, "baseline NOT updated: "+err.Error())
-		d.status = statusError
+		d.status = StatusError
 	default:
 		d.update = true
 		if base != nil {
@@ -555,11 +555,11 @@ func decide(base *gate.Baseline, ms []gate.Measurement, f gateFlags, now time.Ti
 func verdictStatus(v gate.Verdict) int {
 	switch v {
 	case gate.Pass:
-		return statusOK
+		return StatusOK
 	case gate.Regression:
-		return statusFailed
+		return StatusFailed
 	}
-	return statusError
+	return StatusError
 }
 
 // publish carries out a decision: the measured baseline beside the runs,
@@ -579,7 +579,7 @@ func (g gateCmd) publish(d gateDecision, f gateFlags, m gateMeasured) int {
 	if d.update {
 		if err := d.measured.Write(f.Baseline); err != nil {
 			rep.Warnings = append(rep.Warnings, "baseline NOT updated: "+err.Error())
-			status = statusError
+			status = StatusError
 		} else {
 			rep.Warnings = append(rep.Warnings, "baseline updated: wrote "+f.Baseline)
 			if err := keepBaselineProfiles(f.Baseline, m.ms); err != nil {
@@ -593,16 +593,16 @@ func (g gateCmd) publish(d gateDecision, f gateFlags, m gateMeasured) int {
 	if !d.update {
 		attachBaselineProfiles(rep, f.Baseline, m.ms)
 	}
-	if status != statusOK && g.plot != nil {
+	if status != StatusOK && g.plot != nil {
 		g.plotFailing(rep, m.runs)
 	}
 	if err := writeBenchTxt(dir, gateSummaries(m.ms)); err != nil {
 		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-		status = max(status, statusError)
+		status = max(status, StatusError)
 	}
 	if err := g.writeOutputs(rep, f, dir); err != nil {
 		fmt.Fprintf(g.stderr, "%s gate: %v\n", g.prog, err)
-		status = max(status, statusError)
+		status = max(status, StatusError)
 	}
 	return status
 }

@@ -344,20 +344,20 @@ func TestDecide(t *testing.T) {
 
 	// Unchanged figures pass; the measured baseline is offered, not written.
 	d := decide(old, []gate.Measurement{fixed, leaky}, gateFlags{Baseline: "b.json"}, now)
-	if d.status != statusOK || d.update || d.measured == nil || !d.measured.Created.Equal(now) {
+	if d.status != StatusOK || d.update || d.measured == nil || !d.measured.Created.Equal(now) {
 		t.Fatalf("pass: status %d update %v measured %v", d.status, d.update, d.measured)
 	}
 
 	// Updating a passing gate writes the baseline and names what it drops.
 	d = decide(old, []gate.Measurement{fixed, leaky}, gateFlags{Baseline: "b.json", Update: true}, now)
-	if d.status != statusOK || !d.update || len(d.dropped) != 1 || d.dropped[0] != "gone" {
+	if d.status != StatusOK || !d.update || len(d.dropped) != 1 || d.dropped[0] != "gone" {
 		t.Fatalf("update: status %d update %v dropped %v", d.status, d.update, d.dropped)
 	}
 
 	// A blind control is a regression, and no update.
 	blind := fakeMeasurement("quick-leaky", metric.ExpectLeak, fixedFigures)
 	d = decide(old, []gate.Measurement{fixed, blind}, gateFlags{Baseline: "b.json", Update: true}, now)
-	if d.status != statusFailed || d.update || !strings.Contains(warnings(d), "baseline NOT updated: fix the failures first") {
+	if d.status != StatusFailed || d.update || !strings.Contains(warnings(d), "baseline NOT updated: fix the failures first") {
 		t.Fatalf("blind control: status %d update %v\n%s", d.status, d.update, warnings(d))
 	}
 
@@ -366,7 +366,7 @@ func TestDecide(t *testing.T) {
 	capped := leakyFigures
 	capped.outcome = results.OutcomeRSSCap
 	d = decide(nil, []gate.Measurement{fixed, fakeMeasurement("quick-leaky", metric.ExpectLeak, capped)}, gateFlags{Baseline: "b.json", Update: true}, now)
-	if d.status != statusError || d.update || d.measured != nil || !strings.Contains(warnings(d), "baseline NOT updated: gate: scenario quick-leaky: run 1 ended") {
+	if d.status != StatusError || d.update || d.measured != nil || !strings.Contains(warnings(d), "baseline NOT updated: gate: scenario quick-leaky: run 1 ended") {
 		t.Fatalf("capped control: status %d update %v\n%s", d.status, d.update, warnings(d))
 	}
 
@@ -374,18 +374,18 @@ func TestDecide(t *testing.T) {
 	flipped := fixedFigures
 	flipped.retained, flipped.settled = 380, 360
 	d = decide(old, []gate.Measurement{fakeMeasurement("quick-fixed", metric.ExpectStable, flipped), leaky}, gateFlags{Baseline: "b.json"}, now)
-	if d.status != statusFailed || d.update {
+	if d.status != StatusFailed || d.update {
 		t.Fatalf("regression: status %d update %v", d.status, d.update)
 	}
 
 	// No baseline at all is an error unless updating.
-	if d := decide(nil, []gate.Measurement{fixed, leaky}, gateFlags{Baseline: "b.json"}, now); d.status != statusError {
+	if d := decide(nil, []gate.Measurement{fixed, leaky}, gateFlags{Baseline: "b.json"}, now); d.status != StatusError {
 		t.Fatalf("no baseline: status %d", d.status)
 	}
 }
 
 func TestVerdictStatus(t *testing.T) {
-	for v, want := range map[gate.Verdict]int{gate.Pass: statusOK, gate.Regression: statusFailed, gate.Error: statusError} {
+	for v, want := range map[gate.Verdict]int{gate.Pass: StatusOK, gate.Regression: StatusFailed, gate.Error: StatusError} {
 		if got := verdictStatus(v); got != want {
 			t.Errorf("verdictStatus(%v) = %d, want %d", v, got, want)
 		}
@@ -401,16 +401,16 @@ func TestVerdict_LeakRule(t *testing.T) {
 		s    results.Summary
 		want int
 	}{
-		{"settled", results.Summary{Settled: 61 << 20}, statusOK},
-		{"retained and slope", results.Summary{Retained: 200 << 20, Slope: results.Slope{MiBPerRound: 20, Rounds: 4}}, statusOK},
-		{"a few MiB", results.Summary{Settled: 9 << 20, Retained: 9 << 20, Slope: results.Slope{MiBPerRound: 2, CILow: 1, Rounds: 4}}, statusFailed},
+		{"settled", results.Summary{Settled: 61 << 20}, StatusOK},
+		{"retained and slope", results.Summary{Retained: 200 << 20, Slope: results.Slope{MiBPerRound: 20, Rounds: 4}}, StatusOK},
+		{"a few MiB", results.Summary{Settled: 9 << 20, Retained: 9 << 20, Slope: results.Slope{MiBPerRound: 2, CILow: 1, Rounds: 4}}, StatusFailed},
 	} {
 		tt.s.Outcome = results.OutcomeCompleted
 		var b bytes.Buffer
 		if got := verdict(&b, sc, tt.s); got != tt.want {
 			t.Errorf("%s: status %d, want %d\n%s", tt.name, got, tt.want, b.String())
 		}
-		if tt.want == statusFailed && !strings.Contains(b.String(), "FAIL leaky: expected to leak, but the leak is not seen") {
+		if tt.want == StatusFailed && !strings.Contains(b.String(), "FAIL leaky: expected to leak, but the leak is not seen") {
 			t.Errorf("%s: %s", tt.name, b.String())
 		}
 	}

@@ -105,8 +105,8 @@ func TestRun_HostileImagesDir(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, "run", "--images", images, "--out", out, scFile)
 	t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	if code != statusFailed {
-		t.Errorf("exit %d, want %d (requests failed)", code, statusFailed)
+	if code != StatusFailed {
+		t.Errorf("exit %d, want %d (requests failed)", code, StatusFailed)
 	}
 	terminal := stdout + stderr
 	for path, b := range bad {

@@ -36,15 +36,15 @@ func (c cli) doList(ctx context.Context, args []string, stdout, stderr io.Writer
 	all, err := c.catalog.All()
 	if err != nil {
 		fmt.Fprintf(stderr, "%s list: %v\n", c.name, err)
-		return statusError
+		return StatusError
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	writeList(tw, all)
 	if err := tw.Flush(); err != nil {
 		fmt.Fprintf(stderr, "%s list: %v\n", c.name, err)
-		return statusError
+		return StatusError
 	}
-	return statusOK
+	return StatusOK
 }
 
 // columnar is implemented by settings shown in list as columns of their

@@ -110,7 +110,7 @@ func TestHelp_EveryCommand(t *testing.T) {
 		}
 		for _, flag := range []string{"--help", "-h"} {
 			code, out, errOut := bench(t, c.name, flag)
-			if code != statusOK || errOut != "" {
+			if code != StatusOK || errOut != "" {
 				t.Errorf("bench %s %s: exit %d, stderr %q; want 0 and nothing", c.name, flag, code, errOut)
 			}
 			if !strings.HasPrefix(out, "usage: bench "+c.name) {
@@ -149,7 +149,7 @@ func TestDoc_MentionsExamples(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	code, out, _ := bench(t, "help")
-	if code != statusOK {
+	if code != StatusOK {
 		t.Fatalf("bench help: exit %d", code)
 	}
 	for _, c := range testCLI.commands() {
@@ -157,15 +157,15 @@ func TestUsage(t *testing.T) {
 			t.Errorf("bench help lists %s: %v, want %v", c.name, got, !c.hidden)
 		}
 	}
-	if code, out, _ := bench(t, "help", "list"); code != statusOK || !strings.HasPrefix(out, "usage: bench list") {
+	if code, out, _ := bench(t, "help", "list"); code != StatusOK || !strings.HasPrefix(out, "usage: bench list") {
 		t.Errorf("bench help list: exit %d, %q", code, out)
 	}
 }
 
 func TestUnknownCommand(t *testing.T) {
 	code, out, errOut := bench(t, "frobnicate")
-	if code != statusError || out != "" {
-		t.Errorf("exit %d, stdout %q; want %d and nothing", code, out, statusError)
+	if code != StatusError || out != "" {
+		t.Errorf("exit %d, stdout %q; want %d and nothing", code, out, StatusError)
 	}
 	if !strings.Contains(errOut, `unknown command "frobnicate"`) || !strings.Contains(errOut, "usage: bench") {
 		t.Errorf("stderr does not name the command and show usage:\n%s", errOut)
@@ -186,8 +186,8 @@ func TestBadFlags(t *testing.T) {
 	}
 	for _, tc := range tests {
 		code, _, errOut := bench(t, tc.args...)
-		if code != statusError || !strings.Contains(errOut, tc.want) {
-			t.Errorf("bench %s: exit %d, stderr %q; want %d and %q", strings.Join(tc.args, " "), code, errOut, statusError, tc.want)
+		if code != StatusError || !strings.Contains(errOut, tc.want) {
+			t.Errorf("bench %s: exit %d, stderr %q; want %d and %q", strings.Join(tc.args, " "), code, errOut, StatusError, tc.want)
 		}
 	}
 }
@@ -199,14 +199,14 @@ func TestRun_BadScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut := bench(t, "run", "--out", filepath.Join(dir, "out"), bad)
-	if code != statusError || !strings.Contains(errOut, "bad.yaml:4") || !strings.Contains(errOut, "rounds") {
-		t.Errorf("exit %d, stderr %q; want %d and the parse error at bad.yaml:4 naming rounds", code, errOut, statusError)
+	if code != StatusError || !strings.Contains(errOut, "bad.yaml:4") || !strings.Contains(errOut, "rounds") {
+		t.Errorf("exit %d, stderr %q; want %d and the parse error at bad.yaml:4 naming rounds", code, errOut, StatusError)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
 		t.Errorf("an invalid scenario still created the output folder")
 	}
 	code, _, errOut = bench(t, "run", "no-such-scenario")
-	if code != statusError || !strings.Contains(errOut, "no-such-scenario") {
+	if code != StatusError || !strings.Contains(errOut, "no-such-scenario") {
 		t.Errorf("unknown scenario: exit %d, stderr %q", code, errOut)
 	}
 }
@@ -230,8 +230,8 @@ func TestRun_EndToEnd(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, "run", "--out", out, ok, fail)
 	t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	if code != statusFailed {
-		t.Errorf("exit %d, want %d (one limit violated)", code, statusFailed)
+	if code != StatusFailed {
+		t.Errorf("exit %d, want %d (one limit violated)", code, StatusFailed)
 	}
 	for _, want := range []string{
 		"tiny-ok · fixed (pipeline, fresh, views cleared, listeners removed): completed",
@@ -262,13 +262,13 @@ func TestRun_EndToEnd(t *testing.T) {
 
 	// The same --out again never overwrites: it goes to out-2.
 	code, stdout, _ = bench(t, "run", "--quiet", "--out", out, ok)
-	if code != statusOK || !strings.Contains(stdout, "results in "+out+"-2") {
+	if code != StatusOK || !strings.Contains(stdout, "results in "+out+"-2") {
 		t.Errorf("second run into the same --out: exit %d, stdout:\n%s", code, stdout)
 	}
 
 	// report redraws from the saved runs.
 	code, stdout, stderr = bench(t, "report", out)
-	if code != statusOK || !strings.Contains(stdout, "2 run(s); reports in "+out) {
+	if code != StatusOK || !strings.Contains(stdout, "2 run(s); reports in "+out) {
 		t.Errorf("bench report: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

@@ -16,7 +16,7 @@ import (
 func TestProgram_OwnTool(t *testing.T) {
 	mine := newCLI(Program{Name: "mine", Targets: target.Targets{}})
 	var out, errb bytes.Buffer
-	if code := mine.run(t.Context(), nil, &out, &errb); code != statusError || !strings.HasPrefix(errb.String(), "usage: mine <command>") {
+	if code := mine.run(t.Context(), nil, &out, &errb); code != StatusError || !strings.HasPrefix(errb.String(), "usage: mine <command>") {
 		t.Errorf("no command: exit %d, stderr %q; want 2 and the usage", code, errb.String())
 	}
 	for _, absent := range []string{"reproduce", "builtin scenarios", "four causes", "Next.js"} {
@@ -25,16 +25,16 @@ func TestProgram_OwnTool(t *testing.T) {
 		}
 	}
 	errb.Reset()
-	if code := mine.run(t.Context(), []string{"reproduce"}, &out, &errb); code != statusError || !strings.Contains(errb.String(), `mine: unknown command "reproduce"`) {
+	if code := mine.run(t.Context(), []string{"reproduce"}, &out, &errb); code != StatusError || !strings.Contains(errb.String(), `mine: unknown command "reproduce"`) {
 		t.Errorf("reproduce: exit %d, stderr %q; want unknown command", code, errb.String())
 	}
 	errb.Reset()
-	if code := mine.run(t.Context(), []string{"run", "--bogus"}, &out, &errb); code != statusError || !strings.HasPrefix(errb.String(), "mine run: flag provided but not defined: -bogus") ||
+	if code := mine.run(t.Context(), []string{"run", "--bogus"}, &out, &errb); code != StatusError || !strings.HasPrefix(errb.String(), "mine run: flag provided but not defined: -bogus") ||
 		!strings.Contains(errb.String(), "usage: mine run [flags]") || strings.Contains(errb.String(), "bench run") {
 		t.Errorf("a bad flag: exit %d, stderr %q; want the error and the help under the name mine", code, errb.String())
 	}
 	errb.Reset()
-	if code := mine.run(t.Context(), []string{"run"}, &out, &errb); code != statusError || !strings.Contains(errb.String(), "mine run: name the scenarios to run") {
+	if code := mine.run(t.Context(), []string{"run"}, &out, &errb); code != StatusError || !strings.Contains(errb.String(), "mine run: name the scenarios to run") {
 		t.Errorf("run without names nor shipped scenarios: exit %d, stderr %q", code, errb.String())
 	}
 

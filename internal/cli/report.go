@@ -44,7 +44,7 @@ func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writ
 		found, err := runDirs(arg)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
-			return statusError
+			return StatusError
 		}
 		dirs = append(dirs, found...)
 	}
@@ -53,7 +53,7 @@ func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writ
 		r, err := report.Load(d)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
-			return statusError
+			return StatusError
 		}
 		runs = append(runs, r)
 	}
@@ -62,7 +62,7 @@ func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writ
 	case dest != "":
 		if err := os.MkdirAll(dest, 0o755); err != nil {
 			fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
-			return statusError
+			return StatusError
 		}
 	case fs.NArg() == 1 && !isRunDir(fs.Arg(0)):
 		dest = fs.Arg(0)
@@ -70,7 +70,7 @@ func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writ
 		var err error
 		if dest, err = invocationDir("", "report", time.Now()); err != nil {
 			fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
-			return statusError
+			return StatusError
 		}
 	}
 	title := "leakbench report"
@@ -82,10 +82,10 @@ func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	if err := writeReports(dest, runs, rep, title); err != nil {
 		fmt.Fprintf(stderr, "%s report: %v\n", c.name, err)
-		return statusError
+		return StatusError
 	}
 	fmt.Fprintf(stdout, "%d run(s); reports in %s\n", len(runs), dest)
-	return statusOK
+	return StatusOK
 }
 
 // isRunDir reports whether dir holds a run's summary.

@@ -70,11 +70,11 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 		sc, err := c.find(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s run: %v\n", c.name, err)
-			return statusError
+			return StatusError
 		}
 		if err := f.apply(&sc); err != nil {
 			fmt.Fprintf(stderr, "%s run: scenario %s: %v\n", c.name, sc.Name, err)
-			return statusError
+			return StatusError
 		}
 		scs = append(scs, sc)
 	}
@@ -84,11 +84,11 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if err := writeBenchTxt(inv, runSummaries(runs)); err != nil {
 		fmt.Fprintf(stderr, "%s run: %v\n", c.name, err)
-		status = max(status, statusError)
+		status = max(status, StatusError)
 	}
 	if err := writeReports(inv, runs, nil, "bench run"); err != nil {
 		fmt.Fprintf(stderr, "%s run: reports: %v\n", c.name, err)
-		status = max(status, statusError)
+		status = max(status, StatusError)
 	}
 	fmt.Fprintf(stdout, "results in %s\n", inv)
 	return status
@@ -103,7 +103,7 @@ func runAll(prog progName, ctx context.Context, command string, scs []scenario.S
 	inv, err := invocationDir(f.out, command, start)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s %s: output folder: %v\n", prog, command, err)
-		return "", nil, statusError
+		return "", nil, StatusError
 	}
 	var (
 		progress func(runner.Progress)
@@ -119,9 +119,9 @@ func runAll(prog progName, ctx context.Context, command string, scs []scenario.S
 	if err := workloads.Prepare(ctx, scs...); err != nil {
 		fmt.Fprintf(stderr, "%s %s: %v\n", prog, command, err)
 		os.Remove(inv) // still empty
-		return "", nil, statusError
+		return "", nil, StatusError
 	}
-	status := statusOK
+	status := StatusOK
 	var runs []report.Run
 	jobs := make([]job, len(scs))
 	for i, sc := range scs {
@@ -133,15 +133,15 @@ func runAll(prog progName, ctx context.Context, command string, scs []scenario.S
 		switch {
 		case o.notRun && ctx.Err() != nil:
 			fmt.Fprintf(stderr, "%s %s: interrupted: %s not run\n", prog, command, sc.Name)
-			status = max(status, statusError)
+			status = max(status, StatusError)
 			return true
 		case o.notRun: // its folder could not be made
 			fmt.Fprintf(stderr, "%s %s: %v\n", prog, command, o.err)
-			status = statusError
+			status = StatusError
 			return false
 		case o.err != nil:
 			fmt.Fprintf(stderr, "%s %s: %s: %v\n", prog, command, sc.Name, o.err)
-			status = max(status, statusError)
+			status = max(status, StatusError)
 		}
 		printSummary(stdout, o.run.Summary)
 		status = max(status, verdict(stdout, sc, o.run.Summary))
@@ -209,30 +209,30 @@ func verdict(w io.Writer, sc scenario.Scenario, s results.Summary) int {
 	case results.OutcomeCompleted:
 	case results.OutcomeRSSCap:
 		fmt.Fprintf(w, "  FAIL %s: killed for exceeding its RSS cap of %.0f MiB (peak %.1f MiB)\n", sc.Name, mib(sc.RSSCap), mib(s.Peak))
-		return statusFailed
+		return StatusFailed
 	default:
 		fmt.Fprintf(w, "  ERROR %s: the run did not complete (%s); no verdict\n", sc.Name, s.Outcome)
-		return statusError
+		return StatusError
 	}
-	status := statusOK
+	status := StatusOK
 	if s.Errors > 0 {
 		fmt.Fprintf(w, "  FAIL %s: %d of %d requests failed (%s)\n", sc.Name, s.Errors, max(s.Total, s.Requests), classCounts(s.ErrorClasses))
-		status = statusFailed
+		status = StatusFailed
 	}
 	for _, l := range sc.Limits {
 		v, ok := l.Check(s)
 		if !ok {
 			fmt.Fprintf(w, "  FAIL %s: limit %q violated: %s = %s\n", sc.Name, l.String(), l.Name(), l.Format(v))
-			status = statusFailed
+			status = StatusFailed
 		}
 	}
 	if rule := metric.DefaultLeakRule(); sc.Expect == metric.ExpectLeak && !rule.Leaks(s) {
 		fmt.Fprintf(w, "  FAIL %s: expected to leak, but the leak is not seen: settled %+.1f MiB, retained %+.1f MiB, slope %s (needs settled >= %s, or retained >= %s with slope >= %s)\n",
 			sc.Name, mibSigned(s.Settled), mibSigned(s.Retained), slopeText(s.Slope),
 			formatValue(metric.Bytes, rule.Memory), formatValue(metric.Bytes, rule.Memory), formatValue(metric.BytesPerRound, rule.Slope))
-		status = statusFailed
+		status = StatusFailed
 	}
-	if status == statusOK && (len(sc.Limits) > 0 || sc.Expect == metric.ExpectLeak) {
+	if status == StatusOK && (len(sc.Limits) > 0 || sc.Expect == metric.ExpectLeak) {
 		fmt.Fprintf(w, "  ok %s: expect %s, %d limit(s) hold\n", sc.Name, sc.Expect, len(sc.Limits))
 	}
 	return status

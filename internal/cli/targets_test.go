@@ -53,8 +53,8 @@ func TestTargetChecks(t *testing.T) {
 			path := write(tc.name, tc.text)
 			var out, errb bytes.Buffer
 			code := c.run(t.Context(), []string{"run", "--quiet", "--out", filepath.Join(dir, "out"), path}, &out, &errb)
-			if code != statusError {
-				t.Errorf("exit %d, want %d", code, statusError)
+			if code != StatusError {
+				t.Errorf("exit %d, want %d", code, StatusError)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(errb.String(), w) {
@@ -70,7 +70,7 @@ func TestTargetChecks(t *testing.T) {
 	// target.
 	none := newCLI(Program{Targets: target.Targets{}, DefaultTarget: builtin.Name, Scenarios: scenarios.FS})
 	var out, errb bytes.Buffer
-	if code := none.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != statusError ||
+	if code := none.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != StatusError ||
 		!strings.Contains(errb.String(), `target: target "builtin" is not registered in this program (registered: none)`) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
@@ -79,7 +79,7 @@ func TestTargetChecks(t *testing.T) {
 	own := newCLI(Program{Name: "mine", Targets: target.Targets{}})
 	out.Reset()
 	errb.Reset()
-	if code := own.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != statusError ||
+	if code := own.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != StatusError ||
 		!strings.Contains(errb.String(), `mine run: scenario: unknown scenario "quick-fixed" (this program ships no scenarios: give the path of a .yaml file)`) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
@@ -104,7 +104,7 @@ func TestProgramScenarios(t *testing.T) {
 		t.Errorf("find(quick-fixed) in a program with its own scenarios: %v; want unknown, naming keep-two", err)
 	}
 	var out, errb bytes.Buffer
-	if code := c.doList(t.Context(), nil, &out, &errb); code != statusOK || !strings.Contains(out.String(), "keep-two  tiny      keeper  auto") || strings.Contains(out.String(), "quick-fixed") || strings.Contains(out.String(), "TOPOLOGY") {
+	if code := c.doList(t.Context(), nil, &out, &errb); code != StatusOK || !strings.Contains(out.String(), "keep-two  tiny      keeper  auto") || strings.Contains(out.String(), "quick-fixed") || strings.Contains(out.String(), "TOPOLOGY") {
 		t.Errorf("list: exit %d, stdout %q, stderr %q; want keep-two only, with its target and no builtin switch columns", code, out.String(), errb.String())
 	}
 	f, _, done := parseGateFlags("bench", nil, c.gateScenarios(), &out, &errb)

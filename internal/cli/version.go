@@ -22,5 +22,5 @@ func (c cli) doVersion(ctx context.Context, args []string, stdout, stderr io.Wri
 	fmt.Fprintf(stdout, "%s %s", c.name, runner.Version())
 	env := driver.Environment("", "")
 	fmt.Fprintf(stdout, " %s wazero %s %s/%s\n", env.GoVersion, env.WazeroVersion, env.GOOS, env.GOARCH)
-	return statusOK
+	return StatusOK
 }
