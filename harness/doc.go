@@ -1,5 +1,6 @@
 // Package harness measures the memory of your own engine with leakbench:
-// you write a Target, register it, and Main is your program's whole
+// you write a target (package harness/target is the contract: Target,
+// Request, Config, Recorder, Snapshot, ...), register it, and Main is your program's whole
 // command line (run, list, report, compare, gate, version), under your
 // program's own name, with your target selectable in scenario files by
 // name and the scenarios you ship (Harness.Scenarios) found by name. It
@@ -22,7 +23,7 @@
 //
 // # A target
 //
-// A Target serves requests: Do is called from up to in_flight goroutines
+// A target.Target serves requests: Do is called from up to in_flight goroutines
 // at once with a Request (the source image's path and size, the width,
 // output format, quality and rotation the browser asked for); it reads
 // the source with Request.Data if it needs the bytes. Two interfaces are
@@ -62,11 +63,11 @@
 //
 // # Where the types live
 //
-// The types of this package are aliases of those of leakbench's internal
-// package target, the one definition that both your program and the
-// child's driver use. They can't be defined here: Main is the CLI, which
-// starts the runner, which starts the child, which calls the target; if
-// the child's driver imported this package, the import graph would have a
-// cycle. With the contract in a leaf package below both, the data flows
-// one way: scenario → runner (parent) → driver (child) → target.
+// The types a target implements and uses are package harness/target's,
+// not this package's: the child process that calls your target imports
+// that package, and this one is the whole command line (Main starts the
+// runner, which starts the child), so the child can't import it. With the
+// contract in a leaf package below both, the data flows one way: scenario
+// → runner (parent) → driver (child) → target, and leakbench's own
+// builtin engine implements the same package's Target as yours does.
 package harness

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/harness"
+	"github.com/leakbench/leakbench/harness/target"
 )
 
 // cacheOptions are the options of the cache target: a scenario's
@@ -27,18 +28,18 @@ func (o cacheOptions) Validate() []error {
 // a thumbnail cache would: what it keeps is memory held through its own
 // references, reported as the holder "cache".
 type cache struct {
-	rec  harness.Recorder
+	rec  target.Recorder
 	keep int
 
 	mu   sync.Mutex
 	kept [][]byte
 }
 
-func newCache(ctx context.Context, cfg harness.Config, opts cacheOptions) (harness.Target, error) {
+func newCache(ctx context.Context, cfg target.Config, opts cacheOptions) (target.Target, error) {
 	return &cache{rec: cfg.Recorder, keep: opts.Keep}, nil
 }
 
-func (c *cache) Do(ctx context.Context, req harness.Request) error {
+func (c *cache) Do(ctx context.Context, req target.Request) error {
 	start := time.Now()
 	thumb := make([]byte, req.Width*req.Width) // one byte per pixel
 	c.mu.Lock()
@@ -47,28 +48,28 @@ func (c *cache) Do(ctx context.Context, req harness.Request) error {
 		c.kept = c.kept[len(c.kept)-c.keep:]
 	}
 	c.mu.Unlock()
-	c.rec.Op(harness.Op{Name: "thumbnail", Request: req.ID, Duration: time.Since(start), BytesOut: len(thumb)})
+	c.rec.Op(target.Op{Name: "thumbnail", Request: req.ID, Duration: time.Since(start), BytesOut: len(thumb)})
 	return nil
 }
 
-func (c *cache) Snapshot() harness.Snapshot {
+func (c *cache) Snapshot() target.Snapshot {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var n uint64
 	for _, t := range c.kept {
 		n += uint64(len(t))
 	}
-	return harness.Snapshot{Held: []harness.Held{{Holder: "cache", Bytes: n, Refs: len(c.kept)}}}
+	return target.Snapshot{Held: []target.Held{{Holder: "cache", Bytes: n, Refs: len(c.kept)}}}
 }
 
 // printer is a Recorder that prints, as a test of a target might use.
 type printer struct{}
 
-func (printer) Op(op harness.Op) {
+func (printer) Op(op target.Op) {
 	fmt.Printf("op %s, request %d: %d bytes out\n", op.Name, op.Request, op.BytesOut)
 }
-func (printer) InstanceCreated(in harness.Instance)         {}
-func (printer) InstanceClosed(in harness.Instance, _ error) {}
+func (printer) InstanceCreated(in target.Instance)         {}
+func (printer) InstanceClosed(in target.Instance, _ error) {}
 
 // A program registers its targets and hands over to Main, which is the
 // whole bench CLI: "go run . run cache.yaml" would then run a scenario
@@ -80,15 +81,15 @@ func Example() {
 	// h.Main() // never returns
 
 	ctx := context.Background()
-	t, err := newCache(ctx, harness.Config{Workers: 1, InFlight: 1, Recorder: printer{}}, cacheOptions{Keep: 2})
+	t, err := newCache(ctx, target.Config{Workers: 1, InFlight: 1, Recorder: printer{}}, cacheOptions{Keep: 2})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	for i, width := range []int{64, 128, 256} {
-		t.Do(ctx, harness.Request{ID: i + 1, Round: 1, Width: width, Format: "webp"})
+		t.Do(ctx, target.Request{ID: i + 1, Round: 1, Width: width, Format: "webp"})
 	}
-	fmt.Printf("%+v\n", t.(harness.Snapshotter).Snapshot())
+	fmt.Printf("%+v\n", t.(target.Snapshotter).Snapshot())
 	// Output:
 	// op thumbnail, request 1: 4096 bytes out
 	// op thumbnail, request 2: 16384 bytes out

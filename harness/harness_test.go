@@ -4,10 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/leakbench/leakbench/harness/target"
 )
 
 func TestRegister_Mistakes(t *testing.T) {
-	f := func(context.Context, Config, struct{}) (Target, error) { return nil, nil }
+	f := func(context.Context, target.Config, struct{}) (target.Target, error) { return nil, nil }
 	panics := func(name string, register func()) {
 		t.Helper()
 		defer func() {
@@ -26,26 +28,4 @@ func TestRegister_Mistakes(t *testing.T) {
 	panics("mine", func() { Register(h, "mine", f) })
 	panics("My Target", func() { Register(h, "My Target", f) })
 	panics("nil", func() { Register[struct{}](h, "nil", nil) })
-}
-
-// starts is a Recorder that takes starts, as the harness's does.
-type starts struct {
-	Recorder
-	got []Op
-}
-
-func (s *starts) OpStarted(op Op) { s.got = append(s.got, op) }
-
-// plainRecorder takes finished operations only.
-type plainRecorder struct{ Recorder }
-
-// TestStartOp: a target reports an operation's start through StartOp, to
-// a Recorder that takes starts, and to any other Recorder without harm.
-func TestStartOp(t *testing.T) {
-	rec := &starts{}
-	StartOp(rec, Op{Name: "decode", Request: 3, Worker: 1})
-	if len(rec.got) != 1 || rec.got[0].Name != "decode" || rec.got[0].Request != 3 {
-		t.Errorf("starts recorded %+v", rec.got)
-	}
-	StartOp(plainRecorder{}, Op{Name: "decode"}) // no OpStarter: nothing to do, no panic
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/leakbench/leakbench/harness"
+	"github.com/leakbench/leakbench/harness/target"
 )
 
 // Register registers every target of this module with h, under its name
@@ -17,19 +18,19 @@ func Register(h *harness.Harness) {
 	for _, c := range catalog {
 		f := c.f
 		if c.decode {
-			harness.Register(h, c.name, func(ctx context.Context, cfg harness.Config, o Options) (harness.Target, error) {
+			harness.Register(h, c.name, func(ctx context.Context, cfg target.Config, o Options) (target.Target, error) {
 				return start(ctx, cfg, f, o)
 			})
 			continue
 		}
-		harness.Register(h, c.name, func(ctx context.Context, cfg harness.Config, o EncodeOptions) (harness.Target, error) {
+		harness.Register(h, c.name, func(ctx context.Context, cfg target.Config, o EncodeOptions) (target.Target, error) {
 			return start(ctx, cfg, f, Options{Keep: o.Keep})
 		})
 	}
 }
 
 // start builds a target with f and the harness's Config and prepares it.
-func start(ctx context.Context, cfg harness.Config, f Factory, o Options) (harness.Target, error) {
+func start(ctx context.Context, cfg target.Config, f Factory, o Options) (target.Target, error) {
 	if o.CacheDir == "" {
 		o.CacheDir = cfg.CacheDir
 	}

@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leakbench/leakbench/harness"
-
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/targets/internal/flow"
 	"github.com/leakbench/leakbench/targets/internal/libcodec"
 	"github.com/leakbench/leakbench/targets/internal/moddir"
@@ -98,7 +97,7 @@ type Target struct {
 	sources srccache.Sources  // the decode targets' sources; nil: the request's own file
 	pinning *pinning          // the library's decoder without copy-out: what its kept images pin
 	warm    func()            // compiles the libraries' modules, as their first use would
-	rec     harness.Recorder  // nil: no events
+	rec     target.Recorder   // nil: no events
 	sink    func(flow.Result) // tests: sees every request's output
 }
 
@@ -156,7 +155,7 @@ func (t *Target) Prepare(ctx context.Context, sources []string) error {
 	return nil
 }
 
-// Snapshot is the target's own account of its memory (harness.Snapshotter):
+// Snapshot is the target's own account of its memory (target.Snapshotter):
 // the kept images, held by the holder "cache", with the bytes they keep
 // reachable: for the library's decoder, the Go array behind each decoder
 // instance's linear memory, which the image's pixels are a view of (read
@@ -164,8 +163,8 @@ func (t *Target) Prepare(ctx context.Context, sources []string) error {
 // targets' standard decoder, the image's own pixels. The libraries'
 // instances are their own (made and closed inside each Decode and Encode),
 // so the snapshot has no live instances.
-func (t *Target) Snapshot() harness.Snapshot {
-	return harness.Snapshot{Held: []harness.Held{{Holder: HolderCache, Bytes: t.flow.Keep.Bytes(), Refs: t.flow.Keep.Len()}}}
+func (t *Target) Snapshot() target.Snapshot {
+	return target.Snapshot{Held: []target.Held{{Holder: HolderCache, Bytes: t.flow.Keep.Bytes(), Refs: t.flow.Keep.Len()}}}
 }
 
 // HolderCache names the memory the targets' kept images hold in their
@@ -213,7 +212,7 @@ func (t *Target) record(ctx context.Context, req Request, path string, res flow.
 	at := end.Add(-total)
 	for _, s := range res.Steps {
 		at = at.Add(s.Duration)
-		op := harness.Op{Name: s.Name, Request: req.ID, End: at, Duration: s.Duration, BytesIn: s.BytesIn, BytesOut: s.BytesOut}
+		op := target.Op{Name: s.Name, Request: req.ID, End: at, Duration: s.Duration, BytesIn: s.BytesIn, BytesOut: s.BytesOut}
 		if s.Name == "decode" && t.pinning != nil && t.pinning.has(path) {
 			if m, err := t.pinning.result(ctx, path); err == nil {
 				op.Memory = m.MemorySize

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/harness"
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/targets/internal/flow"
 	"github.com/leakbench/leakbench/targets/internal/libcodec"
 	"github.com/leakbench/leakbench/targets/internal/testimage"
@@ -286,7 +287,7 @@ func TestSnapshot(t *testing.T) {
 		}
 		img := decodeFile(t, libcodec.WebP{}, file)
 		pixels := uint64(libcodec.PixelBytes(img))
-		var decodes []harness.Op
+		var decodes []target.Op
 		for _, op := range rec.ops {
 			if op.Name == "decode" {
 				decodes = append(decodes, op)
@@ -308,15 +309,15 @@ func TestSnapshot(t *testing.T) {
 	}
 }
 
-// ops is a harness.Recorder that keeps the ops.
+// ops is a target.Recorder that keeps the ops.
 type ops struct {
 	mu  sync.Mutex
-	ops []harness.Op
+	ops []target.Op
 }
 
-func (r *ops) Op(op harness.Op)                       { r.mu.Lock(); r.ops = append(r.ops, op); r.mu.Unlock() }
-func (r *ops) InstanceCreated(harness.Instance)       {}
-func (r *ops) InstanceClosed(harness.Instance, error) {}
+func (r *ops) Op(op target.Op)                       { r.mu.Lock(); r.ops = append(r.ops, op); r.mu.Unlock() }
+func (r *ops) InstanceCreated(target.Instance)       {}
+func (r *ops) InstanceClosed(target.Instance, error) {}
 
 // TestOptionsValidate: the harness checks keep's range in the parent;
 // Register registers every target under a valid, unique name.

@@ -12,7 +12,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 
-	"github.com/leakbench/leakbench/harness"
+	"github.com/leakbench/leakbench/harness/target"
 )
 
 // The bounds of the filler's options.
@@ -57,7 +57,7 @@ func (o options) Validate() []error {
 type filler struct {
 	rt       wazero.Runtime
 	compiled wazero.CompiledModule
-	rec      harness.Recorder
+	rec      target.Recorder
 	pages    uint64
 	keep     int
 
@@ -77,7 +77,7 @@ type instance struct {
 }
 
 // newFiller compiles the module once; instances come per request.
-func newFiller(ctx context.Context, cfg harness.Config, o options) (harness.Target, error) {
+func newFiller(ctx context.Context, cfg target.Config, o options) (target.Target, error) {
 	if o.MiB == 0 {
 		o.MiB = defaultMiB
 	}
@@ -98,7 +98,7 @@ func newFiller(ctx context.Context, cfg harness.Config, o options) (harness.Targ
 
 // Do instantiates the module, fills the memory, and keeps the instance
 // or closes the oldest kept one.
-func (f *filler) Do(ctx context.Context, req harness.Request) error {
+func (f *filler) Do(ctx context.Context, req target.Request) error {
 	mctx := experimental.WithMemoryAllocator(ctx, mmapAllocator{})
 	mod, err := f.rt.InstantiateModule(mctx, f.compiled, wazero.NewModuleConfig().WithName(""))
 	if err != nil {
@@ -107,7 +107,7 @@ func (f *filler) Do(ctx context.Context, req harness.Request) error {
 	in := instance{id: int(f.nextID.Add(1)), mod: mod}
 	f.live.Add(1)
 	f.total.Add(1)
-	f.rec.InstanceCreated(harness.Instance{ID: in.id, Name: "filler"})
+	f.rec.InstanceCreated(target.Instance{ID: in.id, Name: "filler"})
 
 	start := time.Now()
 	res, err := mod.ExportedFunction("fill").Call(ctx, f.pages)
@@ -116,7 +116,7 @@ func (f *filler) Do(ctx context.Context, req harness.Request) error {
 	}
 	size := uint64(mod.Memory().Size())
 	f.linear.Add(int64(size))
-	f.rec.Op(harness.Op{Name: "fill", Request: req.ID, Instance: in.id, Duration: time.Since(start), BytesOut: int(size), Memory: size, Err: err})
+	f.rec.Op(target.Op{Name: "fill", Request: req.ID, Instance: in.id, Duration: time.Since(start), BytesOut: int(size), Memory: size, Err: err})
 	if err != nil {
 		f.close(ctx, in)
 		return fmt.Errorf("request %d: fill: %w", req.ID, err)
@@ -142,12 +142,12 @@ func (f *filler) close(ctx context.Context, in instance) {
 	err := in.mod.Close(context.WithoutCancel(ctx))
 	f.linear.Add(-int64(size))
 	f.live.Add(-1)
-	f.rec.InstanceClosed(harness.Instance{ID: in.id, Name: "filler", Memory: size}, err)
+	f.rec.InstanceClosed(target.Instance{ID: in.id, Name: "filler", Memory: size}, err)
 }
 
 // Snapshot reports the live instances and their linear memory.
-func (f *filler) Snapshot() harness.Snapshot {
-	return harness.Snapshot{
+func (f *filler) Snapshot() target.Snapshot {
+	return target.Snapshot{
 		LiveInstances:  int(f.live.Load()),
 		TotalInstances: int(f.total.Load()),
 		LinearMemory:   uint64(max(f.linear.Load(), 0)),

@@ -6,7 +6,7 @@
 //
 // Embed a *Recorder in your target, made with NewRecorder, and
 // instantiate every module with the context that its Context method
-// returns: the target is then a harness.LinearMemories, and each memory
+// returns: the target is then a target.LinearMemories, and each memory
 // is profiled with the stack that instantiated it.
 package wazeromem
 
@@ -16,6 +16,8 @@ import (
 	"unsafe"
 	"weak"
 
+	"github.com/leakbench/leakbench/harness/target"
+
 	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/leakbench/leakbench/internal/memprofile"
@@ -23,7 +25,7 @@ import (
 
 // Recorder is a wazero memory allocator that records every linear memory
 // it allocates, with the stack that instantiated it, so that a target it
-// is embedded in lists its memories (harness.LinearMemories). A memory is
+// is embedded in lists its memories (target.LinearMemories). A memory is
 // held "live" until wazero frees it (its module is closed); after that it
 // is listed "closed" for as long as its backing array is still
 // reachable from anywhere, which the Recorder learns from a weak pointer
@@ -74,27 +76,27 @@ func (r *Recorder) Allocate(cap, max uint64) experimental.LinearMemory {
 	return &linearMemory{r: r, rec: rec, buf: make([]byte, 0, cap), max: max}
 }
 
-// LinearMemories lists the memories of r (harness.LinearMemory values)
+// LinearMemories lists the memories of r (target.LinearMemory values)
 // that are live, or closed and still reachable; it forgets those the GC
 // has collected.
-func (r *Recorder) LinearMemories() []memprofile.Memory {
+func (r *Recorder) LinearMemories() []target.LinearMemory {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]memprofile.Memory, 0, len(r.mems))
+	out := make([]target.LinearMemory, 0, len(r.mems))
 	for id := 1; id <= r.next; id++ {
 		rec := r.mems[id]
 		if rec == nil {
 			continue
 		}
-		holder := memprofile.HolderLive
+		holder := target.HolderLive
 		if rec.closed {
 			if rec.array.Value() == nil {
 				delete(r.mems, id)
 				continue
 			}
-			holder = memprofile.HolderClosed
+			holder = target.HolderClosed
 		}
-		out = append(out, memprofile.Memory{Codec: r.codec, Holder: holder, Instance: id, Bytes: rec.size, Stack: rec.stack})
+		out = append(out, target.LinearMemory{Codec: r.codec, Holder: holder, Instance: id, Bytes: rec.size, Stack: rec.stack})
 	}
 	return out
 }

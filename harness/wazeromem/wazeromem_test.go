@@ -8,12 +8,12 @@ import (
 
 	"github.com/tetratelabs/wazero"
 
-	"github.com/leakbench/leakbench/internal/memprofile"
+	"github.com/leakbench/leakbench/harness/target"
 )
 
 // A target that embeds a *Recorder lists its linear memories: the child
-// profiles any target that is a memprofile.Source (harness.LinearMemories).
-var _ memprofile.Source = struct{ *Recorder }{}
+// profiles any target that is a target.LinearMemories (target.LinearMemories).
+var _ target.LinearMemories = struct{ *Recorder }{}
 
 // oneMiB is a wasm module with one 16-page memory.
 var oneMiB = []byte{0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x10}
@@ -58,7 +58,7 @@ func TestRecorder_LiveClosedCollected(t *testing.T) {
 			break
 		}
 	}
-	if len(by) != 2 || by[1] != memprofile.HolderLive || by[2] != memprofile.HolderClosed {
+	if len(by) != 2 || by[1] != target.HolderLive || by[2] != target.HolderClosed {
 		t.Errorf("holders by instance %v, want 1 live, 2 closed, 3 gone", by)
 	}
 	runtime.KeepAlive(kept)

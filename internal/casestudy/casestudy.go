@@ -35,8 +35,8 @@ import (
 	"github.com/leakbench/leakbench/internal/casestudy/published"
 	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
 	"github.com/leakbench/leakbench/internal/cli"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/report"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // about is the paragraph under bench's usage line.
@@ -48,7 +48,7 @@ pull request 23565. With no command it runs reproduce.`
 func Program() cli.Program {
 	return cli.Program{
 		Name:          "bench",
-		Targets:       target.Targets{builtin.Name: builtin.Factory()},
+		Targets:       factory.Targets{builtin.Name: builtin.Factory()},
 		DefaultTarget: builtin.Name,
 		Scenarios:     shipped(),
 		ScenarioOrder: builtin.PresetNames(),

@@ -15,9 +15,9 @@ import (
 	"syscall"
 	"unicode/utf8"
 
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/scenario"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Exit statuses of a command, the program's exit status.
@@ -50,7 +50,7 @@ type cli struct {
 // package casestudy; a program built on package harness adds none).
 type Program struct {
 	Name    string // in help and errors; "": the base of os.Args[0] under Main, "bench" under RunProgram
-	Targets target.Targets
+	Targets factory.Targets
 	// DefaultTarget is the target of a scenario without a target key,
 	// whose settings are then top-level keys (scenario.Catalog.Default);
 	// "": every scenario names its target.

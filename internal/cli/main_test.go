@@ -13,10 +13,10 @@ import (
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // TestMain lets the test binary serve as bench's child process: runner
@@ -52,7 +52,7 @@ func flagGiven(name string) (given bool) {
 // imports this package, tests bench whole).
 var testProgram = Program{
 	Name:          "bench",
-	Targets:       target.Targets{builtin.Name: builtin.Factory()},
+	Targets:       factory.Targets{builtin.Name: builtin.Factory()},
 	DefaultTarget: builtin.Name,
 	Scenarios:     scenarios.FS,
 	ScenarioOrder: builtin.PresetNames(),

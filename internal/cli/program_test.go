@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/internal/factory"
 )
 
 // TestProgram_OwnTool: a program built on harness is its own tool. Its
@@ -14,7 +14,7 @@ import (
 // examples name it (bench keeps reproduce as its default: package
 // casestudy's TestReproduce_Help).
 func TestProgram_OwnTool(t *testing.T) {
-	mine := newCLI(Program{Name: "mine", Targets: target.Targets{}})
+	mine := newCLI(Program{Name: "mine", Targets: factory.Targets{}})
 	var out, errb bytes.Buffer
 	if code := mine.run(t.Context(), nil, &out, &errb); code != StatusError || !strings.HasPrefix(errb.String(), "usage: mine <command>") {
 		t.Errorf("no command: exit %d, stderr %q; want 2 and the usage", code, errb.String())

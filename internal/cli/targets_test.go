@@ -9,9 +9,10 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
-	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/internal/factory"
 )
 
 type keepOptions struct {
@@ -22,9 +23,9 @@ type keepOptions struct {
 // options must decode into the target's type; bench run reports every
 // problem at the file's line and column before anything runs.
 func TestTargetChecks(t *testing.T) {
-	c := newCLI(Program{Targets: target.Targets{
-		builtin.Name: target.NewFactory(builtin.New),
-		"keeper": target.NewFactory(func(context.Context, target.Config, keepOptions) (target.Target, error) {
+	c := newCLI(Program{Targets: factory.Targets{
+		builtin.Name: factory.New(builtin.New),
+		"keeper": factory.New(func(context.Context, target.Config, keepOptions) (target.Target, error) {
 			t.Error("the factory ran in the parent")
 			return nil, nil
 		}),
@@ -68,7 +69,7 @@ func TestTargetChecks(t *testing.T) {
 	}
 	// A builtin scenario in the case study's program without the builtin
 	// target.
-	none := newCLI(Program{Targets: target.Targets{}, DefaultTarget: builtin.Name, Scenarios: scenarios.FS})
+	none := newCLI(Program{Targets: factory.Targets{}, DefaultTarget: builtin.Name, Scenarios: scenarios.FS})
 	var out, errb bytes.Buffer
 	if code := none.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != StatusError ||
 		!strings.Contains(errb.String(), `target: target "builtin" is not registered in this program (registered: none)`) {
@@ -76,7 +77,7 @@ func TestTargetChecks(t *testing.T) {
 	}
 	// A program built on harness has no builtin scenarios, and says so
 	// under its own name.
-	own := newCLI(Program{Name: "mine", Targets: target.Targets{}})
+	own := newCLI(Program{Name: "mine", Targets: factory.Targets{}})
 	out.Reset()
 	errb.Reset()
 	if code := own.run(t.Context(), []string{"run", "--quiet", "quick-fixed"}, &out, &errb); code != StatusError ||
@@ -92,7 +93,7 @@ func TestProgramScenarios(t *testing.T) {
 		"keep-two.yaml": {Data: []byte("name: keep-two\ndescription: Keeps two. More text.\nworkload: tiny\ntarget: keeper\noptions: {keep: 2}\n")},
 	}
 	c := newCLI(Program{
-		Targets:   target.Targets{"keeper": target.NewFactory(func(context.Context, target.Config, keepOptions) (target.Target, error) { return nil, nil })},
+		Targets:   factory.Targets{"keeper": factory.New(func(context.Context, target.Config, keepOptions) (target.Target, error) { return nil, nil })},
 		Scenarios: shipped,
 		Gate:      []string{"keep-two"},
 	})

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/leakbench/leakbench/internal/texttab"
 	"golang.org/x/perf/benchunit"
+
+	"github.com/leakbench/leakbench/internal/texttab"
 )
 
 // This file lays a Table out as benchstat does: a column group per

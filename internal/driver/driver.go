@@ -37,11 +37,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/leakbench/leakbench/harness/target"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/failure"
 	"github.com/leakbench/leakbench/internal/heapstat"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
-	"github.com/leakbench/leakbench/internal/target"
 	"github.com/leakbench/leakbench/internal/workload"
 )
 
@@ -56,7 +57,7 @@ const settlePause = 200 * time.Millisecond
 // single requests are counted, not returned; an error is returned when the
 // child can't do its work at all (no spec, no workload, no target), or
 // when the target's Close fails, after an error event.
-func Child(ctx context.Context, args []string, targets target.Targets) error {
+func Child(ctx context.Context, args []string, targets factory.Targets) error {
 	if len(args) > 0 {
 		return fmt.Errorf("the child takes no arguments, got %q (the spec comes on stdin)", args)
 	}
@@ -69,7 +70,7 @@ func Child(ctx context.Context, args []string, targets target.Targets) error {
 }
 
 // runChild is Child with its streams as arguments.
-func runChild(ctx context.Context, in *bufio.Reader, out io.Writer, targets target.Targets) (err error) {
+func runChild(ctx context.Context, in *bufio.Reader, out io.Writer, targets factory.Targets) (err error) {
 	em := newEmitter(out)
 	defer func() {
 		if err != nil {
@@ -99,7 +100,7 @@ type child struct {
 	acks chan struct{} // one value per line the parent writes back; closed at EOF
 	self *sampler.Sampler
 
-	targets target.Targets
+	targets factory.Targets
 	tgt     target.Target
 	snapper target.Snapshotter // tgt, when it is one
 
@@ -337,8 +338,8 @@ func (c *child) do(ctx context.Context, req target.Request, src workload.Source)
 }
 
 // snap takes the child's snapshot: the target's own figures, the Go heap
-// and the request counters. Holders other than views and listeners are
-// summed into Held; held has every holder by name (nil without any).
+// and the request counters. Every holder's bytes are summed into Held;
+// held has each holder by name (nil without any).
 func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 	if c.snapper != nil {
 		ts := c.snapper.Snapshot()
@@ -350,15 +351,7 @@ func (c *child) snap() (s results.Snapshot, held map[string]results.Holding) {
 			}
 			sum := held[h.Holder]
 			held[h.Holder] = results.Holding{Bytes: sum.Bytes + h.Bytes, Refs: sum.Refs + h.Refs}
-			switch h.Holder {
-			case target.HolderViews:
-				s.LeakedViews += h.Bytes
-			case target.HolderListeners:
-				s.Listeners += h.Bytes
-				s.ListenerCount += h.Refs
-			default:
-				s.Held += h.Bytes
-			}
+			s.Held += h.Bytes
 		}
 	}
 	c.inject.addTo(&held)

@@ -17,8 +17,8 @@ import (
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/codecs"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
-	"github.com/leakbench/leakbench/internal/target"
 	"github.com/leakbench/leakbench/internal/workload"
 )
 
@@ -85,13 +85,13 @@ func runSpec(t *testing.T, sp Spec) (string, error) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	err = runChild(context.Background(), bufio.NewReader(bytes.NewReader(line)), &out, target.Targets{builtin.Name: target.NewFactory(builtin.New)})
+	err = runChild(context.Background(), bufio.NewReader(bytes.NewReader(line)), &out, factory.Targets{builtin.Name: factory.New(builtin.New)})
 	return out.String(), err
 }
 
 // runSpecWith runs the child's body in this process with sp and the given
 // targets, and returns its events and its error.
-func runSpecWith(t *testing.T, sp Spec, targets target.Targets) ([]results.Event, error) {
+func runSpecWith(t *testing.T, sp Spec, targets factory.Targets) ([]results.Event, error) {
 	t.Helper()
 	line, err := EncodeSpec(sp)
 	if err != nil {

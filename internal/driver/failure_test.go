@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/casestudy/codecs"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // classedTarget fails request 2 in its op "decode" with a codecs error,
@@ -30,7 +31,7 @@ func (c classedTarget) Do(_ context.Context, req target.Request) error {
 // class of its error; a source the parent rejected fails its requests
 // with its problem, as operation "load", without reaching the target.
 func TestChild_RequestFailuresNameFileOpAndClass(t *testing.T) {
-	targets := target.Targets{"classed": target.NewFactory(func(_ context.Context, cfg target.Config, _ struct{}) (target.Target, error) {
+	targets := factory.Targets{"classed": factory.New(func(_ context.Context, cfg target.Config, _ struct{}) (target.Target, error) {
 		return classedTarget{cfg.Recorder}, nil
 	})}
 	sp := fakeSpec(t)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/results"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // idle runs the idle phase: the target's own model of the idle server

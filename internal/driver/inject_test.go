@@ -5,9 +5,10 @@ import (
 	"os"
 	"testing"
 
+	"github.com/leakbench/leakbench/harness/target"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // plainTarget does nothing and reports nothing: not a Snapshotter, so
@@ -25,7 +26,7 @@ func TestChild_InjectsAKnownLeakPerRequest(t *testing.T) {
 	const per = 48 << 10
 	sp := tinySpec(t)
 	sp.Target, sp.Options, sp.Rounds, sp.InjectLeak = "plain", "", 2, per
-	events, err := runSpecWith(t, sp, target.Targets{"plain": target.NewFactory(func(context.Context, target.Config, struct{}) (target.Target, error) {
+	events, err := runSpecWith(t, sp, factory.Targets{"plain": factory.New(func(context.Context, target.Config, struct{}) (target.Target, error) {
 		return plainTarget{}, nil
 	})})
 	if err != nil {
@@ -54,7 +55,7 @@ func TestChild_InjectsAKnownLeakPerRequest(t *testing.T) {
 func TestChild_NoInjectionNoHolder(t *testing.T) {
 	sp := tinySpec(t)
 	sp.Target, sp.Options = "plain", ""
-	events, err := runSpecWith(t, sp, target.Targets{"plain": target.NewFactory(func(context.Context, target.Config, struct{}) (target.Target, error) {
+	events, err := runSpecWith(t, sp, factory.Targets{"plain": factory.New(func(context.Context, target.Config, struct{}) (target.Target, error) {
 		return plainTarget{}, nil
 	})})
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakbench/leakbench/harness/target"
+
 	"github.com/leakbench/leakbench/internal/memprofile"
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -21,12 +23,12 @@ const peakMargin = 0.10
 // landmarks: the Go heap profile (runtime/pprof "heap", which the runtime
 // keeps up to date at every GC, so writing it costs a walk of its
 // buckets and a gzip, no collection) and, for a target that is a
-// memprofile.Source, the linear memory profile. Each is written to a
+// target.LinearMemories, the linear memory profile. Each is written to a
 // temporary file and renamed, so a run killed mid-write leaves the last
 // whole one, and announced by a profile event.
 type profiler struct {
 	dir string
-	src memprofile.Source // nil: no linear memory profile
+	src target.LinearMemories // nil: no linear memory profile
 	em  *emitter
 
 	mu sync.Mutex // one landmark written at a time
@@ -83,12 +85,12 @@ func (s *statm) rss() uint64 {
 
 // newProfiler returns the profiler of a child writing into dir, or nil
 // when dir is "" (profiles off). tgt's memories are profiled when it is a
-// memprofile.Source.
+// target.LinearMemories.
 func newProfiler(dir string, tgt any, em *emitter) *profiler {
 	if dir == "" {
 		return nil
 	}
-	src, _ := tgt.(memprofile.Source)
+	src, _ := tgt.(target.LinearMemories)
 	return &profiler{dir: dir, src: src, em: em, self: openStatm()}
 }
 

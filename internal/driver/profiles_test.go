@@ -11,10 +11,11 @@ import (
 	"github.com/google/pprof/profile"
 	"github.com/tetratelabs/wazero"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/harness/wazeromem"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/memprofile"
 	"github.com/leakbench/leakbench/internal/results"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // oneMiBModule is a wasm module with one memory of 16 pages (1 MiB) and
@@ -86,7 +87,7 @@ func runProfiled(t *testing.T, leak bool) (results.Summary, string) {
 	if leak {
 		sp.Options = "leak: true\n"
 	}
-	events, err := runSpecWith(t, sp, target.Targets{"leaky": target.NewFactory(newLeakyTarget)})
+	events, err := runSpecWith(t, sp, factory.Targets{"leaky": factory.New(newLeakyTarget)})
 	if err != nil {
 		t.Fatalf("child: %v", err)
 	}
@@ -184,10 +185,10 @@ func TestChild_ProfilesNameTheLeak(t *testing.T) {
 	}
 
 	linear := readProfile(t, leaky, leakyDir, results.ProfileLinear, results.LandmarkAfterSettle)
-	if h, b := memprofile.TopHolder(linear); h != memprofile.HolderClosed || b < int64(requests)<<20 {
-		t.Errorf("top holder of the leaky run's linear memory: %q with %d bytes, want %q with at least %d", h, b, memprofile.HolderClosed, requests<<20)
+	if h, b := memprofile.TopHolder(linear); h != target.HolderClosed || b < int64(requests)<<20 {
+		t.Errorf("top holder of the leaky run's linear memory: %q with %d bytes, want %q with at least %d", h, b, target.HolderClosed, requests<<20)
 	}
-	if by := memprofile.ByHolder(readProfile(t, clean, cleanDir, results.ProfileLinear, results.LandmarkAfterSettle)); by[memprofile.HolderClosed] != 0 {
+	if by := memprofile.ByHolder(readProfile(t, clean, cleanDir, results.ProfileLinear, results.LandmarkAfterSettle)); by[target.HolderClosed] != 0 {
 		t.Errorf("the clean run's linear memory after settle lists closed memories: %v", by)
 	}
 }
@@ -197,7 +198,7 @@ func TestChild_ProfilesNameTheLeak(t *testing.T) {
 func TestChild_NoProfileDirNoProfiles(t *testing.T) {
 	sp := fakeSpec(t)
 	sp.Target = "leaky"
-	events, err := runSpecWith(t, sp, target.Targets{"leaky": target.NewFactory(newLeakyTarget)})
+	events, err := runSpecWith(t, sp, factory.Targets{"leaky": factory.New(newLeakyTarget)})
 	if err != nil {
 		t.Fatalf("child: %v", err)
 	}
@@ -209,9 +210,9 @@ func TestChild_NoProfileDirNoProfiles(t *testing.T) {
 }
 
 // manyMemories is a Source of n 64 MiB memories instantiated here.
-type manyMemories []memprofile.Memory
+type manyMemories []target.LinearMemory
 
-func (m manyMemories) LinearMemories() []memprofile.Memory { return m }
+func (m manyMemories) LinearMemories() []target.LinearMemory { return m }
 
 // BenchmarkProfiler_Take is what one landmark costs the child: the Go
 // heap profile and a linear memory profile of 90 memories (the builtin's
@@ -221,7 +222,7 @@ func BenchmarkProfiler_Take(b *testing.B) {
 	stack := memprofile.Callers(0)
 	mems := make(manyMemories, 90)
 	for i := range mems {
-		mems[i] = memprofile.Memory{Codec: "decode", Holder: memprofile.HolderLive, Instance: i + 1, Worker: i%15 + 1, Bytes: 64 << 20, Stack: stack}
+		mems[i] = target.LinearMemory{Codec: "decode", Holder: target.HolderLive, Instance: i + 1, Worker: i%15 + 1, Bytes: 64 << 20, Stack: stack}
 	}
 	var sink bytes.Buffer
 	em := newEmitter(&sink)

@@ -16,8 +16,8 @@ import (
 	"errors"
 	"io/fs"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/results"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Classify returns the class of err, or "" for nil. The first match wins,

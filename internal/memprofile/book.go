@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"sync"
+
+	"github.com/leakbench/leakbench/harness/target"
 )
 
 // Book is the list of linear memories of a target that knows its
@@ -14,11 +16,11 @@ import (
 // *Book, so a target without profiles pays one nil check per call.
 type Book struct {
 	mu   sync.Mutex
-	mems map[int]*Memory // by instance id
+	mems map[int]*target.LinearMemory // by instance id
 }
 
 // NewBook returns an empty Book.
-func NewBook() *Book { return &Book{mems: map[int]*Memory{}} }
+func NewBook() *Book { return &Book{mems: map[int]*target.LinearMemory{}} }
 
 // Add records a new instance, held live, instantiated by stack on worker.
 func (b *Book) Add(instance, worker int, codec string, bytes int64, stack []uintptr) {
@@ -26,7 +28,7 @@ func (b *Book) Add(instance, worker int, codec string, bytes int64, stack []uint
 		return
 	}
 	b.mu.Lock()
-	b.mems[instance] = &Memory{Codec: codec, Holder: HolderLive, Instance: instance, Worker: worker, Bytes: bytes, Stack: stack}
+	b.mems[instance] = &target.LinearMemory{Codec: codec, Holder: target.HolderLive, Instance: instance, Worker: worker, Bytes: bytes, Stack: stack}
 	b.mu.Unlock()
 }
 
@@ -85,14 +87,14 @@ func (b *Book) Holder(instance int) string {
 }
 
 // LinearMemories returns the memories in the book, by instance id. It
-// makes a Book a Source.
-func (b *Book) LinearMemories() []Memory {
+// makes a Book implement target.LinearMemories.
+func (b *Book) LinearMemories() []target.LinearMemory {
 	if b == nil {
 		return nil
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	out := make([]Memory, 0, len(b.mems))
+	out := make([]target.LinearMemory, 0, len(b.mems))
 	for _, id := range slices.Sorted(maps.Keys(b.mems)) {
 		out = append(out, *b.mems[id])
 	}

@@ -6,7 +6,7 @@
 // memories/count), so that -sample_index and -diff_base work on it as on
 // a heap profile.
 //
-// It has one job: turning a list of Memory values into a profile. Who
+// It has one job: turning a list of linear memories (target.LinearMemory) into a profile. Who
 // knows the memories is elsewhere: the builtin engine keeps a Book of its
 // instances and moves each between holders as its code does (live, then
 // views, listeners, pool or cache, or gone); a user's wazero target
@@ -14,7 +14,7 @@
 // harness/wazeromem, the one that knows wazero), an allocator that wazero
 // calls for every memory it instantiates.
 // The child (package driver) writes the profile at a run's landmarks for
-// any target that is a Source.
+// any target that implements target.LinearMemories.
 //
 // The profile is built with github.com/google/pprof/profile rather than
 // runtime/pprof.NewProfile: a custom runtime/pprof profile counts objects
@@ -32,55 +32,12 @@ import (
 
 	"github.com/google/pprof/profile"
 
-	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/harness/target"
 )
-
-// The holders of a linear memory: what keeps it reachable. A Memory's
-// Holder is one of these, or a target's own name.
-const (
-	// HolderLive is an instance in use or ready for reuse: not closed.
-	HolderLive = "live"
-	// HolderClosed is the memory of a closed instance that something
-	// still references (a wazeromem.Recorder knows no more: a weak pointer to it
-	// is still alive after Close); nothing of the target says what.
-	HolderClosed = "closed"
-	// HolderViews and HolderListeners are the holders of the published
-	// leak (package target's names): glue views and process-global
-	// listeners keeping closed instances.
-	HolderViews     = target.HolderViews
-	HolderListeners = target.HolderListeners
-	// HolderPool is an instance a sync.Pool dropped at a GC without
-	// closing it: only wazero's store references it.
-	HolderPool = "pool"
-	// HolderCache is a closed instance whose memory cached results are
-	// slices of (results aliased).
-	HolderCache = "cache"
-	// HolderInjected is memory held by a leak injected on purpose (the
-	// gate's calibration), reserved for it.
-	HolderInjected = "injected"
-)
-
-// Memory is one linear memory and what holds it.
-type Memory struct {
-	Codec    string    // the codec or module it belongs to
-	Holder   string    // what keeps it (HolderLive, HolderViews, ...)
-	Instance int       // the instance's id in its target, from 1; 0 if none
-	Worker   int       // the worker that instantiated it, from 1; 0 if none
-	Bytes    int64     // its size
-	Stack    []uintptr // program counters of the stack that instantiated it, innermost first (runtime.Callers)
-}
-
-// Source is implemented by a target that can list the linear memories it
-// keeps (the builtin engine, a target with a wazeromem.Recorder): LinearMemories
-// is called at a run's landmarks, concurrently with requests, and must
-// return a snapshot the caller owns.
-type Source interface {
-	LinearMemories() []Memory
-}
 
 // Callers returns the program counters of its caller's stack, skip frames
 // above its caller left out (0: from the caller of Callers), as
-// Memory.Stack wants them.
+// target.LinearMemory.Stack wants them.
 func Callers(skip int) []uintptr {
 	pc := make([]uintptr, 32)
 	n := runtime.Callers(skip+2, pc)
@@ -98,7 +55,7 @@ var sampleTypes = []*profile.ValueType{
 // valued [1, Bytes], at its stack, with the labels codec and holder and
 // the numeric labels instance and worker (when not 0). Memories with the same stack stay separate
 // samples (their labels differ); go tool pprof sums them by function.
-func Build(mems []Memory, t time.Time) *profile.Profile {
+func Build(mems []target.LinearMemory, t time.Time) *profile.Profile {
 	p := &profile.Profile{
 		SampleType:        sampleTypes,
 		DefaultSampleType: "inuse_space",
@@ -131,7 +88,7 @@ func Build(mems []Memory, t time.Time) *profile.Profile {
 }
 
 // Write writes the profile of mems, taken now, gzipped, to w.
-func Write(w io.Writer, mems []Memory) error {
+func Write(w io.Writer, mems []target.LinearMemory) error {
 	return Build(mems, time.Now()).Write(w)
 }
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/leakbench/leakbench/harness/target"
 )
 
 //go:noinline
@@ -15,10 +17,10 @@ func instantiateHere() []uintptr { return Callers(0) }
 // functions, valid for go tool pprof.
 func TestWrite_ReadsBackAsPprof(t *testing.T) {
 	stack := instantiateHere()
-	mems := []Memory{
-		{Codec: "decode", Holder: HolderLive, Instance: 1, Bytes: 3 << 20, Stack: stack},
-		{Codec: "encodePng", Holder: HolderViews, Instance: 2, Worker: 4, Bytes: 5 << 20, Stack: stack},
-		{Codec: "encodePng", Holder: HolderViews, Instance: 3, Bytes: 5 << 20, Stack: stack},
+	mems := []target.LinearMemory{
+		{Codec: "decode", Holder: target.HolderLive, Instance: 1, Bytes: 3 << 20, Stack: stack},
+		{Codec: "encodePng", Holder: "views", Instance: 2, Worker: 4, Bytes: 5 << 20, Stack: stack},
+		{Codec: "encodePng", Holder: "views", Instance: 3, Bytes: 5 << 20, Stack: stack},
 	}
 	var buf bytes.Buffer
 	if err := Write(&buf, mems); err != nil {
@@ -38,13 +40,13 @@ func TestWrite_ReadsBackAsPprof(t *testing.T) {
 		t.Fatalf("%d samples, want 3", len(p.Sample))
 	}
 	s := p.Sample[1]
-	if s.Value[0] != 1 || s.Value[1] != 5<<20 || s.Label["codec"][0] != "encodePng" || s.Label["holder"][0] != HolderViews || s.NumLabel["instance"][0] != 2 || s.NumLabel["worker"][0] != 4 {
+	if s.Value[0] != 1 || s.Value[1] != 5<<20 || s.Label["codec"][0] != "encodePng" || s.Label["holder"][0] != "views" || s.NumLabel["instance"][0] != 2 || s.NumLabel["worker"][0] != 4 {
 		t.Errorf("sample 2: values %v labels %v %v", s.Value, s.Label, s.NumLabel)
 	}
 	if fn := s.Location[0].Line[0].Function.Name; fn != "github.com/leakbench/leakbench/internal/memprofile.instantiateHere" {
 		t.Errorf("innermost frame %s, want instantiateHere", fn)
 	}
-	if h, b := TopHolder(p); h != HolderViews || b != 10<<20 {
+	if h, b := TopHolder(p); h != "views" || b != 10<<20 {
 		t.Errorf("top holder %s %d, want views %d", h, b, 10<<20)
 	}
 }
@@ -54,22 +56,22 @@ func TestWrite_ReadsBackAsPprof(t *testing.T) {
 func TestBook_Holders(t *testing.T) {
 	var none *Book
 	none.Add(1, 1, "x", 1, nil)
-	none.Hold(1, HolderViews, 1)
+	none.Hold(1, "views", 1)
 	if none.LinearMemories() != nil || none.Holder(1) != "" {
 		t.Error("a nil Book recorded something")
 	}
 	b := NewBook()
 	b.Add(7, 2, "decode", 1<<16, nil)
 	b.Resize(7, 1<<20)
-	if m := b.LinearMemories(); len(m) != 1 || m[0].Holder != HolderLive || m[0].Bytes != 1<<20 || m[0].Worker != 2 {
+	if m := b.LinearMemories(); len(m) != 1 || m[0].Holder != target.HolderLive || m[0].Bytes != 1<<20 || m[0].Worker != 2 {
 		t.Fatalf("after Add and Resize: %+v", m)
 	}
-	b.Hold(7, HolderViews, 0)
-	b.Release(7, HolderCache) // not its holder: stays
-	if b.Holder(7) != HolderViews {
+	b.Hold(7, "views", 0)
+	b.Release(7, "cache") // not its holder: stays
+	if b.Holder(7) != "views" {
 		t.Fatalf("holder %q, want views", b.Holder(7))
 	}
-	b.Release(7, HolderViews)
+	b.Release(7, "views")
 	if m := b.LinearMemories(); len(m) != 0 {
 		t.Errorf("released, still listed: %+v", m)
 	}

@@ -115,8 +115,7 @@ func fakeRun(c curve) Run {
 		s.RSS = uint64(rss * m)
 		s.HeapLive = uint64(max(0, heap) * m)
 		s.LinearMemory = uint64(wasm * m)
-		s.LeakedViews = uint64(leak * 0.4 * m)
-		s.Listeners = uint64(leak * 0.6 * m)
+		s.Held = uint64(leak * m)
 		s.TotalInstances = int(float64(c.instances) * min(1, max(0, (t-tLoad)/fakeLoad)))
 		s.LiveInstances = min(c.peakLive, s.TotalInstances)
 		ss = append(ss, s)
@@ -163,7 +162,7 @@ func summarize(c curve, ss []results.Sample) results.Summary {
 		case results.PhaseSettle:
 			s.AfterSettle = x.RSS
 			s.HeapLiveAfterSettle = x.HeapLive
-			s.LeakedAfterSettle = x.LeakedViews + x.Listeners
+			s.LeakedAfterSettle = x.Held
 		}
 		if x.Round > lastRound && x.Phase == results.PhaseLoad {
 			roundEnds = append(roundEnds, x.RSS)

@@ -1,8 +1,9 @@
 package report
 
 import (
-	"github.com/leakbench/leakbench/internal/results"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 // idleGCGlyph marks a collection of the V8 memory-reducer model.

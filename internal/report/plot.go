@@ -38,7 +38,7 @@ type series struct {
 // runSeries are the curves of PlotRun and PlotGrid, drawn in this order
 // (RSS last, on top) and listed in the legend in reverse.
 var runSeries = []series{
-	{SeriesLeaked, styleLeaked, func(s results.Sample) uint64 { return s.Leaked() }},
+	{SeriesLeaked, styleLeaked, func(s results.Sample) uint64 { return s.Held }},
 	{SeriesUnreleased, styleUnreleased, func(s results.Sample) uint64 { return s.OffHeapUnreleased }},
 	{SeriesOffHeap, styleOffHeap, func(s results.Sample) uint64 { return s.OffHeap }},
 	{SeriesWasm, styleWasm, func(s results.Sample) uint64 { return s.LinearMemory }},

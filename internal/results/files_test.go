@@ -44,8 +44,8 @@ func roundTripRun(t testing.TB) ([]Sample, []Event, Summary) {
 	samples, events := fakeTrace()
 	for i := range samples {
 		s := &samples[i]
-		s.LinearMemory, s.LeakedViews = uint64(i)<<20, uint64(i)<<10
-		s.ListenerCount, s.HeapObjects, s.HeapFree, s.HeapReleased, s.GCCycles = i, uint64(i)*3, uint64(i)*5, uint64(i)*7, uint64(i)
+		s.LinearMemory, s.Held = uint64(i)<<20, uint64(i)<<10
+		s.HeapObjects, s.HeapFree, s.HeapReleased, s.GCCycles = uint64(i)*3, uint64(i)*5, uint64(i)*7, uint64(i)
 		s.Errors = i / 2
 	}
 	env := Env{GoVersion: "go1.26.8", WazeroVersion: "v1.12.0", GOOS: "linux", GOARCH: "amd64", CPUs: 2, GOGC: "100"}
@@ -121,7 +121,7 @@ func TestSampleColumns(t *testing.T) {
 	if !reflect.DeepEqual(names, tags) {
 		t.Errorf("columns %q, want the JSON tags of Sample in order %q", names, tags)
 	}
-	const header = "t,phase,round,rss,hwm,pss,processes,live_instances,total_instances,linear_memory,leaked_views,listeners,listener_count,held,off_heap,off_heap_unreleased,heap_live,heap_objects,heap_free,heap_released,gc_cycles,requests,errors\n"
+	const header = "t,phase,round,rss,hwm,pss,processes,live_instances,total_instances,linear_memory,held,off_heap,off_heap_unreleased,heap_live,heap_objects,heap_free,heap_released,gc_cycles,requests,errors\n"
 	if got := string(csvHeader()); got != header {
 		t.Errorf("header %q, want %q", got, header)
 	}

@@ -211,8 +211,10 @@ func readSamplesCSV(rd io.Reader, path string) ([]Sample, []string, error) {
 		return nil, nil, fmt.Errorf("results: %s:1: %w header: %v", path, ErrCorrupt, err)
 	}
 	known := map[string]*column{}
-	for i := range sampleColumns {
-		known[sampleColumns[i].name] = &sampleColumns[i]
+	for _, cs := range [][]column{sampleColumns, legacyHeldColumns} {
+		for i := range cs {
+			known[cs[i].name] = &cs[i]
+		}
 	}
 	cols := make([]*column, len(header)) // nil: a column not of ours, ignored
 	seen := map[string]bool{}

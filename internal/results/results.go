@@ -38,10 +38,7 @@ type Snapshot struct {
 	LiveInstances  int    `json:"live_instances"`  // wasm instances not yet closed
 	TotalInstances int    `json:"total_instances"` // instances ever created
 	LinearMemory   uint64 `json:"linear_memory"`   // linear memory of live instances, bytes
-	LeakedViews    uint64 `json:"leaked_views"`    // memory of closed instances kept by leaked glue views
-	Listeners      uint64 `json:"listeners"`       // memory of closed instances kept by leaked listeners
-	ListenerCount  int    `json:"listener_count"`  // closures in the global listener registry
-	Held           uint64 `json:"held"`            // memory kept by the target's other holders (a pool, a cache), bytes
+	Held           uint64 `json:"held"`            // memory the target keeps reachable through leaked references, all its holders (glue views, a pool, a cache), bytes
 	OffHeap        uint64 `json:"off_heap"`        // of the linear and held memory, what lives outside the Go heap (mmap, v8); no holder, not leaked
 	// OffHeapUnreleased is, of OffHeap, the memory of closed instances not
 	// yet released by a collection (allocator v8).
@@ -54,11 +51,6 @@ type Snapshot struct {
 	Requests          int    `json:"requests"`      // requests completed (ok or failed)
 	Errors            int    `json:"errors"`        // requests failed
 }
-
-// Leaked returns the memory the target reported as held through leaked
-// references: glue views, listeners and its other holders (not OffHeap,
-// which says where memory is, not who holds it).
-func (s Snapshot) Leaked() uint64 { return s.LeakedViews + s.Listeners + s.Held }
 
 // Holding is what one holder of a target keeps: bytes and, when counted,
 // references (listeners registered, instances dropped, entries cached).

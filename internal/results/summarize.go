@@ -158,7 +158,7 @@ func (s *Summary) fromSamples(samples []Sample) *Snapshot {
 	s.PSS = pssFigures(samples, last, firstLoad)
 	if i, ok := last[PhaseSettle]; ok {
 		s.HeapLiveAfterSettle = samples[i].HeapLive
-		s.LeakedAfterSettle = samples[i].Leaked()
+		s.LeakedAfterSettle = samples[i].Held
 		s.OffHeapAfterSettle = samples[i].OffHeap
 		s.OffHeapUnreleasedAfterSettle = samples[i].OffHeapUnreleased
 	}

@@ -15,7 +15,7 @@ import (
 // after idle 130, after settle 105.
 func fakeTrace() ([]Sample, []Event) {
 	snap := func(live, total, req int, heap, leaked uint64) Snapshot {
-		return Snapshot{LiveInstances: live, TotalInstances: total, Requests: req, HeapLive: heap, Listeners: leaked}
+		return Snapshot{LiveInstances: live, TotalInstances: total, Requests: req, HeapLive: heap, Held: leaked}
 	}
 	samples := []Sample{
 		{T: 0.1, Phase: PhaseStartup, RSS: 20 * MiB, HWM: 20 * MiB},
@@ -243,7 +243,7 @@ func TestSummarize_HeldAfterSettle(t *testing.T) {
 	load := map[string]Holding{"pool": {Bytes: 9 * MiB, Refs: 9}}
 	settled := map[string]Holding{"listeners": {Bytes: 2 * MiB, Refs: 4}, "pool": {Bytes: 1 * MiB, Refs: 1}}
 	last := &samples[len(samples)-1]
-	last.Listeners, last.Held, last.OffHeap = 2*MiB, 1*MiB, 40*MiB
+	last.Held, last.OffHeap = 3*MiB, 40*MiB
 	var withHeld []Event
 	for _, ev := range events {
 		switch {
@@ -251,7 +251,7 @@ func TestSummarize_HeldAfterSettle(t *testing.T) {
 			ev.Held = load
 		case ev.Kind == EventSnapshot && ev.Time == 8*sec:
 			snap := *ev.Snapshot
-			snap.Listeners, snap.Held, snap.OffHeap = 2*MiB, 1*MiB, 40*MiB
+			snap.Held, snap.OffHeap = 3*MiB, 40*MiB
 			ev.Snapshot, ev.Held = &snap, settled
 		}
 		withHeld = append(withHeld, ev)

@@ -19,10 +19,10 @@ import (
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/driver"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/sampler"
 	"github.com/leakbench/leakbench/internal/scenario"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // childEnvVar makes the test binary act as a child: the tests spawn
@@ -32,7 +32,7 @@ const childEnvVar = "LEAKBENCH_RUNNER_TEST_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnvVar) == "1" {
-		targets := target.Targets{builtin.Name: builtin.Factory(), stuckTarget: target.NewFactory(newStuck), settledTarget: target.NewFactory(newSettled)}
+		targets := factory.Targets{builtin.Name: builtin.Factory(), stuckTarget: factory.New(newStuck), settledTarget: factory.New(newSettled)}
 		if err := driver.Child(context.Background(), nil, targets); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(2)
@@ -68,7 +68,7 @@ func testOptions(t *testing.T) Options {
 
 // benchCatalog reads scenarios as bench does: the builtin target is the
 // default one, its settings top-level keys.
-var benchCatalog = scenario.Catalog{Targets: target.Targets{builtin.Name: builtin.Factory()}, Default: builtin.Name}
+var benchCatalog = scenario.Catalog{Targets: factory.Targets{builtin.Name: builtin.Factory()}, Default: builtin.Name}
 
 // testScenario is a small scenario on the tiny workload with the given
 // preset.

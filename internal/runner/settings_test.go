@@ -9,9 +9,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/harness/target"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/scenario"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // settledTarget is a test target, registered in the test child
@@ -29,7 +30,7 @@ type settledOptions struct {
 func (o *settledOptions) UnmarshalYAML(n *yaml.Node) error {
 	type plain settledOptions
 	p := plain{Keep: 7}
-	if errs := target.Decode(n, &p); len(errs) > 0 {
+	if errs := factory.Decode(n, &p); len(errs) > 0 {
 		return errs[0]
 	}
 	*o = settledOptions(p)

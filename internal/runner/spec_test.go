@@ -6,10 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/scenario"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // TestResolve_BuiltinGetsItsKeysAsOptions: the builtin target's top-level
@@ -28,7 +29,7 @@ func TestResolve_BuiltinGetsItsKeysAsOptions(t *testing.T) {
 		t.Errorf("spec target %q, workers %d", sp.Target, sp.Workers)
 	}
 	var got builtin.Options
-	f := target.NewFactory(func(ctx context.Context, cfg target.Config, o builtin.Options) (target.Target, error) {
+	f := factory.New(func(ctx context.Context, cfg target.Config, o builtin.Options) (target.Target, error) {
 		got = o
 		return nil, context.Canceled // no engine needed
 	})
@@ -60,7 +61,7 @@ func TestResolve_OtherTargetGetsItsOptions(t *testing.T) {
 		Keep  int   `yaml:"keep"`
 		Sizes []int `yaml:"sizes"`
 	}
-	f := target.NewFactory(func(ctx context.Context, cfg target.Config, o struct {
+	f := factory.New(func(ctx context.Context, cfg target.Config, o struct {
 		Keep  int   `yaml:"keep"`
 		Sizes []int `yaml:"sizes"`
 	}) (target.Target, error) {

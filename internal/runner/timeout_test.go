@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/scenario"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // stuckTarget is a test target, registered in the test child (TestMain):

@@ -12,7 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/internal/factory"
 )
 
 // Catalog is what one program reads its scenarios against: its targets,
@@ -24,11 +24,11 @@ type Catalog struct {
 	// Targets are the program's targets: a scenario's target key names
 	// one, and its Factory decodes and validates the scenario's settings.
 	// Nil: a target is checked for its spelling only.
-	Targets target.Targets
+	Targets factory.Targets
 	// Default names the target of a scenario without a target key; ""
 	// makes the key required (unless the scenario execs a program). The
 	// default target takes its settings as top-level keys, the keys of
-	// its options type (target.Factory.Keys), rather than under options:.
+	// its options type (factory.Factory.Keys), rather than under options:.
 	Default string
 	// Shipped holds the scenarios the program ships (*.yaml at its root),
 	// found by name and listed; nil: none.

@@ -7,7 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/harness/target"
+	"github.com/leakbench/leakbench/internal/factory"
 )
 
 // engineOptions are the settings of the test programs' default target,
@@ -72,9 +73,9 @@ func noBuild[O any](context.Context, target.Config, O) (target.Target, error) {
 // testCatalog is a program's catalog with a default target whose
 // settings are top-level keys (engine) and another one (keeper).
 var testCatalog = Catalog{
-	Targets: target.Targets{
-		"engine": target.NewFactory(noBuild[engineOptions]),
-		"keeper": target.NewFactory(noBuild[keepOptions]),
+	Targets: factory.Targets{
+		"engine": factory.New(noBuild[engineOptions]),
+		"keeper": factory.New(noBuild[keepOptions]),
 	},
 	Default: "engine",
 }

@@ -6,7 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/internal/factory"
 )
 
 // An exec scenario runs any program as the measured child instead of the
@@ -41,7 +41,7 @@ const CacheVar = "${LEAKBENCH_CACHE}"
 // arguments.
 func (p *parser) command(field string, n *yaml.Node) []string {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		p.fail(field, n, "must be a list: the program and its arguments, such as [node, bench.js], got %s", target.Describe(n))
+		p.fail(field, n, "must be a list: the program and its arguments, such as [node, bench.js], got %s", factory.Describe(n))
 		return nil
 	}
 	var argv []string

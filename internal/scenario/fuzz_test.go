@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
-	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/internal/factory"
 )
 
 // fuzzOptions is a target's options type with the shapes options decode
@@ -25,7 +26,7 @@ type fuzzOptions struct {
 	Enabled bool                 `yaml:"enabled"`
 }
 
-var fuzzFactory = target.NewFactory(func(context.Context, target.Config, fuzzOptions) (target.Target, error) {
+var fuzzFactory = factory.New(func(context.Context, target.Config, fuzzOptions) (target.Target, error) {
 	return nil, errors.New("not built in this test")
 })
 

@@ -14,8 +14,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/metric"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Error is one problem in a scenario: where it is and which field it is
@@ -192,11 +192,11 @@ func Parse(name string, data []byte) (Scenario, error) { return Catalog{}.Parse(
 // file order: every unknown key and duplicate key gets its own line and
 // column and the list of allowed keys, and all are reported (the first
 // MaxErrors of them, and a count of the rest). The scenario's own values
-// are decoded with target.Decode, the decoder of every target's options.
+// are decoded with factory.Decode, the decoder of every target's options.
 // The scenario's target must be one of the catalog's, and its settings
 // (its options: mapping, or the default target's top-level keys,
 // gathered into one mapping) are decoded and validated once by its
-// Factory, every problem reported with the file's own (target.OptionError's,
+// Factory, every problem reported with the file's own (factory.OptionError's,
 // at "options.<key>" or at the top-level key), in one pass. Data over
 // MaxFileBytes is refused unparsed.
 func (c Catalog) Parse(name string, data []byte) (Scenario, error) { return c.parse(name, data, "") }
@@ -357,7 +357,7 @@ func (p *parser) set(key string, v *yaml.Node) {
 		p.sc.Setup = p.command(key, v)
 	case "target":
 		if s, ok := p.str(key, v); ok {
-			if !target.ValidName(s) {
+			if !factory.ValidName(s) {
 				p.fail(key, v, "%q must be a target's name: lower-case letters, digits and + . _ -", s)
 			} else {
 				p.sc.Target = s
@@ -365,7 +365,7 @@ func (p *parser) set(key string, v *yaml.Node) {
 		}
 	case "options":
 		if v.Kind != yaml.MappingNode {
-			p.fail(key, v, "must be a mapping of the target's settings, got %s", target.Describe(v))
+			p.fail(key, v, "must be a mapping of the target's settings, got %s", factory.Describe(v))
 		} else {
 			p.sc.Options = v
 		}
@@ -448,9 +448,9 @@ func (p *parser) defaultSettings(settings *yaml.Node) {
 // factory returns the Factory of the scenario's target. A target the
 // program does not have is an error at the target key; without targets
 // (the zero Catalog) a target is checked for its spelling only.
-func (p *parser) factory() (target.Factory, bool) {
+func (p *parser) factory() (factory.Factory, bool) {
 	if p.cat.Targets == nil {
-		return target.Factory{}, false
+		return factory.Factory{}, false
 	}
 	f, ok := p.cat.Targets[p.sc.Target]
 	if !ok && !p.failed["target"] {
@@ -462,13 +462,13 @@ func (p *parser) factory() (target.Factory, bool) {
 }
 
 // targetError records a problem a target's Factory found in its settings
-// (a *target.OptionError, at its key's line and column) as the scenario's,
+// (a *factory.OptionError, at its key's line and column) as the scenario's,
 // its field under under ("options" for an options: mapping, whose own
 // position it takes when the error has none).
 func (p *parser) targetError(under string, err error) {
-	var oe *target.OptionError
+	var oe *factory.OptionError
 	if !errors.As(err, &oe) {
-		oe = &target.OptionError{Msg: err.Error()}
+		oe = &factory.OptionError{Msg: err.Error()}
 	}
 	e := p.sc.errorAt(under, oe.Msg)
 	if oe.Field != "" {
@@ -516,7 +516,7 @@ func (p *parser) document(data []byte) (*yaml.Node, bool) {
 		root = root.Content[0]
 	}
 	if root.Kind != yaml.MappingNode {
-		p.fail("", root, "a scenario must be a mapping of keys (%s), got %s", strings.Join(p.cat.Fields(), ", "), target.Describe(root))
+		p.fail("", root, "a scenario must be a mapping of keys (%s), got %s", strings.Join(p.cat.Fields(), ", "), factory.Describe(root))
 		return nil, false
 	}
 	return root, true
@@ -524,7 +524,7 @@ func (p *parser) document(data []byte) (*yaml.Node, bool) {
 
 func (p *parser) str(field string, n *yaml.Node) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		p.fail(field, n, "must be a string, got %s", target.Describe(n))
+		p.fail(field, n, "must be a string, got %s", factory.Describe(n))
 		return "", false
 	}
 	return n.Value, true
@@ -534,8 +534,8 @@ func (p *parser) str(field string, n *yaml.Node) (string, bool) {
 // the key wants (want).
 func (p *parser) integer(field string, n *yaml.Node, want string) (int, bool) {
 	var v int
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || len(target.Decode(n, &v)) > 0 {
-		p.fail(field, n, "must be %s, got %s", want, target.Describe(n))
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || len(factory.Decode(n, &v)) > 0 {
+		p.fail(field, n, "must be %s, got %s", want, factory.Describe(n))
 		return 0, false
 	}
 	return v, true
@@ -556,14 +556,14 @@ func (p *parser) positiveOr(key string, v *yaml.Node, what, word string, special
 	return n, ok
 }
 
-// decodeValue decodes the value of key into *v with target.Decode, the
+// decodeValue decodes the value of key into *v with factory.Decode, the
 // decoder of every target's settings (integers, durations, sizes, enums
 // by their UnmarshalText), and reports whether it did.
 func decodeValue[T any](p *parser, key string, n *yaml.Node, v *T) bool {
-	errs := target.Decode(n, v)
+	errs := factory.Decode(n, v)
 	for _, err := range errs {
 		msg := err.Error()
-		var oe *target.OptionError
+		var oe *factory.OptionError
 		if errors.As(err, &oe) {
 			msg = oe.Msg
 		}
@@ -574,7 +574,7 @@ func decodeValue[T any](p *parser, key string, n *yaml.Node, v *T) bool {
 
 func (p *parser) limits(field string, n *yaml.Node) {
 	if n.Kind != yaml.SequenceNode {
-		p.fail(field, n, "must be a list of \"<metric> <op> <value>\" strings such as \"retained < 50MiB\", got %s", target.Describe(n))
+		p.fail(field, n, "must be a list of \"<metric> <op> <value>\" strings such as \"retained < 50MiB\", got %s", factory.Describe(n))
 		return
 	}
 	for i, item := range n.Content {

@@ -5,7 +5,7 @@
 //
 // The package owns the file format, its defaults and its validation. It
 // knows no target: a program's Catalog gives its targets (whose Factory
-// decodes and validates each scenario's settings, target.Decode, once),
+// decodes and validates each scenario's settings, factory.Decode, once),
 // its default target and the scenarios it ships. The values it reads
 // belong to their types and are parsed by their own parsers: the
 // workloads to internal/workload, expectations, limits and sizes to
@@ -43,7 +43,7 @@
 //	inject_leak: 256KiB          # calibration: the child retains this much more per request; default none
 //
 // The catalog's default target takes its settings as top-level keys (the
-// keys of its options type, target.Factory.Keys) instead of options: in
+// keys of its options type, factory.Factory.Keys) instead of options: in
 // leakbench's bench, the builtin engine's preset: fixed, topology:
 // pipeline and the rest (docs/scenarios.md). They are gathered into one
 // mapping that its Factory decodes and validates once, at load, as
@@ -66,9 +66,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/harness/target"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/results"
-	"github.com/leakbench/leakbench/internal/target"
 	"github.com/leakbench/leakbench/internal/workload"
 )
 
@@ -211,7 +212,7 @@ func (s Scenario) Validate() []error {
 			under = "options."
 		}
 		for _, err := range v.Validate() {
-			var oe *target.OptionError
+			var oe *factory.OptionError
 			if errors.As(err, &oe) && oe.Field != "" {
 				errs = append(errs, s.errorAt(under+oe.Field, oe.Msg))
 			} else {

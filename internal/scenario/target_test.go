@@ -6,8 +6,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/metric"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 func TestParse_Target(t *testing.T) {
@@ -104,7 +104,7 @@ func TestCatalog_Targets(t *testing.T) {
 	if err != nil || sc.Target != "keeper" || sc.Settings != (keepOptions{Keep: 3}) {
 		t.Errorf("a valid scenario: %v, settings %+v", err, sc.Settings)
 	}
-	if _, err := (Catalog{Targets: target.Targets{}, Default: "engine"}).Parse("t.yaml", []byte("workload: tiny\n")); err == nil ||
+	if _, err := (Catalog{Targets: factory.Targets{}, Default: "engine"}).Parse("t.yaml", []byte("workload: tiny\n")); err == nil ||
 		!strings.Contains(err.Error(), `t.yaml: target: target "engine" is not registered in this program (registered: none)`) {
 		t.Errorf("a default target the program lacks: %v", err)
 	}

@@ -21,11 +21,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/atomicfile"
 	"github.com/leakbench/leakbench/internal/failure"
 	"github.com/leakbench/leakbench/internal/imageformat"
 	"github.com/leakbench/leakbench/internal/results"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // MaxSourceBytes is the largest file an images directory may give a

@@ -21,11 +21,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/casestudy/codecs"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
 	"github.com/leakbench/leakbench/internal/casestudy/idlegc"
 	"github.com/leakbench/leakbench/internal/memprofile"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Name is the builtin target's name in scenario files (target: builtin),
@@ -62,8 +62,8 @@ func (o *optimizer) Idle(ctx context.Context, d time.Duration) error {
 }
 
 // LinearMemories lists the engine's linear memories and their holders,
-// for the linear memory profile: it makes the target a memprofile.Source.
-func (o *optimizer) LinearMemories() []memprofile.Memory { return o.book.LinearMemories() }
+// for the linear memory profile: it makes the target a target.LinearMemories.
+func (o *optimizer) LinearMemories() []target.LinearMemory { return o.book.LinearMemories() }
 
 // New compiles the codecs (cached in cfg.CacheDir) and starts the engine
 // with opts' strategy and cfg.Workers workers (used by the per-worker
@@ -126,12 +126,12 @@ const (
 	// HolderPool is instances a sync.Pool dropped at a GC without closing
 	// them (lifetime pool): only wazero's store references them, whole
 	// linear memory and all, until the engine closes. Refs counts them.
-	HolderPool = memprofile.HolderPool
+	HolderPool = engine.HolderPool
 	// HolderCache is what the response cache keeps: under results aliased
 	// the whole linear memory of every instance a cached entry is a slice
 	// of (counted once per instance), under results copied the entries'
 	// bytes. Refs counts the entries.
-	HolderCache = memprofile.HolderCache
+	HolderCache = engine.HolderCache
 )
 
 // Snapshot is the engine's accounting in the harness's terms, every byte
@@ -168,8 +168,8 @@ func harnessSnapshot(s engine.Snapshot, r engine.Results) target.Snapshot {
 		TotalInstances: s.TotalInstances,
 		LinearMemory:   s.LinearMemory - min(s.DroppedMemory, s.LinearMemory),
 		Held: []target.Held{
-			{Holder: target.HolderViews, Bytes: s.LeakedViews},
-			{Holder: target.HolderListeners, Bytes: s.Listeners, Refs: s.ListenerCount},
+			{Holder: engine.HolderViews, Bytes: s.LeakedViews},
+			{Holder: engine.HolderListeners, Bytes: s.Listeners, Refs: s.ListenerCount},
 			{Holder: HolderPool, Bytes: s.DroppedMemory, Refs: s.DroppedInstances},
 			{Holder: HolderCache, Bytes: cache, Refs: s.CacheEntries},
 		},

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 func TestNew_NeedsARecorder(t *testing.T) {
@@ -49,8 +49,8 @@ func TestHarnessSnapshot(t *testing.T) {
 		}
 		h := held(s)
 		want := map[string]target.Held{
-			target.HolderViews:     {Holder: target.HolderViews, Bytes: es.LeakedViews},
-			target.HolderListeners: {Holder: target.HolderListeners, Bytes: es.Listeners, Refs: 2},
+			engine.HolderViews:     {Holder: engine.HolderViews, Bytes: es.LeakedViews},
+			engine.HolderListeners: {Holder: engine.HolderListeners, Bytes: es.Listeners, Refs: 2},
 			HolderPool:             {Holder: HolderPool, Bytes: es.DroppedMemory, Refs: 4},
 			HolderCache:            {Holder: HolderCache, Bytes: tc.cache, Refs: 3},
 		}

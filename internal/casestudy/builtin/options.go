@@ -16,8 +16,8 @@ import (
 	"github.com/leakbench/leakbench/internal/casestudy/idlegc"
 	"github.com/leakbench/leakbench/internal/compare/factorial"
 	"github.com/leakbench/leakbench/internal/enum"
+	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // Options are the builtin target's settings, one typed config: a preset
@@ -25,7 +25,7 @@ import (
 // Strategy (the four switches and the settings from the field) the
 // file's keys set over the preset, and the per-operation deadline. A
 // scenario writes them as top-level keys; the parent decodes them with
-// target.Decode (through Factory) and Validate once, the child decodes
+// factory.Decode (through Factory) and Validate once, the child decodes
 // the Strategy and OpTimeout it is sent the same way.
 //
 // A setting is a field with a yaml tag, here or in engine.Strategy, of a
@@ -75,17 +75,17 @@ func (p *Preset) UnmarshalText(b []byte) error {
 
 // Fields returns the keys of the builtin target's settings, in order:
 // preset, the Strategy's, op_timeout, idle_gc.
-func Fields() []string { return target.Fields(reflect.TypeFor[Options]()) }
+func Fields() []string { return factory.Fields(reflect.TypeFor[Options]()) }
 
 // switches are the four published causes' keys, which a file without a
 // preset must all set.
 var switches = []string{"topology", "lifetime", "views", "listeners"}
 
-// plain is Options without its methods, for target.Decode to fill field
+// plain is Options without its methods, for factory.Decode to fill field
 // by field.
 type plain Options
 
-// UnmarshalYAML decodes the settings strictly (target.Decode: every
+// UnmarshalYAML decodes the settings strictly (factory.Decode: every
 // unknown key, wrong type and unknown name an error at its line and
 // column) over the preset's Strategy, whatever the order of the keys.
 func (o *Options) UnmarshalYAML(n *yaml.Node) error {
@@ -97,7 +97,7 @@ func (o *Options) UnmarshalYAML(n *yaml.Node) error {
 		base, _ = engine.Preset(string(p.Preset)) // a bad name is reported below
 	}
 	*o = Options{Strategy: base}
-	errs := target.Decode(n, (*plain)(o))
+	errs := factory.Decode(n, (*plain)(o))
 	if n.Kind == yaml.MappingNode {
 		o.keys = []string{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -109,14 +109,14 @@ func (o *Options) UnmarshalYAML(n *yaml.Node) error {
 	}
 	if o.Preset != "" {
 		var without plain
-		target.Decode(n, &without) // decoded above without an error
+		factory.Decode(n, &without) // decoded above without an error
 		o.presetUnused = without.Strategy == o.Strategy && o.setAll(switches)
 	}
 	return nil
 }
 
 // joined is errs as one error whose Unwrap gives them back, so that
-// target.Decode keeps each one's position.
+// factory.Decode keeps each one's position.
 type joined []error
 
 func (j joined) Error() string {
@@ -145,7 +145,7 @@ func (o Options) setAll(keys []string) bool {
 var strategyKeyRE = regexp.MustCompile(`\b([a-z_]+): `)
 
 // Validate reports every problem of the settings at once, each an
-// *target.OptionError naming its key: the four switches missing without
+// *factory.OptionError naming its key: the four switches missing without
 // a preset, a preset the keys override entirely, a negative deadline, and
 // every error of the engine's own Strategy.Validate (a value out of range,
 // each refused combination), at the first key it names that the file set
@@ -154,7 +154,7 @@ var strategyKeyRE = regexp.MustCompile(`\b([a-z_]+): `)
 func (o Options) Validate() []error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &target.OptionError{Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &factory.OptionError{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	if o.keys != nil && o.Preset == "" && !o.set("preset") {
 		for _, k := range switches {
@@ -230,7 +230,7 @@ func (o Options) strategyErrors() []error {
 		if len(named) > 0 && named[0] == field {
 			msg = strings.TrimPrefix(msg, field+": ")
 		}
-		out = append(out, &target.OptionError{Field: field, Msg: msg})
+		out = append(out, &factory.OptionError{Field: field, Msg: msg})
 	}
 	return out
 }
@@ -292,7 +292,7 @@ func nonDefault[T interface {
 
 // Factory is the builtin target's Factory, for a program to register
 // under Name.
-func Factory() target.Factory { return target.NewFactory(New) }
+func Factory() factory.Factory { return factory.New(New) }
 
 // MarshalYAML encodes the settings as the child is sent them (Wire): the
 // Strategy the preset resolved to, without the preset, a label that

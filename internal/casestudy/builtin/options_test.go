@@ -11,7 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
-	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/internal/factory"
 )
 
 // node returns the mapping of text.
@@ -93,7 +93,7 @@ func TestOptions_Validate(t *testing.T) {
 	fixed.Topology = engine.Topology(9)
 	var fields []string
 	for _, err := range (Options{Preset: "fix9", Strategy: fixed, OpTimeout: -1}).Validate() {
-		var oe *target.OptionError
+		var oe *factory.OptionError
 		if !errors.As(err, &oe) {
 			t.Fatalf("%v is not an *OptionError", err)
 		}
@@ -131,7 +131,7 @@ func TestOptions_WireRoundTrip(t *testing.T) {
 // withMode is the settings with one more, as another change adds one
 // (allocator v8, malloc, codecs) to engine.Strategy or Options: a field
 // with a yaml tag and a type that decodes itself. Options.UnmarshalYAML
-// decodes its own fields with target.Decode, as here.
+// decodes its own fields with factory.Decode, as here.
 type withMode struct {
 	engine.Strategy `yaml:",inline"`
 	Mode            engine.Views `yaml:"mode"`
@@ -141,16 +141,16 @@ type withMode struct {
 // yaml tag is a key of the settings, decoded with its type's errors at
 // its position, with no other code: the keys come from the fields.
 func TestOptions_NewFieldNeedsNoParser(t *testing.T) {
-	want := append(target.Fields(reflect.TypeFor[engine.Strategy]()), "mode")
-	if got := target.Fields(reflect.TypeFor[withMode]()); !slices.Equal(got, want) || want[0] != "topology" {
+	want := append(factory.Fields(reflect.TypeFor[engine.Strategy]()), "mode")
+	if got := factory.Fields(reflect.TypeFor[withMode]()); !slices.Equal(got, want) || want[0] != "topology" {
 		t.Errorf("fields %v, want %v: the inlined strategy's, then mode", got, want)
 	}
 	var o withMode
-	errs := target.Decode(node(t, "topology: pipeline\nmode: cleared\n"), &o)
+	errs := factory.Decode(node(t, "topology: pipeline\nmode: cleared\n"), &o)
 	if len(errs) > 0 || o.Mode != engine.ViewsCleared || o.Topology != engine.Pipeline {
 		t.Errorf("decoded %+v, %v", o, errs)
 	}
-	errs = target.Decode(node(t, "mode: loud\n"), &o)
+	errs = factory.Decode(node(t, "mode: loud\n"), &o)
 	if len(errs) != 1 || errs[0].Error() != `1:7: mode: unknown value "loud" (allowed: leaked, cleared)` {
 		t.Errorf("a bad value: %v", errs)
 	}

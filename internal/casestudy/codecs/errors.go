@@ -3,7 +3,7 @@ package codecs
 import (
 	"errors"
 
-	"github.com/leakbench/leakbench/internal/target"
+	"github.com/leakbench/leakbench/harness/target"
 )
 
 // Errors returned by this package. Each error names the problem in its

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/failure"
 	"github.com/leakbench/leakbench/internal/results"
-	"github.com/leakbench/leakbench/internal/target"
 )
 
 // TestErrors_AreTheHarnessClasses: each sentinel that names a failure

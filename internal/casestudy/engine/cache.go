@@ -162,7 +162,7 @@ func (c *responseCache) release(n int, p pin) {
 	if pn := c.pins[p.instance]; pn != nil {
 		if pn.refs--; pn.refs == 0 {
 			delete(c.pins, p.instance)
-			c.book.Release(p.instance, memprofile.HolderCache)
+			c.book.Release(p.instance, HolderCache)
 			c.pinned -= uint64(pn.size)
 		}
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"github.com/leakbench/leakbench/internal/casestudy/codecs"
-	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
 // memView is a view of an instance's whole linear memory held together
@@ -117,7 +116,7 @@ func (g *bindgenGlue) instanceClosed(e *Engine, inst codecInstance) bool {
 // release stops counting what the glue retains.
 func (g *bindgenGlue) release(e *Engine) {
 	if g.retained != 0 {
-		e.cfg.Memories.Release(g.wasm.ID(), memprofile.HolderViews)
+		e.cfg.Memories.Release(g.wasm.ID(), HolderViews)
 		e.leakedViews.Add(-g.retained)
 		g.retained = 0
 	}

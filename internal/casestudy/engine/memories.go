@@ -1,9 +1,5 @@
 package engine
 
-import (
-	"github.com/leakbench/leakbench/internal/memprofile"
-)
-
 // The engine's part of the linear memory profile (Config.Memories): the
 // Book lists every instance from its instantiation (memprofile.Callers at
 // worker.instantiate, held live, resized in worker.account, still live
@@ -33,11 +29,11 @@ func (e *Engine) memoryClosed(w *worker, in *instance, views bool) {
 	case e.alloc != nil: // unmapped at Close: dead views and listeners hold nothing
 		b.Release(id, "")
 	case views:
-		b.Hold(id, memprofile.HolderViews, w.glue[in.op].retained)
+		b.Hold(id, HolderViews, w.glue[in.op].retained)
 	case in.em != nil:
-		b.Hold(id, memprofile.HolderListeners, heldBytes(in.em.heap))
+		b.Hold(id, HolderListeners, heldBytes(in.em.heap))
 	case e.cache.aliases(id):
-		b.Hold(id, memprofile.HolderCache, 0)
+		b.Hold(id, HolderCache, 0)
 	default:
 		b.Release(id, "")
 	}

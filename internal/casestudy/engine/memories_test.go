@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
@@ -45,15 +46,15 @@ func TestMemories_AgreeWithSnapshot(t *testing.T) {
 			}
 			s := e.Snapshot()
 			want := map[string]uint64{
-				memprofile.HolderLive:      s.LinearMemory,
-				memprofile.HolderViews:     s.LeakedViews,
-				memprofile.HolderListeners: s.Listeners,
+				target.HolderLive: s.LinearMemory,
+				HolderViews:       s.LeakedViews,
+				HolderListeners:   s.Listeners,
 			}
 			by := checkHolderBytes(t, mems, want)
-			if len(by) > len(want) || s.LiveInstances != countHolder(mems, memprofile.HolderLive) {
-				t.Errorf("holders %v, %d live in the profile; snapshot %+v", by, countHolder(mems, memprofile.HolderLive), s)
+			if len(by) > len(want) || s.LiveInstances != countHolder(mems, target.HolderLive) {
+				t.Errorf("holders %v, %d live in the profile; snapshot %+v", by, countHolder(mems, target.HolderLive), s)
 			}
-			if strings.HasPrefix(name, "fix1+2") && by[memprofile.HolderViews]+by[memprofile.HolderListeners] == 0 {
+			if strings.HasPrefix(name, "fix1+2") && by[HolderViews]+by[HolderListeners] == 0 {
 				t.Errorf("fix1+2 leaks views and listeners, the profile lists none: %v", by)
 			}
 		})
@@ -63,7 +64,7 @@ func TestMemories_AgreeWithSnapshot(t *testing.T) {
 // checkHolderBytes sums the linear memories' bytes by holder, checks each
 // holder of want against the sums (a holder with no memory has 0 bytes),
 // and returns them.
-func checkHolderBytes(t *testing.T, mems []memprofile.Memory, want map[string]uint64) map[string]uint64 {
+func checkHolderBytes(t *testing.T, mems []target.LinearMemory, want map[string]uint64) map[string]uint64 {
 	t.Helper()
 	by := map[string]uint64{}
 	for _, m := range mems {
@@ -77,7 +78,7 @@ func checkHolderBytes(t *testing.T, mems []memprofile.Memory, want map[string]ui
 	return by
 }
 
-func countHolder(mems []memprofile.Memory, holder string) int {
+func countHolder(mems []target.LinearMemory, holder string) int {
 	n := 0
 	for _, m := range mems {
 		if m.Holder == holder {

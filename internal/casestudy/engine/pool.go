@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/internal/casestudy/codecs"
-	"github.com/leakbench/leakbench/internal/memprofile"
 )
 
 // Lifetime Pool: one sync.Pool per codec and worker (worker.pools). After
@@ -108,7 +107,7 @@ func (e *Engine) poolDropped(rec *poolRecord) {
 	e.pooled.Add(-1)
 	e.dropped.Add(1)
 	e.droppedMem.Add(size)
-	e.cfg.Memories.Hold(rec.id, memprofile.HolderPool, size)
+	e.cfg.Memories.Hold(rec.id, HolderPool, size)
 	e.emit(Event{Kind: InstanceDropped, Time: time.Now(), Op: rec.op, Worker: rec.worker, Instance: rec.id, Memory: uint64(size)})
 }
 

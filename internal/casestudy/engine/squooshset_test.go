@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/casestudy/codecs"
 	"github.com/leakbench/leakbench/internal/casestudy/squoosh"
 	"github.com/leakbench/leakbench/internal/memprofile"
@@ -113,10 +114,10 @@ func TestSquooshSet_Invariants(t *testing.T) {
 					t.Errorf("lifetime %s kept no instance", s.Lifetime)
 				}
 				checkHolderBytes(t, e.cfg.Memories.LinearMemories(), map[string]uint64{
-					memprofile.HolderLive:      snap.LinearMemory - snap.DroppedMemory,
-					memprofile.HolderViews:     snap.LeakedViews,
-					memprofile.HolderListeners: snap.Listeners,
-					memprofile.HolderPool:      snap.DroppedMemory,
+					target.HolderLive: snap.LinearMemory - snap.DroppedMemory,
+					HolderViews:       snap.LeakedViews,
+					HolderListeners:   snap.Listeners,
+					HolderPool:        snap.DroppedMemory,
 				})
 
 				created := checkEmscripten(t, all.list(), jpegSources, snap)

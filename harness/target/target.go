@@ -55,20 +55,14 @@ type Snapshot struct {
 
 // Held is memory kept reachable through one kind of reference.
 type Held struct {
-	// Holder names the reference: HolderViews or HolderListeners (which
-	// have their own columns in the results), or any other name, such as
-	// "pool" or "cache" (summed into the results' held column; every
-	// holder's figure after settle is in the summary's held_after_settle).
+	// Holder names the reference, in the target's own words ("views",
+	// "pool", "cache"): every holder's bytes are summed into the results'
+	// held column, and each holder's figure after settle is in the
+	// summary's held_after_settle.
 	Holder string
 	Bytes  uint64
 	Refs   int // references of this kind (listeners registered, entries cached); 0 if not counted
 }
-
-// The holders of the published leak, recorded in columns of their own.
-const (
-	HolderViews     = "views"     // closed instances kept by wasm-bindgen-style glue views of their memory
-	HolderListeners = "listeners" // closed instances kept by emscripten-style process-global listeners
-)
 
 // Leaked returns the bytes of all holders (not OffHeap, which is no
 // holder).
@@ -78,4 +72,15 @@ func (s Snapshot) Leaked() uint64 {
 		n += h.Bytes
 	}
 	return n
+}
+
+// Validator is implemented by an options type that checks its values
+// beyond their types (a range, a combination). the harness calls it once
+// the options are decoded (in the parent, before any child starts). It returns every problem at once (nil when
+// there is none), as k6's executor configs do; an error that names its
+// key, an *OptionError with Field set or a message that begins with the
+// key ("keep: must not be negative"), is reported at that key's line and
+// column, any other at the options mapping's.
+type Validator interface {
+	Validate() []error
 }

@@ -1,12 +1,11 @@
-package target
+package factory
 
 import (
+	"github.com/leakbench/leakbench/harness/target"
+
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +62,7 @@ func (o testOptions) Validate() []error {
 
 type nopTarget struct{}
 
-func (nopTarget) Do(context.Context, Request) error { return nil }
+func (nopTarget) Do(context.Context, target.Request) error { return nil }
 
 func node(t *testing.T, text string) *yaml.Node {
 	t.Helper()
@@ -76,7 +75,7 @@ func node(t *testing.T, text string) *yaml.Node {
 
 func TestFactory_DecodesStrictly(t *testing.T) {
 	var got testOptions
-	f := NewFactory(func(ctx context.Context, cfg Config, o testOptions) (Target, error) {
+	f := New(func(ctx context.Context, cfg target.Config, o testOptions) (target.Target, error) {
 		got = o
 		return nopTarget{}, nil
 	})
@@ -84,7 +83,7 @@ func TestFactory_DecodesStrictly(t *testing.T) {
 	if errs := f.Check(node(t, text)); len(errs) > 0 {
 		t.Fatalf("Check: %v", errs)
 	}
-	if _, err := f.New(context.Background(), Config{}, text); err != nil {
+	if _, err := f.New(context.Background(), target.Config{}, text); err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	want := testOptions{Embedded: Embedded{Mode: "fast"}, Keep: 3, Timeout: 2 * time.Second, Level: 2, Cache: inner{9}, Sizes: []inner{{1}, {2}}, Name: "x"}
@@ -92,7 +91,7 @@ func TestFactory_DecodesStrictly(t *testing.T) {
 		got.Cache != want.Cache || len(got.Sizes) != 2 || got.Sizes[1] != want.Sizes[1] || got.Name != want.Name {
 		t.Errorf("decoded %+v, want %+v", got, want)
 	}
-	if _, err := f.New(context.Background(), Config{}, ""); err != nil || got.Keep != 0 {
+	if _, err := f.New(context.Background(), target.Config{}, ""); err != nil || got.Keep != 0 {
 		t.Errorf("New without options: %v, keep %d; want the zero options", err, got.Keep)
 	}
 }
@@ -100,7 +99,9 @@ func TestFactory_DecodesStrictly(t *testing.T) {
 // TestFactory_Errors: every problem at once, each at its line and column,
 // naming the field and what is allowed.
 func TestFactory_Errors(t *testing.T) {
-	f := NewFactory(func(ctx context.Context, cfg Config, o testOptions) (Target, error) { return nopTarget{}, nil })
+	f := New(func(ctx context.Context, cfg target.Config, o testOptions) (target.Target, error) {
+		return nopTarget{}, nil
+	})
 	const text = "kepp: 3\n" + // 1
 		"timeout: soon\n" + // 2
 		"level: medium\n" + // 3
@@ -148,61 +149,32 @@ func TestFactory_Errors(t *testing.T) {
 	if errs := f.Check(node(t, "[1, 2]\n")); len(errs) != 1 || !strings.Contains(errs[0].Error(), "must be a mapping of keys (mode, keep") {
 		t.Errorf("a list for options: %v", errs)
 	}
-	none := NewFactory(func(context.Context, Config, struct{}) (Target, error) { return nopTarget{}, nil })
+	none := New(func(context.Context, target.Config, struct{}) (target.Target, error) { return nopTarget{}, nil })
 	if errs := none.Check(node(t, "a: 1\n")); len(errs) != 1 || !strings.Contains(errs[0].Error(), `unknown field "a" (allowed: none)`) {
 		t.Errorf("options for a target without any: %v", errs)
 	}
-	if _, err := f.New(context.Background(), Config{}, "kepp: 1\n"); err == nil || !strings.Contains(err.Error(), `options: 1:1: unknown field "kepp"`) {
+	if _, err := f.New(context.Background(), target.Config{}, "kepp: 1\n"); err == nil || !strings.Contains(err.Error(), `options: 1:1: unknown field "kepp"`) {
 		t.Errorf("New with bad options: %v", err)
 	}
 }
 
 func TestFactory_BuildErrors(t *testing.T) {
-	failing := NewFactory(func(context.Context, Config, struct{}) (Target, error) { return nil, errors.New("no engine") })
-	if _, err := failing.New(context.Background(), Config{}, ""); err == nil || err.Error() != "no engine" {
+	failing := New(func(context.Context, target.Config, struct{}) (target.Target, error) {
+		return nil, errors.New("no engine")
+	})
+	if _, err := failing.New(context.Background(), target.Config{}, ""); err == nil || err.Error() != "no engine" {
 		t.Errorf("New = %v, want the factory's error", err)
 	}
-	nothing := NewFactory(func(context.Context, Config, struct{}) (Target, error) { return nil, nil })
-	if _, err := nothing.New(context.Background(), Config{}, ""); err == nil {
+	nothing := New(func(context.Context, target.Config, struct{}) (target.Target, error) { return nil, nil })
+	if _, err := nothing.New(context.Background(), target.Config{}, ""); err == nil {
 		t.Error("New with a factory that returns nothing: no error")
 	}
 	var zero Factory
-	if _, err := zero.New(context.Background(), Config{}, ""); err == nil || len(zero.Check(nil)) != 1 {
+	if _, err := zero.New(context.Background(), target.Config{}, ""); err == nil || len(zero.Check(nil)) != 1 {
 		t.Error("the zero Factory builds or checks without an error")
 	}
 	if got := (Targets{"b": zero, "a": zero}).Names(); strings.Join(got, ",") != "a,b" {
 		t.Errorf("Names = %v", got)
-	}
-}
-
-func TestSnapshotLeaked(t *testing.T) {
-	s := Snapshot{Held: []Held{{Holder: HolderViews, Bytes: 1}, {Holder: "cache", Bytes: 2, Refs: 5}}}
-	if s.Leaked() != 3 {
-		t.Errorf("Leaked = %d, want 3", s.Leaked())
-	}
-}
-
-// TestRequestData_Bounded: with Size set, Data reads exactly Size bytes,
-// and a file that has grown or shrunk since is an error.
-func TestRequestData_Bounded(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a.png")
-	if err := os.WriteFile(path, []byte("0123456789"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if b, err := (Request{Source: path, Size: 10}).Data(); err != nil || string(b) != "0123456789" {
-		t.Errorf("Data = %q, %v", b, err)
-	}
-	if _, err := (Request{Source: path, Size: 4}).Data(); err == nil || !strings.Contains(err.Error(), "has grown past the 4 bytes") {
-		t.Errorf("grown: %v", err)
-	}
-	if _, err := (Request{Source: path, Size: 20}).Data(); err == nil || !strings.Contains(err.Error(), "shorter than the 20 bytes") {
-		t.Errorf("shrunk: %v", err)
-	}
-	if _, err := (Request{Source: path + ".gone", Size: 4}).Data(); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("missing: %v, want fs.ErrNotExist", err)
-	}
-	if b, err := (Request{Source: path}).Data(); err != nil || len(b) != 10 {
-		t.Errorf("no Size: %q, %v", b, err)
 	}
 }
 
@@ -218,5 +190,5 @@ func TestNewFactory_OldValidate(t *testing.T) {
 			t.Errorf("recovered %v", r)
 		}
 	}()
-	NewFactory(func(context.Context, Config, oldOptions) (Target, error) { return nopTarget{}, nil })
+	New(func(context.Context, target.Config, oldOptions) (target.Target, error) { return nopTarget{}, nil })
 }

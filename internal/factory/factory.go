@@ -1,6 +1,8 @@
-package target
+package factory
 
 import (
+	"github.com/leakbench/leakbench/harness/target"
+
 	"context"
 	"errors"
 	"fmt"
@@ -12,40 +14,29 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Factory builds one kind of target from a scenario's options. NewFactory
+// Factory builds one kind of target from a scenario's options. New
 // makes one from a function of the target's own options type; the parent
 // checks a scenario's options with Check before any child starts, and the
 // child builds the target with New from the same options.
 type Factory struct {
 	decode func(options *yaml.Node) (any, []error)
-	build  func(ctx context.Context, cfg Config, opts any) (Target, error)
+	build  func(ctx context.Context, cfg target.Config, opts any) (target.Target, error)
 	keys   []string
 }
 
-// Validator is implemented by an options type that checks its values
-// beyond their types (a range, a combination). Check and New call it once
-// the options are decoded. It returns every problem at once (nil when
-// there is none), as k6's executor configs do; an error that names its
-// key, an *OptionError with Field set or a message that begins with the
-// key ("keep: must not be negative"), is reported at that key's line and
-// column, any other at the options mapping's.
-type Validator interface {
-	Validate() []error
-}
-
-// NewFactory returns the Factory of the targets f builds. The options of
+// New returns the Factory of the targets f builds. The options of
 // a scenario (its options: mapping) are decoded strictly into a new O
 // with Decode: every key must name a field of O (by its yaml tag, or its
 // lower-cased name), every value must fit its field's type, and if O (or
-// *O) is a Validator its Validate must pass. A scenario without options
+// *O) is a target.Validator its Validate must pass. A scenario without options
 // gives f the zero O. A target without options uses struct{}.
 //
-// It panics if O or *O has a Validate method that is not Validator's
+// It panics if O or *O has a Validate method that is not target.Validator's
 // (Validate() error, say), which would otherwise never run: a mistake of
 // the program, not of its input.
-func NewFactory[O any](f func(ctx context.Context, cfg Config, opts O) (Target, error)) Factory {
+func New[O any](f func(ctx context.Context, cfg target.Config, opts O) (target.Target, error)) Factory {
 	for _, t := range []reflect.Type{reflect.TypeFor[O](), reflect.TypeFor[*O]()} {
-		if m, ok := t.MethodByName("Validate"); ok && !t.Implements(reflect.TypeFor[Validator]()) {
+		if m, ok := t.MethodByName("Validate"); ok && !t.Implements(reflect.TypeFor[target.Validator]()) {
 			panic(fmt.Sprintf("target: %v has Validate %v; an options type's Validate must be Validate() []error", t, m.Type))
 		}
 	}
@@ -60,7 +51,7 @@ func NewFactory[O any](f func(ctx context.Context, cfg Config, opts O) (Target, 
 			}
 			return o, place(n, validate(&o))
 		},
-		build: func(ctx context.Context, cfg Config, opts any) (Target, error) {
+		build: func(ctx context.Context, cfg target.Config, opts any) (target.Target, error) {
 			o, ok := opts.(O)
 			if !ok {
 				return nil, fmt.Errorf("options of type %T, want %T", opts, o)
@@ -72,10 +63,10 @@ func NewFactory[O any](f func(ctx context.Context, cfg Config, opts O) (Target, 
 
 // validate calls Validate on *o or o when their type has it.
 func validate(p any) []error {
-	if v, ok := p.(Validator); ok {
+	if v, ok := p.(target.Validator); ok {
 		return v.Validate()
 	}
-	if v, ok := reflect.ValueOf(p).Elem().Interface().(Validator); ok {
+	if v, ok := reflect.ValueOf(p).Elem().Interface().(target.Validator); ok {
 		return v.Validate()
 	}
 	return nil
@@ -150,7 +141,7 @@ func (f Factory) Keys() []string { return slices.Clone(f.keys) }
 // nothing.
 func (f Factory) Decode(options *yaml.Node) (any, []error) {
 	if f.decode == nil {
-		return nil, []error{errors.New("not a factory made by NewFactory")}
+		return nil, []error{errors.New("not a factory made by factory.New")}
 	}
 	return f.decode(options)
 }
@@ -167,7 +158,7 @@ func (f Factory) Check(options *yaml.Node) []error {
 // mapping ("" for none), with cfg: DecodeText, then Build. The options
 // were checked in the parent; an error here is one the options' text
 // can't have had there, or the factory's own.
-func (f Factory) New(ctx context.Context, cfg Config, options string) (Target, error) {
+func (f Factory) New(ctx context.Context, cfg target.Config, options string) (target.Target, error) {
 	opts, err := f.DecodeText(options)
 	if err != nil {
 		return nil, err
@@ -198,9 +189,9 @@ func (f Factory) DecodeText(options string) (any, error) {
 }
 
 // Build builds a target from opts, a value Decode or DecodeText returned.
-func (f Factory) Build(ctx context.Context, cfg Config, opts any) (Target, error) {
+func (f Factory) Build(ctx context.Context, cfg target.Config, opts any) (target.Target, error) {
 	if f.build == nil {
-		return nil, errors.New("not a factory made by NewFactory")
+		return nil, errors.New("not a factory made by factory.New")
 	}
 	t, err := f.build(ctx, cfg, opts)
 	if err != nil {

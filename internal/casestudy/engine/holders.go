@@ -1,0 +1,19 @@
+package engine
+
+// The holders of this engine's memory after an instance is closed: the
+// names its Snapshot's Held and its linear memory profile give them
+// (beside the profile's "live"; see target.HolderLive).
+const (
+	// HolderViews is a closed instance kept by a wasm-bindgen-style glue
+	// view of its memory (views: leaked; cause 3).
+	HolderViews = "views"
+	// HolderListeners is a closed instance kept by an emscripten-style
+	// process-global listener (listeners: leaked; cause 4).
+	HolderListeners = "listeners"
+	// HolderPool is an instance a sync.Pool dropped at a GC without
+	// closing it: only wazero's store references it.
+	HolderPool = "pool"
+	// HolderCache is a closed instance whose memory cached results are
+	// slices of (results aliased).
+	HolderCache = "cache"
+)
