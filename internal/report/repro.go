@@ -450,6 +450,16 @@ func (rep Reproduction) Write(w io.Writer) error {
 	if len(rep.Missing) > 0 {
 		fmt.Fprintf(bw, "**Missing stages: %s.** No ratios or checks are made for them.\n\n", strings.Join(rep.Missing, ", "))
 	}
+	rep.writeRatios(bw)
+	rep.writeAbsolute(bw)
+	rep.writeChecks(bw)
+	return bw.Flush()
+}
+
+// writeRatios writes the table of growth and peak ratios, a row per stage
+// of ours, of the other codec set and of the real optimizer, and the
+// paragraphs that say how to read it.
+func (rep Reproduction) writeRatios(bw *bufio.Writer) {
 	writeRow(bw, "stage", "run", "growth MiB", "growth ratio", "published", "difference",
 		"peak MiB", "peak ratio", "published", "difference")
 	fmt.Fprintln(bw, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -508,6 +518,10 @@ func (rep Reproduction) Write(w io.Writer) error {
 	}
 	fmt.Fprintln(bw)
 
+}
+
+// writeAbsolute writes our absolute figures beside the published ones.
+func (rep Reproduction) writeAbsolute(bw *bufio.Writer) {
 	fmt.Fprintln(bw, "**Absolute figures** (ours in MiB, published in MB as read off the graphs)")
 	fmt.Fprintln(bw)
 	writeRow(bw, "stage", "ours: start / end / peak", "after idle / after settle", "published: start / end / peak", "published after the load")
@@ -527,6 +541,11 @@ func (rep Reproduction) Write(w io.Writer) error {
 	}
 	fmt.Fprintln(bw)
 
+}
+
+// writeChecks writes the checks, each with its mark and numbers, the
+// notes, and the verdict.
+func (rep Reproduction) writeChecks(bw *bufio.Writer) {
 	fmt.Fprintln(bw, "**Checks**")
 	fmt.Fprintln(bw)
 	pass, fail, skip := 0, 0, 0
@@ -568,5 +587,4 @@ func (rep Reproduction) Write(w io.Writer) error {
 		fmt.Fprintf(bw, "**Verdict: not reproduced. %d of %d required checks pass, %d fail, %d not checked; %d of %d growth ratios within %.2f of the published ones.**\n",
 			pass, required, fail, skip, aimsMet, aims, GrowthRatioTolerance)
 	}
-	return bw.Flush()
 }
