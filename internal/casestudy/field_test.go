@@ -38,7 +38,7 @@ func TestParse_FieldKeys(t *testing.T) {
 	if opts(sc).Strategy.PoolSize != 3 || opts(sc).Strategy.Results != engine.ResultsCopied || opts(sc).Strategy.Allocator != engine.AllocatorGo {
 		t.Errorf("strategy %v", opts(sc).Strategy)
 	}
-	if rs := sc.ResultsStrategy(); rs.PoolSize != 3 || rs.Allocator != "" || rs.Results != "" {
+	if rs := sc.ResultsStrategy(); rs.Switch("pool_size") != "3" || rs.Switch("allocator") != "" || rs.Switch("results") != "" {
 		t.Errorf("results strategy %+v: defaults are left out", rs)
 	}
 
@@ -46,7 +46,7 @@ func TestParse_FieldKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rs := sc.ResultsStrategy(); rs.Results != "aliased" || rs.Cache != 2 {
+	if rs := sc.ResultsStrategy(); rs.Switch("results") != "aliased" || rs.Switch("cache") != "2" {
 		t.Errorf("results strategy %+v", rs)
 	}
 	// malloc: a preset is the switches, on libc; a key sets either value
@@ -63,13 +63,13 @@ func TestParse_FieldKeys(t *testing.T) {
 		{"topology: pipeline\nlifetime: reuse\nviews: cleared\nlisteners: removed\n", codecs.MallocLibc, ""},
 	} {
 		sc, err = Program().Catalog().Parse("t.yaml", []byte(c.src))
-		if err != nil || opts(sc).Strategy.Malloc != c.want || sc.ResultsStrategy().Malloc != c.record {
-			t.Errorf("%q: malloc %v, recorded %q, %v; want %v, %q", c.src, opts(sc).Strategy.Malloc, sc.ResultsStrategy().Malloc, err, c.want, c.record)
+		if err != nil || opts(sc).Strategy.Malloc != c.want || sc.ResultsStrategy().Switch("malloc") != c.record {
+			t.Errorf("%q: malloc %v, recorded %q, %v; want %v, %q", c.src, opts(sc).Strategy.Malloc, sc.ResultsStrategy().Switch("malloc"), err, c.want, c.record)
 		}
 	}
 	if runtime.GOOS == "linux" {
 		sc, err = Program().Catalog().Parse("t.yaml", []byte("preset: fixed\nallocator: mmap\n"))
-		if err != nil || opts(sc).Strategy.Allocator != engine.AllocatorMmap || sc.ResultsStrategy().Allocator != "mmap" {
+		if err != nil || opts(sc).Strategy.Allocator != engine.AllocatorMmap || sc.ResultsStrategy().Switch("allocator") != "mmap" {
 			t.Errorf("allocator mmap: %v, %v", opts(sc).Strategy, err)
 		}
 	}

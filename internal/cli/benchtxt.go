@@ -33,26 +33,24 @@ func benchMetrics() []metric.Metric {
 }
 
 // benchRun is one run as a benchmark line: BenchmarkLeak/scenario=…/
-// topology=…/lifetime=…/views=…/listeners=…-<cpus> for the builtin
-// engine, BenchmarkLeak/scenario=…/target=…-<cpus> for another target
-// (which has no switches), with the configuration lines goos, goarch,
+// then, for a target other than the default one, target=…, then the
+// switches of the run's strategy in its order (the builtin engine's:
+// topology=…/lifetime=…/views=…/listeners=…, and its settings from the
+// field that are set) -<cpus>, with the configuration lines goos, goarch,
 // cpu, wazero and workload.
 func benchRun(s results.Summary, ms []metric.Metric) gobench.Run {
-	st := s.Strategy
 	part := func(k, v string) gobench.KV {
 		if v == "" {
 			v = "unknown"
 		}
 		return gobench.KV{Key: k, Value: v}
 	}
-	r := gobench.Run{
-		Name: "Leak",
-		Parts: []gobench.KV{part("scenario", s.Scenario), part("topology", st.Topology), part("lifetime", st.Lifetime),
-			part("views", st.Views), part("listeners", st.Listeners)},
-		Procs: s.Env.CPUs,
-	}
+	r := gobench.Run{Name: "Leak", Parts: []gobench.KV{part("scenario", s.Scenario)}, Procs: s.Env.CPUs}
 	if s.Target != "" {
-		r.Parts = []gobench.KV{part("scenario", s.Scenario), part("target", s.Target)}
+		r.Parts = append(r.Parts, part("target", s.Target))
+	}
+	for _, sw := range s.Strategy.Switches {
+		r.Parts = append(r.Parts, part(sw.Name, sw.Value))
 	}
 	workload := s.Workload
 	if s.Env.WorkloadHash != "" {

@@ -38,8 +38,8 @@ func (f *fakeCompare) summary(sc scenario.Scenario) results.Summary {
 		}
 		return 0
 	}
-	pw, reuse := on(st.Topology == "per-worker"), on(st.Lifetime == "reuse")
-	views, lst := on(st.Views == "leaked"), on(st.Listeners == "leaked")
+	pw, reuse := on(st.Switch("topology") == "per-worker"), on(st.Switch("lifetime") == "reuse")
+	views, lst := on(st.Switch("views") == "leaked"), on(st.Switch("listeners") == "leaked")
 	noise := func(sd float64) float64 { return sd * f.rng.NormFloat64() }
 	peak := 150 + 200*pw + 300*reuse + 40*views + 20*lst + 100*pw*reuse + noise(3)
 	settled := 2 + 120*reuse + 30*views + 60*lst + noise(1)
@@ -294,7 +294,7 @@ func TestCompare_Factorial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := s.Strategy; st.Topology != "per-worker" || st.Lifetime != "reuse" || st.Views != "leaked" || st.Listeners != "leaked" || st.Workers != 15 {
+	if st := s.Strategy; st.Switch("topology") != "per-worker" || st.Switch("lifetime") != "reuse" || st.Switch("views") != "leaked" || st.Switch("listeners") != "leaked" || st.Workers != 15 {
 		t.Errorf("cell 15 ran %+v", st)
 	}
 }
@@ -565,7 +565,7 @@ func TestCompare_FactorialRealChildren(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st := s.Strategy; st.Topology != tc.topology || st.Lifetime != "reuse" || st.Workers != 15 {
+		if st := s.Strategy; st.Switch("topology") != tc.topology || st.Switch("lifetime") != "reuse" || st.Workers != 15 {
 			t.Errorf("%s recorded %+v; want %s, reuse, 15 workers", tc.cell, st, tc.topology)
 		}
 		if live := s.Instances.PeakLive; live < tc.minLive || live > tc.max {
@@ -580,7 +580,7 @@ func TestCompare_FactorialRealChildren(t *testing.T) {
 func TestBenchRun_Names(t *testing.T) {
 	ms := benchMetrics()
 	builtinRun := results.Summary{Scenario: "quick-fixed", Env: results.Env{CPUs: 2},
-		Strategy: results.Strategy{Topology: "pipeline", Lifetime: "fresh", Views: "cleared", Listeners: "removed", Workers: 1}}
+		Strategy: results.Strategy{Switches: []results.Switch{{Name: "topology", Value: "pipeline", Text: "pipeline"}, {Name: "lifetime", Value: "fresh", Text: "fresh"}, {Name: "views", Value: "cleared"}, {Name: "listeners", Value: "removed"}}, Workers: 1}}
 	if got, want := benchRun(builtinRun, ms).FullName(), "Leak/scenario=quick-fixed/topology=pipeline/lifetime=fresh/views=cleared/listeners=removed-2"; got != want {
 		t.Errorf("builtin run: %s, want %s", got, want)
 	}

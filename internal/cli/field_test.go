@@ -50,7 +50,7 @@ func TestRun_FieldPattern(t *testing.T) {
 	}
 	// Dropped, not closed: they are no longer counted live, and every one
 	// of them was created by the engine.
-	if pool.Refs > s.Instances.Created || s.Strategy.Lifetime != "pool" {
+	if pool.Refs > s.Instances.Created || s.Strategy.Switch("lifetime") != "pool" {
 		t.Errorf("%d dropped of %d created; strategy %+v", pool.Refs, s.Instances.Created, s.Strategy)
 	}
 }

@@ -523,8 +523,8 @@ func shapeDiffs(sb, now ScenarioBaseline) []string {
 	if sb.Workload != now.Workload {
 		d = append(d, fmt.Sprintf("workload %q now, %q in the baseline", now.Workload, sb.Workload))
 	}
-	if sb.Strategy != now.Strategy {
-		d = append(d, fmt.Sprintf("strategy %+v now, %+v in the baseline", now.Strategy, sb.Strategy))
+	if !sb.Strategy.Same(now.Strategy) {
+		d = append(d, fmt.Sprintf("strategy %q now, %q in the baseline", now.Strategy.String(), sb.Strategy.String()))
 	}
 	if sb.Rounds != now.Rounds {
 		d = append(d, fmt.Sprintf("%d rounds now, %d in the baseline", now.Rounds, sb.Rounds))

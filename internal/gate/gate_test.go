@@ -31,7 +31,7 @@ func (r run) summary(name string) results.Summary {
 	return results.Summary{
 		Scenario:   name,
 		Workload:   "quick",
-		Strategy:   results.Strategy{Topology: "pipeline", Lifetime: "fresh", Views: "cleared", Listeners: "removed", Workers: 1},
+		Strategy:   results.Strategy{Switches: []results.Switch{{Name: "topology", Value: "pipeline"}, {Name: "lifetime", Value: "fresh"}}, Workers: 1},
 		Rounds:     4,
 		Env:        results.Env{GoVersion: "go1.26.8", WazeroVersion: "v1.12.0", GOOS: "linux", GOARCH: "amd64", CPUs: 2},
 		Outcome:    results.OutcomeCompleted,

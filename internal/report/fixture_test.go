@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -137,8 +138,9 @@ func summarize(c curve, ss []results.Sample) results.Summary {
 	s := results.Summary{
 		Scenario: c.scenario,
 		Workload: "quick",
-		Strategy: results.Strategy{Preset: c.preset, Topology: c.topology, Lifetime: c.lifetime,
-			Views: c.views, Listeners: c.listeners, Workers: c.workers},
+		Strategy: results.Strategy{Preset: c.preset, Switches: []results.Switch{
+			{Name: "topology", Value: c.topology, Text: topologyText(c)}, {Name: "lifetime", Value: c.lifetime, Text: c.lifetime},
+			{Name: "views", Value: c.views}, {Name: "listeners", Value: c.listeners}}, Workers: c.workers},
 		Rounds:   fakeRounds,
 		InFlight: 6,
 		Env: results.Env{GoVersion: "go1.26.8", WazeroVersion: "v1.12.0", GOOS: "linux", GOARCH: "amd64",
@@ -263,4 +265,13 @@ func writeRunDir(t *testing.T, dir string, r Run) string {
 		t.Fatal(err)
 	}
 	return rd
+}
+
+// topologyText is how the builtin engine shows c's topology in its
+// strategy (engine.Strategy.Switches): per-worker with its worker count.
+func topologyText(c curve) string {
+	if c.topology == "per-worker" && c.workers > 0 {
+		return fmt.Sprintf("per-worker×%d", c.workers)
+	}
+	return c.topology
 }

@@ -16,7 +16,7 @@ const mb = results.MiB
 func knownRun() Run {
 	return Run{results.Run{Dir: "out/known", Summary: results.Summary{
 		Scenario: "known|pipe",
-		Strategy: results.Strategy{Preset: "fix1", Topology: "pipeline", Lifetime: "reuse", Views: "leaked", Listeners: "leaked", Workers: 6},
+		Strategy: results.Strategy{Preset: "fix1", Switches: []results.Switch{{Name: "topology", Value: "pipeline", Text: "pipeline"}, {Name: "lifetime", Value: "reuse", Text: "reuse"}, {Name: "views", Value: "leaked"}, {Name: "listeners", Value: "leaked"}}, Workers: 6},
 		Rounds:   8, Outcome: results.OutcomeCompleted, Seconds: 61.5,
 		Baseline: 100 * mb, Peak: 500 * mb, PeakHWM: 520 * mb,
 		EndOfLoad: 350 * mb, AfterIdle: 300 * mb, AfterSettle: 120 * mb,
@@ -110,17 +110,17 @@ func TestFmtSlope(t *testing.T) {
 }
 
 func TestRunNames(t *testing.T) {
-	st := results.Strategy{Preset: "fixed", Topology: "pipeline", Lifetime: "fresh", Views: "cleared", Listeners: "leaked", Workers: 1}
+	st := results.Strategy{Preset: "fixed", Switches: []results.Switch{{Name: "topology", Value: "pipeline", Text: "pipeline"}, {Name: "lifetime", Value: "fresh", Text: "fresh"}, {Name: "views", Value: "cleared"}, {Name: "listeners", Value: "leaked"}}, Workers: 1}
 	for _, c := range []struct {
 		r           Run
 		name, title string
 	}{
 		{Run{results.Run{Summary: results.Summary{Scenario: "quick-leaky", Strategy: st}}}, "quick-leaky",
 			"quick-leaky · fixed (pipeline, fresh, views cleared, listeners leaked)"},
-		{Run{results.Run{Summary: results.Summary{Scenario: "before", Strategy: results.Strategy{Preset: "before", Topology: "per-worker", Workers: 15}}}},
+		{Run{results.Run{Summary: results.Summary{Scenario: "before", Strategy: results.Strategy{Preset: "before", Switches: []results.Switch{{Name: "topology", Value: "per-worker", Text: "per-worker×15"}}, Workers: 15}}}},
 			"before", "before (per-worker×15)"},
 		{Run{results.Run{Summary: results.Summary{Strategy: results.Strategy{Preset: "fix1"}}}}, "fix1", "fix1"},
-		{Run{results.Run{Summary: results.Summary{Scenario: "fix1", Strategy: results.Strategy{Preset: "fix1", Topology: "pipeline"}, IdleGC: "v8"}}},
+		{Run{results.Run{Summary: results.Summary{Scenario: "fix1", Strategy: results.Strategy{Preset: "fix1", Switches: []results.Switch{{Name: "topology", Value: "pipeline", Text: "pipeline"}}}, IdleGC: "v8"}}},
 			"fix1", "fix1 (pipeline) · idle GC: v8"},
 		{Run{results.Run{Dir: "a/b/run-7"}}, "run-7", "run-7"},
 	} {

@@ -3,6 +3,8 @@ package report
 import (
 	"strings"
 	"testing"
+
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 // TestReproduceWithModules: runs of the stages on a codec set of their own
@@ -17,7 +19,8 @@ func TestReproduceWithModules(t *testing.T) {
 		stageRun("fixed", 30, 430, 900, 40),
 	}
 	for i := range modules {
-		modules[i].Summary.Strategy.Codecs = "squoosh"
+		st := &modules[i].Summary.Strategy
+		st.Switches = append(st.Switches, results.Switch{Name: modulesSwitch, Value: "squoosh"})
 		modules[i].Dir = "out/squoosh-" + modules[i].Summary.Scenario
 	}
 	rep := Reproduce(testStages(), append(goodStages(), modules...))

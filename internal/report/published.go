@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 // Stage is one published stage of a case study: the figures read off the
@@ -19,10 +21,11 @@ type Stage struct {
 	Preset string // the preset that reproduces this stage: "before", "fix1", "fix1+2", "fixed"
 	Label  string // the stage as the publication names it
 
-	// The switches of the preset, as results.Strategy writes them. A run
-	// only counts as this stage when its switches match: a scenario may
-	// name a preset and override a switch.
-	Topology, Lifetime, Views, Listeners string
+	// Switches are the preset's, as a run's results.Strategy records
+	// them. A run only counts as this stage when none of its switches of
+	// these names differs: a scenario may name a preset and override a
+	// switch.
+	Switches []results.Switch
 
 	RSSStartMB float64 // RSS at the start of the load
 	RSSEndMB   float64 // RSS at the end of the load
@@ -71,14 +74,9 @@ func (ss Stages) of(r Run) (i int, why string) {
 	}
 	pub := ss[i]
 	var diffs []string
-	for _, c := range []struct{ name, got, want string }{
-		{"topology", st.Topology, pub.Topology},
-		{"lifetime", st.Lifetime, pub.Lifetime},
-		{"views", st.Views, pub.Views},
-		{"listeners", st.Listeners, pub.Listeners},
-	} {
-		if c.got != "" && c.got != c.want {
-			diffs = append(diffs, fmt.Sprintf("%s %s instead of %s", c.name, c.got, c.want))
+	for _, want := range pub.Switches {
+		if got := st.Switch(want.Name); got != "" && got != want.Value {
+			diffs = append(diffs, fmt.Sprintf("%s %s instead of %s", want.Name, got, want.Value))
 		}
 	}
 	if len(diffs) > 0 {

@@ -124,15 +124,20 @@ type Reproduction struct {
 func (rep Reproduction) modulesName() string {
 	for _, r := range rep.Modules {
 		if r.Found {
-			return r.Run.Summary.Strategy.Codecs + " modules"
+			return r.Run.Summary.Strategy.Switch(modulesSwitch) + " modules"
 		}
 	}
 	return "own modules"
 }
 
-// moduleRun reports whether r ran on a codec set of its own (its
-// strategy's Codecs), not the default one: a run for Reproduction.Modules.
-func moduleRun(r Run) bool { return r.Summary.Strategy.Codecs != "" }
+// modulesSwitch is the switch of a run's strategy that names the codec
+// set it ran on when not the default one (the builtin engine's codecs,
+// recorded only when not embedded).
+const modulesSwitch = "codecs"
+
+// moduleRun reports whether r ran on a codec set of its own
+// (modulesSwitch), not the default one: a run for Reproduction.Modules.
+func moduleRun(r Run) bool { return r.Summary.Strategy.Switch(modulesSwitch) != "" }
 
 // Passed reports whether all four stages ran and every required check
 // (every check but the aims) was made and passed.

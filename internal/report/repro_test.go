@@ -230,7 +230,7 @@ func TestReproduceSkipsOverriddenPreset(t *testing.T) {
 	// quick-leaky names preset fixed but leaks listeners: not the fixed stage.
 	leaky := stageRun("fixed", 100, 400, 700, 390)
 	leaky.Summary.Scenario = "quick-leaky"
-	leaky.Summary.Strategy = results.Strategy{Preset: "fixed", Topology: "pipeline", Lifetime: "fresh", Views: "cleared", Listeners: "leaked"}
+	leaky.Summary.Strategy = results.Strategy{Preset: "fixed", Switches: []results.Switch{{Name: "topology", Value: "pipeline", Text: "pipeline"}, {Name: "lifetime", Value: "fresh", Text: "fresh"}, {Name: "views", Value: "cleared"}, {Name: "listeners", Value: "leaked"}}}
 	runs := append([]Run{leaky}, goodStages()...)
 	rep := Reproduce(testStages(), runs)
 	if rep.Rows[3].Run.Name() != "fixed" {

@@ -23,7 +23,7 @@ func testStages() Stages {
 	for _, c := range stageCurves() {
 		g := good[c.preset]
 		st := Stage{Preset: c.preset, Label: "stage " + c.preset,
-			Topology: c.topology, Lifetime: c.lifetime, Views: c.views, Listeners: c.listeners,
+			Switches:   []results.Switch{{Name: "topology", Value: c.topology, Text: c.topology}, {Name: "lifetime", Value: c.lifetime, Text: c.lifetime}, {Name: "views", Value: c.views}, {Name: "listeners", Value: c.listeners}},
 			RSSStartMB: mib(g.Baseline), RSSEndMB: mib(g.EndOfLoad), PeakMB: mib(g.Peak)}
 		st.GrowthMB = st.RSSEndMB - st.RSSStartMB
 		if len(out) > 0 {

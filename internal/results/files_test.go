@@ -54,7 +54,7 @@ func roundTripRun(t testing.TB) ([]Sample, []Event, Summary) {
 		Request: 3, Seconds: 0.25, BytesIn: 100, BytesOut: 50})
 	head := Summary{
 		Scenario: "round-trip", Workload: "tiny", Rounds: 4, InFlight: 2, Env: env,
-		Strategy: Strategy{Preset: "fixed", Topology: "pipeline", Lifetime: "fresh", Views: "cleared", Listeners: "removed", Workers: 1},
+		Strategy: Strategy{Preset: "fixed", Switches: []Switch{{Name: "topology", Value: "pipeline", Text: "pipeline"}, {Name: "lifetime", Value: "fresh", Text: "fresh"}, {Name: "views", Value: "cleared"}, {Name: "listeners", Value: "removed"}}, Workers: 1},
 		Started:  time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC),
 		Outcome:  OutcomeCompleted, Seconds: 1.5,
 	}

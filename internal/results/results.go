@@ -14,7 +14,6 @@
 package results
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -198,107 +197,6 @@ const (
 	OutcomeTimeout     Outcome = "timeout"     // the run exceeded its wall-clock limit
 )
 
-// Strategist is implemented by a target's settings that a run's summary
-// records as a Strategy (the builtin engine's), with the run's worker
-// count: the parent before the child reports, the child as it ran.
-type Strategist interface {
-	ResultsStrategy(workers int) Strategy
-}
-
-// Strategy is the builtin engine's configuration a run used, as text.
-type Strategy struct {
-	Preset    string `json:"preset,omitempty"`
-	Topology  string `json:"topology"`
-	Lifetime  string `json:"lifetime"`
-	Views     string `json:"views"`
-	Listeners string `json:"listeners"`
-	Workers   int    `json:"workers"`
-
-	// The settings from the field (engine.Strategy), omitted at their
-	// defaults: lifetime recycle's N, the pool bound, the per-instance
-	// memory cap in bytes, a non-default allocator ("mmap") and result
-	// policy ("aliased"), the response cache's size.
-	RecycleAfter int    `json:"recycle_after,omitempty"`
-	PoolSize     int    `json:"pool_size,omitempty"`
-	MemoryLimit  uint64 `json:"memory_limit,omitempty"`
-	Allocator    string `json:"allocator,omitempty"`
-	Results      string `json:"results,omitempty"`
-	Cache        int    `json:"cache,omitempty"`
-	// Malloc is the modules' allocation when not wasi-libc's: "original".
-	Malloc string `json:"malloc,omitempty"`
-	// Reused is which codecs a keeping lifetime keeps when not all of
-	// them: "bindgen".
-	Reused string `json:"reused,omitempty"`
-	// Codecs is the codec set when not the embedded one: "squoosh".
-	Codecs string `json:"codecs,omitempty"`
-	// Interrupts is where running wasm calls stop for the collector when
-	// not nowhere: "loops".
-	Interrupts string `json:"interrupts,omitempty"`
-}
-
-// String is the one text of a strategy, used by every command, table and
-// plot title: the preset and the switches, "fixed (pipeline, fresh, views
-// cleared, listeners removed)", with the worker count of a per-worker
-// topology ("per-worker×15") and the settings from the field that are set
-// ("recycle, ..., recycle after 512"; "mmap"; "results aliased, cache 8"). Either part alone when the other is empty.
-func (s Strategy) String() string {
-	var parts []string
-	if s.Topology != "" {
-		t := s.Topology
-		if s.Topology == "per-worker" && s.Workers > 0 {
-			t = fmt.Sprintf("per-worker×%d", s.Workers)
-		}
-		parts = append(parts, t)
-	}
-	if s.Lifetime != "" {
-		parts = append(parts, s.Lifetime)
-	}
-	if s.Views != "" {
-		parts = append(parts, "views "+s.Views)
-	}
-	if s.Listeners != "" {
-		parts = append(parts, "listeners "+s.Listeners)
-	}
-	if s.RecycleAfter != 0 {
-		parts = append(parts, fmt.Sprintf("recycle after %d", s.RecycleAfter))
-	}
-	if s.PoolSize != 0 {
-		parts = append(parts, fmt.Sprintf("pool of %d", s.PoolSize))
-	}
-	if s.MemoryLimit != 0 {
-		parts = append(parts, fmt.Sprintf("memory limit %.0fMiB", float64(s.MemoryLimit)/MiB))
-	}
-	if s.Allocator != "" {
-		parts = append(parts, s.Allocator)
-	}
-	if s.Results != "" {
-		parts = append(parts, "results "+s.Results)
-	}
-	if s.Cache != 0 {
-		parts = append(parts, fmt.Sprintf("cache %d", s.Cache))
-	}
-	if s.Reused != "" {
-		parts = append(parts, "reused "+s.Reused)
-	}
-	if s.Malloc != "" {
-		parts = append(parts, "malloc "+s.Malloc)
-	}
-	if s.Codecs != "" {
-		parts = append(parts, s.Codecs+" codecs")
-	}
-	if s.Interrupts != "" {
-		parts = append(parts, "interrupts at "+s.Interrupts)
-	}
-	sw := strings.Join(parts, ", ")
-	switch {
-	case s.Preset != "" && sw != "":
-		return s.Preset + " (" + sw + ")"
-	case s.Preset != "":
-		return s.Preset
-	}
-	return sw
-}
-
 // Engine is the one text of what a run measured: the builtin engine's
 // strategy (Strategy.String), "target NAME" for any other target, or an
 // exec target's command line with its paths shortened to their last
@@ -359,7 +257,7 @@ type Summary struct {
 	Target   string    `json:"target,omitempty"` // the target that ran; "" for the builtin engine
 	Exec     []string  `json:"exec,omitempty"`   // an exec target's command line; nil for the builtin
 	Workload string    `json:"workload"`
-	Strategy Strategy  `json:"strategy"` // the builtin target's switches, as the child reported them (EventSettings); zero for other targets
+	Strategy Strategy  `json:"strategy"` // the target's settings in its own words, as the child reported them (EventSettings); the worker count alone for a target that is no Strategist
 	Rounds   int       `json:"rounds"`
 	InFlight int       `json:"in_flight"`
 	IdleGC   string    `json:"idle_gc,omitempty"` // the idle phase's model: "go" (the Go runtime alone) or "v8" (V8's memory reducer); "" in runs recorded before it existed

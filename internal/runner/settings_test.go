@@ -77,7 +77,7 @@ func TestRun_SummaryRecordsTheChildsSettings(t *testing.T) {
 	sc := testScenario(t, "fixed", "recycle-512", 1)
 	s = run(sc)
 	want := sc.ResultsStrategy()
-	if s.Strategy != want || s.Settings["lifetime"] != "recycle" || s.Settings["recycle_after"] != float64(512) {
+	if !s.Strategy.Same(want) || s.Strategy.String() != want.String() || s.Settings["lifetime"] != "recycle" || s.Settings["recycle_after"] != float64(512) {
 		t.Errorf("strategy %+v, settings %v; want %+v as the child reports it", s.Strategy, s.Settings, want)
 	}
 }

@@ -21,7 +21,7 @@ func TestParse_Target(t *testing.T) {
 	if sc.Options.Line != 3 || sc.Options.Column != 3 {
 		t.Errorf("options at %d:%d, want 3:3", sc.Options.Line, sc.Options.Column)
 	}
-	if st := sc.ResultsStrategy(); st.Topology != "" || st.Workers != 3 || st.String() != "" {
+	if st := sc.ResultsStrategy(); len(st.Switches) != 0 || st.Workers != 3 || st.String() != "" {
 		t.Errorf("a target's strategy %+v: want none but the workers", st)
 	}
 

@@ -11,7 +11,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leakbench/leakbench/internal/casestudy/codecs"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
 	"github.com/leakbench/leakbench/internal/casestudy/idlegc"
 	"github.com/leakbench/leakbench/internal/compare/factorial"
@@ -257,37 +256,7 @@ func (o Options) Wire() Options {
 // with the resolved worker count; its String is the strategy's one text.
 // The settings from the field are left out at their defaults.
 func (o Options) ResultsStrategy(workers int) results.Strategy {
-	st := o.Strategy
-	return results.Strategy{
-		Preset:    string(o.Preset),
-		Topology:  st.Topology.String(),
-		Lifetime:  st.Lifetime.String(),
-		Views:     st.Views.String(),
-		Listeners: st.Listeners.String(),
-		Workers:   workers,
-
-		RecycleAfter: st.RecycleAfter,
-		PoolSize:     st.PoolSize,
-		MemoryLimit:  uint64(st.MemoryLimit),
-		Allocator:    nonDefault(st.Allocator, engine.AllocatorGo),
-		Results:      nonDefault(st.Results, engine.ResultsCopied),
-		Cache:        st.Cache,
-		Malloc:       nonDefault(st.Malloc, codecs.MallocLibc),
-		Reused:       nonDefault(st.Reused, engine.ReusedAll),
-		Codecs:       nonDefault(st.Codecs, engine.CodecsEmbedded),
-		Interrupts:   nonDefault(st.Interrupts, engine.InterruptsNone),
-	}
-}
-
-// nonDefault is v's name, or "" when v is the default def.
-func nonDefault[T interface {
-	comparable
-	fmt.Stringer
-}](v, def T) string {
-	if v == def {
-		return ""
-	}
-	return v.String()
+	return results.Strategy{Preset: string(o.Preset), Switches: o.Strategy.Switches(workers), Workers: workers}
 }
 
 // Factory is the builtin target's Factory, for a program to register

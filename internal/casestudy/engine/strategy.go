@@ -11,6 +11,7 @@ import (
 	"github.com/leakbench/leakbench/internal/casestudy/codecs"
 	"github.com/leakbench/leakbench/internal/enum"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 // Topology says how requests meet workers: the first published cause.
@@ -273,45 +274,51 @@ type Strategy struct {
 	Interrupts Interrupts `json:"interrupts,omitempty" yaml:"interrupts,omitempty"`
 }
 
-// String returns the four switches as
+// Switches returns s as a run's summary records it (results.Strategy):
+// the four switches, then the settings from the field that are not at
+// their defaults, each with the text the strategy's description shows
+// ("per-worker×15" with workers > 0, "views leaked", "recycle after
+// 512", "squoosh codecs"; see results.Strategy.String).
+func (s Strategy) Switches(workers int) []results.Switch {
+	topology := s.Topology.String()
+	if s.Topology == PerWorker && workers > 0 {
+		topology = fmt.Sprintf("per-worker×%d", workers)
+	}
+	out := []results.Switch{
+		{Name: "topology", Value: s.Topology.String(), Text: topology},
+		{Name: "lifetime", Value: s.Lifetime.String(), Text: s.Lifetime.String()},
+		{Name: "views", Value: s.Views.String()},
+		{Name: "listeners", Value: s.Listeners.String()},
+	}
+	set := func(on bool, name string, value any, text string) {
+		if on {
+			out = append(out, results.Switch{Name: name, Value: fmt.Sprint(value), Text: text})
+		}
+	}
+	set(s.RecycleAfter != 0, "recycle_after", s.RecycleAfter, fmt.Sprintf("recycle after %d", s.RecycleAfter))
+	set(s.PoolSize != 0, "pool_size", s.PoolSize, fmt.Sprintf("pool of %d", s.PoolSize))
+	set(s.MemoryLimit != 0, "memory_limit", s.MemoryLimit, "memory limit "+s.MemoryLimit.String())
+	set(s.Allocator != AllocatorGo, "allocator", s.Allocator, s.Allocator.String())
+	set(s.Results != ResultsCopied, "results", s.Results, "")
+	set(s.Cache != 0, "cache", s.Cache, "")
+	set(s.Reused != ReusedAll, "reused", s.Reused, "")
+	set(s.Malloc != codecs.MallocLibc, "malloc", s.Malloc, "")
+	set(s.Codecs != CodecsEmbedded, "codecs", s.Codecs, s.Codecs.String()+" codecs")
+	set(s.Interrupts != InterruptsNone, "interrupts", s.Interrupts, "interrupts at "+s.Interrupts.String())
+	return out
+}
+
+// String returns s's switches as scenario keys and values,
 // "topology=per-worker lifetime=reuse views=leaked listeners=leaked",
-// followed by the settings from the field that are not at their zero
-// value, such as " recycle_after=512 memory_limit=384MiB".
+// followed by the settings from the field that are not at their
+// defaults, such as " recycle_after=512 memory_limit=384MiB".
 func (s Strategy) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "topology=%s lifetime=%s views=%s listeners=%s",
-		s.Topology, s.Lifetime, s.Views, s.Listeners)
-	if s.RecycleAfter != 0 {
-		fmt.Fprintf(&b, " recycle_after=%d", s.RecycleAfter)
+	sws := s.Switches(0)
+	parts := make([]string, len(sws))
+	for i, sw := range sws {
+		parts[i] = sw.Name + "=" + sw.Value
 	}
-	if s.PoolSize != 0 {
-		fmt.Fprintf(&b, " pool_size=%d", s.PoolSize)
-	}
-	if s.MemoryLimit != 0 {
-		fmt.Fprintf(&b, " memory_limit=%s", s.MemoryLimit)
-	}
-	if s.Allocator != AllocatorGo {
-		fmt.Fprintf(&b, " allocator=%s", s.Allocator)
-	}
-	if s.Reused != ReusedAll {
-		fmt.Fprintf(&b, " reused=%s", s.Reused)
-	}
-	if s.Results != ResultsCopied {
-		fmt.Fprintf(&b, " results=%s", s.Results)
-	}
-	if s.Cache != 0 {
-		fmt.Fprintf(&b, " cache=%d", s.Cache)
-	}
-	if s.Malloc != codecs.MallocLibc {
-		fmt.Fprintf(&b, " malloc=%s", s.Malloc)
-	}
-	if s.Codecs != CodecsEmbedded {
-		fmt.Fprintf(&b, " codecs=%s", s.Codecs)
-	}
-	if s.Interrupts != InterruptsNone {
-		fmt.Fprintf(&b, " interrupts=%s", s.Interrupts)
-	}
-	return b.String()
+	return strings.Join(parts, " ")
 }
 
 // Validate reports every problem of s, joined: a switch holding an

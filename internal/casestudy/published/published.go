@@ -50,7 +50,7 @@ func Stages() report.Stages {
 		f := byPreset[name]
 		out = append(out, report.Stage{
 			Preset: name, Label: f.label,
-			Topology: s.Topology.String(), Lifetime: s.Lifetime.String(), Views: s.Views.String(), Listeners: s.Listeners.String(),
+			Switches:   s.Switches(0),
 			RSSStartMB: f.startMB, RSSEndMB: f.endMB, PeakMB: f.peakMB, GrowthMB: f.endMB - f.startMB,
 			GrowthRatio: f.growthRatio, PeakRatio: f.peakRatio,
 			After: f.after,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
 	"github.com/leakbench/leakbench/internal/report"
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 // The stages are the engine's published presets, in order, each with its
@@ -29,15 +30,19 @@ func TestStages_AreTheEnginePresets(t *testing.T) {
 		if !ok {
 			t.Fatalf("engine has no preset %q", st.Preset)
 		}
-		got := [4]string{st.Topology, st.Lifetime, st.Views, st.Listeners}
-		want := [4]string{es.Topology.String(), es.Lifetime.String(), es.Views.String(), es.Listeners.String()}
-		if got != want {
+		got := results.Strategy{Switches: st.Switches}
+		want := results.Strategy{Switches: es.Switches(0)}
+		if !got.Same(want) || len(got.Switches) != 4 {
 			t.Errorf("%s: switches %v, engine %v", st.Preset, got, want)
 		}
 	}
 	// The pull request's causes: before has all four, fixed none.
-	if b, f := pub[0], pub[len(pub)-1]; b.Preset != "before" || b.Topology != "per-worker" || b.Lifetime != "reuse" || b.Views != "leaked" || b.Listeners != "leaked" ||
-		f.Preset != "fixed" || f.Topology != "pipeline" || f.Lifetime != "fresh" || f.Views != "cleared" || f.Listeners != "removed" {
+	switches := func(s report.Stage) [4]string {
+		st := results.Strategy{Switches: s.Switches}
+		return [4]string{st.Switch("topology"), st.Switch("lifetime"), st.Switch("views"), st.Switch("listeners")}
+	}
+	if b, f := pub[0], pub[len(pub)-1]; b.Preset != "before" || switches(b) != [4]string{"per-worker", "reuse", "leaked", "leaked"} ||
+		f.Preset != "fixed" || switches(f) != [4]string{"pipeline", "fresh", "cleared", "removed"} {
 		t.Errorf("first and last stages %+v, %+v", b, f)
 	}
 }
