@@ -21,7 +21,7 @@ const module = "github.com/leakbench/leakbench"
 var caseStudy = []string{
 	"cmd/bench",          // the case study's program: registers it with the core
 	"examples/nextjs",    // the real optimizer, as an exec target
-	"internal/casestudy", // the rebuilt optimizer: bench's program, codecs, engine, builtin target, V8 models, scenarios, published figures, squoosh
+	"internal/casestudy", // the rebuilt optimizer: bench's program, codecs, engine, builtin target, V8 models, scenarios, published figures and the reproduction, squoosh
 	"tools/squoosh-memory",
 	"wasm", // the codecs' modules
 }
@@ -95,7 +95,7 @@ func forbiddenDeps(deps []string, wazeroOK bool) []string {
 // wazero are each caught, wazero is allowed on the wazero side, and the
 // core's own packages and other modules pass.
 func TestForbiddenDeps(t *testing.T) {
-	deps := []string{"fmt", module + "/internal/target", module + "/internal/casestudy/codecs", "github.com/tetratelabs/wazero/api", "github.com/tetratelabs/wazero", "gonum.org/v1/gonum/stat"}
+	deps := []string{"fmt", module + "/internal/factory", module + "/internal/casestudy/codecs", "github.com/tetratelabs/wazero/api", "github.com/tetratelabs/wazero", "gonum.org/v1/gonum/stat"}
 	if got := forbiddenDeps(deps, false); !slices.Equal(got, []string{module + "/internal/casestudy/codecs", "github.com/tetratelabs/wazero"}) {
 		t.Errorf("core: %q, want codecs and wazero", got)
 	}

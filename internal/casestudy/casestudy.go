@@ -33,6 +33,7 @@ import (
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
 	"github.com/leakbench/leakbench/internal/casestudy/published"
+	"github.com/leakbench/leakbench/internal/casestudy/reproduction"
 	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
 	"github.com/leakbench/leakbench/internal/cli"
 	"github.com/leakbench/leakbench/internal/factory"
@@ -57,7 +58,7 @@ func Program() cli.Program {
 		About:         about,
 		Commands:      []cli.Command{Reproduce()},
 		Factorial:     causes(),
-		Reproduction:  reproduction,
+		Reproduction:  reproductionOf,
 	}
 }
 
@@ -80,14 +81,14 @@ func causes() *cli.Factorial {
 // reproductionTitle is the title of a reproduction's reports.
 const reproductionTitle = "Reproduction of Next.js PR 23565"
 
-// reproduction recognises the runs of the four published stages
+// reproductionOf recognises the runs of the four published stages
 // (published.Stages), each run once or more (reproduce --runs), besides
 // any runs of the real optimizer (reproduce --with-node), and analyses
 // them; nil for any other set of runs.
-func reproduction(runs []report.Run) (*report.Reproduction, string) {
+func reproductionOf(runs []report.Run) (cli.Analysis, string) {
 	var presets []string
 	for _, r := range runs {
-		if report.RealStage(r) < 0 {
+		if reproduction.RealStage(r) < 0 {
 			presets = append(presets, r.Summary.Strategy.Preset)
 		}
 	}
@@ -98,8 +99,8 @@ func reproduction(runs []report.Run) (*report.Reproduction, string) {
 	if !slices.Equal(presets, want) {
 		return nil, ""
 	}
-	rep := report.Reproduce(published.Stages(), runs)
-	return &rep, reproductionTitle
+	rep := reproduction.Reproduce(published.Stages(), runs)
+	return rep, reproductionTitle
 }
 
 // shipped returns the scenarios that ship with bench (package

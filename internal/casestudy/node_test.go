@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/internal/casestudy/published"
+	"github.com/leakbench/leakbench/internal/casestudy/reproduction"
 	"github.com/leakbench/leakbench/internal/cli"
 	"github.com/leakbench/leakbench/internal/report"
 )
@@ -62,11 +63,11 @@ func TestRealOptimizer_Tiny(t *testing.T) {
 		}
 		runs = append(runs, r)
 	}
-	rep := report.Reproduce(published.Stages(), runs)
+	rep := reproduction.Reproduce(published.Stages(), runs)
 	if len(rep.Real) != 2 || !rep.Real[0].Found || !rep.Real[1].HasRatios {
 		t.Errorf("reproduction's real rows: %+v", rep.Real)
 	}
-	if err := report.PlotGrid(published.Stages(), runs, "the real optimizer, tiny", filepath.Join(out, "grid")); err != nil {
+	if err := reproduction.PlotGrid(published.Stages(), runs, "the real optimizer, tiny", filepath.Join(out, "grid")); err != nil {
 		t.Error(err)
 	}
 }

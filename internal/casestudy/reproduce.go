@@ -14,9 +14,9 @@ import (
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
 	"github.com/leakbench/leakbench/internal/casestudy/idlegc"
 	"github.com/leakbench/leakbench/internal/casestudy/published"
+	"github.com/leakbench/leakbench/internal/casestudy/reproduction"
 	"github.com/leakbench/leakbench/internal/casestudy/squoosh"
 	"github.com/leakbench/leakbench/internal/cli"
-	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/scenario"
 	"github.com/leakbench/leakbench/internal/texttab"
@@ -109,7 +109,7 @@ func reproduceMain(inv *cli.Invocation) func(ctx context.Context) int {
 	fs.TextVar(&f.codecs, "codecs", engine.CodecsEmbedded, "run the stages on the codec `set`: embedded (leakbench's own modules) or squoosh (next@10.1.0's own .wasm files, from the npm install that `"+squoosh.InstallCommand+"` makes; with --as-node they keep their own allocators, malloc original being for the embedded set)")
 	fs.IntVar(&f.runs, "runs", defaultReproduceRuns, "runs of each stage (`n` >= 1); the checks take each stage's medians")
 	fs.BoolVar(&f.withSquoosh, "with-squoosh", false, "also run the four stages once each on next@10.1.0's own squoosh modules (the codec set squoosh, from the npm install that `"+squoosh.InstallCommand+"` makes) and add them to the tables, between ours and the real optimizer's")
-	fs.BoolVar(&f.withNode, "with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+report.RealBefore+" and "+report.RealFixed+
+	fs.BoolVar(&f.withNode, "with-node", false, "also run the real Next.js optimizer, next@10.1.0 and next@10.1.3 (scenarios "+reproduction.RealBefore+" and "+reproduction.RealFixed+
 		", their -quick twins with --quick), and add them to the grid and the ratio table; needs node 18 or later and npm, installs next into the cache on first use, and runs from the repository root")
 	return func(ctx context.Context) int { return reproduce(ctx, inv, f) }
 }
@@ -152,12 +152,12 @@ func reproduce(ctx context.Context, inv *cli.Invocation, f reproduceFlags) int {
 	if f.codecs != engine.CodecsEmbedded {
 		title += " on the " + f.codecs.String() + " codecs"
 	}
-	rep := report.Reproduce(published.Stages(), runs)
-	if err := inv.WriteReports(dir, runs, &rep, title); err != nil {
+	rep := reproduction.Reproduce(published.Stages(), runs)
+	if err := inv.WriteReports(dir, runs, rep, title); err != nil {
 		status = max(status, inv.Errorf("reports: %v", err))
 	}
 	for _, c := range rep.Checks {
-		mark := [...]string{report.CheckPassed: "ok  ", report.CheckSkipped: "n/a ", report.CheckMissed: "miss", report.CheckFailed: "FAIL"}[c.Result()]
+		mark := [...]string{reproduction.CheckPassed: "ok  ", reproduction.CheckSkipped: "n/a ", reproduction.CheckMissed: "miss", reproduction.CheckFailed: "FAIL"}[c.Result()]
 		fmt.Fprintf(inv.Stdout, "%s %s: %s\n", mark, c.Name, c.Detail)
 	}
 	if len(rep.Real) > 0 || len(rep.Modules) > 0 {
@@ -199,7 +199,7 @@ func (f reproduceFlags) scenarios(inv *cli.Invocation) ([]scenario.Scenario, int
 	if err := nodeReady(); err != nil {
 		return nil, inv.UsageError("--with-node: %v", err)
 	}
-	for _, name := range []string{report.RealBefore, report.RealFixed} {
+	for _, name := range []string{reproduction.RealBefore, reproduction.RealFixed} {
 		if f.quick {
 			name += "-" + quickWorkload
 		}
@@ -268,9 +268,9 @@ const nodeDriver = "examples/nextjs/driver.js"
 
 // writeRatioTable prints our stages' and the real optimizer's growth and
 // peak with their ratios beside the published ones.
-func writeRatioTable(w io.Writer, rep report.Reproduction) {
+func writeRatioTable(w io.Writer, rep reproduction.Reproduction) {
 	rows := [][]string{{"stage", "run", "growth MiB", "ratio", "published", "peak MiB", "ratio", "published"}}
-	add := func(label string, r report.ReproRow) {
+	add := func(label string, r reproduction.ReproRow) {
 		if !r.Found {
 			rows = append(rows, []string{label, "missing", "—", "—", fmt.Sprintf("%.2f", r.Stage.GrowthRatio), "—", "—", fmt.Sprintf("%.2f", r.Stage.PeakRatio)})
 			return

@@ -73,8 +73,8 @@ func (inv *Invocation) Run(ctx context.Context, scs []scenario.Scenario) (string
 }
 
 // WriteReports writes the plots and markdown of runs into the folder
-// dir, as a reproduction when rep is not nil, under title.
-func (inv *Invocation) WriteReports(dir string, runs []report.Run, rep *report.Reproduction, title string) error {
+// dir, with the analysis rep when it is not nil, under title.
+func (inv *Invocation) WriteReports(dir string, runs []report.Run, rep Analysis, title string) error {
 	return writeReports(dir, runs, rep, title)
 }
 

@@ -41,7 +41,7 @@ type cli struct {
 	added        []Command
 	about        string
 	factorial    *Factorial
-	reproduction func(runs []report.Run) (*report.Reproduction, string)
+	reproduction func(runs []report.Run) (Analysis, string)
 }
 
 // Program is what a program gives the command line: its name, its
@@ -69,9 +69,24 @@ type Program struct {
 	// its cells with; nil: the program has no factorial.
 	Factorial *Factorial
 	// Reproduction, when set, recognises a set of runs that reproduces a
-	// published result (bench report redraws them as such): its analysis
-	// and the title of its reports, or nil for any other set.
-	Reproduction func(runs []report.Run) (*report.Reproduction, string)
+	// published result (report redraws them as such): its analysis and
+	// the title of its reports, or nil for any other set.
+	Reproduction func(runs []report.Run) (Analysis, string)
+}
+
+// Analysis is what a program adds to an invocation's reports when its
+// runs make one (bench: the reproduction of the published stages, package
+// reproduction): the runs its plots show, a grid of them, and a markdown
+// section above the runs' own summaries.
+type Analysis interface {
+	// Representatives returns the runs the overlay and the grid show,
+	// one per panel, in order.
+	Representatives() []report.Run
+	// PlotGrid draws runs (Representatives') as base+".png" and
+	// base+".svg" under title.
+	PlotGrid(runs []report.Run, title, base string) error
+	// Write writes the analysis as markdown.
+	Write(w io.Writer) error
 }
 
 // Catalog is the program's scenario catalog: its targets, its default

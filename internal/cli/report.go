@@ -74,7 +74,7 @@ func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 	}
 	title := "leakbench report"
-	var rep *report.Reproduction
+	var rep Analysis
 	if c.reproduction != nil {
 		if r, t := c.reproduction(runs); r != nil {
 			rep, title = r, t

@@ -86,7 +86,7 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "%s run: %v\n", c.name, err)
 		status = max(status, StatusError)
 	}
-	if err := writeReports(inv, runs, nil, "bench run"); err != nil {
+	if err := writeReports(inv, runs, nil, c.name.String()+" run"); err != nil {
 		fmt.Fprintf(stderr, "%s run: reports: %v\n", c.name, err)
 		status = max(status, StatusError)
 	}
@@ -244,11 +244,11 @@ func verdict(w io.Writer, sc scenario.Scenario, s results.Summary) int {
 func formatValue(u metric.Unit, v float64) string { return u.FormatSep(v, " ") }
 
 // writeReports draws each run and writes the invocation's overlay,
-// summary.md and index.md; with a reproduction (rep not nil, built from
-// these runs), also the 2×2 grid of the published stages and the
-// reproduction table, and the grid and the overlay show one run per stage
-// (the run of its median peak, when it ran more than once).
-func writeReports(inv string, runs []report.Run, rep *report.Reproduction, title string) error {
+// summary.md and index.md; with an analysis of these runs (rep not nil:
+// bench's reproduction), also its grid and its markdown, and the grid and
+// the overlay show its representatives (bench: one run per stage, the run
+// of its median peak when it ran more than once).
+func writeReports(inv string, runs []report.Run, rep Analysis, title string) error {
 	var errs []string
 	fail := func(err error) {
 		if err != nil {
@@ -269,7 +269,7 @@ func writeReports(inv string, runs []report.Run, rep *report.Reproduction, title
 		fail(report.PlotOverlay(shown, title, filepath.Join(inv, "overlay")))
 	}
 	if rep != nil && len(shown) > 0 && len(shown) <= 6 {
-		fail(report.PlotGrid(rep.Stages, shown, title, filepath.Join(inv, "grid")))
+		fail(rep.PlotGrid(shown, title, filepath.Join(inv, "grid")))
 	}
 	var md strings.Builder
 	fmt.Fprintf(&md, "# %s\n\n", title)

@@ -38,13 +38,3 @@ func writeIndex(t *testing.T, dir, invocation string, runs []Run) string {
 	}
 	return string(data)
 }
-
-// written returns the markdown rep writes.
-func written(t *testing.T, rep Reproduction) string {
-	t.Helper()
-	var b strings.Builder
-	if err := rep.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}

@@ -85,9 +85,6 @@ func TestInvocation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var md bytes.Buffer
-	if err := Reproduce(testStages(), runs).Write(&md); err != nil {
-		t.Fatal(err)
-	}
 	if err := WriteMarkdown(&md, runs); err != nil {
 		t.Fatal(err)
 	}

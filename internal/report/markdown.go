@@ -25,14 +25,14 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 
 	fmt.Fprintln(bw, "### Memory (MiB)")
 	fmt.Fprintln(bw)
-	writeRow(bw, "run", "strategy", "baseline", "peak sampled / HWM", "end of load", "after idle",
+	WriteRow(bw, "run", "strategy", "baseline", "peak sampled / HWM", "end of load", "after idle",
 		"after settle", "growth", "retained", "settled", "slope MiB/round ± 95% CI", "leaked after settle")
 	fmt.Fprintln(bw, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	cut := false
 	for _, r := range runs {
 		s := r.Summary
-		_, end, lb, _ := runGrowth(r)
-		endCell := fmtMiB(end)
+		_, end, lb, _ := r.Growth()
+		endCell := FormatMiB(end)
 		if lb {
 			endCell, cut = "≥ "+endCell, true
 		}
@@ -40,12 +40,12 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 		if st == "" {
 			st = "—"
 		}
-		writeRow(bw, r.Name(), st,
-			fmtMiB(s.Baseline),
-			fmtMiB(s.Peak)+" / "+fmtMiB(s.PeakHWM),
+		WriteRow(bw, r.Name(), st,
+			FormatMiB(s.Baseline),
+			FormatMiB(s.Peak)+" / "+FormatMiB(s.PeakHWM),
 			endCell,
-			fmtMiB(s.AfterIdle),
-			fmtMiB(s.AfterSettle),
+			FormatMiB(s.AfterIdle),
+			FormatMiB(s.AfterSettle),
 			fmtGrowth(r, "%+.1f"),
 			deltaIf(s.AfterIdle, s.Baseline, s.Retained),
 			deltaIf(s.AfterSettle, s.Baseline, s.Settled),
@@ -68,11 +68,11 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 	if len(pss) > 0 {
 		fmt.Fprintln(bw, "PSS of the whole process tree of the exec targets (MiB; the table above is the RSS of their main process):")
 		fmt.Fprintln(bw)
-		writeRow(bw, "run", "baseline", "peak read", "end of load", "after idle", "after settle", "growth", "retained", "settled", "processes")
+		WriteRow(bw, "run", "baseline", "peak read", "end of load", "after idle", "after settle", "growth", "retained", "settled", "processes")
 		fmt.Fprintln(bw, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, r := range pss {
 			f := r.Summary.PSS
-			writeRow(bw, r.Name(), fmtMiB(f.Baseline), fmtMiB(f.Peak), fmtMiB(f.EndOfLoad), fmtMiB(f.AfterIdle), fmtMiB(f.AfterSettle),
+			WriteRow(bw, r.Name(), FormatMiB(f.Baseline), FormatMiB(f.Peak), FormatMiB(f.EndOfLoad), FormatMiB(f.AfterIdle), FormatMiB(f.AfterSettle),
 				deltaIf(f.EndOfLoad, f.Baseline, f.Growth), deltaIf(f.AfterIdle, f.Baseline, f.Retained), deltaIf(f.AfterSettle, f.Baseline, f.Settled),
 				fmt.Sprint(f.PeakProcesses))
 		}
@@ -81,12 +81,12 @@ func WriteMarkdown(w io.Writer, runs []Run) error {
 
 	fmt.Fprintln(bw, "### Work")
 	fmt.Fprintln(bw)
-	writeRow(bw, "run", "outcome", "rounds", "instances created / peak live", "requests", "errors",
+	WriteRow(bw, "run", "outcome", "rounds", "instances created / peak live", "requests", "errors",
 		"throughput req/s", "Go heap live after settle (MiB)", "wall time s")
 	fmt.Fprintln(bw, "|---|---|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range runs {
 		s := r.Summary
-		writeRow(bw, r.Name(), fmtOutcome(s),
+		WriteRow(bw, r.Name(), fmtOutcome(s),
 			fmt.Sprint(s.Rounds),
 			fmt.Sprintf("%d / %d", s.Instances.Created, s.Instances.PeakLive),
 			fmt.Sprint(s.Requests),
@@ -184,9 +184,9 @@ func envText(e results.Env) string {
 	return strings.Join(parts, ", ")
 }
 
-// writeRow writes one table row, each cell made safe by
+// WriteRow writes one markdown table row, each cell made safe by
 // texttab.MarkdownCell.
-func writeRow(w io.Writer, cells ...string) {
+func WriteRow(w io.Writer, cells ...string) {
 	var b strings.Builder
 	b.WriteString("|")
 	for _, c := range cells {
@@ -207,7 +207,7 @@ func deltaIf(end, base uint64, d int64) string {
 	if end == 0 || base == 0 {
 		return "—"
 	}
-	return fmtDelta(d)
+	return FormatDelta(d)
 }
 
 // fmtSlope formats the leak slope with the half-width of its 95% CI;

@@ -391,117 +391,59 @@ func PlotOverlay(runs []Run, title, base string) error {
 	return f.save(base)
 }
 
-// PlotGrid draws the four published stages pub as a 2×2 grid, like the
-// published images, as base+".png" and base+".svg": for Next.js PR 23565
-// before and fix1 on the top row, fix1+2 and fixed below. Every panel has the same y scale and x
-// extent so heights compare at a glance, and is titled with its stage, its
-// growth and its peak, with ratios to "before" when that run is present.
-// Runs are placed by stage (their preset, when they keep all of its
-// switches); other runs fill the free panels in order. A panel without a
-// run says so. More than four runs, or two runs of one stage, is an error,
-// except that runs of the real optimizer (RealStage) get a third row of
-// their own, its before on the left and its fixed release on the right,
-// on the same scale, their ratios taken to the real before.
-func PlotGrid(pub Stages, runs []Run, title, base string) error {
-	if len(runs) == 0 {
-		return errors.New("report: grid: no runs")
-	}
-	if len(pub) != 4 {
-		return fmt.Errorf("report: grid: %d published stages, a 2×2 grid shows 4", len(pub))
-	}
-	var real [2]*Run
-	var ours []Run
-	for _, r := range runs {
-		i := RealStage(r)
-		if i < 0 {
-			ours = append(ours, r)
-			continue
-		}
-		if real[i] != nil {
-			return fmt.Errorf("report: grid: two runs of the real optimizer's %s (%s and %s)", realNames[i], real[i].Dir, r.Dir)
-		}
-		real[i] = &r
-	}
-	runs = ours
-	if len(runs) > 4 {
-		return fmt.Errorf("report: grid: %d runs, a 2×2 grid holds 4", len(runs))
-	}
-	var slots [4]*Run
-	var rest []Run
-	for _, r := range runs {
-		i, _ := pub.of(r)
-		if i < 0 {
-			rest = append(rest, r)
-			continue
-		}
-		if slots[i] != nil {
-			return fmt.Errorf("report: grid: two runs of preset %q (%s and %s)", r.Summary.Strategy.Preset, slots[i].Dir, r.Dir)
-		}
-		slots[i] = &r
-	}
-	for i := range slots {
-		if slots[i] == nil && len(rest) > 0 {
-			slots[i] = &rest[0]
-			rest = rest[1:]
-		}
-	}
+// Panel is one panel of a grid (PlotGrid): Run, titled with Prefix, its
+// name, its growth and its peak, with their ratios to Ref's when Ref is
+// set; or, without a Run, an empty panel titled Title that says Note.
+type Panel struct {
+	Run    *Run
+	Ref    *Run   // the run the ratios are to; nil for none
+	Prefix string // before a run's title ("real ")
+	Title  string // the title of a panel without a run
+	Note   string // what a panel without a run says
+}
 
+// PlotGrid draws rows of panels, two a row, as base+".png" and
+// base+".svg", like the published images of a case study: every panel on
+// the same y scale and x extent so that heights compare at a glance, one
+// legend for the runs present. Which run goes where, and what an empty
+// panel says, is the caller's (a case study's stages).
+func PlotGrid(rows [][]Panel, title, base string) error {
 	var e extent
-	for _, r := range append(slots[:], real[:]...) {
-		if r != nil {
-			e = e.union(runExtent(*r, runSeries))
-		}
-	}
-	var before *Run
-	if slots[0] != nil {
-		if i, _ := pub.of(*slots[0]); i == 0 {
-			before = slots[0]
-		}
-	}
 	var present []Run
-	for _, r := range append(slots[:], real[:]...) {
-		if r != nil {
-			present = append(present, *r)
+	for _, row := range rows {
+		if len(row) != 2 {
+			return fmt.Errorf("report: grid: a row of %d panels, a row holds 2", len(row))
 		}
-	}
-	panels := [][]*plot.Plot{make([]*plot.Plot, 2), make([]*plot.Plot, 2)}
-	for i, r := range slots {
-		var p *plot.Plot
-		if r == nil {
-			p = newPlot(pub[i].Preset + ": no run")
-			e.apply(p)
-			p.Add(newGrid(), note{"no run of preset " + pub[i].Preset})
-		} else {
-			var err error
-			p, err = runPanel(*r, gridTitle(*r, before), panelOptions{extent: &e})
-			if err != nil {
-				return err
+		for _, p := range row {
+			if p.Run != nil {
+				e = e.union(runExtent(*p.Run, runSeries))
+				present = append(present, *p.Run)
 			}
 		}
-		p.Title.TextStyle.Font = sansFont(10.5, true)
-		panels[i/2][i%2] = p
 	}
-	h := vg.Length(gridHeight)
-	if real[0] != nil || real[1] != nil {
-		row := make([]*plot.Plot, 2)
-		for i, r := range real {
+	if len(present) == 0 {
+		return errors.New("report: grid: no runs")
+	}
+	panels := make([][]*plot.Plot, len(rows))
+	for i, row := range rows {
+		panels[i] = make([]*plot.Plot, 2)
+		for j, pn := range row {
 			var p *plot.Plot
-			if r == nil {
-				p = newPlot(realNames[i] + ": no run")
+			if pn.Run == nil {
+				p = newPlot(pn.Title)
 				e.apply(p)
-				p.Add(newGrid(), note{"no run of the real optimizer's " + realNames[i]})
+				p.Add(newGrid(), note{pn.Note})
 			} else {
 				var err error
-				if p, err = runPanel(*r, "real "+gridTitle(*r, real[0]), panelOptions{extent: &e}); err != nil {
+				if p, err = runPanel(*pn.Run, pn.Prefix+gridTitle(*pn.Run, pn.Ref), panelOptions{extent: &e}); err != nil {
 					return err
 				}
 			}
 			p.Title.TextStyle.Font = sansFont(10.5, true)
-			row[i] = p
+			panels[i][j] = p
 		}
-		panels = append(panels, row)
-		h = h * 3 / 2
 	}
+	h := vg.Length(gridHeight) * vg.Length(len(rows)) / 2
 	f := figure{title: title, panels: panels, legend: runLegend(present...), w: gridWidth, h: h}
 	return f.save(base)
 }
@@ -516,8 +458,8 @@ func gridTitle(r Run, before *Run) string {
 	}
 	s += " · growth " + fmtGrowth(r, "%+.0f MiB")
 	if before != nil {
-		g, _, _, ok := runGrowth(r)
-		bg, _, _, bok := runGrowth(*before)
+		g, _, _, ok := r.Growth()
+		bg, _, _, bok := before.Growth()
 		if ok && bok && bg > 0 {
 			s += fmt.Sprintf(" (%.2f×)", float64(g)/float64(bg))
 		}

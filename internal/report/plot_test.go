@@ -162,43 +162,54 @@ func TestPlotOverlay(t *testing.T) {
 	}
 }
 
+// TestPlotGrid: rows of two panels on one scale, each run titled with
+// its prefix, name, growth and peak and their ratios to its Ref's, an
+// empty panel with its title and note, a third row half as tall again;
+// no runs or a row of three are errors.
 func TestPlotGrid(t *testing.T) {
 	dir := outDir(t)
 	runs := fakeStages()
+	before := &runs[0]
+	panel := func(i int) Panel { return Panel{Run: &runs[i], Ref: before} }
+	rows := [][]Panel{{panel(0), panel(1)}, {panel(2), {Title: "fixed: no run", Note: "no run of preset fixed"}}}
 	base := filepath.Join(dir, "grid")
-	if err := PlotGrid(testStages(), runs, "leakbench: the four published stages", base); err != nil {
+	if err := PlotGrid(rows, "leakbench: the four published stages", base); err != nil {
 		t.Fatal(err)
 	}
 	w, h := pixels(gridWidth, gridHeight)
 	checkPNG(t, base+".png", w, h)
-	text := svgText(t, base+".svg")
-	wantTexts(t, base+".svg", text, "leakbench: the four published stages",
-		"before · growth +", "fix1 · growth +", "fix1+2 · growth +", "fixed · growth +",
+	wantTexts(t, base+".svg", svgText(t, base+".svg"), "leakbench: the four published stages",
+		"before · growth +", "fix1 · growth +", "fix1+2 · growth +", "fixed: no run", "no run of preset fixed",
 		"(1.00×)", SeriesRSS, SeriesLeaked)
 
-	// Three stages: the fourth panel says it has no run.
-	base = filepath.Join(dir, "grid-missing")
-	if err := PlotGrid(testStages(), runs[:3], "three stages", base); err != nil {
-		t.Fatal(err)
-	}
-	checkPNG(t, base+".png", w, h)
-	wantTexts(t, base+".svg", svgText(t, base+".svg"), "fixed: no run")
-
-	// before killed by its RSS cap during the load: growth is a lower bound.
+	// A third row, the last run's own, its ratios to itself; before
+	// killed by its RSS cap during the load: growth is a lower bound.
 	c := stageCurves()[0]
 	c.outcome, c.cutAt = results.OutcomeRSSCap, 30
-	capped := append([]Run{fakeRun(c)}, runs[1:]...)
-	base = filepath.Join(dir, "grid-capped")
-	if err := PlotGrid(testStages(), capped, "before capped", base); err != nil {
+	capped := fakeRun(c)
+	rows = [][]Panel{{{Run: &capped}, panel(1)}, {panel(2), panel(3)}, {{Run: &runs[3], Ref: &runs[3], Prefix: "real "}, {Title: "other: no run"}}}
+	base = filepath.Join(dir, "grid-three")
+	if err := PlotGrid(rows, "three rows", base); err != nil {
 		t.Fatal(err)
 	}
-	wantTexts(t, base+".svg", svgText(t, base+".svg"), "before (rss-cap) · growth ≥ +", "run ended early")
+	checkPNG(t, base+".png", w, h*3/2)
+	wantTexts(t, base+".svg", svgText(t, base+".svg"), "before (rss-cap) · growth ≥ +", "run ended early", "real repro-fixed · growth +", "(1.00×)", "other: no run")
 
-	if err := PlotGrid(testStages(), append(runs, runs[0]), "x", filepath.Join(dir, "five")); err == nil {
-		t.Error("grid of five runs: no error")
+	if err := PlotGrid([][]Panel{{{Title: "a"}, {Title: "b"}}}, "x", filepath.Join(dir, "none")); err == nil {
+		t.Error("grid of no runs: no error")
 	}
-	if err := PlotGrid(testStages(), []Run{runs[0], runs[0]}, "x", filepath.Join(dir, "dup")); err == nil {
-		t.Error("grid with two before runs: no error")
+	if err := PlotGrid([][]Panel{{panel(0), panel(1), panel(2)}}, "x", filepath.Join(dir, "three")); err == nil {
+		t.Error("a row of three panels: no error")
+	}
+}
+
+// TestRunTitle_Exec: an exec target's run is titled with its command,
+// the program's words without their directories.
+func TestRunTitle_Exec(t *testing.T) {
+	r := Run{Run: results.Run{Summary: results.Summary{Scenario: "nextjs-before",
+		Exec: []string{"/usr/bin/node", "--expose-gc", "/repo/examples/nextjs/driver.js", "/home/u/.cache/leakbench/nextjs/10.1.0"}}}}
+	if got := r.Title(); got != "nextjs-before · exec node --expose-gc driver.js 10.1.0" {
+		t.Errorf("title %q", got)
 	}
 }
 

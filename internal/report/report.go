@@ -1,15 +1,15 @@
 // Package report turns saved leakbench runs into pictures and text: gonum/plot
-// curves (PNG and SVG) of one run, of several runs on shared axes and of a
-// case study's four published stages in a 2×2 grid, plus GitHub-flavoured
-// markdown summaries, the reproduction table against the published
-// figures (for Next.js pull request 23565, the table of package
-// published), and an index of an invocation folder.
+// curves (PNG and SVG) of one run, of several runs on shared axes and of
+// rows of runs on one scale (a grid, like a publication's images), plus
+// GitHub-flavoured markdown summaries and an index of an invocation
+// folder.
 //
-// It owns how runs are shown: plots, tables, the comparison with the
-// published figures, the index. It leaves the rest to others: the runs and
-// their files are package results (Load is results.Read), measuring is the
-// runner's, verdicts on limits are the commands' and the gate's, and the
-// published figures are the case study's, which passes them in (Stages).
+// It owns how runs are shown: plots, tables, the index. It leaves the
+// rest to others: the runs and their files are package results (Load is
+// results.Read), measuring is the runner's, verdicts on limits are the
+// commands' and the gate's, and what a program concludes from a set of
+// runs is the program's (bench's reproduction of the published stages is
+// package reproduction, which uses this one's grid and table cells).
 // Memory is stored in bytes and shown in MiB; time is in seconds since the
 // child started.
 //
@@ -18,9 +18,8 @@
 //	Load(dir)                        one run directory -> Run
 //	PlotRun(run, base)               base.png + base.svg: one run, all series, phases
 //	PlotOverlay(runs, title, base)   RSS of several runs on shared axes
-//	PlotGrid(pub, runs, title, base) the four stages, 2×2, one shared scale
+//	PlotGrid(rows, title, base)      rows of two panels, one shared scale
 //	WriteMarkdown(w, runs)           per-run tables for a CI job summary
-//	Reproduce(pub, runs).Write(w)    our ratios against the published stages pub, as markdown
 //	WriteIndex(dir, title, runs)     dir/index.md linking every file below dir
 //
 // No function panics: gonum/plot panics raised while drawing are returned
@@ -92,7 +91,7 @@ func mib[T uint64 | int64 | int](b T) float64 { return float64(b) / results.MiB 
 
 // fmtMiB formats a byte count in MiB with one decimal, "—" for zero
 // (a figure the run never reached).
-func fmtMiB(b uint64) string {
+func FormatMiB(b uint64) string {
 	if b == 0 {
 		return "—"
 	}
@@ -100,7 +99,7 @@ func fmtMiB(b uint64) string {
 }
 
 // fmtDelta formats a signed byte difference in MiB with an explicit sign.
-func fmtDelta(b int64) string {
+func FormatDelta(b int64) string {
 	return fmt.Sprintf("%+.1f", mib(b))
 }
 
@@ -126,12 +125,12 @@ func completed(r Run) bool {
 	return r.Summary.Outcome == "" || r.Summary.Outcome == results.OutcomeCompleted
 }
 
-// runGrowth returns the run's growth (end of load - baseline) and the end
+// Growth returns the run's growth (end of load - baseline) and the end
 // of load it used, in bytes. A run that ended during its load phase has no
 // true end of load: its last load sample (or, failing that, its last
 // sample) stands in, and lowerBound says the growth is then a lower bound.
 // ok is false when either figure is unknown.
-func runGrowth(r Run) (growth int64, end uint64, lowerBound, ok bool) {
+func (r Run) Growth() (growth int64, end uint64, lowerBound, ok bool) {
 	s := r.Summary
 	base, end := s.Baseline, s.EndOfLoad
 	if base == 0 {
@@ -149,10 +148,19 @@ func runGrowth(r Run) (growth int64, end uint64, lowerBound, ok bool) {
 	return int64(end) - int64(base), end, lowerBound, true
 }
 
+// BaselineRSS returns the run's baseline RSS: the summary's, or for a
+// run whose summary lacks it (one that crashed early) its start-up
+// samples'.
+func (r Run) BaselineRSS() uint64 { return runMarks(r).baseline }
+
+// PeakRSS returns the run's highest sampled RSS: the summary's, or the
+// samples' for a run whose summary lacks it.
+func (r Run) PeakRSS() uint64 { return runMarks(r).peak }
+
 // fmtGrowth formats a run's growth in MiB, "≥ " marking a lower bound and
 // "—" an unknown.
 func fmtGrowth(r Run, format string) string {
-	g, _, lb, ok := runGrowth(r)
+	g, _, lb, ok := r.Growth()
 	if !ok {
 		return "—"
 	}

@@ -8,14 +8,14 @@
 // It is the one table of the published stages. Which stages there are,
 // in which order, and the engine switches that reproduce each are the
 // engine's published presets (engine.Presets, engine.Preset); the figures
-// are this package's; Stages puts them together as the data the generic
-// report compares runs with (report.Reproduce, report.PlotGrid), so that
-// the report knows no case study of its own.
+// are this package's; Stages puts them together as the data a
+// reproduction compares runs with (reproduction.Reproduce,
+// reproduction.PlotGrid).
 package published
 
 import (
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
-	"github.com/leakbench/leakbench/internal/report"
+	"github.com/leakbench/leakbench/internal/casestudy/reproduction"
 )
 
 // figures are one stage's published figures, in MB as published (read off
@@ -42,13 +42,13 @@ var byPreset = map[string]figures{
 // Stages returns the published stages in publication order (before,
 // fix1, fix1+2, fixed): each engine published preset with its switches
 // and its figures. Each call returns a fresh slice.
-func Stages() report.Stages {
+func Stages() reproduction.Stages {
 	names := engine.Presets()
-	out := make(report.Stages, 0, len(names))
+	out := make(reproduction.Stages, 0, len(names))
 	for _, name := range names {
 		s, _ := engine.Preset(name)
 		f := byPreset[name]
-		out = append(out, report.Stage{
+		out = append(out, reproduction.Stage{
 			Preset: name, Label: f.label,
 			Switches:   s.Switches(0),
 			RSSStartMB: f.startMB, RSSEndMB: f.endMB, PeakMB: f.peakMB, GrowthMB: f.endMB - f.startMB,

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
-	"github.com/leakbench/leakbench/internal/report"
+	"github.com/leakbench/leakbench/internal/casestudy/reproduction"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -37,7 +37,7 @@ func TestStages_AreTheEnginePresets(t *testing.T) {
 		}
 	}
 	// The pull request's causes: before has all four, fixed none.
-	switches := func(s report.Stage) [4]string {
+	switches := func(s reproduction.Stage) [4]string {
 		st := results.Strategy{Switches: s.Switches}
 		return [4]string{st.Switch("topology"), st.Switch("lifetime"), st.Switch("views"), st.Switch("listeners")}
 	}
@@ -78,7 +78,7 @@ func TestStages_FiguresAgree(t *testing.T) {
 // The report takes the table as it is: a reproduction of no runs misses
 // every stage and shows the published labels and ratios.
 func TestStages_InTheReport(t *testing.T) {
-	rep := report.Reproduce(Stages(), nil)
+	rep := reproduction.Reproduce(Stages(), nil)
 	if !slices.Equal(rep.Missing, engine.Presets()) || rep.Passed() {
 		t.Fatalf("missing %v, passed %v; want every preset missing", rep.Missing, rep.Passed())
 	}

@@ -1,18 +1,19 @@
-package report
+package reproduction
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
 // Stage is one published stage of a case study: the figures read off the
 // memory graphs of the change being reproduced, and the preset that
-// reproduces it. The report owns the shape, not the figures: the case
-// study passes its table (Stages) to Reproduce and PlotGrid, and the
-// report knows no stage of its own. For Next.js pull request 23565 ("Fix
-// memory leak in image optimization") the table is published.Stages.
+// reproduces it. This package owns the shape, not the figures: the
+// table (Stages) is given to Reproduce and PlotGrid, and for Next.js pull
+// request 23565 ("Fix memory leak in image optimization") it is
+// published.Stages.
 // Sizes are in MB as published (read off graphs, so approximate); the
 // ratios are relative to the first stage ("before") and are what a
 // reproduction is compared on, since absolute sizes depend on the
@@ -66,7 +67,7 @@ func (ss Stages) index(preset string) int {
 // no stage's preset or overrides one of its switches; why says which
 // switch, for a run that names a preset but is not its stage. Switches the
 // summary leaves empty are not compared.
-func (ss Stages) of(r Run) (i int, why string) {
+func (ss Stages) of(r report.Run) (i int, why string) {
 	st := r.Summary.Strategy
 	i = ss.index(st.Preset)
 	if i < 0 {

@@ -1,24 +1,19 @@
-package report
+package reproduction
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
-// realRun is a fake run of the real optimizer: an exec target whose
-// samples also carry the tree's PSS.
-func realRun(name string, base, end, peak, idle, settle float64) Run {
-	r := fakeRun(curve{scenario: name, base: base, end: end, peak: peak, idleEnd: idle, settle: settle, sawtooh: 20})
+// realRun is a run of the real optimizer with the given figures in MiB:
+// an exec target's, as its scenario names it.
+func realRun(name string, base, end, peak, afterIdle float64) report.Run {
+	r := stageRun(name, base, end, peak, afterIdle)
 	r.Summary.Strategy = results.Strategy{Workers: 15}
 	r.Summary.Exec = []string{"/usr/bin/node", "--expose-gc", "/repo/examples/nextjs/driver.js", "/home/u/.cache/leakbench/nextjs/10.1.0"}
-	for i := range r.Samples {
-		r.Samples[i].PSS = r.Samples[i].RSS - r.Samples[i].RSS/50
-		r.Samples[i].Processes = 1
-	}
-	r.Summary = results.Summarize(r.Summary, r.Samples, r.Events)
 	return r
 }
 
@@ -27,7 +22,7 @@ func TestRealStage(t *testing.T) {
 		"nextjs-before": 0, "nextjs-before-quick": 0, "nextjs-fixed": 1, "nextjs-fixed-tiny": 1,
 		"nextjs-beforehand": -1, "before": -1, "nextjs": -1,
 	} {
-		if got := RealStage(Run{results.Run{Summary: results.Summary{Scenario: name}}}); got != want {
+		if got := RealStage(report.Run{Run: results.Run{Summary: results.Summary{Scenario: name}}}); got != want {
 			t.Errorf("RealStage(%s) = %d, want %d", name, got, want)
 		}
 	}
@@ -64,34 +59,32 @@ func TestReproduceWithReal(t *testing.T) {
 	)
 }
 
-// TestPlotGridWithReal: the real optimizer's runs get a third row on the
-// same scale, with their PSS; a missing one says so.
-func TestPlotGridWithReal(t *testing.T) {
-	dir := outDir(t)
-	runs := append(fakeStages(), realRun("nextjs-before", 50, 1800, 1900, 1790, 1780), realRun("nextjs-fixed", 50, 300, 420, 250, 240))
-	base := filepath.Join(dir, "grid-real")
-	if err := PlotGrid(testStages(), runs, "ours and the real optimizer", base); err != nil {
+// TestGridRows_WithReal: the real optimizer's runs get a third row of
+// the grid, their ratios to the real before; a missing one says so; two
+// of one release are an error.
+func TestGridRows_WithReal(t *testing.T) {
+	runs := append(goodStages(), realRun("nextjs-before", 50, 1800, 1900, 1790), realRun("nextjs-fixed", 50, 300, 420, 250))
+	rows, err := gridRows(testStages(), runs)
+	if err != nil {
 		t.Fatal(err)
 	}
-	w, h := pixels(gridWidth, gridHeight*3/2)
-	checkPNG(t, base+".png", w, h)
-	wantTexts(t, base+".svg", svgText(t, base+".svg"), "real nextjs-before · growth +", "real nextjs-fixed · growth +", "(0.15×)",
-		"before · growth +", SeriesPSS, SeriesLeaked)
-
-	base = filepath.Join(dir, "grid-real-one")
-	if err := PlotGrid(testStages(), append(fakeStages(), runs[4]), "one real run", base); err != nil {
-		t.Fatal(err)
+	if len(rows) != 3 {
+		t.Fatalf("%d rows, want the stages' two and the real optimizer's", len(rows))
 	}
-	wantTexts(t, base+".svg", svgText(t, base+".svg"), "fixed (next@10.1.3): no run")
+	real := rows[2]
+	if real[0].Run == nil || real[0].Run.Summary.Scenario != "nextjs-before" || real[1].Run == nil || real[1].Run.Summary.Scenario != "nextjs-fixed" ||
+		real[0].Prefix != "real " || real[1].Ref != real[0].Run {
+		t.Errorf("real row %+v", real)
+	}
 
-	if err := PlotGrid(testStages(), append(runs, runs[4]), "twice", base); err == nil || !strings.Contains(err.Error(), "two runs of the real optimizer's before (next@10.1.0)") {
+	rows, err = gridRows(testStages(), append(goodStages(), runs[4]))
+	if err != nil || len(rows) != 3 || rows[2][1].Run != nil || rows[2][1].Title != "fixed (next@10.1.3): no run" {
+		t.Errorf("one real run: %+v, %v", rows, err)
+	}
+	if _, err := gridRows(testStages(), append(runs, runs[4])); err == nil || !strings.Contains(err.Error(), "two runs of the real optimizer's before (next@10.1.0)") {
 		t.Errorf("two real befores: %v", err)
 	}
-}
-
-func TestEngineText(t *testing.T) {
-	r := realRun("nextjs-before", 50, 300, 400, 300, 300)
-	if got := r.Title(); got != "nextjs-before · exec node --expose-gc driver.js 10.1.0" {
-		t.Errorf("title %q", got)
+	if rows, err := gridRows(testStages(), goodStages()); err != nil || len(rows) != 2 {
+		t.Errorf("no real run: %d rows, %v; want the stages' two", len(rows), err)
 	}
 }

@@ -1,9 +1,10 @@
-package report
+package reproduction
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -12,7 +13,7 @@ import (
 // optimizer's, with ratios to their own before run, wrongly ordered ones
 // included, and change none of our rows, checks or notes.
 func TestReproduceWithModules(t *testing.T) {
-	modules := []Run{
+	modules := []report.Run{
 		stageRun("before", 30, 4030, 4100, 4000), // growth 4000, peak 4100
 		stageRun("fix1", 30, 5030, 5200, 5000),   // above before: no check may see it
 		stageRun("fix1+2", 30, 1030, 1300, 900),

@@ -1,4 +1,4 @@
-package report
+package reproduction
 
 import (
 	"math"
@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
 // stageRun is a run of a preset with the given figures in MiB.
-func stageRun(preset string, base, end, peak, afterIdle float64) Run {
-	return Run{results.Run{Dir: "out/" + preset, Summary: results.Summary{
+func stageRun(preset string, base, end, peak, afterIdle float64) report.Run {
+	return report.Run{Run: results.Run{Dir: "out/" + preset, Summary: results.Summary{
 		Scenario: preset, Strategy: results.Strategy{Preset: preset},
 		Outcome:  results.OutcomeCompleted,
 		Baseline: uint64(base * mb), EndOfLoad: uint64(end * mb), Peak: uint64(peak * mb),
@@ -24,8 +25,8 @@ func stageRun(preset string, base, end, peak, afterIdle float64) Run {
 // goodStages match the published ratios: growth 1000, 410, 280, 60 MiB
 // (1.00, 0.41, 0.28, 0.06) and peaks 2000, 1140, 920, 680 MiB (1.00,
 // 0.57, 0.46, 0.34); fixed holds 10% of its baseline after settle.
-func goodStages() []Run {
-	return []Run{
+func goodStages() []report.Run {
+	return []report.Run{
 		stageRun("fixed", 100, 160, 680, 110), // out of order on purpose
 		stageRun("before", 100, 1100, 2000, 1100),
 		stageRun("fix1", 100, 510, 1140, 500),
@@ -57,7 +58,6 @@ func TestReproduceRatios(t *testing.T) {
 	}
 
 	md := written(t, rep)
-	keepOutput("repro-good.md", []byte(md))
 	wantAll(t, "reproduction", md,
 		"| stage fix1 | fix1 | +410.0 | 0.41 | 0.41 | ±0.00 | 1140.0 | 0.57 | 0.57 | ±0.00 |",
 		"| stage fixed | fixed | +60.0 | 0.06 | 0.06 | ±0.00 | 680.0 | 0.34 | 0.34 | ±0.00 |",
@@ -231,7 +231,7 @@ func TestReproduceSkipsOverriddenPreset(t *testing.T) {
 	leaky := stageRun("fixed", 100, 400, 700, 390)
 	leaky.Summary.Scenario = "quick-leaky"
 	leaky.Summary.Strategy = results.Strategy{Preset: "fixed", Switches: []results.Switch{{Name: "topology", Value: "pipeline", Text: "pipeline"}, {Name: "lifetime", Value: "fresh", Text: "fresh"}, {Name: "views", Value: "cleared"}, {Name: "listeners", Value: "leaked"}}}
-	runs := append([]Run{leaky}, goodStages()...)
+	runs := append([]report.Run{leaky}, goodStages()...)
 	rep := Reproduce(testStages(), runs)
 	if rep.Rows[3].Run.Name() != "fixed" {
 		t.Errorf("fixed stage taken from %s", rep.Rows[3].Run.Name())
@@ -288,7 +288,7 @@ func fixedCheck(t *testing.T, rep Reproduction) Check {
 // beyond it (every run of the later stage above every run of the earlier)
 // they fail; with one run a stage any inversion fails.
 func TestReproduceFallingWithinSpread(t *testing.T) {
-	peakCheck := func(runs []Run) Check {
+	peakCheck := func(runs []report.Run) Check {
 		for _, c := range Reproduce(testStages(), runs).Checks {
 			if c.Name == "peak falling" {
 				return c
@@ -297,8 +297,8 @@ func TestReproduceFallingWithinSpread(t *testing.T) {
 		t.Fatal("no peak check")
 		return Check{}
 	}
-	three := func(preset string, peaks ...float64) []Run {
-		var out []Run
+	three := func(preset string, peaks ...float64) []report.Run {
+		var out []report.Run
 		for _, p := range peaks {
 			out = append(out, stageRun(preset, 100, 200, p, 110))
 		}

@@ -1,7 +1,9 @@
-package report
+package reproduction
 
 import (
 	"strings"
+
+	"github.com/leakbench/leakbench/internal/report"
 )
 
 // The scenarios of the real Next.js image optimizer (examples/nextjs,
@@ -19,7 +21,7 @@ var realNames = [2]string{"before (next@10.1.0)", "fixed (next@10.1.3)"}
 // RealStage returns 0 for a run of the real optimizer's leaky release, 1
 // for its fixed one, and -1 for any other run, by the run's scenario name:
 // RealBefore or RealFixed, alone or with a "-" suffix.
-func RealStage(r Run) int {
+func RealStage(r report.Run) int {
 	for i, name := range []string{RealBefore, RealFixed} {
 		if n := r.Summary.Scenario; n == name || strings.HasPrefix(n, name+"-") {
 			return i
@@ -31,11 +33,11 @@ func RealStage(r Run) int {
 // realRows fills rep.Real from the runs of the real optimizer, with
 // ratios to its own before run, against the first and the last of
 // rep.Stages (not empty), the published before and fixed.
-func (rep *Reproduction) realRows(runs []Run) {
+func (rep *Reproduction) realRows(runs []report.Run) {
 	pub := rep.Stages
 	stages := [2]Stage{pub[0], pub[len(pub)-1]}
 	var rows [2]ReproRow
-	var byStage [2][]Run
+	var byStage [2][]report.Run
 	for _, r := range runs {
 		if i := RealStage(r); i >= 0 {
 			byStage[i] = append(byStage[i], r)
@@ -78,12 +80,12 @@ func setRatios(rows []ReproRow, b ReproRow) {
 // moduleRows fills rep.Modules from the runs on the case study's own
 // modules (moduleRun): one row per published stage, medians over its
 // runs, ratios to their own before run.
-func (rep *Reproduction) moduleRows(runs []Run) {
+func (rep *Reproduction) moduleRows(runs []report.Run) {
 	if len(runs) == 0 {
 		return
 	}
 	rows := make([]ReproRow, len(rep.Stages))
-	byStage := make([][]Run, len(rep.Stages))
+	byStage := make([][]report.Run, len(rep.Stages))
 	for _, r := range runs {
 		i, why := rep.Stages.of(r)
 		if why != "" {

@@ -1,4 +1,4 @@
-package report
+package reproduction
 
 import (
 	"bufio"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/leakbench/leakbench/internal/compare"
 	"github.com/leakbench/leakbench/internal/metric"
+	"github.com/leakbench/leakbench/internal/report"
+	"github.com/leakbench/leakbench/internal/results"
 )
 
 // Tolerances of the reproduction checks.
@@ -40,7 +42,7 @@ type ReproRow struct {
 	// Run is the stage's run when it has one, else the run of the median
 	// peak (compare.MedianIndex: for an even count, the lower middle one):
 	// the one its plots show.
-	Run Run
+	Run report.Run
 	// Runs is how many runs the figures are medians of.
 	Runs int
 	// Peaks and Growths are every run's peak and growth in bytes, in run
@@ -137,7 +139,7 @@ const modulesSwitch = "codecs"
 
 // moduleRun reports whether r ran on a codec set of its own
 // (modulesSwitch), not the default one: a run for Reproduction.Modules.
-func moduleRun(r Run) bool { return r.Summary.Strategy.Switch(modulesSwitch) != "" }
+func moduleRun(r report.Run) bool { return r.Summary.Strategy.Switch(modulesSwitch) != "" }
 
 // Passed reports whether all four stages ran and every required check
 // (every check but the aims) was made and passed.
@@ -170,7 +172,7 @@ func (r Reproduction) Passed() bool {
 // ratio within GrowthRatioTolerance of the published one. A missing stage
 // is listed in Missing, its checks are marked not checked, and no ratio is
 // invented for it. Runs of the real optimizer (RealStage) go to Real.
-func Reproduce(pub Stages, runs []Run) Reproduction {
+func Reproduce(pub Stages, runs []report.Run) Reproduction {
 	rep := Reproduction{Stages: pub}
 	if len(pub) == 0 {
 		rep.Notes = append(rep.Notes, "no published stages to compare the runs with")
@@ -180,8 +182,8 @@ func Reproduce(pub Stages, runs []Run) Reproduction {
 	for i, st := range pub {
 		rep.Rows[i].Stage = st
 	}
-	stageRuns := make([][]Run, len(pub))
-	var moduleRuns []Run
+	stageRuns := make([][]report.Run, len(pub))
+	var moduleRuns []report.Run
 	for _, r := range runs {
 		if RealStage(r) >= 0 {
 			continue
@@ -205,7 +207,7 @@ func Reproduce(pub Stages, runs []Run) Reproduction {
 		}
 		fillRow(&rep.Rows[i], rs)
 		for _, r := range rs {
-			if _, _, lower, _ := runGrowth(r); lower {
+			if _, _, lower, _ := r.Growth(); lower {
 				rep.Notes = append(rep.Notes, fmt.Sprintf("%s did not complete (%s): its end of load is its last sampled RSS, so its growth and peak are lower bounds",
 					runRef(r), r.Summary.Outcome))
 			}
@@ -224,7 +226,7 @@ func Reproduce(pub Stages, runs []Run) Reproduction {
 		rep.Notes = append(rep.Notes, "no run of preset before: ratios need it, none computed")
 	case !ratiosOK:
 		rep.Notes = append(rep.Notes, fmt.Sprintf("before has growth %s MiB and peak %s MiB: ratios need both above zero, none computed",
-			fmtDelta(before.Growth), fmtMiB(before.Peak)))
+			report.FormatDelta(before.Growth), report.FormatMiB(before.Peak)))
 	}
 	for i := range rep.Rows {
 		row := &rep.Rows[i]
@@ -256,7 +258,7 @@ func Reproduce(pub Stages, runs []Run) Reproduction {
 }
 
 // runRef names a run by name and directory.
-func runRef(r Run) string {
+func runRef(r report.Run) string {
 	if r.Dir == "" {
 		return r.Name()
 	}
@@ -265,20 +267,20 @@ func runRef(r Run) string {
 
 // fillRow sets row's figures from the stage's runs (at least one): each
 // figure the median of the runs' own, Run the run of the median peak.
-func fillRow(row *ReproRow, runs []Run) {
+func fillRow(row *ReproRow, runs []report.Run) {
 	n := len(runs)
 	row.Found, row.Runs = true, n
 	row.Peaks, row.Growths = make([]uint64, n), make([]int64, n)
 	var base, peak, idle, settle, end, growth []float64
 	for i, r := range runs {
-		s, m := r.Summary, runMarks(r)
-		g, e, lower, ok := runGrowth(r)
+		s, pk := r.Summary, r.PeakRSS()
+		g, e, lower, ok := r.Growth()
 		if !ok {
 			g, e = 0, 0
 		}
 		row.EndIsLowerBound = row.EndIsLowerBound || lower
-		row.Peaks[i], row.Growths[i] = m.peak, g
-		base, peak = append(base, float64(m.baseline)), append(peak, float64(m.peak))
+		row.Peaks[i], row.Growths[i] = pk, g
+		base, peak = append(base, float64(r.BaselineRSS())), append(peak, float64(pk))
 		idle, settle = append(idle, float64(s.AfterIdle)), append(settle, float64(s.AfterSettle))
 		end, growth = append(end, float64(e)), append(growth, float64(g))
 	}
@@ -292,8 +294,8 @@ func fillRow(row *ReproRow, runs []Run) {
 // Representatives returns the run each stage's plots show (ReproRow.Run),
 // in stage order, then the real optimizer's: one run per stage, as the
 // grid and the overlay of a reproduction want.
-func (rep Reproduction) Representatives() []Run {
-	var out []Run
+func (rep Reproduction) Representatives() []report.Run {
+	var out []report.Run
 	for _, r := range append(slices.Clone(rep.Rows), rep.Real...) {
 		if r.Found {
 			out = append(out, r.Run)
@@ -409,7 +411,7 @@ func retainedCheck(fixed ReproRow) Check {
 	share := float64(retained) / float64(fixed.Baseline)
 	c.OK = share <= RetainedTolerance || retained <= metric.NoiseFloor
 	c.Detail = fmt.Sprintf("after settle %s MiB (after idle %s MiB), baseline %s MiB: retained %s MiB = %.0f%% of baseline",
-		fmtMiB(fixed.AfterSettle), fmtMiB(fixed.AfterIdle), fmtMiB(fixed.Baseline), fmtDelta(retained), share*100)
+		report.FormatMiB(fixed.AfterSettle), report.FormatMiB(fixed.AfterIdle), report.FormatMiB(fixed.Baseline), report.FormatDelta(retained), share*100)
 	return c
 }
 
@@ -465,7 +467,7 @@ func (rep Reproduction) Write(w io.Writer) error {
 // of ours, of the other codec set and of the real optimizer, and the
 // paragraphs that say how to read it.
 func (rep Reproduction) writeRatios(bw *bufio.Writer) {
-	writeRow(bw, "stage", "run", "growth MiB", "growth ratio", "published", "difference",
+	report.WriteRow(bw, "stage", "run", "growth MiB", "growth ratio", "published", "difference",
 		"peak MiB", "peak ratio", "published", "difference")
 	fmt.Fprintln(bw, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for i, r := range slices.Concat(rep.Rows, rep.Modules, rep.Real) {
@@ -476,7 +478,7 @@ func (rep Reproduction) writeRatios(bw *bufio.Writer) {
 			r.Stage.Label = rep.modulesName() + ", " + r.Stage.Label
 		}
 		if !r.Found {
-			writeRow(bw, r.Stage.Label, "missing", "—", "—", fmt.Sprintf("%.2f", r.Stage.GrowthRatio), "—",
+			report.WriteRow(bw, r.Stage.Label, "missing", "—", "—", fmt.Sprintf("%.2f", r.Stage.GrowthRatio), "—",
 				"—", "—", fmt.Sprintf("%.2f", r.Stage.PeakRatio), "—")
 			continue
 		}
@@ -486,7 +488,7 @@ func (rep Reproduction) writeRatios(bw *bufio.Writer) {
 		}
 		growth := "—"
 		if r.End > 0 && r.Baseline > 0 {
-			growth = bound + fmtDelta(r.Growth) + spread(r.Growths, fmtDelta)
+			growth = bound + report.FormatDelta(r.Growth) + spread(r.Growths, report.FormatDelta)
 		}
 		name := r.Run.Name()
 		if r.Runs > 1 {
@@ -497,8 +499,8 @@ func (rep Reproduction) writeRatios(bw *bufio.Writer) {
 			gr, gd = fmt.Sprintf("%.2f", r.GrowthRatio), fmtDiff(r.GrowthDelta)
 			pr, pd = fmt.Sprintf("%.2f", r.PeakRatio), fmtDiff(r.PeakDelta)
 		}
-		writeRow(bw, r.Stage.Label, name, growth, gr, fmt.Sprintf("%.2f", r.Stage.GrowthRatio), gd,
-			bound+fmtMiB(r.Peak)+spread(r.Peaks, fmtMiB), pr, fmt.Sprintf("%.2f", r.Stage.PeakRatio), pd)
+		report.WriteRow(bw, r.Stage.Label, name, growth, gr, fmt.Sprintf("%.2f", r.Stage.GrowthRatio), gd,
+			bound+report.FormatMiB(r.Peak)+spread(r.Peaks, report.FormatMiB), pr, fmt.Sprintf("%.2f", r.Stage.PeakRatio), pd)
 	}
 	fmt.Fprintln(bw)
 	if n := maxRuns(slices.Concat(rep.Rows, rep.Modules, rep.Real)); n > 1 {
@@ -529,19 +531,19 @@ func (rep Reproduction) writeRatios(bw *bufio.Writer) {
 func (rep Reproduction) writeAbsolute(bw *bufio.Writer) {
 	fmt.Fprintln(bw, "**Absolute figures** (ours in MiB, published in MB as read off the graphs)")
 	fmt.Fprintln(bw)
-	writeRow(bw, "stage", "ours: start / end / peak", "after idle / after settle", "published: start / end / peak", "published after the load")
+	report.WriteRow(bw, "stage", "ours: start / end / peak", "after idle / after settle", "published: start / end / peak", "published after the load")
 	fmt.Fprintln(bw, "|---|---:|---:|---:|---|")
 	for _, r := range rep.Rows {
 		ours, after := "missing", "—"
 		if r.Found {
-			ours = fmt.Sprintf("%s / %s / %s", fmtMiB(r.Baseline), fmtMiB(r.End), fmtMiB(r.Peak))
-			after = fmt.Sprintf("%s / %s", fmtMiB(r.AfterIdle), fmtMiB(r.AfterSettle))
+			ours = fmt.Sprintf("%s / %s / %s", report.FormatMiB(r.Baseline), report.FormatMiB(r.End), report.FormatMiB(r.Peak))
+			after = fmt.Sprintf("%s / %s", report.FormatMiB(r.AfterIdle), report.FormatMiB(r.AfterSettle))
 		}
 		pa := r.Stage.After
 		if pa == "" {
 			pa = "—"
 		}
-		writeRow(bw, r.Stage.Label, ours, after,
+		report.WriteRow(bw, r.Stage.Label, ours, after,
 			fmt.Sprintf("~%.0f / %.0f / %.0f", r.Stage.RSSStartMB, r.Stage.RSSEndMB, r.Stage.PeakMB), pa)
 	}
 	fmt.Fprintln(bw)
@@ -593,3 +595,6 @@ func (rep Reproduction) writeChecks(bw *bufio.Writer) {
 			pass, required, fail, skip, aimsMet, aims, GrowthRatioTolerance)
 	}
 }
+
+// mib converts bytes to MiB.
+func mib[T uint64 | int64](b T) float64 { return float64(b) / results.MiB }
