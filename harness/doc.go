@@ -55,11 +55,11 @@
 //
 // Unknown keys, wrong types and a Validate error of the options are
 // reported with the file, line and column before any child starts, like
-// every other problem of a scenario file. A scenario without target: runs
-// the builtin engine (cmd/bench registers it as "builtin"; its settings
-// are the top-level keys preset, topology, lifetime, views, listeners and
-// op_timeout, which no other target accepts). workers: N reaches every
-// target as Config.Workers.
+// every other problem of a scenario file. In your program every scenario
+// names its target (target: is required; leakbench's bench, whose
+// default target is its builtin engine, is the one program whose
+// scenarios may leave it out). workers: N reaches every target as
+// Config.Workers.
 //
 // # Where the types live
 //
