@@ -2,17 +2,16 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/internal/gobuild"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -22,37 +21,19 @@ const scenarioFile = "filler.yaml"
 // TestMain removes the program the tests built (build) after them.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	programs.Remove()
 	os.Exit(code)
 }
 
-// built is this program as go build made it, once for all the tests.
-var built struct {
-	once     sync.Once
-	dir, bin string
-	err      error
-}
+// programs is this program as go build made it, once for all the tests.
+var programs = gobuild.New("custom-target-test-")
 
 // build builds this program into a temporary directory, once per test
 // binary: the tests run it as a user would, its own child processes
 // included. They share the binary and must not modify it.
 func build(t *testing.T) string {
 	t.Helper()
-	built.once.Do(func() {
-		if built.dir, built.err = os.MkdirTemp("", "custom-target-test-"); built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "custom-target")
-		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.bin
+	return programs.Built(t, "custom-target", ".")
 }
 
 // runsChildren skips t under -short and runs it in parallel with the

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 		flag.Set("test.parallel", "4")
 	}
 	code := m.Run()
-	removeBenchBuilds()
+	benchBuilds.Remove()
 	os.Exit(code)
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,9 +9,14 @@ import (
 	"testing"
 
 	leakgate "github.com/leakbench/leakbench/internal/gate"
+	"github.com/leakbench/leakbench/internal/gobuild"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/targets/internal/perimage"
 )
+
+// programs are the builds of this program the tests run (without build
+// flags, and with -tags nodynamic), each built once.
+var programs = gobuild.New("bench-test-")
 
 // benchBin is this program, built once by TestMain (without build
 // flags): the tests run it as a user would, its own child processes
@@ -20,29 +24,16 @@ import (
 var benchBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "bench-test-")
-	if err != nil {
-		panic(err)
-	}
-	benchBin, err = goBuild(dir)
+	var err error
+	benchBin, err = programs.Build("bench", ".")
 	code := 2
 	if err == nil {
 		code = m.Run()
 	} else {
 		println(err.Error())
 	}
-	os.RemoveAll(dir)
+	programs.Remove()
 	os.Exit(code)
-}
-
-// goBuild builds this program into dir with the given go build flags.
-func goBuild(dir string, flags ...string) (string, error) {
-	bin := filepath.Join(dir, "bench")
-	args := append(append([]string{"build"}, flags...), "-o", bin, ".")
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go %v: %v\n%s", args, err, out)
-	}
-	return bin, nil
 }
 
 // execute runs bin and returns its exit status and output.
@@ -97,10 +88,7 @@ func TestRefusesSharedLibraries(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "github.com/gen2brain/heic") || !strings.Contains(out, "-tags nodynamic") {
 		t.Errorf("with %s findable: exit %d, output %q; want 2 and an error naming heic and -tags nodynamic", lib, code, out)
 	}
-	nodynamic, err := goBuild(t.TempDir(), "-tags", "nodynamic")
-	if err != nil {
-		t.Fatal(err)
-	}
+	nodynamic := programs.Built(t, "bench-nodynamic", ".", "-tags", "nodynamic")
 	if code, out := execute(t, env, nodynamic, "list"); code != 0 || !strings.Contains(out, "heic-decode-keep") {
 		t.Errorf("built with -tags nodynamic: exit %d, output %q; want the scenario list", code, out)
 	}
