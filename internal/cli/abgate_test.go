@@ -157,10 +157,7 @@ func TestGateAB_RealBuilds(t *testing.T) {
 	copyExecutable(t, fixed, fixed2)
 	// Ten rounds: the broken build's leak grows by about 2.5 MiB a round
 	// on the tiny workload, past the 16 MiB floor of settled memory.
-	sc := filepath.Join(dir, "tiny-fixed.yaml")
-	if err := os.WriteFile(sc, []byte("name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 10\nidle: 300ms\ninterval: 20ms\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	sc := writeScenario(t, dir, "tiny-fixed.yaml", "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 10\nidle: 300ms\ninterval: 20ms\n")
 	// The gates run at once, in this test's parallel slot (as subtests
 	// each would wait for a slot of its own): gateAB starts head's A/B
 	// gate against base, and its outcome arrives when it ends.

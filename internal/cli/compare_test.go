@@ -378,17 +378,9 @@ func TestCompare_MergeRefusesMixedEnvironments(t *testing.T) {
 func TestCompare_RealChildren(t *testing.T) {
 	runsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
-	var paths []string
-	for name, y := range map[string]string{
-		"tiny-fixed.yaml": "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 2\nidle: 200ms\ninterval: 20ms\n",
-		"tiny-leaky.yaml": "name: tiny-leaky\nworkload: tiny\npreset: fixed\nlisteners: leaked\nrounds: 2\nidle: 200ms\ninterval: 20ms\n",
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-	}
+	paths := writeScenarios(t, dir,
+		"tiny-fixed.yaml", "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 2\nidle: 200ms\ninterval: 20ms\n",
+		"tiny-leaky.yaml", "name: tiny-leaky\nworkload: tiny\npreset: fixed\nlisteners: leaked\nrounds: 2\nidle: 200ms\ninterval: 20ms\n")
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, append([]string{"compare", "--quiet", "--runs", "2", "--out", out}, paths...)...)
 	t.Logf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -417,13 +409,20 @@ func writeScenarios(t *testing.T, dir string, nameYAML ...string) []string {
 	t.Helper()
 	var paths []string
 	for i := 0; i+1 < len(nameYAML); i += 2 {
-		p := filepath.Join(dir, nameYAML[i])
-		if err := os.WriteFile(p, []byte(nameYAML[i+1]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
+		paths = append(paths, writeScenario(t, dir, nameYAML[i], nameYAML[i+1]))
 	}
 	return paths
+}
+
+// writeScenario writes the scenario file name, of text y, into dir and
+// returns its path.
+func writeScenario(t *testing.T, dir, name, y string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // TestCompare_WorkloadsPreparedInTheParent checks that bench compare

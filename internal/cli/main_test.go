@@ -194,10 +194,7 @@ func TestBadFlags(t *testing.T) {
 
 func TestRun_BadScenario(t *testing.T) {
 	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.yaml")
-	if err := os.WriteFile(bad, []byte("name: bad\nworkload: tiny\npreset: fixed\nrounds: lots\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bad := writeScenario(t, dir, "bad.yaml", "name: bad\nworkload: tiny\npreset: fixed\nrounds: lots\n")
 	code, _, errOut := bench(t, "run", "--out", filepath.Join(dir, "out"), bad)
 	if code != StatusError || !strings.Contains(errOut, "bad.yaml:4") || !strings.Contains(errOut, "rounds") {
 		t.Errorf("exit %d, stderr %q; want %d and the parse error at bad.yaml:4 naming rounds", code, errOut, StatusError)
@@ -218,12 +215,7 @@ func TestRun_EndToEnd(t *testing.T) {
 	runsChildren(t, "runs child processes")
 	dir := t.TempDir()
 	write := func(name, limit string) string {
-		p := filepath.Join(dir, name+".yaml")
-		y := "name: " + name + "\nworkload: tiny\npreset: fixed\nworkers: 1\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\nlimits:\n  - " + limit + "\n"
-		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return writeScenario(t, dir, name+".yaml", "name: "+name+"\nworkload: tiny\npreset: fixed\nworkers: 1\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\nlimits:\n  - "+limit+"\n")
 	}
 	ok := write("tiny-ok", "instances_peak <= 6")
 	fail := write("tiny-fail", "peak < 1MB") // decimal: the verdict shows the peak in MB too
