@@ -11,7 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leakbench/leakbench/internal/gobuild"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 }
 
 // programs is this program as go build made it, once for all the tests.
-var programs = gobuild.New("custom-target-test-")
+var programs = childtest.NewPrograms("custom-target-test-")
 
 // build builds this program into a temporary directory, once per test
 // binary: the tests run it as a user would, its own child processes
@@ -41,10 +41,7 @@ func build(t *testing.T) string {
 // program (build).
 func runsChildren(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the program and runs child processes")
-	}
-	t.Parallel()
+	childtest.RunsChildren(t, "builds the program and runs child processes")
 	return build(t)
 }
 

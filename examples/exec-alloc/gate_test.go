@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leakbench/leakbench/internal/gobuild"
+	"github.com/leakbench/leakbench/internal/childtest"
 )
 
 // TestExecAlloc_Gate runs the memory gate on exec targets end to end,
@@ -19,10 +19,7 @@ import (
 // naming the metric) once the stable one keeps 8 MiB chunks instead of
 // 64 KiB ones.
 func TestExecAlloc_Gate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds bench and runs the gate")
-	}
-	t.Parallel()
+	childtest.RunsChildren(t, "builds bench and runs the gate")
 	dir := t.TempDir()
 	bins := built(t)
 	alloc, bench := bins.alloc, bins.bench
@@ -85,7 +82,7 @@ func TestMain(m *testing.M) {
 type programs struct{ alloc, bench string }
 
 // builds holds the programs, built once for all the tests (built).
-var builds = gobuild.New("exec-alloc-test-")
+var builds = childtest.NewPrograms("exec-alloc-test-")
 
 // built returns this program and bench, building both into a temporary
 // folder on the first call; the tests share them and must not modify

@@ -17,6 +17,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
@@ -142,7 +143,7 @@ func TestGateAB_UsageErrors(t *testing.T) {
 // that five times, one after another). The three gates are independent
 // processes with their own children and folders, and run at once.
 func TestGateAB_RealBuilds(t *testing.T) {
-	runsChildren(t, "builds bench twice and runs child processes; skipped with -short")
+	childtest.RunsChildren(t, "builds bench twice and runs child processes; skipped with -short")
 	dir := t.TempDir()
 	var wg sync.WaitGroup
 	wg.Go(func() { buildBench(regressListenersTag) }) // the two builds at once; errors below

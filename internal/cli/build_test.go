@@ -3,7 +3,7 @@ package cli
 import (
 	"testing"
 
-	"github.com/leakbench/leakbench/internal/gobuild"
+	"github.com/leakbench/leakbench/internal/childtest"
 )
 
 // regressListenersTag builds the deliberately broken bench of
@@ -13,7 +13,7 @@ const regressListenersTag = "leakbench_regress_listeners"
 // benchBuilds are the bench binaries the tests run, built at most once per
 // test binary and per build tag (go build of cmd/bench, as a user builds
 // it), in a folder TestMain removes when the tests end.
-var benchBuilds = gobuild.New("leakbench-cli-test-")
+var benchBuilds = childtest.NewPrograms("leakbench-cli-test-")
 
 // builtBench returns the path of bench built with the given build tag (""
 // for the default build), building it on the first call; the binary is

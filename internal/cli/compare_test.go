@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/compare/gobench"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
@@ -376,7 +377,7 @@ func TestCompare_MergeRefusesMixedEnvironments(t *testing.T) {
 // runs record the environment the merge compares and that bench.txt is
 // Go benchmark format.
 func TestCompare_RealChildren(t *testing.T) {
-	runsChildren(t, "runs child processes; skipped with -short")
+	childtest.RunsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
 	paths := writeScenarios(t, dir,
 		"tiny-fixed.yaml", "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 2\nidle: 200ms\ninterval: 20ms\n",
@@ -540,7 +541,7 @@ func TestFactorialCells_Refused(t *testing.T) {
 // per codec, 6) and record them; the pipeline cell holds at most one
 // instance per codec.
 func TestCompare_FactorialRealChildren(t *testing.T) {
-	runsChildren(t, "runs child processes; skipped with -short")
+	childtest.RunsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
 	base := writeScenarios(t, dir, "tiny-before.yaml", "name: tiny-before\nworkload: tiny\npreset: before\nrounds: 2\nidle: 200ms\ninterval: 20ms\n")[0]
 	out := filepath.Join(dir, "out")

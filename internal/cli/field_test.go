@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -17,7 +18,7 @@ import (
 // tiny workload's dropped instances, a few MiB, are below the noise floor
 // of expect: leak; the quick twin expects the leak.)
 func TestRun_FieldPattern(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	dir := t.TempDir()
 	file := writeScenario(t, dir, "tiny-pool-unclosed.yaml", "name: tiny-pool-unclosed\nworkload: tiny\npreset: pool-unclosed\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\n"+
 		"limits:\n  - leaked_after_settle > 0MiB\n  - errors <= 0\n")

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/report"
@@ -252,7 +253,7 @@ func TestGate_Help(t *testing.T) {
 // leaky scenario, one run each, through real child processes of a freshly
 // built bench binary (built once for all the tests, builtBench).
 func TestGate_EndToEnd(t *testing.T) {
-	runsChildren(t, "runs child processes; skipped with -short")
+	childtest.RunsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
 	bin := builtBench(t, "")
 	paths := writeScenarios(t, dir,

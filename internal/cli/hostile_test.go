@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/internal/casestudy/codecs"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -94,7 +95,7 @@ type badFile struct {
 // reason on the terminal and in summary.json, the corrupt ones' requests
 // failed with their class, the others skipped.
 func TestRun_HostileImagesDir(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	images, good, bad := hostileDir(t)
 	dir := t.TempDir()
 	scFile := writeScenario(t, dir, "hostile.yaml", "name: hostile\nworkload: tiny\npreset: fixed\nworkers: 1\nrounds: 1\nin_flight: 2\ninterval: 20ms\n")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
@@ -212,7 +213,7 @@ func TestRun_BadScenario(t *testing.T) {
 // (this test binary, see TestMain): one whose limits hold and one whose
 // limit can't hold, and checks the verdicts, the exit status and the files.
 func TestRun_EndToEnd(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	dir := t.TempDir()
 	write := func(name, limit string) string {
 		return writeScenario(t, dir, name+".yaml", "name: "+name+"\nworkload: tiny\npreset: fixed\nworkers: 1\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\nlimits:\n  - "+limit+"\n")
@@ -309,15 +310,4 @@ func TestProgressPrinter_Plain(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
 	}
-}
-
-// runsChildren marks a test that runs child processes (or waits on
-// them): skipped with -short, saying why, and run in parallel with the
-// others otherwise.
-func runsChildren(t *testing.T, why string) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip(why)
-	}
-	t.Parallel()
 }

@@ -8,15 +8,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/childtest"
 	leakgate "github.com/leakbench/leakbench/internal/gate"
-	"github.com/leakbench/leakbench/internal/gobuild"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/targets/internal/perimage"
 )
 
 // programs are the builds of this program the tests run (without build
 // flags, and with -tags nodynamic), each built once.
-var programs = gobuild.New("bench-test-")
+var programs = childtest.NewPrograms("bench-test-")
 
 // benchBin is this program, built once by TestMain (without build
 // flags): the tests run it as a user would, its own child processes
@@ -57,10 +57,7 @@ func execute(t *testing.T, env []string, bin string, args ...string) (int, strin
 // tests that run child processes, and returns a temporary directory for it.
 func runsChildren(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
+	childtest.RunsChildren(t, "runs child processes")
 	return t.TempDir()
 }
 

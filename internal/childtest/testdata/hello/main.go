@@ -1,4 +1,4 @@
-// Command hello prints the greeting its build tag chose, for gobuild's
+// Command hello prints the greeting its build tag chose, for childtest's
 // tests.
 package main
 

@@ -1,8 +1,4 @@
-// Package gobuild builds the Go programs that tests run as a user would
-// (bench, an example program, a target's own bench): each program once per
-// test binary, shared by every test that asks for it, in one temporary
-// folder that the test binary's TestMain removes after the tests.
-package gobuild
+package childtest
 
 import (
 	"fmt"
@@ -15,8 +11,12 @@ import (
 	"testing"
 )
 
-// Programs are the programs one test binary builds. Its methods are safe
-// for concurrent use (parallel tests, a goroutine that builds ahead).
+// Programs are the Go programs one test binary builds to run them as a
+// user would (bench, an example program, a target's own bench): each
+// program once, shared by every test that asks for it, in one temporary
+// folder that the test binary's TestMain removes after the tests. Its
+// methods are safe for concurrent use (parallel tests, a goroutine that
+// builds ahead).
 type Programs struct {
 	prefix string // the temporary folder's name starts with it
 
@@ -34,9 +34,9 @@ type build struct {
 	err  error
 }
 
-// New returns the programs of a test binary, built into a temporary folder
+// NewPrograms returns the programs of a test binary, built into a temporary folder
 // whose name starts with prefix ("leakbench-cli-test-").
-func New(prefix string) *Programs {
+func NewPrograms(prefix string) *Programs {
 	return &Programs{prefix: prefix, builds: map[string]*build{}}
 }
 
@@ -51,7 +51,7 @@ func (p *Programs) Build(name, pkg string, flags ...string) (string, error) {
 		dir, err := os.MkdirTemp("", p.prefix)
 		if err != nil {
 			p.mu.Unlock()
-			return "", fmt.Errorf("gobuild: %w", err)
+			return "", fmt.Errorf("childtest: %w", err)
 		}
 		p.dir = dir
 	}
@@ -65,7 +65,7 @@ func (p *Programs) Build(name, pkg string, flags ...string) (string, error) {
 	p.mu.Unlock()
 
 	if !slices.Equal(b.args, args) {
-		return "", fmt.Errorf("gobuild: program %s asked for as go %s, built as go %s", name, strings.Join(args, " "), strings.Join(b.args, " "))
+		return "", fmt.Errorf("childtest: program %s asked for as go %s, built as go %s", name, strings.Join(args, " "), strings.Join(b.args, " "))
 	}
 	b.once.Do(func() {
 		if out, err := exec.Command("go", b.args...).CombinedOutput(); err != nil {

@@ -1,4 +1,4 @@
-package gobuild
+package childtest
 
 import (
 	"os"
@@ -13,10 +13,8 @@ import (
 // package that does not build fails with go build's output; Remove removes
 // the folder.
 func TestPrograms(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go build")
-	}
-	p := New("gobuild-test-")
+	RunsChildren(t, "runs go build")
+	p := NewPrograms("childtest-test-")
 	const pkg = "./testdata/hello"
 	plain := p.Built(t, "hello", pkg)
 	loud := p.Built(t, "hello-loud", pkg, "-tags", "loud")
