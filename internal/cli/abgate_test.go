@@ -24,6 +24,11 @@ import (
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 
+// arms returns a figure of each arm, for abRuns: base's and head's.
+func arms(base, head float64) map[string]float64 {
+	return map[string]float64{armBase: base, armHead: head}
+}
+
 // abRuns fabricates n completed runs of each arm of scenario sc: settled
 // and slope in MiB (and MiB/round) per arm, a little noise.
 func abRuns(sc string, n int, settled, slope map[string]float64) []abRun {
@@ -56,21 +61,21 @@ func TestABDecide(t *testing.T) {
 		finding string // the metric of the one finding, "" for none
 		text    string
 	}{
-		{"head leaks", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
+		{"head leaks", abRuns("quick-fixed", 6, arms(2, 60), arms(1, 1)),
 			StatusFailed, "settled", "REGRESSION settled: head 61.5MiB against base 2.0MiB"},
-		{"base leaked, head fixed", abRuns("quick-fixed", 6, map[string]float64{armBase: 60, armHead: 2}, map[string]float64{armBase: 1, armHead: 1}),
+		{"base leaked, head fixed", abRuns("quick-fixed", 6, arms(60, 2), arms(1, 1)),
 			StatusOK, "", ""},
 		// Significant (every head run above every base run) but within the
 		// 16 MiB floor: no regression.
-		{"within the floor", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 12}, map[string]float64{armBase: 1, armHead: 1}),
+		{"within the floor", abRuns("quick-fixed", 6, arms(2, 12), arms(1, 1)),
 			StatusOK, "", ""},
 		// The slope is advisory: a warning, the gate passes.
-		{"advisory slope", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 2}, map[string]float64{armBase: 1, armHead: 40}),
+		{"advisory slope", abRuns("quick-fixed", 6, arms(2, 2), arms(1, 40)),
 			StatusOK, "slope", "warning (advisory) slope"},
 		// Four runs a side can be significant (p = 0.029); three cannot.
-		{"four runs", abRuns("quick-fixed", 4, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
+		{"four runs", abRuns("quick-fixed", 4, arms(2, 60), arms(1, 1)),
 			StatusFailed, "settled", "p=0.029"},
-		{"three runs", abRuns("quick-fixed", 3, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
+		{"three runs", abRuns("quick-fixed", 3, arms(2, 60), arms(1, 1)),
 			StatusOK, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,7 +101,7 @@ func TestABDecide(t *testing.T) {
 	}
 	// A run that failed is an error, named; a scenario without runs of an
 	// arm has no comparison.
-	runs := abRuns("quick-fixed", 4, map[string]float64{armBase: 2, armHead: 2}, map[string]float64{armBase: 1, armHead: 1})
+	runs := abRuns("quick-fixed", 4, arms(2, 2), arms(1, 1))
 	runs[1].err = errors.New("crashed: the child exited with status 2")
 	rep := abDecide(append(scs, scenario.Scenario{Name: "quick-leaky"}), runs, th)
 	var buf bytes.Buffer
