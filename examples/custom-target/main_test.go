@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,22 +43,6 @@ func runsChildren(t *testing.T) string {
 	return build(t)
 }
 
-// execute runs the program and returns its exit status and output.
-func execute(t *testing.T, bin string, args ...string) (int, string) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s %v: %v", bin, args, err)
-	}
-	return code, out.String()
-}
-
 // schedule is what the scenario file says the filler does.
 type schedule struct {
 	Options  options `yaml:"options"`
@@ -96,7 +78,7 @@ func TestRun_MatchesTheTargetsOwnFigures(t *testing.T) {
 	bin := runsChildren(t)
 	sch := readSchedule(t)
 	out := filepath.Join(t.TempDir(), "out")
-	code, text := execute(t, bin, "run", "--quiet", "--out", out, scenarioFile)
+	code, text := childtest.Run(t, nil, bin, "run", "--quiet", "--out", out, scenarioFile)
 	t.Logf("run:\n%s", text)
 	if code != 0 {
 		t.Fatalf("run: exit %d, want 0", code)
@@ -172,7 +154,7 @@ func TestGate_BaselineThenPassThenRegression(t *testing.T) {
 	baseline := filepath.Join(dir, "baseline.json")
 	gate := func(scenario string, extra ...string) (int, string) {
 		args := append([]string{"gate", "--runs", "2", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)
-		return execute(t, bin, append(args, scenario)...)
+		return childtest.Run(t, nil, bin, append(args, scenario)...)
 	}
 	if code, text := gate(scenarioFile, "--update-baseline"); code != 0 {
 		t.Fatalf("gate --update-baseline: exit %d, want 0\n%s", code, text)

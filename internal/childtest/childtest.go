@@ -1,7 +1,7 @@
 // Package childtest serves the tests that run programs as child processes
 // (bench and its children, an example program, node): it marks such a test
-// (RunsChildren) and builds the Go programs it runs, once per test binary
-// (Programs).
+// (RunsChildren), builds the Go programs it runs, once per test binary
+// (Programs), and runs one for its exit status and output (Run).
 package childtest
 
 import "testing"

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,23 +34,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// execute runs bin and returns its exit status and output.
-func execute(t *testing.T, env []string, bin string, args ...string) (int, string) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), out.String()
-	}
-	if err != nil {
-		t.Fatalf("%s %v: %v", bin, args, err)
-	}
-	return 0, out.String()
-}
-
 // runsChildren skips t under -short, runs it in parallel with the other
 // tests that run child processes, and returns a temporary directory for it.
 func runsChildren(t *testing.T) string {
@@ -81,12 +62,12 @@ func TestRefusesSharedLibraries(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"LD_LIBRARY_PATH=" + dir}
-	code, out := execute(t, env, benchBin, "list")
+	code, out := childtest.Run(t, env, benchBin, "list")
 	if code != 2 || !strings.Contains(out, "github.com/gen2brain/heic") || !strings.Contains(out, "-tags nodynamic") {
 		t.Errorf("with %s findable: exit %d, output %q; want 2 and an error naming heic and -tags nodynamic", lib, code, out)
 	}
 	nodynamic := programs.Built(t, "bench-nodynamic", ".", "-tags", "nodynamic")
-	if code, out := execute(t, env, nodynamic, "list"); code != 0 || !strings.Contains(out, "heic-decode-keep") {
+	if code, out := childtest.Run(t, env, nodynamic, "list"); code != 0 || !strings.Contains(out, "heic-decode-keep") {
 		t.Errorf("built with -tags nodynamic: exit %d, output %q; want the scenario list", code, out)
 	}
 }
@@ -116,7 +97,7 @@ func TestHarnessMeasuresRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")
-	code, text := execute(t, nil, bin, "run", "--quiet", "--out", out, "gate-stable", "gate-leaky", copyFile)
+	code, text := childtest.Run(t, nil, bin, "run", "--quiet", "--out", out, "gate-stable", "gate-leaky", copyFile)
 	t.Logf("run:\n%s", text)
 	if code != 0 {
 		t.Fatalf("run: exit %d, want 0", code)
@@ -158,7 +139,7 @@ func TestGate(t *testing.T) {
 	bin := benchBin
 	baseline := filepath.Join(dir, "baseline.json")
 	gate := func(extra ...string) (int, string) {
-		return execute(t, nil, bin, append([]string{"gate", "--runs", "1", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)...)
+		return childtest.Run(t, nil, bin, append([]string{"gate", "--runs", "1", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)...)
 	}
 	if code, text := gate("--update-baseline"); code != 0 {
 		t.Fatalf("gate --update-baseline: exit %d, want 0\n%s", code, text)
@@ -194,7 +175,7 @@ func TestGate_Calibrated(t *testing.T) {
 	baseline := filepath.Join(dir, "baseline.json")
 	gate := func(extra ...string) (int, string) {
 		args := append([]string{"gate", "--runs", "2", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)
-		return execute(t, nil, benchBin, append(args, scenarioFile)...)
+		return childtest.Run(t, nil, benchBin, append(args, scenarioFile)...)
 	}
 	code, text := gate("--calibrate", "--calibrate-runs", "4", "--inject-runs", "2", "--inject-sizes", "64KiB,1MiB,4MiB")
 	t.Logf("calibration:\n%s", text)
