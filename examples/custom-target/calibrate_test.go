@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
 )
@@ -41,7 +42,7 @@ func TestGate_CalibratedCatchesADoubledLeak(t *testing.T) {
 	}
 	gateRun := func(baseline string, extra ...string) (int, string) {
 		args := append([]string{"gate", "--runs", "2", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)
-		return execute(t, bin, append(args, leaky)...)
+		return childtest.Run(t, nil, bin, append(args, leaky)...)
 	}
 
 	plain := filepath.Join(dir, "plain.json")

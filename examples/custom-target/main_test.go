@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -22,37 +19,19 @@ const scenarioFile = "filler.yaml"
 // TestMain removes the program the tests built (build) after them.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	programs.Remove()
 	os.Exit(code)
 }
 
-// built is this program as go build made it, once for all the tests.
-var built struct {
-	once     sync.Once
-	dir, bin string
-	err      error
-}
+// programs is this program as go build made it, once for all the tests.
+var programs = childtest.NewPrograms("custom-target-test-")
 
 // build builds this program into a temporary directory, once per test
 // binary: the tests run it as a user would, its own child processes
 // included. They share the binary and must not modify it.
 func build(t *testing.T) string {
 	t.Helper()
-	built.once.Do(func() {
-		if built.dir, built.err = os.MkdirTemp("", "custom-target-test-"); built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "custom-target")
-		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.bin
+	return programs.Built(t, "custom-target", ".")
 }
 
 // runsChildren skips t under -short and runs it in parallel with the
@@ -60,27 +39,8 @@ func build(t *testing.T) string {
 // program (build).
 func runsChildren(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the program and runs child processes")
-	}
-	t.Parallel()
+	childtest.RunsChildren(t, "builds the program and runs child processes")
 	return build(t)
-}
-
-// execute runs the program and returns its exit status and output.
-func execute(t *testing.T, bin string, args ...string) (int, string) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("%s %v: %v", bin, args, err)
-	}
-	return code, out.String()
 }
 
 // schedule is what the scenario file says the filler does.
@@ -118,7 +78,7 @@ func TestRun_MatchesTheTargetsOwnFigures(t *testing.T) {
 	bin := runsChildren(t)
 	sch := readSchedule(t)
 	out := filepath.Join(t.TempDir(), "out")
-	code, text := execute(t, bin, "run", "--quiet", "--out", out, scenarioFile)
+	code, text := childtest.Run(t, nil, bin, "run", "--quiet", "--out", out, scenarioFile)
 	t.Logf("run:\n%s", text)
 	if code != 0 {
 		t.Fatalf("run: exit %d, want 0", code)
@@ -194,7 +154,7 @@ func TestGate_BaselineThenPassThenRegression(t *testing.T) {
 	baseline := filepath.Join(dir, "baseline.json")
 	gate := func(scenario string, extra ...string) (int, string) {
 		args := append([]string{"gate", "--runs", "2", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)
-		return execute(t, bin, append(args, scenario)...)
+		return childtest.Run(t, nil, bin, append(args, scenario)...)
 	}
 	if code, text := gate(scenarioFile, "--update-baseline"); code != 0 {
 		t.Fatalf("gate --update-baseline: exit %d, want 0\n%s", code, text)

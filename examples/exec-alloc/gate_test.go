@@ -4,14 +4,13 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/leakbench/leakbench/internal/childtest"
 )
 
 // TestExecAlloc_Gate runs the memory gate on exec targets end to end,
@@ -20,10 +19,7 @@ import (
 // naming the metric) once the stable one keeps 8 MiB chunks instead of
 // 64 KiB ones.
 func TestExecAlloc_Gate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds bench and runs the gate")
-	}
-	t.Parallel()
+	childtest.RunsChildren(t, "builds bench and runs the gate")
 	dir := t.TempDir()
 	bins := built(t)
 	alloc, bench := bins.alloc, bins.bench
@@ -78,9 +74,7 @@ func TestExecAlloc_Gate(t *testing.T) {
 // TestMain removes the programs the tests built (built) after them.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if builds.dir != "" {
-		os.RemoveAll(builds.dir)
-	}
+	builds.Remove()
 	os.Exit(code)
 }
 
@@ -88,33 +82,15 @@ func TestMain(m *testing.M) {
 type programs struct{ alloc, bench string }
 
 // builds holds the programs, built once for all the tests (built).
-var builds struct {
-	once sync.Once
-	dir  string
-	bins programs
-	err  error
-}
+var builds = childtest.NewPrograms("exec-alloc-test-")
 
 // built returns this program and bench, building both into a temporary
 // folder on the first call; the tests share them and must not modify
 // them.
 func built(t *testing.T) programs {
 	t.Helper()
-	builds.once.Do(func() {
-		if builds.dir, builds.err = os.MkdirTemp("", "exec-alloc-test-"); builds.err != nil {
-			return
-		}
-		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-		builds.bins = programs{alloc: filepath.Join(builds.dir, "exec-alloc"), bench: filepath.Join(builds.dir, "bench")}
-		for _, b := range [][2]string{{builds.bins.alloc, "."}, {builds.bins.bench, "github.com/leakbench/leakbench/cmd/bench"}} {
-			if out, err := exec.Command(gobin, "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
-				builds.err = fmt.Errorf("go build %s: %w\n%s", b[1], err, out)
-				return
-			}
-		}
-	})
-	if builds.err != nil {
-		t.Fatal(builds.err)
+	return programs{
+		alloc: builds.Built(t, "exec-alloc", "."),
+		bench: builds.Built(t, "bench", "github.com/leakbench/leakbench/cmd/bench"),
 	}
-	return builds.bins
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/cli"
 	"github.com/leakbench/leakbench/internal/runner"
 )
@@ -118,7 +119,7 @@ func TestList(t *testing.T) {
 // (bench reproduce --runs 2) is a reproduction: its grid shows one run per
 // stage and its table medians of two.
 func TestReport_RepeatedStages(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	dir := t.TempDir()
 	var files []string
 	for _, preset := range []string{"before", "fix1", "fix1+2", "fixed"} {
@@ -149,15 +150,4 @@ func TestReport_RepeatedStages(t *testing.T) {
 			t.Errorf("summary.md lacks %q", want)
 		}
 	}
-}
-
-// runsChildren marks a test that runs child processes (or waits on
-// them): skipped with -short, saying why, and run in parallel with the
-// others otherwise.
-func runsChildren(t *testing.T, why string) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip(why)
-	}
-	t.Parallel()
 }

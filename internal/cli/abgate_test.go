@@ -17,11 +17,17 @@ import (
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
+
+// arms returns a figure of each arm, for abRuns: base's and head's.
+func arms(base, head float64) map[string]float64 {
+	return map[string]float64{armBase: base, armHead: head}
+}
 
 // abRuns fabricates n completed runs of each arm of scenario sc: settled
 // and slope in MiB (and MiB/round) per arm, a little noise.
@@ -55,21 +61,21 @@ func TestABDecide(t *testing.T) {
 		finding string // the metric of the one finding, "" for none
 		text    string
 	}{
-		{"head leaks", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
+		{"head leaks", abRuns("quick-fixed", 6, arms(2, 60), arms(1, 1)),
 			StatusFailed, "settled", "REGRESSION settled: head 61.5MiB against base 2.0MiB"},
-		{"base leaked, head fixed", abRuns("quick-fixed", 6, map[string]float64{armBase: 60, armHead: 2}, map[string]float64{armBase: 1, armHead: 1}),
+		{"base leaked, head fixed", abRuns("quick-fixed", 6, arms(60, 2), arms(1, 1)),
 			StatusOK, "", ""},
 		// Significant (every head run above every base run) but within the
 		// 16 MiB floor: no regression.
-		{"within the floor", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 12}, map[string]float64{armBase: 1, armHead: 1}),
+		{"within the floor", abRuns("quick-fixed", 6, arms(2, 12), arms(1, 1)),
 			StatusOK, "", ""},
 		// The slope is advisory: a warning, the gate passes.
-		{"advisory slope", abRuns("quick-fixed", 6, map[string]float64{armBase: 2, armHead: 2}, map[string]float64{armBase: 1, armHead: 40}),
+		{"advisory slope", abRuns("quick-fixed", 6, arms(2, 2), arms(1, 40)),
 			StatusOK, "slope", "warning (advisory) slope"},
 		// Four runs a side can be significant (p = 0.029); three cannot.
-		{"four runs", abRuns("quick-fixed", 4, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
+		{"four runs", abRuns("quick-fixed", 4, arms(2, 60), arms(1, 1)),
 			StatusFailed, "settled", "p=0.029"},
-		{"three runs", abRuns("quick-fixed", 3, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}),
+		{"three runs", abRuns("quick-fixed", 3, arms(2, 60), arms(1, 1)),
 			StatusOK, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,7 +101,7 @@ func TestABDecide(t *testing.T) {
 	}
 	// A run that failed is an error, named; a scenario without runs of an
 	// arm has no comparison.
-	runs := abRuns("quick-fixed", 4, map[string]float64{armBase: 2, armHead: 2}, map[string]float64{armBase: 1, armHead: 1})
+	runs := abRuns("quick-fixed", 4, arms(2, 2), arms(1, 1))
 	runs[1].err = errors.New("crashed: the child exited with status 2")
 	rep := abDecide(append(scs, scenario.Scenario{Name: "quick-leaky"}), runs, th)
 	var buf bytes.Buffer
@@ -142,7 +148,7 @@ func TestGateAB_UsageErrors(t *testing.T) {
 // that five times, one after another). The three gates are independent
 // processes with their own children and folders, and run at once.
 func TestGateAB_RealBuilds(t *testing.T) {
-	runsChildren(t, "builds bench twice and runs child processes; skipped with -short")
+	childtest.RunsChildren(t, "builds bench twice and runs child processes; skipped with -short")
 	dir := t.TempDir()
 	var wg sync.WaitGroup
 	wg.Go(func() { buildBench(regressListenersTag) }) // the two builds at once; errors below
@@ -157,10 +163,7 @@ func TestGateAB_RealBuilds(t *testing.T) {
 	copyExecutable(t, fixed, fixed2)
 	// Ten rounds: the broken build's leak grows by about 2.5 MiB a round
 	// on the tiny workload, past the 16 MiB floor of settled memory.
-	sc := filepath.Join(dir, "tiny-fixed.yaml")
-	if err := os.WriteFile(sc, []byte("name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 10\nidle: 300ms\ninterval: 20ms\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	sc := writeScenario(t, dir, "tiny-fixed.yaml", "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 10\nidle: 300ms\ninterval: 20ms\n")
 	// The gates run at once, in this test's parallel slot (as subtests
 	// each would wait for a slot of its own): gateAB starts head's A/B
 	// gate against base, and its outcome arrives when it ends.

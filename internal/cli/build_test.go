@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
+
+	"github.com/leakbench/leakbench/internal/childtest"
 )
 
 // regressListenersTag builds the deliberately broken bench of
@@ -17,18 +13,7 @@ const regressListenersTag = "leakbench_regress_listeners"
 // benchBuilds are the bench binaries the tests run, built at most once per
 // test binary and per build tag (go build of cmd/bench, as a user builds
 // it), in a folder TestMain removes when the tests end.
-var benchBuilds = struct {
-	mu   sync.Mutex
-	dir  string
-	once map[string]*benchBuild
-}{once: map[string]*benchBuild{}}
-
-// benchBuild is one build of bench: its binary, or why it failed.
-type benchBuild struct {
-	once sync.Once
-	bin  string
-	err  error
-}
+var benchBuilds = childtest.NewPrograms("leakbench-cli-test-")
 
 // builtBench returns the path of bench built with the given build tag (""
 // for the default build), building it on the first call; the binary is
@@ -46,45 +31,9 @@ func builtBench(t *testing.T, tag string) string {
 // buildBench is builtBench for any goroutine: it returns the build's
 // error instead of failing a test.
 func buildBench(tag string) (string, error) {
-	benchBuilds.mu.Lock()
-	if benchBuilds.dir == "" {
-		dir, err := os.MkdirTemp("", "leakbench-cli-test-")
-		if err != nil {
-			benchBuilds.mu.Unlock()
-			return "", err
-		}
-		benchBuilds.dir = dir
+	const pkg = "github.com/leakbench/leakbench/cmd/bench"
+	if tag == "" {
+		return benchBuilds.Build("bench", pkg)
 	}
-	b, ok := benchBuilds.once[tag]
-	if !ok {
-		b = &benchBuild{}
-		benchBuilds.once[tag] = b
-	}
-	dir := benchBuilds.dir
-	benchBuilds.mu.Unlock()
-
-	b.once.Do(func() {
-		name := "bench"
-		args := []string{"build"}
-		if tag != "" {
-			name += "-" + tag
-			args = append(args, "-tags", tag)
-		}
-		b.bin = filepath.Join(dir, name)
-		args = append(args, "-o", b.bin, "github.com/leakbench/leakbench/cmd/bench")
-		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
-		}
-	})
-	return b.bin, b.err
-}
-
-// removeBenchBuilds removes the folder of the builds; TestMain calls it
-// after the tests.
-func removeBenchBuilds() {
-	benchBuilds.mu.Lock()
-	defer benchBuilds.mu.Unlock()
-	if benchBuilds.dir != "" {
-		os.RemoveAll(benchBuilds.dir)
-	}
+	return benchBuilds.Build("bench-"+tag, pkg, "-tags", tag)
 }

@@ -18,11 +18,8 @@ import (
 // catches (regression, within the power) and one of half that size
 // (reported below the power).
 func TestGate_CalibrateThenInject(t *testing.T) {
-	dir := t.TempDir()
-	baseline := filepath.Join(dir, "baseline.json")
-	f := &fakeGate{figures: map[string]fakeFigures{"quick-fixed": fixedFigures, "quick-leaky": leakyFigures}}
+	f, baseline, args := quickGate(t.TempDir())
 	var stdout, stderr bytes.Buffer
-	args := []string{"--baseline", baseline, "--out", filepath.Join(dir, "out")}
 	code := f.cmd(&stdout, &stderr).main(t.Context(), append(args, "--calibrate", "--calibrate-runs", "6", "--inject-runs", "3", "--inject-sizes", "1KiB,64KiB,512KiB"))
 	if code != 0 {
 		t.Fatalf("calibrate: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
@@ -93,10 +90,8 @@ func TestGate_CalibrateFlags(t *testing.T) {
 // says how to calibrate again.
 func TestGate_UpdateDropsTheCalibration(t *testing.T) {
 	dir := t.TempDir()
-	baseline := filepath.Join(dir, "baseline.json")
-	f := &fakeGate{figures: map[string]fakeFigures{"quick-fixed": fixedFigures, "quick-leaky": leakyFigures}}
+	f, baseline, args := quickGate(dir)
 	var stdout, stderr bytes.Buffer
-	args := []string{"--baseline", baseline, "--out", filepath.Join(dir, "out")}
 	if code := f.cmd(&stdout, &stderr).main(t.Context(), append(args, "--calibrate", "--calibrate-runs", "6", "--inject-runs", "3", "--inject-sizes", "64KiB")); code != 0 {
 		t.Fatalf("calibrate: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/compare/gobench"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
@@ -376,19 +377,11 @@ func TestCompare_MergeRefusesMixedEnvironments(t *testing.T) {
 // runs record the environment the merge compares and that bench.txt is
 // Go benchmark format.
 func TestCompare_RealChildren(t *testing.T) {
-	runsChildren(t, "runs child processes; skipped with -short")
+	childtest.RunsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
-	var paths []string
-	for name, y := range map[string]string{
-		"tiny-fixed.yaml": "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 2\nidle: 200ms\ninterval: 20ms\n",
-		"tiny-leaky.yaml": "name: tiny-leaky\nworkload: tiny\npreset: fixed\nlisteners: leaked\nrounds: 2\nidle: 200ms\ninterval: 20ms\n",
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-	}
+	paths := writeScenarios(t, dir,
+		"tiny-fixed.yaml", "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 2\nidle: 200ms\ninterval: 20ms\n",
+		"tiny-leaky.yaml", "name: tiny-leaky\nworkload: tiny\npreset: fixed\nlisteners: leaked\nrounds: 2\nidle: 200ms\ninterval: 20ms\n")
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, append([]string{"compare", "--quiet", "--runs", "2", "--out", out}, paths...)...)
 	t.Logf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -417,13 +410,20 @@ func writeScenarios(t *testing.T, dir string, nameYAML ...string) []string {
 	t.Helper()
 	var paths []string
 	for i := 0; i+1 < len(nameYAML); i += 2 {
-		p := filepath.Join(dir, nameYAML[i])
-		if err := os.WriteFile(p, []byte(nameYAML[i+1]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
+		paths = append(paths, writeScenario(t, dir, nameYAML[i], nameYAML[i+1]))
 	}
 	return paths
+}
+
+// writeScenario writes the scenario file name, of text y, into dir and
+// returns its path.
+func writeScenario(t *testing.T, dir, name, y string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // TestCompare_WorkloadsPreparedInTheParent checks that bench compare
@@ -541,7 +541,7 @@ func TestFactorialCells_Refused(t *testing.T) {
 // per codec, 6) and record them; the pipeline cell holds at most one
 // instance per codec.
 func TestCompare_FactorialRealChildren(t *testing.T) {
-	runsChildren(t, "runs child processes; skipped with -short")
+	childtest.RunsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
 	base := writeScenarios(t, dir, "tiny-before.yaml", "name: tiny-before\nworkload: tiny\npreset: before\nrounds: 2\nidle: 200ms\ninterval: 20ms\n")[0]
 	out := filepath.Join(dir, "out")

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -17,14 +18,10 @@ import (
 // tiny workload's dropped instances, a few MiB, are below the noise floor
 // of expect: leak; the quick twin expects the leak.)
 func TestRun_FieldPattern(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	dir := t.TempDir()
-	file := filepath.Join(dir, "tiny-pool-unclosed.yaml")
-	y := "name: tiny-pool-unclosed\nworkload: tiny\npreset: pool-unclosed\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\n" +
-		"limits:\n  - leaked_after_settle > 0MiB\n  - errors <= 0\n"
-	if err := os.WriteFile(file, []byte(y), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writeScenario(t, dir, "tiny-pool-unclosed.yaml", "name: tiny-pool-unclosed\nworkload: tiny\npreset: pool-unclosed\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\n"+
+		"limits:\n  - leaked_after_settle > 0MiB\n  - errors <= 0\n")
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, "run", "--quiet", "--out", out, file)
 	if code != StatusOK {
@@ -59,10 +56,7 @@ func TestRun_FieldPattern(t *testing.T) {
 // bench run before any child, with exit 2 and both settings named.
 func TestRun_FieldRefusal(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "bad.yaml")
-	if err := os.WriteFile(file, []byte("workload: tiny\npreset: aliased-cache\nallocator: mmap\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writeScenario(t, dir, "bad.yaml", "workload: tiny\npreset: aliased-cache\nallocator: mmap\n")
 	code, _, stderr := bench(t, "run", "--out", filepath.Join(dir, "out"), file)
 	if code != StatusError || !strings.Contains(stderr, file+":3:12: allocator: results: aliased with allocator: mmap") {
 		t.Errorf("exit %d, stderr %q; want %d and the refusal at line 3 naming both settings", code, stderr, StatusError)

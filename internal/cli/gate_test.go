@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/internal/report"
@@ -85,16 +87,20 @@ var (
 	leakyFigures = fakeFigures{peak: 700, retained: 400, settled: 380, slope: 90, instances: 6}
 )
 
+// quickGate returns a fake gate of the quick scenarios (quick-fixed, and
+// quick-leaky the control), the baseline file it is to write in dir, and
+// the arguments that name that baseline and an out folder in dir.
+func quickGate(dir string) (f *fakeGate, baseline string, args []string) {
+	baseline = filepath.Join(dir, "baseline.json")
+	f = &fakeGate{figures: map[string]fakeFigures{"quick-fixed": fixedFigures, "quick-leaky": leakyFigures}}
+	return f, baseline, []string{"--baseline", baseline, "--out", filepath.Join(dir, "out")}
+}
+
 func TestGate_UpdateThenPassThenRegression(t *testing.T) {
 	dir := t.TempDir()
-	baseline := filepath.Join(dir, "baseline.json")
-	out := filepath.Join(dir, "out")
-	f := &fakeGate{
-		figures: map[string]fakeFigures{"quick-fixed": fixedFigures, "quick-leaky": leakyFigures},
-		summary: filepath.Join(dir, "step-summary.md"),
-	}
+	f, baseline, args := quickGate(dir)
+	f.summary = filepath.Join(dir, "step-summary.md")
 	var stdout, stderr bytes.Buffer
-	args := []string{"--baseline", baseline, "--out", out}
 
 	if code := f.cmd(&stdout, &stderr).main(t.Context(), append(args, "--update-baseline")); code != 0 {
 		t.Fatalf("update: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
@@ -204,10 +210,9 @@ func TestGate_Errors(t *testing.T) {
 
 func TestGate_CrashedRunAndMissingScenario(t *testing.T) {
 	dir := t.TempDir()
-	baseline := filepath.Join(dir, "baseline.json")
-	f := &fakeGate{figures: map[string]fakeFigures{"quick-fixed": fixedFigures, "quick-leaky": leakyFigures}}
+	f, baseline, args := quickGate(dir)
+	args = slices.Clip(append(args, "--runs", "1"))
 	var stdout, stderr bytes.Buffer
-	args := []string{"--baseline", baseline, "--out", filepath.Join(dir, "out"), "--runs", "1"}
 	if code := f.cmd(&stdout, &stderr).main(t.Context(), append(args, "--update-baseline", "quick-fixed")); code != 0 {
 		t.Fatalf("update: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
@@ -248,21 +253,12 @@ func TestGate_Help(t *testing.T) {
 // leaky scenario, one run each, through real child processes of a freshly
 // built bench binary (built once for all the tests, builtBench).
 func TestGate_EndToEnd(t *testing.T) {
-	runsChildren(t, "runs child processes; skipped with -short")
+	childtest.RunsChildren(t, "runs child processes; skipped with -short")
 	dir := t.TempDir()
 	bin := builtBench(t, "")
-	scenarios := map[string]string{
-		"tiny-fixed.yaml": "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 3\nidle: 300ms\ninterval: 20ms\nexpect: stable\n",
-		"tiny-leaky.yaml": "name: tiny-leaky\nworkload: tiny\npreset: fixed\nlisteners: leaked\nrounds: 3\nidle: 300ms\ninterval: 20ms\nexpect: leak\n",
-	}
-	var paths []string
-	for name, y := range scenarios {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-	}
+	paths := writeScenarios(t, dir,
+		"tiny-fixed.yaml", "name: tiny-fixed\nworkload: tiny\npreset: fixed\nrounds: 3\nidle: 300ms\ninterval: 20ms\nexpect: stable\n",
+		"tiny-leaky.yaml", "name: tiny-leaky\nworkload: tiny\npreset: fixed\nlisteners: leaked\nrounds: 3\nidle: 300ms\ninterval: 20ms\nexpect: leak\n")
 	var stdout, stderr bytes.Buffer
 	g := gateCmd{
 		find:     testCLI.find,

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/leakbench/leakbench/internal/casestudy/codecs"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -94,14 +95,10 @@ type badFile struct {
 // reason on the terminal and in summary.json, the corrupt ones' requests
 // failed with their class, the others skipped.
 func TestRun_HostileImagesDir(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	images, good, bad := hostileDir(t)
 	dir := t.TempDir()
-	scFile := filepath.Join(dir, "hostile.yaml")
-	y := "name: hostile\nworkload: tiny\npreset: fixed\nworkers: 1\nrounds: 1\nin_flight: 2\ninterval: 20ms\n"
-	if err := os.WriteFile(scFile, []byte(y), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	scFile := writeScenario(t, dir, "hostile.yaml", "name: hostile\nworkload: tiny\npreset: fixed\nworkers: 1\nrounds: 1\nin_flight: 2\ninterval: 20ms\n")
 	out := filepath.Join(dir, "out")
 	code, stdout, stderr := bench(t, "run", "--images", images, "--out", out, scFile)
 	t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/scenarios"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
@@ -35,7 +36,7 @@ func TestMain(m *testing.M) {
 		flag.Set("test.parallel", "4")
 	}
 	code := m.Run()
-	removeBenchBuilds()
+	benchBuilds.Remove()
 	os.Exit(code)
 }
 
@@ -194,10 +195,7 @@ func TestBadFlags(t *testing.T) {
 
 func TestRun_BadScenario(t *testing.T) {
 	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.yaml")
-	if err := os.WriteFile(bad, []byte("name: bad\nworkload: tiny\npreset: fixed\nrounds: lots\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bad := writeScenario(t, dir, "bad.yaml", "name: bad\nworkload: tiny\npreset: fixed\nrounds: lots\n")
 	code, _, errOut := bench(t, "run", "--out", filepath.Join(dir, "out"), bad)
 	if code != StatusError || !strings.Contains(errOut, "bad.yaml:4") || !strings.Contains(errOut, "rounds") {
 		t.Errorf("exit %d, stderr %q; want %d and the parse error at bad.yaml:4 naming rounds", code, errOut, StatusError)
@@ -215,15 +213,10 @@ func TestRun_BadScenario(t *testing.T) {
 // (this test binary, see TestMain): one whose limits hold and one whose
 // limit can't hold, and checks the verdicts, the exit status and the files.
 func TestRun_EndToEnd(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	dir := t.TempDir()
 	write := func(name, limit string) string {
-		p := filepath.Join(dir, name+".yaml")
-		y := "name: " + name + "\nworkload: tiny\npreset: fixed\nworkers: 1\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\nlimits:\n  - " + limit + "\n"
-		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return writeScenario(t, dir, name+".yaml", "name: "+name+"\nworkload: tiny\npreset: fixed\nworkers: 1\nrounds: 2\nin_flight: 2\nidle: 100ms\ninterval: 20ms\nlimits:\n  - "+limit+"\n")
 	}
 	ok := write("tiny-ok", "instances_peak <= 6")
 	fail := write("tiny-fail", "peak < 1MB") // decimal: the verdict shows the peak in MB too
@@ -317,15 +310,4 @@ func TestProgressPrinter_Plain(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("progress:\n%s\nwant:\n%s", b.String(), want)
 	}
-}
-
-// runsChildren marks a test that runs child processes (or waits on
-// them): skipped with -short, saying why, and run in parallel with the
-// others otherwise.
-func runsChildren(t *testing.T, why string) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip(why)
-	}
-	t.Parallel()
 }

@@ -31,7 +31,7 @@ func withProfiles(runs []abRun) []abRun {
 // names the two builds' median runs' profiles after settle and the go
 // tool pprof command that diffs them, in both reports.
 func TestABDecide_RegressionComesWithProfiles(t *testing.T) {
-	runs := withProfiles(abRuns("quick-fixed", 5, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1}))
+	runs := withProfiles(abRuns("quick-fixed", 5, arms(2, 60), arms(1, 1)))
 	rep := abDecide([]scenario.Scenario{{Name: "quick-fixed"}}, runs, gate.DefaultThresholds())
 	fs := rep.Scenarios[0].Findings
 	if len(fs) != 1 || fs[0].Metric != metric.Settled {
@@ -60,7 +60,7 @@ func TestABDecide_RegressionComesWithProfiles(t *testing.T) {
 // explains, gets none.
 func TestDifferenceProfiles(t *testing.T) {
 	var runs []compareRun
-	for i, ab := range withProfiles(abRuns("x", 6, map[string]float64{armBase: 2, armHead: 60}, map[string]float64{armBase: 1, armHead: 1})) {
+	for i, ab := range withProfiles(abRuns("x", 6, arms(2, 60), arms(1, 1))) {
 		name := map[string]string{armBase: "before", armHead: "after"}[ab.arm]
 		runs = append(runs, compareRun{cell: plannedCell{Scenario: name, Rep: i/2 + 1}, dir: ab.dir, summary: ab.summary})
 	}

@@ -31,13 +31,6 @@ func TestTargetChecks(t *testing.T) {
 		}),
 	}, DefaultTarget: builtin.Name})
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	for _, tc := range []struct {
 		name, text string
 		want       []string
@@ -51,7 +44,7 @@ func TestTargetChecks(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := write(tc.name, tc.text)
+			path := writeScenario(t, dir, tc.name, tc.text)
 			var out, errb bytes.Buffer
 			code := c.run(t.Context(), []string{"run", "--quiet", "--out", filepath.Join(dir, "out"), path}, &out, &errb)
 			if code != StatusError {

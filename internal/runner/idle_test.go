@@ -9,6 +9,7 @@ import (
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/idlegc"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/results"
 )
 
@@ -24,7 +25,7 @@ import (
 //     the curve stays flat far from the baseline, apart from the
 //     background scavenger returning free heap (checkGoIdle).
 func TestRun_IdleGC(t *testing.T) {
-	runsChildren(t, "runs three children with 10 s idle phases")
+	childtest.RunsChildren(t, "runs three children with 10 s idle phases")
 	idle := idlegc.LongDelay + 2*time.Second
 	run := func(t *testing.T, preset string, mode idlegc.Mode) results.Run {
 		sc := testScenario(t, preset+"-"+mode.String(), preset, 1)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
@@ -190,7 +191,7 @@ func mibf(b uint64) float64 { return float64(b) / MiB }
 // stage) and the fully fixed strategy, and checks that the harness sees
 // the difference in both the engine's own accounting and in RSS.
 func TestRun_LeakyVersusFixed(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	images := bigImages(t, 3)
 	run := func(t *testing.T, name, preset string) results.Summary {
 		sc := testScenario(t, name, preset, 3)
@@ -303,7 +304,7 @@ func longScenario(t *testing.T, name string) scenario.Scenario {
 }
 
 func TestRun_ChildKilled(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	opts := testOptions(t)
 	k := &killingSampler{n: 10, action: func(pid int) { syscall.Kill(pid, syscall.SIGKILL) }}
 	k.install(&opts)
@@ -327,7 +328,7 @@ func TestRun_ChildKilled(t *testing.T) {
 }
 
 func TestRun_Interrupted(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opts := testOptions(t)
@@ -346,7 +347,7 @@ func TestRun_Interrupted(t *testing.T) {
 }
 
 func TestRun_RSSCap(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	sc := longScenario(t, "capped")
 	sc.RSSCap = 1 << 20 // any Go process exceeds 1 MiB at once
 	opts := testOptions(t)
@@ -363,7 +364,7 @@ func TestRun_RSSCap(t *testing.T) {
 }
 
 func TestRun_Timeout(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	opts := testOptions(t)
 	opts.Timeout = 300 * time.Millisecond
 	sum := mustRun(t, context.Background(), longScenario(t, "timeout"), opts).Summary
@@ -434,15 +435,4 @@ func TestRun_RefusesUsedDir(t *testing.T) {
 	if _, err := Run(context.Background(), testScenario(t, "x", "fixed", 1), opts); err == nil {
 		t.Fatal("Run into a directory holding a run: want an error")
 	}
-}
-
-// runsChildren marks a test that runs child processes (or waits on
-// them): skipped with -short, saying why, and run in parallel with the
-// others otherwise.
-func runsChildren(t *testing.T, why string) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip(why)
-	}
-	t.Parallel()
 }

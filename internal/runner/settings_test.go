@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leakbench/leakbench/harness/target"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/scenario"
@@ -50,7 +51,7 @@ func newSettled(context.Context, target.Config, settledOptions) (target.Target, 
 // for: a default only the child applies is recorded, and the builtin's
 // strategy is the child's report of it.
 func TestRun_SummaryRecordsTheChildsSettings(t *testing.T) {
-	runsChildren(t, "runs child processes")
+	childtest.RunsChildren(t, "runs child processes")
 	run := func(sc scenario.Scenario) results.Summary {
 		t.Helper()
 		opts := testOptions(t)

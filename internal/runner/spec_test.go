@@ -9,15 +9,17 @@ import (
 	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/casestudy/builtin"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
+	"github.com/leakbench/leakbench/internal/driver"
 	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 
-// TestResolve_BuiltinGetsItsKeysAsOptions: the builtin target's top-level
-// keys reach it as options, decoded by its own factory like any target's,
-// into the strategy and deadline the scenario says.
-func TestResolve_BuiltinGetsItsKeysAsOptions(t *testing.T) {
-	sc, err := benchCatalog.Parse("b.yaml", []byte("workload: tiny\npreset: fix1\nlisteners: removed\nop_timeout: 1m30s\nworkers: 3\n"))
+// resolved parses the scenario file name of text src with parse (a
+// catalog's Parse, or scenario.Parse) and resolves it into the child's
+// spec, failing t on either's error.
+func resolved(t *testing.T, parse func(string, []byte) (scenario.Scenario, error), name, src string) (scenario.Scenario, driver.Spec) {
+	t.Helper()
+	sc, err := parse(name, []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,15 +27,33 @@ func TestResolve_BuiltinGetsItsKeysAsOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sc, sp
+}
+
+// decodeOptions decodes a spec's options into O as a target's factory
+// does (factory.New), stopping before it would make the target.
+func decodeOptions[O any](options string) (O, error) {
+	var got O
+	f := factory.New(func(_ context.Context, _ target.Config, o O) (target.Target, error) {
+		got = o
+		return nil, context.Canceled // no target needed
+	})
+	if _, err := f.New(context.Background(), target.Config{}, options); err != context.Canceled {
+		return got, err
+	}
+	return got, nil
+}
+
+// TestResolve_BuiltinGetsItsKeysAsOptions: the builtin target's top-level
+// keys reach it as options, decoded by its own factory like any target's,
+// into the strategy and deadline the scenario says.
+func TestResolve_BuiltinGetsItsKeysAsOptions(t *testing.T) {
+	_, sp := resolved(t, benchCatalog.Parse, "b.yaml", "workload: tiny\npreset: fix1\nlisteners: removed\nop_timeout: 1m30s\nworkers: 3\n")
 	if sp.Target != builtin.Name || sp.Workers != 3 {
 		t.Errorf("spec target %q, workers %d", sp.Target, sp.Workers)
 	}
-	var got builtin.Options
-	f := factory.New(func(ctx context.Context, cfg target.Config, o builtin.Options) (target.Target, error) {
-		got = o
-		return nil, context.Canceled // no engine needed
-	})
-	if _, err := f.New(context.Background(), target.Config{}, sp.Options); err != context.Canceled {
+	got, err := decodeOptions[builtin.Options](sp.Options)
+	if err != nil {
 		t.Fatalf("decoding %q: %v", sp.Options, err)
 	}
 	want, _ := engine.Preset("fix1")
@@ -46,29 +66,15 @@ func TestResolve_BuiltinGetsItsKeysAsOptions(t *testing.T) {
 // TestResolve_OtherTargetGetsItsOptions: another target's options mapping
 // reaches the child as its YAML, with no builtin keys.
 func TestResolve_OtherTargetGetsItsOptions(t *testing.T) {
-	sc, err := scenario.Parse("o.yaml", []byte("workload: tiny\ntarget: mine\noptions:\n  keep: 4\n  sizes: [1, 2]\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, _, err := resolve(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc, sp := resolved(t, scenario.Parse, "o.yaml", "workload: tiny\ntarget: mine\noptions:\n  keep: 4\n  sizes: [1, 2]\n")
 	if sp.Target != "mine" || !strings.Contains(sp.Options, "keep: 4") || strings.Contains(sp.Options, "topology") {
 		t.Errorf("spec target %q, options %q", sp.Target, sp.Options)
 	}
-	var got struct {
+	got, err := decodeOptions[struct {
 		Keep  int   `yaml:"keep"`
 		Sizes []int `yaml:"sizes"`
-	}
-	f := factory.New(func(ctx context.Context, cfg target.Config, o struct {
-		Keep  int   `yaml:"keep"`
-		Sizes []int `yaml:"sizes"`
-	}) (target.Target, error) {
-		got = o
-		return nil, context.Canceled
-	})
-	if _, err := f.New(context.Background(), target.Config{}, sp.Options); err != context.Canceled || got.Keep != 4 || len(got.Sizes) != 2 {
+	}](sp.Options)
+	if err != nil || got.Keep != 4 || len(got.Sizes) != 2 {
 		t.Errorf("decoded %+v, %v", got, err)
 	}
 	if run, err := Run(context.Background(), sc, Options{}); err == nil || run.Summary.Target != "mine" {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/leakbench/leakbench/harness/target"
+	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/scenario"
 )
@@ -48,7 +49,7 @@ func (s stuck) Do(ctx context.Context, req target.Request) error {
 // every request that completed before it, their latencies, and names the
 // stuck one: its id, its file and the operation in progress.
 func TestRun_TimeoutKeepsCompletedRequests(t *testing.T) {
-	runsChildren(t, "runs a child process")
+	childtest.RunsChildren(t, "runs a child process")
 	dir := t.TempDir()
 	for _, name := range []string{"a.png", "b.png", "c.png", "stuck.png"} {
 		f, err := os.Create(filepath.Join(dir, name))

@@ -1,18 +1,20 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/leakbench/leakbench/internal/childtest"
 	leakgate "github.com/leakbench/leakbench/internal/gate"
 	"github.com/leakbench/leakbench/internal/metric"
 	"github.com/leakbench/leakbench/targets/internal/perimage"
 )
+
+// programs are the builds of this program the tests run (without build
+// flags, and with -tags nodynamic), each built once.
+var programs = childtest.NewPrograms("bench-test-")
 
 // benchBin is this program, built once by TestMain (without build
 // flags): the tests run it as a user would, its own child processes
@@ -20,56 +22,23 @@ import (
 var benchBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "bench-test-")
-	if err != nil {
-		panic(err)
-	}
-	benchBin, err = goBuild(dir)
+	var err error
+	benchBin, err = programs.Build("bench", ".")
 	code := 2
 	if err == nil {
 		code = m.Run()
 	} else {
 		println(err.Error())
 	}
-	os.RemoveAll(dir)
+	programs.Remove()
 	os.Exit(code)
-}
-
-// goBuild builds this program into dir with the given go build flags.
-func goBuild(dir string, flags ...string) (string, error) {
-	bin := filepath.Join(dir, "bench")
-	args := append(append([]string{"build"}, flags...), "-o", bin, ".")
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go %v: %v\n%s", args, err, out)
-	}
-	return bin, nil
-}
-
-// execute runs bin and returns its exit status and output.
-func execute(t *testing.T, env []string, bin string, args ...string) (int, string) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), out.String()
-	}
-	if err != nil {
-		t.Fatalf("%s %v: %v", bin, args, err)
-	}
-	return 0, out.String()
 }
 
 // runsChildren skips t under -short, runs it in parallel with the other
 // tests that run child processes, and returns a temporary directory for it.
 func runsChildren(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs child processes")
-	}
-	t.Parallel()
+	childtest.RunsChildren(t, "runs child processes")
 	return t.TempDir()
 }
 
@@ -93,15 +62,12 @@ func TestRefusesSharedLibraries(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"LD_LIBRARY_PATH=" + dir}
-	code, out := execute(t, env, benchBin, "list")
+	code, out := childtest.Run(t, env, benchBin, "list")
 	if code != 2 || !strings.Contains(out, "github.com/gen2brain/heic") || !strings.Contains(out, "-tags nodynamic") {
 		t.Errorf("with %s findable: exit %d, output %q; want 2 and an error naming heic and -tags nodynamic", lib, code, out)
 	}
-	nodynamic, err := goBuild(t.TempDir(), "-tags", "nodynamic")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code, out := execute(t, env, nodynamic, "list"); code != 0 || !strings.Contains(out, "heic-decode-keep") {
+	nodynamic := programs.Built(t, "bench-nodynamic", ".", "-tags", "nodynamic")
+	if code, out := childtest.Run(t, env, nodynamic, "list"); code != 0 || !strings.Contains(out, "heic-decode-keep") {
 		t.Errorf("built with -tags nodynamic: exit %d, output %q; want the scenario list", code, out)
 	}
 }
@@ -131,7 +97,7 @@ func TestHarnessMeasuresRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")
-	code, text := execute(t, nil, bin, "run", "--quiet", "--out", out, "gate-stable", "gate-leaky", copyFile)
+	code, text := childtest.Run(t, nil, bin, "run", "--quiet", "--out", out, "gate-stable", "gate-leaky", copyFile)
 	t.Logf("run:\n%s", text)
 	if code != 0 {
 		t.Fatalf("run: exit %d, want 0", code)
@@ -173,7 +139,7 @@ func TestGate(t *testing.T) {
 	bin := benchBin
 	baseline := filepath.Join(dir, "baseline.json")
 	gate := func(extra ...string) (int, string) {
-		return execute(t, nil, bin, append([]string{"gate", "--runs", "1", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)...)
+		return childtest.Run(t, nil, bin, append([]string{"gate", "--runs", "1", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)...)
 	}
 	if code, text := gate("--update-baseline"); code != 0 {
 		t.Fatalf("gate --update-baseline: exit %d, want 0\n%s", code, text)
@@ -209,7 +175,7 @@ func TestGate_Calibrated(t *testing.T) {
 	baseline := filepath.Join(dir, "baseline.json")
 	gate := func(extra ...string) (int, string) {
 		args := append([]string{"gate", "--runs", "2", "--baseline", baseline, "--out", filepath.Join(dir, "gate")}, extra...)
-		return execute(t, nil, benchBin, append(args, scenarioFile)...)
+		return childtest.Run(t, nil, benchBin, append(args, scenarioFile)...)
 	}
 	code, text := gate("--calibrate", "--calibrate-runs", "4", "--inject-runs", "2", "--inject-sizes", "64KiB,1MiB,4MiB")
 	t.Logf("calibration:\n%s", text)

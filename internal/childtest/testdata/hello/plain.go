@@ -1,0 +1,6 @@
+//go:build !loud
+
+package main
+
+// greeting is what a default build prints.
+const greeting = "hello"
