@@ -6,19 +6,20 @@ import (
 	"github.com/leakbench/leakbench/internal/results"
 )
 
-// idleGCGlyph marks a collection of the V8 memory-reducer model.
+// idleGCGlyph marks a collection the target's model of its idle runtime
+// made (target.Idler; bench: V8's memory reducer, idle_gc: v8).
 var idleGCGlyph = draw.GlyphStyle{Color: vermillion, Radius: 3, Shape: draw.RingGlyph{}}
 
-// idleGCMarkers returns a marker per collection of the V8 memory-reducer
+// idleGCMarkers returns a marker per collection of the target's idle
 // model in the run's idle phase (results.EventIdleGC), at its end (seconds
 // since the child started, as the samples) and the child's RSS read just
 // then; the first is labelled when labels is set.
 func idleGCMarkers(r Run, labels bool) []marker {
-	return gcMarkers(r, results.EventIdleGC, idleGCGlyph, labels, "memory reducer GC")
+	return gcMarkers(r, results.EventIdleGC, idleGCGlyph, labels, "idle GC")
 }
 
-// externalGCGlyph marks a collection started for external-memory
-// pressure (allocator v8).
+// externalGCGlyph marks a collection a target started for
+// external-memory pressure (bench: allocator v8).
 var externalGCGlyph = draw.GlyphStyle{Color: sky, Radius: 3, Shape: draw.TriangleGlyph{}}
 
 // externalGCMarkers returns a marker per collection the target started

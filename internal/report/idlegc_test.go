@@ -35,7 +35,7 @@ func TestIdleGCMarkers(t *testing.T) {
 	for _, e := range runLegend(r) {
 		legend = append(legend, e.name)
 	}
-	if !strings.Contains(strings.Join(legend, "|"), "memory reducer GC") {
+	if !strings.Contains(strings.Join(legend, "|"), "idle GC (by the target") {
 		t.Errorf("legend %q", legend)
 	}
 	if err := PlotRun(r, filepath.Join(t.TempDir(), "rss")); err != nil {

@@ -286,10 +286,10 @@ func runLegend(runs ...Run) []legendEntry {
 		out = append(out, legendEntry{"after settle", []plot.Thumbnailer{glyphThumb{settleGlyph}}})
 	}
 	if idleGC {
-		out = append(out, legendEntry{"memory reducer GC (idle_gc: v8)", []plot.Thumbnailer{glyphThumb{idleGCGlyph}}})
+		out = append(out, legendEntry{"idle GC (by the target's model of its runtime)", []plot.Thumbnailer{glyphThumb{idleGCGlyph}}})
 	}
 	if externalGC {
-		out = append(out, legendEntry{"external-memory GC (allocator: v8)", []plot.Thumbnailer{glyphThumb{externalGCGlyph}}})
+		out = append(out, legendEntry{"external-memory GC (started by the target)", []plot.Thumbnailer{glyphThumb{externalGCGlyph}}})
 	}
 	if ended {
 		out = append(out, legendEntry{"run ended early", []plot.Thumbnailer{glyphThumb{endedGlyph}}})
