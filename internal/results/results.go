@@ -254,8 +254,8 @@ type Latency struct {
 // the time series.
 type Summary struct {
 	Scenario string    `json:"scenario"`
-	Target   string    `json:"target,omitempty"` // the target that ran; "" for the builtin engine
-	Exec     []string  `json:"exec,omitempty"`   // an exec target's command line; nil for the builtin
+	Target   string    `json:"target,omitempty"` // the target that ran; "" for the program's default one (bench: its builtin engine)
+	Exec     []string  `json:"exec,omitempty"`   // an exec target's command line; nil for a Go target
 	Workload string    `json:"workload"`
 	Strategy Strategy  `json:"strategy"` // the target's settings in its own words, as the child reported them (EventSettings); the worker count alone for a target that is no Strategist
 	Rounds   int       `json:"rounds"`
