@@ -75,12 +75,13 @@ func (s Snapshot) Leaked() uint64 {
 }
 
 // Validator is implemented by an options type that checks its values
-// beyond their types (a range, a combination). the harness calls it once
-// the options are decoded (in the parent, before any child starts). It returns every problem at once (nil when
-// there is none), as k6's executor configs do; an error that names its
-// key, an *OptionError with Field set or a message that begins with the
-// key ("keep: must not be negative"), is reported at that key's line and
-// column, any other at the options mapping's.
+// beyond their types (a range, a combination). The harness calls it once
+// the options are decoded: in the parent, before any child starts, and in
+// the child, before it builds the target. It returns every problem at
+// once (nil when there is none), as k6's executor configs do; an error
+// whose message begins with its key ("keep: must not be negative") is
+// reported at that key's line and column, any other at the options
+// mapping's.
 type Validator interface {
 	Validate() []error
 }
