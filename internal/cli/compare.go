@@ -76,9 +76,9 @@ usage error, a bad scenario, a run that did not complete (it is left out of
 the statistics and named), or folders that cannot be merged.`,
 		examples: []string{
 			"# the stable scenario against the leaky control, 6 runs each",
-			"bench compare quick-fixed quick-leaky",
+			"bench compare {stable} {leaky}",
 			"# against a chosen reference, fewer runs",
-			"bench compare --runs 3 --ref fixed fix1 fix1+2 fixed",
+			"bench compare --runs 3 --ref {leaky} {stable} {leaky}",
 		},
 	}
 	factorial, outputs := "", ""
@@ -93,16 +93,17 @@ the statistics and named), or folders that cannot be merged.`,
 			fd.Of, strings.Join(fd.switchNames(), ", "), fd.Base, fd.Workers), 74) + "\n"
 		outputs = ", and for --factorial\nfactorial.txt, factorial.md, effects.png/.svg and cells.png/.svg"
 		h.examples = append(h.examples,
-			"# the factorial of two causes on the quick workload",
-			"bench compare --factorial --switches lifetime,listeners --runs 3",
-			"# the second of four machines, then the merge of their folders",
+			"# the factorial of two switches",
+			"bench compare --factorial --switches "+strings.Join(fd.switchNames()[:min(2, len(fd.switchNames()))], ",")+" --runs 3",
+			"# the second of four machines",
 			"bench compare --factorial --shard 2/4 --out shards/2",
 		)
 	} else {
-		h.examples = append(h.examples, "# the second of four machines, then the merge of their folders",
-			"bench compare --shard 2/4 --out shards/2 quick-fixed quick-leaky")
+		h.examples = append(h.examples, "# the second of four machines",
+			"bench compare --shard 2/4 --out shards/2 {stable} {leaky}")
 	}
-	h.examples = append(h.examples, "bench compare --merge shards/1 shards/2 shards/3 shards/4")
+	h.examples = append(h.examples, "# the merge of the four machines' folders",
+		"bench compare --merge shards/1 shards/2 shards/3 shards/4")
 	h.description = strings.NewReplacer("{factorial}", factorial, "{outputs}", outputs).Replace(h.description)
 	return h
 }
@@ -124,7 +125,7 @@ type compareFlags struct {
 
 // parseCompareFlags parses the flags and arguments; done is true when the
 // command should stop with status.
-func parseCompareFlags(prog progName, fd *Factorial, args []string, stdout, stderr io.Writer) (f compareFlags, status int, done bool) {
+func parseCompareFlags(prog progName, fd *Factorial, names, args []string, stdout, stderr io.Writer) (f compareFlags, status int, done bool) {
 	fs := newFlagSet("compare")
 	f.run.register(fs)
 	f.shard = shard.Shard{K: 1, N: 1}
@@ -146,7 +147,7 @@ func parseCompareFlags(prog progName, fd *Factorial, args []string, stdout, stde
 		fs.StringVar(&switches, "switches", strings.Join(fd.switchNames(), ","), "with --factorial: the `list` of switches to vary")
 		fs.StringVar(&f.base, "base", fd.Base, "with --factorial: the base scenario `name` or file the cells are built from")
 	}
-	if status, done := parseFlags(prog, fs, compareHelp(fd), args, stdout, stderr); done {
+	if status, done := parseFlags(prog, fs, compareHelp(fd).withScenarios(names), args, stdout, stderr); done {
 		return f, status, true
 	}
 	f.args = fs.Args()
@@ -209,6 +210,9 @@ type compareCmd struct {
 	// factorial its design (nil: the program has none).
 	catalog   scenario.Catalog
 	factorial *Factorial
+	// examples are the scenarios its help's examples name
+	// (cli.exampleScenarios).
+	examples []string
 	// now is the clock of the output folder's name and the wall times.
 	now func() time.Time
 	// plots says to draw the factorial's figures.
@@ -222,7 +226,7 @@ type compareCmd struct {
 
 // doCompare is `bench compare`.
 func (c cli) doCompare(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := compareCmd{prog: c.name, stdout: stdout, stderr: stderr, run: runner.Run, find: c.find, catalog: c.catalog, factorial: c.factorial,
+	cmd := compareCmd{prog: c.name, stdout: stdout, stderr: stderr, run: runner.Run, find: c.find, catalog: c.catalog, factorial: c.factorial, examples: c.exampleScenarios(),
 		now: time.Now, plots: true, newWorkloads: runner.NewWorkloads}
 	return cmd.main(ctx, args)
 }
@@ -241,7 +245,7 @@ func notForMerge(set map[string]bool) []string {
 
 // main parses the flags and runs, or merges, the comparison.
 func (c compareCmd) main(ctx context.Context, args []string) int {
-	f, status, done := parseCompareFlags(c.prog, c.factorial, args, c.stdout, c.stderr)
+	f, status, done := parseCompareFlags(c.prog, c.factorial, c.examples, args, c.stdout, c.stderr)
 	if done {
 		return status
 	}

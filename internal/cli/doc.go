@@ -28,7 +28,7 @@
 // quick-fixed), checks their limits and expectations, and writes the
 // results with a plot per scenario:
 //
-//	# the quick stable scenario, results under reports/
+//	# the default scenarios, results under reports/
 //	bench run
 //	# the leaky control and the stable scenario, side by side
 //	bench run quick-leaky quick-fixed
@@ -43,8 +43,8 @@
 //
 // report redraws plots and markdown from saved runs:
 //
-//	# redraw an earlier reproduction in place
-//	bench report reports/20260101T120000Z-reproduce
+//	# redraw an earlier invocation's reports in place
+//	bench report reports/20260101T120000Z-run
 //	# compare runs of two invocations on one overlay
 //	bench report --out /tmp/cmp reports/A/quick-fixed reports/B/quick-fixed
 //
@@ -77,11 +77,12 @@
 //	# the stable scenario against the leaky control, 6 runs each
 //	bench compare quick-fixed quick-leaky
 //	# against a chosen reference, fewer runs
-//	bench compare --runs 3 --ref fixed fix1 fix1+2 fixed
-//	# the factorial of two causes on the quick workload
-//	bench compare --factorial --switches lifetime,listeners --runs 3
-//	# the second of four machines, then the merge of their folders
+//	bench compare --runs 3 --ref quick-leaky quick-fixed quick-leaky
+//	# the factorial of two switches
+//	bench compare --factorial --switches topology,lifetime --runs 3
+//	# the second of four machines
 //	bench compare --factorial --shard 2/4 --out shards/2
+//	# the merge of the four machines' folders
 //	bench compare --merge shards/1 shards/2 shards/3 shards/4
 //
 // version prints the versions the numbers were measured with:

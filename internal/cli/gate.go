@@ -112,7 +112,7 @@ Exit status:
 			"# measure and (re)write the committed baseline",
 			"bench gate --update-baseline",
 			"# a quick look at one scenario",
-			"bench gate quick-fixed --runs 1",
+			"bench gate {stable} --runs 1",
 			"# calibrate the thresholds (about 10 minutes) and rewrite the baseline",
 			"bench gate --calibrate",
 			"# does the gate catch a leak of 256 KiB per request?",
@@ -214,7 +214,7 @@ func parseGateFlags(prog progName, args, defaults []string, stdout, stderr io.Wr
 	fs.StringVar(&f.Out, "out", defaultGateOut, "output `dir`: runs, reports and plots go into a new folder below it")
 	registerABFlags(fs, &f)
 	registerCalibrateFlags(fs, &f)
-	if status, done := parseFlags(prog, fs, gateHelp().defaults("{gate}", defaults), args, stdout, stderr); done {
+	if status, done := parseFlags(prog, fs, gateHelp().defaults("{gate}", defaults).withScenarios(defaults), args, stdout, stderr); done {
 		return f, status, true
 	}
 	f.Scenarios = fs.Args()

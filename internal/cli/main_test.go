@@ -89,11 +89,11 @@ func bench(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // helps returns the help of every visible subcommand.
 func helps() map[string]help {
 	return map[string]help{
-		"run":     runHelp.defaults("{run}", testProgram.Run),
+		"run":     runHelp.defaults("{run}", testProgram.Run).withScenarios(testProgram.Gate),
 		"list":    listHelp,
-		"report":  reportHelp,
-		"gate":    gateHelp().defaults("{gate}", testProgram.Gate),
-		"compare": compareHelp(testProgram.Factorial),
+		"report":  reportHelp.withScenarios(testProgram.Gate),
+		"gate":    gateHelp().defaults("{gate}", testProgram.Gate).withScenarios(testProgram.Gate),
+		"compare": compareHelp(testProgram.Factorial).withScenarios(testProgram.Gate),
 		"version": versionHelp,
 	}
 }

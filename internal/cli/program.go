@@ -346,6 +346,56 @@ func (h help) of(prog progName) help {
 	return out
 }
 
+// exampleScenarios are the scenarios the help's examples name: gate's (a
+// stable one and a leaky control, by convention), else run's.
+func (c cli) exampleScenarios() []string {
+	if len(c.gate) > 0 {
+		return c.gate
+	}
+	return c.runs
+}
+
+// Tokens of the examples that name a program's scenarios (withScenarios).
+const (
+	stableToken = "{stable}"
+	leakyToken  = "{leaky}"
+)
+
+// withScenarios returns h with its examples' {stable} and {leaky} set to
+// the first two of names, the scenarios a program's gate takes (a stable
+// one and a leaky control, by convention), and without each example (a
+// command and the comment line before it) that names one the program
+// does not have: a program's help shows commands it can run.
+func (h help) withScenarios(names []string) help {
+	fill := strings.NewReplacer(stableToken, at(names, 0, stableToken), leakyToken, at(names, 1, leakyToken))
+	var out []string
+	for i := 0; i < len(h.examples); i++ {
+		e := fill.Replace(h.examples[i])
+		comment := strings.HasPrefix(e, "#") && i+1 < len(h.examples)
+		if comment {
+			i++
+			next := fill.Replace(h.examples[i])
+			if !strings.Contains(next, stableToken) && !strings.Contains(next, leakyToken) {
+				out = append(out, e, next)
+			}
+			continue
+		}
+		if !strings.Contains(e, stableToken) && !strings.Contains(e, leakyToken) {
+			out = append(out, e)
+		}
+	}
+	h.examples = out
+	return h
+}
+
+// at returns names[i], or missing when names has no such element.
+func at(names []string, i int, missing string) string {
+	if i < len(names) {
+		return names[i]
+	}
+	return missing
+}
+
 // defaults returns h with the word token of its description replaced by
 // the scenarios a command takes when none are named ("quick-fixed and
 // quick-leaky"), or by a request to name them when there are none.

@@ -39,3 +39,34 @@ func TestProgram_OwnTool(t *testing.T) {
 	}
 
 }
+
+// TestHelp_ExamplesNameTheProgramsScenarios: examples name the program's
+// gate scenarios; an example naming one the program lacks goes, with its
+// comment, and no token is ever shown.
+func TestHelp_ExamplesNameTheProgramsScenarios(t *testing.T) {
+	h := help{examples: []string{
+		"# both", "bench compare {stable} {leaky}",
+		"# one", "bench gate {stable} --runs 1",
+		"# none", "bench gate",
+		"bench compare --merge a b",
+	}}
+	for _, tc := range []struct {
+		names []string
+		want  string
+	}{
+		{[]string{"quick-fixed", "quick-leaky"}, "# both|bench compare quick-fixed quick-leaky|# one|bench gate quick-fixed --runs 1|# none|bench gate|bench compare --merge a b"},
+		{[]string{"filler"}, "# one|bench gate filler --runs 1|# none|bench gate|bench compare --merge a b"},
+		{nil, "# none|bench gate|bench compare --merge a b"},
+	} {
+		if got := strings.Join(h.withScenarios(tc.names).examples, "|"); got != tc.want {
+			t.Errorf("%v: examples %q, want %q", tc.names, got, tc.want)
+		}
+	}
+	for _, hh := range []help{runHelp, reportHelp, gateHelp(), compareHelp(nil), compareHelp(testProgram.Factorial)} {
+		for _, e := range hh.withScenarios([]string{"only"}).examples {
+			if strings.Contains(e, "{") {
+				t.Errorf("example %q shows a token", e)
+			}
+		}
+	}
+}

@@ -19,21 +19,21 @@ var reportHelp = help{
 Redraw the plots and markdown of saved runs without running anything.
 Each RESULTS_DIR is a run folder (holding summary.json) or an invocation
 folder holding run folders. Each run's plot is redrawn in its own folder;
-the overlay, the 2×2 grid (when the runs are the four published stages),
-summary.md and index.md go to --out, which defaults to the one invocation
+the overlay, summary.md and index.md (and the grid and the analysis of a
+set of runs the program recognises: bench's reproduction) go to --out, which defaults to the one invocation
 folder given, or else to a new reports/<UTC time>-report.`,
 	examples: []string{
-		"# redraw an earlier reproduction in place",
-		"bench report reports/20260101T120000Z-reproduce",
+		"# redraw an earlier invocation's reports in place",
+		"bench report reports/20260101T120000Z-run",
 		"# compare runs of two invocations on one overlay",
-		"bench report --out /tmp/cmp reports/A/quick-fixed reports/B/quick-fixed",
+		"bench report --out /tmp/cmp reports/A/{stable} reports/B/{stable}",
 	},
 }
 
 func (c cli) doReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("report")
 	out := fs.String("out", "", "write the overlay, grid, summary.md and index.md into `dir`")
-	if status, done := parseFlags(c.name, fs, reportHelp, args, stdout, stderr); done {
+	if status, done := parseFlags(c.name, fs, reportHelp.withScenarios(c.exampleScenarios()), args, stdout, stderr); done {
 		return status
 	}
 	if fs.NArg() == 0 {

@@ -39,10 +39,10 @@ or timed out. With --images, files that are not images are skipped and
 images that can't be used are rejected (their requests fail), each named
 with its reason.`,
 	examples: []string{
-		"# the quick stable scenario, results under reports/",
+		"# the default scenarios, results under reports/",
 		"bench run",
 		"# the leaky control and the stable scenario, side by side",
-		"bench run quick-leaky quick-fixed",
+		"bench run {leaky} {stable}",
 		"# your own scenario on your own images, fewer rounds",
 		"bench run --images ~/photos --rounds 2 my-scenario.yaml",
 	},
@@ -52,7 +52,7 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlagSet("run")
 	var f runFlags
 	f.register(fs)
-	if status, done := parseFlags(c.name, fs, runHelp.defaults("{run}", c.runs), args, stdout, stderr); done {
+	if status, done := parseFlags(c.name, fs, runHelp.defaults("{run}", c.runs).withScenarios(c.exampleScenarios()), args, stdout, stderr); done {
 		return status
 	}
 	if err := f.check(); err != nil {
