@@ -18,7 +18,7 @@ const (
 	SeriesRSS    = "RSS"
 	SeriesHeap   = "Go heap live"
 	SeriesWasm   = "wasm linear memory (live instances)"
-	SeriesLeaked = "leaked (views, listeners, other holders)"
+	SeriesLeaked = "leaked (held by the target's holders)"
 	SeriesPSS    = "PSS of the process tree"
 	// SeriesOffHeap is linear memory committed outside the Go heap
 	// (allocators mmap and v8); SeriesUnreleased is the part of it whose
