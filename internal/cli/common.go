@@ -38,7 +38,7 @@ type runFlags struct {
 func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "", "write results into `dir` (default reports/<UTC time>-<command>; an existing dir gets -2, -3, ...)")
 	fs.StringVar(&f.images, "images", "", "use the PNG/JPEG images in `dir` instead of the generated workload images")
-	fs.IntVar(&f.workers, "workers", 0, "override the worker count: of the builtin's per-worker topology, Config.Workers of any other target (`n` >= 1)")
+	fs.IntVar(&f.workers, "workers", 0, "override the worker count, a target's Config.Workers (bench: the workers of the builtin's per-worker topology) (`n` >= 1)")
 	fs.IntVar(&f.rounds, "rounds", 0, "override the number of rounds (`n` >= 1)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress, only the results")
 	fs.DurationVar(&f.timeout, "timeout", runner.DefaultTimeout, "wall-clock limit of each scenario run (`duration`)")

@@ -68,7 +68,7 @@ unless --allow-mixed.
 
 Outputs, in a new folder (--out, default reports/<UTC time>-compare): one
 folder per run (<scenario>-<repetition>/), compare.json (the plan),
-bench.txt (every run in Go's benchmark format: benchstat -col /lifetime
+bench.txt (every run in Go's benchmark format: benchstat -col /scenario
 bench.txt), compare.txt and compare.md (the table){outputs}.
 
 A comparison has no verdict. Exit status: 0 the comparison was made; 2 a

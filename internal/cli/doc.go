@@ -97,8 +97,8 @@
 //	--images DIR     your own PNG/JPEG images instead of the generated ones
 //	                 (other files are skipped, unusable images rejected and
 //	                 their requests failed, each named with its reason)
-//	--workers N      worker count: of the builtin's per-worker topology,
-//	                 Config.Workers of any other target
+//	--workers N      worker count, a target's Config.Workers (bench: the
+//	                 workers of the builtin's per-worker topology)
 //	--rounds N       rounds of the workload
 //	--timeout D      wall-clock limit per scenario run (default 30m)
 //	--quiet          no progress lines

@@ -20,8 +20,9 @@ Redraw the plots and markdown of saved runs without running anything.
 Each RESULTS_DIR is a run folder (holding summary.json) or an invocation
 folder holding run folders. Each run's plot is redrawn in its own folder;
 the overlay, summary.md and index.md (and the grid and the analysis of a
-set of runs the program recognises: bench's reproduction) go to --out, which defaults to the one invocation
-folder given, or else to a new reports/<UTC time>-report.`,
+set of runs the program recognises: bench's reproduction) go to --out,
+which defaults to the one invocation folder given, or else to a new
+reports/<UTC time>-report.`,
 	examples: []string{
 		"# redraw an earlier invocation's reports in place",
 		"bench report reports/20260101T120000Z-run",
