@@ -110,13 +110,17 @@ func CheckInstalled(root string) error {
 	for m := range numModules {
 		p := filepath.Join(dir, file[m])
 		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%w: %s is missing", ErrNotInstalled, p)
+			return missingModule(p)
 		} else if err != nil {
 			return fmt.Errorf("squoosh: %w", err)
 		}
 	}
 	return nil
 }
+
+// missingModule is the error for the module file p that the install
+// lacks, the one CheckInstalled and New both fail with.
+func missingModule(p string) error { return fmt.Errorf("%w: %s is missing", ErrNotInstalled, p) }
 
 // modulesDir is the squoosh folder of the install under root (empty:
 // DefaultRoot).
@@ -163,7 +167,7 @@ func New(ctx context.Context, opts Options) (_ *Library, err error) {
 		p := filepath.Join(dir, file[m])
 		b, err := os.ReadFile(p)
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s is missing", ErrNotInstalled, p)
+			return nil, missingModule(p)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("squoosh: reading %s: %w", p, err)

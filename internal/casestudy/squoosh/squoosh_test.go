@@ -153,3 +153,14 @@ func TestDecodeTruncated(t *testing.T) {
 	img, err := opt.DecodePNG(testCtx, readTestdata(t, "pattern.png"))
 	checkImage(t, "DecodePNG after failed decodes", img, err, g.DecodePNG)
 }
+
+// TestCheckInstalledFailsAsNew: without the install, CheckInstalled fails
+// with the very error New fails with.
+func TestCheckInstalledFailsAsNew(t *testing.T) {
+	root := t.TempDir()
+	_, newErr := New(testCtx, Options{Root: root})
+	err := CheckInstalled(root)
+	if !errors.Is(err, ErrNotInstalled) || newErr == nil || err.Error() != newErr.Error() {
+		t.Errorf("CheckInstalled(empty root) = %v, want ErrNotInstalled and New's error %v", err, newErr)
+	}
+}
