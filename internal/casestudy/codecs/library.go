@@ -121,7 +121,7 @@ func New(ctx context.Context, opts Options) (lib *Library, err error) {
 		return nil, fmt.Errorf("codecs: instantiating wasi_snapshot_preview1: %w", err)
 	}
 	for op := range Op(NumOps) {
-		name := opts.Malloc.moduleFor(op)
+		name := opts.Malloc.ModuleFor(op)
 		bin, err := wasm.Module(name)
 		if errors.Is(err, fs.ErrNotExist) {
 			l.absent[op] = err

@@ -42,10 +42,10 @@ func (m Malloc) MarshalText() ([]byte, error) { return marshalNamed(mallocs, m) 
 // UnmarshalText implements encoding.TextUnmarshaler with ParseMalloc.
 func (m *Malloc) UnmarshalText(b []byte) error { return unmarshalNamed(mallocs, b, m) }
 
-// moduleFor returns the name of the wasm module that runs op under m:
-// op.Module(), or under MallocOriginal its "_original" variant when
-// wasm/build.sh builds one.
-func (m Malloc) moduleFor(op Op) string {
+// ModuleFor returns the name of the wasm module that runs op under m (what
+// New compiles for op): op.Module(), or under MallocOriginal its
+// "_original" variant when wasm/build.sh builds one.
+func (m Malloc) ModuleFor(op Op) string {
 	if m == MallocOriginal {
 		if v := op.Module() + "_original"; slices.Contains(wasm.Originals(), v) {
 			return v

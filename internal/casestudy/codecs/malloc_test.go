@@ -18,9 +18,9 @@ func TestMalloc_Names(t *testing.T) {
 	wantErr(t, err, ErrInvalid, `"wee_alloc"`, "libc, original")
 	_, err = New(testCtx, Options{Malloc: 7})
 	wantErr(t, err, ErrInvalid, "Options.Malloc 7")
-	equal(t, MallocOriginal.moduleFor(Resize), "resize_original", "resize under original")
-	equal(t, MallocOriginal.moduleFor(Decode), "decode", "decode under original (no variant)")
-	equal(t, MallocLibc.moduleFor(Resize), "resize", "resize under libc")
+	equal(t, MallocOriginal.ModuleFor(Resize), "resize_original", "resize under original")
+	equal(t, MallocOriginal.ModuleFor(Decode), "decode", "decode under original (no variant)")
+	equal(t, MallocLibc.ModuleFor(Resize), "resize", "resize under libc")
 }
 
 // wasmPage is the WebAssembly page, the unit wee_alloc grows memory by.

@@ -148,17 +148,9 @@ func run(args []string, stdout io.Writer) error {
 type tracer struct {
 	inst   map[codecs.Op]*codecs.Instance
 	maker  *codecs.Instance // an encoder that makes a JPEG of each PNG, not traced
-	malloc codecs.Malloc
+	malloc codecs.Malloc    // which module each op runs (Malloc.ModuleFor)
 	w      *csv.Writer
 	width  int // resize to it when the image is wider
-}
-
-// module is the file the instance of op runs.
-func (t *tracer) module(op codecs.Op) string {
-	if op == codecs.Resize && t.malloc == codecs.MallocOriginal {
-		return "resize_original"
-	}
-	return op.Module()
 }
 
 // row writes op's instance's memory after the operation label on image.
@@ -168,7 +160,7 @@ func (t *tracer) row(image, size, label string, op codecs.Op, opErr error) {
 	if opErr != nil {
 		msg = opErr.Error()
 	}
-	_ = t.w.Write([]string{image, size, label, t.module(op), strconv.FormatUint(b, 10),
+	_ = t.w.Write([]string{image, size, label, t.malloc.ModuleFor(op), strconv.FormatUint(b, 10),
 		strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64), msg})
 }
 
