@@ -272,7 +272,7 @@ func TestGateAB_ShardsMergeAsAComparison(t *testing.T) {
 		run := fc.cmd(&stdout, &stderr).run
 		g := gateCmd{
 			find:     testCLI.find,
-			defaults: testCLI.gateScenarios(),
+			defaults: testCLI.gate,
 			stdout:   &stdout, stderr: &stderr,
 			run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
 				if len(opts.Command) > 0 {

@@ -29,10 +29,6 @@ const (
 	defaultRuns     = 3
 )
 
-// gateScenarios are the gate's scenarios when none are named: the
-// program's (Program.Gate), or none.
-func (c cli) gateScenarios() []string { return c.gate }
-
 // gateHelp is the --help of `bench gate`.
 func gateHelp() help {
 	return help{
@@ -190,7 +186,7 @@ func (c cli) doGate(ctx context.Context, args []string, stdout, stderr io.Writer
 	g := gateCmd{
 		prog:     c.name,
 		find:     c.find,
-		defaults: c.gateScenarios(),
+		defaults: c.gate,
 		stdout:   stdout,
 		stderr:   stderr,
 		run:      runner.Run,

@@ -41,7 +41,7 @@ func (f *fakeGate) cmd(stdout, stderr *bytes.Buffer) gateCmd {
 	clock := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 	return gateCmd{
 		find:     testCLI.find,
-		defaults: testCLI.gateScenarios(),
+		defaults: testCLI.gate,
 		stdout:   stdout,
 		stderr:   stderr,
 		run: func(_ context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {
@@ -262,7 +262,7 @@ func TestGate_EndToEnd(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	g := gateCmd{
 		find:     testCLI.find,
-		defaults: testCLI.gateScenarios(),
+		defaults: testCLI.gate,
 		stdout:   &stdout,
 		stderr:   &stderr,
 		run: func(ctx context.Context, sc scenario.Scenario, opts runner.Options) (results.Run, error) {

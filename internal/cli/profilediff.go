@@ -20,21 +20,18 @@ type sideRun struct {
 }
 
 // medianRun returns the run of side whose value of m stands for the
-// side's median (compare.MedianIndex: the nearest, the first of equally
-// near ones), the run whose profiles stand for the side; false when side
-// is empty.
+// side's median (compare.MedianIndex: the nearest; for an even count the
+// lower middle one), the first run when no value of m is finite: the run
+// whose profiles stand for the side. It returns false when side is empty.
 func medianRun(m metric.Metric, side []sideRun) (sideRun, bool) {
+	if len(side) == 0 {
+		return sideRun{}, false
+	}
 	vals := make([]float64, len(side))
 	for i, r := range side {
 		vals[i] = m.Value(r.summary)
 	}
-	if i := compare.MedianIndex(vals); i >= 0 {
-		return side[i], true
-	}
-	if len(side) == 0 {
-		return sideRun{}, false
-	}
-	return side[0], true
+	return side[max(compare.MedianIndex(vals), 0)], true
 }
 
 // metricProfiles returns the profile diffs that explain a difference in

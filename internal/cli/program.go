@@ -35,6 +35,14 @@ type cli struct {
 	// name is the program's name in its help and errors.
 	name    progName
 	catalog scenario.Catalog
+	// find resolves a shipped scenario's name or a scenario file
+	// (scenario.Catalog.Finder: the shipped scenarios are parsed once,
+	// not once per name) for the program's targets: the target must be
+	// registered, and its settings (the default target's top-level keys,
+	// another target's options: mapping) are decoded strictly into the
+	// target's options type by its Factory. Every problem of the file is
+	// reported at once, at its file, line and column.
+	find func(nameOrPath string) (scenario.Scenario, error)
 	// runs and gate are the scenarios run and gate take when none are
 	// named.
 	runs, gate   []string
@@ -101,9 +109,11 @@ func newCLI(p Program) cli {
 	if runs == nil {
 		runs = p.Gate
 	}
+	cat := p.Catalog()
 	return cli{
 		name:    progName(p.Name),
-		catalog: p.Catalog(),
+		catalog: cat,
+		find:    cat.Finder(),
 		runs:    runs, gate: p.Gate, added: p.Commands,
 		about: p.About, factorial: p.Factorial, reproduction: p.Reproduction,
 	}

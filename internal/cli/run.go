@@ -17,10 +17,6 @@ import (
 	"github.com/leakbench/leakbench/internal/scenario"
 )
 
-// runScenarios are the scenarios run takes when none are named: the
-// program's (Program.Run, else Program.Gate), if any.
-func (c cli) runScenarios() []string { return c.runs }
-
 var runHelp = help{
 	usage: "bench run [flags] [scenario|file.yaml]...",
 	description: `
@@ -60,7 +56,7 @@ func (c cli) doRun(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	names := fs.Args()
 	if len(names) == 0 {
-		names = c.runScenarios()
+		names = c.runs
 	}
 	if len(names) == 0 {
 		return usageError(stderr, c.name, "run", "name the scenarios to run: files, or the names %s list shows", c.name)

@@ -101,7 +101,7 @@ func TestProgramScenarios(t *testing.T) {
 	if code := c.doList(t.Context(), nil, &out, &errb); code != StatusOK || !strings.Contains(out.String(), "keep-two  tiny      keeper  auto") || strings.Contains(out.String(), "quick-fixed") || strings.Contains(out.String(), "TOPOLOGY") {
 		t.Errorf("list: exit %d, stdout %q, stderr %q; want keep-two only, with its target and no builtin switch columns", code, out.String(), errb.String())
 	}
-	f, _, done := parseGateFlags("bench", nil, c.gateScenarios(), &out, &errb)
+	f, _, done := parseGateFlags("bench", nil, c.gate, &out, &errb)
 	if done || len(f.Scenarios) != 1 || f.Scenarios[0] != "keep-two" {
 		t.Errorf("gate without names runs %v, want [keep-two]", f.Scenarios)
 	}

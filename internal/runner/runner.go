@@ -130,22 +130,6 @@ type Progress struct {
 // Summary.PSS) beside the main process's RSS, and bounds what it reads
 // from the program (MaxEventLine, MaxEvents). A program that can't be
 // started (not found, not executable) is an error naming it; one that
-// idleModeler is implemented by settings with an idle model of their
-// own (the builtin target's idle_gc: "go" or "v8").
-type idleModeler interface {
-	IdleModel() string
-}
-
-// idleModel is the idle model a run records in its summary: the
-// settings' own (idleModeler); "" for any other target, whose idle phase
-// is its own (target.Idler) or the process left alone.
-func idleModel(sc scenario.Scenario) string {
-	if m, ok := sc.Settings.(idleModeler); ok && len(sc.Exec) == 0 {
-		return m.IdleModel()
-	}
-	return ""
-}
-
 // starts and fails is a run whose summary says so.
 func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, error) {
 	if opts.Workloads == nil {
@@ -207,6 +191,22 @@ func Run(ctx context.Context, sc scenario.Scenario, opts Options) (results.Run, 
 	p.progress(true)
 	run.Summary, run.Samples, run.Events = p.sum, p.samples, p.events
 	return run, runErr
+}
+
+// idleModeler is implemented by settings with an idle model of their
+// own (the builtin target's idle_gc: "go" or "v8").
+type idleModeler interface {
+	IdleModel() string
+}
+
+// idleModel is the idle model a run records in its summary: the
+// settings' own (idleModeler); "" for any other target, whose idle phase
+// is its own (target.Idler) or the process left alone.
+func idleModel(sc scenario.Scenario) string {
+	if m, ok := sc.Settings.(idleModeler); ok && len(sc.Exec) == 0 {
+		return m.IdleModel()
+	}
+	return ""
 }
 
 // parent is the state of one run on the parent's side.

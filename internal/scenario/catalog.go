@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -120,8 +121,22 @@ func (c Catalog) All() ([]Scenario, error) {
 // when it ends in .yaml or .yml or contains a path separator, resolves
 // its images directory against the file's own directory (or the home
 // directory, for "~/...") and checks it (CheckImages), with every other
-// problem of the file.
-func (c Catalog) Find(nameOrPath string) (Scenario, error) {
+// problem of the file. It loads the shipped scenarios (All) on each call
+// for a name; Finder loads them once.
+func (c Catalog) Find(nameOrPath string) (Scenario, error) { return c.find(nameOrPath, c.All) }
+
+// Finder returns Find with the shipped scenarios loaded (All) once, on
+// the first name it is given rather than on every name, so that a
+// command that resolves several scenarios reads and parses the program's
+// files once. A scenario it returns shares its slices and maps with the
+// loaded one: change its fields, not their elements.
+func (c Catalog) Finder() func(nameOrPath string) (Scenario, error) {
+	all := sync.OnceValues(c.All)
+	return func(nameOrPath string) (Scenario, error) { return c.find(nameOrPath, all) }
+}
+
+// find is Find with the shipped scenarios from all.
+func (c Catalog) find(nameOrPath string, all func() ([]Scenario, error)) (Scenario, error) {
 	if isPath(nameOrPath) {
 		f, err := os.Open(nameOrPath)
 		if err != nil {
@@ -134,12 +149,12 @@ func (c Catalog) Find(nameOrPath string) (Scenario, error) {
 		}
 		return c.parse(nameOrPath, data, filepath.Dir(nameOrPath))
 	}
-	all, err := c.All()
+	shipped, err := all()
 	if err != nil {
 		return Scenario{}, err
 	}
 	var names []string
-	for _, sc := range all {
+	for _, sc := range shipped {
 		if sc.Name == nameOrPath || strings.TrimSuffix(sc.File, ".yaml") == nameOrPath {
 			return sc, nil
 		}
