@@ -32,11 +32,7 @@ var sampleColumns = []column{
 	intColumn("live_instances", func(s *Sample) *int { return &s.LiveInstances }),
 	intColumn("total_instances", func(s *Sample) *int { return &s.TotalInstances }),
 	uintColumn("linear_memory", func(s *Sample) *uint64 { return &s.LinearMemory }),
-	{
-		name:  "held",
-		write: func(b []byte, s *Sample) []byte { return strconv.AppendUint(b, s.Held, 10) },
-		read:  addHeld, // adds: a legacy file's holder columns may come first
-	},
+	heldColumn(),
 	uintColumn("off_heap", func(s *Sample) *uint64 { return &s.OffHeap }),
 	uintColumn("off_heap_unreleased", func(s *Sample) *uint64 { return &s.OffHeapUnreleased }),
 	uintColumn("heap_live", func(s *Sample) *uint64 { return &s.HeapLive }),
@@ -58,7 +54,16 @@ var legacyHeldColumns = []column{
 	{name: "listeners", read: addHeld},
 }
 
-// addHeld adds a legacy holder column's bytes to Held.
+// heldColumn is held, a byte count like the others, but read by adding
+// to Held: a legacy file's holder columns (legacyHeldColumns) may come
+// before it.
+func heldColumn() column {
+	c := uintColumn("held", func(s *Sample) *uint64 { return &s.Held })
+	c.read = addHeld
+	return c
+}
+
+// addHeld adds a holder column's bytes to Held.
 func addHeld(s *Sample, raw string) error {
 	v, err := strconv.ParseUint(raw, 10, 64)
 	if err != nil {
