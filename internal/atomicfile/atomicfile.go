@@ -1,7 +1,10 @@
 // Package atomicfile replaces a file whole or not at all: its content is
 // written to a temporary file beside it, which is renamed over it, so
 // that a reader (or a process killed mid-write) sees the old file or the
-// new one, never a part. The results' summary, samples and profiles, the
+// new one, never a part. It does not fsync: after a crash of the machine
+// (not of the process) the file may be empty, which every user tolerates
+// by checking what it reads (the caches against their records, the
+// results and the baseline as corrupt files). The results' summary, samples and profiles, the
 // workload cache, the gate's baseline and the library targets' source
 // cache are written through it.
 package atomicfile
