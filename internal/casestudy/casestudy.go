@@ -95,13 +95,13 @@ func reproductionOf(runs []report.Run) (cli.Analysis, string) {
 	}
 	slices.Sort(presets)
 	presets = slices.Compact(presets)
-	want := published.Stages().Presets()
+	pub := published.Stages()
+	want := pub.Presets()
 	slices.Sort(want)
 	if !slices.Equal(presets, want) {
 		return nil, ""
 	}
-	rep := reproduction.Reproduce(published.Stages(), runs)
-	return rep, reproductionTitle
+	return reproduction.Reproduce(pub, runs), reproductionTitle
 }
 
 // shipped returns the scenarios that ship with bench (package
