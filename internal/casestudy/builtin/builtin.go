@@ -7,8 +7,9 @@
 //
 // Its Options are the scenario keys of the builtin target (preset,
 // topology, lifetime, views, listeners, the settings from the field
-// recycle_after, pool_size, memory_limit, allocator, results and cache,
-// and op_timeout), one typed config decoded and validated by its Factory
+// recycle_after, pool_size, memory_limit, allocator, reused, results,
+// cache, malloc, codecs and interrupts, then op_timeout and idle_gc; see
+// Fields), one typed config decoded and validated by its Factory
 // (options.go). Its Snapshot reports the engine's holders: views,
 // listeners, HolderPool and HolderCache, and the memory outside the Go
 // heap as OffHeap.
