@@ -27,6 +27,7 @@ package casestudy
 import (
 	"io/fs"
 	"slices"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -94,51 +95,59 @@ func reproductionOf(runs []report.Run) (cli.Analysis, string) {
 	}
 	slices.Sort(presets)
 	presets = slices.Compact(presets)
-	want := published.Stages().Presets()
+	pub := published.Stages()
+	want := pub.Presets()
 	slices.Sort(want)
 	if !slices.Equal(presets, want) {
 		return nil, ""
 	}
-	rep := reproduction.Reproduce(published.Stages(), runs)
-	return rep, reproductionTitle
+	return reproduction.Reproduce(pub, runs), reproductionTitle
 }
 
 // shipped returns the scenarios that ship with bench (package
 // scenarios), without those whose allocator this platform lacks: off
 // Linux the mmap scenarios fail to load, as every scenario asking for
 // mmap does there, and are left out rather than making every other one
-// unusable. Each file is looked at once, here.
-func shipped() fs.FS {
-	names, _ := fs.Glob(scenarios.FS, "*.yaml")
-	p := forPlatform{FS: scenarios.FS, lacking: map[string]bool{}}
-	for _, n := range names {
-		if !supported(scenarios.FS, n) {
-			p.lacking[n] = true
-		}
-	}
-	return p
-}
+// unusable. Each file is looked at once, when the folder is first opened
+// or listed: a process that never reads it (a child) reads none.
+func shipped() fs.FS { return &forPlatform{FS: scenarios.FS} }
 
 // forPlatform is a scenario folder without the files whose allocator
 // (their own key, or their preset's) this platform lacks.
 type forPlatform struct {
 	fs.FS
-	lacking map[string]bool
+	once    sync.Once
+	lacking map[string]bool // set by lacks, once
+}
+
+// lacks reports whether the file name asks for an allocator this platform
+// lacks, looking at every file on the first call.
+func (p *forPlatform) lacks(name string) bool {
+	p.once.Do(func() {
+		names, _ := fs.Glob(p.FS, "*.yaml")
+		p.lacking = map[string]bool{}
+		for _, n := range names {
+			if !supported(p.FS, n) {
+				p.lacking[n] = true
+			}
+		}
+	})
+	return p.lacking[name]
 }
 
 // Open opens name, or reports that it does not exist when the file asks
 // for an allocator this platform lacks.
-func (p forPlatform) Open(name string) (fs.File, error) {
-	if p.lacking[name] {
+func (p *forPlatform) Open(name string) (fs.File, error) {
+	if p.lacks(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	return p.FS.Open(name)
 }
 
 // Glob lists the files matching pattern that this platform can run.
-func (p forPlatform) Glob(pattern string) ([]string, error) {
+func (p *forPlatform) Glob(pattern string) ([]string, error) {
 	names, err := fs.Glob(p.FS, pattern)
-	return slices.DeleteFunc(names, func(n string) bool { return p.lacking[n] }), err
+	return slices.DeleteFunc(names, p.lacks), err
 }
 
 // supported reports whether a shipped file's allocator (its own key, or

@@ -7,8 +7,9 @@
 //
 // Its Options are the scenario keys of the builtin target (preset,
 // topology, lifetime, views, listeners, the settings from the field
-// recycle_after, pool_size, memory_limit, allocator, results and cache,
-// and op_timeout), one typed config decoded and validated by its Factory
+// recycle_after, pool_size, memory_limit, allocator, reused, results,
+// cache, malloc, codecs and interrupts, then op_timeout and idle_gc; see
+// Fields), one typed config decoded and validated by its Factory
 // (options.go). Its Snapshot reports the engine's holders: views,
 // listeners, HolderPool and HolderCache, and the memory outside the Go
 // heap as OffHeap.
@@ -41,23 +42,19 @@ type optimizer struct {
 	results engine.Results // how results leave an instance, which says what the cache holds
 
 	book *memprofile.Book // the engine's instances and their holders
-	idle idlegc.Mode      // what the idle phase runs (Idle)
 }
 
-// Idle is the idle phase of the server (target.Idler): under idle_gc: v8
-// V8's memory reducer (idlegc.RunV8), each of its collections reported
-// as an idle collection; under go, nothing but the wait.
-func (o *optimizer) Idle(ctx context.Context, d time.Duration) error {
-	if o.idle != idlegc.V8 {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(d):
-			return nil
-		}
-	}
+// reducing is the builtin target under idle_gc: v8: its idle phase
+// (target.Idler) runs V8's memory reducer (idlegc.RunV8), each of its
+// collections reported as an idle collection. Under idle_gc: go the
+// target is no Idler, and its idle phase is the process left alone, as
+// for any target.
+type reducing struct{ *optimizer }
+
+// Idle runs V8's memory reducer for d.
+func (r reducing) Idle(ctx context.Context, d time.Duration) error {
 	return idlegc.RunV8(ctx, d, func(g idlegc.GC) {
-		target.ReportGC(o.rec, target.GC{N: g.N, Start: g.Start, Duration: g.Duration, Memory: uint64(max(g.Freed, 0)), Idle: true})
+		target.ReportGC(r.rec, target.GC{N: g.N, Start: g.Start, Duration: g.Duration, Memory: uint64(max(g.Freed, 0)), Idle: true})
 	})
 }
 
@@ -67,7 +64,8 @@ func (o *optimizer) LinearMemories() []target.LinearMemory { return o.book.Linea
 
 // New compiles the codecs (cached in cfg.CacheDir) and starts the engine
 // with opts' strategy and cfg.Workers workers (used by the per-worker
-// topology). The target it returns is a Snapshotter and a Closer.
+// topology). The target it returns is a Snapshotter and a Closer, and under
+// idle_gc: v8 an Idler (reducing).
 func New(ctx context.Context, cfg target.Config, opts Options) (target.Target, error) {
 	if cfg.Recorder == nil {
 		return nil, errors.New("builtin: no Recorder in the Config")
@@ -85,7 +83,7 @@ func New(ctx context.Context, cfg target.Config, opts Options) (target.Target, e
 	if err != nil {
 		return nil, fmt.Errorf("compiling the codecs: %w", err)
 	}
-	o := &optimizer{lib: lib, rec: cfg.Recorder, results: opts.Results, book: memprofile.NewBook(), idle: opts.IdleGC}
+	o := &optimizer{lib: lib, rec: cfg.Recorder, results: opts.Results, book: memprofile.NewBook()}
 	o.eng, err = engine.New(ctx, lib, engine.Config{
 		Strategy:  opts.Strategy,
 		Workers:   max(cfg.Workers, 1),
@@ -96,6 +94,9 @@ func New(ctx context.Context, cfg target.Config, opts Options) (target.Target, e
 	if err != nil {
 		lib.Close(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("starting the engine: %w", err)
+	}
+	if opts.IdleGC == idlegc.V8 {
+		return reducing{o}, nil
 	}
 	return o, nil
 }

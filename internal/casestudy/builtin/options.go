@@ -80,6 +80,10 @@ func Fields() []string { return factory.Fields(reflect.TypeFor[Options]()) }
 // preset must all set.
 var switches = []string{"topology", "lifetime", "views", "listeners"}
 
+// strategyKeys are the keys of engine.Strategy, the settings a preset
+// gives: every key but preset and the target's own (op_timeout, idle_gc).
+var strategyKeys = factory.Fields(reflect.TypeFor[engine.Strategy]())
+
 // plain is Options without its methods, for factory.Decode to fill field
 // by field.
 type plain Options
@@ -165,7 +169,7 @@ func (o Options) Validate() []error {
 	if o.presetUnused {
 		keys := slices.Clone(switches)
 		for _, k := range o.keys {
-			if !slices.Contains(keys, k) && k != "preset" && k != "op_timeout" && k != "idle_gc" {
+			if !slices.Contains(keys, k) && slices.Contains(strategyKeys, k) {
 				keys = append(keys, k)
 			}
 		}

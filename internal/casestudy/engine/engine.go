@@ -134,22 +134,20 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 		}
 		e.v8 = a
 	}
-	limit := lib.Limits().MaxMemoryBytes
+	limit := lib.Limits().MaxMemoryBytes // each memory's cap: lib's, or the strategy's
+	if s.MemoryLimit != 0 {
+		limit = uint64(s.MemoryLimit)
+	}
 	if s.Codecs == CodecsSquoosh {
-		if s.MemoryLimit != 0 {
-			limit = uint64(s.MemoryLimit)
-		}
 		sq, err := newSquooshSet(ctx, limit, lib.Interruptible(), lib.Options().CacheDir)
 		if err != nil {
 			return nil, fmt.Errorf("engine: codecs squoosh: %w", err)
 		}
 		e.sq, e.set = sq, sq
-	} else if s.Lifetime == Pool || s.Allocator == AllocatorMmap || s.MemoryLimit != 0 && uint64(s.MemoryLimit) != limit ||
+	} else if s.Lifetime == Pool || s.Allocator == AllocatorMmap || limit != lib.Limits().MaxMemoryBytes ||
 		s.Malloc != lib.Options().Malloc {
 		opts := lib.Options()
-		if s.MemoryLimit != 0 {
-			opts.Limits.MaxMemoryBytes = uint64(s.MemoryLimit)
-		}
+		opts.Limits.MaxMemoryBytes = limit
 		opts.Malloc = s.Malloc
 		own, err := codecs.New(ctx, opts)
 		if err != nil {

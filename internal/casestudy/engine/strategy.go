@@ -221,7 +221,7 @@ func (l *Listeners) UnmarshalText(b []byte) error { return listenerKinds.Unmarsh
 //
 // The fields map one to one onto scenario keys: topology, lifetime, views,
 // listeners, recycle_after, pool_size, memory_limit (bytes), allocator,
-// reused, results, cache, malloc, codecs.
+// reused, results, cache, malloc, codecs, interrupts.
 type Strategy struct {
 	Topology  Topology  `json:"topology" yaml:"topology"`
 	Lifetime  Lifetime  `json:"lifetime" yaml:"lifetime"`

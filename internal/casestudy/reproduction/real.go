@@ -61,22 +61,6 @@ func (rep *Reproduction) realRows(runs []report.Run) {
 	rep.Real = rows[:]
 }
 
-// setRatios sets each found row's growth and peak ratios to b, its
-// group's own before run, and their differences from the published
-// ratios; none when b lacks a growth or a peak.
-func setRatios(rows []ReproRow, b ReproRow) {
-	for i := range rows {
-		row := &rows[i]
-		if row.Found && b.Found && b.Growth > 0 && b.Peak > 0 && row.End > 0 && row.Peak > 0 {
-			row.HasRatios = true
-			row.GrowthRatio = float64(row.Growth) / float64(b.Growth)
-			row.PeakRatio = float64(row.Peak) / float64(b.Peak)
-			row.GrowthDelta = row.GrowthRatio - row.Stage.GrowthRatio
-			row.PeakDelta = row.PeakRatio - row.Stage.PeakRatio
-		}
-	}
-}
-
 // moduleRows fills rep.Modules from the runs on the case study's own
 // modules (moduleRun): one row per published stage, medians over its
 // runs, ratios to their own before run.
@@ -85,17 +69,7 @@ func (rep *Reproduction) moduleRows(runs []report.Run) {
 		return
 	}
 	rows := make([]ReproRow, len(rep.Stages))
-	byStage := make([][]report.Run, len(rep.Stages))
-	for _, r := range runs {
-		i, why := rep.Stages.of(r)
-		if why != "" {
-			rep.Notes = append(rep.Notes, why)
-		}
-		if i >= 0 {
-			byStage[i] = append(byStage[i], r)
-		}
-	}
-	for i, rs := range byStage {
+	for i, rs := range rep.byStage(runs) {
 		rows[i].Stage = rep.Stages[i]
 		if len(rs) > 0 {
 			fillRow(&rows[i], rs)

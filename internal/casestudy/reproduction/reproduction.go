@@ -182,26 +182,17 @@ func Reproduce(pub Stages, runs []report.Run) Reproduction {
 	for i, st := range pub {
 		rep.Rows[i].Stage = st
 	}
-	stageRuns := make([][]report.Run, len(pub))
-	var moduleRuns []report.Run
+	var ours, moduleRuns []report.Run
 	for _, r := range runs {
-		if RealStage(r) >= 0 {
-			continue
-		}
-		if moduleRun(r) {
+		switch {
+		case RealStage(r) >= 0:
+		case moduleRun(r):
 			moduleRuns = append(moduleRuns, r)
-			continue
+		default:
+			ours = append(ours, r)
 		}
-		i, why := pub.of(r)
-		if why != "" {
-			rep.Notes = append(rep.Notes, why)
-		}
-		if i < 0 {
-			continue
-		}
-		stageRuns[i] = append(stageRuns[i], r)
 	}
-	for i, rs := range stageRuns {
+	for i, rs := range rep.byStage(ours) {
 		if len(rs) == 0 {
 			continue
 		}
@@ -228,17 +219,7 @@ func Reproduce(pub Stages, runs []report.Run) Reproduction {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("before has growth %s MiB and peak %s MiB: ratios need both above zero, none computed",
 			report.FormatDelta(before.Growth), report.FormatMiB(before.Peak)))
 	}
-	for i := range rep.Rows {
-		row := &rep.Rows[i]
-		if !ratiosOK || !row.Found || row.End == 0 || row.Peak == 0 {
-			continue
-		}
-		row.HasRatios = true
-		row.GrowthRatio = float64(row.Growth) / float64(before.Growth)
-		row.PeakRatio = float64(row.Peak) / float64(before.Peak)
-		row.GrowthDelta = row.GrowthRatio - row.Stage.GrowthRatio
-		row.PeakDelta = row.PeakRatio - row.Stage.PeakRatio
-	}
+	setRatios(rep.Rows, before)
 
 	rep.Checks = append(rep.Checks,
 		fallingCheck(rep.Rows, "growth falling", func(r ReproRow) (float64, []float64, bool) {
@@ -255,6 +236,23 @@ func Reproduce(pub Stages, runs []report.Run) Reproduction {
 	rep.moduleRows(moduleRuns)
 	rep.realRows(runs)
 	return rep
+}
+
+// byStage groups runs by their stage among rep.Stages (Stages.of), in
+// stage order, leaving out the runs of none; a run that names a stage's
+// preset but overrides one of its switches gets a note.
+func (rep *Reproduction) byStage(runs []report.Run) [][]report.Run {
+	out := make([][]report.Run, len(rep.Stages))
+	for _, r := range runs {
+		i, why := rep.Stages.of(r)
+		if why != "" {
+			rep.Notes = append(rep.Notes, why)
+		}
+		if i >= 0 {
+			out[i] = append(out[i], r)
+		}
+	}
+	return out
 }
 
 // runRef names a run by name and directory.
@@ -289,6 +287,22 @@ func fillRow(row *ReproRow, runs []report.Run) {
 	row.AfterIdle, row.AfterSettle = uint64(median(idle)), uint64(median(settle))
 	row.End, row.Growth = uint64(median(end)), int64(median(growth))
 	row.Run = runs[compare.MedianIndex(peak)]
+}
+
+// setRatios sets each found row's growth and peak ratios to b, its
+// group's own before run, and their differences from the published
+// ratios; none when b lacks a growth or a peak.
+func setRatios(rows []ReproRow, b ReproRow) {
+	for i := range rows {
+		row := &rows[i]
+		if row.Found && b.Found && b.Growth > 0 && b.Peak > 0 && row.End > 0 && row.Peak > 0 {
+			row.HasRatios = true
+			row.GrowthRatio = float64(row.Growth) / float64(b.Growth)
+			row.PeakRatio = float64(row.Peak) / float64(b.Peak)
+			row.GrowthDelta = row.GrowthRatio - row.Stage.GrowthRatio
+			row.PeakDelta = row.PeakRatio - row.Stage.PeakRatio
+		}
+	}
 }
 
 // Representatives returns the run each stage's plots show (ReproRow.Run),
