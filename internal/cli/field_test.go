@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leakbench/leakbench/internal/casestudy/builtin"
+	"github.com/leakbench/leakbench/internal/casestudy/engine"
 	"github.com/leakbench/leakbench/internal/childtest"
 	"github.com/leakbench/leakbench/internal/results"
 )
@@ -34,7 +34,7 @@ func TestRun_FieldPattern(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := s.HeldAfterSettle[builtin.HolderPool]
+	pool := s.HeldAfterSettle[engine.HolderPool]
 	if pool.Bytes == 0 || pool.Refs == 0 {
 		t.Fatalf("held after settle %v: want the instances the pool dropped", s.HeldAfterSettle)
 	}

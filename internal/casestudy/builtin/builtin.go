@@ -10,9 +10,9 @@
 // recycle_after, pool_size, memory_limit, allocator, reused, results,
 // cache, malloc, codecs and interrupts, then op_timeout and idle_gc; see
 // Fields), one typed config decoded and validated by its Factory
-// (options.go). Its Snapshot reports the engine's holders: views,
-// listeners, HolderPool and HolderCache, and the memory outside the Go
-// heap as OffHeap.
+// (options.go). Its Snapshot reports the engine's holders (views,
+// listeners, pool and cache: engine.HolderViews, ...), and the memory
+// outside the Go heap as OffHeap.
 package builtin
 
 import (
@@ -122,32 +122,19 @@ func (o *optimizer) Do(ctx context.Context, req target.Request) error {
 	return err
 }
 
-// The builtin target's own holders, beside views and listeners.
-const (
-	// HolderPool is instances a sync.Pool dropped at a GC without closing
-	// them (lifetime pool): only wazero's store references them, whole
-	// linear memory and all, until the engine closes. Refs counts them.
-	HolderPool = engine.HolderPool
-	// HolderCache is what the response cache keeps: under results aliased
-	// the whole linear memory of every instance a cached entry is a slice
-	// of (counted once per instance), under results copied the entries'
-	// bytes. Refs counts the entries.
-	HolderCache = engine.HolderCache
-)
-
 // Snapshot is the engine's accounting in the harness's terms, every byte
 // counted once:
 //   - LiveInstances and LinearMemory are the instances in use or ready
 //     for reuse (idle in a pool included): the engine's live instances
 //     less those a sync.Pool dropped, which are no longer the engine's to
-//     use and are reported under HolderPool instead;
+//     use and are reported under engine.HolderPool instead;
 //   - Held: the leaked glue views and listeners of closed instances, the
-//     dropped instances (HolderPool) and the response cache (HolderCache);
+//     dropped instances (engine.HolderPool) and the response cache (engine.HolderCache);
 //   - OffHeap is the linear memory allocator mmap or v8 has committed
 //     (live and dropped instances, and under v8 closed ones not yet
 //     released), outside the Go heap; OffHeapUnreleased is v8's closed
 //     but unreleased part of it. It is not a holder: that
-//     memory is already counted in LinearMemory or under HolderPool, so it
+//     memory is already counted in LinearMemory or under engine.HolderPool, so it
 //     stays out of Held and so out of Snapshot.Leaked, and the results
 //     record it in a column of its own (off_heap).
 //
@@ -171,8 +158,8 @@ func harnessSnapshot(s engine.Snapshot, r engine.Results) target.Snapshot {
 		Held: []target.Held{
 			{Holder: engine.HolderViews, Bytes: s.LeakedViews},
 			{Holder: engine.HolderListeners, Bytes: s.Listeners, Refs: s.ListenerCount},
-			{Holder: HolderPool, Bytes: s.DroppedMemory, Refs: s.DroppedInstances},
-			{Holder: HolderCache, Bytes: cache, Refs: s.CacheEntries},
+			{Holder: engine.HolderPool, Bytes: s.DroppedMemory, Refs: s.DroppedInstances},
+			{Holder: engine.HolderCache, Bytes: cache, Refs: s.CacheEntries},
 		},
 		OffHeap:           s.MappedMemory,
 		OffHeapUnreleased: s.UnreleasedMemory,
@@ -187,7 +174,7 @@ func (o *optimizer) Close(ctx context.Context) error {
 // event forwards an engine event to the Recorder. An InstanceDropped
 // event has no counterpart there (target.Recorder reports instances
 // created and closed only), so it is not forwarded: the dropped
-// instances are in every Snapshot instead, under HolderPool with their
+// instances are in every Snapshot instead, under engine.HolderPool with their
 // count as Refs, and each one's InstanceClosed follows at the engine's
 // Close.
 func (o *optimizer) event(e engine.Event) {

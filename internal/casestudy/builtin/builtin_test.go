@@ -51,8 +51,8 @@ func TestHarnessSnapshot(t *testing.T) {
 		want := map[string]target.Held{
 			engine.HolderViews:     {Holder: engine.HolderViews, Bytes: es.LeakedViews},
 			engine.HolderListeners: {Holder: engine.HolderListeners, Bytes: es.Listeners, Refs: 2},
-			HolderPool:             {Holder: HolderPool, Bytes: es.DroppedMemory, Refs: 4},
-			HolderCache:            {Holder: HolderCache, Bytes: tc.cache, Refs: 3},
+			engine.HolderPool:      {Holder: engine.HolderPool, Bytes: es.DroppedMemory, Refs: 4},
+			engine.HolderCache:     {Holder: engine.HolderCache, Bytes: tc.cache, Refs: 3},
 		}
 		for k, w := range want {
 			if h[k] != w {

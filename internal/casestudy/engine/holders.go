@@ -11,9 +11,13 @@ const (
 	// process-global listener (listeners: leaked; cause 4).
 	HolderListeners = "listeners"
 	// HolderPool is an instance a sync.Pool dropped at a GC without
-	// closing it: only wazero's store references it.
+	// closing it (lifetime pool): only wazero's store references it, whole
+	// linear memory and all, until the engine closes. Its refs count the
+	// instances.
 	HolderPool = "pool"
-	// HolderCache is a closed instance whose memory cached results are
-	// slices of (results aliased).
+	// HolderCache is what the response cache keeps: under results aliased
+	// the whole linear memory of every closed instance a cached entry is a
+	// slice of (counted once per instance), under results copied the
+	// entries' bytes. Its refs count the entries.
 	HolderCache = "cache"
 )
