@@ -276,7 +276,7 @@ func TestNew_limits(t *testing.T) {
 	l, err := Limits{MaxPixels: 5}.resolve()
 	noErr(t, err, "resolve")
 	equal(t, l, Limits{MaxInputBytes: DefaultMaxInputBytes, MaxPixels: 5, MaxMemoryBytes: DefaultMaxMemoryBytes}, "resolved limits")
-	equal(t, Limits{MaxMemoryBytes: 1 << 40}.pages(), uint32(maxPages), "pages of a huge cap")
+	equal(t, Limits{MaxMemoryBytes: 1 << 40}.Pages(), uint32(maxPages), "pages of a huge cap")
 }
 
 // TestNew_cacheDir: the shared test library wrote the compilation cache in

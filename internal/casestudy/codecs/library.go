@@ -99,7 +99,7 @@ func New(ctx context.Context, opts Options) (lib *Library, err error) {
 	}
 	cfg := wazero.NewRuntimeConfig(). // compiler if supported, else interpreter
 						WithCloseOnContextDone(!opts.Uninterruptible).
-						WithMemoryLimitPages(limits.pages())
+						WithMemoryLimitPages(limits.Pages())
 	opts.Limits = limits
 	l := &Library{opts: opts, limits: limits, interruptible: !opts.Uninterruptible}
 	if opts.CacheDir != "" {

@@ -84,8 +84,10 @@ func (l Limits) Validate() error {
 	return err
 }
 
-// pages returns the wazero memory limit in 64 KiB pages.
-func (l Limits) pages() uint32 {
+// Pages returns the wazero memory limit in 64 KiB pages: MaxMemoryBytes
+// rounded down, at most 65535 pages. Every runtime of the case study, the
+// embedded codecs' and the squoosh modules', caps its memories at it.
+func (l Limits) Pages() uint32 {
 	p := l.MaxMemoryBytes / pageSize
 	if p > maxPages {
 		p = maxPages
@@ -136,7 +138,7 @@ func (l Limits) checkImage(op Op, img Image) error {
 // checkMemory fails fast when the buffers an operation needs at once can't
 // fit in one instance's linear memory.
 func (l Limits) checkMemory(op Op, need uint64) error {
-	if max := uint64(l.pages()) * pageSize; need > max {
+	if max := uint64(l.Pages()) * pageSize; need > max {
 		return fmt.Errorf("%w: %s: needs at least %d bytes of linear memory, over the limit of %d bytes", ErrLimit, op, need, max)
 	}
 	return nil

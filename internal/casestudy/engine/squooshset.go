@@ -52,9 +52,9 @@ type squooshSet struct {
 // calls interrupted when their context is done if interruptible, and
 // wazero's compilation cache in cacheDir if it is not empty.
 func newSquooshSet(ctx context.Context, limit uint64, interruptible bool, cacheDir string) (*squooshSet, error) {
-	pages := min(limit/wasmPage, 65536)
-	cfg := wazero.NewRuntimeConfig().WithMemoryLimitPages(uint32(pages)).WithCloseOnContextDone(interruptible)
-	s := &squooshSet{limit: pages * wasmPage}
+	pages := codecs.Limits{MaxMemoryBytes: limit}.Pages()
+	cfg := wazero.NewRuntimeConfig().WithMemoryLimitPages(pages).WithCloseOnContextDone(interruptible)
+	s := &squooshSet{limit: uint64(pages) * wasmPage}
 	if cacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(cacheDir)
 		if err != nil {
