@@ -33,10 +33,9 @@ import (
 // the default target.
 const Name = "builtin"
 
-// optimizer is the builtin target: the codecs compiled once and the engine
-// running them.
+// optimizer is the builtin target: the engine, which compiles the codecs
+// it runs once.
 type optimizer struct {
-	lib     *codecs.Library
 	eng     *engine.Engine
 	rec     target.Recorder
 	results engine.Results // how results leave an instance, which says what the cache holds
@@ -62,37 +61,25 @@ func (r reducing) Idle(ctx context.Context, d time.Duration) error {
 // for the linear memory profile: it makes the target a target.LinearMemories.
 func (o *optimizer) LinearMemories() []target.LinearMemory { return o.book.LinearMemories() }
 
-// New compiles the codecs (cached in cfg.CacheDir) and starts the engine
-// with opts' strategy and cfg.Workers workers (used by the per-worker
-// topology). The target it returns is a Snapshotter and a Closer, and under
+// New starts the engine with opts' strategy, the codecs it runs compiled
+// once (cached in cfg.CacheDir; under codecs: squoosh only the squoosh
+// modules), and cfg.Workers workers (used by the per-worker topology). The target it returns is a Snapshotter and a Closer, and under
 // idle_gc: v8 an Idler (reducing).
 func New(ctx context.Context, cfg target.Config, opts Options) (target.Target, error) {
 	if cfg.Recorder == nil {
 		return nil, errors.New("builtin: no Recorder in the Config")
 	}
-	var cache string
-	if cfg.CacheDir != "" {
-		cache = filepath.Join(cfg.CacheDir, "wazero")
-	}
-	lib, err := codecs.New(ctx, codecs.Options{
-		Limits:          codecs.DefaultLimits(),
-		CacheDir:        cache,
-		Uninterruptible: opts.OpTimeout == 0 && opts.Interrupts == engine.InterruptsNone,
-		Malloc:          opts.Malloc,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("compiling the codecs: %w", err)
-	}
-	o := &optimizer{lib: lib, rec: cfg.Recorder, results: opts.Results, book: memprofile.NewBook()}
-	o.eng, err = engine.New(ctx, lib, engine.Config{
+	o := &optimizer{rec: cfg.Recorder, results: opts.Results, book: memprofile.NewBook()}
+	var err error
+	o.eng, err = engine.New(ctx, nil, engine.Config{
 		Strategy:  opts.Strategy,
 		Workers:   max(cfg.Workers, 1),
 		OpTimeout: opts.OpTimeout,
 		Events:    o.event,
 		Memories:  o.book,
+		Library:   libraryOptions(cfg, opts),
 	})
 	if err != nil {
-		lib.Close(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("starting the engine: %w", err)
 	}
 	if opts.IdleGC == idlegc.V8 {
@@ -166,9 +153,24 @@ func harnessSnapshot(s engine.Snapshot, r engine.Results) target.Snapshot {
 	}
 }
 
-// Close closes the engine, then the codecs.
-func (o *optimizer) Close(ctx context.Context) error {
-	return errors.Join(o.eng.Close(ctx), o.lib.Close(ctx))
+// Close closes the engine, and with it the codecs.
+func (o *optimizer) Close(ctx context.Context) error { return o.eng.Close(ctx) }
+
+// libraryOptions are the codecs' settings under cfg and opts: the default
+// limits, wazero's compilation cache under cfg.CacheDir, and calls that
+// return to Go at every loop header only where something must stop them
+// (interrupts: loops, or an op_timeout to enforce).
+func libraryOptions(cfg target.Config, opts Options) codecs.Options {
+	var cache string
+	if cfg.CacheDir != "" {
+		cache = filepath.Join(cfg.CacheDir, "wazero")
+	}
+	return codecs.Options{
+		Limits:          codecs.DefaultLimits(),
+		CacheDir:        cache,
+		Uninterruptible: opts.OpTimeout == 0 && opts.Interrupts == engine.InterruptsNone,
+		Malloc:          opts.Malloc,
+	}
 }
 
 // event forwards an engine event to the Recorder. An InstanceDropped

@@ -83,10 +83,11 @@ func (discard) Op(target.Op)                          {}
 func (discard) InstanceCreated(target.Instance)       {}
 func (discard) InstanceClosed(target.Instance, error) {}
 
-// TestNew_Interrupts: the codecs are compiled with a return to Go at
-// every loop header under interrupts: loops, as under an op_timeout, and
-// without one otherwise (wazero's default, which no collection can stop).
-func TestNew_Interrupts(t *testing.T) {
+// TestLibraryOptions_Interrupts: the codecs are compiled with a return to
+// Go at every loop header under interrupts: loops, as under an op_timeout,
+// and without one otherwise (wazero's default, which no collection can
+// stop).
+func TestLibraryOptions_Interrupts(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		opts Options
@@ -96,15 +97,8 @@ func TestNew_Interrupts(t *testing.T) {
 		{"interrupts loops", Options{Strategy: engine.Strategy{Interrupts: engine.InterruptsLoops}}, true},
 		{"op_timeout", Options{OpTimeout: time.Minute}, true},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			tgt, err := New(t.Context(), target.Config{Recorder: discard{}}, tt.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tgt.(target.Closer).Close(context.WithoutCancel(t.Context()))
-			if got := tgt.(*optimizer).lib.Interruptible(); got != tt.want {
-				t.Errorf("interruptible = %v, want %v", got, tt.want)
-			}
-		})
+		if got := !libraryOptions(target.Config{}, tt.opts).Uninterruptible; got != tt.want {
+			t.Errorf("%s: interruptible = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

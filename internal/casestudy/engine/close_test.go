@@ -127,3 +127,34 @@ func checkDecodes(t testing.TB, resp Response) {
 		t.Errorf("response %d: output is %s %dx%d, response says %s %dx%d", resp.ID, format, cfg.Width, cfg.Height, resp.Format, resp.Width, resp.Height)
 	}
 }
+
+// TestNew_NoLibrary: given no library, New compiles one of its own from
+// Config.Library, with the strategy's malloc applied, runs requests on it
+// and closes it with the engine, whose instances are then all closed.
+func TestNew_NoLibrary(t *testing.T) {
+	ResetListeners()
+	rec := newRecorder()
+	s := preset(t, "fixed")
+	s.Malloc = codecs.MallocOriginal
+	e, err := New(testCtx, nil, Config{Strategy: s, Workers: 1, Events: rec.event, Library: lib.Options()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, e)
+	if e.lib == nil || e.lib == lib || !e.ownLib {
+		t.Fatal("New given no library did not make its own")
+	}
+	if got := e.lib.Options().Malloc; got != codecs.MallocOriginal {
+		t.Errorf("its library's malloc = %s, want the strategy's, original", got)
+	}
+	mustDo(t, e, request(1, codecs.PNG))
+	if err := e.Close(testCtx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := rec.liveMemory(); n != 0 {
+		t.Errorf("after Close: %d instances never closed", n)
+	}
+	if _, err := e.lib.Instantiate(testCtx, codecs.Decode); err == nil {
+		t.Error("the engine's own library is still open after Close")
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,6 +46,12 @@ type Config struct {
 	// memory and what holds it (live, views, listeners, pool, cache), for
 	// the linear memory profile (package memprofile); see memories.go.
 	Memories *memprofile.Book
+	// Library configures the codecs when New is given no library: the
+	// memory cap, compilation cache and interruptibility of the runtime
+	// New makes (Strategy.MemoryLimit and Strategy.Malloc still apply), or
+	// under codecs squoosh of the squoosh modules' runtime, without
+	// compiling the embedded codecs. Ignored when New is given one.
+	Library codecs.Options
 }
 
 // Engine is the image optimizer: workers running wasm codec instances as
@@ -107,11 +114,10 @@ type task struct {
 // closes, which must not happen under a running operation). New then
 // makes a library like lib (codecs.New with lib.Options(), the memory
 // limit applied; its compilation cache, if any, is shared) and Close
-// closes it.
+// closes it. With a nil lib, New makes the one library the strategy
+// needs from cfg.Library (none under codecs squoosh), so that a process
+// running one engine compiles its codecs once.
 func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) {
-	if lib == nil {
-		return nil, errors.New("engine: nil codecs library")
-	}
 	s := cfg.Strategy
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -134,19 +140,23 @@ func New(ctx context.Context, lib *codecs.Library, cfg Config) (*Engine, error) 
 		}
 		e.v8 = a
 	}
-	limit := lib.Limits().MaxMemoryBytes // each memory's cap: lib's, or the strategy's
+	base := cfg.Library // the codecs' options: lib's, or the caller's for the library New makes
+	if lib != nil {
+		base = lib.Options()
+	}
+	limit := cmp.Or(base.Limits.MaxMemoryBytes, codecs.DefaultMaxMemoryBytes) // each memory's cap: the codecs', or the strategy's
 	if s.MemoryLimit != 0 {
 		limit = uint64(s.MemoryLimit)
 	}
 	if s.Codecs == CodecsSquoosh {
-		sq, err := newSquooshSet(ctx, limit, lib.Interruptible(), lib.Options().CacheDir)
+		sq, err := newSquooshSet(ctx, limit, !base.Uninterruptible, base.CacheDir)
 		if err != nil {
 			return nil, fmt.Errorf("engine: codecs squoosh: %w", err)
 		}
 		e.sq, e.set = sq, sq
-	} else if s.Lifetime == Pool || s.Allocator == AllocatorMmap || limit != lib.Limits().MaxMemoryBytes ||
-		s.Malloc != lib.Options().Malloc {
-		opts := lib.Options()
+	} else if lib == nil || s.Lifetime == Pool || s.Allocator == AllocatorMmap || limit != lib.Limits().MaxMemoryBytes ||
+		s.Malloc != base.Malloc {
+		opts := base
 		opts.Limits.MaxMemoryBytes = limit
 		opts.Malloc = s.Malloc
 		own, err := codecs.New(ctx, opts)

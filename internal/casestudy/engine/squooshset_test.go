@@ -34,13 +34,16 @@ func (ev *events) list() []Event {
 
 // newSquooshEngine starts an engine on codecs squoosh with s's other
 // settings, closed at the test's end, or skips the test when next@10.1.0
-// is not installed (CI installs it).
+// is not installed (CI installs it). It is given no library, as the
+// builtin target gives none, and fails the test if the engine compiled
+// the embedded codecs anyway.
 func newSquooshEngine(t testing.TB, s Strategy, workers int) (*Engine, *recorder, *events) {
 	t.Helper()
 	s.Codecs = CodecsSquoosh
 	ResetListeners()
 	rec, all := newRecorder(), &events{}
-	e, err := New(testCtx, lib, Config{Strategy: s, Workers: workers, Events: func(ev Event) { rec.event(ev); all.add(ev) }, Memories: memprofile.NewBook()})
+	e, err := New(testCtx, nil, Config{Strategy: s, Workers: workers, Events: func(ev Event) { rec.event(ev); all.add(ev) },
+		Memories: memprofile.NewBook(), Library: lib.Options()})
 	if errors.Is(err, squoosh.ErrNotInstalled) {
 		t.Skipf("codecs squoosh needs the npm install: %v", err)
 	}
@@ -48,6 +51,9 @@ func newSquooshEngine(t testing.TB, s Strategy, workers int) (*Engine, *recorder
 		t.Fatal(err)
 	}
 	closeAtEnd(t, e)
+	if e.lib != nil {
+		t.Fatal("an engine on codecs squoosh compiled the embedded codecs")
+	}
 	return e, rec, all
 }
 

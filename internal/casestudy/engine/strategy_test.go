@@ -68,8 +68,9 @@ func TestStrategy_InvalidValues(t *testing.T) {
 	if _, err := New(testCtx, lib, Config{Strategy: Strategy{Topology: PerWorker}}); err == nil {
 		t.Error("New per-worker with 0 workers: no error")
 	}
-	if _, err := New(testCtx, nil, Config{Workers: 1}); err == nil {
-		t.Error("New with nil library: no error")
+	bad := codecs.Options{Limits: codecs.Limits{MaxMemoryBytes: 100}}
+	if _, err := New(testCtx, nil, Config{Workers: 1, Library: bad}); err == nil {
+		t.Error("New with no library and a memory cap under one page: no error")
 	}
 }
 
