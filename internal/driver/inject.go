@@ -60,7 +60,7 @@ func (in *injector) holding() results.Holding {
 
 // addTo adds the injector's holding to a snapshot, as the holder
 // HolderInjected; nothing when it injects nothing. It is left out of
-// s.Held, and so of the leaked figures (results.Snapshot.Leaked,
+// s.Held, and so of the leaked figures (results.Snapshot.Held,
 // leaked_after_settle): the calibration measures what RSS shows of the
 // leak, and a scenario limit on the target's own leaked memory must not
 // see it.

@@ -44,15 +44,15 @@ var sampleColumns = []column{
 	intColumn("errors", func(s *Sample) *int { return &s.Errors }),
 }
 
-// legacyHeldColumns are columns of samples.csv files written before the
-// harness named no holder of a target's own (the case study's glue views
-// and listeners had columns of their own then, and counted in what was
-// leaked with held). The reader adds their bytes to Held, so such a file
-// reads as it was measured; nothing writes them.
-var legacyHeldColumns = []column{
-	{name: "leaked_views", read: addHeld},
-	{name: "listeners", read: addHeld},
-}
+// legacyHeldColumns are the columns of legacyHeld in samples.csv: the
+// reader adds their bytes to Held; nothing writes them.
+var legacyHeldColumns = func() []column {
+	cs := make([]column, len(legacyHeld))
+	for i, name := range legacyHeld {
+		cs[i] = column{name: name, read: addHeld}
+	}
+	return cs
+}()
 
 // heldColumn is held, a byte count like the others, but read by adding
 // to Held: a legacy file's holder columns (legacyHeldColumns) may come

@@ -149,8 +149,9 @@ type Event struct {
 	Total    int     `json:"total,omitempty"` // for EventPhase load: requests the load phase will make
 	GC       int     `json:"gc,omitempty"`    // for EventIdleGC and EventExternalGC: which collection, from 1
 	// Held is, beside a Snapshot, every holder the target reported by
-	// name (views, listeners and its own, such as pool or cache); their
-	// bytes sum to Snapshot.Leaked.
+	// name (the builtin's views, listeners, pool and cache, say); their
+	// bytes sum to Snapshot.Held, but for a calibration's injected leak
+	// (the driver's holder "injected"), which Held leaves out.
 	Held map[string]Holding `json:"held,omitempty"`
 	Err  string             `json:"err,omitempty"`
 	// Source is the file of an EventRequest or EventRequestStart (its
@@ -288,10 +289,10 @@ type Summary struct {
 	// HeapLiveAfterSettle is 0 when the target reports no Go heap
 	// (HeapReported).
 	HeapLiveAfterSettle uint64 `json:"heap_live_after_settle"`
-	LeakedAfterSettle   uint64 `json:"leaked_after_settle"` // Snapshot.Leaked after settle
-	// HeldAfterSettle is LeakedAfterSettle by holder (views, listeners,
-	// and the target's own, such as pool and cache), from the child's last
-	// snapshot of the settle phase; OffHeapAfterSettle is how much of the
+	LeakedAfterSettle   uint64 `json:"leaked_after_settle"` // Snapshot.Held after settle
+	// HeldAfterSettle is LeakedAfterSettle by holder (the names are the
+	// target's: the builtin's views, listeners, pool and cache), from the
+	// child's last snapshot of the settle phase; OffHeapAfterSettle is how much of the
 	// linear and held memory was outside the Go heap then.
 	HeldAfterSettle    map[string]Holding `json:"held_after_settle,omitempty"`
 	OffHeapAfterSettle uint64             `json:"off_heap_after_settle,omitempty"`
