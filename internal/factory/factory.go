@@ -16,8 +16,9 @@ import (
 
 // Factory builds one kind of target from a scenario's options. New
 // makes one from a function of the target's own options type; the parent
-// checks a scenario's options with Check before any child starts, and the
-// child builds the target with New from the same options.
+// checks a scenario's options with Decode before any child starts, and the
+// child decodes the same options with DecodeText, reports them, and builds
+// the target with Build.
 type Factory struct {
 	decode func(options *yaml.Node) (any, []error)
 	build  func(ctx context.Context, cfg target.Config, opts any) (target.Target, error)
@@ -144,26 +145,6 @@ func (f Factory) Decode(options *yaml.Node) (any, []error) {
 		return nil, []error{errors.New("not a factory made by factory.New")}
 	}
 	return f.decode(options)
-}
-
-// Check decodes a scenario's options (a YAML node; nil when the scenario
-// has none) as New would, and returns every problem found, each an
-// *OptionError with its line and column. It builds nothing.
-func (f Factory) Check(options *yaml.Node) []error {
-	_, errs := f.Decode(options)
-	return errs
-}
-
-// New builds a target from options, the YAML text of a scenario's options
-// mapping ("" for none), with cfg: DecodeText, then Build. The options
-// were checked in the parent; an error here is one the options' text
-// can't have had there, or the factory's own.
-func (f Factory) New(ctx context.Context, cfg target.Config, options string) (target.Target, error) {
-	opts, err := f.DecodeText(options)
-	if err != nil {
-		return nil, err
-	}
-	return f.Build(ctx, cfg, opts)
 }
 
 // DecodeText decodes and validates options given as YAML text ("" for

@@ -80,18 +80,18 @@ func TestFactory_DecodesStrictly(t *testing.T) {
 		return nopTarget{}, nil
 	})
 	const text = "mode: fast\nkeep: 3\ntimeout: 2s\nlevel: high\ncache: {size: 9}\nsizes: [{size: 1}, {size: 2}]\nname: x\n"
-	if errs := f.Check(node(t, text)); len(errs) > 0 {
-		t.Fatalf("Check: %v", errs)
+	if errs := check(f, node(t, text)); len(errs) > 0 {
+		t.Fatalf("Decode: %v", errs)
 	}
-	if _, err := f.New(context.Background(), target.Config{}, text); err != nil {
-		t.Fatalf("New: %v", err)
+	if _, err := build(f, text); err != nil {
+		t.Fatalf("DecodeText, Build: %v", err)
 	}
 	want := testOptions{Embedded: Embedded{Mode: "fast"}, Keep: 3, Timeout: 2 * time.Second, Level: 2, Cache: inner{9}, Sizes: []inner{{1}, {2}}, Name: "x"}
 	if got.Mode != want.Mode || got.Keep != want.Keep || got.Timeout != want.Timeout || got.Level != want.Level ||
 		got.Cache != want.Cache || len(got.Sizes) != 2 || got.Sizes[1] != want.Sizes[1] || got.Name != want.Name {
 		t.Errorf("decoded %+v, want %+v", got, want)
 	}
-	if _, err := f.New(context.Background(), target.Config{}, ""); err != nil || got.Keep != 0 {
+	if _, err := build(f, ""); err != nil || got.Keep != 0 {
 		t.Errorf("New without options: %v, keep %d; want the zero options", err, got.Keep)
 	}
 }
@@ -109,7 +109,7 @@ func TestFactory_Errors(t *testing.T) {
 		"sizes: [{size: 1}, {sise: 2}]\n" + // 5
 		"skip: 1\n" + // 6
 		"keep: 1\nkeep: 2\n" // 7, 8
-	errs := f.Check(node(t, text))
+	errs := check(f, node(t, text))
 	var msgs []string
 	for _, err := range errs {
 		msgs = append(msgs, err.Error())
@@ -133,12 +133,12 @@ func TestFactory_Errors(t *testing.T) {
 		t.Errorf("%d errors, want 8:\n%s", len(errs), all)
 	}
 
-	if errs := f.Check(node(t, "keep: -1\n")); len(errs) != 1 || errs[0].Error() != "1:7: keep: must not be negative" {
+	if errs := check(f, node(t, "keep: -1\n")); len(errs) != 1 || errs[0].Error() != "1:7: keep: must not be negative" {
 		t.Errorf("Validate's error: %v; want it at keep's value", errs)
 	}
 	// Every problem of Validate at once: at the key it names (by its
 	// message or its Field), or at the mapping.
-	errs = f.Check(node(t, "mode: x\nkeep: 101\ntimeout: 2h\n"))
+	errs = check(f, node(t, "mode: x\nkeep: 101\ntimeout: 2h\n"))
 	var got []string
 	for _, e := range errs {
 		got = append(got, e.Error())
@@ -146,14 +146,14 @@ func TestFactory_Errors(t *testing.T) {
 	if want := "3:10: timeout: at most an hour\n1:1: too much to keep"; strings.Join(got, "\n") != want {
 		t.Errorf("Validate's errors:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}
-	if errs := f.Check(node(t, "[1, 2]\n")); len(errs) != 1 || !strings.Contains(errs[0].Error(), "must be a mapping of keys (mode, keep") {
+	if errs := check(f, node(t, "[1, 2]\n")); len(errs) != 1 || !strings.Contains(errs[0].Error(), "must be a mapping of keys (mode, keep") {
 		t.Errorf("a list for options: %v", errs)
 	}
 	none := New(func(context.Context, target.Config, struct{}) (target.Target, error) { return nopTarget{}, nil })
-	if errs := none.Check(node(t, "a: 1\n")); len(errs) != 1 || !strings.Contains(errs[0].Error(), `unknown field "a" (allowed: none)`) {
+	if errs := check(none, node(t, "a: 1\n")); len(errs) != 1 || !strings.Contains(errs[0].Error(), `unknown field "a" (allowed: none)`) {
 		t.Errorf("options for a target without any: %v", errs)
 	}
-	if _, err := f.New(context.Background(), target.Config{}, "kepp: 1\n"); err == nil || !strings.Contains(err.Error(), `options: 1:1: unknown field "kepp"`) {
+	if _, err := build(f, "kepp: 1\n"); err == nil || !strings.Contains(err.Error(), `options: 1:1: unknown field "kepp"`) {
 		t.Errorf("New with bad options: %v", err)
 	}
 }
@@ -162,15 +162,15 @@ func TestFactory_BuildErrors(t *testing.T) {
 	failing := New(func(context.Context, target.Config, struct{}) (target.Target, error) {
 		return nil, errors.New("no engine")
 	})
-	if _, err := failing.New(context.Background(), target.Config{}, ""); err == nil || err.Error() != "no engine" {
-		t.Errorf("New = %v, want the factory's error", err)
+	if _, err := build(failing, ""); err == nil || err.Error() != "no engine" {
+		t.Errorf("Build = %v, want the factory's error", err)
 	}
 	nothing := New(func(context.Context, target.Config, struct{}) (target.Target, error) { return nil, nil })
-	if _, err := nothing.New(context.Background(), target.Config{}, ""); err == nil {
-		t.Error("New with a factory that returns nothing: no error")
+	if _, err := build(nothing, ""); err == nil {
+		t.Error("Build with a factory that returns nothing: no error")
 	}
 	var zero Factory
-	if _, err := zero.New(context.Background(), target.Config{}, ""); err == nil || len(zero.Check(nil)) != 1 {
+	if _, err := build(zero, ""); err == nil || len(check(zero, nil)) != 1 {
 		t.Error("the zero Factory builds or checks without an error")
 	}
 	if got := (Targets{"b": zero, "a": zero}).Names(); strings.Join(got, ",") != "a,b" {
@@ -191,4 +191,21 @@ func TestNewFactory_OldValidate(t *testing.T) {
 		}
 	}()
 	New(func(context.Context, target.Config, oldOptions) (target.Target, error) { return nopTarget{}, nil })
+}
+
+// check returns every problem Decode finds in options, as the parent
+// checks a scenario's.
+func check(f Factory, options *yaml.Node) []error {
+	_, errs := f.Decode(options)
+	return errs
+}
+
+// build builds a target from options given as YAML text, as the child
+// does: DecodeText, then Build.
+func build(f Factory, options string) (target.Target, error) {
+	opts, err := f.DecodeText(options)
+	if err != nil {
+		return nil, err
+	}
+	return f.Build(context.Background(), target.Config{}, opts)
 }

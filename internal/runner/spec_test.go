@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -30,18 +31,18 @@ func resolved(t *testing.T, parse func(string, []byte) (scenario.Scenario, error
 	return sc, sp
 }
 
-// decodeOptions decodes a spec's options into O as a target's factory
-// does (factory.New), stopping before it would make the target.
+// decodeOptions decodes a spec's options into O as the child does with a
+// target's factory (factory.New, then DecodeText), building nothing.
 func decodeOptions[O any](options string) (O, error) {
-	var got O
-	f := factory.New(func(_ context.Context, _ target.Config, o O) (target.Target, error) {
-		got = o
-		return nil, context.Canceled // no target needed
+	f := factory.New(func(context.Context, target.Config, O) (target.Target, error) {
+		return nil, errors.New("no target needed")
 	})
-	if _, err := f.New(context.Background(), target.Config{}, options); err != context.Canceled {
-		return got, err
+	v, err := f.DecodeText(options)
+	if err != nil {
+		var zero O
+		return zero, err
 	}
-	return got, nil
+	return v.(O), nil
 }
 
 // TestResolve_BuiltinGetsItsKeysAsOptions: the builtin target's top-level

@@ -94,7 +94,8 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse accepted a scenario its Validate refuses: %v", errs)
 		}
 		if sc.Options != nil {
-			for _, e := range fuzzFactory.Check(sc.Options) {
+			_, errs := fuzzFactory.Decode(sc.Options)
+			for _, e := range errs {
 				_ = e.Error()
 			}
 		}
