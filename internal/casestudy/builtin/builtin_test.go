@@ -1,12 +1,18 @@
 package builtin
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/leakbench/leakbench/harness/target"
 	"github.com/leakbench/leakbench/internal/casestudy/engine"
+	"github.com/leakbench/leakbench/internal/casestudy/idlegc"
 )
 
 func TestNew_NeedsARecorder(t *testing.T) {
@@ -73,6 +79,41 @@ func TestHarnessSnapshot(t *testing.T) {
 	}
 	if s := harnessSnapshot(engine.Snapshot{}, engine.ResultsCopied); s.Leaked() != 0 || s.OffHeap != 0 || s.LinearMemory != 0 {
 		t.Errorf("an idle engine: %+v", s)
+	}
+}
+
+// TestNew_RunsARequest builds the target under the fixed preset, with and
+// without idle_gc: v8, runs one request on a generated PNG and closes it:
+// it is a Snapshotter and a Closer, an Idler only under idle_gc: v8, and
+// nothing is live after Close.
+func TestNew_RunsARequest(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "src.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 64, 48))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fixed, _ := engine.Preset("fixed")
+	for _, mode := range []idlegc.Mode{idlegc.Go, idlegc.V8} {
+		tgt, err := New(t.Context(), target.Config{Recorder: discard{}, Workers: 1}, Options{Strategy: fixed, IdleGC: mode})
+		if err != nil {
+			t.Fatalf("idle_gc %s: %v", mode, err)
+		}
+		if _, idler := tgt.(target.Idler); idler != (mode == idlegc.V8) {
+			t.Errorf("idle_gc %s: Idler = %v", mode, idler)
+		}
+		req := target.Request{ID: 1, Round: 1, Source: src, Width: 32, Format: "webp", Quality: 75, Rotate: 90}
+		if err := tgt.Do(t.Context(), req); err != nil {
+			t.Errorf("idle_gc %s: Do: %v", mode, err)
+		}
+		if err := tgt.(target.Closer).Close(context.WithoutCancel(t.Context())); err != nil {
+			t.Errorf("idle_gc %s: Close: %v", mode, err)
+		}
+		if s := tgt.(target.Snapshotter).Snapshot(); s.LiveInstances != 0 || s.LinearMemory != 0 {
+			t.Errorf("idle_gc %s: after Close %+v", mode, s)
+		}
 	}
 }
 
