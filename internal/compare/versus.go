@@ -61,10 +61,6 @@ type Difference struct {
 	Warnings []string
 }
 
-// Significant reports whether the difference is significant at Alpha and
-// past the floor, in either direction.
-func (d Difference) Significant() bool { return d.Verdict != Same }
-
 // Diff compares the sample x with the reference sample ref for metric m,
 // at significance level alpha and interval confidence confidence (0 means
 // DefaultAlpha, DefaultConfidence). NaN and infinite values are dropped

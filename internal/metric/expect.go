@@ -17,9 +17,6 @@ const (
 
 var expectations = enum.New[Expect]("expectation", "stable", "leak")
 
-// ParseExpect returns the Expect named s: "stable" or "leak".
-func ParseExpect(s string) (Expect, error) { return expectations.Parse(s) }
-
 // ExpectNames returns the expectations' names, in order.
 func ExpectNames() []string { return expectations.Names() }
 
@@ -33,6 +30,6 @@ func (e Expect) Valid() bool { return expectations.Valid(e) }
 // error.
 func (e Expect) MarshalText() ([]byte, error) { return expectations.Marshal(e) }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseExpect; the
+// UnmarshalText implements encoding.TextUnmarshaler: "stable" or "leak"; the
 // error lists the allowed values.
 func (e *Expect) UnmarshalText(b []byte) error { return expectations.Unmarshal(b, e) }

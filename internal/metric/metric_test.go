@@ -123,16 +123,16 @@ func TestFormat(t *testing.T) {
 
 func TestExpect(t *testing.T) {
 	for _, e := range []Expect{ExpectStable, ExpectLeak} {
-		if got, err := ParseExpect(e.String()); err != nil || got != e {
-			t.Errorf("ParseExpect(%q) = %v, %v", e, got, err)
+		if got, err := expectations.Parse(e.String()); err != nil || got != e {
+			t.Errorf("parsing expect: %q: = %v, %v", e, got, err)
 		}
 		var back Expect
 		if b, err := e.MarshalText(); err != nil || back.UnmarshalText(b) != nil || back != e {
 			t.Errorf("%v: text round trip %q, %v -> %v", e, b, err, back)
 		}
 	}
-	if _, err := ParseExpect("leaks"); err == nil || !strings.Contains(err.Error(), "(allowed: stable, leak)") {
-		t.Errorf("ParseExpect(leaks): %v", err)
+	if _, err := expectations.Parse("leaks"); err == nil || !strings.Contains(err.Error(), "(allowed: stable, leak)") {
+		t.Errorf("parsing expect: leaks: %v", err)
 	}
 	if Expect(2).Valid() {
 		t.Error("Expect(2) is valid")

@@ -86,13 +86,10 @@ func (op Op) String() string { return ops.String(op) }
 // Valid reports whether op is one of the six operations.
 func (op Op) Valid() bool { return ops.Valid(op) }
 
-// ParseOp returns the Op named s, as spelled by Op.String.
-func ParseOp(s string) (Op, error) { return parseNamed(ops, s) }
-
 // MarshalText implements encoding.TextMarshaler with Op.String.
 func (op Op) MarshalText() ([]byte, error) { return marshalNamed(ops, op) }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseOp.
+// UnmarshalText implements encoding.TextUnmarshaler: the Op named as Op.String spells it.
 func (op *Op) UnmarshalText(b []byte) error { return unmarshalNamed(ops, b, op) }
 
 // parseNamed, marshalNamed and unmarshalNamed are the package's named

@@ -33,9 +33,9 @@ func TestOp(t *testing.T) {
 			equal(t, tt.op.String(), tt.name, "String")
 			equal(t, tt.op.Module(), tt.module, "Module")
 			equal(t, tt.op.Glue(), tt.glue, "Glue")
-			got, err := ParseOp(tt.name)
-			noErr(t, err, "ParseOp")
-			equal(t, got, tt.op, "ParseOp")
+			got, err := parseNamed(ops, tt.name)
+			noErr(t, err, "parse")
+			equal(t, got, tt.op, "parse")
 			b, err := tt.op.MarshalText()
 			noErr(t, err, "MarshalText")
 			var back Op
@@ -43,7 +43,7 @@ func TestOp(t *testing.T) {
 			equal(t, back, tt.op, "text round trip")
 		})
 	}
-	_, err := ParseOp("encodeGif")
+	_, err := parseNamed(ops, "encodeGif")
 	wantErr(t, err, ErrInvalid, `"encodeGif"`, "encodeJpeg")
 	equal(t, Op(9).String(), "Op(9)", "String of an invalid Op")
 	_, err = Op(9).MarshalText()

@@ -86,8 +86,9 @@ func listenerStats() (retained uint64, count, dead int) {
 // ResetListeners empties the process-global listener registry that the
 // ListenersLeaked strategy fills and never empties itself: every
 // listener, and the memory only they kept reachable, becomes garbage.
-// Meant for tests and for the gap between scenarios; the original
-// optimizer had no such thing.
+// Meant for tests and examples, which run many engines in one process;
+// the harness never needs it (every scenario runs in a child process of
+// its own), and the original optimizer had no such thing.
 func ResetListeners() {
 	registry.mu.Lock()
 	clear(registry.fns) // let the closures go even if someone holds the slice

@@ -36,9 +36,6 @@ var reuseScopes = enum.New[Reused]("reused", "all", "bindgen")
 // String returns "all" or "bindgen".
 func (r Reused) String() string { return reuseScopes.String(r) }
 
-// ParseReused returns the Reused named s: "all" or "bindgen".
-func ParseReused(s string) (Reused, error) { return reuseScopes.Parse(s) }
-
 // MarshalText implements encoding.TextMarshaler; an undefined value is an
 // error.
 func (r Reused) MarshalText() ([]byte, error) { return reuseScopes.Marshal(r) }

@@ -80,7 +80,7 @@ func TestReused_Validate(t *testing.T) {
 	if err := (Strategy{Reused: 7}).Validate(); err == nil || !strings.Contains(err.Error(), "reused") {
 		t.Errorf("undefined reused: %v", err)
 	}
-	if _, err := ParseReused("some"); err == nil || !strings.Contains(err.Error(), "all, bindgen") {
-		t.Errorf("ParseReused(some): %v", err)
+	if _, err := reuseScopes.Parse("some"); err == nil || !strings.Contains(err.Error(), "all, bindgen") {
+		t.Errorf("parsing reused: some: %v", err)
 	}
 }

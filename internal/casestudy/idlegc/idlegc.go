@@ -55,9 +55,6 @@ func (m *Mode) UnmarshalText(b []byte) error { return modes.Unmarshal(b, m) }
 // Valid reports whether m is Go or V8.
 func (m Mode) Valid() bool { return modes.Valid(m) }
 
-// ParseMode parses "go" or "v8"; its error lists both.
-func ParseMode(s string) (Mode, error) { return modes.Parse(s) }
-
 // Names returns the modes' names, "go" and "v8".
 func Names() []string { return modes.Names() }
 

@@ -19,8 +19,8 @@ func TestMode_Text(t *testing.T) {
 			t.Errorf("%v: round trip gave %v, %v", m, back, err)
 		}
 	}
-	if _, err := ParseMode("node"); err == nil || err.Error() != `unknown idle_gc "node" (allowed: go, v8)` {
-		t.Errorf("ParseMode(node): %v", err)
+	if _, err := modes.Parse("node"); err == nil || err.Error() != `unknown idle_gc "node" (allowed: go, v8)` {
+		t.Errorf("parsing idle_gc: node: %v", err)
 	}
 	if Mode(7).Valid() {
 		t.Error("Mode(7) is valid")

@@ -40,7 +40,6 @@ package factorial
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strings"
 )
@@ -135,9 +134,6 @@ func (d Design) CellName(c Cell) string {
 	}
 	return strings.Join(parts, "/")
 }
-
-// HighCount is the number of switches at their High level in the cell.
-func (c Cell) HighCount() int { return bits.OnesCount32(uint32(c)) }
 
 // CellOf returns the cell of a run from its levels (switch name → level).
 // Every switch must be given one of its two levels; other keys are
