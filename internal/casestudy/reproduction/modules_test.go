@@ -52,3 +52,24 @@ func TestReproduceWithModules(t *testing.T) {
 		t.Errorf("the module rows are missing or not after ours:\n%s", text)
 	}
 }
+
+// TestReproduceOnOneCodecSet: when every stage ran on the one codec set
+// (bench reproduce --codecs squoosh), those runs are the stages: checked
+// as ours, with no module rows and nothing missing.
+func TestReproduceOnOneCodecSet(t *testing.T) {
+	runs := goodStages()
+	for i := range runs {
+		st := &runs[i].Summary.Strategy
+		st.Switches = append(st.Switches, results.Switch{Name: modulesSwitch, Value: "squoosh"})
+	}
+	rep := Reproduce(testStages(), runs)
+	alone := Reproduce(testStages(), goodStages())
+	if !rep.Passed() || len(rep.Missing) != 0 || len(rep.Modules) != 0 || len(rep.Checks) != len(alone.Checks) {
+		t.Fatalf("passed %v, missing %v, %d module rows, %d checks (want %d)", rep.Passed(), rep.Missing, len(rep.Modules), len(rep.Checks), len(alone.Checks))
+	}
+	for i := range rep.Rows {
+		if rep.Rows[i].Growth != alone.Rows[i].Growth || rep.Rows[i].Peak != alone.Rows[i].Peak {
+			t.Errorf("%s row %+v, want the figures of the same runs on the default set", rep.Rows[i].Stage.Preset, rep.Rows[i])
+		}
+	}
+}

@@ -112,8 +112,10 @@ type Reproduction struct {
 	Notes   []string // caveats: duplicates, lower bounds, no "before"
 	// Modules holds the stages run on the case study's own modules (runs
 	// whose strategy names a codec set, moduleRun: for Next.js,
-	// next@10.1.0's squoosh modules), when any was given: one row per
-	// stage, ratios to their own before run. They decide no check.
+	// next@10.1.0's squoosh modules), when any was given beside runs on
+	// the default set: one row per stage, ratios to their own before run.
+	// They decide no check. Without runs on the default set, the module
+	// runs are the stages (Rows).
 	Modules []ReproRow
 	// Real holds the real optimizer's runs (RealStage), before and fixed,
 	// when any was given: their ratios are to the real before run, their
@@ -191,6 +193,11 @@ func Reproduce(pub Stages, runs []report.Run) Reproduction {
 		default:
 			ours = append(ours, r)
 		}
+	}
+	if len(ours) == 0 {
+		// Every stage ran on the one codec set (bench reproduce --codecs
+		// squoosh): those runs are the stages, checked as ours would be.
+		ours, moduleRuns = moduleRuns, nil
 	}
 	for i, rs := range rep.byStage(ours) {
 		if len(rs) == 0 {
