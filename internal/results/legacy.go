@@ -45,11 +45,22 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 }
 
 // mentionsLegacyHeld reports whether b may hold a legacy holder field: a
-// quick test that spares the lines of today's writers a second decoding.
+// key of legacyHeld whose value is not an object. It is a quick test that
+// spares the lines of today's writers a second decoding, the builtin's
+// snapshot events included, whose held map has a "listeners" key with an
+// object for its value.
 func mentionsLegacyHeld(b []byte) bool {
 	for _, name := range legacyHeld {
-		if bytes.Contains(b, []byte(`"`+name+`"`)) {
-			return true
+		key := []byte(`"` + name + `"`)
+		for rest := b; ; {
+			i := bytes.Index(rest, key)
+			if i < 0 {
+				break
+			}
+			rest = bytes.TrimLeft(rest[i+len(key):], " \t\r\n")
+			if v, ok := bytes.CutPrefix(rest, []byte(":")); ok && !bytes.HasPrefix(bytes.TrimLeft(v, " \t\r\n"), []byte("{")) {
+				return true
+			}
 		}
 	}
 	return false
