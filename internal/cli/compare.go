@@ -376,7 +376,8 @@ func (c compareCmd) prepare(ctx context.Context, p comparePlan, scs map[string]s
 	return ws, ws.Prepare(ctx, ordered...)
 }
 
-// findScenario resolves a builtin name or a file and applies the run flags.
+// findScenario resolves a shipped scenario's name or a file and applies
+// the run flags.
 func (c compareCmd) findScenario(name string, f runFlags) (scenario.Scenario, error) {
 	sc, err := c.find(name)
 	if err != nil {
