@@ -19,6 +19,7 @@ import (
 	"github.com/leakbench/leakbench/internal/results"
 	"github.com/leakbench/leakbench/internal/runner"
 	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/texttab"
 )
 
 // Defaults of `bench compare`.
@@ -84,7 +85,7 @@ the statistics and named), or folders that cannot be merged.`,
 	factorial, outputs := "", ""
 	if fd != nil {
 		h.usage = strings.Replace(h.usage, "\n", "\n       bench compare --factorial [--switches LIST] [--base NAME] [flags]\n", 1)
-		factorial = "\n" + wrap(fmt.Sprintf("--factorial runs the full 2^k factorial of %s (or of the --switches given: %s) "+
+		factorial = "\n" + texttab.Wrap(fmt.Sprintf("--factorial runs the full 2^k factorial of %s (or of the --switches given: %s) "+
 			"as cells built from a base scenario (--base, default %s) by setting each switch to its high (leaky) or low (fixed) level; "+
 			"every cell runs --workers workers (default %d). A cell whose settings its target refuses (a base with a pool, switched to pipeline) "+
 			"is an error before any run. It reports every main effect and two-way interaction of every metric, as a difference of means and as a ratio, "+
@@ -375,7 +376,8 @@ func (c compareCmd) prepare(ctx context.Context, p comparePlan, scs map[string]s
 	return ws, ws.Prepare(ctx, ordered...)
 }
 
-// findScenario resolves a builtin name or a file and applies the run flags.
+// findScenario resolves a shipped scenario's name or a file and applies
+// the run flags.
 func (c compareCmd) findScenario(name string, f runFlags) (scenario.Scenario, error) {
 	sc, err := c.find(name)
 	if err != nil {

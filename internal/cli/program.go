@@ -13,11 +13,11 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
-	"unicode/utf8"
 
 	"github.com/leakbench/leakbench/internal/factory"
 	"github.com/leakbench/leakbench/internal/report"
 	"github.com/leakbench/leakbench/internal/scenario"
+	"github.com/leakbench/leakbench/internal/texttab"
 )
 
 // Exit statuses of a command, the program's exit status.
@@ -234,7 +234,7 @@ func (c cli) usage(w io.Writer) {
 	if c.about != "" {
 		fmt.Fprintln(w, strings.TrimSpace(c.about))
 	} else {
-		fmt.Fprintln(w, wrap(c.name.String()+" measures the memory of its targets with leakbench, one scenario per child process sampled from outside.", 74))
+		fmt.Fprintln(w, texttab.Wrap(c.name.String()+" measures the memory of its targets with leakbench, one scenario per child process sampled from outside.", 74))
 	}
 	fmt.Fprint(w, "\ncommands:\n")
 	for _, cmd := range c.commands() {
@@ -419,27 +419,6 @@ func (h help) defaults(token string, names []string) help {
 	}
 	h.description = strings.ReplaceAll(h.description, token, text)
 	return h
-}
-
-// wrap breaks text into lines of at most width columns, at spaces.
-func wrap(text string, width int) string {
-	var b strings.Builder
-	line := 0
-	for _, w := range strings.Fields(text) {
-		n := utf8.RuneCountInString(w)
-		switch {
-		case line == 0:
-		case line+1+n > width:
-			b.WriteByte('\n')
-			line = 0
-		default:
-			b.WriteByte(' ')
-			line++
-		}
-		b.WriteString(w)
-		line += n
-	}
-	return b.String()
 }
 
 // writeHelp writes a subcommand's help: usage, description, flags,

@@ -220,7 +220,7 @@ func (t *Table) WriteText(w io.Writer) error {
 		trimLine(&b)
 	}
 	writeNotes(&b, g.notes)
-	b.WriteString("\n" + wrap(t.legend(), 100) + "\n")
+	b.WriteString("\n" + texttab.Wrap(t.legend(), 100) + "\n")
 	return writeAll(w, b.String())
 }
 
@@ -230,25 +230,6 @@ func trimLine(b *strings.Builder) {
 	b.Reset()
 	b.WriteString(s)
 	b.WriteString("\n")
-}
-
-// wrap breaks s into lines of at most width runes at spaces.
-func wrap(s string, width int) string {
-	var b strings.Builder
-	n := 0
-	for i, word := range strings.Fields(s) {
-		l := utf8.RuneCountInString(word)
-		if i > 0 && n+1+l > width {
-			b.WriteString("\n")
-			n = 0
-		} else if i > 0 {
-			b.WriteString(" ")
-			n++
-		}
-		b.WriteString(word)
-		n += l
-	}
-	return b.String()
 }
 
 // WriteMarkdown writes the table as a GitHub-flavoured markdown table, one

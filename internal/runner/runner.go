@@ -221,7 +221,7 @@ type parent struct {
 
 	start time.Time
 	cmd   *exec.Cmd
-	stdin io.WriteCloser // the builtin child's spec and acks; an exec target's acks, through acks
+	stdin io.WriteCloser // leakbench's child's spec and acks; an exec target's acks, through acks
 	acks  chan<- struct{}
 	read  func(fresh bool) (reading, error)
 

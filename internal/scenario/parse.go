@@ -344,7 +344,7 @@ func (p *parser) result() (Scenario, error) {
 }
 
 // set reads the value of one of the scenario's own keys (not the
-// builtin target's, which Parse gathers for its Factory).
+// default target's, which Parse gathers for its Factory).
 func (p *parser) set(key string, v *yaml.Node) {
 	switch key {
 	case "name":

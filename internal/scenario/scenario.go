@@ -92,7 +92,7 @@ const (
 type Scenario struct {
 	Name        string
 	Description string
-	File        string // where it was read from ("fixed.yaml" for builtins); "" if built in Go
+	File        string // where it was read from ("fixed.yaml" for a shipped one); "" if built in Go
 
 	// Target names the engine under test: a target the program
 	// registered (the catalog's Default when the file has no target
@@ -108,7 +108,7 @@ type Scenario struct {
 	Settings any
 
 	// Exec is the command line of a program run as the measured child
-	// instead of the builtin engine (see exec.go); nil for the builtin.
+	// instead of a target (see exec.go); nil when a target runs.
 	// Setup, optional beside Exec, runs to completion before it.
 	Exec  []string
 	Setup []string

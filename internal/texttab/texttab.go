@@ -1,6 +1,7 @@
 // Package texttab lays out tables of text cells, the one way leakbench's
 // terminal tables and markdown cells are written: aligned columns two
-// spaces apart for a terminal, escaped cells for GitHub markdown.
+// spaces apart for a terminal, escaped cells for GitHub markdown, and
+// paragraphs wrapped to a width.
 //
 // It owns only layout. What goes in a cell, and how a number is formatted,
 // belong to the package that builds the table (gate, compare, report).
@@ -53,4 +54,25 @@ var markdown = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;")
 // are escaped.
 func MarkdownCell(s string) string {
 	return markdown.Replace(strings.Join(strings.Fields(s), " "))
+}
+
+// Wrap breaks text into lines of at most width runes, at white space,
+// which it folds into one space; a word longer than width stands on a
+// line of its own.
+func Wrap(text string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(text) {
+		l := utf8.RuneCountInString(word)
+		if i > 0 && n+1+l > width {
+			b.WriteString("\n")
+			n = 0
+		} else if i > 0 {
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(word)
+		n += l
+	}
+	return b.String()
 }

@@ -41,3 +41,21 @@ func TestMarkdownCell(t *testing.T) {
 		}
 	}
 }
+
+func TestWrap(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"a bb ccc dddd", 6, "a bb\nccc\ndddd"},
+		{"  fold \n  spaces  ", 80, "fold spaces"},
+		{"μμμ μμ", 6, "μμμ μμ"},
+		{"longerthanwidth x", 4, "longerthanwidth\nx"},
+		{"", 10, ""},
+	} {
+		if got := Wrap(c.in, c.width); got != c.want {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+	}
+}
