@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// wantAll reports every string of wants that text lacks, naming the text
-// by what.
-func wantAll(t *testing.T, what, text string, wants ...string) {
+// wantTexts reports every string of wants that text lacks (a markdown
+// file, an SVG's text), naming the text by what.
+func wantTexts(t *testing.T, what, text string, wants ...string) {
 	t.Helper()
 	for _, want := range wants {
 		if !strings.Contains(text, want) {

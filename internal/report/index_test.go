@@ -32,7 +32,7 @@ func TestWriteIndex(t *testing.T) {
 		}
 	}
 	md := writeIndex(t, dir, "invocation 42", nil)
-	wantAll(t, "index", md,
+	wantTexts(t, "index", md,
 		"# invocation 42",
 		"**overlay**: [PNG](overlay.png) · [SVG](overlay.svg)",
 		"![overlay](overlay.png)",
@@ -58,7 +58,7 @@ func TestWriteIndex(t *testing.T) {
 	held.Dir = filepath.Join(dir, "runs", held.Name())
 	held.Summary.Outcome = results.OutcomeRSSCap
 	os.WriteFile(filepath.Join(dir, "runs", "repro-fix1", results.SummaryFile), []byte("{oops"), 0o644)
-	wantAll(t, "index", writeIndex(t, dir, "invocation 43", []Run{held}),
+	wantTexts(t, "index", writeIndex(t, dir, "invocation 43", []Run{held}),
 		"- [runs/repro-before/](runs/repro-before/) — repro-before · before (per-worker×15, reuse, views leaked, listeners leaked), rss-cap",
 		"- [runs/repro-fix1/](runs/repro-fix1/) — summary corrupt",
 		"- [runs/repro-fixed/](runs/repro-fixed/) — repro-fixed · fixed (pipeline, fresh, views cleared, listeners removed), completed",
@@ -91,7 +91,7 @@ func TestInvocation(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "summary.md"), md.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	wantAll(t, "index.md", writeIndex(t, dir, "leakbench reproduce", runs), "![overlay](overlay.png)", "(summary.md)",
+	wantTexts(t, "index.md", writeIndex(t, dir, "leakbench reproduce", runs), "![overlay](overlay.png)", "(summary.md)",
 		"- [repro-fix1+2/](repro-fix1+2/) — repro-fix1+2 · fix1+2 (pipeline, fresh, views leaked, listeners leaked), completed",
 		"  - [rss.png](repro-fix1+2/rss.png)", "  - [rss.svg](repro-fixed/rss.svg)", "  - [samples.jsonl](repro-before/samples.jsonl)")
 }

@@ -86,16 +86,6 @@ func svgText(t *testing.T, path string) string {
 	return b.String()
 }
 
-// wantTexts checks that every string appears in the SVG's text.
-func wantTexts(t *testing.T, path, text string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(text, w) {
-			t.Errorf("%s: no text %q", path, w)
-		}
-	}
-}
-
 func TestPlotRun(t *testing.T) {
 	dir := outDir(t)
 	runs := fakeStages()

@@ -89,7 +89,7 @@ func (r Run) AllWarnings() []string {
 // mib converts bytes to MiB.
 func mib[T uint64 | int64 | int](b T) float64 { return float64(b) / results.MiB }
 
-// fmtMiB formats a byte count in MiB with one decimal, "—" for zero
+// FormatMiB formats a byte count in MiB with one decimal, "—" for zero
 // (a figure the run never reached).
 func FormatMiB(b uint64) string {
 	if b == 0 {
@@ -98,7 +98,7 @@ func FormatMiB(b uint64) string {
 	return fmt.Sprintf("%.1f", mib(b))
 }
 
-// fmtDelta formats a signed byte difference in MiB with an explicit sign.
+// FormatDelta formats a signed byte difference in MiB with an explicit sign.
 func FormatDelta(b int64) string {
 	return fmt.Sprintf("%+.1f", mib(b))
 }
