@@ -169,7 +169,6 @@ func libraryOptions(cfg target.Config, opts Options) codecs.Options {
 		Limits:          codecs.DefaultLimits(),
 		CacheDir:        cache,
 		Uninterruptible: opts.OpTimeout == 0 && opts.Interrupts == engine.InterruptsNone,
-		Malloc:          opts.Malloc,
 	}
 }
 

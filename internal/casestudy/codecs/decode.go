@@ -37,5 +37,5 @@ func (in *Instance) Decode(ctx context.Context, src []byte) (img Image, err erro
 		return Image{}, err
 	}
 	return callOp(ctx, in, src, func() (Image, error) { return in.imageResult(ctx, hdr.width, hdr.height) },
-		uint64(len(src)), uint64(min(lim.MaxPixels, maxBufferBytes/4)), uint64(lim.Pages())*pageSize)
+		uint64(len(src)), uint64(min(lim.MaxPixels, maxBufferBytes/4)), lim.CapBytes())
 }

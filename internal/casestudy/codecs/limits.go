@@ -95,6 +95,10 @@ func (l Limits) Pages() uint32 {
 	return uint32(p)
 }
 
+// CapBytes is Pages in bytes: the cap each linear memory really gets,
+// MaxMemoryBytes rounded down to whole pages.
+func (l Limits) CapBytes() uint64 { return uint64(l.Pages()) * pageSize }
+
 // checkInput checks the size of an encoded input.
 func (l Limits) checkInput(op Op, n int) error {
 	if n == 0 {
@@ -138,7 +142,7 @@ func (l Limits) checkImage(op Op, img Image) error {
 // checkMemory fails fast when the buffers an operation needs at once can't
 // fit in one instance's linear memory.
 func (l Limits) checkMemory(op Op, need uint64) error {
-	if max := uint64(l.Pages()) * pageSize; need > max {
+	if max := l.CapBytes(); need > max {
 		return fmt.Errorf("%w: %s: needs at least %d bytes of linear memory, over the limit of %d bytes", ErrLimit, op, need, max)
 	}
 	return nil

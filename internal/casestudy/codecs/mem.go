@@ -24,7 +24,7 @@ func (in *Instance) alloc(ctx context.Context, n int) (ptr, error) {
 	}
 	if r == 0 {
 		return 0, alsoIs(fmt.Errorf("%w: %s: lb_alloc(%d) failed with %d bytes of linear memory in use (limit %d bytes)",
-			ErrOutOfMemory, in.op, n, in.MemorySize(), uint64(in.lib.limits.Pages())*pageSize), ErrLimit)
+			ErrOutOfMemory, in.op, n, in.MemorySize(), in.lib.limits.CapBytes()), ErrLimit)
 	}
 	p := ptr(r)
 	in.ptrs = append(in.ptrs, p)
@@ -137,7 +137,7 @@ func (in *Instance) statusErr(ctx context.Context, status int32) error {
 		return fmt.Errorf("%w: %s: %s", ErrInvalid, in.op, msg)
 	case -2:
 		return alsoIs(fmt.Errorf("%w: %s: %s (linear memory %d bytes, limit %d bytes)",
-			ErrOutOfMemory, in.op, msg, in.MemorySize(), uint64(in.lib.limits.Pages())*pageSize), ErrLimit)
+			ErrOutOfMemory, in.op, msg, in.MemorySize(), in.lib.limits.CapBytes()), ErrLimit)
 	case -3:
 		return fmt.Errorf("%w: %s: %s", ErrCorrupt, in.op, msg)
 	case -4:

@@ -52,9 +52,9 @@ type squooshSet struct {
 // calls interrupted when their context is done if interruptible, and
 // wazero's compilation cache in cacheDir if it is not empty.
 func newSquooshSet(ctx context.Context, limit uint64, interruptible bool, cacheDir string) (*squooshSet, error) {
-	pages := codecs.Limits{MaxMemoryBytes: limit}.Pages()
-	cfg := wazero.NewRuntimeConfig().WithMemoryLimitPages(pages).WithCloseOnContextDone(interruptible)
-	s := &squooshSet{limit: uint64(pages) * wasmPage}
+	capped := codecs.Limits{MaxMemoryBytes: limit}
+	cfg := wazero.NewRuntimeConfig().WithMemoryLimitPages(capped.Pages()).WithCloseOnContextDone(interruptible)
+	s := &squooshSet{limit: capped.CapBytes()}
 	if cacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(cacheDir)
 		if err != nil {
@@ -73,9 +73,6 @@ func newSquooshSet(ctx context.Context, limit uint64, interruptible bool, cacheD
 	s.lib = lib
 	return s, nil
 }
-
-// wasmPage is a WebAssembly page in bytes.
-const wasmPage = 65536
 
 // close closes the runtime, and with it every instance still open.
 func (s *squooshSet) close(ctx context.Context) error {
